@@ -1,0 +1,56 @@
+#pragma once
+
+#include "engine/diagnostic.h"
+#include "engine/module.h"
+
+#include <functional>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace ml {
+
+// What one forward pass (symbolic or real) learned about a node.
+struct NodeInfo {
+    std::optional<Shape> inputShape;  // of its first call
+    std::optional<Shape> outputShape; // of its first call; empty if it failed or was never reached
+    int calls = 0;
+    int64_t multAdds = 0;             // summed over calls, torchinfo's convention
+    bool failed = false;              // an error was raised at this node
+};
+
+struct Analysis {
+    std::unordered_map<const Module*, NodeInfo> nodes;
+    std::vector<Diagnostic> diagnostics;
+    std::optional<Shape> outputShape; // of the root; empty when forward failed
+    int64_t totalMultAdds = 0;
+
+    const NodeInfo* info(const Module* m) const;
+    bool hasErrors() const { return ml::hasErrors(diagnostics); }
+};
+
+// Shape inference from options alone: no weight is allocated. Runs the root's forward
+// symbolically on `input`, reporting errors where PyTorch would raise and warnings where it
+// silently does the unexpected, plus the static checks (plain lists, unused children).
+Analysis analyze(const Module& root, const Shape& input);
+
+// Called after every module call of a real forward pass, in execution order.
+using ForwardObserver = std::function<void(const Module& node, const Tensor& in, const Tensor& out)>;
+
+struct ForwardResult {
+    std::optional<Tensor> output;
+    Analysis analysis;
+};
+
+// Eval-mode forward pass. Every registered or unregistered layer must have its tensors
+// (initWeights or loadStateDict). Stops with an error diagnostic where PyTorch would raise.
+ForwardResult runForward(const Module& root, const Tensor& input, const ForwardObserver& observer = {});
+
+// PyTorch's default initialisation after torch.manual_seed(seed): every layer in construction
+// order (pre-order, plain lists included) resets its parameters and buffers.
+void initWeights(Module& root, uint64_t seed);
+
+// Bytes needed by the parameters and buffers of every layer (float32), for memory checks.
+int64_t tensorBytes(const Module& root);
+
+} // namespace ml

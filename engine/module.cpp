@@ -1,0 +1,366 @@
+#include "engine/module.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace ml {
+
+std::string_view moduleKindName(ModuleKind kind)
+{
+    switch (kind) {
+    case ModuleKind::Layer: return "layer";
+    case ModuleKind::Sequential: return "sequential";
+    case ModuleKind::ModuleList: return "modulelist";
+    case ModuleKind::ModuleDict: return "moduledict";
+    case ModuleKind::Custom: return "module";
+    case ModuleKind::PlainList: return "list";
+    }
+    return "layer";
+}
+
+Module::~Module() = default;
+
+Module* Module::findChild(std::string_view name) const
+{
+    for (const Child& c : m_children)
+        if (c.name == name)
+            return c.module.get();
+    return nullptr;
+}
+
+int Module::indexOfChild(const Module* m) const
+{
+    for (size_t i = 0; i < m_children.size(); ++i)
+        if (m_children[i].module.get() == m)
+            return static_cast<int>(i);
+    return -1;
+}
+
+namespace {
+bool isDecimal(const std::string& s)
+{
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+} // namespace
+
+bool Module::namesArePositions() const
+{
+    switch (m_kind) {
+    case ModuleKind::ModuleList:
+    case ModuleKind::PlainList:
+        return true;
+    case ModuleKind::Sequential:
+        return std::all_of(m_children.begin(), m_children.end(), [](const Child& c) { return isDecimal(c.name); });
+    default:
+        return false;
+    }
+}
+
+void Module::renumber()
+{
+    for (size_t i = 0; i < m_children.size(); ++i)
+        m_children[i].name = std::to_string(i);
+}
+
+Module* Module::insertChild(int index, std::string name, std::unique_ptr<Module> child)
+{
+    assert(child && index >= 0 && index <= childCount());
+    const bool positional = namesArePositions() && (m_kind != ModuleKind::Sequential || isDecimal(name) || name.empty());
+    child->m_parent = this;
+    Module* raw = child.get();
+    m_children.insert(m_children.begin() + index, Child{std::move(name), std::move(child)});
+    if (positional)
+        renumber();
+    return raw;
+}
+
+Module* Module::appendChild(std::string name, std::unique_ptr<Module> child)
+{
+    return insertChild(childCount(), std::move(name), std::move(child));
+}
+
+std::unique_ptr<Module> Module::takeChild(int index)
+{
+    assert(index >= 0 && index < childCount());
+    const bool positional = namesArePositions();
+    std::unique_ptr<Module> m = std::move(m_children[static_cast<size_t>(index)].module);
+    m_children.erase(m_children.begin() + index);
+    m->m_parent = nullptr;
+    if (positional)
+        renumber();
+    return m;
+}
+
+void Module::renameChild(int index, std::string name)
+{
+    m_children[static_cast<size_t>(index)].name = std::move(name);
+}
+
+std::string Module::name() const
+{
+    if (!m_parent)
+        return {};
+    return m_parent->childName(m_parent->indexOfChild(this));
+}
+
+std::string Module::path() const
+{
+    if (!m_parent)
+        return {};
+    return joinName(m_parent->path(), name());
+}
+
+Module* Module::root()
+{
+    Module* m = this;
+    while (m->m_parent)
+        m = m->m_parent;
+    return m;
+}
+
+bool Module::isRegistered() const
+{
+    for (const Module* m = this; m; m = m->m_parent)
+        if (m->m_kind == ModuleKind::PlainList)
+            return false;
+    return true;
+}
+
+Module* Module::findPath(std::string_view dottedPath)
+{
+    Module* m = this;
+    while (!dottedPath.empty() && m) {
+        const size_t dot = dottedPath.find('.');
+        const std::string_view part = dottedPath.substr(0, dot);
+        m = m->findChild(part);
+        dottedPath = dot == std::string_view::npos ? std::string_view() : dottedPath.substr(dot + 1);
+    }
+    return m;
+}
+
+bool Module::hasTensors() const
+{
+    const std::vector<TensorSpec> specs = tensorSpecs();
+    if (specs.size() != m_tensors.size())
+        return false;
+    for (size_t i = 0; i < specs.size(); ++i)
+        if (!(m_tensors[i].shape() == specs[i].shape))
+            return false;
+    return true;
+}
+
+const Tensor* Module::tensor(std::string_view specName) const
+{
+    const std::vector<TensorSpec> specs = tensorSpecs();
+    for (size_t i = 0; i < specs.size() && i < m_tensors.size(); ++i)
+        if (specs[i].name == specName)
+            return &m_tensors[i];
+    return nullptr;
+}
+
+void Module::copyTreeInto(Module& target) const
+{
+    for (const Child& c : m_children)
+        target.appendChild(c.name, c.module->clone());
+    target.m_tensors = m_tensors;
+}
+
+std::string Container::typeName() const
+{
+    switch (kind()) {
+    case ModuleKind::Sequential: return "Sequential";
+    case ModuleKind::ModuleList: return "ModuleList";
+    case ModuleKind::ModuleDict: return "ModuleDict";
+    case ModuleKind::PlainList: return "list";
+    default: return "Module";
+    }
+}
+
+std::unique_ptr<Module> Container::clone() const
+{
+    auto c = std::make_unique<Container>(kind());
+    copyTreeInto(*c);
+    return c;
+}
+
+std::unique_ptr<Module> CustomModule::clone() const
+{
+    auto c = std::make_unique<CustomModule>(m_className);
+    c->m_program = m_program;
+    copyTreeInto(*c);
+    return c;
+}
+
+std::unique_ptr<Module> makeContainer(ModuleKind kind)
+{
+    if (kind == ModuleKind::Custom)
+        return std::make_unique<CustomModule>("Module");
+    assert(kind != ModuleKind::Layer);
+    return std::make_unique<Container>(kind);
+}
+
+// ---- recursions ------------------------------------------------------------------------
+
+std::string joinName(std::string_view prefix, std::string_view name)
+{
+    if (prefix.empty())
+        return std::string(name);
+    std::string s(prefix);
+    s += '.';
+    s += name;
+    return s;
+}
+
+namespace {
+
+// Python's _addindent(s, 2): indent every line but the first.
+std::string addIndent(const std::string& s, int spaces)
+{
+    std::string out;
+    out.reserve(s.size() + 16);
+    const std::string pad(static_cast<size_t>(spaces), ' ');
+    for (char c : s) {
+        out += c;
+        if (c == '\n')
+            out += pad;
+    }
+    return out;
+}
+
+std::string joinLines(const std::string& head, const std::vector<std::string>& lines)
+{
+    std::string s = head + "(";
+    if (!lines.empty()) {
+        s += "\n  ";
+        for (size_t i = 0; i < lines.size(); ++i) {
+            if (i)
+                s += "\n  ";
+            s += lines[i];
+        }
+        s += "\n";
+    }
+    return s + ")";
+}
+
+std::vector<const Module::Child*> registeredChildren(const Module& m)
+{
+    std::vector<const Module::Child*> out;
+    for (const Module::Child& c : m.children())
+        if (c.module->kind() != ModuleKind::PlainList)
+            out.push_back(&c);
+    return out;
+}
+
+} // namespace
+
+std::string repr(const Module& m)
+{
+    if (m.kind() == ModuleKind::ModuleList) {
+        // PyTorch 2.x ModuleList.__repr__: consecutive equal entries fold into one line.
+        if (m.childCount() == 0)
+            return m.typeName() + "()";
+        std::vector<std::string> lines;
+        int start = 0;
+        std::string block = repr(*m.child(0));
+        auto flush = [&](int end) {
+            std::string local = start == end
+                ? "(" + std::to_string(start) + "): " + block
+                : "(" + std::to_string(start) + "-" + std::to_string(end) + "): " + std::to_string(end - start + 1) + " x " + block;
+            lines.push_back(addIndent(local, 2));
+        };
+        for (int i = 1; i < m.childCount(); ++i) {
+            std::string r = repr(*m.child(i));
+            if (r == block)
+                continue;
+            flush(i - 1);
+            start = i;
+            block = std::move(r);
+        }
+        flush(m.childCount() - 1);
+        return joinLines(m.typeName(), lines);
+    }
+
+    std::vector<std::string> lines;
+    const std::string extra = m.extraRepr();
+    size_t extraLines = 0;
+    if (!extra.empty()) {
+        size_t pos = 0;
+        while (true) {
+            const size_t nl = extra.find('\n', pos);
+            lines.push_back(extra.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+            ++extraLines;
+            if (nl == std::string::npos)
+                break;
+            pos = nl + 1;
+        }
+    }
+    const std::vector<const Module::Child*> kids = registeredChildren(m);
+    for (const Module::Child* c : kids)
+        lines.push_back("(" + c->name + "): " + addIndent(repr(*c->module), 2));
+    if (extraLines == 1 && kids.empty())
+        return m.typeName() + "(" + lines[0] + ")";
+    return joinLines(m.typeName(), lines);
+}
+
+ParamCounts countParameters(const Module& m)
+{
+    ParamCounts pc;
+    for (const TensorSpec& s : m.tensorSpecs()) {
+        const int64_t n = s.shape.numel().value_or(0);
+        if (s.isBuffer)
+            pc.buffers += n;
+        else
+            pc.total += n;
+    }
+    pc.trainable = pc.total;
+    for (const Module::Child& c : m.children()) {
+        if (c.module->kind() == ModuleKind::PlainList)
+            continue;
+        const ParamCounts sub = countParameters(*c.module);
+        pc.total += sub.total;
+        pc.trainable += sub.trainable;
+        pc.buffers += sub.buffers;
+    }
+    return pc;
+}
+
+namespace {
+void collectState(const Module& m, const std::string& prefix, std::vector<StateEntry>& out)
+{
+    const std::vector<TensorSpec> specs = m.tensorSpecs();
+    for (int pass = 0; pass < 2; ++pass) {
+        for (size_t i = 0; i < specs.size(); ++i) {
+            if (specs[i].isBuffer != (pass == 1))
+                continue;
+            out.push_back({joinName(prefix, specs[i].name), &m, static_cast<int>(i), specs[i]});
+        }
+    }
+    for (const Module::Child& c : m.children())
+        if (c.module->kind() != ModuleKind::PlainList)
+            collectState(*c.module, joinName(prefix, c.name), out);
+}
+
+void collectModules(const Module& m, const std::string& path, bool all, std::vector<NamedModule>& out)
+{
+    out.push_back({path, &m});
+    for (const Module::Child& c : m.children())
+        if (all || c.module->kind() != ModuleKind::PlainList)
+            collectModules(*c.module, joinName(path, c.name), all, out);
+}
+} // namespace
+
+std::vector<StateEntry> stateDict(const Module& m)
+{
+    std::vector<StateEntry> out;
+    collectState(m, {}, out);
+    return out;
+}
+
+std::vector<NamedModule> namedModules(const Module& m, bool includeUnregistered)
+{
+    std::vector<NamedModule> out;
+    collectModules(m, {}, includeUnregistered, out);
+    return out;
+}
+
+} // namespace ml

@@ -1,0 +1,159 @@
+#pragma once
+
+#include "engine/program.h"
+#include "engine/shape.h"
+#include "engine/tensor.h"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ml {
+
+enum class ModuleKind {
+    Layer,      // a torch.nn layer (Conv2d, ReLU, ...)
+    Sequential, // nn.Sequential: calls its children in stored order
+    ModuleList, // nn.ModuleList: registered, not callable
+    ModuleDict, // nn.ModuleDict: registered, not callable
+    Custom,     // a user's nn.Module subclass with a forward program
+    PlainList,  // a Python list attribute: NOT registered by PyTorch
+};
+
+std::string_view moduleKindName(ModuleKind kind); // "layer", "sequential", ...
+
+// A parameter or buffer a module owns, described from its options alone.
+struct TensorSpec {
+    std::string name;   // "weight", "bias", "running_mean", "num_batches_tracked"
+    Shape shape;
+    bool isBuffer = false;
+    bool isInteger = false; // num_batches_tracked is int64 in PyTorch
+};
+
+class Module {
+public:
+    struct Child {
+        std::string name;
+        std::unique_ptr<Module> module;
+    };
+
+    explicit Module(ModuleKind kind) : m_kind(kind) {}
+    virtual ~Module();
+    Module(const Module&) = delete;
+    Module& operator=(const Module&) = delete;
+
+    ModuleKind kind() const { return m_kind; }
+    bool isContainer() const { return m_kind != ModuleKind::Layer; }
+    // Python class name as PyTorch's _get_name() gives it: "Conv2d", "Sequential", "Net".
+    virtual std::string typeName() const = 0;
+    virtual std::unique_ptr<Module> clone() const = 0;
+
+    // ---- tree: one ordered store of (name, child) -------------------------------------
+    Module* parent() const { return m_parent; }
+    int childCount() const { return static_cast<int>(m_children.size()); }
+    Module* child(int i) const { return m_children[static_cast<size_t>(i)].module.get(); }
+    const std::string& childName(int i) const { return m_children[static_cast<size_t>(i)].name; }
+    const std::vector<Child>& children() const { return m_children; }
+    Module* findChild(std::string_view name) const;
+    int indexOfChild(const Module* m) const; // -1 if not a child
+    // Whether children are named by position ("0", "1", ...) and renumber on insert/remove:
+    // always for ModuleList and plain lists; for Sequential while every name is numeric.
+    bool namesArePositions() const;
+    // Inserts at index (0..childCount). For positional containers the name is ignored.
+    Module* insertChild(int index, std::string name, std::unique_ptr<Module> child);
+    Module* appendChild(std::string name, std::unique_ptr<Module> child);
+    std::unique_ptr<Module> takeChild(int index);
+    void renameChild(int index, std::string name);
+
+    // Name in the parent ("" for the root) and dotted path as named_modules() gives it.
+    std::string name() const;
+    std::string path() const;
+    Module* root();
+    // False inside a plain Python list: PyTorch does not see such modules.
+    bool isRegistered() const;
+    // Follows a dotted path from this module; nullptr if absent.
+    Module* findPath(std::string_view dottedPath);
+
+    // ---- parameters and buffers (this module's own, from options alone) --------------
+    virtual std::vector<TensorSpec> tensorSpecs() const { return {}; }
+    // Materialised values of tensorSpecs(), in the same order; empty until allocated.
+    std::vector<Tensor>& tensors() { return m_tensors; }
+    const std::vector<Tensor>& tensors() const { return m_tensors; }
+    bool hasTensors() const;    // every spec has a tensor of its shape
+    void dropTensors() { m_tensors.clear(); }
+    const Tensor* tensor(std::string_view specName) const;
+
+    // ---- printing ------------------------------------------------------------------
+    // The part inside the parentheses of a leaf, like PyTorch's extra_repr().
+    virtual std::string extraRepr() const { return {}; }
+
+protected:
+    void copyTreeInto(Module& target) const; // children (cloned) and tensors
+
+private:
+    void renumber();
+
+    ModuleKind m_kind;
+    Module* m_parent = nullptr;
+    std::vector<Child> m_children;
+    std::vector<Tensor> m_tensors;
+};
+
+// Sequential, ModuleList, ModuleDict and the plain list: nothing but children.
+class Container final : public Module {
+public:
+    explicit Container(ModuleKind kind) : Module(kind) {}
+    std::string typeName() const override;
+    std::unique_ptr<Module> clone() const override;
+};
+
+// A user's nn.Module subclass: a class name, its children and a forward program.
+class CustomModule final : public Module {
+public:
+    explicit CustomModule(std::string className) : Module(ModuleKind::Custom), m_className(std::move(className)) {}
+    std::string typeName() const override { return m_className; }
+    void setClassName(std::string n) { m_className = std::move(n); }
+    std::unique_ptr<Module> clone() const override;
+
+    const ForwardProgram& program() const { return m_program; }
+    ForwardProgram& program() { return m_program; }
+    void setProgram(ForwardProgram p) { m_program = std::move(p); }
+
+private:
+    std::string m_className;
+    ForwardProgram m_program;
+};
+
+std::unique_ptr<Module> makeContainer(ModuleKind kind);
+
+// ---- recursions over the registered tree, written once -------------------------------
+std::string joinName(std::string_view prefix, std::string_view name);
+
+// print(model) text, byte-identical to PyTorch 2.x (ModuleList folds equal runs).
+std::string repr(const Module& m);
+
+struct ParamCounts {
+    int64_t total = 0;
+    int64_t trainable = 0;
+    int64_t buffers = 0; // buffer elements
+};
+// Registered parameters of m and everything below it (plain lists excluded).
+ParamCounts countParameters(const Module& m);
+
+struct StateEntry {
+    std::string key;      // "features.1.running_mean"
+    const Module* module;
+    int specIndex;        // index into module->tensorSpecs()
+    TensorSpec spec;
+};
+// state_dict() entries in PyTorch's order: own parameters, own buffers, then children.
+std::vector<StateEntry> stateDict(const Module& m);
+
+// named_modules(): pre-order, "" for m itself. includeUnregistered adds plain-list nodes too.
+struct NamedModule {
+    std::string path;
+    const Module* module;
+};
+std::vector<NamedModule> namedModules(const Module& m, bool includeUnregistered = false);
+
+} // namespace ml

@@ -1,0 +1,67 @@
+#include "engine/tensor.h"
+
+#include <algorithm>
+#include <cassert>
+#include <new>
+
+namespace ml {
+
+namespace {
+constexpr std::align_val_t kAlign{64};
+
+float* allocate(int64_t n)
+{
+    if (n <= 0)
+        return nullptr;
+    return static_cast<float*>(::operator new[](static_cast<size_t>(n) * sizeof(float), kAlign));
+}
+} // namespace
+
+void Tensor::AlignedDelete::operator()(float* p) const { ::operator delete[](p, kAlign); }
+
+Tensor::Tensor(Shape shape)
+    : m_shape(std::move(shape))
+    , m_numel(m_shape.numel().value_or(0))
+    , m_data(allocate(m_numel))
+{
+}
+
+Tensor Tensor::zeros(Shape shape) { return filled(std::move(shape), 0.0f); }
+
+Tensor Tensor::filled(Shape shape, float value)
+{
+    Tensor t(std::move(shape));
+    std::fill_n(t.data(), t.numel(), value);
+    return t;
+}
+
+Tensor::Tensor(const Tensor& other)
+    : m_shape(other.m_shape)
+    , m_numel(other.m_numel)
+    , m_data(allocate(other.m_numel))
+{
+    std::copy_n(other.data(), m_numel, data());
+}
+
+Tensor& Tensor::operator=(const Tensor& other)
+{
+    if (this != &other) {
+        Tensor copy(other);
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+Tensor Tensor::reshaped(Shape shape) &&
+{
+    reshapeInPlace(std::move(shape));
+    return std::move(*this);
+}
+
+void Tensor::reshapeInPlace(Shape shape)
+{
+    assert(shape.numel().value_or(-1) == m_numel);
+    m_shape = std::move(shape);
+}
+
+} // namespace ml
