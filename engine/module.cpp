@@ -163,6 +163,7 @@ void Module::copyTreeInto(Module& target) const
     for (const Child& c : m_children)
         target.appendChild(c.name, c.module->clone());
     target.m_tensors = m_tensors;
+    target.m_sourceLoc = m_sourceLoc;
 }
 
 std::string Container::typeName() const

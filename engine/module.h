@@ -74,6 +74,10 @@ public:
     // Follows a dotted path from this module; nullptr if absent.
     Module* findPath(std::string_view dottedPath);
 
+    // Where the module was defined in imported source (the `self.name = ...` line), if known.
+    SourceLoc sourceLoc() const { return m_sourceLoc; }
+    void setSourceLoc(SourceLoc loc) { m_sourceLoc = loc; }
+
     // ---- parameters and buffers (this module's own, from options alone) --------------
     virtual std::vector<TensorSpec> tensorSpecs() const { return {}; }
     // Materialised values of tensorSpecs(), in the same order; empty until allocated.
@@ -97,6 +101,7 @@ private:
     Module* m_parent = nullptr;
     std::vector<Child> m_children;
     std::vector<Tensor> m_tensors;
+    SourceLoc m_sourceLoc;
 };
 
 // Sequential, ModuleList, ModuleDict and the plain list: nothing but children.
