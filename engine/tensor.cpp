@@ -17,7 +17,20 @@ float* allocate(int64_t n)
 }
 } // namespace
 
-void Tensor::AlignedDelete::operator()(float* p) const { ::operator delete[](p, kAlign); }
+void AlignedDelete::operator()(float* p) const
+{
+    if (owns)
+        ::operator delete[](p, kAlign);
+}
+
+Tensor Tensor::borrow(Shape shape, const float* data)
+{
+    Tensor t;
+    t.m_numel = shape.numel().value_or(0);
+    t.m_shape = std::move(shape);
+    t.m_data = std::unique_ptr<float[], AlignedDelete>(const_cast<float*>(data), AlignedDelete{false});
+    return t;
+}
 
 Tensor::Tensor(Shape shape)
     : m_shape(std::move(shape))

@@ -7,6 +7,12 @@
 
 namespace ml {
 
+// Frees a tensor buffer, unless the tensor only borrows it.
+struct AlignedDelete {
+    bool owns = true;
+    void operator()(float* p) const;
+};
+
 // A dense float32 tensor in row-major (NCHW) order. The buffer is 64-byte aligned and is not
 // zero-initialised unless asked for: kernels overwrite every element they produce.
 class Tensor {
@@ -15,6 +21,9 @@ public:
     explicit Tensor(Shape shape);                 // uninitialised contents
     static Tensor zeros(Shape shape);
     static Tensor filled(Shape shape, float value);
+    // A non-owning view of `data` with another shape of the same element count. The view must
+    // not outlive the tensor it borrows from; copying a view makes an owning copy.
+    static Tensor borrow(Shape shape, const float* data);
 
     Tensor(const Tensor& other);
     Tensor& operator=(const Tensor& other);
@@ -35,9 +44,6 @@ public:
     void reshapeInPlace(Shape shape);
 
 private:
-    struct AlignedDelete {
-        void operator()(float* p) const;
-    };
     Shape m_shape;
     int64_t m_numel = 0;
     std::unique_ptr<float[], AlignedDelete> m_data;

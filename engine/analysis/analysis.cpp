@@ -1,0 +1,148 @@
+#include "engine/analysis/analysis.h"
+
+#include "engine/analysis/interpreter.h"
+#include "engine/layer.h"
+
+namespace ml {
+
+using detail::ForwardAbort;
+using detail::Interpreter;
+using detail::Value;
+
+const NodeInfo* Analysis::info(const Module* m) const
+{
+    const auto it = nodes.find(m);
+    return it == nodes.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+std::string withCommas(int64_t v)
+{
+    std::string s = std::to_string(v);
+    for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3)
+        s.insert(static_cast<size_t>(k), ",");
+    return s;
+}
+
+std::string describe(const Module& m)
+{
+    const std::string p = m.path();
+    return (p.empty() ? std::string("the model") : p) + " (" + m.typeName() + ")";
+}
+
+// Checks that need no forward pass: plain lists are invisible to PyTorch.
+void staticChecks(const Module& root, Analysis& a)
+{
+    for (const NamedModule& nm : namedModules(root, true)) {
+        const Module& m = *nm.module;
+        if (m.kind() != ModuleKind::PlainList || !m.parent() || !m.parent()->isRegistered())
+            continue;
+        int64_t hidden = 0;
+        for (const Module::Child& c : m.children())
+            hidden += countParameters(*c.module).total;
+        a.diagnostics.push_back(
+            {nm.path, Severity::Warning,
+             "self." + m.name() + " is a plain Python list: PyTorch does not register its " + std::to_string(m.childCount())
+                 + (m.childCount() == 1 ? " module" : " modules") + ", so " + withCommas(hidden)
+                 + " parameters are missing from parameters(), state_dict() and print(model); optimizers never train "
+                   "them and .to(device) never moves them. Use nn.ModuleList([...])",
+             m.sourceLoc()});
+    }
+}
+
+// Registered children of a custom Module, ModuleList or ModuleDict that forward never calls.
+void unusedChecks(const Module& root, Analysis& a)
+{
+    for (const NamedModule& nm : namedModules(root)) {
+        const Module& m = *nm.module;
+        const Module* parent = m.parent();
+        if (!parent || m.kind() == ModuleKind::PlainList)
+            continue;
+        const ModuleKind pk = parent->kind();
+        if (pk != ModuleKind::ModuleList && pk != ModuleKind::ModuleDict && pk != ModuleKind::Custom)
+            continue;
+        const Module* owner = parent;
+        while (owner && owner->kind() != ModuleKind::Custom)
+            owner = owner->parent();
+        const NodeInfo* ownerInfo = owner ? a.info(owner) : nullptr;
+        const NodeInfo* mi = a.info(&m);
+        if (!ownerInfo || ownerInfo->calls == 0 || (mi && mi->calls > 0))
+            continue;
+        if (m.kind() == ModuleKind::ModuleList || m.kind() == ModuleKind::ModuleDict) {
+            // Reported per entry; an empty or fully used container is fine.
+            continue;
+        }
+        const int64_t params = countParameters(m).total;
+        std::string msg = describe(m) + " is never called by " + owner->typeName() + ".forward()";
+        msg += params > 0 ? ": its " + withCommas(params)
+                                + " parameters are registered, counted and saved, but do nothing"
+                          : ": it has no effect";
+        if (pk == ModuleKind::ModuleList)
+            msg += ". A ModuleList runs only what forward calls, in the order forward calls it";
+        a.diagnostics.push_back({nm.path, Severity::Warning, msg, m.sourceLoc()});
+    }
+}
+
+Analysis run(const Module& root, const Value& input, bool real, const ForwardObserver* observer, std::optional<Tensor>* output)
+{
+    Analysis a;
+    staticChecks(root, a);
+    Interpreter interp(a, real, observer);
+    try {
+        Value out = interp.callModule(root, {input}, {});
+        if (out.isTensor()) {
+            a.outputShape = out.shape;
+            if (output && out.data) {
+                Tensor t = out.data->shape() == out.shape ? Tensor(*out.data) : Tensor(Tensor::borrow(out.shape, out.data->data()));
+                *output = std::move(t);
+            }
+        } else {
+            a.diagnostics.push_back({"", Severity::Error,
+                                     root.typeName() + ".forward() returns " + detail::typeNameOf(out)
+                                         + ", not a tensor" + (out.kind == Value::Kind::None ? " (missing return statement?)" : ""),
+                                     {}});
+        }
+    } catch (const ForwardAbort&) {
+    }
+    if (!a.hasErrors())
+        unusedChecks(root, a);
+    return a;
+}
+
+} // namespace
+
+Analysis analyze(const Module& root, const Shape& input)
+{
+    return run(root, Value::ofTensor(input, nullptr), false, nullptr, nullptr);
+}
+
+ForwardResult runForward(const Module& root, const Tensor& input, const ForwardObserver& observer)
+{
+    ForwardResult r;
+    auto data = std::make_shared<Tensor>(input);
+    r.analysis = run(root, Value::ofTensor(input.shape(), std::move(data)), true, &observer, &r.output);
+    return r;
+}
+
+void initWeights(Module& root, uint64_t seed)
+{
+    TorchGenerator gen(seed);
+    for (const NamedModule& nm : namedModules(root, true))
+        if (nm.module->kind() == ModuleKind::Layer)
+            const_cast<Layer*>(static_cast<const Layer*>(nm.module))->initTensors(gen);
+}
+
+int64_t tensorBytes(const Module& root)
+{
+    int64_t bytes = 0;
+    for (const NamedModule& nm : namedModules(root, true))
+        for (const TensorSpec& s : nm.module->tensorSpecs()) {
+            int64_t b = 0;
+            if (!checkedMul(s.shape.numel().value_or(INT64_MAX / 4), 4, b) || !checkedAdd(bytes, b, bytes))
+                return INT64_MAX;
+        }
+    return bytes;
+}
+
+} // namespace ml

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "engine/analysis/value.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ml::detail {
+
+// Tensor operations of forward programs that are not layers. Each checks shapes exactly as
+// PyTorch does (the error text is PyTorch's) and computes data when the input carries data.
+struct OpResult {
+    Value value;
+    std::string error; // PyTorch's message
+    bool ok() const { return error.empty(); }
+};
+
+// Normalises a possibly negative dim for a tensor of `rank`; nullopt if out of range.
+std::optional<int> wrapDim(int64_t dim, int rank);
+std::string dimOutOfRange(int64_t dim, int rank);
+
+OpResult reshapeOp(const Value& x, const std::vector<int64_t>& spec);
+OpResult flattenOp(const Value& x, int64_t startDim, int64_t endDim);
+OpResult binaryOp(char op, const Value& a, const Value& b); // '+', '-', '*'
+OpResult catOp(const std::vector<Value>& tensors, int64_t dim);
+OpResult meanOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim);
+
+} // namespace ml::detail
