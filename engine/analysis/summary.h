@@ -1,0 +1,32 @@
+#pragma once
+
+#include "engine/analysis/analysis.h"
+#include "engine/io/json.h"
+
+#include <string>
+
+namespace ml {
+
+// The numbers of a model summary, computed once from a tree and its analysis.
+struct SummaryTotals {
+    int64_t totalParams = 0;
+    int64_t trainableParams = 0;
+    int64_t nonTrainableParams = 0;
+    int64_t bufferElements = 0;
+    int64_t totalMultAdds = 0;
+    int64_t paramsBytes = 0; // float32 parameters
+};
+SummaryTotals summaryTotals(const Module& root, const Analysis& analysis);
+
+// A torchinfo-style table: tree rows with input and output shape, Param # and Mult-Adds, a
+// totals block, then the diagnostics with their node and source line.
+std::string summaryTable(const Module& root, const Shape& input, const Analysis& analysis);
+
+// The summary as JSON: {"model", "input_shape", "output_shape", "total_params", ..., "nodes",
+// "diagnostics"} (see README).
+JsonValue summaryJson(const Module& root, const Shape& input, const Analysis& analysis);
+
+// "51,410,506"
+std::string withThousands(int64_t v);
+
+} // namespace ml
