@@ -1,0 +1,50 @@
+#pragma once
+
+#include "engine/layers/layerutil.h"
+
+namespace ml {
+
+enum class PaddingMode { Zeros, Reflect, Replicate, Circular };
+
+struct Conv2dOptions {
+    int64_t inChannels = 0;
+    int64_t outChannels = 0;
+    layers::Pair kernelSize{1, 1};
+    layers::Pair stride{1, 1};
+    layers::Pair padding{0, 0}; // explicit padding (zero for 'same' and 'valid')
+    bool samePadding = false;   // padding='same'
+    layers::Pair dilation{1, 1};
+    int64_t groups = 1;
+    bool bias = true;
+    PaddingMode paddingMode = PaddingMode::Zeros;
+};
+
+class Conv2d final : public Layer {
+public:
+    static constexpr std::string_view kTypeName = "Conv2d";
+    static const LayerSchema& staticSchema();
+    const LayerSchema& schema() const override { return staticSchema(); }
+    const Conv2dOptions& options() const { return m_opt; }
+
+    std::string extraRepr() const override;
+    std::vector<TensorSpec> tensorSpecs() const override;
+    ShapeResult outputShape(const Shape& in) const override;
+    int64_t multAdds(const Shape& in, const Shape& out) const override;
+    void forward(const Tensor& in, Tensor& out) const override;
+    void initTensors(TorchGenerator& gen) override;
+
+    // Padding actually applied before/after the input along H and W ('same' splits the total,
+    // the extra element going after, as PyTorch does).
+    struct Pads {
+        int64_t top, bottom, left, right;
+    };
+    Pads pads() const;
+
+protected:
+    std::optional<std::string> configure(const std::vector<ArgValue>& args) override;
+
+private:
+    Conv2dOptions m_opt;
+};
+
+} // namespace ml

@@ -1,0 +1,360 @@
+#include "engine/layers/pooling.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ml {
+
+using layers::Pair;
+
+namespace {
+
+ArgSpec kernelSpec()
+{
+    return {"kernel_size", kAcceptInt | kAcceptTuple, {}, true, ArgValue::ofInt(2), {}, 2, "Size of the pooling window"};
+}
+ArgSpec strideSpec()
+{
+    return {"stride", kAcceptInt | kAcceptTuple | kAcceptNone, ArgValue::none(), false, {}, {}, 2,
+            "Step of the window (None: kernel_size)"};
+}
+ArgSpec paddingSpec()
+{
+    return {"padding", kAcceptInt | kAcceptTuple, ArgValue::ofInt(0), false, {}, {}, 2,
+            "Implicit padding on both sides (at most half the kernel)"};
+}
+ArgSpec ceilSpec()
+{
+    return {"ceil_mode", kAcceptBool, ArgValue::ofBool(false), false, {}, {}, 0,
+            "Round the output size up instead of down"};
+}
+
+std::string withTorch(const std::string& layer, const std::string& plain, const std::string& torch)
+{
+    return layer + ": " + plain + " (PyTorch: " + torch + ")";
+}
+
+// The checks ATen's pooling shape functions make, done once from the options.
+std::optional<std::string> checkPoolGeometry(const std::string& layer, Pair k, Pair s, Pair p, Pair d)
+{
+    if (s.h == 0 || s.w == 0)
+        return withTorch(layer, "stride must be positive", "stride should not be zero");
+    if (s.h < 0 || s.w < 0)
+        return withTorch(layer, "stride must be positive",
+                         "stride should be greater than zero, but got dH: " + std::to_string(s.h) + " dW: " + std::to_string(s.w));
+    if (k.h <= 0 || k.w <= 0)
+        return withTorch(layer, "kernel_size must be positive",
+                         "kernel size should be greater than zero, but got kH: " + std::to_string(k.h) + " kW: " + std::to_string(k.w));
+    if (d.h <= 0 || d.w <= 0)
+        return withTorch(layer, "dilation must be positive",
+                         "dilation should be greater than zero, but got dilationH: " + std::to_string(d.h)
+                             + " dilationW: " + std::to_string(d.w));
+    for (auto [pad, ks] : {std::pair{p.h, k.h}, std::pair{p.w, k.w}}) {
+        if (pad < 0)
+            return withTorch(layer, "padding must not be negative", "pad must be non-negative, but got pad: " + std::to_string(pad));
+        if (pad > ks / 2)
+            return withTorch(layer, "padding " + std::to_string(pad) + " is more than half of kernel_size " + std::to_string(ks)
+                                 + ": use padding <= " + std::to_string(ks / 2) + " or a larger kernel",
+                             "pad should be at most half of kernel size, but got pad=" + std::to_string(pad)
+                                 + " and kernel_size=" + std::to_string(ks));
+    }
+    if (k.h > INT64_MAX / 4 / d.h || k.w > INT64_MAX / 4 / d.w || s.h > INT64_MAX / 4 || s.w > INT64_MAX / 4)
+        return layer + ": kernel_size, stride or dilation is too large";
+    return std::nullopt;
+}
+
+// Shape of a 2D pooling over a 3D or 4D input.
+ShapeResult poolShape(const std::string& me, const Shape& in, Pair k, Pair s, Pair p, Pair d, bool ceil, const std::string& rankError)
+{
+    if (in.rank() != 3 && in.rank() != 4)
+        return ShapeResult::fail(me + " expects a 4D input [N, C, H, W] (or 3D [C, H, W]), but got a " + std::to_string(in.rank())
+                                 + "D input " + in.toString() + " (PyTorch: " + rankError + ")");
+    const int r = in.rank();
+    const int64_t c = in[r - 3], h = in[r - 2], w = in[r - 1];
+    if (c <= 0 || h <= 0 || w <= 0)
+        return ShapeResult::fail(me + " receives an empty input " + in.toString() + ": check the layers before it");
+    const int64_t oh = layers::poolOutputSize(h, k.h, p.h, s.h, d.h, ceil);
+    const int64_t ow = layers::poolOutputSize(w, k.w, p.w, s.w, d.w, ceil);
+    if (oh < 1 || ow < 1)
+        return ShapeResult::fail(me + " on a " + std::to_string(h) + " x " + std::to_string(w) + " input gives an empty output ("
+                                 + std::to_string(oh) + " x " + std::to_string(ow)
+                                 + "): use a smaller kernel_size, padding, or fewer downsampling layers before it"
+                                 + " (PyTorch: Given input size: (" + layers::joinX({c, h, w}) + "). Calculated output size: ("
+                                 + layers::joinX({c, oh, ow}) + "). Output size is too small)");
+    Shape out = in;
+    out[r - 2] = oh;
+    out[r - 1] = ow;
+    return {out, {}};
+}
+
+} // namespace
+
+// ---- MaxPool2d -------------------------------------------------------------------------
+
+const LayerSchema& MaxPool2d::staticSchema()
+{
+    static const LayerSchema s{
+        kTypeName,
+        "Pooling",
+        {
+            kernelSpec(),
+            strideSpec(),
+            paddingSpec(),
+            {"dilation", kAcceptInt | kAcceptTuple, ArgValue::ofInt(1), false, {}, {}, 2, "Spacing between window elements"},
+            {"return_indices", kAcceptBool, ArgValue::ofBool(false), false, {}, {}, 0,
+             "Also return the argmax indices (not supported in a model graph)"},
+            ceilSpec(),
+        },
+        layers::makeLayer<MaxPool2d>,
+    };
+    return s;
+}
+
+std::optional<std::string> MaxPool2d::configure(const std::vector<ArgValue>& a)
+{
+    MaxPool2dOptions o;
+    o.kernelSize = layers::pairOf(a[0]);
+    o.stride = a[1].isNone() || (a[1].type == ArgValue::Type::Tuple && a[1].tuple.empty()) ? o.kernelSize : layers::pairOf(a[1]);
+    o.padding = layers::pairOf(a[2]);
+    o.dilation = layers::pairOf(a[3]);
+    o.ceilMode = a[5].b;
+    if (a[4].b)
+        return std::string("MaxPool2d: return_indices=True makes the layer return a tuple (output, indices), which a model graph cannot pass on: use return_indices=False");
+    if (auto err = checkPoolGeometry("MaxPool2d", o.kernelSize, o.stride, o.padding, o.dilation))
+        return err;
+    m_opt = o;
+    return std::nullopt;
+}
+
+std::string MaxPool2d::extraRepr() const
+{
+    const ArgValue& stride = arg("stride");
+    return "kernel_size=" + arg("kernel_size").repr() + ", stride=" + (stride.isNone() ? arg("kernel_size") : stride).repr()
+        + ", padding=" + arg("padding").repr() + ", dilation=" + arg("dilation").repr() + ", ceil_mode="
+        + (m_opt.ceilMode ? "True" : "False");
+}
+
+ShapeResult MaxPool2d::outputShape(const Shape& in) const
+{
+    return poolShape("MaxPool2d(kernel_size=" + arg("kernel_size").repr() + ")", in, m_opt.kernelSize, m_opt.stride, m_opt.padding,
+                     m_opt.dilation, m_opt.ceilMode, "non-empty 3D or 4D (batch mode) tensor expected for input");
+}
+
+void MaxPool2d::forward(const Tensor& in, Tensor& out) const
+{
+    const ShapeResult r = outputShape(in.shape());
+    if (!r.ok())
+        return;
+    layers::prepareOutput(out, r.shape);
+    const Shape& s = in.shape();
+    const int rank = s.rank();
+    const int64_t h = s[rank - 2], w = s[rank - 1], oh = r.shape[rank - 2], ow = r.shape[rank - 1];
+    const int64_t planes = s.product(0, rank - 2);
+    const MaxPool2dOptions& o = m_opt;
+#pragma omp parallel for schedule(static) if (planes * oh * ow > 16384)
+    for (int64_t pl = 0; pl < planes; ++pl) {
+        const float* x = in.data() + pl * h * w;
+        float* y = out.data() + pl * oh * ow;
+        for (int64_t oy = 0; oy < oh; ++oy) {
+            const int64_t y0 = oy * o.stride.h - o.padding.h;
+            for (int64_t ox = 0; ox < ow; ++ox) {
+                const int64_t x0 = ox * o.stride.w - o.padding.w;
+                float m = -std::numeric_limits<float>::infinity();
+                for (int64_t ki = 0; ki < o.kernelSize.h; ++ki) {
+                    const int64_t iy = y0 + ki * o.dilation.h;
+                    if (iy < 0 || iy >= h)
+                        continue;
+                    for (int64_t kj = 0; kj < o.kernelSize.w; ++kj) {
+                        const int64_t ix = x0 + kj * o.dilation.w;
+                        if (ix < 0 || ix >= w)
+                            continue;
+                        const float v = x[iy * w + ix];
+                        if (v > m || std::isnan(v))
+                            m = v;
+                    }
+                }
+                y[oy * ow + ox] = m;
+            }
+        }
+    }
+}
+
+// ---- AvgPool2d -------------------------------------------------------------------------
+
+const LayerSchema& AvgPool2d::staticSchema()
+{
+    static const LayerSchema s{
+        kTypeName,
+        "Pooling",
+        {
+            kernelSpec(),
+            strideSpec(),
+            paddingSpec(),
+            ceilSpec(),
+            {"count_include_pad", kAcceptBool, ArgValue::ofBool(true), false, {}, {}, 0, "Count padded zeros in the average"},
+            {"divisor_override", kAcceptInt | kAcceptNone, ArgValue::none(), false, {}, {}, 0,
+             "Divide by this instead of the window size"},
+        },
+        layers::makeLayer<AvgPool2d>,
+    };
+    return s;
+}
+
+std::optional<std::string> AvgPool2d::configure(const std::vector<ArgValue>& a)
+{
+    AvgPool2dOptions o;
+    o.kernelSize = layers::pairOf(a[0]);
+    o.stride = a[1].isNone() || (a[1].type == ArgValue::Type::Tuple && a[1].tuple.empty()) ? o.kernelSize : layers::pairOf(a[1]);
+    o.padding = layers::pairOf(a[2]);
+    o.ceilMode = a[3].b;
+    o.countIncludePad = a[4].b;
+    if (!a[5].isNone())
+        o.divisorOverride = a[5].i;
+    if (auto err = checkPoolGeometry("AvgPool2d", o.kernelSize, o.stride, o.padding, Pair{1, 1}))
+        return err;
+    if (o.divisorOverride && *o.divisorOverride == 0)
+        return withTorch("AvgPool2d", "divisor_override must not be 0", "divisor must be not zero");
+    m_opt = o;
+    return std::nullopt;
+}
+
+std::string AvgPool2d::extraRepr() const
+{
+    const ArgValue& stride = arg("stride");
+    return "kernel_size=" + arg("kernel_size").repr() + ", stride=" + (stride.isNone() ? arg("kernel_size") : stride).repr()
+        + ", padding=" + arg("padding").repr();
+}
+
+ShapeResult AvgPool2d::outputShape(const Shape& in) const
+{
+    const std::string rankError = in.rank() < 3
+        ? "Dimension out of range (expected to be in range of [" + std::to_string(-std::max(in.rank(), 1)) + ", "
+            + std::to_string(std::max(in.rank(), 1) - 1) + "], but got -3)"
+        : "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:" + in.toString();
+    return poolShape("AvgPool2d(kernel_size=" + arg("kernel_size").repr() + ")", in, m_opt.kernelSize, m_opt.stride, m_opt.padding,
+                     Pair{1, 1}, m_opt.ceilMode, rankError);
+}
+
+void AvgPool2d::forward(const Tensor& in, Tensor& out) const
+{
+    const ShapeResult r = outputShape(in.shape());
+    if (!r.ok())
+        return;
+    layers::prepareOutput(out, r.shape);
+    const Shape& s = in.shape();
+    const int rank = s.rank();
+    const int64_t h = s[rank - 2], w = s[rank - 1], oh = r.shape[rank - 2], ow = r.shape[rank - 1];
+    const int64_t planes = s.product(0, rank - 2);
+    const AvgPool2dOptions& o = m_opt;
+#pragma omp parallel for schedule(static) if (planes * oh * ow > 16384)
+    for (int64_t pl = 0; pl < planes; ++pl) {
+        const float* x = in.data() + pl * h * w;
+        float* y = out.data() + pl * oh * ow;
+        for (int64_t oy = 0; oy < oh; ++oy) {
+            for (int64_t ox = 0; ox < ow; ++ox) {
+                // ATen's avg_pool2d: the window is clipped to the padded input for the divisor,
+                // then to the input for the sum.
+                int64_t y0 = oy * o.stride.h - o.padding.h, x0 = ox * o.stride.w - o.padding.w;
+                int64_t y1 = std::min(y0 + o.kernelSize.h, h + o.padding.h), x1 = std::min(x0 + o.kernelSize.w, w + o.padding.w);
+                const int64_t poolSize = (y1 - y0) * (x1 - x0);
+                y0 = std::max<int64_t>(y0, 0);
+                x0 = std::max<int64_t>(x0, 0);
+                y1 = std::min(y1, h);
+                x1 = std::min(x1, w);
+                if (y0 >= y1 || x0 >= x1) {
+                    y[oy * ow + ox] = 0.0f;
+                    continue;
+                }
+                float sum = 0.0f;
+                for (int64_t iy = y0; iy < y1; ++iy)
+                    for (int64_t ix = x0; ix < x1; ++ix)
+                        sum += x[iy * w + ix];
+                const int64_t divisor = o.divisorOverride ? *o.divisorOverride
+                    : o.countIncludePad                   ? poolSize
+                                                          : (y1 - y0) * (x1 - x0);
+                y[oy * ow + ox] = sum / static_cast<float>(divisor);
+            }
+        }
+    }
+}
+
+// ---- AdaptiveAvgPool2d -----------------------------------------------------------------
+
+const LayerSchema& AdaptiveAvgPool2d::staticSchema()
+{
+    static const LayerSchema s{
+        kTypeName,
+        "Pooling",
+        {{"output_size", kAcceptInt | kAcceptTuple, {}, true, ArgValue::ofTuple({1, 1}), {}, 2,
+          "Target output size H x W, whatever the input size"}},
+        layers::makeLayer<AdaptiveAvgPool2d>,
+    };
+    return s;
+}
+
+std::optional<std::string> AdaptiveAvgPool2d::configure(const std::vector<ArgValue>& a)
+{
+    const Pair p = layers::pairOf(a[0]);
+    if (p.h < 0 || p.w < 0)
+        return withTorch("AdaptiveAvgPool2d", "output_size must not be negative, got " + a[0].repr(),
+                         "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received {"
+                             + std::to_string(p.h) + ", " + std::to_string(p.w) + "}");
+    if (p.h > INT64_MAX / 4 || p.w > INT64_MAX / 4)
+        return "AdaptiveAvgPool2d: output_size " + a[0].repr() + " is too large";
+    m_opt.outputSize = p;
+    return std::nullopt;
+}
+
+std::string AdaptiveAvgPool2d::extraRepr() const { return "output_size=" + arg("output_size").repr(); }
+
+ShapeResult AdaptiveAvgPool2d::outputShape(const Shape& in) const
+{
+    const std::string me = "AdaptiveAvgPool2d(" + arg("output_size").repr() + ")";
+    if (in.rank() != 3 && in.rank() != 4)
+        return ShapeResult::fail(me + " expects a 4D input [N, C, H, W] (or 3D [C, H, W]), but got a " + std::to_string(in.rank())
+                                 + "D input " + in.toString() + " (PyTorch: adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
+                                 + in.toString() + ")");
+    const int r = in.rank();
+    for (int d = r - 2; d < r; ++d)
+        if (in[d] <= 0)
+            return ShapeResult::fail(me + " receives an empty input " + in.toString()
+                                     + ": check the layers before it (PyTorch: adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, but input has sizes "
+                                     + in.toString() + " with dimension " + std::to_string(d) + " being empty)");
+    Shape out = in;
+    out[r - 2] = m_opt.outputSize.h;
+    out[r - 1] = m_opt.outputSize.w;
+    if (!out.numel())
+        return ShapeResult::fail(me + ": the output " + out.toString() + " has more elements than fit in a 64-bit integer");
+    return {out, {}};
+}
+
+void AdaptiveAvgPool2d::forward(const Tensor& in, Tensor& out) const
+{
+    const ShapeResult r = outputShape(in.shape());
+    if (!r.ok())
+        return;
+    layers::prepareOutput(out, r.shape);
+    const Shape& s = in.shape();
+    const int rank = s.rank();
+    const int64_t h = s[rank - 2], w = s[rank - 1], oh = m_opt.outputSize.h, ow = m_opt.outputSize.w;
+    const int64_t planes = s.product(0, rank - 2);
+#pragma omp parallel for schedule(static) if (planes * h * w > 32768)
+    for (int64_t pl = 0; pl < planes; ++pl) {
+        const float* x = in.data() + pl * h * w;
+        float* y = out.data() + pl * oh * ow;
+        for (int64_t oy = 0; oy < oh; ++oy) {
+            const int64_t y0 = (oy * h) / oh, y1 = ((oy + 1) * h + oh - 1) / oh;
+            for (int64_t ox = 0; ox < ow; ++ox) {
+                const int64_t x0 = (ox * w) / ow, x1 = ((ox + 1) * w + ow - 1) / ow;
+                float sum = 0.0f;
+                for (int64_t iy = y0; iy < y1; ++iy)
+                    for (int64_t ix = x0; ix < x1; ++ix)
+                        sum += x[iy * w + ix];
+                y[oy * ow + ox] = sum / static_cast<float>((y1 - y0) * (x1 - x0));
+            }
+        }
+    }
+}
+
+} // namespace ml
