@@ -1,1 +1,523 @@
-int main(){return 0;}
+// modulelab-cli: the engine on the command line (no display, no Qt).
+#include "engine/analysis/analysis.h"
+#include "engine/analysis/summary.h"
+#include "engine/imageinput.h"
+#include "engine/layer.h"
+#include "engine/io/json.h"
+#include "engine/io/atomicfile.h"
+#include "engine/io/project.h"
+#include "engine/io/safetensors.h"
+#include "engine/io/weights.h"
+#include "engine/modelfile.h"
+#include "engine/parallel.h"
+#include "engine/python/exporter.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <numeric>
+
+namespace {
+
+using namespace ml;
+
+constexpr int kExitOk = 0;
+constexpr int kExitModelErrors = 1;
+constexpr int kExitBadInput = 2;
+
+const char* kUsage = R"(usage: modulelab-cli COMMAND MODEL [options]
+
+MODEL is a ModuleLab project (.mlab, JSON) or PyTorch model code (.py).
+
+commands:
+  summary MODEL [--input N,C,H,W] [--class NAME] [--args A,B] [--format table|json]
+      parameters, shapes and mult-adds of every node, and every problem found.
+      exit 0: no errors; 1: the model has errors (report still printed); 2: unreadable file.
+  repr MODEL                   print(model) as PyTorch prints it
+  export MODEL --to json|py [-o FILE]
+                               convert between project JSON and PyTorch code
+  run MODEL [--input SHAPE] (--input-tensor FILE.safetensors[:KEY] | --image IMG...)
+            [--weights W.safetensors] [--seed N] [--output OUT.safetensors]
+            [--topk K] [--labels fashion-mnist|FILE] [--format text|json]
+                               an eval-mode forward pass; the output is saved under "output"
+  bench MODEL --input SHAPE [--threads N] [--iters N] [--format text|json]
+                               forward-pass time (median and minimum of N runs)
+
+common options: --class NAME and --args A,B choose the root class of a .py file.
+)";
+
+struct Options {
+    std::string command;
+    std::string model;
+    std::map<std::string, std::string> values;
+    std::vector<std::string> images;
+    bool has(const std::string& k) const { return values.count(k) != 0; }
+    std::string get(const std::string& k, const std::string& def = {}) const
+    {
+        auto it = values.find(k);
+        return it == values.end() ? def : it->second;
+    }
+};
+
+struct UsageError {
+    std::string message;
+};
+
+Options parseOptions(int argc, char** argv)
+{
+    if (argc < 2)
+        throw UsageError{"missing command"};
+    Options o;
+    o.command = argv[1];
+    if (o.command == "-h" || o.command == "--help" || o.command == "help")
+        return o;
+    static const std::vector<std::string> withValue = {"--input", "--class", "--args", "--format", "--to", "-o",
+                                                       "--input-tensor", "--weights", "--seed", "--output", "--threads",
+                                                       "--iters", "--topk", "--labels"};
+    for (int i = 2; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--image") {
+            while (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0)
+                o.images.emplace_back(argv[++i]);
+            if (o.images.empty())
+                throw UsageError{"--image needs at least one image file"};
+            continue;
+        }
+        if (std::find(withValue.begin(), withValue.end(), a) != withValue.end()) {
+            if (i + 1 >= argc)
+                throw UsageError{a + " needs a value"};
+            o.values[a] = argv[++i];
+            continue;
+        }
+        if (a.rfind("-", 0) == 0)
+            throw UsageError{"unknown option " + a};
+        if (!o.model.empty())
+            throw UsageError{"unexpected argument " + a};
+        o.model = a;
+    }
+    if (o.model.empty())
+        throw UsageError{"missing MODEL file"};
+    return o;
+}
+
+int64_t parseCount(const Options& o, const std::string& key, int64_t def, int64_t lo, int64_t hi)
+{
+    if (!o.has(key))
+        return def;
+    const std::string v = o.get(key);
+    char* end = nullptr;
+    errno = 0;
+    const long long n = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end || errno || n < lo || n > hi)
+        throw UsageError{key + " must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" + v + "'"};
+    return n;
+}
+
+struct Model {
+    LoadedModel loaded;
+    Shape input;
+};
+
+// Loads MODEL; prints FILE:LINE:COLUMN and returns nullopt when unreadable.
+std::optional<Model> loadModel(const Options& o, bool needInput)
+{
+    ModelLoadOptions lo{o.get("--class"), o.get("--args")};
+    auto r = loadModelFile(o.model, lo);
+    if (auto* e = std::get_if<ParseError>(&r)) {
+        std::cerr << e->toString() << "\n";
+        return std::nullopt;
+    }
+    Model m{std::move(std::get<LoadedModel>(r)), {}};
+    if (o.has("--input")) {
+        std::string err;
+        auto s = parseShapeText(o.get("--input"), err);
+        if (!s)
+            throw UsageError{"--input: " + err};
+        m.input = *s;
+    } else if (m.loaded.inputShape) {
+        m.input = *m.loaded.inputShape;
+    } else if (needInput) {
+        throw UsageError{o.model + " states no input shape: pass --input N,C,H,W"};
+    }
+    return m;
+}
+
+void printDiagnostics(const std::vector<Diagnostic>& ds, const std::string& file)
+{
+    for (const Diagnostic& d : ds) {
+        std::cerr << file;
+        if (d.loc.valid())
+            std::cerr << ":" << d.loc.line << ":" << d.loc.column;
+        std::cerr << ": " << severityName(d.severity) << ": " << (d.path.empty() ? "" : d.path + ": ") << d.message << "\n";
+    }
+}
+
+int cmdSummary(const Options& o)
+{
+    auto m = loadModel(o, true);
+    if (!m)
+        return kExitBadInput;
+    Analysis a = analyze(*m->loaded.root, m->input);
+    a.diagnostics.insert(a.diagnostics.begin(), m->loaded.diagnostics.begin(), m->loaded.diagnostics.end());
+    const std::string format = o.get("--format", "table");
+    if (format == "json")
+        std::cout << writeJson(summaryJson(*m->loaded.root, m->input, a)) << "\n";
+    else if (format == "table")
+        std::cout << summaryTable(*m->loaded.root, m->input, a);
+    else
+        throw UsageError{"--format must be table or json"};
+    return a.hasErrors() ? kExitModelErrors : kExitOk;
+}
+
+int cmdRepr(const Options& o)
+{
+    auto m = loadModel(o, false);
+    if (!m)
+        return kExitBadInput;
+    std::cout << repr(*m->loaded.root) << "\n";
+    return kExitOk;
+}
+
+int cmdExport(const Options& o)
+{
+    auto m = loadModel(o, false);
+    if (!m)
+        return kExitBadInput;
+    const std::string to = o.get("--to");
+    std::string text;
+    if (to == "json") {
+        Project p;
+        p.root = std::move(m->loaded.root);
+        p.inputShape = m->input;
+        p.weightsPath = m->loaded.weightsPath;
+        text = projectToJson(p);
+    } else if (to == "py") {
+        text = m->input.rank() ? python::exportPython(*m->loaded.root, m->input) : python::exportPython(*m->loaded.root);
+    } else {
+        throw UsageError{"--to must be json or py"};
+    }
+    if (o.has("-o")) {
+        if (auto err = writeFileAtomically(o.get("-o"), text)) {
+            std::cerr << *err << "\n";
+            return kExitBadInput;
+        }
+    } else {
+        std::cout << text;
+    }
+    return kExitOk;
+}
+
+int64_t availableMemoryBytes()
+{
+    std::ifstream f("/proc/meminfo");
+    std::string key;
+    int64_t kb = 0;
+    std::string unit;
+    while (f >> key >> kb >> unit)
+        if (key == "MemAvailable:")
+            return kb * 1024;
+    return INT64_MAX;
+}
+
+std::string gigabytes(int64_t bytes)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f GB", static_cast<double>(bytes) / 1e9);
+    return buf;
+}
+
+// Refuses runs whose weights or activations cannot fit in memory.
+bool checkMemory(const Module& root, const Analysis& a, int64_t& needed, std::string& message)
+{
+    int64_t act = 0;
+    for (const auto& [m, info] : a.nodes)
+        if (info.outputShape) {
+            int64_t b = 0;
+            if (!checkedMul(info.outputShape->numel().value_or(INT64_MAX / 8), 4, b) || !checkedAdd(act, b, act))
+                act = INT64_MAX / 2;
+        }
+    const int64_t weights = tensorBytes(root);
+    if (!checkedAdd(weights, act, needed))
+        needed = INT64_MAX;
+    const int64_t avail = availableMemoryBytes();
+    if (needed <= avail)
+        return true;
+    message = "refusing to run: the weights need " + gigabytes(weights) + " (" + withThousands(countParameters(root).total)
+        + " parameters) and the activations up to " + gigabytes(act) + ", but only " + gigabytes(avail)
+        + " of memory are available";
+    return false;
+}
+
+std::vector<std::string> fashionLabels()
+{
+    return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+}
+
+std::vector<std::string> readLabels(const std::string& spec)
+{
+    if (spec == "fashion-mnist")
+        return fashionLabels();
+    std::ifstream f(spec);
+    if (!f)
+        throw UsageError{"--labels: cannot open " + spec};
+    std::vector<std::string> labels;
+    std::string line;
+    while (std::getline(f, line) && labels.size() < 100000)
+        if (!line.empty())
+            labels.push_back(line);
+    return labels;
+}
+
+int cmdRun(const Options& o)
+{
+    auto m = loadModel(o, false);
+    if (!m)
+        return kExitBadInput;
+    Module& root = *m->loaded.root;
+
+    // The input tensor.
+    Tensor input;
+    if (o.has("--input-tensor") == !o.images.empty())
+        throw UsageError{"run needs exactly one of --input-tensor FILE[:KEY] or --image IMG..."};
+    if (o.has("--input-tensor")) {
+        std::string spec = o.get("--input-tensor"), key;
+        const size_t colon = spec.rfind(':');
+        if (colon != std::string::npos && spec.find(".safetensors", colon) == std::string::npos) {
+            key = spec.substr(colon + 1);
+            spec = spec.substr(0, colon);
+        }
+        auto r = readSafeTensors(spec);
+        if (auto* e = std::get_if<ParseError>(&r)) {
+            std::cerr << e->toString() << "\n";
+            return kExitBadInput;
+        }
+        SafeTensors& st = std::get<SafeTensors>(r);
+        const NamedTensor* t = key.empty() ? (st.find("input") ? st.find("input") : (st.tensors.size() == 1 ? &st.tensors[0] : nullptr))
+                                           : st.find(key);
+        if (!t) {
+            std::cerr << spec << ": no tensor " << (key.empty() ? std::string("'input'") : "'" + key + "'")
+                      << "; name one with " << spec << ":KEY\n";
+            return kExitBadInput;
+        }
+        input = t->tensor;
+    } else {
+        Shape want = m->input;
+        if (want.rank() != 4)
+            throw UsageError{"--image needs the model's input shape N,C,H,W (from the file or --input)"};
+        auto r = imagesToTensor(o.images, static_cast<int>(want[1]), static_cast<int>(want[2]), static_cast<int>(want[3]));
+        if (auto* e = std::get_if<std::string>(&r)) {
+            std::cerr << *e << "\n";
+            return kExitBadInput;
+        }
+        input = std::move(std::get<Tensor>(r));
+    }
+
+    // Shapes first: refuse what cannot run or cannot fit.
+    Analysis a = analyze(root, input.shape());
+    if (a.hasErrors()) {
+        printDiagnostics(a.diagnostics, o.model);
+        return kExitModelErrors;
+    }
+    int64_t needed = 0;
+    std::string memMessage;
+    if (!checkMemory(root, a, needed, memMessage)) {
+        std::cerr << o.model << ": " << memMessage << "\n";
+        return kExitModelErrors;
+    }
+
+    initWeights(root, static_cast<uint64_t>(parseCount(o, "--seed", 0, 0, INT64_MAX)));
+    const std::string weights = o.has("--weights") ? o.get("--weights") : m->loaded.weightsPath;
+    if (!weights.empty()) {
+        StateDictReport rep = loadStateDict(root, weights);
+        if (!rep.loaded) {
+            std::cerr << weights << ": " << rep.message() << "\n";
+            return kExitBadInput;
+        }
+    }
+    ForwardResult fr = runForward(root, input);
+    printDiagnostics(fr.analysis.diagnostics, o.model);
+    if (!fr.output)
+        return kExitModelErrors;
+    const Tensor& out = *fr.output;
+
+    if (o.has("--output")) {
+        SafeTensors st;
+        st.tensors.push_back({"output", out, DType::F32});
+        if (auto err = writeSafeTensors(o.get("--output"), st)) {
+            std::cerr << *err << "\n";
+            return kExitBadInput;
+        }
+    }
+
+    const std::string format = o.get("--format", "text");
+    if (format != "text" && format != "json")
+        throw UsageError{"--format must be text or json"};
+    if (o.has("--topk") || o.has("--labels")) {
+        const int64_t k = parseCount(o, "--topk", 5, 1, 1000000);
+        const std::vector<std::string> labels = readLabels(o.get("--labels", "fashion-mnist"));
+        if (out.shape().rank() != 2)
+            throw UsageError{"--topk needs a [N, classes] output, the model gives " + out.shape().toString()};
+        const int64_t n = out.shape()[0], c = out.shape()[1];
+        // Probabilities: the output itself when it already is a distribution, else its softmax.
+        bool isProb = true;
+        for (int64_t i = 0; i < n && isProb; ++i) {
+            double sum = 0;
+            for (int64_t j = 0; j < c; ++j) {
+                const float v = out[i * c + j];
+                isProb = isProb && v >= 0.f && v <= 1.f;
+                sum += v;
+            }
+            isProb = isProb && std::fabs(sum - 1.0) < 1e-3;
+        }
+        JsonValue preds = JsonValue::array();
+        for (int64_t i = 0; i < n; ++i) {
+            std::vector<double> p(static_cast<size_t>(c));
+            double mx = -INFINITY, sum = 0;
+            for (int64_t j = 0; j < c; ++j)
+                mx = std::max(mx, static_cast<double>(out[i * c + j]));
+            for (int64_t j = 0; j < c; ++j) {
+                p[static_cast<size_t>(j)] = isProb ? out[i * c + j] : std::exp(out[i * c + j] - mx);
+                sum += p[static_cast<size_t>(j)];
+            }
+            std::vector<int64_t> order(static_cast<size_t>(c));
+            std::iota(order.begin(), order.end(), 0);
+            std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return p[static_cast<size_t>(x)] > p[static_cast<size_t>(y)]; });
+            JsonValue item = JsonValue::object();
+            item.set("image", i < static_cast<int64_t>(o.images.size()) ? JsonValue::string(o.images[static_cast<size_t>(i)])
+                                                                          : JsonValue::integer(i));
+            JsonValue top = JsonValue::array();
+            for (int64_t r = 0; r < std::min(k, c); ++r) {
+                const int64_t idx = order[static_cast<size_t>(r)];
+                JsonValue e = JsonValue::object();
+                e.set("index", JsonValue::integer(idx));
+                e.set("label", idx < static_cast<int64_t>(labels.size()) ? JsonValue::string(labels[static_cast<size_t>(idx)])
+                                                                         : JsonValue::string(std::to_string(idx)));
+                e.set("probability", JsonValue::number(p[static_cast<size_t>(idx)] / sum));
+                top.append(std::move(e));
+            }
+            item.set("top", std::move(top));
+            preds.append(std::move(item));
+        }
+        if (format == "json") {
+            JsonValue j = JsonValue::object();
+            j.set("predictions", std::move(preds));
+            std::cout << writeJson(j) << "\n";
+        } else {
+            for (const JsonValue& item : preds.items()) {
+                const JsonValue* img = item.find("image");
+                std::cout << (img->isString() ? img->stringValue() : std::to_string(img->intValue())) << ":\n";
+                for (const JsonValue& e : item.find("top")->items()) {
+                    char buf[64];
+                    std::snprintf(buf, sizeof buf, "%6.2f%%", e.find("probability")->floatValue() * 100);
+                    std::cout << "  " << buf << "  " << e.find("label")->stringValue() << "\n";
+                }
+            }
+        }
+        return kExitOk;
+    }
+
+    if (format == "json") {
+        JsonValue j = JsonValue::object();
+        JsonValue shape = JsonValue::array();
+        for (int64_t d : out.shape().dims())
+            shape.append(JsonValue::integer(d));
+        j.set("output_shape", std::move(shape));
+        JsonValue values = JsonValue::array();
+        for (int64_t k = 0; k < out.numel() && k < 1'000'000; ++k)
+            values.append(JsonValue::number(out[k]));
+        j.set("output", std::move(values));
+        std::cout << writeJson(j, {0}) << "\n";
+    } else {
+        std::cout << "output " << out.shape().toString() << "\n";
+        const int64_t cols = out.shape().rank() ? out.shape().at(-1) : 1;
+        for (int64_t k = 0; k < out.numel() && k < 10000; ++k) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.6g", static_cast<double>(out[k]));
+            std::cout << buf << ((k + 1) % cols == 0 ? "\n" : " ");
+        }
+    }
+    return kExitOk;
+}
+
+int cmdBench(const Options& o)
+{
+    auto m = loadModel(o, true);
+    if (!m)
+        return kExitBadInput;
+    Module& root = *m->loaded.root;
+    const int threads = static_cast<int>(parseCount(o, "--threads", threadCount(), 1, 1024));
+    const int iters = static_cast<int>(parseCount(o, "--iters", 20, 1, 100000));
+    setThreadCount(threads);
+    Analysis a = analyze(root, m->input);
+    if (a.hasErrors()) {
+        printDiagnostics(a.diagnostics, o.model);
+        return kExitModelErrors;
+    }
+    int64_t needed = 0;
+    std::string memMessage;
+    if (!checkMemory(root, a, needed, memMessage)) {
+        std::cerr << o.model << ": " << memMessage << "\n";
+        return kExitModelErrors;
+    }
+    initWeights(root, 0);
+    Tensor input(m->input);
+    TorchGenerator gen(1);
+    for (int64_t k = 0; k < input.numel(); ++k)
+        input[k] = gen.uniform(0.0, 1.0);
+    std::vector<double> ms;
+    for (int i = 0; i < iters + 2; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        ForwardResult r = runForward(root, input);
+        const auto t1 = std::chrono::steady_clock::now();
+        if (!r.output) {
+            printDiagnostics(r.analysis.diagnostics, o.model);
+            return kExitModelErrors;
+        }
+        if (i >= 2) // two warm-up runs
+            ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    const double median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
+    if (o.get("--format", "text") == "json") {
+        JsonValue j = JsonValue::object();
+        j.set("median_ms", JsonValue::number(median));
+        j.set("min_ms", JsonValue::number(ms.front()));
+        j.set("iters", JsonValue::integer(iters));
+        j.set("threads", JsonValue::integer(threads));
+        std::cout << writeJson(j) << "\n";
+    } else {
+        std::printf("%s %s: median %.3f ms, min %.3f ms over %d runs, %d thread%s\n", root.typeName().c_str(),
+                    m->input.toString().c_str(), median, ms.front(), iters, threads, threads == 1 ? "" : "s");
+    }
+    return kExitOk;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        const Options o = parseOptions(argc, argv);
+        if (o.command == "-h" || o.command == "--help" || o.command == "help") {
+            std::cout << kUsage;
+            return kExitOk;
+        }
+        if (o.command == "summary") return cmdSummary(o);
+        if (o.command == "repr") return cmdRepr(o);
+        if (o.command == "export") return cmdExport(o);
+        if (o.command == "run") return cmdRun(o);
+        if (o.command == "bench") return cmdBench(o);
+        throw UsageError{"unknown command '" + o.command + "'"};
+    } catch (const UsageError& e) {
+        std::cerr << "modulelab-cli: " << e.message << "\n\n" << kUsage;
+        return kExitBadInput;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "modulelab-cli: out of memory\n";
+        return kExitBadInput;
+    }
+}

@@ -44,8 +44,9 @@ void collectRows(const Module& m, const std::string& path, int depth, const std:
         if (static_cast<int>(counters.size()) <= depth)
             counters.resize(static_cast<size_t>(depth) + 1, 0);
         const int idx = ++counters[static_cast<size_t>(depth)];
-        std::string label = prefix + (depth == 0 ? "├─" : "└─") + c.typeName() + ": " + std::to_string(depth + 1) + "-"
-            + std::to_string(idx);
+        // torchinfo's row_settings=("var_names",) style: "├─Sequential (conv_block1): 1-1".
+        std::string label = prefix + (depth == 0 ? "├─" : "└─") + c.typeName() + " (" + m.childName(i) + "): "
+            + std::to_string(depth + 1) + "-" + std::to_string(idx);
         if (!c.isRegistered() || c.kind() == ModuleKind::PlainList)
             label += " (unregistered)";
         const std::string childPath = joinName(path, m.childName(i));
