@@ -14,7 +14,10 @@ std::variant<LoadedModel, ParseError> loadModelFile(const std::string& path, con
     const std::optional<std::string> text = readWholeFile(path, error, size_t(64) << 20);
     if (!text) {
         const std::string prefix = path + ": ";
-        return ParseError{path, {}, error.rfind(prefix, 0) == 0 ? error.substr(prefix.size()) : error};
+        std::string message = error.rfind(prefix, 0) == 0 ? error.substr(prefix.size()) : error;
+        if (const size_t at = message.find(path); at != std::string::npos)
+            message.replace(at, path.size(), "file");
+        return ParseError{path, {}, message};
     }
     size_t first = 0;
     while (first < text->size() && std::isspace(static_cast<unsigned char>((*text)[first])))

@@ -1,6 +1,6 @@
 #include "engine/layers/conv.h"
 
-#include <Eigen/Core>
+#include "engine/layers/gemm.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,8 +12,6 @@ namespace ml {
 using layers::Pair;
 
 namespace {
-
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 const char* modeName(PaddingMode m)
 {
@@ -385,13 +383,15 @@ void Conv2d::forward(const Tensor& in, Tensor& out) const
                 }
                 colData = col;
             }
-            Eigen::Map<const RowMatrix> wm(weight + gi * coutG * k, coutG, k);
-            Eigen::Map<const RowMatrix> cm(colData, k, ohw);
-            Eigen::Map<RowMatrix> om(dstImage + gi * coutG * ohw, coutG, ohw);
-            om.noalias() = wm * cm;
+            float* dst = dstImage + gi * coutG * ohw;
+            layers::gemm(weight + gi * coutG * k, colData, dst, coutG, ohw, k, innerParallel);
             if (bias) {
-                for (int64_t oc = 0; oc < coutG; ++oc)
-                    om.row(oc).array() += bias[gi * coutG + oc];
+                for (int64_t oc = 0; oc < coutG; ++oc) {
+                    const float bv = bias[gi * coutG + oc];
+                    float* row = dst + oc * ohw;
+                    for (int64_t j = 0; j < ohw; ++j)
+                        row[j] += bv;
+                }
             }
         }
     };

@@ -1,5 +1,7 @@
 #include "engine/layers/linear.h"
 
+#include "engine/layers/gemm.h"
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -131,11 +133,14 @@ void Linear::forward(const Tensor& in, Tensor& out) const
         }
         return;
     }
-    Eigen::Map<const RowMatrix> xm(in.data(), m, k);
-    Eigen::Map<RowMatrix> ym(out.data(), m, n);
-    ym.noalias() = xm * wm.transpose();
-    if (b)
-        ym.rowwise() += Eigen::Map<const Eigen::Matrix<float, 1, Eigen::Dynamic>>(b, n);
+    layers::gemmTransB(in.data(), w, out.data(), m, n, k, true);
+    if (b) {
+        float* y = out.data();
+#pragma omp parallel for schedule(static) if (m * n > 65536)
+        for (int64_t row = 0; row < m; ++row)
+            for (int64_t j = 0; j < n; ++j)
+                y[row * n + j] += b[j];
+    }
 }
 
 } // namespace ml
