@@ -1,0 +1,474 @@
+#include "engine/io/project.h"
+
+#include "engine/io/atomicfile.h"
+#include "engine/io/json.h"
+#include "engine/layer.h"
+#include "engine/names.h"
+#include "engine/python/parser.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+namespace ml {
+
+namespace {
+
+constexpr std::string_view kFormat = "modulelab-project";
+
+bool isDecimal(std::string_view s)
+{
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool isWordChar(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+
+// Whether `word` occurs in `text` as a whole identifier.
+bool mentionsWord(std::string_view text, std::string_view word)
+{
+    for (size_t pos = text.find(word); pos != std::string_view::npos; pos = text.find(word, pos + 1)) {
+        const size_t end = pos + word.size();
+        if ((pos == 0 || !isWordChar(text[pos - 1])) && (end == text.size() || !isWordChar(text[end])))
+            return true;
+    }
+    return false;
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+class Reader {
+public:
+    explicit Reader(std::string_view fileName) : m_fileName(fileName) {}
+
+    Project read(const JsonValue& doc)
+    {
+        json::expectObject(doc, "a project file");
+        const JsonValue& format = json::require(doc, "format", "the project file");
+        if (!format.isString() || format.stringValue() != kFormat)
+            throw JsonError(format.loc(), "not a ModuleLab project: \"format\" must be \"" + std::string(kFormat) + "\"");
+        const JsonValue& version = json::require(doc, "version", "the project file");
+        const int64_t v = json::expectInt(version, "version");
+        if (v != kProjectVersion)
+            throw JsonError(version.loc(), "unsupported project version " + std::to_string(v) + "; this ModuleLab reads version "
+                                               + std::to_string(kProjectVersion));
+        json::allowOnly(doc, {"format", "version", "input_shape", "weights", "model"}, "the project file");
+
+        Project p;
+        const JsonValue& shape = json::require(doc, "input_shape", "the project file");
+        p.inputShape = Shape(json::expectIntArray(shape, "input_shape", 1));
+        if (p.inputShape.rank() == 0)
+            throw JsonError(shape.loc(), "input_shape must be an array of positive integers, got an empty array");
+        if (!p.inputShape.numel())
+            throw JsonError(shape.loc(), "input_shape " + p.inputShape.toString() + " has more elements than fit in 64 bits");
+        const JsonValue& weights = json::require(doc, "weights", "the project file");
+        if (!weights.isNull()) {
+            p.weightsPath = json::expectString(weights, "weights (a path or null)");
+            if (p.weightsPath.empty())
+                throw JsonError(weights.loc(), "weights must be a file path or null, got an empty string");
+        }
+        p.root = readNode(json::require(doc, "model", "the project file"), 1, false);
+        return p;
+    }
+
+private:
+    static const char* kindKey(const JsonValue& node)
+    {
+        int count = 0;
+        const char* key = nullptr;
+        for (const char* k : {"layer", "container", "class"}) {
+            if (node.find(k)) {
+                ++count;
+                key = k;
+            }
+        }
+        if (count != 1)
+            throw JsonError(node.loc(), count == 0 ? "a model node needs one of \"layer\", \"container\" or \"class\""
+                                                   : "a model node has exactly one of \"layer\", \"container\" or \"class\"");
+        return key;
+    }
+
+    std::unique_ptr<Module> readNode(const JsonValue& node, int depth, bool named)
+    {
+        json::expectObject(node, "a model node");
+        if (depth > kProjectMaxModuleDepth)
+            throw JsonError(node.loc(), "modules nested deeper than " + std::to_string(kProjectMaxModuleDepth) + " levels");
+        const std::string_view kind = kindKey(node);
+        if (kind == "layer") {
+            named ? json::allowOnly(node, {"name", "layer", "args"}, "a layer node")
+                  : json::allowOnly(node, {"layer", "args"}, "the model node");
+            return readLayer(node);
+        }
+        if (kind == "container") {
+            named ? json::allowOnly(node, {"name", "container", "children"}, "a container node")
+                  : json::allowOnly(node, {"container", "children"}, "the model node");
+            const JsonValue& type = node.find("container") ? *node.find("container") : node;
+            const std::string& name = json::expectString(type, "container");
+            static const std::vector<std::pair<std::string, ModuleKind>> kinds = {
+                {"Sequential", ModuleKind::Sequential},
+                {"ModuleList", ModuleKind::ModuleList},
+                {"ModuleDict", ModuleKind::ModuleDict},
+                {"list", ModuleKind::PlainList}};
+            auto it = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == name; });
+            if (it == kinds.end()) {
+                std::vector<std::string> names;
+                for (const auto& k : kinds)
+                    names.push_back(k.first);
+                std::string msg = "unknown container \"" + name + "\" (Sequential, ModuleList, ModuleDict or list)";
+                if (auto hint = didYouMean(name, names))
+                    msg += ": did you mean \"" + *hint + "\"?";
+                throw JsonError(type.loc(), msg);
+            }
+            std::unique_ptr<Module> m = makeContainer(it->second);
+            readChildren(node, *m, depth);
+            return m;
+        }
+        named ? json::allowOnly(node, {"name", "class", "children", "forward"}, "a module node")
+              : json::allowOnly(node, {"class", "children", "forward"}, "the model node");
+        const JsonValue& cls = *node.find("class");
+        const std::string& className = json::expectString(cls, "class");
+        if (!isPythonIdentifier(className))
+            throw JsonError(cls.loc(), "class name \"" + className + "\" is not a valid Python identifier");
+        auto m = std::make_unique<CustomModule>(className);
+        readChildren(node, *m, depth);
+        m->setProgram(readForward(json::require(node, "forward", "module " + className)));
+        return m;
+    }
+
+    static ArgValue readArg(const std::string& name, const JsonValue& v)
+    {
+        switch (v.type()) {
+        case JsonValue::Type::Null: return ArgValue::none();
+        case JsonValue::Type::Bool: return ArgValue::ofBool(v.boolValue());
+        case JsonValue::Type::Int: return ArgValue::ofInt(v.intValue());
+        case JsonValue::Type::Float: return ArgValue::ofFloat(v.floatValue());
+        case JsonValue::Type::String: return ArgValue::ofStr(v.stringValue());
+        case JsonValue::Type::Array: {
+            std::vector<int64_t> t;
+            for (const JsonValue& item : v.items()) {
+                if (!item.isInt())
+                    throw JsonError(item.loc(), "argument '" + name + "': a tuple may hold integers only, got "
+                                                    + std::string(jsonTypeName(item.type())));
+                t.push_back(item.intValue());
+            }
+            return ArgValue::ofTuple(std::move(t));
+        }
+        case JsonValue::Type::Object: break;
+        }
+        throw JsonError(v.loc(), "argument '" + name + "' must be null, true/false, a number, a string or an array of integers");
+    }
+
+    std::unique_ptr<Module> readLayer(const JsonValue& node)
+    {
+        const JsonValue& type = *node.find("layer");
+        const std::string& typeName = json::expectString(type, "layer");
+        std::vector<LayerArgument> call;
+        const JsonValue* args = node.find("args");
+        if (args) {
+            json::expectObject(*args, "args of " + typeName);
+            for (const JsonMember& m : args->members())
+                call.push_back({m.key, readArg(m.key, m.value)});
+        }
+        auto made = createLayer(typeName, call);
+        if (auto* layer = std::get_if<std::unique_ptr<Layer>>(&made))
+            return std::move(*layer);
+        const std::string& msg = std::get<std::string>(made);
+        if (!findLayerSchema(typeName))
+            throw JsonError(type.loc(), msg);
+        // Point at the argument the message is about, if it names one.
+        SourceLoc loc = args ? args->loc() : node.loc();
+        if (args) {
+            for (const JsonMember& m : args->members()) {
+                if (mentionsWord(msg, m.key)) {
+                    loc = m.value.loc();
+                    break;
+                }
+            }
+        }
+        throw JsonError(loc, msg);
+    }
+
+    void readChildren(const JsonValue& node, Module& parent, int depth)
+    {
+        const std::string what = "children of " + parent.typeName();
+        const JsonValue& children = json::expectArray(json::require(node, "children", parent.typeName() + " node"), what);
+        const bool positional = parent.kind() == ModuleKind::ModuleList || parent.kind() == ModuleKind::PlainList;
+        const bool optionalNames = parent.kind() == ModuleKind::Sequential;
+        int namedCount = 0;
+        for (const JsonValue& c : children.items())
+            namedCount += c.isObject() && c.find("name") ? 1 : 0;
+        const bool useNames = !positional && (!optionalNames || namedCount > 0);
+
+        std::vector<std::pair<std::string, SourceLoc>> seen;
+        int index = 0;
+        for (const JsonValue& c : children.items()) {
+            json::expectObject(c, "a child of " + parent.typeName());
+            std::string name;
+            if (useNames) {
+                const JsonValue* n = c.find("name");
+                if (!n)
+                    throw JsonError(c.loc(), optionalNames ? "name every child of this Sequential or none of them"
+                                                           : "a child of " + parent.typeName() + " needs a \"name\"");
+                name = json::expectString(*n, "name");
+                if (optionalNames && isDecimal(name)) {
+                    if (name != std::to_string(index))
+                        throw JsonError(n->loc(), "child name \"" + name + "\" of a Sequential must be its position "
+                                                      + std::to_string(index) + " or an identifier");
+                } else if (!isPythonIdentifier(name)) {
+                    throw JsonError(n->loc(), "child name \"" + name + "\" is not a valid Python identifier");
+                }
+                for (const auto& [prev, loc] : seen)
+                    if (prev == name)
+                        throw JsonError(n->loc(), "duplicate child name \"" + name + "\" (first at line " + std::to_string(loc.line)
+                                                      + ", column " + std::to_string(loc.column) + ")");
+                seen.emplace_back(name, n->loc());
+            }
+            parent.appendChild(std::move(name), readNode(c, depth + 1, true));
+            ++index;
+        }
+    }
+
+    static std::string readIdentifier(const JsonValue& v, std::string_view what)
+    {
+        const std::string& s = json::expectString(v, what);
+        if (!isPythonIdentifier(s))
+            throw JsonError(v.loc(), std::string(what) + " \"" + s + "\" is not a valid Python identifier");
+        return s;
+    }
+
+    Expr readExpr(const JsonValue& v, std::string_view what)
+    {
+        const std::string& text = json::expectString(v, what);
+        // The expression starts one column after the opening quote (exact unless the JSON
+        // string contains escapes before the error).
+        const SourceLoc origin{v.loc().line, v.loc().column + 1};
+        auto parsed = python::parseExpression(text, origin, m_fileName);
+        if (auto* err = std::get_if<ParseError>(&parsed))
+            throw JsonError(err->loc.valid() ? err->loc : v.loc(), err->message);
+        return std::move(std::get<Expr>(parsed));
+    }
+
+    ForwardProgram readForward(const JsonValue& v)
+    {
+        json::expectObject(v, "forward");
+        json::allowOnly(v, {"params", "body"}, "forward");
+        ForwardProgram p;
+        p.params.clear();
+        for (const JsonValue& param : json::expectArray(json::require(v, "params", "forward"), "params").items()) {
+            std::string name = readIdentifier(param, "parameter");
+            if (name == "self" || std::find(p.params.begin(), p.params.end(), name) != p.params.end())
+                throw JsonError(param.loc(), name == "self" ? std::string("\"self\" is implicit; list only the parameters after it")
+                                                            : "duplicate parameter \"" + name + "\"");
+            p.params.push_back(std::move(name));
+        }
+        p.body = readBody(json::require(v, "body", "forward"), false);
+        return p;
+    }
+
+    std::vector<Stmt> readBody(const JsonValue& v, bool nonEmpty)
+    {
+        json::expectArray(v, "body");
+        if (nonEmpty && v.items().empty())
+            throw JsonError(v.loc(), "the body of a for loop needs at least one statement");
+        std::vector<Stmt> out;
+        for (const JsonValue& s : v.items())
+            out.push_back(readStmt(s));
+        return out;
+    }
+
+    Stmt readStmt(const JsonValue& v)
+    {
+        json::expectObject(v, "a statement");
+        Stmt s;
+        s.loc = v.loc();
+        if (const JsonValue* target = v.find("assign")) {
+            json::allowOnly(v, {"assign", "value"}, "an assignment");
+            s.kind = Stmt::Kind::Assign;
+            s.targets.push_back(readIdentifier(*target, "assignment target"));
+            s.value = readExpr(json::require(v, "value", "the assignment"), "value");
+        } else if (const JsonValue* vars = v.find("for")) {
+            json::allowOnly(v, {"for", "in", "body"}, "a for loop");
+            s.kind = Stmt::Kind::For;
+            if (vars->isString()) {
+                s.targets.push_back(readIdentifier(*vars, "loop variable"));
+            } else {
+                json::expectArray(*vars, "for (the loop variables)");
+                if (vars->items().empty() || vars->items().size() > 2)
+                    throw JsonError(vars->loc(), "a for loop has one or two loop variables");
+                for (const JsonValue& t : vars->items())
+                    s.targets.push_back(readIdentifier(t, "loop variable"));
+            }
+            s.value = readExpr(json::require(v, "in", "the for loop"), "in");
+            s.body = readBody(json::require(v, "body", "the for loop"), true);
+        } else if (const JsonValue* value = v.find("return")) {
+            json::allowOnly(v, {"return"}, "a return statement");
+            s.kind = Stmt::Kind::Return;
+            s.value = readExpr(*value, "return");
+        } else {
+            throw JsonError(v.loc(), "a statement needs one of \"assign\", \"for\" or \"return\"");
+        }
+        return s;
+    }
+
+    std::string m_fileName;
+};
+
+// ---- writing ---------------------------------------------------------------------------------
+
+JsonValue argToJson(const ArgValue& a)
+{
+    switch (a.type) {
+    case ArgValue::Type::None: return JsonValue::null();
+    case ArgValue::Type::Bool: return JsonValue::boolean(a.b);
+    case ArgValue::Type::Int: return JsonValue::integer(a.i);
+    case ArgValue::Type::Float: return JsonValue::number(a.f);
+    case ArgValue::Type::Str: return JsonValue::string(a.s);
+    case ArgValue::Type::Tuple: {
+        JsonValue arr = JsonValue::array();
+        for (int64_t v : a.tuple)
+            arr.append(JsonValue::integer(v));
+        return arr;
+    }
+    }
+    return JsonValue::null();
+}
+
+JsonValue stmtToJson(const Stmt& s)
+{
+    JsonValue o = JsonValue::object();
+    switch (s.kind) {
+    case Stmt::Kind::Assign:
+        o.set("assign", JsonValue::string(s.targets.empty() ? std::string("_") : s.targets[0]));
+        o.set("value", JsonValue::string(toSource(s.value)));
+        break;
+    case Stmt::Kind::For: {
+        JsonValue& vars = o.set("for", JsonValue::array());
+        for (const std::string& t : s.targets)
+            vars.append(JsonValue::string(t));
+        o.set("in", JsonValue::string(toSource(s.value)));
+        JsonValue& body = o.set("body", JsonValue::array());
+        for (const Stmt& b : s.body)
+            body.append(stmtToJson(b));
+        break;
+    }
+    case Stmt::Kind::Return: o.set("return", JsonValue::string(toSource(s.value))); break;
+    }
+    return o;
+}
+
+JsonValue nodeToJson(const Module& m, const std::string* name)
+{
+    JsonValue o = JsonValue::object();
+    if (name)
+        o.set("name", JsonValue::string(*name));
+    const bool positional = m.kind() == ModuleKind::ModuleList || m.kind() == ModuleKind::PlainList
+        || (m.kind() == ModuleKind::Sequential && m.namesArePositions());
+    auto writeChildren = [&] {
+        JsonValue& children = o.set("children", JsonValue::array());
+        for (const Module::Child& c : m.children())
+            children.append(nodeToJson(*c.module, positional ? nullptr : &c.name));
+    };
+    switch (m.kind()) {
+    case ModuleKind::Layer: {
+        const auto& layer = static_cast<const Layer&>(m);
+        o.set("layer", JsonValue::string(layer.typeName()));
+        const auto args = layer.nonDefaultArgs();
+        if (!args.empty()) {
+            JsonValue& a = o.set("args", JsonValue::object());
+            for (const auto& [argName, value] : args)
+                a.set(std::string(argName), argToJson(*value));
+        }
+        break;
+    }
+    case ModuleKind::Custom: {
+        const auto& custom = static_cast<const CustomModule&>(m);
+        o.set("class", JsonValue::string(custom.typeName()));
+        writeChildren();
+        JsonValue& fwd = o.set("forward", JsonValue::object());
+        JsonValue& params = fwd.set("params", JsonValue::array());
+        for (const std::string& p : custom.program().params)
+            params.append(JsonValue::string(p));
+        JsonValue& body = fwd.set("body", JsonValue::array());
+        for (const Stmt& s : custom.program().body)
+            body.append(stmtToJson(s));
+        break;
+    }
+    default:
+        o.set("container", JsonValue::string(m.typeName()));
+        writeChildren();
+        break;
+    }
+    return o;
+}
+
+std::optional<std::string> checkSavable(const Module& m)
+{
+    if (m.kind() == ModuleKind::Layer) {
+        const auto& layer = static_cast<const Layer&>(m);
+        for (const auto& [argName, value] : layer.nonDefaultArgs())
+            if (value->type == ArgValue::Type::Float && !std::isfinite(value->f))
+                return "'" + (m.path().empty() ? m.typeName() : m.path()) + "': argument " + std::string(argName) + " is "
+                    + value->repr() + ", which a project file cannot store";
+    }
+    for (const Module::Child& c : m.children())
+        if (auto err = checkSavable(*c.module))
+            return err;
+    return std::nullopt;
+}
+
+} // namespace
+
+std::variant<Project, ParseError> parseProject(std::string_view text, std::string_view fileName)
+{
+    auto doc = parseJson(text, fileName);
+    if (auto* err = std::get_if<ParseError>(&doc))
+        return *err;
+    try {
+        return Reader(fileName).read(std::get<JsonValue>(doc));
+    } catch (const JsonError& e) {
+        return ParseError{std::string(fileName), e.loc(), e.what()};
+    }
+}
+
+std::variant<Project, ParseError> loadProject(const std::string& path)
+{
+    std::string error;
+    auto text = readWholeFile(path, error, kProjectMaxFileSize);
+    if (!text)
+        return ParseError{path, {}, error};
+    return parseProject(*text, path);
+}
+
+std::string projectToJson(const Project& project)
+{
+    JsonValue doc = JsonValue::object();
+    doc.set("format", JsonValue::string(std::string(kFormat)));
+    doc.set("version", JsonValue::integer(kProjectVersion));
+    JsonValue& shape = doc.set("input_shape", JsonValue::array());
+    for (int64_t d : project.inputShape.dims())
+        shape.append(JsonValue::integer(d));
+    doc.set("weights", project.weightsPath.empty() ? JsonValue::null() : JsonValue::string(project.weightsPath));
+    if (project.root)
+        doc.set("model", nodeToJson(*project.root, nullptr));
+    return writeJson(doc, {.indent = 2});
+}
+
+std::optional<std::string> saveProject(const Project& project, const std::string& path)
+{
+    if (!project.root)
+        return "cannot save " + path + ": the project has no model";
+    if (auto err = checkSavable(*project.root))
+        return "cannot save " + path + ": " + *err;
+    return writeFileAtomically(path, projectToJson(project));
+}
+
+std::string resolveWeightsPath(const std::string& projectPath, const std::string& weightsPath)
+{
+    if (weightsPath.empty())
+        return {};
+    const std::filesystem::path w(weightsPath);
+    if (w.is_absolute())
+        return weightsPath;
+    return (std::filesystem::path(projectPath).parent_path() / w).lexically_normal().string();
+}
+
+} // namespace ml

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "engine/diagnostic.h"
+#include "engine/module.h"
+#include "engine/shape.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace ml {
+
+// A ModuleLab project (.mlab): the module tree, the input shape it is analysed with and the
+// weights file that goes with it. The file is versioned JSON:
+//   {"format": "modulelab-project", "version": 1, "input_shape": [1, 1, 28, 28],
+//    "weights": "net.safetensors" | null, "model": NODE}
+//   NODE  = {"name"?, "layer": "Conv2d", "args"?: {non-default and required args, schema order}}
+//         | {"name"?, "container": "Sequential"|"ModuleList"|"ModuleDict"|"list", "children": [NODE...]}
+//         | {"name"?, "class": "Net", "children": [NODE...], "forward": {"params": [...], "body": [STMT...]}}
+//   STMT  = {"assign": "x", "value": EXPR} | {"for": ["i", "m"], "in": EXPR, "body": [STMT...]}
+//         | {"return": EXPR}
+// "name" is the child's name in its parent; positional containers (ModuleList, list, a
+// Sequential without names) omit it. EXPR is Python source of the forward subset.
+struct Project {
+    std::unique_ptr<Module> root;
+    Shape inputShape;
+    std::string weightsPath; // as written: relative to the project file; "" for none
+};
+
+inline constexpr int kProjectVersion = 1;
+inline constexpr int kProjectMaxModuleDepth = 64;          // modules inside modules
+inline constexpr size_t kProjectMaxFileSize = 64u << 20;   // bytes
+
+// Every error carries FILE:LINE:COLUMN of the value it concerns.
+std::variant<Project, ParseError> parseProject(std::string_view text, std::string_view fileName = {});
+std::variant<Project, ParseError> loadProject(const std::string& path);
+
+// Stable, 2-space indented JSON with a trailing newline.
+std::string projectToJson(const Project& project);
+// Writes projectToJson() atomically. Returns an error message or nullopt.
+std::optional<std::string> saveProject(const Project& project, const std::string& path);
+
+// The weights path of a project file, resolved against the directory of the project file.
+std::string resolveWeightsPath(const std::string& projectPath, const std::string& weightsPath);
+
+} // namespace ml
