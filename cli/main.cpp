@@ -285,11 +285,11 @@ int cmdRun(const Options& o)
     if (o.has("--input-tensor") == !o.images.empty())
         throw UsageError{"run needs exactly one of --input-tensor FILE[:KEY] or --image IMG..."};
     if (o.has("--input-tensor")) {
+        // FILE.safetensors[:KEY]; a key may itself contain ':'.
         std::string spec = o.get("--input-tensor"), key;
-        const size_t colon = spec.rfind(':');
-        if (colon != std::string::npos && spec.find(".safetensors", colon) == std::string::npos) {
-            key = spec.substr(colon + 1);
-            spec = spec.substr(0, colon);
+        if (const size_t ext = spec.find(".safetensors:"); ext != std::string::npos) {
+            key = spec.substr(ext + 13);
+            spec = spec.substr(0, ext + 12);
         }
         auto r = readSafeTensors(spec);
         if (auto* e = std::get_if<ParseError>(&r)) {

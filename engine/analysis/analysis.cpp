@@ -31,9 +31,36 @@ std::string describe(const Module& m)
     return (p.empty() ? std::string("the model") : p) + " (" + m.typeName() + ")";
 }
 
-// Checks that need no forward pass: plain lists are invisible to PyTorch.
+void deprecatedCalls(const Expr& e, const std::string& path, Analysis& a)
+{
+    if (e.kind == Expr::Kind::Call && e.items[0].kind == Expr::Kind::Attr && e.items[0].items[0].kind == Expr::Kind::Name
+        && e.items[0].items[0].text == "F" && (e.items[0].text == "sigmoid" || e.items[0].text == "tanh")) {
+        const std::string& fn = e.items[0].text;
+        a.diagnostics.push_back({path, Severity::Info,
+                                 "F." + fn + " is deprecated: use torch." + fn + " (PyTorch warns: nn.functional." + fn
+                                     + " is deprecated. Use torch." + fn + " instead.)",
+                                 e.loc});
+    }
+    for (const Expr& x : e.items)
+        deprecatedCalls(x, path, a);
+    for (const auto& kw : e.keywords)
+        deprecatedCalls(kw.second, path, a);
+}
+
+void deprecatedCalls(const std::vector<Stmt>& body, const std::string& path, Analysis& a)
+{
+    for (const Stmt& s : body) {
+        deprecatedCalls(s.value, path, a);
+        deprecatedCalls(s.body, path, a);
+    }
+}
+
+// Checks that need no forward pass: plain lists are invisible to PyTorch; deprecated functions.
 void staticChecks(const Module& root, Analysis& a)
 {
+    for (const NamedModule& nm : namedModules(root, true))
+        if (nm.module->kind() == ModuleKind::Custom)
+            deprecatedCalls(static_cast<const CustomModule*>(nm.module)->program().body, nm.path, a);
     for (const NamedModule& nm : namedModules(root, true)) {
         const Module& m = *nm.module;
         if (m.kind() != ModuleKind::PlainList || !m.parent() || !m.parent()->isRegistered())

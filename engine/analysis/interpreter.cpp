@@ -698,9 +698,6 @@ Value Interpreter::callFunction(const std::string& name, const Value* receiver, 
             raise(path, e.loc, toSource(e) + " needs an input tensor");
         Value x = args[0];
         args.erase(args.begin());
-        if (ns == "F" && (fn == "sigmoid" || fn == "tanh"))
-            warn(path, e.loc, "F." + fn + " is deprecated: use torch." + fn + " (PyTorch warns: nn.functional." + fn
-                                  + " is deprecated. Use torch." + fn + " instead.)", Severity::Info);
         return functionalLayer(fn, x, std::move(args), std::move(kwargs), e, f);
     }
     raise(path, e.loc, name + "() is not supported by ModuleLab (in " + toSource(e) + ")");

@@ -1,0 +1,372 @@
+// modulelab-cli end to end: exit codes, table and JSON summaries, repr, export round trips, run
+// against PyTorch's output, images, memory refusal and bench.
+#include "engine/io/safetensors.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using namespace ml;
+
+namespace {
+
+QString data(const QString& rel) { return QStringLiteral(MODULELAB_TEST_DATA "/") + rel; }
+
+struct Result {
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+Result cli(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(MODULELAB_CLI), args);
+    if (!p.waitForFinished(120000))
+        qFatal("modulelab-cli %s did not finish", qPrintable(args.join(' ')));
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+QJsonObject fixture(const QString& rel)
+{
+    QFile f(data(rel));
+    f.open(QIODevice::ReadOnly);
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+QJsonObject parseJson(const QString& text)
+{
+    QJsonParseError e;
+    const QJsonDocument d = QJsonDocument::fromJson(text.toUtf8(), &e);
+    if (e.error != QJsonParseError::NoError)
+        qFatal("invalid JSON: %s\n%s", qPrintable(e.errorString()), qPrintable(text.left(400)));
+    return d.object();
+}
+
+double maxAbsDiff(const Tensor& a, const Tensor& b)
+{
+    double worst = 0;
+    for (int64_t k = 0; k < a.numel(); ++k)
+        worst = std::max(worst, std::fabs(double(a[k]) - double(b[k])));
+    return worst;
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private slots:
+    void exitCodes_data();
+    void exitCodes();
+    void unreadableFilesAreLocated();
+    void jsonSummaryMatchesPyTorch_data();
+    void jsonSummaryMatchesPyTorch();
+    void diagnosticsCarryLines();
+    void reprIsByteExact_data();
+    void reprIsByteExact();
+    void exportRoundTrips_data();
+    void exportRoundTrips();
+    void runMatchesPyTorch();
+    void runImagesEqualsTensorInput();
+    void topkPredictions();
+    void runRefusesWhatCannotFit();
+    void benchReportsTimes();
+    void usageErrors();
+
+private:
+    QTemporaryDir m_tmp;
+};
+
+void TestCli::exitCodes_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<int>("code");
+    QTest::newRow("net (bn2)") << "seed/net.py" << 1;
+    QTest::newRow("net_fixed") << "seed/net_fixed.py" << 0;
+    QTest::newRow("net_sequential (decode)") << "seed/net_sequential.py" << 1;
+    QTest::newRow("viewbug: a warning only") << "seed/net_sequential_viewbug.py" << 0;
+    QTest::newRow("net_modulelist") << "seed/net_modulelist.py" << 1;
+    QTest::newRow("net_modulelist_fixed.mlab") << "projects/net_modulelist_fixed.mlab" << 0;
+    QTest::newRow("missing file") << "no/such/file.py" << 2;
+}
+
+void TestCli::exitCodes()
+{
+    QFETCH(QString, model);
+    QFETCH(int, code);
+    const Result r = cli({"summary", data(model)});
+    QCOMPARE(r.code, code);
+    if (code != 2) {
+        QVERIFY(r.out.contains("Total params:"));
+        QVERIFY(r.out.contains("Layer (type:depth-idx)"));
+    }
+}
+
+void TestCli::unreadableFilesAreLocated()
+{
+    const QString bad = m_tmp.filePath("bad.py");
+    QFile f(bad);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("import torch.nn as nn\n\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__(\n");
+    f.close();
+    Result r = cli({"summary", bad});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.startsWith(bad + ":"), qPrintable(r.err));
+    QVERIFY2(QRegularExpression("^.*:\\d+:\\d+: ").match(r.err).hasMatch(), qPrintable(r.err));
+
+    const QString badJson = m_tmp.filePath("bad.mlab");
+    QFile j(badJson);
+    QVERIFY(j.open(QIODevice::WriteOnly));
+    j.write("{\n  \"format\": \"modulelab-project\",\n  \"version\": 1,\n  \"model\": [\n");
+    j.close();
+    r = cli({"summary", badJson});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(QRegularExpression("bad\\.mlab:\\d+:\\d+: ").match(r.err).hasMatch(), qPrintable(r.err));
+}
+
+void TestCli::jsonSummaryMatchesPyTorch_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("fixture");
+    for (const char* n : {"net", "net_fixed", "net_sequential", "net_sequential_viewbug", "net_modulelist_fixed"})
+        QTest::newRow(n) << QStringLiteral("seed/%1.py").arg(n) << QStringLiteral("seed/%1.json").arg(n);
+    QTest::newRow("tiny_cnn") << "numeric/tiny_cnn.py" << "numeric/tiny_cnn.json";
+}
+
+void TestCli::jsonSummaryMatchesPyTorch()
+{
+    QFETCH(QString, model);
+    QFETCH(QString, fixture);
+    const QJsonObject fx = ::fixture(fixture);
+    const Result r = cli({"summary", data(model), "--format", "json"});
+    QVERIFY(r.code == 0 || r.code == 1);
+    const QJsonObject s = parseJson(r.out);
+    for (const char* key : {"model", "input_shape", "output_shape", "total_params", "trainable_params", "non_trainable_params",
+                            "buffer_elements", "total_mult_adds", "params_bytes", "nodes", "diagnostics"})
+        QVERIFY2(s.contains(key), key);
+    QCOMPARE(s["total_params"].toInteger(), fx["total_params"].toInteger());
+    QCOMPARE(s["trainable_params"].toInteger(), fx["trainable_params"].toInteger());
+    QCOMPARE(s["non_trainable_params"].toInteger(), 0);
+    QCOMPARE(s["buffer_elements"].toInteger(), fx["buffer_elements"].toInteger());
+    QCOMPARE(s["total_mult_adds"].toInteger(), fx["total_mult_adds"].toInteger());
+    QCOMPARE(s["params_bytes"].toInteger(), 4 * fx["total_params"].toInteger());
+    QCOMPARE(s["output_shape"].toArray(), fx["output_shape"].isNull() ? QJsonArray() : fx["output_shape"].toArray());
+    QCOMPARE(s["output_shape"].isNull(), fx["output_shape"].isNull());
+    const QJsonObject nodes = fx["nodes"].toObject();
+    const QJsonArray ours = s["nodes"].toArray();
+    QCOMPARE(ours.size(), nodes.size());
+    for (const QJsonValue& v : ours) {
+        const QJsonObject n = v.toObject();
+        const QJsonObject want = nodes[n["path"].toString()].toObject();
+        QCOMPARE(n["type"].toString(), want["type"].toString());
+        QCOMPARE(n["params"].toInteger(), want["params"].toInteger());
+        if (want.contains("output_shape")) {
+            QCOMPARE(n["input_shape"].toArray(), want["input_shape"].toArray());
+            QCOMPARE(n["output_shape"].toArray(), want["output_shape"].toArray());
+            QCOMPARE(n["mult_adds"].toInteger(), want["mult_adds"].toInteger());
+            QVERIFY(n["calls"].toInteger() >= 1);
+        } else {
+            QVERIFY(n["output_shape"].isNull());
+        }
+    }
+    const bool errors = !fx["error"].isNull();
+    bool sawError = false;
+    for (const QJsonValue& d : s["diagnostics"].toArray())
+        sawError = sawError || d.toObject()["severity"].toString() == "error";
+    QCOMPARE(sawError, errors);
+    QCOMPARE(r.code, errors ? 1 : 0);
+}
+
+void TestCli::diagnosticsCarryLines()
+{
+    const Result r = cli({"summary", data("seed/net_modulelist.py"), "--format", "json"});
+    const QJsonArray ds = parseJson(r.out)["diagnostics"].toArray();
+    QCOMPARE(ds.size(), 1);
+    const QJsonObject d = ds[0].toObject();
+    QCOMPARE(d["path"].toString(), QString("module_list.7"));
+    QCOMPARE(d["severity"].toString(), QString("error"));
+    QCOMPARE(d["line"].toInt(), 23);
+    QCOMPARE(d["column"].toInt(), 17);
+    QVERIFY(d["message"].toString().contains("50176"));
+}
+
+void TestCli::reprIsByteExact_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("fixture");
+    for (const char* n : {"net", "net_fixed", "net_sequential", "net_sequential_fixed", "net_modulelist", "net_modulelist_fixed"}) {
+        QTest::newRow(n) << QStringLiteral("seed/%1.py").arg(n) << QStringLiteral("seed/%1.json").arg(n);
+        QTest::newRow(qPrintable(QStringLiteral("%1.mlab").arg(n))) << QStringLiteral("projects/%1.mlab").arg(n) << QStringLiteral("seed/%1.json").arg(n);
+    }
+    QTest::newRow("tiny_cnn") << "numeric/tiny_cnn.py" << "numeric/tiny_cnn.json";
+}
+
+void TestCli::reprIsByteExact()
+{
+    QFETCH(QString, model);
+    QFETCH(QString, fixture);
+    const Result r = cli({"repr", data(model)});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.out, ::fixture(fixture)["repr"].toString() + "\n");
+}
+
+void TestCli::exportRoundTrips_data()
+{
+    QTest::addColumn<QString>("model");
+    for (const char* n : {"seed/net.py", "seed/net_sequential_viewbug.py", "seed/net_modulelist_fixed.py", "numeric/tiny_cnn.py",
+                          "projects/net_sequential_fixed.mlab"})
+        QTest::newRow(n) << QString(n);
+}
+
+void TestCli::exportRoundTrips()
+{
+    QFETCH(QString, model);
+    const Result summary = cli({"summary", data(model), "--format", "json"});
+    const QString json = m_tmp.filePath("roundtrip.mlab");
+    const QString py = m_tmp.filePath("roundtrip.py");
+    QCOMPARE(cli({"export", data(model), "--to", "json", "-o", json}).code, 0);
+    QCOMPARE(cli({"export", json, "--to", "py", "-o", py}).code, 0);
+    for (const QString& file : {json, py}) {
+        const Result again = cli({"summary", file, "--format", "json"});
+        QCOMPARE(again.code, summary.code);
+        QJsonObject a = parseJson(summary.out), b = parseJson(again.out);
+        // Source lines differ between formats; everything else is the same model.
+        for (QJsonObject* o : {&a, &b}) {
+            QJsonArray ds;
+            for (const QJsonValue& d : (*o)["diagnostics"].toArray()) {
+                QJsonObject x = d.toObject();
+                x.remove("line");
+                x.remove("column");
+                ds.append(x);
+            }
+            (*o)["diagnostics"] = ds;
+        }
+        QCOMPARE(b, a);
+        QCOMPARE(cli({"repr", file}).out, cli({"repr", data(model)}).out);
+    }
+    // Exporting the export again changes nothing.
+    const QString py2 = m_tmp.filePath("roundtrip2.py");
+    QCOMPARE(cli({"export", py, "--to", "py", "-o", py2}).code, 0);
+    QFile f1(py), f2(py2);
+    QVERIFY(f1.open(QIODevice::ReadOnly) && f2.open(QIODevice::ReadOnly));
+    QCOMPARE(f2.readAll(), f1.readAll());
+}
+
+void TestCli::runMatchesPyTorch()
+{
+    const QString out = m_tmp.filePath("out.safetensors");
+    const Result r = cli({"run", data("numeric/tiny_cnn.py"), "--input-tensor", data("numeric/tiny_cnn.io.safetensors") + ":input",
+                          "--weights", data("numeric/tiny_cnn.weights.safetensors"), "--output", out});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto ours = readSafeTensors(out.toStdString());
+    auto ref = readSafeTensors(data("numeric/tiny_cnn.io.safetensors").toStdString());
+    QVERIFY(std::holds_alternative<SafeTensors>(ours) && std::holds_alternative<SafeTensors>(ref));
+    const NamedTensor* o = std::get<SafeTensors>(ours).find("output");
+    const NamedTensor* e = std::get<SafeTensors>(ref).find("output");
+    QVERIFY(o && e);
+    QCOMPARE(o->tensor.shape().toString(), e->tensor.shape().toString());
+    QVERIFY(maxAbsDiff(o->tensor, e->tensor) < 1e-5);
+    // The project names its weights file itself.
+    const Result p = cli({"run", data("projects/tiny_cnn.mlab"), "--input-tensor", data("numeric/tiny_cnn.io.safetensors"),
+                          "--format", "json"});
+    QVERIFY2(p.code == 0, qPrintable(p.err));
+    const QJsonArray values = parseJson(p.out)["output"].toArray();
+    QCOMPARE(values.size(), 40);
+    for (int k = 0; k < 40; ++k)
+        QVERIFY(std::fabs(values[k].toDouble() - e->tensor[k]) < 1e-5);
+}
+
+void TestCli::runImagesEqualsTensorInput()
+{
+    const QString a = m_tmp.filePath("a.safetensors"), b = m_tmp.filePath("b.safetensors");
+    const QString weights = data("numeric/tiny_cnn.weights.safetensors");
+    Result r = cli({"run", data("numeric/tiny_cnn.py"), "--image", data("images/sample_rgb.png"), "--weights", weights, "--output", a});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    r = cli({"run", data("numeric/tiny_cnn.py"), "--input-tensor", data("images/images_reference.safetensors") + ":sample_rgb.png:1:28x28",
+             "--weights", weights, "--output", b});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto ta = readSafeTensors(a.toStdString()), tb = readSafeTensors(b.toStdString());
+    const Tensor& x = std::get<SafeTensors>(ta).find("output")->tensor;
+    const Tensor& y = std::get<SafeTensors>(tb).find("output")->tensor;
+    QCOMPARE(x.shape().toString(), std::string("[1, 10]"));
+    QCOMPARE(maxAbsDiff(x, y), 0.0);
+}
+
+void TestCli::topkPredictions()
+{
+    const Result r = cli({"run", data("numeric/tiny_cnn.py"), "--image", data("images/sample_rgb.png"), data("images/sample_grey.bmp"),
+                          "--weights", data("numeric/tiny_cnn.weights.safetensors"), "--topk", "3", "--labels", "fashion-mnist",
+                          "--format", "json"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonArray preds = parseJson(r.out)["predictions"].toArray();
+    QCOMPARE(preds.size(), 2);
+    const QJsonObject first = preds[0].toObject();
+    QVERIFY(first["image"].toString().endsWith("sample_rgb.png"));
+    const QJsonArray top = first["top"].toArray();
+    QCOMPARE(top.size(), 3);
+    double last = 2;
+    for (const QJsonValue& t : top) {
+        const QJsonObject o = t.toObject();
+        QVERIFY(o["index"].toInt() >= 0 && o["index"].toInt() < 10);
+        QVERIFY(!o["label"].toString().isEmpty());
+        QVERIFY(o["probability"].toDouble() <= last);
+        last = o["probability"].toDouble();
+    }
+}
+
+void TestCli::runRefusesWhatCannotFit()
+{
+    const QString model = m_tmp.filePath("huge.py");
+    QFile f(model);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("import torch.nn as nn\n\n\nclass Huge(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.flat = nn.Flatten()\n        self.fc = nn.Linear(784, 10000000)\n"
+            "        self.fc2 = nn.Linear(10000000, 10000000)\n\n    def forward(self, x):\n"
+            "        return self.fc2(self.fc(self.flat(x)))\n\n\nmodel = Huge()\n# input: 1,1,28,28\n");
+    f.close();
+    // Metadata is fine: 10^14 parameters are counted without allocating anything.
+    const Result s = cli({"summary", model, "--format", "json"});
+    QCOMPARE(s.code, 0);
+    const qint64 expected = qint64(784) * 10000000 + 10000000 + qint64(10000000) * 10000000 + 10000000;
+    QCOMPARE(parseJson(s.out)["total_params"].toInteger(), expected);
+    QCOMPARE(parseJson(s.out)["params_bytes"].toInteger(), 4 * expected);
+    // Running it would need 400 TB: refused before anything is allocated, naming the size.
+    const Result r = cli({"run", model, "--image", data("images/sample_grey.bmp")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("refusing to run"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("400031.44 GB"), qPrintable(r.err));
+}
+
+void TestCli::benchReportsTimes()
+{
+    const Result r = cli({"bench", data("numeric/tiny_cnn.py"), "--input", "2,1,28,28", "--threads", "1", "--iters", "3", "--format", "json"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonObject j = parseJson(r.out);
+    QVERIFY(j["median_ms"].toDouble() > 0);
+    QVERIFY(j["min_ms"].toDouble() > 0 && j["min_ms"].toDouble() <= j["median_ms"].toDouble());
+    QCOMPARE(j["iters"].toInt(), 3);
+    QCOMPARE(j["threads"].toInt(), 1);
+}
+
+void TestCli::usageErrors()
+{
+    QCOMPARE(cli({}).code, 2);
+    QCOMPARE(cli({"frobnicate", data("seed/net.py")}).code, 2);
+    QCOMPARE(cli({"summary", data("seed/net.py"), "--input", "1,-1,28"}).code, 2);
+    QCOMPARE(cli({"summary", data("seed/net.py"), "--format", "yaml"}).code, 2);
+    QCOMPARE(cli({"run", data("seed/net_fixed.py")}).code, 2);
+    QCOMPARE(cli({"bench", data("seed/net_fixed.py"), "--iters", "0"}).code, 2);
+    QCOMPARE(cli({"--help"}).code, 0);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
