@@ -5,6 +5,7 @@
 #include "engine/python/syntax.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -395,8 +396,8 @@ bool Importer::isModuleExpr(const Node& n) const
     if (n.kind != Node::Kind::Call)
         return false;
     const std::string q = qualified(n.items[0]);
-    if (q.rfind("torch.nn.", 0) == 0 && q.find('.', 9) == std::string::npos)
-        return true;
+    if (q.rfind("torch.nn.", 0) == 0)
+        return true; // layers, containers, and F.* (reported as functions, not modules)
     // a class of the file, or a capitalised name that looks like one (reported as undefined)
     const Node& callee = n.items[0];
     return callee.kind == Node::Kind::Name && !m_aliases.count(callee.text)
@@ -718,6 +719,14 @@ std::unique_ptr<Module> Importer::buildLayer(const std::string& type, const Node
         args.push_back({call.keywords[k].first, eval(call.keywords[k].second, &f)});
         argLocs.emplace_back(call.keywords[k].first, k < call.keywordLocs.size() ? call.keywordLocs[k] : call.loc);
     }
+    if (!schema) { // nn.Relu, nn.Batchnorm2d: PyTorch's names differ only in case
+        for (const LayerSchema* known : layerRegistry()) {
+            const std::string_view k = known->typeName;
+            if (k.size() == type.size()
+                && std::equal(k.begin(), k.end(), type.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+                evalFail(call.items[0].loc, "unknown layer type '" + type + "': did you mean '" + std::string(k) + "'?");
+        }
+    }
     auto made = createLayer(type, args);
     if (auto* err = std::get_if<std::string>(&made)) {
         SourceLoc loc = schema ? call.loc : call.items[0].loc;
@@ -988,7 +997,7 @@ void Importer::checkForward(const ClassInfo& cls)
         return;
     const std::string& path = cls.firstPath;
     std::set<std::string> defined(cls.program.params.begin(), cls.program.params.end());
-    defined.insert("self");
+    defined.insert({"self", "range", "len", "enumerate"});
     for (const auto& kv : m_aliases)
         defined.insert(kv.first);
     auto checkNames = [&](const Node& n, auto& self) -> void {

@@ -1072,6 +1072,10 @@ void ForwardChecker::checkCall(const Node& call)
             fail(callee.loc, "unsupported call 'self." + object.text + "." + callee.text + "(...)' in forward" + childHint);
         return checkOp(call, ".", tensorMethods(), callee.text);
     }
+    if (callee.kind == Node::Kind::Call && callee.items[0].kind == Node::Kind::Attr && callee.items[0].items[0].kind == Node::Kind::Name
+        && callee.items[0].items[0].text == "nn")
+        fail(callee.loc, "creating layers (nn." + callee.items[0].text + "(...)) in forward is not supported; create them in __init__ as self.NAME = nn."
+                             + callee.items[0].text + "(...)");
     fail(callee.loc, "unsupported call in forward" + childHint);
 }
 

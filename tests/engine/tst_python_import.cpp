@@ -1,0 +1,807 @@
+#include "engine/layer.h"
+#include "engine/module.h"
+#include "engine/python/importer.h"
+#include "engine/python/lexer.h"
+#include "engine/python/parser.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+#include <random>
+
+using namespace ml;
+using ml::python::ImportOptions;
+using ml::python::ImportResult;
+
+namespace {
+
+QString dataPath(const QString& rel)
+{
+    return QStringLiteral(MODULELAB_TEST_DATA) + QLatin1Char('/') + rel;
+}
+
+std::string readFile(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll().toStdString();
+}
+
+QJsonObject readJson(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+// Every model file with PyTorch's answers: the seeds, the numeric model and our own.
+QStringList modelFiles()
+{
+    QStringList out;
+    for (const QString& dir : {QStringLiteral("seed"), QStringLiteral("numeric"), QStringLiteral("python")}) {
+        const QDir d(dataPath(dir));
+        for (const QString& f : d.entryList({QStringLiteral("*.py")}, QDir::Files, QDir::Name))
+            if (QFile::exists(d.filePath(f.chopped(3) + QStringLiteral(".json"))))
+                out << dir + QLatin1Char('/') + f;
+    }
+    return out;
+}
+
+ImportResult importOk(const std::string& src, const ImportOptions& opt = {})
+{
+    auto r = python::importPython(src, "test.py", opt);
+    if (auto* e = std::get_if<ParseError>(&r)) {
+        qWarning("unexpected parse error: %s", e->toString().c_str());
+        return {};
+    }
+    return std::move(std::get<ImportResult>(r));
+}
+
+ParseError parseError(const std::string& src, const ImportOptions& opt = {})
+{
+    auto r = python::importPython(src, "bad.py", opt);
+    if (auto* e = std::get_if<ParseError>(&r))
+        return *e;
+    return {"", {}, "<no error>"};
+}
+
+const Diagnostic* findDiagnostic(const ImportResult& r, Severity s, const std::string& text)
+{
+    for (const Diagnostic& d : r.diagnostics)
+        if (d.severity == s && d.message.find(text) != std::string::npos)
+            return &d;
+    return nullptr;
+}
+
+std::string errorsOf(const ImportResult& r)
+{
+    std::string s;
+    for (const Diagnostic& d : r.diagnostics)
+        if (d.severity == Severity::Error)
+            s += std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column) + " " + d.message + "\n";
+    return s;
+}
+
+const std::string kHeader = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n";
+
+// A one-class file whose __init__ and forward bodies are given (indented by 8).
+std::string model(const std::string& init, const std::string& forward = "        return x\n")
+{
+    return kHeader + "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n" + init
+        + "    def forward(self, x):\n" + forward + "\nmodel = Net()\n";
+}
+
+// The outcome of importing hostile input: either a located error or a built tree.
+void expectGraceful(const std::string& src)
+{
+    auto r = python::importPython(src, "fuzz.py");
+    if (auto* e = std::get_if<ParseError>(&r)) {
+        QVERIFY(!e->message.empty());
+        QVERIFY(e->loc.line >= 1 && e->loc.column >= 1);
+    } else {
+        QVERIFY(std::get<ImportResult>(r).root != nullptr);
+    }
+}
+
+} // namespace
+
+class TestPythonImport : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+
+    void referenceModels_data();
+    void referenceModels();
+
+    void tokenizer();
+    void tokenizerErrors();
+    void parseExpression();
+
+    void forwardProgramOfNet();
+    void forwardStatementForms();
+    void sourceLocationsOfModules();
+    void containers();
+    void argumentsAndLocals();
+    void fileLevelDiagnostics();
+    void rootChoice();
+
+    void errors_data();
+    void errors();
+    void semanticErrors_data();
+    void semanticErrors();
+
+    void selfContainingClasses();
+    void absurdSizes();
+    void deepNesting();
+    void truncatedFiles();
+    void mutatedFiles();
+    void randomBytes();
+};
+
+void TestPythonImport::initTestCase()
+{
+    QVERIFY2(findLayerSchema("Conv2d") && findLayerSchema("LayerNorm"), "the layer registry is empty");
+    QVERIFY(modelFiles().size() >= 20);
+}
+
+// ---- against PyTorch ---------------------------------------------------------------------
+
+void TestPythonImport::referenceModels_data()
+{
+    QTest::addColumn<QString>("file");
+    for (const QString& f : modelFiles())
+        QTest::newRow(qPrintable(f)) << f;
+}
+
+void TestPythonImport::referenceModels()
+{
+    QFETCH(QString, file);
+    const QJsonObject ref = readJson(dataPath(file.chopped(3) + QStringLiteral(".json")));
+    QVERIFY(!ref.isEmpty());
+    auto r = python::importPython(readFile(dataPath(file)), file.toStdString());
+    if (auto* e = std::get_if<ParseError>(&r))
+        QFAIL(e->toString().c_str());
+    const ImportResult& res = std::get<ImportResult>(r);
+    QVERIFY(res.root);
+    QVERIFY2(!hasErrors(res.diagnostics), errorsOf(res).c_str());
+
+    QCOMPARE(QString::fromStdString(repr(*res.root)), ref.value("repr").toString());
+    QCOMPARE(countParameters(*res.root).total, static_cast<int64_t>(ref.value("total_params").toDouble()));
+    if (ref.contains("buffer_elements"))
+        QCOMPARE(countParameters(*res.root).buffers, static_cast<int64_t>(ref.value("buffer_elements").toDouble()));
+    QStringList keys;
+    for (const StateEntry& e : stateDict(*res.root))
+        keys << QString::fromStdString(e.key);
+    QStringList refKeys;
+    for (const QJsonValue v : ref.value("state_dict_keys").toArray())
+        refKeys << v.toString();
+    QCOMPARE(keys, refKeys);
+
+    // named modules and their types as PyTorch lists them
+    const QJsonObject nodes = ref.value("nodes").toObject();
+    const std::vector<NamedModule> named = namedModules(*res.root);
+    QCOMPARE(static_cast<int>(named.size()), nodes.size());
+    for (const NamedModule& n : named) {
+        const QJsonObject node = nodes.value(QString::fromStdString(n.path)).toObject();
+        QVERIFY2(!node.isEmpty(), n.path.c_str());
+        QCOMPARE(QString::fromStdString(n.module->typeName()), node.value("type").toString());
+    }
+
+    QVERIFY(res.inputShape);
+    std::vector<int64_t> dims;
+    for (const QJsonValue v : ref.value("input_shape").toArray())
+        dims.push_back(v.toInteger());
+    QCOMPARE(res.inputShape->dims(), dims);
+    QVERIFY(std::find(res.classNames.begin(), res.classNames.end(), res.root->typeName()) != res.classNames.end());
+}
+
+// ---- tokenizer and expressions -----------------------------------------------------------
+
+void TestPythonImport::tokenizer()
+{
+    const std::string src = "class A:  # note\n    x = (1,\n         2.5)  \\\n\n    s = '''a\nb''' 'c'\ny = 0x1F\n";
+    auto r = python::tokenize(src, "t.py");
+    QVERIFY(std::holds_alternative<python::TokenStream>(r));
+    const auto& ts = std::get<python::TokenStream>(r);
+    using K = python::Token::Kind;
+    std::vector<std::tuple<K, std::string, int, int>> want = {
+        {K::Name, "class", 1, 1}, {K::Name, "A", 1, 7}, {K::Op, ":", 1, 8}, {K::Newline, "", 1, 17},
+        {K::Indent, "", 2, 5}, {K::Name, "x", 2, 5}, {K::Op, "=", 2, 7}, {K::Op, "(", 2, 9}, {K::Int, "1", 2, 10},
+        {K::Op, ",", 2, 11}, {K::Float, "2.5", 3, 10}, {K::Op, ")", 3, 13}, {K::Newline, "", 4, 1},
+        {K::Name, "s", 5, 5}, {K::Op, "=", 5, 7}, {K::String, "a\nb", 5, 9}, {K::String, "c", 6, 6},
+        {K::Newline, "", 6, 9}, {K::Dedent, "", 7, 1}, {K::Name, "y", 7, 1}, {K::Op, "=", 7, 3}, {K::Int, "0x1F", 7, 5},
+        {K::Newline, "", 7, 9}, {K::End, "", 8, 1}};
+    QCOMPARE(ts.tokens.size(), want.size());
+    for (size_t k = 0; k < want.size(); ++k) {
+        const auto& [kind, text, line, col] = want[k];
+        const python::Token& t = ts.tokens[k];
+        QVERIFY2(t.kind == kind, ("token " + std::to_string(k)).c_str());
+        if (kind == K::Name || kind == K::Op || kind == K::String || kind == K::Int || kind == K::Float)
+            QCOMPARE(t.text, text);
+        QCOMPARE(t.loc.line, line);
+        QCOMPARE(t.loc.column, col);
+    }
+    QCOMPARE(ts.tokens[21].i, int64_t{31});
+    QCOMPARE(ts.comments.size(), size_t{1});
+    QCOMPARE(ts.comments[0].text, std::string(" note"));
+    QCOMPARE(ts.comments[0].loc, (SourceLoc{1, 11}));
+}
+
+void TestPythonImport::tokenizerErrors()
+{
+    struct Case {
+        std::string src;
+        int line, col;
+        std::string text;
+    };
+    const std::vector<Case> cases = {
+        {"x = (1,\n  2", 2, 4, "expected ')' to close '(' opened at 1:5"},
+        {"x = [1, 2)", 1, 10, "expected ']' to close '[' opened at 1:5"},
+        {"x = 1)", 1, 6, "unmatched ')'"},
+        {"s = 'abc\n", 1, 5, "unterminated string"},
+        {"s = '''abc\n", 1, 5, "unterminated triple-quoted string"},
+        {"x = 99999999999999999999", 1, 5, "too large"},
+        {"x = 1 $ 2", 1, 7, "unexpected character '$'"},
+        {"if x:\n        a\n    b\n", 3, 5, "unindent does not match"},
+        {"x = 3j", 1, 5, "complex"},
+        {"x = 1abc", 1, 5, "invalid number"},
+        {std::string("x = \x01"), 1, 5, "byte 0x01"},
+    };
+    for (const Case& c : cases) {
+        auto r = python::tokenize(c.src, "e.py");
+        QVERIFY2(std::holds_alternative<ParseError>(r), c.src.c_str());
+        const ParseError& e = std::get<ParseError>(r);
+        QVERIFY2(e.message.find(c.text) != std::string::npos, (e.message + " <- " + c.src).c_str());
+        QCOMPARE(e.loc.line, c.line);
+        QCOMPARE(e.loc.column, c.col);
+        QCOMPARE(e.file, std::string("e.py"));
+    }
+}
+
+void TestPythonImport::parseExpression()
+{
+    auto r = python::parseExpression("F.relu(self.conv1(x), inplace=True)", {5, 13}, "net.py");
+    QVERIFY(std::holds_alternative<Expr>(r));
+    const Expr& e = std::get<Expr>(r);
+    QCOMPARE(e.kind, Expr::Kind::Call);
+    QCOMPARE(e.loc, (SourceLoc{5, 13}));
+    QCOMPARE(e.items.size(), size_t{2});
+    QCOMPARE(e.items[1].kind, Expr::Kind::Call);
+    QCOMPARE(e.items[1].loc, (SourceLoc{5, 20}));
+    QCOMPARE(e.items[1].items[0].text, std::string("conv1"));
+    QCOMPARE(e.keywords.size(), size_t{1});
+    QCOMPARE(e.keywords[0].first, std::string("inplace"));
+    QCOMPARE(e.keywords[0].second.loc, (SourceLoc{5, 43}));
+    QCOMPARE(toSource(e), std::string("F.relu(self.conv1(x), inplace=True)"));
+
+    // every expression form of the subset survives toSource -> parseExpression
+    for (const char* text : {"x.view(x.size(0), -1)", "torch.cat([a, b], dim=1)", "x.mean((2, 3))", "self.lst[-1](x)",
+                             "self.dct['key'](y)", "m(x) + self.skip(x)", "x.view(-1, 32 * 28 * 28)", "torch.flatten(x, 1)",
+                             "F.dropout(x, 0.5, training=self.training)", "x.reshape(x.size(0), 1, (4 - 1) // 2, 7)"}) {
+        auto p = python::parseExpression(text);
+        QVERIFY2(std::holds_alternative<Expr>(p), text);
+        QCOMPARE(toSource(std::get<Expr>(p)), std::string(text));
+    }
+    const Expr neg = std::get<Expr>(python::parseExpression("self.lst[-1](x)"));
+    QCOMPARE(neg.items[0].items[1].kind, Expr::Kind::Int);
+    QCOMPARE(neg.items[0].items[1].i, int64_t{-1});
+
+    struct Bad {
+        const char* text;
+        int col;
+        const char* msg;
+    };
+    for (const Bad& b : {Bad{"x +", 4, "expected an expression"}, Bad{"{'a': x}", 1, "dictionaries are not supported"},
+                         Bad{"torch.randn(3)", 1, "unsupported function 'torch.randn'"},
+                         Bad{"F.softmx(x)", 1, "did you mean 'F.softmax'"}, Bad{"x[1:2]", 4, "slices"},
+                         Bad{"F.softmax(x, dimm=1)", 14, "did you mean 'dim'"}, Bad{"x if y else z", 3, "unsupported 'if'"},
+                         Bad{"f(x", 4, "expected ')' to close '(' opened at 2:2"}, Bad{"x ** 2", 3, "'**'"},
+                         Bad{"nn.ReLU()(x)", 1, "create them in __init__"}}) {
+        auto p = python::parseExpression(b.text, {2, 1}, "p.py");
+        QVERIFY2(std::holds_alternative<ParseError>(p), b.text);
+        const ParseError& e = std::get<ParseError>(p);
+        QVERIFY2(e.message.find(b.msg) != std::string::npos, (e.message + " <- " + b.text).c_str());
+        QCOMPARE(e.loc, (SourceLoc{2, b.col}));
+    }
+}
+
+// ---- forward programs ------------------------------------------------------------------
+
+void TestPythonImport::forwardProgramOfNet()
+{
+    const ImportResult r = importOk(readFile(dataPath("seed/net.py")));
+    QVERIFY(r.root && r.root->kind() == ModuleKind::Custom);
+    const ForwardProgram& p = static_cast<const CustomModule&>(*r.root).program();
+    QCOMPARE(p.params, std::vector<std::string>{"x"});
+    QCOMPARE(p.body.size(), size_t{11});
+    const std::vector<std::string> lines = {
+        "x = self.conv1(x)", "x = self.bn1(x)", "x = F.relu(x)", "x = self.conv2(x)", "x = self.bn2(x)", "x = F.relu(x)",
+        "x = x.view(-1, 32 * 28 * 28)", "x = self.fc1(x)", "x = F.sigmoid(x)", "x = self.fc2(x)", "return x"};
+    for (size_t k = 0; k < lines.size(); ++k) {
+        QCOMPARE(toSource(p.body[k]), lines[k]);
+        QCOMPARE(p.body[k].loc, (SourceLoc{16 + static_cast<int>(k), 9}));
+    }
+    QCOMPARE(p.body[0].kind, Stmt::Kind::Assign);
+    QCOMPARE(p.body[0].value.loc, (SourceLoc{16, 13}));
+    QCOMPARE(p.body[0].value.items[0].loc, (SourceLoc{16, 13})); // self.conv1
+    QCOMPARE(p.body[0].value.items[1].loc, (SourceLoc{16, 24})); // x
+    const Expr& view = p.body[6].value;
+    QCOMPARE(view.items[1].kind, Expr::Kind::Int);
+    QCOMPARE(view.items[1].i, int64_t{-1});
+    QCOMPARE(view.items[2].kind, Expr::Kind::BinOp);
+    QCOMPARE(view.items[2].loc, (SourceLoc{22, 24}));
+    QCOMPARE(p.body[10].kind, Stmt::Kind::Return);
+    QCOMPARE(p.body[10].value.loc, (SourceLoc{26, 16}));
+    const Diagnostic* dep = findDiagnostic(r, Severity::Info, "F.sigmoid is deprecated");
+    QVERIFY(dep);
+    QCOMPARE(dep->loc, (SourceLoc{24, 13}));
+}
+
+void TestPythonImport::forwardStatementForms()
+{
+    auto programOf = [](const QString& file, const std::string& cls = {}) {
+        const ImportResult r = importOk(readFile(dataPath(file)));
+        std::string text;
+        for (const NamedModule& n : namedModules(*r.root, true))
+            if (n.module->kind() == ModuleKind::Custom && (cls.empty() ? n.path.empty() : n.module->typeName() == cls)) {
+                text = toSource(static_cast<const CustomModule*>(n.module)->program());
+                break;
+            }
+        return text;
+    };
+    QCOMPARE(programOf("python/enumerate_loop.py"),
+             std::string("def forward(self, x):\n    for i, conv in enumerate(self.convs):\n        x = conv(x)\n"
+                         "        x = F.relu(self.norms[i](x))\n        x = F.max_pool2d(x, 2)\n    x = x.mean((2, 3))\n"
+                         "    return self.fc(x)"));
+    QCOMPARE(programOf("python/range_len.py"),
+             std::string("def forward(self, x):\n    for i in range(len(self.layers)):\n        x = self.layers[i](x)\n"
+                         "        x = self.acts[i](x)\n    return x"));
+    QCOMPARE(programOf("python/module_dict.py"),
+             std::string("def forward(self, x):\n    x = self.blocks['stem'](x)\n    x = F.relu(self.blocks['norm'](x))\n"
+                         "    x = self.blocks['pool'](x)\n    x = x.view(x.size(0), -1)\n    return self.classifier(x)"));
+    QCOMPARE(programOf("python/residual_cat.py"),
+             std::string("def forward(self, x):\n    a = self.left(x)\n    b = self.right(x)\n    y = torch.cat([a, b], dim=1)\n"
+                         "    y = self.merge(y)\n    x = x + y\n    x = F.relu(x)\n    x = x.mean((2, 3))\n    return self.head(x)"));
+    QCOMPARE(programOf("python/negative_index.py"),
+             std::string("def forward(self, x):\n    x = F.relu(self.stages[0](x))\n    x = torch.relu(self.stages[1](x))\n"
+                         "    return F.softmax(self.stages[-1](x), dim=1)"));
+    QCOMPARE(programOf("python/classes_used.py", "Block"),
+             std::string("def forward(self, x):\n    out = F.relu(self.bn(self.conv(x)))\n    out = out + self.shortcut(x)\n"
+                         "    return F.relu(out)"));
+
+    // loop bodies carry their own locations; `torch.nn.functional` and aliases become F / nn
+    const std::string src = kHeader + "from torch.nn import functional as fn\n\nclass Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.ls = nn.ModuleList([nn.ReLU(), nn.ReLU()])\n"
+        "    def forward(self, x, y):\n        for m in self.ls:\n            x = m(x)\n            x += y\n"
+        "        x = torch.nn.functional.relu(x)\n        return fn.softmax(x, dim=1)\n";
+    const ImportResult r = importOk(src);
+    QVERIFY(r.root);
+    const ForwardProgram& p = static_cast<const CustomModule&>(*r.root).program();
+    QCOMPARE(p.params, (std::vector<std::string>{"x", "y"}));
+    QCOMPARE(p.body[0].kind, Stmt::Kind::For);
+    QCOMPARE(p.body[0].loc, (SourceLoc{12, 9}));
+    QCOMPARE(p.body[0].value.loc, (SourceLoc{12, 18}));
+    QCOMPARE(p.body[0].body.size(), size_t{2});
+    QCOMPARE(p.body[0].body[1].loc, (SourceLoc{14, 13}));
+    QCOMPARE(toSource(p.body[0].body[1]), std::string("x = x + y"));
+    QVERIFY(findDiagnostic(r, Severity::Info, "x += ... is read as x = x + ..."));
+    QCOMPARE(toSource(p.body[1]), std::string("x = F.relu(x)"));
+    QCOMPARE(p.body[1].value.items[0].loc, (SourceLoc{15, 13}));
+    QCOMPARE(toSource(p.body[2]), std::string("return F.softmax(x, dim=1)"));
+}
+
+void TestPythonImport::sourceLocationsOfModules()
+{
+    const ImportResult seq = importOk(readFile(dataPath("seed/net_sequential.py")));
+    QVERIFY(seq.root);
+    QCOMPARE(seq.root->sourceLoc(), (SourceLoc{6, 1}));
+    QCOMPARE(seq.root->findPath("conv_block1")->sourceLoc(), (SourceLoc{9, 9}));
+    QCOMPARE(seq.root->findPath("conv_block1.1")->sourceLoc(), (SourceLoc{11, 13}));
+    QCOMPARE(seq.root->findPath("decoder")->sourceLoc(), (SourceLoc{19, 9}));
+    QCOMPARE(seq.root->findPath("decoder.2")->sourceLoc(), (SourceLoc{22, 13}));
+
+    const ImportResult used = importOk(readFile(dataPath("python/classes_used.py")));
+    QVERIFY(used.root);
+    QCOMPARE(used.root->findPath("block2")->sourceLoc(), (SourceLoc{12, 9}));
+    QCOMPARE(used.root->findPath("block2.bn")->sourceLoc(), (SourceLoc{29, 9}));
+    QCOMPARE(used.classNames, (std::vector<std::string>{"ResNetTiny", "Block"}));
+
+    const ImportResult comp = importOk(readFile(dataPath("python/comprehension_list.py")));
+    QCOMPARE(comp.root->findPath("layers.2")->sourceLoc(), (SourceLoc{11, 38}));
+}
+
+void TestPythonImport::containers()
+{
+    const ImportResult plain = importOk(readFile(dataPath("python/plain_list.py")));
+    QVERIFY(plain.root);
+    Module* extra = plain.root->findPath("extra");
+    QVERIFY(extra);
+    QCOMPARE(extra->kind(), ModuleKind::PlainList);
+    QCOMPARE(extra->childCount(), 3);
+    QVERIFY(!extra->child(0)->isRegistered());
+    QCOMPARE(extra->child(2)->sourceLoc(), (SourceLoc{10, 51}));
+    QCOMPARE(countParameters(*plain.root).total, int64_t{72});
+
+    const ImportResult od = importOk(readFile(dataPath("python/ordered_sequential.py")));
+    Module* body = od.root->findPath("body");
+    QCOMPARE(body->kind(), ModuleKind::Sequential);
+    QCOMPARE(body->childName(1), std::string("norm"));
+    QVERIFY(!body->namesArePositions());
+
+    const ImportResult dict = importOk(readFile(dataPath("python/nested_containers.py")));
+    Module* heads = dict.root->findPath("heads");
+    QCOMPARE(heads->kind(), ModuleKind::ModuleDict);
+    QCOMPARE(heads->childName(0), std::string("main"));
+    QCOMPARE(dict.root->findPath("heads.main.3")->typeName(), std::string("ReLU"));
+
+    // a reassigned attribute keeps its first position, as PyTorch's _modules dict does
+    const ImportResult re = importOk(model("        self.a = nn.ReLU()\n        self.b = nn.Tanh()\n        self.a = nn.GELU()\n"));
+    QCOMPARE(re.root->childName(0), std::string("a"));
+    QCOMPARE(re.root->child(0)->typeName(), std::string("GELU"));
+    QCOMPARE(re.root->childCount(), 2);
+
+    // empty containers
+    const ImportResult empty = importOk(model("        self.a = nn.ModuleList()\n        self.b = nn.Sequential()\n        self.c = nn.ModuleDict()\n"));
+    QCOMPARE(repr(*empty.root), std::string("Net(\n  (a): ModuleList()\n  (b): Sequential()\n  (c): ModuleDict()\n)"));
+}
+
+void TestPythonImport::argumentsAndLocals()
+{
+    const std::string src = kHeader + "WIDTH = 4\n\nclass Net(nn.Module):\n"
+        "    def __init__(self, c, k=3, scale=2.0):\n        super().__init__()\n        h = c * WIDTH - 1\n"
+        "        h += 1\n        self.half = h // 3\n        self.conv = nn.Conv2d(c, h, k, stride=(2, 1), padding=k // 2, bias=False)\n"
+        "        self.lin = nn.Linear(in_features=self.half, out_features=-(-7 // 2))\n        self.drop = nn.Dropout(p=scale / 4)\n"
+        "        self.norm = nn.LayerNorm([h, 5])\n"
+        "    def forward(self, x):\n        return x\n\nmodel = Net(3, k=5)\n";
+    const ImportResult r = importOk(src);
+    QVERIFY(r.root);
+    QVERIFY2(!hasErrors(r.diagnostics), errorsOf(r).c_str());
+    QCOMPARE(repr(*r.root), std::string("Net(\n"
+                                        "  (conv): Conv2d(3, 12, kernel_size=(5, 5), stride=(2, 1), padding=(2, 2), bias=False)\n"
+                                        "  (lin): Linear(in_features=4, out_features=4, bias=True)\n"
+                                        "  (drop): Dropout(p=0.5, inplace=False)\n"
+                                        "  (norm): LayerNorm((12, 5), eps=1e-05, elementwise_affine=True)\n)"));
+}
+
+void TestPythonImport::fileLevelDiagnostics()
+{
+    const ImportResult r = importOk(readFile(dataPath("python/old_style.py")));
+    QVERIFY(r.root);
+    QCOMPARE(r.root->typeName(), std::string("LeNet"));
+    const Diagnostic* numpy = findDiagnostic(r, Severity::Warning, "import of 'numpy' ignored");
+    QVERIFY(numpy);
+    QCOMPARE(numpy->loc, (SourceLoc{6, 1}));
+    const Diagnostic* method = findDiagnostic(r, Severity::Warning, "method 'num_flat_features' ignored");
+    QVERIFY(method);
+    QCOMPARE(method->loc, (SourceLoc{29, 5}));
+    const Diagnostic* main = findDiagnostic(r, Severity::Warning, "top-level 'if' block ignored");
+    QVERIFY(main);
+    QCOMPARE(main->loc, (SourceLoc{37, 1}));
+    QVERIFY(!hasErrors(r.diagnostics));
+
+    const ImportResult f = importOk(readFile(dataPath("python/functional_ops.py")));
+    const Diagnostic* tanh = findDiagnostic(f, Severity::Info, "F.tanh is deprecated");
+    QVERIFY(tanh);
+    QCOMPARE(tanh->loc, (SourceLoc{20, 13}));
+
+    // a malformed input comment is reported, not guessed
+    const ImportResult shape = importOk(model("") + "# input: 1, x, 3\n");
+    QVERIFY(!shape.inputShape);
+    QVERIFY(findDiagnostic(shape, Severity::Warning, "input shape"));
+}
+
+void TestPythonImport::rootChoice()
+{
+    const std::string twoClasses = kHeader + "class A(nn.Module):\n    def __init__(self, n):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(n, n)\n    def forward(self, x):\n        return self.fc(x)\n\n"
+        "class B(nn.Module):\n    def __init__(self, n, m=2):\n        super().__init__()\n        self.a = A(n * m)\n"
+        "    def forward(self, x):\n        return self.a(x)\n";
+    const ParseError e = parseError(twoClasses);
+    QVERIFY2(e.message.find("--class") != std::string::npos && e.message.find("A(n)") != std::string::npos
+                 && e.message.find("B(n, m=...)") != std::string::npos,
+             e.message.c_str());
+
+    ImportOptions opt;
+    opt.className = "B";
+    opt.args = "3, m=4";
+    const ImportResult b = importOk(twoClasses, opt);
+    QVERIFY(b.root);
+    QCOMPARE(repr(*b.root), std::string("B(\n  (a): A(\n    (fc): Linear(in_features=12, out_features=12, bias=True)\n  )\n)"));
+    QCOMPARE(b.classNames, (std::vector<std::string>{"A", "B"}));
+
+    opt.className = "C";
+    QVERIFY(parseError(twoClasses, opt).message.find("no class 'C'") != std::string::npos);
+    opt.className = "A";
+    opt.args = "";
+    QVERIFY(parseError(twoClasses, opt).message.find("missing required argument 'n'") != std::string::npos);
+    opt.args = "1, 2";
+    QVERIFY(parseError(twoClasses, opt).message.find("takes 1 argument but 2 were given") != std::string::npos);
+    opt.args = "1,";
+    QVERIFY(importOk(twoClasses, opt).root);
+    opt.args = "(1";
+    QCOMPARE(parseError(twoClasses, opt).file, std::string("--args"));
+
+    // without a model line, the one class needing no arguments that no other class uses
+    const std::string defaults = kHeader + "class Inner(nn.Module):\n    def __init__(self, n=2):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(n, n)\n    def forward(self, x):\n        return self.fc(x)\n\n"
+        "class Outer(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.inner = Inner(4)\n"
+        "    def forward(self, x):\n        return self.inner(x)\n";
+    QCOMPARE(importOk(defaults).root->typeName(), std::string("Outer"));
+
+    // the instantiation line decides; several are ambiguous
+    QCOMPARE(importOk(defaults + "net = Inner(3)\n").root->typeName(), std::string("Inner"));
+    QVERIFY(parseError(defaults + "a = Inner()\nb = Outer()\n").message.find("several models") != std::string::npos);
+    QVERIFY(parseError(kHeader + "x = 1\n").message.find("no model class") != std::string::npos);
+}
+
+// ---- errors ------------------------------------------------------------------------------
+
+void TestPythonImport::errors_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<int>("column");
+    QTest::addColumn<QString>("message");
+    auto add = [](const char* name, const std::string& src, int line, int col, const char* msg) {
+        QTest::newRow(name) << QString::fromStdString(src) << line << col << QString::fromUtf8(msg);
+    };
+    // model() puts __init__'s body on line 8 and forward's on line 9 + (lines of __init__ body)
+    add("while in forward", model("", "        while True:\n            x = x\n        return x\n"), 9, 9,
+        "unsupported statement 'while' in forward; ModuleLab reads assignments, for loops over a ModuleList and return");
+    add("if in init", model("        if True:\n            pass\n"), 8, 9, "unsupported statement 'if' in __init__");
+    add("for in init", model("        for i in range(3):\n            pass\n"), 8, 9, "nn.ModuleList([... for _ in range(n)])");
+    add("unclosed call", model("", "        x = F.relu(self.a(x)\n        return x\n"), 13, 1,
+        "expected ')' to close '(' opened at 9:19");
+    add("slice", model("", "        return x[:, 0]\n"), 9, 18, "slices are not supported");
+    add("unsupported op", model("", "        return torch.randn(3)\n"), 9, 16, "unsupported function 'torch.randn' in forward");
+    add("typo op", model("", "        return F.log_sotfmax(x)\n"), 9, 16, "did you mean 'F.log_softmax'?");
+    add("bad keyword", model("", "        return F.softmax(x, dimm=1)\n"), 9, 29, "did you mean 'dim'?");
+    add("loop over range", model("", "        for i in range(3):\n            x = x\n        return x\n"), 9, 18, "unsupported loop");
+    add("return in loop", model("", "        for m in self.l:\n            return m(x)\n"), 10, 13, "return inside a loop");
+    add("bare return", model("", "        return\n"), 9, 9, "forward must return a value");
+    add("lambda", model("        f = lambda a: a\n"), 8, 13, "unexpected keyword 'lambda'");
+    add("comparison", model("", "        return x == 1\n"), 9, 18, "unsupported operator '=='");
+    add("not a module class", kHeader + "class Net(object):\n    pass\n", 5, 1, "must derive from nn.Module");
+    add("local module", model("        conv = nn.Conv2d(1, 2, 3)\n"), 8, 9, "local variable 'conv'");
+    add("star args", model("        self.s = nn.Sequential(*layers)\n"), 8, 32, "unpacking with '*'");
+    add("nested def", model("", "        def g(y):\n            return y\n        return x\n"), 9, 9, "nested functions");
+    add("bad indent", model("", "        x = x\n          return x\n"), 10, 11, "unexpected indent");
+    add("huge literal", model("        self.fc = nn.Linear(123456789012345678901234567890, 1)\n"), 8, 29, "is too large");
+    add("self assign in forward", model("", "        self.y = x\n        return x\n"), 9, 9, "assign to a variable name");
+    add("print in forward", model("", "        print(x)\n        return x\n"), 9, 9, "result is not used");
+    add("forward without input", kHeader + "class Net(nn.Module):\n    def forward(self):\n        return 1\n", 6, 5,
+        "forward must take an input");
+    add("dict in forward", model("", "        return {'a': x}\n"), 9, 16, "dictionaries are not supported in forward");
+    add("chained assign", model("        a = b = 1\n"), 8, 15, "chained assignment");
+    add("method without self", kHeader + "class Net(nn.Module):\n    def forward(x):\n        return x\n", 6, 5,
+        "must take 'self'");
+    add("generator", model("        self.l = nn.ModuleList(nn.ReLU() for _ in range(2))\n"), 8, 42, "generator expressions");
+}
+
+void TestPythonImport::errors()
+{
+    QFETCH(QString, source);
+    QFETCH(int, line);
+    QFETCH(int, column);
+    QFETCH(QString, message);
+    const ParseError e = parseError(source.toStdString());
+    QVERIFY2(e.message.find(message.toStdString()) != std::string::npos, e.message.c_str());
+    QCOMPARE(e.file, std::string("bad.py"));
+    QCOMPARE(e.loc.line, line);
+    QCOMPARE(e.loc.column, column);
+    QVERIFY(e.toString().rfind("bad.py:" + std::to_string(line) + ":" + std::to_string(column) + ": ", 0) == 0);
+}
+
+void TestPythonImport::semanticErrors_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<int>("column");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("message");
+    auto add = [](const char* name, const std::string& src, int line, int col, const char* path, const char* msg) {
+        QTest::newRow(name) << QString::fromStdString(src) << line << col << QString::fromUtf8(path) << QString::fromUtf8(msg);
+    };
+    add("unknown layer", model("        self.c = nn.Conv2D(1, 2, 3)\n"), 8, 18, "c", "unknown layer type 'Conv2D': did you mean 'Conv2d'?");
+    add("unknown keyword", model("        self.c = nn.Conv2d(1, 2, kernel=3)\n"), 8, 34, "c",
+        "got an unexpected keyword argument 'kernel': did you mean 'kernel_size'?");
+    add("missing argument", model("        self.c = nn.Conv2d(1, 2)\n"), 8, 18, "c", "missing required argument 'kernel_size'");
+    add("wrong type", model("        self.s = nn.Sequential(nn.ReLU(), nn.Linear(4, 'x'))\n"), 8, 56, "s.1", "out_features");
+    add("in a ModuleList", model("        self.l = nn.ModuleList([nn.ReLU(), nn.Relu()])\n"), 8, 44, "l.1", "did you mean 'ReLU'?");
+    add("undefined name", model("        self.fc = nn.Linear(widht, 2)\n"), 8, 29, "fc", "name 'widht' is not defined");
+    add("undefined class", model("        self.b = Blok()\n"), 8, 18, "b", "name 'Blok' is not defined");
+    add("functional in init", model("        self.a = F.relu()\n"), 8, 18, "a", "F.relu is a function, not a module");
+    add("no super", kHeader + "class Net(nn.Module):\n    def __init__(self):\n        self.fc = nn.Linear(2, 2)\n"
+                               "    def forward(self, x):\n        return x\n",
+        7, 9, "", "cannot assign module before Module.__init__() call");
+    add("forward undefined", model("", "        y = self.a(z)\n        return y\n"), 9, 20, "", "name 'z' is not defined");
+    add("forward missing import", "import torch.nn as nn\n\n" + model("", "        return F.relu(x)\n").substr(kHeader.size()), 7, 16,
+        "", "name 'F' is not defined");
+    add("int overflow", model("        self.fc = nn.Linear(4611686018427387904 * 4, 1)\n"), 8, 29, "fc", "does not fit in a 64-bit integer");
+    add("division by zero", model("        self.fc = nn.Linear(4 // 0, 1)\n"), 8, 29, "fc", "division by zero");
+    add("dict key with dot", model("        self.d = nn.ModuleDict({'a.b': nn.ReLU()})\n"), 8, 33, "d", "can't contain \".\"");
+    add("duplicate name", model("        self.s = nn.Sequential(OrderedDict([('a', nn.ReLU()), ('a', nn.Tanh())]))\n")
+                              .insert(kHeader.size(), "from collections import OrderedDict\n"),
+        9, 64, "s", "the name 'a' is used twice");
+}
+
+void TestPythonImport::semanticErrors()
+{
+    QFETCH(QString, source);
+    QFETCH(int, line);
+    QFETCH(int, column);
+    QFETCH(QString, path);
+    QFETCH(QString, message);
+    const ImportResult r = importOk(source.toStdString());
+    QVERIFY(r.root);
+    const Diagnostic* d = findDiagnostic(r, Severity::Error, message.toStdString());
+    QVERIFY2(d, errorsOf(r).c_str());
+    QCOMPARE(d->loc, (SourceLoc{line, column}));
+    QCOMPARE(QString::fromStdString(d->path), path);
+    QVERIFY(!r.root->findPath(path.toStdString()) || path.isEmpty());
+}
+
+// ---- hostile input -----------------------------------------------------------------------
+
+void TestPythonImport::selfContainingClasses()
+{
+    const std::string direct = kHeader + "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(2, 2)\n        self.again = Net()\n    def forward(self, x):\n        return x\n";
+    const ImportResult r = importOk(direct);
+    QVERIFY(r.root);
+    const Diagnostic* d = findDiagnostic(r, Severity::Error, "class 'Net' contains itself (Net -> Net)");
+    QVERIFY2(d, errorsOf(r).c_str());
+    QCOMPARE(d->loc, (SourceLoc{9, 22}));
+    QCOMPARE(r.root->childCount(), 1);
+
+    const std::string indirect = kHeader + "class A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.b = nn.Sequential(B())\n    def forward(self, x):\n        return x\n\n"
+        "class B(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = nn.ModuleList([A()])\n"
+        "    def forward(self, x):\n        return x\n\nmodel = A()\n";
+    const ImportResult i = importOk(indirect);
+    QVERIFY(i.root);
+    QVERIFY2(findDiagnostic(i, Severity::Error, "class 'A' contains itself (A -> B -> A)"), errorsOf(i).c_str());
+    QCOMPARE(repr(*i.root), std::string("A(\n  (b): Sequential(\n    (0): B(\n      (a): ModuleList()\n    )\n  )\n)"));
+}
+
+void TestPythonImport::absurdSizes()
+{
+    // metadata only: 10^7 x 10^7 is fine
+    const ImportResult huge = importOk(model("        self.fc = nn.Linear(10000000, 10000000)\n"));
+    QVERIFY(huge.root);
+    QCOMPARE(countParameters(*huge.root).total, int64_t{100000000000000} + 10000000);
+
+    QElapsedTimer timer;
+    timer.start();
+    const ImportResult many = importOk(model("        self.l = nn.ModuleList([nn.ReLU() for _ in range(10000000)])\n"));
+    QVERIFY(many.root);
+    QVERIFY(findDiagnostic(many, Severity::Error, "more than 100000 modules"));
+    QVERIFY(!many.root->findChild("l"));
+
+    // exponential fan-out: 12 levels of 10 children each
+    std::string chain = kHeader;
+    for (int k = 0; k < 12; ++k)
+        chain += "class C" + std::to_string(k) + "(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            + "        self.l = nn.ModuleList([" + (k == 11 ? std::string("nn.ReLU()") : "C" + std::to_string(k + 1) + "()")
+            + " for _ in range(10)])\n    def forward(self, x):\n        return x\n\n";
+    chain += "model = C0()\n";
+    const ImportResult fan = importOk(chain);
+    QVERIFY(fan.root);
+    QVERIFY(findDiagnostic(fan, Severity::Error, "more than 100000 modules"));
+    QVERIFY2(timer.elapsed() < 20000, "hostile sizes must be rejected quickly");
+
+    const ImportResult neg = importOk(model("        self.fc = nn.Linear(-5, 2)\n"));
+    QVERIFY(neg.root);
+    QVERIFY(hasErrors(neg.diagnostics));
+    QCOMPARE(neg.root->childCount(), 0);
+}
+
+void TestPythonImport::deepNesting()
+{
+    const std::string parens = model("", "        return " + std::string(1000, '(') + "x" + std::string(1000, ')') + "\n");
+    const ParseError p = parseError(parens);
+    QVERIFY2(p.message.find("nested more than") != std::string::npos, p.message.c_str());
+
+    const ParseError minus = parseError(model("        a = " + std::string(100000, '-') + "1\n"));
+    QVERIFY2(minus.message.find("nested more than") != std::string::npos, minus.message.c_str());
+
+    std::string sum = "x";
+    for (int k = 0; k < 20000; ++k)
+        sum += " + x";
+    QVERIFY(parseError(model("", "        return " + sum + "\n")).message.find("nested more than") != std::string::npos);
+    std::string attrs = "x";
+    for (int k = 0; k < 20000; ++k)
+        attrs += ".a";
+    QVERIFY(parseError(model("", "        return " + attrs + "\n")).message.find("nested more than") != std::string::npos);
+
+    std::string blocks = "class A:\n";
+    for (int k = 1; k < 200; ++k)
+        blocks += std::string(static_cast<size_t>(k), ' ') + "if x:\n";
+    QVERIFY(parseError(blocks).message.find("nested more than") != std::string::npos);
+
+    // 100 classes, each containing the next: stops at the nesting limit, with a diagnostic
+    std::string classes = kHeader;
+    for (int k = 0; k < 100; ++k)
+        classes += "class C" + std::to_string(k) + "(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            + (k == 99 ? std::string("        self.fc = nn.Linear(1, 1)\n") : "        self.c = C" + std::to_string(k + 1) + "()\n")
+            + "    def forward(self, x):\n        return x\n\n";
+    classes += "model = C0()\n";
+    const ImportResult deep = importOk(classes);
+    QVERIFY(deep.root);
+    QVERIFY(findDiagnostic(deep, Severity::Error, "nested more than 64 levels"));
+
+    const auto expr = python::parseExpression(std::string(5000, '[') + std::string(5000, ']'));
+    QVERIFY(std::holds_alternative<ParseError>(expr));
+}
+
+void TestPythonImport::truncatedFiles()
+{
+    for (const char* file : {"seed/net_modulelist.py", "python/classes_used.py", "python/ordered_sequential.py"}) {
+        const std::string src = readFile(dataPath(file));
+        QVERIFY(!src.empty());
+        int errors = 0;
+        for (size_t n = 0; n < src.size(); ++n) {
+            expectGraceful(src.substr(0, n));
+            if (QTest::currentTestFailed())
+                QFAIL(("prefix of " + std::to_string(n) + " bytes of " + file).c_str());
+            errors += std::holds_alternative<ParseError>(python::importPython(src.substr(0, n), "t.py"));
+        }
+        QVERIFY(errors > 0); // most prefixes are not valid models
+    }
+}
+
+void TestPythonImport::mutatedFiles()
+{
+    std::mt19937 rng(1234);
+    const std::string bytes = "()[]{}:,.=+-*/ \n\t'\"#\\0123456789abcdefxyz_\x80\xff\x00";
+    for (const char* file : {"seed/net.py", "seed/net_sequential.py", "python/nested_containers.py", "python/enumerate_loop.py"}) {
+        const std::string src = readFile(dataPath(file));
+        for (int iter = 0; iter < 750; ++iter) {
+            std::string m = src;
+            const int flips = 1 + static_cast<int>(rng() % 4);
+            for (int f = 0; f < flips; ++f) {
+                const size_t pos = rng() % m.size();
+                switch (rng() % 3) {
+                case 0: m[pos] = bytes[rng() % bytes.size()]; break;
+                case 1: m[pos] = static_cast<char>(m[pos] ^ (1 << (rng() % 8))); break;
+                default: m.erase(pos, 1 + rng() % 8);
+                }
+            }
+            expectGraceful(m);
+            if (QTest::currentTestFailed())
+                QFAIL(("mutation " + std::to_string(iter) + " of " + file).c_str());
+        }
+    }
+}
+
+void TestPythonImport::randomBytes()
+{
+    std::mt19937 rng(99);
+    for (int iter = 0; iter < 1000; ++iter) {
+        std::string s(rng() % 3000, '\0');
+        const bool printable = iter % 2;
+        for (char& c : s)
+            c = printable ? static_cast<char>(32 + rng() % 95) : static_cast<char>(rng() % 256);
+        if (iter % 5 == 0)
+            s = model("") + s; // garbage after a valid model
+        expectGraceful(s);
+        if (QTest::currentTestFailed())
+            QFAIL(("random input " + std::to_string(iter)).c_str());
+    }
+    expectGraceful(std::string(kHeader.size(), '\0'));
+    expectGraceful("\xEF\xBB\xBF" + model(""));
+    QVERIFY(importOk("\xEF\xBB\xBF" + model("")).root);
+    expectGraceful(std::string(python::kMaxSourceBytes + 1, ' '));
+    expectGraceful(std::string(2'000'000, '('));
+}
+
+QTEST_GUILESS_MAIN(TestPythonImport)
+#include "tst_python_import.moc"
