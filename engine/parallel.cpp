@@ -17,7 +17,10 @@ void setThreadCount(int n)
 {
     const int threads = n > 0 ? n : defaultThreads();
     omp_set_num_threads(threads);
-    Eigen::setNbThreads(threads);
+    // The layer kernels split their matrix products over the OpenMP threads themselves
+    // (layers/gemm.cpp, layers/conv.cpp): Eigen's own splitter would open a nested team per
+    // product, which costs more than it gains on the small products of a convolution.
+    Eigen::setNbThreads(1);
 }
 
 int threadCount() { return omp_get_max_threads(); }

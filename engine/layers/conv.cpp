@@ -268,23 +268,24 @@ struct Geometry {
     int64_t oh, ow;
 };
 
-// Unfolds channels [c0, c0 + cn) of one image into col (cn*kh*kw rows of oh*ow).
-void im2col(const float* img, int64_t c0, int64_t cn, const Geometry& g, float* col)
+// Unfolds channels [c0, c0 + cn) of one image for output rows [oy0, oy1) into col:
+// cn*kh*kw rows of (oy1 - oy0)*ow columns.
+void im2col(const float* img, int64_t c0, int64_t cn, const Geometry& g, int64_t oy0, int64_t oy1, float* col)
 {
-    const int64_t ohw = g.oh * g.ow;
+    const int64_t cols = (oy1 - oy0) * g.ow;
     for (int64_t c = 0; c < cn; ++c) {
         const float* plane = img + (c0 + c) * g.h * g.w;
         for (int64_t ki = 0; ki < g.kh; ++ki) {
             for (int64_t kj = 0; kj < g.kw; ++kj) {
-                float* row = col + ((c * g.kh + ki) * g.kw + kj) * ohw;
-                // ow range whose input column lies inside [0, w)
+                float* row = col + ((c * g.kh + ki) * g.kw + kj) * cols;
+                // ox range whose input column lies inside [0, w)
                 const int64_t off = kj * g.dw - g.padLeft;
                 int64_t lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
                 int64_t hi = g.w - off <= 0 ? 0 : (g.w - off - 1) / g.sw + 1;
                 lo = std::min(lo, g.ow);
                 hi = std::clamp(hi, lo, g.ow);
-                for (int64_t oy = 0; oy < g.oh; ++oy) {
-                    float* dst = row + oy * g.ow;
+                for (int64_t oy = oy0; oy < oy1; ++oy) {
+                    float* dst = row + (oy - oy0) * g.ow;
                     const int64_t iy = oy * g.sh - g.padTop + ki * g.dh;
                     if (iy < 0 || iy >= g.h) {
                         std::fill_n(dst, g.ow, 0.0f);
@@ -301,6 +302,24 @@ void im2col(const float* img, int64_t c0, int64_t cn, const Geometry& g, float* 
                     std::fill(dst + hi, dst + g.ow, 0.0f);
                 }
             }
+        }
+    }
+}
+
+// Copies the input with reflect/replicate/circular padding applied (PyTorch's F.pad).
+void padInput(const Tensor& in, int64_t n, int64_t c, int64_t h, int64_t w, const Conv2d::Pads& p, PaddingMode mode,
+              std::vector<float>& padded)
+{
+    const int64_t ph = h + p.top + p.bottom, pw = w + p.left + p.right;
+    padded.resize(static_cast<size_t>(n * c * ph * pw));
+#pragma omp parallel for schedule(static) if (n * c * ph * pw > 32768)
+    for (int64_t plane = 0; plane < n * c; ++plane) {
+        const float* src = in.data() + plane * h * w;
+        float* dst = padded.data() + plane * ph * pw;
+        for (int64_t y = 0; y < ph; ++y) {
+            const float* srow = src + sourceIndex(y - p.top, h, mode) * w;
+            for (int64_t x = 0; x < pw; ++x)
+                dst[y * pw + x] = srow[sourceIndex(x - p.left, w, mode)];
         }
     }
 }
@@ -331,86 +350,74 @@ void Conv2d::forward(const Tensor& in, Tensor& out) const
     g.dw = o.dilation.w;
     g.oh = r.shape.at(-2);
     g.ow = r.shape.at(-1);
-    const bool explicitPad = o.paddingMode != PaddingMode::Zeros && (p.top || p.bottom || p.left || p.right);
-    const int64_t srcH = g.h, srcW = g.w;
-    if (explicitPad) {
+    g.padTop = p.top;
+    g.padLeft = p.left;
+
+    const float* src = in.data();
+    std::vector<float> padded;
+    if (o.paddingMode != PaddingMode::Zeros && (p.top || p.bottom || p.left || p.right)) {
+        padInput(in, n, g.c, g.h, g.w, p, o.paddingMode, padded);
+        src = padded.data();
         g.h += p.top + p.bottom;
         g.w += p.left + p.right;
         g.padTop = g.padLeft = 0;
-    } else {
-        g.padTop = p.top;
-        g.padLeft = p.left;
     }
 
     const int64_t groups = o.groups;
     const int64_t cinG = o.inChannels / groups, coutG = o.outChannels / groups;
     const int64_t k = cinG * g.kh * g.kw;
     const int64_t ohw = g.oh * g.ow;
-    const bool direct = !explicitPad && g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0
-        && p.bottom == 0 && p.right == 0;
+    const bool direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 && g.oh == g.h
+        && g.ow == g.w;
     const float* weight = tensors()[0].data();
     const float* bias = o.bias ? tensors()[1].data() : nullptr;
-    const int64_t inImage = o.inChannels * srcH * srcW;
+    const int64_t inImage = o.inChannels * g.h * g.w;
     const int64_t outImage = o.outChannels * ohw;
 
-    auto runImage = [&](int64_t b, float* col, float* padded, bool innerParallel) {
-        const float* img = in.data() + b * inImage;
-        if (explicitPad) {
-#pragma omp parallel for if (innerParallel) schedule(static)
-            for (int64_t c = 0; c < o.inChannels; ++c) {
-                const float* src = img + c * srcH * srcW;
-                float* dst = padded + c * g.h * g.w;
-                for (int64_t y = 0; y < g.h; ++y) {
-                    const float* srow = src + sourceIndex(y - p.top, srcH, o.paddingMode) * srcW;
-                    for (int64_t x = 0; x < g.w; ++x)
-                        dst[y * g.w + x] = srow[sourceIndex(x - p.left, srcW, o.paddingMode)];
-                }
-            }
-            img = padded;
-        }
-        float* dstImage = out.data() + b * outImage;
-        for (int64_t gi = 0; gi < groups; ++gi) {
-            const float* colData;
-            if (direct) {
-                colData = img + gi * cinG * g.h * g.w;
-            } else {
-                if (innerParallel && cinG > 1) {
-#pragma omp parallel for schedule(static)
-                    for (int64_t c = 0; c < cinG; ++c)
-                        im2col(img, gi * cinG + c, 1, g, col + c * g.kh * g.kw * ohw);
-                } else {
-                    im2col(img, gi * cinG, cinG, g, col);
-                }
-                colData = col;
-            }
-            float* dst = dstImage + gi * coutG * ohw;
-            layers::gemm(weight + gi * coutG * k, colData, dst, coutG, ohw, k, innerParallel);
-            if (bias) {
-                for (int64_t oc = 0; oc < coutG; ++oc) {
-                    const float bv = bias[gi * coutG + oc];
-                    float* row = dst + oc * ohw;
-                    for (int64_t j = 0; j < ohw; ++j)
-                        row[j] += bv;
-                }
-            }
-        }
-    };
-
-    const int64_t colSize = direct ? 0 : k * ohw;
-    const int64_t padSize = explicitPad ? o.inChannels * g.h * g.w : 0;
+    // Work items: (image, block of output rows). Whole images when the batch keeps every
+    // thread busy; otherwise each image is cut into row blocks so one image uses all threads.
     const int threads = omp_get_max_threads();
-    if (n > 1 && threads > 1) {
-#pragma omp parallel
-        {
-            std::vector<float> col(static_cast<size_t>(colSize)), padded(static_cast<size_t>(padSize));
+    int64_t rowBlocks = 1;
+    if (n < threads) {
+        int64_t macs = 0;
+        if (!checkedMul(ohw, k, macs) || !checkedMul(macs, o.outChannels, macs))
+            macs = INT64_MAX;
+        if (macs >= (int64_t{1} << 20))
+            rowBlocks = std::min<int64_t>(g.oh, (threads + n - 1) / n);
+    }
+    const int64_t rowsPerBlock = (g.oh + rowBlocks - 1) / rowBlocks;
+    rowBlocks = (g.oh + rowsPerBlock - 1) / rowsPerBlock;
+    const int64_t tasks = n * rowBlocks;
+    const size_t colSize = direct ? 0 : static_cast<size_t>(k * rowsPerBlock * g.ow);
+
+#pragma omp parallel if (tasks > 1)
+    {
+        std::vector<float> col(colSize);
 #pragma omp for schedule(dynamic, 1)
-            for (int64_t b = 0; b < n; ++b)
-                runImage(b, col.data(), padded.data(), false);
+        for (int64_t t = 0; t < tasks; ++t) {
+            const int64_t b = t / rowBlocks;
+            const int64_t oy0 = (t % rowBlocks) * rowsPerBlock, oy1 = std::min(g.oh, oy0 + rowsPerBlock);
+            const int64_t cols = (oy1 - oy0) * g.ow;
+            const float* img = src + b * inImage;
+            float* dstImage = out.data() + b * outImage + oy0 * g.ow;
+            for (int64_t gi = 0; gi < groups; ++gi) {
+                float* dst = dstImage + gi * coutG * ohw;
+                if (direct) {
+                    layers::gemm(weight + gi * coutG * k, k, img + gi * cinG * g.h * g.w + oy0 * g.w, g.h * g.w, dst, ohw, coutG, cols, k);
+                } else {
+                    im2col(img, gi * cinG, cinG, g, oy0, oy1, col.data());
+                    layers::gemm(weight + gi * coutG * k, k, col.data(), cols, dst, ohw, coutG, cols, k);
+                }
+                if (bias) {
+                    for (int64_t oc = 0; oc < coutG; ++oc) {
+                        const float bv = bias[gi * coutG + oc];
+                        float* row = dst + oc * ohw;
+                        for (int64_t j = 0; j < cols; ++j)
+                            row[j] += bv;
+                    }
+                }
+            }
         }
-    } else {
-        std::vector<float> col(static_cast<size_t>(colSize)), padded(static_cast<size_t>(padSize));
-        for (int64_t b = 0; b < n; ++b)
-            runImage(b, col.data(), padded.data(), threads > 1);
     }
 }
 

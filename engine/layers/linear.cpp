@@ -115,21 +115,26 @@ void Linear::forward(const Tensor& in, Tensor& out) const
     const int64_t m = k ? in.numel() / k : 0;
     const float* w = tensors()[0].data();
     const float* b = m_opt.bias ? tensors()[1].data() : nullptr;
-    Eigen::Map<const RowMatrix> wm(w, n, k);
-    if (m <= 4) {
-        // Matrix-vector products are bound by reading the weight: split its rows over threads.
-        for (int64_t row = 0; row < m; ++row) {
-            Eigen::Map<const Vector> x(in.data() + row * k, k);
-            float* y = out.data() + row * n;
-            const int64_t chunk = 64;
+    if (m <= 8) {
+        // Few rows: bound by reading the weight once. Threads take blocks of output features;
+        // each block of the weight is reused by every row while it is in cache.
+        constexpr int64_t kRows = 16, kCols = 4096;
+        const float* x = in.data();
+        float* y = out.data();
 #pragma omp parallel for schedule(static) if (n * k > 65536)
-            for (int64_t j0 = 0; j0 < n; j0 += chunk) {
-                const int64_t len = std::min(chunk, n - j0);
-                Eigen::Map<Vector> yv(y + j0, len);
-                yv.noalias() = wm.middleRows(j0, len) * x;
-                if (b)
-                    yv += Eigen::Map<const Vector>(b + j0, len);
+        for (int64_t j0 = 0; j0 < n; j0 += kRows) {
+            const int64_t len = std::min(kRows, n - j0);
+            for (int64_t row = 0; row < m; ++row)
+                Eigen::Map<Vector>(y + row * n + j0, len).setZero();
+            for (int64_t c0 = 0; c0 < k; c0 += kCols) {
+                const int64_t width = std::min(kCols, k - c0);
+                Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>> wb(w + j0 * k + c0, len, width, Eigen::OuterStride<>(k));
+                for (int64_t row = 0; row < m; ++row)
+                    Eigen::Map<Vector>(y + row * n + j0, len).noalias() += wb * Eigen::Map<const Vector>(x + row * k + c0, width);
             }
+            if (b)
+                for (int64_t row = 0; row < m; ++row)
+                    Eigen::Map<Vector>(y + row * n + j0, len) += Eigen::Map<const Vector>(b + j0, len);
         }
         return;
     }

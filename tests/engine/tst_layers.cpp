@@ -346,42 +346,97 @@ private slots:
         }
     }
 
-    // The threaded conv paths (over batch, and over channels at batch 1) against a direct loop.
+    // The threaded conv paths (whole images per thread, one image cut into row blocks) and the
+    // Linear paths (blocked matrix-vector, split GEMM) against plain loops in double.
+    void convThreadedMatchesDirect_data()
+    {
+        QTest::addColumn<QList<int>>("geometry"); // n, cin, cout, k, stride, pad, groups, h, w
+        QTest::addRow("small grouped strided") << QList<int>{5, 8, 12, 3, 2, 1, 2, 11, 10};
+        QTest::addRow("batch 1, row blocks") << QList<int>{1, 32, 64, 3, 1, 1, 1, 28, 28};
+        QTest::addRow("batch 1, grouped strided row blocks") << QList<int>{1, 32, 64, 3, 2, 1, 2, 24, 25};
+        QTest::addRow("batch 3, 1x1") << QList<int>{3, 64, 48, 1, 1, 0, 1, 14, 13};
+    }
+
     void convThreadedMatchesDirect()
     {
-        std::unique_ptr<Layer> conv = make("Conv2d", {I(8), I(12), I(3), K("stride", ArgValue::ofTuple({1, 2})),
-                                                      K("padding", ArgValue::ofInt(1)), K("groups", ArgValue::ofInt(2))});
+        QFETCH(QList<int>, geometry);
+        const int n = geometry[0], cin = geometry[1], cout = geometry[2], k = geometry[3], stride = geometry[4], pad = geometry[5],
+                  groups = geometry[6], h = geometry[7], w = geometry[8];
+        std::unique_ptr<Layer> conv = make("Conv2d", {I(cin), I(cout), I(k), K("stride", ArgValue::ofInt(stride)),
+                                                      K("padding", ArgValue::ofInt(pad)), K("groups", ArgValue::ofInt(groups))});
         TorchGenerator gen(7);
         conv->initTensors(gen);
-        for (int64_t n : {1, 5}) {
-            Tensor in(Shape{n, 8, 11, 10});
-            for (int64_t i = 0; i < in.numel(); ++i)
-                in[i] = gen.uniform(-1.0, 1.0);
-            const Shape os = conv->outputShape(in.shape()).shape;
-            const Tensor& w = conv->tensors()[0];
-            const Tensor& b = conv->tensors()[1];
-            for (int threads : {1, 2}) {
-                setThreadCount(threads);
-                Tensor out;
-                conv->forward(in, out);
-                for (int64_t bi = 0; bi < n; ++bi)
-                    for (int64_t oc = 0; oc < 12; ++oc)
-                        for (int64_t oy = 0; oy < os[2]; ++oy)
-                            for (int64_t ox = 0; ox < os[3]; ++ox) {
-                                double acc = b[oc];
-                                const int64_t g = oc / 6;
-                                for (int64_t ic = 0; ic < 4; ++ic)
-                                    for (int64_t ky = 0; ky < 3; ++ky)
-                                        for (int64_t kx = 0; kx < 3; ++kx) {
-                                            const int64_t iy = oy - 1 + ky, ix = ox * 2 - 1 + kx;
-                                            if (iy < 0 || iy >= 11 || ix < 0 || ix >= 10)
-                                                continue;
-                                            acc += w[((oc * 4 + ic) * 3 + ky) * 3 + kx] * in[((bi * 8 + g * 4 + ic) * 11 + iy) * 10 + ix];
-                                        }
-                                const float got = out[((bi * 12 + oc) * os[2] + oy) * os[3] + ox];
-                                QVERIFY2(std::abs(got - acc) < 1e-4, qPrintable(QStringLiteral("n=%1 threads=%2").arg(n).arg(threads)));
-                            }
-            }
+        Tensor in(Shape{n, cin, h, w});
+        for (int64_t i = 0; i < in.numel(); ++i)
+            in[i] = gen.uniform(-1.0, 1.0);
+        const Shape os = conv->outputShape(in.shape()).shape;
+        const Tensor& wt = conv->tensors()[0];
+        const Tensor& b = conv->tensors()[1];
+        const int cinG = cin / groups, coutG = cout / groups;
+        std::vector<double> ref(static_cast<size_t>(os.numel().value()));
+        for (int64_t bi = 0; bi < n; ++bi)
+            for (int64_t oc = 0; oc < cout; ++oc)
+                for (int64_t oy = 0; oy < os[2]; ++oy)
+                    for (int64_t ox = 0; ox < os[3]; ++ox) {
+                        double acc = b[oc];
+                        const int64_t g = oc / coutG;
+                        for (int64_t ic = 0; ic < cinG; ++ic)
+                            for (int64_t ky = 0; ky < k; ++ky)
+                                for (int64_t kx = 0; kx < k; ++kx) {
+                                    const int64_t iy = oy * stride - pad + ky, ix = ox * stride - pad + kx;
+                                    if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                                        continue;
+                                    acc += double(wt[((oc * cinG + ic) * k + ky) * k + kx]) * in[((bi * cin + g * cinG + ic) * h + iy) * w + ix];
+                                }
+                        ref[static_cast<size_t>(((bi * cout + oc) * os[2] + oy) * os[3] + ox)] = acc;
+                    }
+        for (int threads : {1, 2}) {
+            setThreadCount(threads);
+            Tensor out;
+            conv->forward(in, out);
+            QVERIFY(out.shape() == os);
+            for (int64_t i = 0; i < out.numel(); ++i)
+                if (!(std::abs(out[i] - ref[static_cast<size_t>(i)]) < 1e-4))
+                    QFAIL(qPrintable(QStringLiteral("threads=%1 element %2: %3 vs %4").arg(threads).arg(i).arg(out[i]).arg(ref[static_cast<size_t>(i)])));
+        }
+        setThreadCount(0);
+    }
+
+    void linearPathsMatchNaive_data()
+    {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("in");
+        QTest::addColumn<int>("out");
+        QTest::addRow("vector, k-blocked") << 1 << 9000 << 37;
+        QTest::addRow("few rows") << 5 << 4200 << 50;
+        QTest::addRow("split GEMM") << 40 << 700 << 100;
+    }
+
+    void linearPathsMatchNaive()
+    {
+        QFETCH(int, rows);
+        QFETCH(int, in);
+        QFETCH(int, out);
+        std::unique_ptr<Layer> fc = make("Linear", {I(in), I(out)});
+        TorchGenerator gen(3);
+        fc->initTensors(gen);
+        Tensor x(Shape{rows, in});
+        for (int64_t i = 0; i < x.numel(); ++i)
+            x[i] = gen.uniform(-1.0, 1.0);
+        const Tensor& wt = fc->tensors()[0];
+        const Tensor& b = fc->tensors()[1];
+        for (int threads : {1, 2}) {
+            setThreadCount(threads);
+            Tensor y;
+            fc->forward(x, y);
+            QVERIFY(y.shape() == (Shape{rows, out}));
+            for (int64_t r = 0; r < rows; ++r)
+                for (int64_t j = 0; j < out; ++j) {
+                    double acc = b[j];
+                    for (int64_t c = 0; c < in; ++c)
+                        acc += double(x[r * in + c]) * wt[j * in + c];
+                    QVERIFY2(std::abs(y[r * out + j] - acc) < 1e-4, qPrintable(QStringLiteral("threads=%1 [%2, %3]").arg(threads).arg(r).arg(j)));
+                }
         }
         setThreadCount(0);
     }

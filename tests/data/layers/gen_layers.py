@@ -49,12 +49,13 @@ class Call:
 
 
 def flat(t):
-    # Seven significant digits keep the file small; inputs and weights are rounded before use.
+    # Seven significant digits keep the file small (PyTorch's outputs).
     return [float("%.7g" % x) for x in t.detach().reshape(-1).tolist()]
 
 
 def rounded(t):
-    return torch.tensor(flat(t), dtype=torch.float32).reshape(t.shape)
+    # Inputs and weights are multiples of 1/8: exact in float32 and short in JSON.
+    return torch.round(t * 8.0) / 8.0
 
 
 def tensor_specs(m):
@@ -154,8 +155,11 @@ FORWARD_CASES = [
     (C("Conv2d", 6, 6, 3, groups=6, padding=1), [2, 6, 5, 5]),
     (C("Conv2d", 3, 4, 3), [3, 6, 5]),
     (C("Conv2d", 16, 24, 3, padding=1), [2, 16, 9, 10]),
+    # Large enough for the kernels to split one image over threads.
+    (C("Conv2d", 16, 32, 3, padding=1), [1, 16, 16, 16]),
+    (C("Conv2d", 16, 32, 3, padding=1, padding_mode="reflect"), [1, 16, 16, 16]),
     (C("Linear", 10, 5), [3, 10]), (C("Linear", 10, 5), [2, 3, 10]), (C("Linear", 10, 5), [10]),
-    (C("Linear", 300, 70, bias=False), [6, 300]), (C("Linear", 300, 130), [2, 300]),
+    (C("Linear", 30, 7, bias=False), [6, 30]), (C("Linear", 40, 20), [2, 40]), (C("Linear", 64, 40), [3, 4, 64]),
     (C("BatchNorm1d", 6), [4, 6]), (C("BatchNorm1d", 6), [4, 6, 5]), (C("BatchNorm2d", 3), [2, 3, 4, 5]),
     (C("BatchNorm2d", 3, affine=False), [2, 3, 4, 5]), (C("BatchNorm2d", 3, track_running_stats=False), [2, 3, 4, 5]),
     (C("BatchNorm1d", 6, eps=0.1, affine=False, track_running_stats=False), [4, 6]),
