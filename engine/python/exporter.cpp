@@ -1,8 +1,10 @@
 #include "engine/python/exporter.h"
 
 #include "engine/layer.h"
+#include "engine/names.h"
 #include "engine/program.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <vector>
@@ -33,22 +35,171 @@ std::string quoted(const std::string& s)
     return out + "'";
 }
 
+// Instances of one class that differ only in layer arguments share one exported class whose
+// constructor takes the differing values: Block(8, 8, 1) and Block(8, 16, 2). Instances that
+// differ in structure or forward get classes of their own (Name, Name_2, ...).
+struct Param {
+    std::string name;
+    std::vector<ArgValue> values; // one per instance of the class
+};
+
+struct ClassGroup {
+    std::string typeName;
+    std::string signature;
+    std::string name; // exported
+    std::vector<const CustomModule*> instances;
+    std::vector<Param> params;
+};
+
+// One editable value in a class body: a layer argument or an argument of a nested class.
+struct Slot {
+    std::string path;
+    std::string argName;
+    const Module* module;
+    int index;
+    ArgValue value;
+};
+
 class Exporter {
 public:
     std::string run(const Module& root, const Shape* inputShape, std::string_view instanceName);
 
 private:
-    void collectClasses(const Module& m);
-    std::string classBody(const CustomModule& m);
+    void collectGroups(const Module& m);
+    std::string signature(const Module& m) const;
+    void slotsOf(const Module& m, const std::string& path, std::vector<Slot>& out) const;
+    void deriveParams(ClassGroup& g);
+    std::string classText(const ClassGroup& g);
     std::string moduleExpr(const Module& m, int indent);
     std::string layerExpr(const Layer& l);
     std::string listBody(const Module& m, int indent, const char* open, const char* close);
+    const ArgValue& instanceArg(const Module& custom, int j) const
+    {
+        const ClassGroup& g = m_groups[static_cast<size_t>(m_groupOf.at(&custom))];
+        return g.params[static_cast<size_t>(j)].values[static_cast<size_t>(m_instanceIndex.at(&custom))];
+    }
 
-    std::map<const Module*, std::string> m_classOf; // custom module -> exported class name
-    std::vector<std::pair<std::string, std::string>> m_classes; // (name, text) in output order
+    std::vector<ClassGroup> m_groups;
+    std::map<const Module*, int> m_groupOf;
+    std::map<const Module*, int> m_instanceIndex;
+    std::map<std::pair<const Module*, int>, std::string> m_paramAt; // value written as a parameter name
     std::set<std::string> m_takenNames;
     bool m_needsOrderedDict = false;
 };
+
+std::string Exporter::signature(const Module& m) const
+{
+    switch (m.kind()) {
+    case ModuleKind::Layer: return "L" + m.typeName();
+    case ModuleKind::Custom: return "C" + std::to_string(m_groupOf.at(&m));
+    default: break;
+    }
+    std::string s = "K" + std::string(moduleKindName(m.kind())) + "(";
+    for (const Module::Child& c : m.children())
+        s += c.name + "=" + signature(*c.module) + ";";
+    return s + ")";
+}
+
+void Exporter::slotsOf(const Module& m, const std::string& path, std::vector<Slot>& out) const
+{
+    if (m.kind() == ModuleKind::Layer) {
+        const auto& l = static_cast<const Layer&>(m);
+        const LayerSchema& schema = l.schema();
+        for (size_t i = 0; i < schema.args.size() && i < l.args().size(); ++i)
+            out.push_back({path, std::string(schema.args[i].name), &m, static_cast<int>(i), l.args()[i]});
+        return;
+    }
+    if (m.kind() == ModuleKind::Custom && !path.empty()) {
+        const ClassGroup& g = m_groups[static_cast<size_t>(m_groupOf.at(&m))];
+        for (size_t j = 0; j < g.params.size(); ++j)
+            out.push_back({path, g.params[j].name, &m, static_cast<int>(j), instanceArg(m, static_cast<int>(j))});
+        return;
+    }
+    for (const Module::Child& c : m.children())
+        slotsOf(*c.module, joinName(path, c.name), out);
+}
+
+// Post-order, so that a class's children are grouped before the class itself.
+void Exporter::collectGroups(const Module& m)
+{
+    for (const Module::Child& c : m.children())
+        collectGroups(*c.module);
+    if (m.kind() != ModuleKind::Custom)
+        return;
+    const auto& custom = static_cast<const CustomModule&>(m);
+    std::string sig;
+    for (const Module::Child& c : m.children())
+        sig += c.name + "=" + signature(*c.module) + ";";
+    sig += "|" + toSource(custom.program());
+    for (size_t g = 0; g < m_groups.size(); ++g) {
+        if (m_groups[g].typeName == custom.typeName() && m_groups[g].signature == sig) {
+            m_groupOf[&m] = static_cast<int>(g);
+            m_instanceIndex[&m] = static_cast<int>(m_groups[g].instances.size());
+            m_groups[g].instances.push_back(&custom);
+            return;
+        }
+    }
+    ClassGroup g;
+    g.typeName = custom.typeName();
+    g.signature = sig;
+    g.instances.push_back(&custom);
+    m_groupOf[&m] = static_cast<int>(m_groups.size());
+    m_instanceIndex[&m] = 0;
+    m_groups.push_back(std::move(g));
+}
+
+// The values that differ between instances become constructor parameters; slots that always
+// hold equal values share one parameter. Named after the argument (in_channels), or after the
+// child and the argument (conv_in_channels) where that is ambiguous.
+void Exporter::deriveParams(ClassGroup& g)
+{
+    std::vector<std::vector<Slot>> perInstance;
+    for (const CustomModule* inst : g.instances) {
+        perInstance.emplace_back();
+        slotsOf(*inst, {}, perInstance.back());
+    }
+    const std::vector<Slot>& first = perInstance[0];
+    struct Candidate {
+        std::vector<ArgValue> values;
+        std::vector<size_t> slots;
+    };
+    std::vector<Candidate> candidates;
+    for (size_t k = 0; k < first.size(); ++k) {
+        std::vector<ArgValue> values;
+        bool varies = false;
+        for (const auto& slots : perInstance) {
+            values.push_back(slots[k].value);
+            varies = varies || !(slots[k].value == first[k].value);
+        }
+        if (!varies)
+            continue;
+        auto same = std::find_if(candidates.begin(), candidates.end(), [&](const Candidate& c) { return c.values == values; });
+        if (same != candidates.end())
+            same->slots.push_back(k);
+        else
+            candidates.push_back({std::move(values), {k}});
+    }
+    std::vector<std::string> names;
+    for (const Candidate& c : candidates)
+        names.push_back(first[c.slots[0]].argName);
+    for (size_t i = 0; i < candidates.size(); ++i) {
+        const Slot& s = first[candidates[i].slots[0]];
+        const bool ambiguous = std::count(names.begin(), names.end(), s.argName) > 1;
+        std::string name = s.argName;
+        if (ambiguous || !isPythonIdentifier(name) || name == "self") {
+            name = s.path + "_" + s.argName;
+            std::replace(name.begin(), name.end(), '.', '_');
+        }
+        std::string unique = name;
+        for (int n = 2; std::any_of(g.params.begin(), g.params.end(), [&](const Param& p) { return p.name == unique; })
+             || !isPythonIdentifier(unique);
+             ++n)
+            unique = "arg" + std::to_string(n) + "_" + name;
+        g.params.push_back({unique, candidates[i].values});
+        for (size_t k : candidates[i].slots)
+            m_paramAt[{first[k].module, first[k].index}] = unique;
+    }
+}
 
 std::string Exporter::layerExpr(const Layer& l)
 {
@@ -56,16 +207,20 @@ std::string Exporter::layerExpr(const Layer& l)
     const LayerSchema& schema = l.schema();
     bool first = true;
     bool keywords = false;
-    for (const auto& [name, value] : l.nonDefaultArgs()) {
-        const int i = schema.indexOf(name);
-        const bool required = i >= 0 && schema.args[static_cast<size_t>(i)].required;
+    for (size_t i = 0; i < schema.args.size() && i < l.args().size(); ++i) {
+        const ArgSpec& spec = schema.args[i];
+        auto param = m_paramAt.find({&l, static_cast<int>(i)});
+        const bool isParam = param != m_paramAt.end();
+        if (!isParam && !spec.required && l.args()[i] == spec.defaultValue)
+            continue;
+        const std::string value = isParam ? param->second : l.args()[i].repr();
         s += first ? "" : ", ";
         first = false;
-        if (required && !keywords) {
-            s += value->repr();
+        if (spec.required && !keywords) {
+            s += value;
         } else {
             keywords = true;
-            s += std::string(name) + "=" + value->repr();
+            s += std::string(spec.name) + "=" + value;
         }
     }
     return s + ")";
@@ -96,7 +251,15 @@ std::string Exporter::moduleExpr(const Module& m, int indent)
 {
     switch (m.kind()) {
     case ModuleKind::Layer: return layerExpr(static_cast<const Layer&>(m));
-    case ModuleKind::Custom: return m_classOf.at(&m) + "()";
+    case ModuleKind::Custom: {
+        const ClassGroup& g = m_groups[static_cast<size_t>(m_groupOf.at(&m))];
+        std::string s = g.name + "(";
+        for (size_t j = 0; j < g.params.size(); ++j) {
+            auto param = m_paramAt.find({&m, static_cast<int>(j)});
+            s += (j ? ", " : "") + (param != m_paramAt.end() ? param->second : instanceArg(m, static_cast<int>(j)).repr());
+        }
+        return s + ")";
+    }
     case ModuleKind::Sequential: {
         if (m.childCount() == 0)
             return "nn.Sequential()";
@@ -132,45 +295,19 @@ std::string Exporter::moduleExpr(const Module& m, int indent)
     return {};
 }
 
-std::string Exporter::classBody(const CustomModule& m)
+std::string Exporter::classText(const ClassGroup& g)
 {
-    std::string s = "(nn.Module):\n    def __init__(self):\n        super().__init__()\n";
+    const CustomModule& m = *g.instances[0];
+    std::string s = "\n\nclass " + g.name + "(nn.Module):\n    def __init__(self";
+    for (const Param& p : g.params)
+        s += ", " + p.name;
+    s += "):\n        super().__init__()\n";
     for (const Module::Child& c : m.children())
         s += "        self." + c.name + " = " + moduleExpr(*c.module, 8) + "\n";
     s += "\n" + toSource(m.program(), 1);
     if (m.program().body.empty())
         s += "\n        pass";
     return s + "\n";
-}
-
-// Post-order: the classes a class uses are written before it.
-void Exporter::collectClasses(const Module& m)
-{
-    for (const Module::Child& c : m.children())
-        collectClasses(*c.module);
-    if (m.kind() != ModuleKind::Custom)
-        return;
-    const auto& custom = static_cast<const CustomModule&>(m);
-    const std::string base = custom.typeName();
-    const std::string body = classBody(custom);
-    for (int suffix = 1;; ++suffix) {
-        const std::string name = suffix == 1 ? base : base + "_" + std::to_string(suffix);
-        bool clash = false;
-        for (const auto& [existing, text] : m_classes) {
-            if (existing != name)
-                continue;
-            if (text == body) {
-                m_classOf[&m] = name;
-                return;
-            }
-            clash = true;
-        }
-        if (!clash && (suffix == 1 || !m_takenNames.count(name))) {
-            m_classOf[&m] = name;
-            m_classes.emplace_back(name, body);
-            return;
-        }
-    }
 }
 
 void collectNames(const Module& m, std::set<std::string>& names)
@@ -184,11 +321,24 @@ void collectNames(const Module& m, std::set<std::string>& names)
 std::string Exporter::run(const Module& root, const Shape* inputShape, std::string_view instanceName)
 {
     collectNames(root, m_takenNames);
-    collectClasses(root);
+    collectGroups(root);
+    // names: the first group of a class name keeps it, later ones get the next free Name_N
+    std::set<std::string> used;
+    for (ClassGroup& g : m_groups) {
+        g.name = g.typeName;
+        for (int n = 2; used.count(g.name); ++n) {
+            const std::string candidate = g.typeName + "_" + std::to_string(n);
+            if (!used.count(candidate) && !m_takenNames.count(candidate))
+                g.name = candidate;
+        }
+        used.insert(g.name);
+    }
+    for (ClassGroup& g : m_groups) // children's groups come first
+        deriveParams(g);
     std::string body;
-    for (const auto& [name, text] : m_classes)
-        body += "\n\nclass " + name + text;
-    const std::string instance = root.kind() == ModuleKind::Custom ? m_classOf.at(&root) + "()" : moduleExpr(root, 0);
+    for (const ClassGroup& g : m_groups)
+        body += classText(g);
+    const std::string instance = moduleExpr(root, 0);
     std::string s = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n";
     if (m_needsOrderedDict)
         s += "from collections import OrderedDict\n";
