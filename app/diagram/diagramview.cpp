@@ -1,0 +1,302 @@
+#include "app/diagram/diagramview.h"
+
+#include "app/diagram/diagramitems.h"
+#include "app/diagram/diagramlayout.h"
+#include "app/diagram/diagramstyle.h"
+
+#include <QFileInfo>
+#include <QGraphicsScene>
+#include <QImageWriter>
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QSaveFile>
+#include <QScrollBar>
+#include <QSvgGenerator>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ml::ui {
+
+namespace st = diagramstyle;
+
+namespace {
+constexpr double kZoomStep = 1.2;
+constexpr double kMinZoom = 0.05;
+constexpr double kMaxZoom = 6.0;
+constexpr double kExportScale = 2.0;   // PNG pixels per scene unit, when it fits
+constexpr double kMaxExportSide = 16000;
+} // namespace
+
+DiagramView::DiagramView(QWidget* parent) : QGraphicsView(parent), m_scene(new QGraphicsScene(this))
+{
+    setScene(m_scene);
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing | QPainter::SmoothPixmapTransform);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    setResizeAnchor(QGraphicsView::AnchorViewCenter);
+    setViewportUpdateMode(QGraphicsView::BoundingRectViewportUpdate);
+    setDragMode(QGraphicsView::NoDrag);
+    setFocusPolicy(Qt::StrongFocus);
+    setAlignment(Qt::AlignHCenter | Qt::AlignTop);
+}
+
+DiagramView::~DiagramView() = default;
+
+void DiagramView::setModel(const ml::Module* root, const ml::Analysis* analysis)
+{
+    m_root = root;
+    m_analysis = analysis;
+    rebuild();
+}
+
+void DiagramView::rebuild()
+{
+    m_boxes.clear();
+    m_scene->clear();
+    if (!m_root) {
+        m_scene->setSceneRect(QRectF());
+        return;
+    }
+    LayoutOptions options;
+    options.thumbnails = !m_thumbnails.isEmpty();
+    const DiagramLayout layout = layoutDiagram(*m_root, m_analysis, options);
+    m_boxes.reserve(static_cast<int>(layout.boxes.size()));
+    for (const DiagramBox& b : layout.boxes) {
+        auto* item = new BoxItem(b);
+        if (auto it = m_thumbnails.constFind(b.path); it != m_thumbnails.constEnd() && b.style == BoxStyle::Layer)
+            item->setThumbnail(*it);
+        m_scene->addItem(item);
+        m_boxes.insert(b.path, item);
+    }
+    for (const DiagramEdge& e : layout.edges)
+        m_scene->addItem(new EdgeItem(e));
+    for (const DiagramPill& p : layout.pills)
+        m_scene->addItem(new PillItem(p));
+    m_scene->setSceneRect(layout.bounds);
+
+    if (BoxItem* b = m_boxes.value(m_selectedPath))
+        b->setSelectedBox(true);
+    else
+        m_selectedPath.clear();
+    if (BoxItem* b = m_boxes.value(m_highlightedPath))
+        b->setHighlighted(true);
+}
+
+BoxItem* DiagramView::boxForPath(const QString& dottedPath) const { return m_boxes.value(dottedPath); }
+
+void DiagramView::selectPath(const QString& dottedPath)
+{
+    if (BoxItem* old = m_boxes.value(m_selectedPath))
+        old->setSelectedBox(false);
+    BoxItem* b = m_boxes.value(dottedPath);
+    m_selectedPath = b ? dottedPath : QString();
+    if (!b)
+        return;
+    b->setSelectedBox(true);
+    // Show the whole box when it fits, its header otherwise.
+    const QRectF r = b->box().rect;
+    const QRectF target = r.height() * zoom() > viewport()->height() - 40 ? QRectF(r.topLeft(), QSizeF(r.width(), st::kHeaderHeight)) : r;
+    ensureVisible(target, 30, 30);
+}
+
+void DiagramView::setThumbnails(const QHash<QString, QImage>& byPath)
+{
+    const bool relayout = byPath.isEmpty() != m_thumbnails.isEmpty();
+    m_thumbnails = byPath;
+    if (relayout) {
+        rebuild();
+        return;
+    }
+    for (auto it = m_boxes.constBegin(); it != m_boxes.constEnd(); ++it)
+        if (it.value()->style() == BoxStyle::Layer)
+            it.value()->setThumbnail(m_thumbnails.value(it.key()));
+}
+
+void DiagramView::setHighlightedPath(const QString& dottedPath)
+{
+    if (BoxItem* old = m_boxes.value(m_highlightedPath))
+        old->setHighlighted(false);
+    m_highlightedPath = dottedPath;
+    if (BoxItem* b = m_boxes.value(dottedPath)) {
+        b->setHighlighted(true);
+        const QRectF r = b->box().rect;
+        ensureVisible(QRectF(r.topLeft(), QSizeF(r.width(), std::min(r.height(), 80.0))), 30, 30);
+    }
+}
+
+bool DiagramView::exportImage(const QString& file, QString* error)
+{
+    auto fail = [&](const QString& message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    const QString ext = QFileInfo(file).suffix().toLower();
+    if (ext != QLatin1String("png") && ext != QLatin1String("svg"))
+        return fail(tr("Cannot export the diagram to \"%1\": the file name must end in .png or .svg").arg(file));
+    const QRectF source = m_scene->sceneRect();
+    if (!m_root || source.isEmpty())
+        return fail(tr("There is no model to export"));
+
+    QSaveFile out(file);
+    if (!out.open(QIODevice::WriteOnly))
+        return fail(tr("Cannot write %1: %2").arg(file, out.errorString()));
+
+    if (ext == QLatin1String("svg")) {
+        QSvgGenerator svg;
+        svg.setOutputDevice(&out);
+        svg.setSize(source.size().toSize());
+        svg.setViewBox(QRectF(QPointF(0, 0), source.size()));
+        svg.setTitle(m_root->typeName().empty() ? QStringLiteral("Model") : QString::fromStdString(m_root->typeName()));
+        svg.setDescription(tr("ModuleLab diagram"));
+        QPainter p;
+        if (!p.begin(&svg))
+            return fail(tr("Cannot write %1: the SVG generator did not start").arg(file));
+        p.fillRect(QRectF(QPointF(0, 0), source.size()), st::background());
+        m_scene->render(&p, QRectF(QPointF(0, 0), source.size()), source);
+        p.end();
+    } else {
+        const double scale = std::min(kExportScale, kMaxExportSide / std::max(source.width(), source.height()));
+        const QSize size = (source.size() * scale).toSize().expandedTo(QSize(1, 1));
+        QImage image(size, QImage::Format_ARGB32_Premultiplied);
+        if (image.isNull())
+            return fail(tr("The diagram is too large to export as PNG (%1 x %2 pixels); export SVG instead")
+                            .arg(size.width())
+                            .arg(size.height()));
+        image.fill(st::background());
+        QPainter p(&image);
+        p.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing | QPainter::SmoothPixmapTransform);
+        m_scene->render(&p, QRectF(QPointF(0, 0), QSizeF(size)), source);
+        p.end();
+        QImageWriter writer(&out, "png");
+        if (!writer.write(image))
+            return fail(tr("Cannot write %1: %2").arg(file, writer.errorString()));
+    }
+    if (!out.commit())
+        return fail(tr("Cannot write %1: %2").arg(file, out.errorString()));
+    return true;
+}
+
+double DiagramView::zoom() const { return transform().m11(); }
+
+void DiagramView::setZoom(double factor)
+{
+    const double z = std::clamp(factor, kMinZoom, kMaxZoom);
+    setTransform(QTransform::fromScale(z, z));
+}
+
+void DiagramView::zoomIn() { setZoom(zoom() * kZoomStep); }
+void DiagramView::zoomOut() { setZoom(zoom() / kZoomStep); }
+
+void DiagramView::zoomToFit()
+{
+    const QRectF r = m_scene->sceneRect();
+    if (r.isEmpty())
+        return;
+    const QSizeF avail = viewport()->size() - QSizeF(8, 8);
+    setZoom(std::min({avail.width() / r.width(), avail.height() / r.height(), 1.0}));
+    centerOn(r.center());
+}
+
+void DiagramView::wheelEvent(QWheelEvent* event)
+{
+    if (event->modifiers() & Qt::ControlModifier) {
+        const double steps = event->angleDelta().y() / 120.0;
+        if (steps != 0)
+            setZoom(zoom() * std::pow(kZoomStep, steps));
+        event->accept();
+        return;
+    }
+    QGraphicsView::wheelEvent(event);
+}
+
+BoxItem* DiagramView::boxAt(const QPoint& viewPos) const
+{
+    // Topmost box under the cursor: the deepest module (children are stacked above parents).
+    for (QGraphicsItem* item : items(viewPos))
+        if (auto* box = dynamic_cast<BoxItem*>(item))
+            return box;
+    return nullptr;
+}
+
+void DiagramView::mousePressEvent(QMouseEvent* event)
+{
+    if (event->button() == Qt::MiddleButton || (event->button() == Qt::LeftButton && m_spaceHeld)) {
+        m_panning = true;
+        m_panLast = event->position().toPoint();
+        viewport()->setCursor(Qt::ClosedHandCursor);
+        event->accept();
+        return;
+    }
+    if (event->button() == Qt::LeftButton) {
+        if (BoxItem* box = boxAt(event->position().toPoint())) {
+            const QString path = box->path();
+            selectPath(path);
+            emit pathActivated(path);
+            event->accept();
+            return;
+        }
+    }
+    QGraphicsView::mousePressEvent(event);
+}
+
+void DiagramView::mouseMoveEvent(QMouseEvent* event)
+{
+    if (m_panning) {
+        const QPoint pos = event->position().toPoint();
+        const QPoint delta = pos - m_panLast;
+        m_panLast = pos;
+        horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta.x());
+        verticalScrollBar()->setValue(verticalScrollBar()->value() - delta.y());
+        event->accept();
+        return;
+    }
+    QGraphicsView::mouseMoveEvent(event);
+}
+
+void DiagramView::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (m_panning && (event->button() == Qt::MiddleButton || event->button() == Qt::LeftButton)) {
+        m_panning = false;
+        viewport()->setCursor(m_spaceHeld ? Qt::OpenHandCursor : Qt::ArrowCursor);
+        event->accept();
+        return;
+    }
+    QGraphicsView::mouseReleaseEvent(event);
+}
+
+void DiagramView::keyPressEvent(QKeyEvent* event)
+{
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+        m_spaceHeld = true;
+        viewport()->setCursor(Qt::OpenHandCursor);
+        event->accept();
+        return;
+    }
+    if (event->key() == Qt::Key_Space) {
+        event->accept();
+        return;
+    }
+    QGraphicsView::keyPressEvent(event);
+}
+
+void DiagramView::keyReleaseEvent(QKeyEvent* event)
+{
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+        m_spaceHeld = false;
+        if (!m_panning)
+            viewport()->setCursor(Qt::ArrowCursor);
+        event->accept();
+        return;
+    }
+    QGraphicsView::keyReleaseEvent(event);
+}
+
+void DiagramView::drawBackground(QPainter* painter, const QRectF& rect)
+{
+    painter->fillRect(rect, st::background());
+}
+
+} // namespace ml::ui

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "engine/analysis/analysis.h"
+#include "engine/module.h"
+
+#include <QGraphicsView>
+#include <QHash>
+#include <QImage>
+#include <QString>
+
+class QGraphicsScene;
+
+namespace ml::ui {
+
+class BoxItem;
+
+// The model drawn as nested boxes, top to bottom: Sequentials with arrows in stored order,
+// ModuleLists and ModuleDicts as shelves without arrows, plain lists as dashed warning shelves,
+// custom Modules with the arrows of their forward() in call order; tensor shapes on the
+// arrows, parameters on the boxes, errors red, warnings amber, unreached nodes grey.
+class DiagramView : public QGraphicsView {
+    Q_OBJECT
+public:
+    explicit DiagramView(QWidget* parent = nullptr);
+    ~DiagramView() override;
+
+    // Rebuilds the drawing; both may be null. They must stay valid until the next setModel()
+    // (setThumbnails() lays out again when thumbnails appear or disappear).
+    void setModel(const ml::Module* root, const ml::Analysis* analysis);
+    // Highlights the box of a dotted path ("" is the root) and scrolls to it; clears on unknown.
+    void selectPath(const QString& dottedPath);
+    QString selectedPath() const { return m_selectedPath; }
+    // Small activation images drawn on layer boxes, keyed by dotted path.
+    void setThumbnails(const QHash<QString, QImage>& byPath);
+    // The node currently running in a step-through ("" or unknown: none).
+    void setHighlightedPath(const QString& dottedPath);
+    // Writes the whole drawing as PNG or SVG, chosen by the file's extension.
+    bool exportImage(const QString& file, QString* error);
+
+    BoxItem* boxForPath(const QString& dottedPath) const; // nullptr if absent
+    int boxCount() const { return static_cast<int>(m_boxes.size()); }
+    double zoom() const;
+
+public slots:
+    void zoomIn();
+    void zoomOut();
+    void zoomToFit();
+
+signals:
+    void pathActivated(const QString& dottedPath);
+
+protected:
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void keyReleaseEvent(QKeyEvent* event) override;
+    void drawBackground(QPainter* painter, const QRectF& rect) override;
+
+private:
+    void rebuild();
+    void setZoom(double factor);
+    BoxItem* boxAt(const QPoint& viewPos) const;
+
+    QGraphicsScene* m_scene;
+    const ml::Module* m_root = nullptr;
+    const ml::Analysis* m_analysis = nullptr;
+    QHash<QString, BoxItem*> m_boxes;
+    QHash<QString, QImage> m_thumbnails;
+    QString m_selectedPath;
+    QString m_highlightedPath;
+    bool m_spaceHeld = false;
+    bool m_panning = false;
+    QPoint m_panLast;
+};
+
+} // namespace ml::ui

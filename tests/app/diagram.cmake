@@ -1,0 +1,10 @@
+# Tests of app/diagram, included from app/diagram/CMakeLists.txt.
+find_package(Qt6 REQUIRED COMPONENTS Test)
+foreach(name diagram callorder)
+    add_executable(app_${name} ${CMAKE_CURRENT_LIST_DIR}/tst_${name}.cpp)
+    set_target_properties(app_${name} PROPERTIES AUTOMOC ON)
+    target_link_libraries(app_${name} PRIVATE modulelab_diagram Qt6::Test)
+    target_compile_definitions(app_${name} PRIVATE MODULELAB_SOURCE_DIR="${CMAKE_CURRENT_LIST_DIR}/../..")
+    add_test(NAME app_${name} COMMAND app_${name})
+    set_tests_properties(app_${name} PROPERTIES ENVIRONMENT "QT_QPA_PLATFORM=offscreen" TIMEOUT 300)
+endforeach()

@@ -1,0 +1,241 @@
+// CallOrder: the module calls of a forward() program in execution order, without weights.
+#include "app/diagram/callorder.h"
+#include "engine/modelfile.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+#include <variant>
+
+using namespace ml;
+using ml::ui::CallOrder;
+
+namespace {
+
+std::unique_ptr<Module> loadFile(const QString& file)
+{
+    auto r = loadModelFile(file.toStdString());
+    if (auto* e = std::get_if<ParseError>(&r))
+        qFatal("%s", e->toString().c_str());
+    return std::move(std::get<LoadedModel>(r).root);
+}
+
+std::unique_ptr<Module> loadData(const char* relative)
+{
+    return loadFile(QStringLiteral(MODULELAB_SOURCE_DIR "/") + QLatin1String(relative));
+}
+
+const char* kHeader = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n";
+
+std::unique_ptr<Module> loadSource(const QString& body)
+{
+    static QTemporaryDir dir;
+    static int n = 0;
+    const QString path = dir.filePath(QStringLiteral("model%1.py").arg(++n));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    f.write(kHeader);
+    f.write(body.toUtf8());
+    f.close();
+    return loadFile(path);
+}
+
+// "a, b, c": the callees' paths in call order.
+QString order(const Module& m)
+{
+    QStringList paths;
+    const CallOrder calls(static_cast<const CustomModule&>(m));
+    for (const ui::ModuleCall& c : calls.calls())
+        paths << QString::fromStdString(c.module->path());
+    return paths.join(QStringLiteral(", "));
+}
+
+QString opsBefore(const Module& m, int call)
+{
+    const CallOrder order(static_cast<const CustomModule&>(m));
+    QStringList ops;
+    for (const std::string& op : order.calls().at(static_cast<size_t>(call)).opsBefore)
+        ops << QString::fromStdString(op);
+    return ops.join(QLatin1Char(' '));
+}
+
+} // namespace
+
+class TestCallOrder : public QObject {
+    Q_OBJECT
+private slots:
+    void moduleListLoopInStoredOrder()
+    {
+        for (const char* file : {"tests/data/seed/net_modulelist.py", "resources/examples/net_modulelist_fixed.py"}) {
+            auto m = loadData(file);
+            QCOMPARE(order(*m), QStringLiteral("module_list.0, module_list.1, module_list.2, module_list.3, module_list.4, "
+                                               "module_list.5, module_list.6, module_list.7, module_list.8, module_list.9"));
+        }
+    }
+
+    void sequentialBlocksAreOneCallEach()
+    {
+        auto fixed = loadData("tests/data/seed/net_sequential_fixed.py");
+        QCOMPARE(order(*fixed), QStringLiteral("conv_block1, conv_block2, decoder"));
+        // The seed's typo `self.decode(x)` names no module: that call cannot be resolved.
+        auto buggy = loadData("tests/data/seed/net_sequential.py");
+        QCOMPARE(order(*buggy), QStringLiteral("conv_block1, conv_block2"));
+    }
+
+    void plainModuleWithFunctionalOps()
+    {
+        auto net = loadData("tests/data/seed/net.py");
+        QCOMPARE(order(*net), QStringLiteral("conv1, bn1, conv2, bn2, fc1, fc2"));
+        QCOMPARE(opsBefore(*net, 0), QString());
+        QCOMPARE(opsBefore(*net, 2), QStringLiteral("F.relu"));
+        QCOMPARE(opsBefore(*net, 4), QStringLiteral("F.relu .view"));
+        QCOMPARE(opsBefore(*net, 5), QStringLiteral("F.sigmoid"));
+    }
+
+    void moduleListOutOfOrder()
+    {
+        auto m = loadSource(QStringLiteral(R"(class Shuffled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lst = nn.ModuleList([nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 4), nn.Tanh()])
+
+    def forward(self, x):
+        x = self.lst[2](x)
+        x = self.lst[0](x)
+        x = self.lst[-1](x)
+        x = self.lst[1](x)
+        return x
+
+
+model = Shuffled()
+)"));
+        QCOMPARE(order(*m), QStringLiteral("lst.2, lst.0, lst.3, lst.1"));
+    }
+
+    void enumerateAndRangeLenLoops()
+    {
+        auto e = loadData("tests/data/python/enumerate_loop.py");
+        QCOMPARE(order(*e), QStringLiteral("convs.0, norms.0, convs.1, norms.1, fc"));
+        // F.relu wraps norms[0]'s call: the argument runs first, then the op, before convs[1].
+        QCOMPARE(opsBefore(*e, 2), QStringLiteral("F.relu F.max_pool2d"));
+        QCOMPARE(opsBefore(*e, 4), QStringLiteral("F.relu F.max_pool2d .mean"));
+
+        auto r = loadData("tests/data/python/range_len.py");
+        QCOMPARE(order(*r), QStringLiteral("layers.0, acts.0, layers.1, acts.1, layers.2, acts.2, layers.3, acts.3"));
+    }
+
+    void negativeIndexAndModuleDict()
+    {
+        auto n = loadData("tests/data/python/negative_index.py");
+        QCOMPARE(order(*n), QStringLiteral("stages.0, stages.1, stages.2"));
+        const CallOrder o(static_cast<const CustomModule&>(*n));
+        QCOMPARE(o.trailingOps(), std::vector<std::string>{"F.softmax"});
+
+        auto d = loadData("tests/data/python/module_dict.py");
+        QCOMPARE(order(*d), QStringLiteral("blocks.stem, blocks.norm, blocks.pool, classifier"));
+        // x.size(0) reads a property; only the reshape is on the way to the classifier.
+        QCOMPARE(opsBefore(*d, 3), QStringLiteral(".view"));
+    }
+
+    void plainListAndNestedContainers()
+    {
+        auto p = loadData("tests/data/python/plain_list.py");
+        QCOMPARE(order(*p), QStringLiteral("first, extra.0, extra.1, extra.2"));
+        auto n = loadData("tests/data/python/nested_containers.py");
+        QCOMPARE(order(*n), QStringLiteral("features.0, features.1, pool, heads.main"));
+    }
+
+    void loopsTheImporterDoesNotReadYet()
+    {
+        // Programs are data: projects and edits can hold loops the Python reader refuses.
+        auto m = loadSource(QStringLiteral(R"(class Loops(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.blocks = nn.ModuleList([nn.Linear(4, 4), nn.Linear(4, 4), nn.Linear(4, 4)])
+        self.heads = nn.ModuleDict({'a': nn.ReLU(), 'b': nn.Tanh()})
+        self.unused = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return x
+
+
+model = Loops()
+)"));
+        const auto self = [](const char* n) { return Expr::attr(Expr::name("self"), n); };
+        const auto str = [](const char* v) {
+            Expr e;
+            e.kind = Expr::Kind::Str;
+            e.text = v;
+            return e;
+        };
+        const auto binop = [](const char* op, Expr a, Expr b) {
+            Expr e;
+            e.kind = Expr::Kind::BinOp;
+            e.text = op;
+            e.items = {std::move(a), std::move(b)};
+            return e;
+        };
+        const auto neg = [](Expr a) {
+            Expr e;
+            e.kind = Expr::Kind::Neg;
+            e.items = {std::move(a)};
+            return e;
+        };
+        const auto assignX = [](Expr v) { return Stmt{Stmt::Kind::Assign, {"x"}, std::move(v), {}, {}}; };
+        const auto loop = [](std::vector<std::string> vars, Expr iter, std::vector<Stmt> body) {
+            return Stmt{Stmt::Kind::For, std::move(vars), std::move(iter), std::move(body), {}};
+        };
+        const Expr x = Expr::name("x");
+        ForwardProgram p;
+        // for _ in range(3): x = self.fc(x)         (one layer shared by three calls)
+        p.body.push_back(loop({"_"}, Expr::call(Expr::name("range"), {Expr::integer(3)}),
+                              {assignX(Expr::call(self("fc"), {x}))}));
+        // for i in range(len(self.blocks) - 1, -1, -1): x = self.blocks[i](x)
+        p.body.push_back(loop({"i"},
+                              Expr::call(Expr::name("range"),
+                                         {binop("-", Expr::call(Expr::name("len"), {self("blocks")}), Expr::integer(1)),
+                                          neg(Expr::integer(1)), neg(Expr::integer(1))}),
+                              {assignX(Expr::call(Expr::subscript(self("blocks"), Expr::name("i")), {x}))}));
+        // for name, head in self.heads.items(): x = head(x)
+        p.body.push_back(loop({"name", "head"}, Expr::call(Expr::attr(self("heads"), "items"), {}),
+                              {assignX(Expr::call(Expr::name("head"), {x}))}));
+        // for key in self.heads: x = self.heads[key](x)
+        p.body.push_back(loop({"key"}, self("heads"),
+                              {assignX(Expr::call(Expr::subscript(self("heads"), Expr::name("key")), {x}))}));
+        // x = self.heads['b'](x)
+        p.body.push_back(assignX(Expr::call(Expr::subscript(self("heads"), str("b")), {x})));
+        // for h in self.heads.values(): return h(x)   (the loop ends at its first return)
+        p.body.push_back(loop({"h"}, Expr::call(Expr::attr(self("heads"), "values"), {}),
+                              {Stmt{Stmt::Kind::Return, {}, Expr::call(Expr::name("h"), {x}), {}, {}}}));
+        p.body.push_back(Stmt{Stmt::Kind::Return, {}, Expr::call(self("unused"), {x}), {}, {}});
+        static_cast<CustomModule&>(*m).setProgram(std::move(p));
+        QCOMPARE(order(*m),
+                 QStringLiteral("fc, fc, fc, blocks.2, blocks.1, blocks.0, heads.a, heads.b, heads.a, heads.b, heads.b, heads.a"));
+    }
+
+    void nestedCallsRunArgumentsFirst()
+    {
+        auto m = loadSource(QStringLiteral(R"(class Nest(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(4, 4)
+        self.b = nn.Linear(4, 4)
+        self.c = nn.Linear(8, 4)
+
+    def forward(self, x):
+        y = self.a(self.b(x))
+        return self.c(torch.cat([y, self.b(x)], dim=1))
+
+
+model = Nest()
+)"));
+        QCOMPARE(order(*m), QStringLiteral("b, a, b, c"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCallOrder)
+#include "tst_callorder.moc"
