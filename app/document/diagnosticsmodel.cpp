@@ -1,0 +1,81 @@
+#include "app/document/diagnosticsmodel.h"
+
+#include "app/document/document.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QFileInfo>
+
+namespace ml::ui {
+
+DiagnosticsModel::DiagnosticsModel(Document* document, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_document(document)
+{
+    connect(document, &Document::analysisUpdated, this, &DiagnosticsModel::refresh);
+    refresh();
+}
+
+void DiagnosticsModel::refresh()
+{
+    auto fresh = m_document->diagnostics();
+    if (fresh.size() == m_diagnostics.size()) {
+        m_diagnostics = std::move(fresh);
+        if (!m_diagnostics.empty())
+            emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        return;
+    }
+    beginResetModel();
+    m_diagnostics = std::move(fresh);
+    endResetModel();
+}
+
+int DiagnosticsModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_diagnostics.size());
+}
+
+int DiagnosticsModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant DiagnosticsModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount())
+        return {};
+    const ml::Diagnostic& d = m_diagnostics[static_cast<size_t>(index.row())];
+    if (role == DottedPathRole)
+        return QString::fromStdString(d.path);
+    if (role == Qt::ForegroundRole && index.column() == SeverityColumn)
+        return QBrush(d.severity == ml::Severity::Error ? QColor(0xc0, 0x20, 0x20)
+                      : d.severity == ml::Severity::Warning ? QColor(0xb0, 0x70, 0x00) : QColor(0x40, 0x60, 0xa0));
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+        return {};
+    switch (index.column()) {
+    case SeverityColumn:
+        return QString::fromLatin1(ml::severityName(d.severity));
+    case NodeColumn:
+        return d.path.empty() ? QStringLiteral("model") : QString::fromStdString(d.path);
+    case LocationColumn: {
+        if (!d.loc.valid())
+            return QString();
+        const QString file = QFileInfo(m_document->filePath()).fileName();
+        return QStringLiteral("%1%2:%3").arg(file.isEmpty() ? QString() : file + QLatin1Char(':'))
+            .arg(d.loc.line).arg(d.loc.column);
+    }
+    case MessageColumn:
+        return QString::fromStdString(d.message);
+    }
+    return {};
+}
+
+QVariant DiagnosticsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char* const names[] = {"Severity", "Node", "Location", "Message"};
+    return section >= 0 && section < ColumnCount ? QString::fromLatin1(names[section]) : QVariant();
+}
+
+} // namespace ml::ui

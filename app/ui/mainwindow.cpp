@@ -1,0 +1,402 @@
+#include "app/ui/mainwindow.h"
+
+#include "app/document/document.h"
+#include "app/document/mimeformats.h"
+#include "app/document/moduleeditor.h"
+#include "app/document/moduletreemodel.h"
+#include "app/ui/codepanel.h"
+#include "app/ui/diagnosticspanel.h"
+#include "app/ui/importdialog.h"
+#include "app/ui/moduletreepanel.h"
+#include "app/ui/palettewidget.h"
+#include "app/ui/propertiespanel.h"
+#if defined(MODULELAB_HAVE_DIAGRAM)
+#include "app/diagram/diagramview.h"
+#endif
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QKeySequence>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QUndoStack>
+#include <QUndoView>
+
+static void initIconResources()
+{
+    Q_INIT_RESOURCE(icons);
+}
+
+namespace ml::ui {
+
+static QDockWidget* dock(QMainWindow* window, const QString& title, const QString& name, QWidget* content,
+                         Qt::DockWidgetArea area)
+{
+    auto* d = new QDockWidget(title, window);
+    d->setObjectName(name);
+    d->setWidget(content);
+    window->addDockWidget(area, d);
+    return d;
+}
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , m_document(new Document(this))
+    , m_palette(new PaletteWidget(this))
+    , m_tree(new ModuleTreePanel(m_document, this))
+    , m_properties(new PropertiesPanel(m_document, this))
+    , m_code(new CodePanel(m_document, this))
+    , m_diagnostics(new DiagnosticsPanel(m_document, this))
+    , m_totals(new QLabel(this))
+{
+    initIconResources();
+    setWindowIcon(QIcon(QStringLiteral(":/icons/modulelab.svg")));
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    createDocks();
+    createMenus();
+    statusBar()->addPermanentWidget(m_totals);
+
+    connect(m_document, &Document::analysisUpdated, this, &MainWindow::updateStatus);
+    connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &Document::filePathChanged, this, &MainWindow::updateTitle);
+    connect(m_document->treeModel(), &ModuleTreeModel::editRefused, this, &MainWindow::showMessage);
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& i) {
+        m_properties->setCurrent(i);
+#if defined(MODULELAB_HAVE_DIAGRAM)
+        static_cast<DiagramView*>(m_diagram)->selectPath(i.data(ModuleTreeModel::DottedPathRole).toString());
+#endif
+    });
+    connect(m_palette, &PaletteWidget::insertRequested, this, &MainWindow::insertFromPalette);
+    connect(m_diagnostics, &DiagnosticsPanel::pathActivated, this, &MainWindow::selectPath);
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    updateStatus();
+    updateTitle();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createDocks()
+{
+#if defined(MODULELAB_HAVE_DIAGRAM)
+    auto* diagram = new DiagramView(this);
+    m_diagram = diagram;
+    auto refreshDiagram = [this, diagram] { diagram->setModel(m_document->root(), &m_document->analysis()); };
+    connect(m_document, &Document::analysisUpdated, diagram, refreshDiagram);
+    connect(diagram, &DiagramView::pathActivated, this, &MainWindow::selectPath);
+    refreshDiagram();
+    setCentralWidget(m_tree);
+    auto* diagramDock = dock(this, QStringLiteral("Diagram"), QStringLiteral("diagramDock"), diagram, Qt::RightDockWidgetArea);
+#else
+    setCentralWidget(m_tree);
+    QDockWidget* diagramDock = nullptr;
+#endif
+    auto* palette = dock(this, QStringLiteral("Layers"), QStringLiteral("paletteDock"), m_palette, Qt::LeftDockWidgetArea);
+    auto* props = dock(this, QStringLiteral("Properties"), QStringLiteral("propertiesDock"), m_properties, Qt::RightDockWidgetArea);
+    auto* code = dock(this, QStringLiteral("Code"), QStringLiteral("codeDock"), m_code, Qt::BottomDockWidgetArea);
+    auto* diags = dock(this, QStringLiteral("Diagnostics"), QStringLiteral("diagnosticsDock"), m_diagnostics,
+                       Qt::BottomDockWidgetArea);
+    auto* undoView = new QUndoView(m_document->undoStack(), this);
+    undoView->setEmptyLabel(QStringLiteral("<opened>"));
+    auto* history = dock(this, QStringLiteral("History"), QStringLiteral("historyDock"), undoView, Qt::LeftDockWidgetArea);
+    splitDockWidget(palette, history, Qt::Vertical);
+    if (diagramDock)
+        splitDockWidget(props, diagramDock, Qt::Vertical);
+    splitDockWidget(code, diags, Qt::Horizontal);
+    resizeDocks({palette, props}, {200, 360}, Qt::Horizontal);
+    resizeDocks({palette, history}, {420, 180}, Qt::Vertical);
+    resizeDocks({code}, {240}, Qt::Vertical);
+    m_viewMenu = new QMenu(QStringLiteral("&View"), this);
+    for (QDockWidget* d : {palette, props, code, diags, history, diagramDock})
+        if (d)
+            m_viewMenu->addAction(d->toggleViewAction());
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(QStringLiteral("&File"));
+    file->addAction(QStringLiteral("&New"), QKeySequence::New, this, &MainWindow::newDocument);
+    file->addAction(QStringLiteral("&Open…"), QKeySequence::Open, this, &MainWindow::open);
+    m_recentMenu = file->addMenu(QStringLiteral("Open &Recent"));
+    QMenu* examples = file->addMenu(QStringLiteral("&Examples"));
+    for (const QString& name : QDir(QStringLiteral(":/examples")).entryList({QStringLiteral("*.py")}, QDir::Files, QDir::Name))
+        examples->addAction(name, this, [this, name] {
+            if (maybeSave())
+                openFile(QStringLiteral(":/examples/") + name);
+        });
+    file->addAction(QStringLiteral("&Import PyTorch Code…"), QKeySequence(QStringLiteral("Ctrl+I")), this, &MainWindow::importCode);
+    file->addSeparator();
+    file->addAction(QStringLiteral("&Save"), QKeySequence::Save, this, &MainWindow::save);
+    file->addAction(QStringLiteral("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAs);
+#if defined(MODULELAB_HAVE_DIAGRAM)
+    file->addAction(QStringLiteral("Export &Diagram…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export diagram"), QString(),
+                                                          QStringLiteral("PNG image (*.png);;SVG image (*.svg)"));
+        QString error;
+        if (!path.isEmpty() && !static_cast<DiagramView*>(m_diagram)->exportImage(path, &error))
+            showError(error);
+    });
+#endif
+    file->addSeparator();
+    file->addAction(QStringLiteral("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+
+    QMenu* edit = menuBar()->addMenu(QStringLiteral("&Edit"));
+    QAction* undo = m_document->undoStack()->createUndoAction(this);
+    undo->setShortcuts(QKeySequence::Undo);
+    QAction* redo = m_document->undoStack()->createRedoAction(this);
+    redo->setShortcuts(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction(QStringLiteral("Cu&t"), QKeySequence::Cut, this, [this] { copySelection(true); });
+    edit->addAction(QStringLiteral("&Copy"), QKeySequence::Copy, this, [this] { copySelection(false); });
+    edit->addAction(QStringLiteral("&Paste"), QKeySequence::Paste, this, &MainWindow::paste);
+    edit->addAction(QStringLiteral("D&uplicate"), QKeySequence(QStringLiteral("Ctrl+D")), this, [this] {
+        showMessage(ModuleEditor(m_document).duplicate(m_tree->selectedPaths()));
+    });
+    QAction* del = edit->addAction(QStringLiteral("&Delete"), this, [this] {
+        showMessage(ModuleEditor(m_document).remove(m_tree->selectedPaths()));
+    });
+    del->setShortcut(QKeySequence::Delete);
+    del->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_tree->addAction(del);
+    edit->addAction(QStringLiteral("&Rename"), QKeySequence(Qt::Key_F2), this, [this] {
+        m_tree->edit(m_tree->currentIndex().siblingAtColumn(ModuleTreeModel::NameColumn));
+    });
+    menuBar()->addMenu(m_viewMenu);
+#if defined(MODULELAB_HAVE_DIAGRAM)
+    auto* diagram = static_cast<DiagramView*>(m_diagram);
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(QStringLiteral("Zoom &In"), QKeySequence::ZoomIn, diagram, &DiagramView::zoomIn);
+    m_viewMenu->addAction(QStringLiteral("Zoom &Out"), QKeySequence::ZoomOut, diagram, &DiagramView::zoomOut);
+    m_viewMenu->addAction(QStringLiteral("Zoom to &Fit"), diagram, &DiagramView::zoomToFit);
+#endif
+}
+
+void MainWindow::insertFromPalette(const QString& typeName)
+{
+    bool valid = false;
+    const IndexPath current = m_tree->currentPath(&valid);
+    IndexPath parent;
+    int index = 0;
+    ModuleEditor editor(m_document);
+    editor.insertionPoint(valid ? &current : nullptr, parent, index);
+    const QString problem = editor.insertNew(typeName, parent, index);
+    if (!problem.isEmpty()) {
+        showMessage(QStringLiteral("Cannot insert %1: %2").arg(typeName, problem));
+        return;
+    }
+    const QModelIndex inserted = m_document->treeModel()->indexOf(m_document->moduleAt(parent)->child(index));
+    m_tree->setCurrentIndex(inserted);
+}
+
+void MainWindow::selectPath(const QString& dottedPath)
+{
+    m_tree->selectDottedPath(dottedPath);
+}
+
+void MainWindow::copySelection(bool cut)
+{
+    std::vector<const ml::Module*> modules;
+    for (const IndexPath& p : m_tree->selectedPaths())
+        if (!p.empty())
+            modules.push_back(m_document->moduleAt(p));
+    if (modules.empty()) {
+        showMessage(QStringLiteral("Select modules inside the model to copy them"));
+        return;
+    }
+    QApplication::clipboard()->setMimeData(modulesMimeData(m_document, modules));
+    if (cut)
+        showMessage(ModuleEditor(m_document).remove(m_tree->selectedPaths()));
+}
+
+void MainWindow::paste()
+{
+    const QMimeData* data = QApplication::clipboard()->mimeData();
+    if (!data || !data->hasFormat(kModulesMimeType)) {
+        showMessage(QStringLiteral("The clipboard holds no modules"));
+        return;
+    }
+    bool valid = false;
+    const IndexPath current = m_tree->currentPath(&valid);
+    IndexPath parent;
+    int index = 0;
+    ModuleEditor editor(m_document);
+    editor.insertionPoint(valid ? &current : nullptr, parent, index);
+    showMessage(editor.insertModules(decodeModules(data), parent, index, QStringLiteral("Paste")));
+}
+
+bool MainWindow::openFile(const QString& path)
+{
+    QString error;
+    if (!m_document->load(path, &error)) {
+        showError(error);
+        return false;
+    }
+    if (!path.startsWith(QLatin1Char(':')))
+        addRecentFile(QFileInfo(path).absoluteFilePath());
+    showMessage(QStringLiteral("Opened %1").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
+void MainWindow::newDocument()
+{
+    if (!maybeSave())
+        return;
+    auto root = createPaletteModule(QStringLiteral("Module"));
+    static_cast<ml::CustomModule*>(root.get())->setClassName("Net");
+    m_document->reset(std::move(root), ml::Shape{1, 1, 28, 28}, QString());
+}
+
+void MainWindow::open()
+{
+    if (!maybeSave())
+        return;
+    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open model"), QString(),
+                                                      QStringLiteral("Models (*.mlab *.py);;All files (*)"));
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+void MainWindow::importCode()
+{
+    if (!maybeSave())
+        return;
+    ImportDialog dialog(this);
+    while (dialog.exec() == QDialog::Accepted) {
+        QString error;
+        if (m_document->importPython(dialog.code(), dialog.fileName(), &error)) {
+            showMessage(QStringLiteral("Imported %1").arg(dialog.fileName()));
+            return;
+        }
+        dialog.showError(error);
+    }
+}
+
+bool MainWindow::save()
+{
+    if (m_document->filePath().isEmpty())
+        return saveAs();
+    QString error;
+    if (!m_document->save(m_document->filePath(), &error)) {
+        showError(error);
+        return false;
+    }
+    showMessage(QStringLiteral("Saved %1").arg(m_document->filePath()));
+    return true;
+}
+
+bool MainWindow::saveAs()
+{
+    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save model"), m_document->filePath(),
+                                                QStringLiteral("ModuleLab project (*.mlab);;PyTorch code (*.py)"));
+    if (path.isEmpty())
+        return false;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".mlab");
+    QString error;
+    if (!m_document->save(path, &error)) {
+        showError(error);
+        return false;
+    }
+    addRecentFile(QFileInfo(path).absoluteFilePath());
+    return true;
+}
+
+bool MainWindow::maybeSave()
+{
+    if (m_document->undoStack()->isClean() || m_quiet)
+        return true;
+    const auto answer = QMessageBox::warning(this, QStringLiteral("Unsaved changes"),
+                                             QStringLiteral("The model has unsaved changes. Save them first?"),
+                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Save)
+        return save();
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    if (!m_quiet) {
+        QSettings settings;
+        settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+        settings.setValue(QStringLiteral("window/state"), saveState());
+    }
+    event->accept();
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    if (m_quiet)
+        return;
+    QSettings settings;
+    QStringList files = settings.value(QStringLiteral("recentFiles")).toStringList();
+    files.removeAll(path);
+    files.prepend(path);
+    settings.setValue(QStringLiteral("recentFiles"), files.mid(0, 10));
+}
+
+void MainWindow::fillRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString& f : files)
+        m_recentMenu->addAction(f, this, [this, f] {
+            if (maybeSave())
+                openFile(f);
+        });
+    if (files.isEmpty())
+        m_recentMenu->addAction(QStringLiteral("(none)"))->setEnabled(false);
+}
+
+void MainWindow::updateStatus()
+{
+    const auto& t = m_document->totals();
+    const auto fmt = [](int64_t v) { return QString::fromStdString(ml::withThousands(v)); };
+    const auto& out = m_document->analysis().outputShape;
+    m_totals->setText(QStringLiteral("Output %1 · Total params %2 · Trainable %3 · Params size %4 MB · Mult-adds %5")
+                          .arg(out ? QString::fromStdString(out->toString()) : QStringLiteral("—"), fmt(t.totalParams),
+                               fmt(t.trainableParams), QString::number(static_cast<double>(t.paramsBytes) / 1e6, 'f', 2),
+                               fmt(t.totalMultAdds)));
+}
+
+void MainWindow::updateTitle()
+{
+    const QString path = m_document->filePath();
+    setWindowTitle(QStringLiteral("%1[*] — ModuleLab").arg(path.isEmpty() ? QStringLiteral("untitled") : QFileInfo(path).fileName()));
+    setWindowModified(!m_document->undoStack()->isClean());
+}
+
+void MainWindow::showMessage(const QString& text)
+{
+    if (!text.isEmpty())
+        statusBar()->showMessage(text, 8000);
+}
+
+void MainWindow::showError(const QString& text)
+{
+    showMessage(text);
+    if (!m_quiet)
+        QMessageBox::warning(this, QStringLiteral("ModuleLab"), text);
+}
+
+} // namespace ml::ui

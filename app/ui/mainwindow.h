@@ -1,0 +1,72 @@
+#pragma once
+
+#include <QMainWindow>
+
+class QAction;
+class QLabel;
+class QMenu;
+
+namespace ml::ui {
+
+class CodePanel;
+class DiagnosticsPanel;
+class Document;
+class ModuleTreePanel;
+class PaletteWidget;
+class PropertiesPanel;
+
+// Wires the document to its panels, menus and status bar; computes nothing itself.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    Document* document() const { return m_document; }
+    ModuleTreePanel* treePanel() const { return m_tree; }
+    PaletteWidget* palette() const { return m_palette; }
+    PropertiesPanel* properties() const { return m_properties; }
+    CodePanel* codePanel() const { return m_code; }
+    DiagnosticsPanel* diagnosticsPanel() const { return m_diagnostics; }
+    QLabel* totalsLabel() const { return m_totals; }
+
+    bool openFile(const QString& path); // reports failures in a message box unless quiet
+    void setQuiet(bool quiet) { m_quiet = quiet; }
+    void selectPath(const QString& dottedPath);
+    void insertFromPalette(const QString& typeName);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createDocks();
+    void createMenus();
+    bool maybeSave();
+    bool save();
+    bool saveAs();
+    void newDocument();
+    void open();
+    void importCode();
+    void addRecentFile(const QString& path);
+    void fillRecentMenu();
+    void copySelection(bool cut);
+    void paste();
+    void updateStatus();
+    void updateTitle();
+    void showMessage(const QString& text);
+    void showError(const QString& text);
+
+    Document* m_document;
+    PaletteWidget* m_palette;
+    ModuleTreePanel* m_tree;
+    PropertiesPanel* m_properties;
+    CodePanel* m_code;
+    DiagnosticsPanel* m_diagnostics;
+    QWidget* m_diagram = nullptr;
+    QLabel* m_totals;
+    QMenu* m_viewMenu = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    bool m_quiet = false;
+};
+
+} // namespace ml::ui

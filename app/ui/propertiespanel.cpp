@@ -1,0 +1,174 @@
+#include "app/ui/propertiespanel.h"
+
+#include "app/document/document.h"
+#include "app/document/moduleeditor.h"
+#include "app/document/moduletreemodel.h"
+#include "app/ui/argeditor.h"
+#include "app/ui/forwardeditor.h"
+#include "engine/layer.h"
+
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+namespace ml::ui {
+
+PropertiesPanel::PropertiesPanel(Document* document, QWidget* parent)
+    : QWidget(parent)
+    , m_document(document)
+    , m_inputShape(new QLineEdit(this))
+    , m_inputError(new QLabel(this))
+    , m_title(new QLabel(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    auto* shapeForm = new QFormLayout;
+    m_inputShape->setToolTip(QStringLiteral("The shape of the tensor passed to the model's forward, e.g. 1, 1, 28, 28"));
+    shapeForm->addRow(QStringLiteral("Input shape"), m_inputShape);
+    layout->addLayout(shapeForm);
+    m_inputError->setStyleSheet(QStringLiteral("color: #c02020;"));
+    m_inputError->setWordWrap(true);
+    m_inputError->hide();
+    layout->addWidget(m_inputError);
+    m_title->setWordWrap(true);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_title);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* holder = new QWidget(scroll);
+    m_bodyLayout = new QVBoxLayout(holder);
+    m_bodyLayout->setContentsMargins(0, 0, 0, 0);
+    scroll->setWidget(holder);
+    layout->addWidget(scroll, 1);
+
+    connect(m_inputShape, &QLineEdit::editingFinished, this, &PropertiesPanel::applyInputShape);
+    connect(document, &Document::analysisUpdated, this, [this] {
+        if (!m_inputShape->hasFocus() && m_inputError->isHidden()) {
+            QStringList dims;
+            for (int64_t d : m_document->inputShape().dims())
+                dims << QString::number(d);
+            m_inputShape->setText(dims.join(QStringLiteral(", ")));
+        }
+        if (current() != m_shown)
+            rebuild();
+        else
+            refreshValues();
+    });
+    connect(document, &Document::documentReset, this, [this] { setCurrent({}); });
+    rebuild();
+}
+
+ml::Module* PropertiesPanel::current() const
+{
+    return m_current.isValid() ? m_document->treeModel()->moduleOf(m_current) : nullptr;
+}
+
+void PropertiesPanel::setCurrent(const QModelIndex& treeIndex)
+{
+    m_current = treeIndex.siblingAtColumn(0);
+    rebuild();
+}
+
+QString PropertiesPanel::inputShapeError() const
+{
+    return m_inputError->isVisible() ? m_inputError->text() : QString();
+}
+
+void PropertiesPanel::applyInputShape()
+{
+    std::vector<int64_t> dims;
+    QString problem;
+    for (const QString& part : m_inputShape->text().split(QRegularExpression(QStringLiteral("[,x\\s\\[\\]()]+")), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const qlonglong d = part.toLongLong(&ok);
+        if (!ok || d <= 0) {
+            problem = QStringLiteral("'%1' is not a positive dimension").arg(part);
+            break;
+        }
+        dims.push_back(d);
+    }
+    if (problem.isEmpty())
+        problem = ModuleEditor(m_document).setInputShape(ml::Shape(dims));
+    m_inputError->setText(problem);
+    m_inputError->setVisible(!problem.isEmpty());
+}
+
+void PropertiesPanel::rebuild()
+{
+    delete m_body;
+    m_body = new QWidget;
+    m_args.clear();
+    m_forward = nullptr;
+    m_bodyLayout->addWidget(m_body);
+    m_shown = current();
+    auto* layout = new QVBoxLayout(m_body);
+    layout->setContentsMargins(0, 0, 0, 0);
+    ml::Module* m = m_shown;
+    if (!m) {
+        m_title->setText(QStringLiteral("Select a node in the module tree to edit it."));
+        layout->addStretch();
+        return;
+    }
+    const QString path = QString::fromStdString(m->path());
+    m_title->setText(QStringLiteral("<b>%1</b> &nbsp;<i>%2</i>")
+                         .arg(path.isEmpty() ? QStringLiteral("model") : path.toHtmlEscaped(),
+                              QString::fromStdString(m->typeName()).toHtmlEscaped()));
+    const IndexPath indexPath = indexPathOf(m);
+    if (auto* layer = dynamic_cast<ml::Layer*>(m)) {
+        auto* form = new QFormLayout;
+        form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
+        for (const ml::ArgSpec& spec : layer->schema().args) {
+            auto* editor = new ArgEditor(spec, m_body);
+            editor->setValue(layer->arg(spec.name));
+            const QString name = QString::fromUtf8(spec.name.data(), static_cast<qsizetype>(spec.name.size()));
+            connect(editor, &ArgEditor::edited, this, [this, editor, indexPath, name](const ml::ArgValue& v, bool merge) {
+                editor->setError(ModuleEditor(m_document).setArg(indexPath, name, v, merge));
+            });
+            auto* label = new QLabel(name + (spec.required ? QStringLiteral(" *") : QString()), m_body);
+            label->setToolTip(QString::fromUtf8(spec.help.data(), static_cast<qsizetype>(spec.help.size())));
+            form->addRow(label, editor);
+            m_args.push_back(editor);
+        }
+        layout->addLayout(form);
+        layout->addStretch();
+    } else if (auto* custom = dynamic_cast<ml::CustomModule*>(m)) {
+        m_forward = new ForwardEditor(m_body);
+        m_forward->setProgram(custom->program());
+        connect(m_forward, &ForwardEditor::programEdited, this,
+                [this, indexPath](const ml::ForwardProgram& p, bool merge, const QString& text) {
+                    ModuleEditor(m_document).setForward(indexPath, p, merge, text);
+                });
+        layout->addWidget(m_forward, 1);
+    } else {
+        auto* info = new QLabel(QStringLiteral("%1 with %2 children. Drop layers from the palette into it.")
+                                    .arg(QString::fromStdString(m->typeName())).arg(m->childCount()), m_body);
+        info->setWordWrap(true);
+        layout->addWidget(info);
+        layout->addStretch();
+    }
+}
+
+void PropertiesPanel::refreshValues()
+{
+    ml::Module* m = m_shown;
+    if (auto* layer = dynamic_cast<ml::Layer*>(m)) {
+        for (ArgEditor* e : m_args)
+            if (e->errorText().isEmpty())
+                e->setValue(layer->arg(e->spec().name));
+    } else if (auto* custom = dynamic_cast<ml::CustomModule*>(m); custom && m_forward) {
+        m_forward->setProgram(custom->program());
+    }
+}
+
+ArgEditor* PropertiesPanel::argEditor(const QString& name) const
+{
+    for (ArgEditor* e : m_args)
+        if (QString::fromUtf8(e->spec().name.data(), static_cast<qsizetype>(e->spec().name.size())) == name)
+            return e;
+    return nullptr;
+}
+
+} // namespace ml::ui
