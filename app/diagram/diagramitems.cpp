@@ -261,7 +261,9 @@ void BoxItem::paintBadge(QPainter* p) const
 
 EdgeItem::EdgeItem(const DiagramEdge& edge) : m_edge(edge)
 {
-    setZValue(edge.depth * 2 + 1);
+    // Side lanes run outside all nested content, but their short horizontal legs cross the
+    // padding of the containers in between: draw them above every box.
+    setZValue(edge.side ? 10000 : edge.depth * 2 + 1);
     const QPolygonF& pts = m_edge.points;
     if (pts.size() < 2)
         return;
@@ -299,11 +301,8 @@ QRectF EdgeItem::labelRect() const
     const QPolygonF& pts = m_edge.points;
     const QFontMetricsF fm(st::labelFont());
     const double w = fm.horizontalAdvance(m_edge.label) + 8;
-    if (m_edge.side) {
-        const double midY = (pts[1].y() + pts[2].y()) / 2;
-        const double top = m_edge.ops.isEmpty() ? midY - 9 : midY - 17;
-        return QRectF(pts[1].x() + 4, top, w, 16);
-    }
+    if (m_edge.side)
+        return QRectF(m_edge.labelPos, QSizeF(w, 16));
     const double midY = (pts.front().y() + pts.back().y()) / 2;
     return QRectF(pts.front().x() + 6, midY - 8, w, 16);
 }
@@ -313,10 +312,8 @@ QRectF EdgeItem::opsRect() const
     const QPolygonF& pts = m_edge.points;
     const QFontMetricsF fm(st::opsFont());
     const double w = fm.horizontalAdvance(m_edge.ops) + 8;
-    if (m_edge.side) {
-        const double midY = (pts[1].y() + pts[2].y()) / 2;
-        return QRectF(pts[1].x() + 4, m_edge.label.isEmpty() ? midY - 9 : midY + 1, w, 16);
-    }
+    if (m_edge.side)
+        return QRectF(m_edge.labelPos + QPointF(0, m_edge.label.isEmpty() ? 0 : 16), QSizeF(w, 16));
     const double midY = (pts.front().y() + pts.back().y()) / 2;
     return QRectF(pts.front().x() - 6 - w, midY - 8, w, 16);
 }
@@ -370,12 +367,12 @@ QRectF PillItem::boundingRect() const { return m_pill.rect.adjusted(-1, -1, 1, 1
 void PillItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*)
 {
     p->setRenderHint(QPainter::Antialiasing);
-    p->setPen(QPen(st::customBorder(), 1.2));
-    p->setBrush(st::layerFill());
+    p->setPen(QPen(m_pill.error ? st::errorBorder() : st::customBorder(), 1.2));
+    p->setBrush(m_pill.error ? st::errorFill() : st::layerFill());
     const double radius = m_pill.rect.height() / 2;
     p->drawRoundedRect(m_pill.rect, radius, radius);
     p->setFont(st::labelFont());
-    p->setPen(st::text());
+    p->setPen(m_pill.error ? st::errorText() : st::text());
     p->drawText(m_pill.rect, Qt::AlignCenter, m_pill.text);
 }
 

@@ -123,7 +123,7 @@ private:
         if (m.kind() == ModuleKind::PlainList) {
             for (const Module::Child& c : m.children())
                 params += countParameters(*c.module).total;
-        } else if (m.isRegistered()) {
+        } else {
             params = countParameters(m).total;
         }
         if (m.kind() == ModuleKind::PlainList)
@@ -258,14 +258,28 @@ private:
             steps = flowSteps(idx, static_cast<const CustomModule&>(m), lanes, labelRoom);
 
         const DiagramBox& b = m_out.boxes[static_cast<size_t>(idx)];
+        // Straight arrows carry their shape on the right and their ops on the left of the
+        // centre line: keep both inside the box.
+        double straightText = 0;
+        if (b.style == BoxStyle::Sequential)
+            for (size_t k = 1; k < kids.size(); ++k)
+                straightText = std::max(straightText, m_label.horizontalAdvance(edgeShape(kids[k - 1], kids[k], false)));
+        for (const Step& s : steps)
+            if (s.straight)
+                straightText = std::max({straightText, m_label.horizontalAdvance(edgeShape(s.from, s.to, !s.ops.isEmpty())),
+                                         m_ops.horizontalAdvance(s.ops)});
+        if (straightText > 0)
+            contentW = std::max(contentW, 2 * (std::ceil(straightText) + 16));
         const double headerW = titleWidth(b) + 28 + m_meta.horizontalAdvance(b.meta) + 2 * st::kPad;
         const double x0 = st::kPad + (shelf ? labelCol + 6 : 0);
-        const double laneSpace = lanes > 0 ? st::kLaneGap + (lanes - 1) * st::kLaneStep + 8 + labelRoom : 0;
+        const double laneSpace = lanes > 0 ? st::kLaneGap + (lanes - 1) * st::kLaneStep + 14 + labelRoom : 0;
         contentW = std::max(contentW, headerW - x0 - laneSpace - st::kPad);
         const double width = std::ceil(x0 + contentW + laneSpace + st::kPad);
 
         for (size_t k = 0; k < kids.size(); ++k) {
             const int c = kids[k];
+            if (shelf && m_out.boxes[static_cast<size_t>(c)].style == BoxStyle::Layer)
+                m_out.boxes[static_cast<size_t>(c)].rect.setWidth(contentW); // even slots, like a tray
             const QRectF r = rectOf(c);
             translate(c, shelf ? x0 : x0 + (contentW - r.width()) / 2, 0);
             if (shelf)
@@ -278,6 +292,10 @@ private:
             for (size_t k = 1; k < kids.size(); ++k)
                 addStraight(idx, kids[k - 1], kids[k], DiagramEdge::Kind::Sequence, {});
         const double laneX0 = x0 + contentW + st::kLaneGap;
+        // Side labels stand in one column right of the outermost lane, so that no lane crosses
+        // them; pushed down where they would overlap.
+        const double labelX = laneX0 + (lanes - 1) * st::kLaneStep + 6;
+        double labelFloor = -1e9;
         for (const Step& s : steps) {
             if (s.straight) {
                 addStraight(idx, s.from, s.to, DiagramEdge::Kind::Flow, s.ops);
@@ -292,8 +310,15 @@ private:
             const double laneX = laneX0 + s.lane * st::kLaneStep;
             e.points << QPointF(rectOf(s.from).right(), s.y1) << QPointF(laneX, s.y1) << QPointF(laneX, s.y2)
                      << QPointF(rectOf(s.to).right(), s.y2);
+            const double lines = (e.label.isEmpty() ? 0 : 1) + (e.ops.isEmpty() ? 0 : 1);
+            const double top = std::max((s.y1 + s.y2) / 2 - lines * 8, labelFloor);
+            e.labelPos = QPointF(labelX, top);
+            labelFloor = top + lines * 16 + 2;
             addEdge(idx, std::move(e));
         }
+        QRectF& rect = m_out.boxes[static_cast<size_t>(idx)].rect;
+        if (labelFloor + st::kPad > rect.bottom())
+            rect.setBottom(labelFloor + st::kPad);
     }
 
     std::vector<Step> flowSteps(int idx, const CustomModule& m, int& lanes, double& labelRoom)
@@ -401,9 +426,10 @@ private:
         e.kind = DiagramEdge::Kind::Io;
         e.points << QPointF(r.center().x(), in.rect.bottom()) << QPointF(r.center().x(), r.top());
         m_out.edges.push_back(std::move(e));
-        if (!m_analysis->outputShape)
-            return;
-        const DiagramPill out = pill(QStringLiteral("output  ") + qs(m_analysis->outputShape->toString()), r.bottom() + st::kFlowGap);
+        DiagramPill out = m_analysis->outputShape
+                              ? pill(QStringLiteral("output  ") + qs(m_analysis->outputShape->toString()), r.bottom() + st::kFlowGap)
+                              : pill(QStringLiteral("no output: forward() stops at an error"), r.bottom() + st::kFlowGap);
+        out.error = !m_analysis->outputShape;
         m_out.pills.push_back(out);
         DiagramEdge o;
         o.kind = DiagramEdge::Kind::Io;

@@ -48,12 +48,14 @@ struct DiagramEdge {
     QString label;      // the tensor shape flowing along it
     QString ops;        // functional ops on the way ("F.relu() · .view()")
     bool side = false;  // routed through a side lane (non-adjacent boxes)
+    QPointF labelPos;   // side edges: top left of the label block
     int depth = 0;
 };
 
 struct DiagramPill {
     QRectF rect;
     QString text;
+    bool error = false; // forward() produced no output
 };
 
 struct DiagramLayout {

@@ -76,24 +76,33 @@ void DiagramView::rebuild()
         m_scene->addItem(new PillItem(p));
     m_scene->setSceneRect(layout.bounds);
 
-    if (BoxItem* b = m_boxes.value(m_selectedPath))
-        b->setSelectedBox(true);
+    BoxItem* selected = m_hasSelection ? m_boxes.value(m_selectedPath) : nullptr;
+    if (selected)
+        selected->setSelectedBox(true);
     else
-        m_selectedPath.clear();
-    if (BoxItem* b = m_boxes.value(m_highlightedPath))
+        clearSelection();
+    if (BoxItem* b = m_highlightedPath.isEmpty() ? nullptr : m_boxes.value(m_highlightedPath))
         b->setHighlighted(true);
 }
 
 BoxItem* DiagramView::boxForPath(const QString& dottedPath) const { return m_boxes.value(dottedPath); }
 
+void DiagramView::clearSelection()
+{
+    if (BoxItem* old = m_hasSelection ? m_boxes.value(m_selectedPath) : nullptr)
+        old->setSelectedBox(false);
+    m_hasSelection = false;
+    m_selectedPath.clear();
+}
+
 void DiagramView::selectPath(const QString& dottedPath)
 {
-    if (BoxItem* old = m_boxes.value(m_selectedPath))
-        old->setSelectedBox(false);
+    clearSelection();
     BoxItem* b = m_boxes.value(dottedPath);
-    m_selectedPath = b ? dottedPath : QString();
     if (!b)
         return;
+    m_hasSelection = true;
+    m_selectedPath = dottedPath;
     b->setSelectedBox(true);
     // Show the whole box when it fits, its header otherwise.
     const QRectF r = b->box().rect;
@@ -119,7 +128,7 @@ void DiagramView::setHighlightedPath(const QString& dottedPath)
     if (BoxItem* old = m_boxes.value(m_highlightedPath))
         old->setHighlighted(false);
     m_highlightedPath = dottedPath;
-    if (BoxItem* b = m_boxes.value(dottedPath)) {
+    if (BoxItem* b = dottedPath.isEmpty() ? nullptr : m_boxes.value(dottedPath)) {
         b->setHighlighted(true);
         const QRectF r = b->box().rect;
         ensureVisible(QRectF(r.topLeft(), QSizeF(r.width(), std::min(r.height(), 80.0))), 30, 30);

@@ -29,10 +29,12 @@ public:
     void setModel(const ml::Module* root, const ml::Analysis* analysis);
     // Highlights the box of a dotted path ("" is the root) and scrolls to it; clears on unknown.
     void selectPath(const QString& dottedPath);
-    QString selectedPath() const { return m_selectedPath; }
+    void clearSelection();
+    bool hasSelection() const { return m_hasSelection; }
+    QString selectedPath() const { return m_selectedPath; } // meaningful when hasSelection()
     // Small activation images drawn on layer boxes, keyed by dotted path.
     void setThumbnails(const QHash<QString, QImage>& byPath);
-    // The node currently running in a step-through ("" or unknown: none).
+    // The node currently running in a step-through; "" (the whole model) or unknown: none.
     void setHighlightedPath(const QString& dottedPath);
     // Writes the whole drawing as PNG or SVG, chosen by the file's extension.
     bool exportImage(const QString& file, QString* error);
@@ -69,6 +71,7 @@ private:
     QHash<QString, BoxItem*> m_boxes;
     QHash<QString, QImage> m_thumbnails;
     QString m_selectedPath;
+    bool m_hasSelection = false;
     QString m_highlightedPath;
     bool m_spaceHeld = false;
     bool m_panning = false;
