@@ -205,6 +205,8 @@ std::string Document::freeChildName(const ml::Module& parent, const std::string&
         if (!isPythonIdentifier(base))
             base = "module";
     }
+    if (!nameTaken(parent, base, &module))
+        return base;
     while (!base.empty() && std::isdigit(static_cast<unsigned char>(base.back())))
         base.pop_back();
     for (int n = 1;; ++n) {

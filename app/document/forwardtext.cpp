@@ -2,6 +2,10 @@
 
 #include "engine/python/syntax.h"
 
+#include <QStringList>
+
+#include <algorithm>
+
 namespace ml::ui {
 
 namespace {
@@ -57,17 +61,27 @@ std::vector<ml::Stmt> statements(const std::vector<ml::python::Statement>& body)
 
 std::variant<ml::ForwardProgram, ml::ParseError> parseForwardText(const QString& text)
 {
-    const std::string source = text.toStdString();
+    // The file parser reads methods inside classes: wrap the text in one, then map locations back.
+    std::string source = "class Forward:\n";
+    for (const QString& line : text.split(QLatin1Char('\n')))
+        source += (line.trimmed().isEmpty() ? std::string() : "    " + line.toStdString()) + "\n";
+    const auto unwrap = [](ml::ParseError e) {
+        if (e.loc.valid()) {
+            e.loc.line = std::max(1, e.loc.line - 1);
+            e.loc.column = std::max(1, e.loc.column - 4);
+        }
+        return e;
+    };
     auto parsed = ml::python::parseFile(source, "forward");
     if (auto* err = std::get_if<ml::ParseError>(&parsed))
-        return *err;
+        return unwrap(*err);
     const auto& file = std::get<ml::python::SourceFile>(parsed);
-    if (file.body.size() != 1 || file.body[0].kind != ml::python::Statement::Kind::Def || file.body[0].name != "forward")
-        return ml::ParseError{"forward", file.body.empty() ? ml::SourceLoc{1, 1} : file.body[0].loc,
-                              "write exactly one method: def forward(self, x):"};
-    const auto& def = file.body[0];
+    const auto& cls = file.body.front();
+    if (cls.body.size() != 1 || cls.body[0].kind != ml::python::Statement::Kind::Def || cls.body[0].name != "forward")
+        return ml::ParseError{"forward", {1, 1}, "write exactly one method: def forward(self, x):"};
+    const auto& def = cls.body[0];
     if (def.params.empty() || def.params[0].name != "self")
-        return ml::ParseError{"forward", def.loc, "forward's first parameter must be self"};
+        return ml::ParseError{"forward", {1, 1}, "forward's first parameter must be self"};
     try {
         ml::ForwardProgram program;
         program.params.clear();
@@ -76,10 +90,9 @@ std::variant<ml::ForwardProgram, ml::ParseError> parseForwardText(const QString&
         program.body = statements(def.body);
         return program;
     } catch (const Failure& f) {
-        return f.error;
+        return unwrap(f.error);
     }
 }
-
 QString forwardText(const ml::ForwardProgram& program)
 {
     return QString::fromStdString(ml::toSource(program));

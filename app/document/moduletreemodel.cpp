@@ -107,7 +107,7 @@ QVariant ModuleTreeModel::data(const QModelIndex& index, int role) const
     case Qt::EditRole:
         switch (index.column()) {
         case NameColumn:
-            return m->parent() ? QString::fromStdString(m->name()) : QStringLiteral("model");
+            return displayName(m);
         case TypeColumn:
             return QString::fromStdString(m->typeName()) +
                    (m->kind() == ml::ModuleKind::PlainList ? QStringLiteral(" (plain list)") : QString());
@@ -319,7 +319,7 @@ ml::Module* ModuleTreeModel::insertModule(ml::Module* parent, int index, const s
     beginInsertRows(indexOf(parent), index, index);
     ml::Module* inserted = parent->insertChild(index, name, std::move(m));
     endInsertRows();
-    childNamesChanged(parent, index + 1);
+    childNamesChanged(parent, index);
     return inserted;
 }
 
@@ -328,6 +328,7 @@ std::unique_ptr<ml::Module> ModuleTreeModel::takeModule(ml::Module* parent, int 
     beginRemoveRows(indexOf(parent), index, index);
     auto taken = parent->takeChild(index);
     endRemoveRows();
+    m_positionNames.erase(taken.get());
     childNamesChanged(parent, index);
     return taken;
 }
@@ -377,11 +378,26 @@ void ModuleTreeModel::beginResetDocument()
 void ModuleTreeModel::endResetDocument()
 {
     m_justMoved.clear();
+    m_positionNames.clear();
     endResetModel();
+}
+
+QString ModuleTreeModel::displayName(const ml::Module* m) const
+{
+    if (!m->parent())
+        return QStringLiteral("model");
+    if (!m->parent()->namesArePositions())
+        return QString::fromStdString(m->name());
+    auto it = m_positionNames.find(m);
+    if (it == m_positionNames.end())
+        it = m_positionNames.emplace(m, QString::fromStdString(m->name())).first;
+    return it->second;
 }
 
 void ModuleTreeModel::childNamesChanged(ml::Module* parent, int from)
 {
+    for (int i = std::max(from, 0); i < parent->childCount(); ++i)
+        m_positionNames.erase(parent->child(i));
     if (from < parent->childCount())
         emit dataChanged(indexOf(parent->child(from)), indexOf(parent->child(parent->childCount() - 1)),
                          {Qt::DisplayRole, Qt::EditRole});

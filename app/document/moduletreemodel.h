@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 namespace ml {
 class Module;
@@ -69,9 +70,14 @@ private:
     void childNamesChanged(ml::Module* parent, int from);
     void analysisChanged();
     void emitDataChangedBelow(ml::Module* module);
+    QString displayName(const ml::Module* module) const;
 
     Document* m_document;
     std::set<IndexPath> m_justMoved; // destinations of the latest move drop
+    // Names of positional children as last reported: renumbering after an insertion or removal
+    // is announced by dataChanged once the rows are in place, so that rows keep their data
+    // while rowsInserted/rowsRemoved are being handled.
+    mutable std::unordered_map<const ml::Module*, QString> m_positionNames;
     QIcon m_errorIcon, m_warningIcon, m_errorInsideIcon, m_warningInsideIcon;
 };
 

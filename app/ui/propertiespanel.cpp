@@ -74,7 +74,7 @@ void PropertiesPanel::setCurrent(const QModelIndex& treeIndex)
 
 QString PropertiesPanel::inputShapeError() const
 {
-    return m_inputError->isVisible() ? m_inputError->text() : QString();
+    return m_inputError->isHidden() ? QString() : m_inputError->text();
 }
 
 void PropertiesPanel::applyInputShape()
