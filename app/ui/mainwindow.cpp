@@ -114,8 +114,10 @@ void MainWindow::createDocks()
     undoView->setEmptyLabel(QStringLiteral("<opened>"));
     auto* history = dock(this, QStringLiteral("History"), QStringLiteral("historyDock"), undoView, Qt::LeftDockWidgetArea);
     splitDockWidget(palette, history, Qt::Vertical);
-    if (diagramDock)
-        splitDockWidget(props, diagramDock, Qt::Vertical);
+    if (diagramDock) {
+        tabifyDockWidget(props, diagramDock);
+        props->raise();
+    }
     splitDockWidget(code, diags, Qt::Horizontal);
     resizeDocks({palette, props}, {200, 360}, Qt::Horizontal);
     resizeDocks({palette, history}, {420, 180}, Qt::Vertical);
