@@ -6,16 +6,13 @@
 namespace ml {
 
 namespace {
-int defaultThreads()
-{
-    static const int n = omp_get_max_threads();
-    return n;
-}
+// OpenMP's own choice, read at start-up before anyone changes it.
+const int kDefaultThreads = omp_get_max_threads();
 } // namespace
 
 void setThreadCount(int n)
 {
-    const int threads = n > 0 ? n : defaultThreads();
+    const int threads = n > 0 ? n : kDefaultThreads;
     omp_set_num_threads(threads);
     // The layer kernels split their matrix products over the OpenMP threads themselves
     // (layers/gemm.cpp, layers/conv.cpp): Eigen's own splitter would open a nested team per

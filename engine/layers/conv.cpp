@@ -198,6 +198,8 @@ ShapeResult Conv2d::outputShape(const Shape& in) const
     }
     if (h <= 0 || w <= 0)
         return ShapeResult::fail(me + " receives an empty image " + in.toString() + ": check the layers before it");
+    if (h > INT64_MAX / 4 || w > INT64_MAX / 4)
+        return ShapeResult::fail(me + " receives an image too large to process: " + in.toString());
     const int64_t ph = h + p.top + p.bottom, pw = w + p.left + p.right;
     const int64_t kh = o.dilation.h * (o.kernelSize.h - 1) + 1, kw = o.dilation.w * (o.kernelSize.w - 1) + 1;
     if (ph < kh || pw < kw)

@@ -74,6 +74,8 @@ ShapeResult poolShape(const std::string& me, const Shape& in, Pair k, Pair s, Pa
     const int64_t c = in[r - 3], h = in[r - 2], w = in[r - 1];
     if (c <= 0 || h <= 0 || w <= 0)
         return ShapeResult::fail(me + " receives an empty input " + in.toString() + ": check the layers before it");
+    if (h > INT64_MAX / 4 || w > INT64_MAX / 4)
+        return ShapeResult::fail(me + " receives an input too large to process: " + in.toString());
     const int64_t oh = layers::poolOutputSize(h, k.h, p.h, s.h, d.h, ceil);
     const int64_t ow = layers::poolOutputSize(w, k.w, p.w, s.w, d.w, ceil);
     if (oh < 1 || ow < 1)

@@ -195,6 +195,11 @@ private slots:
         QVERIFY(makeError("GELU", {K("approximate", ArgValue::ofStr("fast"))}).find("approximate") != std::string::npos);
         QVERIFY(makeError("Conv2d", {I(3), I(8)}).find("missing required argument 'kernel_size'") != std::string::npos);
 
+        // Absurd input shapes give messages, not overflow.
+        QVERIFY(!make("Conv2d", {I(3), I(8), I(3)})->outputShape(Shape{1, 3, INT64_MAX / 2, 5}).ok());
+        QVERIFY(!make("MaxPool2d", {I(2)})->outputShape(Shape{1, 3, INT64_MAX / 2, 5}).ok());
+        QVERIFY(!make("Linear", {I(4), I(1'000'000'000)})->outputShape(Shape{INT64_MAX / 4, 4}).ok());
+
         // A failed setArg leaves the layer unchanged.
         std::unique_ptr<Layer> conv = make("Conv2d", {I(4), I(8), I(3)});
         QVERIFY(conv->setArg("groups", ArgValue::ofInt(3)).has_value());
