@@ -4,6 +4,15 @@
 
 namespace ml {
 
+// Out of line: with clang and libstdc++, implicit members would need
+// std::pair<std::string, Expr> complete while it is being instantiated.
+Expr::Expr() = default;
+Expr::Expr(const Expr&) = default;
+Expr::Expr(Expr&&) noexcept = default;
+Expr& Expr::operator=(const Expr&) = default;
+Expr& Expr::operator=(Expr&&) noexcept = default;
+Expr::~Expr() = default;
+
 Expr Expr::name(std::string id, SourceLoc loc)
 {
     Expr e;

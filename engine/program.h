@@ -45,6 +45,14 @@ struct Expr {
     static Expr subscript(Expr object, Expr index, SourceLoc loc = {});
 
     friend bool operator==(const Expr& a, const Expr& b); // structure, ignoring loc
+
+    // Special members out of line (program.cpp), so that clang with libstdc++ compiles this.
+    Expr();
+    Expr(const Expr&);
+    Expr(Expr&&) noexcept;
+    Expr& operator=(const Expr&);
+    Expr& operator=(Expr&&) noexcept;
+    ~Expr();
 };
 
 struct Stmt {
