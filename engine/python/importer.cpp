@@ -990,7 +990,8 @@ ForwardProgram Importer::readForward(const ClassInfo& cls)
     return p;
 }
 
-// Static checks of a class's forward: names used before they are defined, deprecated ops.
+// Static checks of a class's forward: names used before they are defined, a missing return.
+// (Deprecated functions such as F.sigmoid are reported by the analysis, for every program.)
 void Importer::checkForward(const ClassInfo& cls)
 {
     if (!cls.forward)
@@ -1032,22 +1033,6 @@ void Importer::checkForward(const ClassInfo& cls)
     };
     walk(cls.forward->body, walk);
 
-    auto deprecated = [&](const Expr& e, auto& self) -> void {
-        if (e.kind == Expr::Kind::Call && e.items[0].kind == Expr::Kind::Attr && e.items[0].items[0].kind == Expr::Kind::Name
-            && e.items[0].items[0].text == "F" && (e.items[0].text == "sigmoid" || e.items[0].text == "tanh"))
-            diagnose(path, Severity::Info, "F." + e.items[0].text + " is deprecated: use torch." + e.items[0].text, e.loc);
-        for (const Expr& c : e.items)
-            self(c, self);
-        for (const auto& kw : e.keywords)
-            self(kw.second, self);
-    };
-    auto walkExprs = [&](const std::vector<Stmt>& body, auto& self) -> void {
-        for (const Stmt& s : body) {
-            deprecated(s.value, deprecated);
-            self(s.body, self);
-        }
-    };
-    walkExprs(cls.program.body, walkExprs);
     bool returns = false;
     for (const Stmt& s : cls.program.body)
         returns = returns || s.kind == Stmt::Kind::Return;

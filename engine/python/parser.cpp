@@ -7,6 +7,13 @@
 
 namespace ml::python {
 
+Node::Node() = default;
+Node::Node(const Node&) = default;
+Node::Node(Node&&) noexcept = default;
+Node& Node::operator=(const Node&) = default;
+Node& Node::operator=(Node&&) noexcept = default;
+Node::~Node() = default;
+
 std::string Node::dotted() const
 {
     if (kind == Kind::Name)

@@ -37,6 +37,15 @@ struct Node {
 
     // "nn.Conv2d" for a chain of names and attributes, "" otherwise.
     std::string dotted() const;
+
+    // Defined out of line: with clang and libstdc++, implicit members would need
+    // std::pair<std::string, Node> complete while it is being instantiated.
+    Node();
+    Node(const Node&);
+    Node(Node&&) noexcept;
+    Node& operator=(const Node&);
+    Node& operator=(Node&&) noexcept;
+    ~Node();
 };
 
 struct Param {
