@@ -4,11 +4,18 @@ usage: python3 torch_bench.py MODEL.py N,C,H,W THREADS ITERS
 Prints {"median_ms", "min_ms", "iters", "threads"} like `modulelab-cli bench --format json`.
 """
 import json
+import os
 import runpy
 import sys
 import time
 
-import torch
+# The same thread count for every pool PyTorch may use: its own (OpenMP) and OpenBLAS's, which
+# torch.set_num_threads does not limit.
+if len(sys.argv) > 3:
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = sys.argv[3]
+
+import torch  # noqa: E402
 
 
 def main():
