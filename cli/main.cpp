@@ -195,6 +195,8 @@ int cmdExport(const Options& o)
         p.root = std::move(m->loaded.root);
         p.inputShape = m->input;
         p.weightsPath = m->loaded.weightsPath;
+        p.mean = m->loaded.mean;
+        p.std = m->loaded.std;
         text = projectToJson(p);
     } else if (to == "py") {
         text = m->input.rank() ? python::exportPython(*m->loaded.root, m->input) : python::exportPython(*m->loaded.root);
@@ -315,6 +317,11 @@ int cmdRun(const Options& o)
             return kExitBadInput;
         }
         input = std::move(std::get<Tensor>(r));
+        // The project's Normalize(mean, std), after ToTensor as torchvision composes them.
+        if (auto err = normalizeInput(input, m->loaded.mean, m->loaded.std)) {
+            std::cerr << o.model << ": " << *err << "\n";
+            return kExitBadInput;
+        }
     }
 
     // Shapes first: refuse what cannot run or cannot fit.

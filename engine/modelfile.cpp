@@ -33,6 +33,8 @@ std::variant<LoadedModel, ParseError> loadModelFile(const std::string& path, con
             out.inputShape = p.inputShape;
         if (!p.weightsPath.empty())
             out.weightsPath = resolveWeightsPath(path, p.weightsPath);
+        out.mean = std::move(p.mean);
+        out.std = std::move(p.std);
         return out;
     }
     python::ImportOptions io;

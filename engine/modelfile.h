@@ -16,6 +16,7 @@ struct LoadedModel {
     std::unique_ptr<Module> root;
     std::optional<Shape> inputShape;      // from the project or the code's "# input:" comment
     std::string weightsPath;              // absolute, from the project; empty if none
+    std::vector<double> mean, std;        // the project's input normalisation; empty if none
     std::vector<Diagnostic> diagnostics;  // import-time findings (unknown imports, ...)
 };
 

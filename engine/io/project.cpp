@@ -51,7 +51,7 @@ public:
         if (v != kProjectVersion)
             throw JsonError(version.loc(), "unsupported project version " + std::to_string(v) + "; this ModuleLab reads version "
                                                + std::to_string(kProjectVersion));
-        json::allowOnly(doc, {"format", "version", "input_shape", "weights", "model"}, "the project file");
+        json::allowOnly(doc, {"format", "version", "input_shape", "weights", "normalize", "model"}, "the project file");
 
         Project p;
         const JsonValue& shape = json::require(doc, "input_shape", "the project file");
@@ -66,11 +66,55 @@ public:
             if (p.weightsPath.empty())
                 throw JsonError(weights.loc(), "weights must be a file path or null, got an empty string");
         }
+        if (const JsonValue* norm = doc.find("normalize"))
+            readNormalize(*norm, p);
         p.root = readNode(json::require(doc, "model", "the project file"), 1, false);
         return p;
     }
 
 private:
+    static std::vector<double> readNumbers(const JsonValue& v, std::string_view what)
+    {
+        const std::string msg = "normalize." + std::string(what) + " must be an array of numbers";
+        if (!v.isArray())
+            throw JsonError(v.loc(), msg + ", got " + std::string(jsonTypeName(v.type())));
+        if (v.items().empty())
+            throw JsonError(v.loc(), msg + ", got an empty array");
+        std::vector<double> out;
+        for (const JsonValue& item : v.items()) {
+            if (!item.isInt() && !item.isFloat())
+                throw JsonError(item.loc(), msg + ", got " + std::string(jsonTypeName(item.type())));
+            out.push_back(item.isInt() ? static_cast<double>(item.intValue()) : item.floatValue());
+            if (!std::isfinite(out.back()))
+                throw JsonError(item.loc(), msg + ", got a value out of range");
+        }
+        return out;
+    }
+
+    static void readNormalize(const JsonValue& norm, Project& p)
+    {
+        json::expectObject(norm, "normalize");
+        json::allowOnly(norm, {"mean", "std"}, "normalize");
+        const JsonValue& mean = json::require(norm, "mean", "normalize");
+        const JsonValue& std = json::require(norm, "std", "normalize");
+        p.mean = readNumbers(mean, "mean");
+        p.std = readNumbers(std, "std");
+        for (size_t c = 0; c < p.std.size(); ++c)
+            if (!(p.std[c] > 0))
+                throw JsonError(std.items()[c].loc(), "normalize.std[" + std::to_string(c) + "] must be positive, got "
+                                                          + jsonFloat(p.std[c]) + " (it divides the input)");
+        if (p.mean.size() != p.std.size())
+            throw JsonError(std.loc(), "normalize has " + std::to_string(p.mean.size()) + " mean values but "
+                                           + std::to_string(p.std.size()) + " std values: give one of each per channel");
+        if (p.inputShape.rank() < 2)
+            throw JsonError(norm.loc(), "normalize needs an input_shape with a channel dimension [N, C, ...], got "
+                                            + p.inputShape.toString());
+        if (static_cast<int64_t>(p.mean.size()) != p.inputShape[1])
+            throw JsonError(mean.loc(), "normalize has " + std::to_string(p.mean.size()) + " values per statistic but input_shape "
+                                            + p.inputShape.toString() + " has " + std::to_string(p.inputShape[1])
+                                            + " channels: give one mean and one std per channel");
+    }
+
     static const char* kindKey(const JsonValue& node)
     {
         int count = 0;
@@ -447,6 +491,15 @@ std::string projectToJson(const Project& project)
     for (int64_t d : project.inputShape.dims())
         shape.append(JsonValue::integer(d));
     doc.set("weights", project.weightsPath.empty() ? JsonValue::null() : JsonValue::string(project.weightsPath));
+    if (!project.mean.empty() || !project.std.empty()) {
+        JsonValue& norm = doc.set("normalize", JsonValue::object());
+        JsonValue& mean = norm.set("mean", JsonValue::array());
+        for (double v : project.mean)
+            mean.append(JsonValue::number(v));
+        JsonValue& std = norm.set("std", JsonValue::array());
+        for (double v : project.std)
+            std.append(JsonValue::number(v));
+    }
     if (project.root)
         doc.set("model", nodeToJson(*project.root, nullptr));
     return writeJson(doc, {.indent = 2});
@@ -459,6 +512,28 @@ std::optional<std::string> saveProject(const Project& project, const std::string
     if (auto err = checkSavable(*project.root))
         return "cannot save " + path + ": " + *err;
     return writeFileAtomically(path, projectToJson(project));
+}
+
+std::optional<std::string> normalizeInput(Tensor& x, const std::vector<double>& mean, const std::vector<double>& std)
+{
+    if (mean.empty() && std.empty())
+        return std::nullopt;
+    if (mean.size() != std.size())
+        return "normalize has " + std::to_string(mean.size()) + " mean values but " + std::to_string(std.size()) + " std values";
+    if (x.shape().rank() < 2 || x.shape()[1] != static_cast<int64_t>(mean.size()))
+        return "normalize has values for " + std::to_string(mean.size()) + " channels but the input is " + x.shape().toString();
+    const int64_t n = x.shape()[0], c = x.shape()[1], inner = x.shape().product(2, x.shape().rank());
+    float* data = x.data();
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t k = 0; k < c; ++k) {
+            // torchvision: tensor.sub_(mean).div_(std) with mean and std as float32 tensors.
+            const float m = static_cast<float>(mean[static_cast<size_t>(k)]);
+            const float s = static_cast<float>(std[static_cast<size_t>(k)]);
+            float* p = data + (i * c + k) * inner;
+            for (int64_t j = 0; j < inner; ++j)
+                p[j] = (p[j] - m) / s;
+        }
+    return std::nullopt;
 }
 
 std::string resolveWeightsPath(const std::string& projectPath, const std::string& weightsPath)
