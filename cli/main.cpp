@@ -214,47 +214,6 @@ int cmdExport(const Options& o)
     return kExitOk;
 }
 
-int64_t availableMemoryBytes()
-{
-    std::ifstream f("/proc/meminfo");
-    std::string key;
-    int64_t kb = 0;
-    std::string unit;
-    while (f >> key >> kb >> unit)
-        if (key == "MemAvailable:")
-            return kb * 1024;
-    return INT64_MAX;
-}
-
-std::string gigabytes(int64_t bytes)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.2f GB", static_cast<double>(bytes) / 1e9);
-    return buf;
-}
-
-// Refuses runs whose weights or activations cannot fit in memory.
-bool checkMemory(const Module& root, const Analysis& a, int64_t& needed, std::string& message)
-{
-    int64_t act = 0;
-    for (const auto& [m, info] : a.nodes)
-        if (info.outputShape) {
-            int64_t b = 0;
-            if (!checkedMul(info.outputShape->numel().value_or(INT64_MAX / 8), 4, b) || !checkedAdd(act, b, act))
-                act = INT64_MAX / 2;
-        }
-    const int64_t weights = tensorBytes(root);
-    if (!checkedAdd(weights, act, needed))
-        needed = INT64_MAX;
-    const int64_t avail = availableMemoryBytes();
-    if (needed <= avail)
-        return true;
-    message = "refusing to run: the weights need " + gigabytes(weights) + " (" + withThousands(countParameters(root).total)
-        + " parameters) and the activations up to " + gigabytes(act) + ", but only " + gigabytes(avail)
-        + " of memory are available";
-    return false;
-}
-
 std::vector<std::string> fashionLabels()
 {
     return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
@@ -330,10 +289,8 @@ int cmdRun(const Options& o)
         printDiagnostics(a.diagnostics, o.model);
         return kExitModelErrors;
     }
-    int64_t needed = 0;
-    std::string memMessage;
-    if (!checkMemory(root, a, needed, memMessage)) {
-        std::cerr << o.model << ": " << memMessage << "\n";
+    if (auto problem = memoryProblem(root, a)) {
+        std::cerr << o.model << ": " << *problem << "\n";
         return kExitModelErrors;
     }
 
@@ -465,10 +422,8 @@ int cmdBench(const Options& o)
         printDiagnostics(a.diagnostics, o.model);
         return kExitModelErrors;
     }
-    int64_t needed = 0;
-    std::string memMessage;
-    if (!checkMemory(root, a, needed, memMessage)) {
-        std::cerr << o.model << ": " << memMessage << "\n";
+    if (auto problem = memoryProblem(root, a)) {
+        std::cerr << o.model << ": " << *problem << "\n";
         return kExitModelErrors;
     }
     initWeights(root, 0);

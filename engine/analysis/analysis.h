@@ -53,4 +53,11 @@ void initWeights(Module& root, uint64_t seed);
 // Bytes needed by the parameters and buffers of every layer (float32), for memory checks.
 int64_t tensorBytes(const Module& root);
 
+// Memory the system can still give (MemAvailable), INT64_MAX when unknown.
+int64_t availableMemoryBytes();
+// Why a forward pass of root cannot run in the memory available: its weights plus the
+// activations the analysis found would not fit. Names the sizes; nullopt when it fits.
+// Call before initWeights or runForward on a model of unknown size.
+std::optional<std::string> memoryProblem(const Module& root, const Analysis& analysis);
+
 } // namespace ml
