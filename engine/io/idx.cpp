@@ -62,6 +62,9 @@ int64_t readBytes(gzFile f, uint8_t* dst, uint64_t n, std::string& error)
             int code = 0;
             const char* msg = gzerror(f, &code);
             error = msg && *msg ? msg : "read error";
+            // zlib prefixes the file name, which the caller's message already starts with.
+            if (const size_t colon = error.rfind(": "); colon != std::string::npos)
+                error = error.substr(colon + 2);
             return -1;
         }
         if (got == 0)

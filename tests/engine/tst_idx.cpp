@@ -186,7 +186,7 @@ void TestIdx::corruptFiles_data()
     QTest::newRow("784 MB in 116 bytes") << "million.idx" << "= 784000000 bytes of data but the file holds 100";
     QTest::newRow("784 MB in 35 gzip bytes") << "million.idx.gz" << "more than a gzip file of 35 bytes can hold";
     QTest::newRow("gzip cut") << "truncated.idx.gz" << "truncated file";
-    QTest::newRow("gzip garbage") << "garbage.gz" << "corrupt gzip data";
+    QTest::newRow("gzip garbage") << "garbage.gz" << "garbage.gz: corrupt gzip data: invalid block type";
 }
 
 void TestIdx::corruptFiles()
