@@ -1,4 +1,9 @@
 #include "app/ui/mainwindow.h"
+#if defined(MODULELAB_HAVE_RUN)
+#include "app/document/runcontroller.h"
+#include "app/run/rundocks.h"
+#include "app/run/samplespanel.h"
+#endif
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -30,6 +35,13 @@ int main(int argc, char* argv[])
                               QStringLiteral("PATH"));
     QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."), QStringLiteral("WxH"));
     parser.addOptions({screenshot, select, size});
+#if defined(MODULELAB_HAVE_RUN)
+    QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Run the forward pass on a sample and show the run panels "
+                                                                 "(before the screenshot)."));
+    QCommandLineOption sample(QStringLiteral("sample"), QStringLiteral("Use sample ROW of the Samples panel."),
+                              QStringLiteral("ROW"));
+    parser.addOptions({run, sample});
+#endif
     parser.process(app);
 
     ml::ui::MainWindow window;
@@ -50,6 +62,17 @@ int main(int argc, char* argv[])
     }
     if (parser.isSet(select))
         window.selectPath(parser.value(select));
+#if defined(MODULELAB_HAVE_RUN)
+    ml::ui::RunDocks* runDocks = window.runDocks();
+    runDocks->setQuiet(shooting);
+    if (parser.isSet(sample))
+        runDocks->samples()->selectRow(parser.value(sample).toInt());
+    const bool running = parser.isSet(run);
+    if (running) {
+        runDocks->raise();
+        runDocks->controller()->run();
+    }
+#endif
     window.show();
     if (!shooting)
         return app.exec();
@@ -57,6 +80,15 @@ int main(int argc, char* argv[])
     // Let layouts, the analysis and the diagram settle, then render.
     int status = 0;
     QTimer::singleShot(200, &window, [&] {
+#if defined(MODULELAB_HAVE_RUN)
+        if (running) {
+            runDocks->raise();
+            if (!runDocks->controller()->waitForFinished(120000))
+                std::fprintf(stderr, "modulelab: the run did not finish in time\n");
+            for (int i = 0; i < 5; ++i)
+                QCoreApplication::processEvents();
+        }
+#endif
         const QString out = parser.value(screenshot);
         if (!window.grab().save(out)) {
             std::fprintf(stderr, "modulelab: cannot write %s\n", qPrintable(out));

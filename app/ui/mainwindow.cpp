@@ -13,6 +13,9 @@
 #if defined(MODULELAB_HAVE_DIAGRAM)
 #include "app/diagram/diagramview.h"
 #endif
+#if defined(MODULELAB_HAVE_RUN)
+#include "app/run/rundocks.h"
+#endif
 
 #include <QAction>
 #include <QApplication>
@@ -67,6 +70,10 @@ MainWindow::MainWindow(QWidget* parent)
     createDocks();
     createMenus();
     statusBar()->addPermanentWidget(m_totals);
+#if defined(MODULELAB_HAVE_RUN) // forward passes on pictures: samples, weights, activations, predictions
+    m_run = new RunDocks(this, m_document, m_tree, static_cast<DiagramView*>(m_diagram), m_viewMenu,
+                         [this](const QString& path) { selectPath(path); });
+#endif
 
     connect(m_document, &Document::analysisUpdated, this, &MainWindow::updateStatus);
     connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
@@ -253,6 +260,9 @@ bool MainWindow::openFile(const QString& path)
     if (!path.startsWith(QLatin1Char(':')))
         addRecentFile(QFileInfo(path).absoluteFilePath());
     showMessage(QStringLiteral("Opened %1").arg(QFileInfo(path).fileName()));
+#if defined(MODULELAB_HAVE_RUN)
+    m_run->modelOpened(path);
+#endif
     return true;
 }
 

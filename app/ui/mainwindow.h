@@ -14,6 +14,7 @@ class Document;
 class ModuleTreePanel;
 class PaletteWidget;
 class PropertiesPanel;
+class RunDocks;
 
 // Wires the document to its panels, menus and status bar; computes nothing itself.
 class MainWindow : public QMainWindow {
@@ -29,6 +30,7 @@ public:
     CodePanel* codePanel() const { return m_code; }
     DiagnosticsPanel* diagnosticsPanel() const { return m_diagnostics; }
     QLabel* totalsLabel() const { return m_totals; }
+    RunDocks* runDocks() const { return m_run; } // null in builds without the run workbench
 
     bool openFile(const QString& path); // reports failures in a message box unless quiet
     void setQuiet(bool quiet) { m_quiet = quiet; }
@@ -67,6 +69,7 @@ private:
     QMenu* m_viewMenu = nullptr;
     QMenu* m_recentMenu = nullptr;
     bool m_quiet = false;
+    RunDocks* m_run = nullptr;
 };
 
 } // namespace ml::ui

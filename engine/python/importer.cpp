@@ -122,6 +122,7 @@ private:
         const Node* call;
     };
     std::vector<Instantiation> m_instantiations;
+    std::vector<Instantiation> m_moduleInstantiations; // model = nn.Sequential(...) and the like
     std::vector<Diagnostic> m_diagnostics;
     std::vector<std::string> m_stack; // classes being built, outermost first
     int64_t m_moduleCount = 0;
@@ -246,6 +247,11 @@ void Importer::readTopLevel(const SourceFile& file)
                 m_instantiations.push_back({&s, &v});
                 continue;
             }
+            if (s.kind == Statement::Kind::Assign && v.kind == Node::Kind::Call && isModuleExpr(v)
+                && qualified(v.items[0]).rfind("torch.nn.functional.", 0) != 0) {
+                m_moduleInstantiations.push_back({&s, &v});
+                continue;
+            }
             if (s.kind == Statement::Kind::Expr) {
                 if (v.kind != Node::Kind::Str)
                     diagnose("", Severity::Info, "top-level statement ignored: ModuleLab reads imports, classes and the line that creates the model", s.loc);
@@ -355,7 +361,7 @@ ArgValue Importer::eval(const Node& n, const Frame* f) const
         evalFail(n.loc, msg);
     }
     case Node::Kind::Attr:
-        if (f && n.items[0].kind == Node::Kind::Name && n.items[0].text == "self") {
+        if (f && f->self && n.items[0].kind == Node::Kind::Name && n.items[0].text == "self") {
             auto it = f->attributes.find(n.text);
             if (it != f->attributes.end())
                 return it->second;
@@ -1113,7 +1119,7 @@ std::variant<ImportResult, ParseError> Importer::run(std::string_view source)
     ImportResult result;
     try {
         readTopLevel(m_source);
-        if (m_classOrder.empty())
+        if (m_classOrder.empty() && m_moduleInstantiations.empty())
             return ParseError{m_file, {1, 1}, "no model class found: ModuleLab reads classes such as 'class Net(nn.Module):'"};
         for (const std::string& n : m_classOrder) {
             ClassInfo& c = m_classes.at(n);
@@ -1121,6 +1127,28 @@ std::variant<ImportResult, ParseError> Importer::run(std::string_view source)
                 c.program = readForward(c);
             else
                 diagnose("", Severity::Warning, "class '" + n + "' has no forward method: calling it raises NotImplementedError", c.def->loc);
+        }
+
+        // A model built directly from torch.nn, as `model = nn.Sequential(...)`.
+        if (m_options.className.empty() && m_instantiations.empty() && !m_moduleInstantiations.empty()) {
+            if (m_moduleInstantiations.size() > 1)
+                return ParseError{m_file, m_moduleInstantiations[1].stmt->loc,
+                                  "the file creates several models; ModuleLab reads one 'model = ...' line"};
+            const Instantiation& top = m_moduleInstantiations[0];
+            Frame frame;
+            result.root = buildModule(*top.call, "", frame);
+            if (!result.root) {
+                const Diagnostic& d = m_diagnostics.back();
+                return ParseError{m_file, d.loc, "cannot build the model: " + d.message};
+            }
+            result.root->setSourceLoc(top.stmt->loc);
+            for (const std::string& n : m_classOrder)
+                if (m_classes.at(n).used)
+                    checkForward(m_classes.at(n));
+            result.classNames = m_classOrder;
+            result.inputShape = inputShapeOf(m_source.comments, m_diagnostics);
+            result.diagnostics = std::move(m_diagnostics);
+            return result;
         }
 
         // the root: --class/--args, the file's own instantiation, or the one class needing no arguments

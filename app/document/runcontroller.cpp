@@ -1,0 +1,414 @@
+#include "app/document/runcontroller.h"
+
+#include "app/document/document.h"
+#include "app/document/predictions.h"
+#include "engine/analysis/analysis.h"
+#include "engine/io/project.h"
+#include "engine/io/safetensors.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QDeadlineTimer>
+#include <QCoreApplication>
+#include <QThread>
+#include <QTimer>
+
+namespace ml::ui {
+
+struct RunController::Job {
+    std::unique_ptr<ml::Module> root; // a snapshot: edits during the run cannot race with it
+    ml::Tensor input;
+    RunProgress progress;
+    ForwardRecording recording;
+    std::shared_ptr<const RunInput> picture;
+};
+
+RunController::RunController(Document* document, QObject* parent)
+    : QObject(parent)
+    , m_document(document)
+    , m_classNames(fashionMnistClasses())
+    , m_progressTimer(new QTimer(this))
+    , m_autoRunTimer(new QTimer(this))
+    , m_playTimer(new QTimer(this))
+{
+    m_progressTimer->setInterval(50);
+    connect(m_progressTimer, &QTimer::timeout, this, [this] { emit progressChanged(callsDone(), m_totalCalls); });
+    m_autoRunTimer->setSingleShot(true);
+    m_autoRunTimer->setInterval(0);
+    connect(m_autoRunTimer, &QTimer::timeout, this, [this] {
+        if (m_autoRun && m_hasImage)
+            run();
+    });
+    m_playTimer->setInterval(800);
+    connect(m_playTimer, &QTimer::timeout, this, &RunController::step);
+
+    connect(m_document, &Document::modified, this, [this] {
+        if (m_result || isRunning())
+            setStale(true);
+        pause();
+    });
+    connect(m_document, &Document::documentReset, this, [this] {
+        cancel();
+        m_rerun = false;
+        m_result.reset();
+        m_resultInput.reset();
+        m_step = -1;
+        pause();
+        setStale(false);
+        m_mean.clear();
+        m_std.clear();
+        // Random weights are drawn when first needed (a run or a save): big models open fast.
+        setWeightsSource(QStringLiteral("random, seed %1").arg(m_seed));
+        emit runFinished();
+        emit stepChanged(m_step);
+    });
+    m_weightsSource = QStringLiteral("random, seed %1").arg(m_seed);
+}
+
+RunController::~RunController()
+{
+    if (m_thread) {
+        m_job->progress.cancel = true;
+        m_thread->wait();
+        delete m_thread;
+    }
+}
+
+// ---- input ------------------------------------------------------------------------------
+
+bool RunController::setImageFile(const QString& path, QString* error, int label)
+{
+    auto image = readImage8(path, error);
+    if (!image)
+        return false;
+    setImage(*image, QFileInfo(path).fileName(), label);
+    return true;
+}
+
+void RunController::setImage(const ml::Image8& image, const QString& name, int label)
+{
+    m_image = image;
+    m_imageName = name;
+    m_imageLabel = label;
+    m_hasImage = true;
+    emit inputChanged();
+    scheduleAutoRun();
+}
+
+std::optional<RunInput> RunController::currentInput(QString* why) const
+{
+    if (!m_hasImage) {
+        if (why)
+            *why = QStringLiteral("Choose a sample or open an image to run the model on");
+        return std::nullopt;
+    }
+    auto spec = InputSpec::fromShape(m_document->inputShape(), why);
+    if (!spec)
+        return std::nullopt;
+    spec->mean = m_mean;
+    spec->std = m_std;
+    return makeRunInput(m_image, *spec, m_imageName, m_imageLabel);
+}
+
+void RunController::setNormalisation(std::vector<double> mean, std::vector<double> std)
+{
+    m_mean = std::move(mean);
+    m_std = std::move(std);
+    emit inputChanged();
+    scheduleAutoRun();
+}
+
+// ---- weights ----------------------------------------------------------------------------
+
+void RunController::setWeightsSource(const QString& source)
+{
+    m_weightsSource = source;
+    emit weightsChanged(source);
+}
+
+ml::StateDictReport RunController::loadWeights(const QString& path)
+{
+    ml::StateDictReport report;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        report.error = QStringLiteral("%1: %2").arg(path, file.errorString()).toStdString();
+        return report;
+    }
+    const QByteArray bytes = file.readAll();
+    auto parsed = ml::parseSafeTensors(std::string_view(bytes.constData(), static_cast<size_t>(bytes.size())),
+                                       QFileInfo(path).fileName().toStdString());
+    if (auto* err = std::get_if<ml::ParseError>(&parsed)) {
+        report.error = err->toString();
+        return report;
+    }
+    report = ml::loadStateDict(*m_document->root(), std::get<ml::SafeTensors>(parsed));
+    if (report.loaded) {
+        setWeightsSource(QFileInfo(path).fileName());
+        scheduleAutoRun();
+    }
+    return report;
+}
+
+std::optional<QString> RunController::saveWeights(const QString& path)
+{
+    fillMissingWeights();
+    if (auto err = ml::saveStateDict(*m_document->root(), path.toStdString()))
+        return QString::fromStdString(*err);
+    return std::nullopt;
+}
+
+void RunController::reinitialise(uint64_t seed)
+{
+    m_seed = seed;
+    ml::initWeights(*m_document->root(), seed);
+    setWeightsSource(QStringLiteral("random, seed %1").arg(seed));
+    scheduleAutoRun();
+}
+
+void RunController::modelOpened(const QString& path)
+{
+    QStringList candidates;
+    const QFileInfo info(path);
+    const QString dir = path.startsWith(QStringLiteral(":/")) ? info.path() : info.absolutePath();
+    if (info.suffix() == QLatin1String("mlab")) {
+        QFile file(path);
+        if (file.open(QIODevice::ReadOnly)) {
+            const QByteArray text = file.readAll();
+            auto project = ml::parseProject(std::string_view(text.constData(), static_cast<size_t>(text.size())),
+                                            info.fileName().toStdString());
+            if (auto* p = std::get_if<ml::Project>(&project)) {
+                if (!p->weightsPath.empty())
+                    candidates << QDir(dir).filePath(QString::fromStdString(p->weightsPath));
+                if (!p->mean.empty())
+                    setNormalisation(p->mean, p->std);
+            }
+        }
+    }
+    const QString stem = QDir(dir).filePath(info.completeBaseName());
+    candidates << stem + QStringLiteral(".safetensors") << stem + QStringLiteral(".weights.safetensors");
+    for (const QString& c : candidates) {
+        if (!QFileInfo::exists(c))
+            continue;
+        const ml::StateDictReport report = loadWeights(c);
+        if (!report.loaded)
+            emit message(QStringLiteral("%1 does not fit this model, the weights stay random: %2")
+                             .arg(QFileInfo(c).fileName(),
+                                  QString::fromStdString(report.error.empty() ? report.message() : report.error)));
+        return;
+    }
+}
+
+int RunController::fillMissingWeights()
+{
+    std::vector<ml::Module*> missing;
+    int layers = 0;
+    for (const ml::NamedModule& nm : ml::namedModules(*m_document->root(), true)) {
+        auto* m = const_cast<ml::Module*>(nm.module);
+        if (m->kind() != ml::ModuleKind::Layer)
+            continue;
+        ++layers;
+        if (!m->hasTensors())
+            missing.push_back(m);
+    }
+    if (missing.empty())
+        return 0;
+    if (static_cast<int>(missing.size()) == layers) {
+        // Nothing allocated yet: the whole model exactly as PyTorch initialises it.
+        ml::initWeights(*m_document->root(), m_seed);
+        return layers;
+    }
+    // Layers added or changed since the weights were set: only those get fresh random values.
+    for (ml::Module* m : missing)
+        ml::initWeights(*m, m_seed);
+    const int filled = static_cast<int>(missing.size());
+    if (filled > 0 && !m_weightsSource.contains(QLatin1String("layers random")))
+        setWeightsSource(QStringLiteral("%1 + edited layers random").arg(m_weightsSource));
+    return filled;
+}
+
+// ---- running ----------------------------------------------------------------------------
+
+int RunController::callsDone() const
+{
+    return m_job ? m_job->progress.callsDone.load() : 0;
+}
+
+int RunController::countCalls() const
+{
+    int total = 0;
+    for (const auto& [module, info] : m_document->analysis().nodes)
+        total += info.calls;
+    return total;
+}
+
+void RunController::scheduleAutoRun()
+{
+    if (m_autoRun && m_hasImage)
+        m_autoRunTimer->start();
+}
+
+void RunController::run()
+{
+    m_autoRunTimer->stop();
+    if (isRunning()) {
+        m_rerun = true;
+        m_job->progress.cancel = true;
+        return;
+    }
+    QString why;
+    auto input = currentInput(&why);
+    if (!input) {
+        emit message(why);
+        return;
+    }
+    if (auto problem = ml::memoryProblem(*m_document->root(), m_document->analysis())) {
+        emit message(QString::fromStdString(*problem));
+        return;
+    }
+    fillMissingWeights();
+    m_totalCalls = countCalls();
+    m_job = std::make_shared<Job>();
+    m_job->root = m_document->root()->clone();
+    m_job->input = input->tensor;
+    m_job->picture = std::make_shared<const RunInput>(std::move(*input));
+    setStale(false);
+    std::shared_ptr<Job> job = m_job;
+    m_thread = QThread::create([job] { job->recording = recordForward(*job->root, job->input, &job->progress); });
+    connect(m_thread, &QThread::finished, this, &RunController::finishJob);
+    m_thread->start();
+    m_progressTimer->start();
+    emit runStarted();
+    emit progressChanged(0, m_totalCalls);
+}
+
+void RunController::cancel()
+{
+    m_rerun = false;
+    m_stepAfterRun = false;
+    if (m_job)
+        m_job->progress.cancel = true;
+}
+
+void RunController::finishJob()
+{
+    if (!m_thread)
+        return;
+    m_thread->wait();
+    delete m_thread;
+    m_thread = nullptr;
+    m_progressTimer->stop();
+    std::shared_ptr<Job> job = std::move(m_job);
+    emit progressChanged(job->progress.callsDone.load(), m_totalCalls);
+    const bool cancelled = job->recording.cancelled;
+    if (cancelled && m_rerun) {
+        m_rerun = false;
+        run();
+        return;
+    }
+    if (cancelled) {
+        emit message(QStringLiteral("Run cancelled after %1 of %2 module calls")
+                         .arg(job->progress.callsDone.load()).arg(m_totalCalls));
+        if (m_result)
+            setStale(true);
+        emit runFinished();
+        return;
+    }
+    m_result = std::make_shared<const ForwardRecording>(std::move(job->recording));
+    m_resultInput = job->picture;
+    m_step = m_stepAfterRun ? 0 : -1;
+    m_stepAfterRun = false;
+    if (!m_result->errors.empty())
+        emit message(QStringLiteral("Forward stopped: %1").arg(m_result->errorText()));
+    emit runFinished();
+    emit stepChanged(m_step);
+    if (m_rerun) {
+        m_rerun = false;
+        run();
+    }
+}
+
+bool RunController::waitForFinished(int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (isRunning() || m_autoRunTimer->isActive()) {
+        if (deadline.hasExpired())
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(1);
+    }
+    return true;
+}
+
+void RunController::setStale(bool stale)
+{
+    if (stale == m_stale)
+        return;
+    m_stale = stale;
+    emit staleChanged(stale);
+}
+
+// ---- step-through -----------------------------------------------------------------------
+
+int RunController::stepCount() const
+{
+    return m_result ? static_cast<int>(m_result->calls.size()) : 0;
+}
+
+const ForwardCall* RunController::currentStep() const
+{
+    if (!m_result || m_step < 0 || m_step >= stepCount())
+        return nullptr;
+    return &m_result->calls[static_cast<size_t>(m_step)];
+}
+
+void RunController::step()
+{
+    if (!m_result || m_stale) {
+        if (!isRunning()) {
+            m_stepAfterRun = true;
+            run();
+        }
+        return;
+    }
+    if (m_step + 1 >= stepCount()) {
+        pause();
+        return;
+    }
+    ++m_step;
+    emit stepChanged(m_step);
+    if (m_step + 1 >= stepCount())
+        pause();
+}
+
+void RunController::play()
+{
+    if (m_step + 1 >= stepCount() && m_result && !m_stale)
+        m_step = -1; // play again from the start
+    m_playTimer->start();
+    step();
+}
+
+void RunController::pause()
+{
+    m_playTimer->stop();
+}
+
+void RunController::resetSteps()
+{
+    pause();
+    m_step = -1;
+    emit stepChanged(m_step);
+}
+
+bool RunController::isPlaying() const
+{
+    return m_playTimer->isActive();
+}
+
+void RunController::setPlayInterval(int ms)
+{
+    m_playTimer->setInterval(ms);
+}
+
+} // namespace ml::ui

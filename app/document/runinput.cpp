@@ -1,0 +1,92 @@
+#include "app/document/runinput.h"
+
+#include "engine/io/project.h"
+
+#include <QFileInfo>
+
+#include <cstring>
+
+namespace ml::ui {
+
+std::optional<InputSpec> InputSpec::fromShape(const ml::Shape& shape, QString* why)
+{
+    if (shape.rank() != 4 || (shape[1] != 1 && shape[1] != 3) || shape[2] <= 0 || shape[3] <= 0
+        || shape[2] > 4096 || shape[3] > 4096) {
+        if (why)
+            *why = QStringLiteral("The model's input %1 is not a picture: images need [N, 1 or 3, H, W]")
+                       .arg(QString::fromStdString(shape.toString()));
+        return std::nullopt;
+    }
+    InputSpec s;
+    s.channels = static_cast<int>(shape[1]);
+    s.height = static_cast<int>(shape[2]);
+    s.width = static_cast<int>(shape[3]);
+    return s;
+}
+
+QImage toQImage(const ml::Image8& image)
+{
+    if (image.width <= 0 || image.height <= 0)
+        return {};
+    const QImage::Format format = image.channels == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888;
+    QImage out(image.width, image.height, format);
+    const size_t rowBytes = static_cast<size_t>(image.width) * static_cast<size_t>(image.channels);
+    for (int y = 0; y < image.height; ++y)
+        std::memcpy(out.scanLine(y), image.pixels.data() + static_cast<size_t>(y) * rowBytes, rowBytes);
+    return out;
+}
+
+RunInput makeRunInput(const ml::Image8& image, const InputSpec& spec, const QString& name, int label)
+{
+    RunInput in;
+    in.name = name;
+    in.label = label;
+    in.original = toQImage(image);
+    const ml::Image8 conv = ml::convertImage(image, spec.channels, spec.width, spec.height);
+    in.converted = toQImage(conv);
+    in.tensor = ml::Tensor(ml::Shape{1, spec.channels, spec.height, spec.width});
+    const int64_t plane = static_cast<int64_t>(spec.width) * spec.height;
+    for (int c = 0; c < spec.channels; ++c)
+        for (int64_t i = 0; i < plane; ++i)
+            in.tensor[c * plane + i] = static_cast<float>(conv.pixels[static_cast<size_t>(i * spec.channels + c)]) / 255.f;
+    if (!spec.mean.empty())
+        ml::normalizeInput(in.tensor, spec.mean, spec.std); // validated with the project: channels match
+    return in;
+}
+
+ml::Image8 fromQImage(const QImage& image)
+{
+    const bool grey = image.isGrayscale();
+    const QImage src = image.convertToFormat(grey ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+    ml::Image8 out;
+    out.width = src.width();
+    out.height = src.height();
+    out.channels = grey ? 1 : 3;
+    const size_t rowBytes = static_cast<size_t>(out.width) * static_cast<size_t>(out.channels);
+    out.pixels.resize(rowBytes * static_cast<size_t>(out.height));
+    for (int y = 0; y < out.height; ++y)
+        std::memcpy(out.pixels.data() + static_cast<size_t>(y) * rowBytes, src.constScanLine(y), rowBytes);
+    return out;
+}
+
+std::optional<ml::Image8> readImage8(const QString& path, QString* error)
+{
+    if (path.startsWith(QLatin1Char(':'))) {
+        const QImage image(path);
+        if (image.isNull()) {
+            if (error)
+                *error = QStringLiteral("%1: not a readable image").arg(path);
+            return std::nullopt;
+        }
+        return fromQImage(image);
+    }
+    auto decoded = ml::readImage(QFileInfo(path).absoluteFilePath().toStdString());
+    if (auto* err = std::get_if<std::string>(&decoded)) {
+        if (error)
+            *error = QString::fromStdString(*err);
+        return std::nullopt;
+    }
+    return std::move(std::get<ml::Image8>(decoded));
+}
+
+} // namespace ml::ui

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "engine/imageinput.h"
+#include "engine/shape.h"
+#include "engine/tensor.h"
+
+#include <QImage>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace ml::ui {
+
+// How a picture becomes the model's input: torchvision's convert + resize + ToTensor, then an
+// optional Normalize(mean, std) with one value per channel (or one for all channels).
+struct InputSpec {
+    int channels = 1;
+    int height = 28;
+    int width = 28;
+    std::vector<double> mean; // empty: no normalisation (a project's "normalize")
+    std::vector<double> std;
+
+    // From the model's input shape [N, C, H, W] with C 1 or 3; nullopt (and why) otherwise.
+    static std::optional<InputSpec> fromShape(const ml::Shape& shape, QString* why);
+};
+
+// One picture ready to run: its name, true label (-1 unknown), what it looks like after the
+// conversion and the [1, C, H, W] tensor the model gets.
+struct RunInput {
+    QString name;
+    int label = -1;
+    QImage original;  // as decoded
+    QImage converted; // channels and size as the model sees it (before normalisation)
+    ml::Tensor tensor;
+};
+
+// Decoded 8-bit image (stb_image via the engine) as a QImage (Grayscale8 or RGB888).
+QImage toQImage(const ml::Image8& image);
+// Converts with the engine (ml::convertImage), scales like ToTensor and normalises with
+// ml::normalizeInput when the spec has mean and std.
+RunInput makeRunInput(const ml::Image8& image, const InputSpec& spec, const QString& name, int label = -1);
+// Decodes a PNG, JPEG or BMP file with the engine (stb_image); Qt resources (":/...") through
+// QImage. nullopt and a message naming the file on failure.
+std::optional<ml::Image8> readImage8(const QString& path, QString* error);
+// An 8-bit QImage (grey when it has no colour) as the engine's image.
+ml::Image8 fromQImage(const QImage& image);
+
+} // namespace ml::ui

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QStringList>
+#include <QWidget>
+
+class QCheckBox;
+class QLabel;
+
+namespace ml::ui {
+
+class FeatureMapGrid;
+struct ForwardCall;
+struct RunInput;
+
+// The output of one node next to the picture that went in: feature maps or bars, a colour
+// legend, the value under the cursor, and whether the result is stale.
+class ActivationView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ActivationView(QWidget* parent = nullptr);
+
+    // call may be null (node not reached, no run yet): `why` is shown instead.
+    void showCall(const ForwardCall* call, const RunInput* input, const QString& why = {});
+    void setStale(bool stale);
+    void setClassNames(const QStringList& names) { m_classNames = names; }
+
+    FeatureMapGrid* grid() const { return m_grid; }
+    QLabel* readout() const { return m_readout; }
+    QLabel* title() const { return m_title; }
+
+private:
+    QLabel* m_input;
+    QLabel* m_inputCaption;
+    QLabel* m_title;
+    QLabel* m_stale;
+    FeatureMapGrid* m_grid;
+    QCheckBox* m_shared;
+    QLabel* m_readout;
+    QStringList m_classNames;
+};
+
+} // namespace ml::ui

@@ -1,0 +1,121 @@
+#include "app/run/predictionchart.h"
+
+#include "app/document/predictions.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QHorizontalStackedBarSeries>
+#include <QGraphicsLayout>
+#include <QLabel>
+#include <QPainter>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+namespace ml::ui {
+
+PredictionChart::PredictionChart(QWidget* parent)
+    : QWidget(parent)
+    , m_chart(new QChart)
+    , m_view(new QChartView(m_chart, this))
+    , m_headline(new QLabel(this))
+{
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->legend()->hide(); // the true label is named with a check mark and drawn green
+    m_chart->setMargins(QMargins(2, 2, 2, 2));
+    m_chart->layout()->setContentsMargins(0, 0, 0, 0);
+    m_chart->setBackgroundRoundness(0);
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setMinimumHeight(220);
+    m_headline->setTextFormat(Qt::RichText);
+    m_headline->setWordWrap(true);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_headline);
+    layout->addWidget(m_view, 1);
+    setPrediction(nullptr, {}, -1, QStringLiteral("No prediction yet"));
+}
+
+PredictionChart::~PredictionChart() = default;
+
+QString PredictionChart::headline() const
+{
+    return m_headline->text();
+}
+
+void PredictionChart::setStale(bool stale)
+{
+    m_stale = stale;
+    m_headline->setText(m_stale ? QStringLiteral("<span style='color:#7a5600'>(stale)</span> ") + m_text : m_text);
+    m_view->setEnabled(!stale);
+}
+
+void PredictionChart::setPrediction(const Prediction* prediction, const QStringList& classNames, int trueLabel, const QString& why)
+{
+    m_chart->removeAllSeries();
+    for (QAbstractAxis* axis : m_chart->axes())
+        m_chart->removeAxis(axis), delete axis;
+    m_bars = 0;
+    if (!prediction) {
+        m_text = why.toHtmlEscaped();
+        setStale(m_stale);
+        return;
+    }
+    const int k = static_cast<int>(prediction->probabilities.size());
+    const int shown = std::min(k, 50);
+    auto* other = new QBarSet(QStringLiteral("probability"));
+    auto* truth = new QBarSet(QStringLiteral("true label"));
+    other->setColor(QColor(0x3b, 0x75, 0xaf));
+    truth->setColor(QColor(0x2c, 0xa0, 0x2c));
+    QStringList categories;
+    // Bottom to top, so that class 0 is drawn first from the top.
+    for (int i = shown - 1; i >= 0; --i) {
+        const float p = prediction->probabilities[static_cast<size_t>(i)];
+        const bool isTrue = i == trueLabel;
+        *other << (isTrue ? 0.0 : static_cast<double>(p));
+        *truth << (isTrue ? static_cast<double>(p) : 0.0);
+        QString name = i < classNames.size() ? classNames[i] : QStringLiteral("class %1").arg(i);
+        if (isTrue)
+            name += QStringLiteral(" ✓");
+        categories << name;
+    }
+    auto* series = new QHorizontalStackedBarSeries;
+    series->append(other);
+    if (trueLabel >= 0 && trueLabel < shown)
+        series->append(truth);
+    else
+        delete truth;
+    series->setBarWidth(0.75);
+    m_chart->addSeries(series);
+    auto* axisY = new QBarCategoryAxis;
+    axisY->append(categories);
+    auto* axisX = new QValueAxis;
+    axisX->setRange(0, 1);
+    axisX->setTickCount(6);
+    axisX->setLabelFormat(QStringLiteral("%.1f"));
+    m_chart->addAxis(axisY, Qt::AlignLeft);
+    m_chart->addAxis(axisX, Qt::AlignBottom);
+    series->attachAxis(axisY);
+    series->attachAxis(axisX);
+    m_bars = shown;
+
+    const int best = prediction->best;
+    const QString bestName = best < classNames.size() ? classNames[best] : QStringLiteral("class %1").arg(best);
+    QString text = QStringLiteral("Predicted: <b>%1</b> (%2%)")
+                       .arg(bestName.toHtmlEscaped())
+                       .arg(static_cast<double>(prediction->probabilities[static_cast<size_t>(best)]) * 100.0, 0, 'f', 1);
+    if (trueLabel >= 0) {
+        const QString trueName = trueLabel < classNames.size() ? classNames[trueLabel] : QStringLiteral("class %1").arg(trueLabel);
+        text += best == trueLabel ? QStringLiteral(" · <span style='color:#2ca02c'>correct</span>")
+                                  : QStringLiteral(" · <span style='color:#c0392b'>wrong</span>");
+        text += QStringLiteral("<br><small>true label (green, ✓): %1</small>").arg(trueName.toHtmlEscaped());
+    }
+    if (prediction->softmaxApplied)
+        text += QStringLiteral("<br><small>softmax of the model's output (it is not a distribution)</small>");
+    if (k > shown)
+        text += QStringLiteral("<br><small>first %1 of %2 classes</small>").arg(shown).arg(k);
+    m_text = text;
+    setStale(m_stale);
+}
+
+} // namespace ml::ui

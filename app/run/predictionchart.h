@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QStringList>
+#include <QWidget>
+
+#include <optional>
+
+class QChart;
+class QChartView;
+class QLabel;
+
+namespace ml::ui {
+
+struct Prediction;
+
+// Class probabilities as horizontal bars with class names; the true label's bar in its own
+// colour, the predicted class named above the chart.
+class PredictionChart : public QWidget {
+    Q_OBJECT
+public:
+    explicit PredictionChart(QWidget* parent = nullptr);
+    ~PredictionChart() override;
+
+    // prediction null: clears with `why`. trueLabel -1: unknown.
+    void setPrediction(const Prediction* prediction, const QStringList& classNames, int trueLabel, const QString& why = {});
+    void setStale(bool stale);
+    QString headline() const;
+    int barCount() const { return m_bars; }
+
+private:
+    QChart* m_chart;
+    QChartView* m_view;
+    QLabel* m_headline;
+    int m_bars = 0;
+    bool m_stale = false;
+    QString m_text;
+};
+
+} // namespace ml::ui

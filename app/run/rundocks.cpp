@@ -1,0 +1,209 @@
+#include "app/run/rundocks.h"
+
+#include "app/diagram/diagramview.h"
+#include "app/document/document.h"
+#include "app/document/moduletreemodel.h"
+#include "app/document/predictions.h"
+#include "app/document/runcontroller.h"
+#include "app/document/samplelistmodel.h"
+#include "app/document/tensorimage.h"
+#include "app/run/activationview.h"
+#include "app/run/predictionchart.h"
+#include "app/run/runpanel.h"
+#include "app/run/samplespanel.h"
+
+#include <QAbstractItemView>
+#include <QAction>
+#include <QDockWidget>
+#include <QHash>
+#include <QItemSelectionModel>
+#include <QKeySequence>
+#include <QLabel>
+#include <QMainWindow>
+#include <QMenu>
+#include <QMenuBar>
+#include <QStatusBar>
+
+namespace ml::ui {
+
+static QDockWidget* addDock(QMainWindow* window, const QString& title, const QString& name, QWidget* content,
+                            Qt::DockWidgetArea area)
+{
+    auto* d = new QDockWidget(title, window);
+    d->setObjectName(name);
+    d->setWidget(content);
+    window->addDockWidget(area, d);
+    return d;
+}
+
+RunDocks::RunDocks(QMainWindow* window, Document* document, QAbstractItemView* tree, DiagramView* diagram, QMenu* viewMenu,
+                   SelectPath selectPath)
+    : QObject(window)
+    , m_window(window)
+    , m_controller(new RunController(document, this))
+    , m_samples(new SamplesPanel(m_controller, window))
+    , m_panel(new RunPanel(m_controller, window))
+    , m_activations(new ActivationView(window))
+    , m_predictions(new PredictionChart(window))
+    , m_diagram(diagram)
+    , m_weightsStatus(new QLabel(window))
+    , m_selectPath(std::move(selectPath))
+{
+    m_samplesDock = addDock(window, QStringLiteral("Samples"), QStringLiteral("samplesDock"), m_samples, Qt::LeftDockWidgetArea);
+    m_runDock = addDock(window, QStringLiteral("Run"), QStringLiteral("runDock"), m_panel, Qt::LeftDockWidgetArea);
+    m_activationsDock = addDock(window, QStringLiteral("Activations"), QStringLiteral("activationsDock"), m_activations,
+                                Qt::BottomDockWidgetArea);
+    m_predictionsDock = addDock(window, QStringLiteral("Predictions"), QStringLiteral("predictionsDock"), m_predictions,
+                                Qt::RightDockWidgetArea);
+    // Tabbed with the editing panels, which stay in front until the run panels are raised.
+    const auto tabWith = [window](const char* anchorName, QDockWidget* dock) {
+        if (auto* anchor = window->findChild<QDockWidget*>(QString::fromLatin1(anchorName))) {
+            window->tabifyDockWidget(anchor, dock);
+            anchor->raise();
+        }
+    };
+    tabWith("paletteDock", m_samplesDock);
+    tabWith("propertiesDock", m_runDock);
+    tabWith("codeDock", m_activationsDock);
+    if (auto* diagramDock = window->findChild<QDockWidget*>(QStringLiteral("diagramDock")))
+        window->splitDockWidget(diagramDock, m_predictionsDock, Qt::Vertical);
+    m_activations->setClassNames(m_controller->classNames());
+    if (viewMenu) {
+        viewMenu->addSeparator();
+        for (QDockWidget* d : {m_samplesDock, m_runDock, m_activationsDock, m_predictionsDock})
+            viewMenu->addAction(d->toggleViewAction());
+    }
+
+    QMenu* menu = window->menuBar()->addMenu(QStringLiteral("&Run"));
+    menu->addAction(QStringLiteral("&Run Forward"), QKeySequence(Qt::Key_F5), m_controller, &RunController::run);
+    menu->addAction(QStringLiteral("&Cancel"), QKeySequence(Qt::Key_Escape), m_controller, &RunController::cancel);
+    menu->addSeparator();
+    menu->addAction(QStringLiteral("&Step"), QKeySequence(Qt::Key_F10), m_controller, &RunController::step);
+    menu->addAction(QStringLiteral("&Play"), m_controller, &RunController::play);
+    menu->addAction(QStringLiteral("Rese&t Steps"), m_controller, &RunController::resetSteps);
+    menu->addSeparator();
+    menu->addAction(QStringLiteral("Show Run &Panels"), this, &RunDocks::raise);
+
+    window->statusBar()->addPermanentWidget(m_weightsStatus);
+    const auto showWeights = [this](const QString& s) { m_weightsStatus->setText(QStringLiteral("Weights: %1").arg(s)); };
+    showWeights(m_controller->weightsSource());
+    connect(m_controller, &RunController::weightsChanged, this, showWeights);
+    connect(m_controller, &RunController::message, this, [this](const QString& text) {
+        if (!text.isEmpty())
+            m_window->statusBar()->showMessage(text, 8000);
+    });
+
+    if (tree && tree->selectionModel())
+        connect(tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& i) {
+            setSelectedPath(i.data(ModuleTreeModel::DottedPathRole).toString());
+        });
+    connect(m_controller, &RunController::runFinished, this, &RunDocks::showResult);
+    connect(m_controller, &RunController::inputChanged, this, &RunDocks::showActivations);
+    connect(m_controller, &RunController::stepChanged, this, &RunDocks::showStep);
+    connect(m_controller, &RunController::staleChanged, this, [this](bool stale) {
+        m_activations->setStale(stale);
+        m_predictions->setStale(stale);
+    });
+    if (m_samples->model()->rowCount() > 0)
+        m_samples->selectRow(0);
+}
+
+RunDocks::~RunDocks() = default;
+
+void RunDocks::modelOpened(const QString& path)
+{
+    m_controller->modelOpened(path);
+}
+
+void RunDocks::setQuiet(bool quiet)
+{
+    m_panel->setQuiet(quiet);
+}
+
+void RunDocks::raise()
+{
+    for (QDockWidget* d : {m_samplesDock, m_runDock, m_activationsDock, m_predictionsDock}) {
+        d->show();
+        d->raise();
+    }
+    // Room for the maps and the chart: the bottom row grows, the diagram keeps a readable width.
+    const int w = m_window->width();
+    m_window->resizeDocks({m_activationsDock}, {std::max(m_activationsDock->height(), m_window->height() * 2 / 5)}, Qt::Vertical);
+    if (auto* diagram = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagram && diagram->width() < w / 5)
+        m_window->resizeDocks({diagram}, {w / 4}, Qt::Horizontal);
+    if (auto* diagram = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagram && diagram->isVisible())
+        m_window->resizeDocks({diagram, m_predictionsDock}, {m_window->height() / 2, m_window->height() * 2 / 5}, Qt::Vertical);
+}
+
+void RunDocks::setSelectedPath(const QString& path)
+{
+    m_selectedPath = path;
+    if (!m_following)
+        showActivations();
+}
+
+void RunDocks::showResult()
+{
+    const ForwardRecording* r = m_controller->result();
+    QHash<QString, QImage> thumbs;
+    if (r)
+        for (const ForwardCall& c : r->calls)
+            if (c.isLayer && !thumbs.contains(c.path))
+                thumbs.insert(c.path, activationThumbnail(c.output));
+    if (m_diagram) {
+        m_diagram->setThumbnails(thumbs);
+        m_diagram->setHighlightedPath(QString());
+    }
+    const RunInput* input = m_controller->resultInput();
+    std::optional<Prediction> prediction;
+    if (r && r->output)
+        prediction = predictionOf(*r->output);
+    if (prediction)
+        m_predictions->setPrediction(&*prediction, m_controller->classNames(), input ? input->label : -1);
+    else
+        m_predictions->setPrediction(nullptr, {}, -1,
+                                     !r ? QStringLiteral("No prediction yet")
+                                        : r->cancelled ? QStringLiteral("The run was cancelled")
+                                        : !r->errors.empty() ? QStringLiteral("Forward stopped: %1").arg(r->errorText())
+                                                             : QStringLiteral("The output is not [N, classes]"));
+    m_predictions->setStale(m_controller->isStale());
+    m_activations->setStale(m_controller->isStale());
+    showActivations();
+}
+
+void RunDocks::showActivations()
+{
+    const ForwardRecording* r = m_controller->result();
+    if (const ForwardCall* step = m_controller->currentStep()) {
+        m_activations->showCall(step, m_controller->resultInput());
+        return;
+    }
+    if (!r) {
+        QString why;
+        const auto input = m_controller->currentInput(&why);
+        m_activations->showCall(nullptr, input ? &*input : nullptr,
+                                input ? QStringLiteral("Run the model to see what every layer does to the picture") : why);
+        return;
+    }
+    const ForwardCall* call = r->firstCallOf(m_selectedPath);
+    m_activations->showCall(call, m_controller->resultInput(),
+                            call ? QString()
+                                 : QStringLiteral("%1 was not called by this forward pass")
+                                       .arg(m_selectedPath.isEmpty() ? QStringLiteral("The model") : m_selectedPath));
+}
+
+void RunDocks::showStep()
+{
+    const ForwardCall* step = m_controller->currentStep();
+    if (m_diagram)
+        m_diagram->setHighlightedPath(step ? step->path : QString());
+    if (step && m_selectPath) {
+        m_following = true;
+        m_selectPath(step->path);
+        m_following = false;
+        m_selectedPath = step->path;
+    }
+    showActivations();
+}
+
+} // namespace ml::ui

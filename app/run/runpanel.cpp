@@ -1,0 +1,237 @@
+#include "app/run/runpanel.h"
+
+#include "app/document/runcontroller.h"
+#include "app/document/tensorimage.h"
+
+#include <QCheckBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPixmap>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace ml::ui {
+
+RunPanel::RunPanel(RunController* controller, QWidget* parent)
+    : QWidget(parent)
+    , m_controller(controller)
+    , m_weights(new QLabel(this))
+    , m_seed(new QSpinBox(this))
+    , m_run(new QPushButton(QStringLiteral("Run"), this))
+    , m_cancel(new QPushButton(QStringLiteral("Cancel"), this))
+    , m_auto(new QCheckBox(QStringLiteral("Run when the picture or the weights change"), this))
+    , m_progress(new QProgressBar(this))
+    , m_stale(new QLabel(QStringLiteral("Results are stale: the model was edited. Run again."), this))
+    , m_status(new QLabel(this))
+    , m_step(new QPushButton(QStringLiteral("Step"), this))
+    , m_play(new QPushButton(QStringLiteral("Play"), this))
+    , m_reset(new QPushButton(QStringLiteral("Reset"), this))
+    , m_stepText(new QLabel(this))
+    , m_stepIn(new QLabel(this))
+    , m_stepOut(new QLabel(this))
+{
+    // Weights.
+    auto* weights = new QGroupBox(QStringLiteral("Weights"), this);
+    m_weights->setWordWrap(true);
+    m_weights->setToolTip(QStringLiteral("Weights are data, not structure: loading or re-initialising them is not an "
+                                         "edit of the model and is not on the undo stack"));
+    auto* load = new QPushButton(QStringLiteral("Load…"), weights);
+    auto* save = new QPushButton(QStringLiteral("Save…"), weights);
+    auto* reinit = new QPushButton(QStringLiteral("Re-initialise"), weights);
+    reinit->setToolTip(QStringLiteral("PyTorch's default initialisation after torch.manual_seed(seed)"));
+    m_seed->setRange(0, 2147483647);
+    m_seed->setPrefix(QStringLiteral("seed "));
+    auto* wl = new QGridLayout(weights);
+    wl->addWidget(m_weights, 0, 0, 1, 3);
+    wl->addWidget(load, 1, 0);
+    wl->addWidget(save, 1, 1);
+    wl->addWidget(m_seed, 2, 0);
+    wl->addWidget(reinit, 2, 1);
+
+    // Run.
+    auto* run = new QGroupBox(QStringLiteral("Forward pass"), this);
+    m_run->setDefault(true);
+    m_auto->setChecked(controller->autoRun());
+    m_progress->setFormat(QStringLiteral("%v / %m module calls"));
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_stale->setWordWrap(true);
+    m_stale->setStyleSheet(QStringLiteral("QLabel { background: #fff3cd; color: #7a5600; border: 1px solid #e0b84c; padding: 3px; }"));
+    m_stale->setVisible(false);
+    m_status->setWordWrap(true);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_run);
+    buttons->addWidget(m_cancel);
+    auto* rl = new QVBoxLayout(run);
+    rl->addLayout(buttons);
+    rl->addWidget(m_progress);
+    rl->addWidget(m_auto);
+    rl->addWidget(m_stale);
+    rl->addWidget(m_status);
+
+    // Step-through.
+    auto* steps = new QGroupBox(QStringLiteral("Step through forward()"), this);
+    m_stepText->setWordWrap(true);
+    m_stepText->setTextFormat(Qt::RichText);
+    for (QLabel* l : {m_stepIn, m_stepOut}) {
+        l->setFixedSize(64, 64);
+        l->setAlignment(Qt::AlignCenter);
+        l->setFrameShape(QFrame::StyledPanel);
+    }
+    auto* sb = new QHBoxLayout;
+    sb->addWidget(m_step);
+    sb->addWidget(m_play);
+    sb->addWidget(m_reset);
+    auto* previews = new QHBoxLayout;
+    previews->addWidget(new QLabel(QStringLiteral("in"), steps));
+    previews->addWidget(m_stepIn);
+    previews->addWidget(new QLabel(QStringLiteral("→ out"), steps));
+    previews->addWidget(m_stepOut);
+    previews->addStretch();
+    auto* sl = new QVBoxLayout(steps);
+    sl->addLayout(sb);
+    sl->addWidget(m_stepText);
+    sl->addLayout(previews);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(weights);
+    layout->addWidget(run);
+    layout->addWidget(steps);
+    layout->addStretch();
+
+    connect(load, &QPushButton::clicked, this, &RunPanel::loadWeights);
+    connect(save, &QPushButton::clicked, this, &RunPanel::saveWeights);
+    connect(reinit, &QPushButton::clicked, this, [this] { m_controller->reinitialise(static_cast<uint64_t>(m_seed->value())); });
+    connect(m_run, &QPushButton::clicked, m_controller, &RunController::run);
+    connect(m_cancel, &QPushButton::clicked, m_controller, &RunController::cancel);
+    connect(m_auto, &QCheckBox::toggled, m_controller, &RunController::setAutoRun);
+    connect(m_step, &QPushButton::clicked, m_controller, &RunController::step);
+    connect(m_play, &QPushButton::clicked, this, [this] {
+        if (m_controller->isPlaying())
+            m_controller->pause();
+        else
+            m_controller->play();
+        updateStep();
+    });
+    connect(m_reset, &QPushButton::clicked, m_controller, &RunController::resetSteps);
+
+    connect(m_controller, &RunController::weightsChanged, this, [this](const QString& s) {
+        m_weights->setText(QStringLiteral("From: <b>%1</b>").arg(s.toHtmlEscaped()));
+    });
+    connect(m_controller, &RunController::runStarted, this, &RunPanel::updateRunState);
+    connect(m_controller, &RunController::runFinished, this, &RunPanel::updateRunState);
+    connect(m_controller, &RunController::staleChanged, this, &RunPanel::updateRunState);
+    connect(m_controller, &RunController::progressChanged, this, [this](int done, int total) {
+        m_progress->setRange(0, std::max({1, total, done}));
+        m_progress->setValue(done);
+    });
+    connect(m_controller, &RunController::message, m_status, &QLabel::setText);
+    connect(m_controller, &RunController::stepChanged, this, &RunPanel::updateStep);
+    m_weights->setText(QStringLiteral("From: <b>%1</b>").arg(m_controller->weightsSource().toHtmlEscaped()));
+    updateRunState();
+    updateStep();
+}
+
+void RunPanel::updateRunState()
+{
+    const bool running = m_controller->isRunning();
+    m_run->setEnabled(!running);
+    m_cancel->setEnabled(running);
+    m_stale->setVisible(m_controller->isStale());
+    if (running)
+        m_status->setText(QStringLiteral("Running in the background…"));
+    else if (const ForwardRecording* r = m_controller->result(); r && !r->cancelled && r->errors.empty()
+             && m_status->text().startsWith(QStringLiteral("Running")))
+        m_status->setText(QStringLiteral("%1 module calls recorded").arg(r->calls.size()));
+    updateStep();
+}
+
+static QPixmap preview(const ml::Tensor& t, const QSize& size)
+{
+    return QPixmap::fromImage(activationThumbnail(t, 60).scaled(size, Qt::KeepAspectRatio));
+}
+
+void RunPanel::updateStep()
+{
+    m_play->setText(m_controller->isPlaying() ? QStringLiteral("Pause") : QStringLiteral("Play"));
+    const int n = m_controller->stepCount();
+    m_reset->setEnabled(m_controller->stepIndex() >= 0);
+    const ForwardCall* call = m_controller->currentStep();
+    if (!call) {
+        m_stepText->setText(n > 0 ? QStringLiteral("%1 module calls recorded. Step shows them one by one, in the order "
+                                                   "forward() makes them.").arg(n)
+                                  : QStringLiteral("Step runs the model and shows its module calls one by one."));
+        m_stepIn->clear();
+        m_stepOut->clear();
+        return;
+    }
+    m_stepText->setText(QStringLiteral("Call <b>%1</b> of %2: <b>%3</b> (%4)<br>in %5 → out %6")
+                            .arg(m_controller->stepIndex() + 1)
+                            .arg(n)
+                            .arg((call->path.isEmpty() ? QStringLiteral("model") : call->path).toHtmlEscaped(),
+                                 call->typeName.toHtmlEscaped(), QString::fromStdString(call->input.shape().toString()),
+                                 QString::fromStdString(call->output.shape().toString())));
+    m_stepIn->setPixmap(preview(call->input, m_stepIn->size() - QSize(4, 4)));
+    m_stepOut->setPixmap(preview(call->output, m_stepOut->size() - QSize(4, 4)));
+}
+
+bool RunPanel::loadWeightsFile(const QString& path)
+{
+    const ml::StateDictReport report = m_controller->loadWeights(path);
+    if (report.loaded)
+        return true;
+    const QString text = QString::fromStdString(report.error.empty() ? report.message() : report.error);
+    m_status->setText(QStringLiteral("%1 was not loaded; the weights are unchanged.").arg(QFileInfo(path).fileName()));
+    if (!m_quiet) {
+        QMessageBox box(QMessageBox::Warning, QStringLiteral("Weights not loaded"),
+                        QStringLiteral("%1 does not fit this model. Nothing was loaded: the weights are unchanged.")
+                            .arg(QFileInfo(path).fileName()),
+                        QMessageBox::Ok, this);
+        QStringList details;
+        for (const std::string& k : report.missing)
+            details << QStringLiteral("missing: %1").arg(QString::fromStdString(k));
+        for (const std::string& k : report.unexpected)
+            details << QStringLiteral("unexpected: %1").arg(QString::fromStdString(k));
+        for (const std::string& k : report.mismatched)
+            details << QStringLiteral("wrong shape: %1").arg(QString::fromStdString(k));
+        box.setInformativeText(details.isEmpty() ? text : details.mid(0, 12).join(QLatin1Char('\n'))
+                                                           + (details.size() > 12 ? QStringLiteral("\n…") : QString()));
+        box.setDetailedText(details.isEmpty() ? text : details.join(QLatin1Char('\n')) + QStringLiteral("\n\n") + text);
+        box.exec();
+    }
+    return false;
+}
+
+void RunPanel::loadWeights()
+{
+    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Load weights"), QString(),
+                                                      QStringLiteral("safetensors (*.safetensors);;All files (*)"));
+    if (!path.isEmpty())
+        loadWeightsFile(path);
+}
+
+void RunPanel::saveWeights()
+{
+    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save weights"), QString(),
+                                                QStringLiteral("safetensors (*.safetensors)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".safetensors");
+    if (auto err = m_controller->saveWeights(path)) {
+        m_status->setText(*err);
+        if (!m_quiet)
+            QMessageBox::warning(this, QStringLiteral("Weights not saved"), *err);
+        return;
+    }
+    m_status->setText(QStringLiteral("Saved the weights to %1").arg(QFileInfo(path).fileName()));
+}
+
+} // namespace ml::ui

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <QWidget>
+
+class QCheckBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace ml::ui {
+
+class RunController;
+
+// Weights (origin, load, save, re-initialise with a seed), Run / Cancel with progress and the
+// stale warning, and the classroom step-through: Step, Play, Reset with the call going in and out.
+class RunPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunPanel(RunController* controller, QWidget* parent = nullptr);
+
+    bool loadWeightsFile(const QString& path); // a dialog lists every mismatch unless quiet
+    void setQuiet(bool quiet) { m_quiet = quiet; }
+
+    QPushButton* runButton() const { return m_run; }
+    QPushButton* cancelButton() const { return m_cancel; }
+    QPushButton* stepButton() const { return m_step; }
+    QLabel* weightsLabel() const { return m_weights; }
+    QLabel* stepLabel() const { return m_stepText; }
+    QLabel* staleLabel() const { return m_stale; }
+    QProgressBar* progress() const { return m_progress; }
+
+private:
+    void updateRunState();
+    void updateStep();
+    void loadWeights();
+    void saveWeights();
+
+    RunController* m_controller;
+    QLabel* m_weights;
+    QSpinBox* m_seed;
+    QPushButton* m_run;
+    QPushButton* m_cancel;
+    QCheckBox* m_auto;
+    QProgressBar* m_progress;
+    QLabel* m_stale;
+    QLabel* m_status;
+    QPushButton* m_step;
+    QPushButton* m_play;
+    QPushButton* m_reset;
+    QLabel* m_stepText;
+    QLabel* m_stepIn;
+    QLabel* m_stepOut;
+    bool m_quiet = false;
+};
+
+} // namespace ml::ui

@@ -1,0 +1,437 @@
+// Forward passes on pictures in the GUI: background run against the engine's own runForward,
+// cancel, stale marking after an edit, step-through in forward order, activation tiles,
+// predictions, weights (all-or-nothing load, seeded re-initialisation), the sample list and
+// the --run screenshot.
+#include "app/diagram/diagramitems.h"
+#include "app/diagram/diagramview.h"
+#include "app/document/document.h"
+#include "app/document/moduleeditor.h"
+#include "app/document/moduletreemodel.h"
+#include "app/document/predictions.h"
+#include "app/document/runcontroller.h"
+#include "app/document/samplelistmodel.h"
+#include "app/document/tensorimage.h"
+#include "app/run/activationview.h"
+#include "app/run/featuremapgrid.h"
+#include "app/run/predictionchart.h"
+#include "app/run/rundocks.h"
+#include "app/run/runpanel.h"
+#include "app/run/samplespanel.h"
+#include "app/ui/mainwindow.h"
+#include "app/ui/moduletreepanel.h"
+#include "engine/analysis/analysis.h"
+
+#include <QAbstractItemModelTester>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QImage>
+#include <QLabel>
+#include <QProcess>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStatusBar>
+#include <QUndoStack>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace ml::ui;
+
+static const QString kExamples = QStringLiteral(MODULELAB_EXAMPLES);
+static const QString kTestData = QStringLiteral(MODULELAB_EXAMPLES "/../../tests/data");
+
+// The trained Fashion-MNIST example once it ships; the small fixture model until then.
+struct Fixture {
+    QString model;
+    QString weights;
+    bool trained = false;
+};
+
+static Fixture fixture()
+{
+    const QString trained = kExamples + QStringLiteral("/fashion_cnn.safetensors");
+    if (QFileInfo::exists(trained) && QFileInfo::exists(kExamples + QStringLiteral("/fashion_cnn.py")))
+        return {kExamples + QStringLiteral("/fashion_cnn.py"), trained, true};
+    return {kTestData + QStringLiteral("/numeric/tiny_cnn.py"), kTestData + QStringLiteral("/numeric/tiny_cnn.weights.safetensors"),
+            false};
+}
+
+static int argmax(const ml::Tensor& t)
+{
+    int best = 0;
+    const int64_t k = t.shape().rank() == 2 ? t.shape()[1] : t.numel();
+    for (int64_t i = 1; i < k; ++i)
+        if (t[i] > t[best])
+            best = static_cast<int>(i);
+    return best;
+}
+
+static const char* kHeavyModel = R"(import torch.nn as nn
+
+class Heavy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Conv2d(1, 64, 3, padding=1), nn.Conv2d(64, 64, 3, padding=1), nn.Conv2d(64, 64, 3, padding=1),
+            nn.Conv2d(64, 64, 3, padding=1), nn.Conv2d(64, 64, 3, padding=1), nn.Conv2d(64, 64, 3, padding=1),
+            nn.Conv2d(64, 64, 3, padding=1), nn.Conv2d(64, 64, 3, padding=1), nn.Conv2d(64, 64, 3, padding=1),
+            nn.Conv2d(64, 64, 3, padding=1), nn.Conv2d(64, 64, 3, padding=1), nn.Conv2d(64, 64, 3, padding=1))
+
+    def forward(self, x):
+        return self.layers(x)
+
+model = Heavy()
+# input: 1,1,256,256
+)";
+
+static const char* kReordered = R"(import torch.nn as nn
+
+class Reordered(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU()])
+
+    def forward(self, x):
+        x = self.layers[0](x)
+        x = self.layers[2](x)
+        x = self.layers[1](x)
+        return x
+
+model = Reordered()
+# input: 1,1,28,28
+)";
+
+class TestRun : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<MainWindow> m_window;
+    RunDocks* docks() const { return m_window->runDocks(); }
+    RunController* controller() const { return docks()->controller(); }
+
+    void openWithWeights(const Fixture& f)
+    {
+        QVERIFY(m_window->openFile(f.model));
+        if (controller()->weightsSource() != QFileInfo(f.weights).fileName())
+            QVERIFY(docks()->runPanel()->loadWeightsFile(f.weights));
+        QCOMPARE(controller()->weightsSource(), QFileInfo(f.weights).fileName());
+    }
+
+    void useImage(const QString& path, int label = -1)
+    {
+        QString error;
+        QVERIFY2(controller()->setImageFile(path, &error, label), qPrintable(error));
+    }
+
+    void runAndWait()
+    {
+        controller()->run();
+        QVERIFY(controller()->isRunning());
+        QVERIFY(controller()->waitForFinished(120000));
+        QVERIFY(controller()->result());
+        QVERIFY2(controller()->result()->errors.empty(), qPrintable(controller()->result()->errorText()));
+    }
+
+private slots:
+    void init()
+    {
+        m_window = std::make_unique<MainWindow>();
+        m_window->setQuiet(true);
+        docks()->setQuiet(true);
+        controller()->setAutoRun(false);
+        m_window->resize(1400, 900);
+        m_window->show();
+    }
+
+    void cleanup() { m_window.reset(); }
+
+    void backgroundRunMatchesEngine()
+    {
+        const Fixture f = fixture();
+        openWithWeights(f);
+        SampleListModel* samples = docks()->samples()->model();
+        struct Case {
+            QString path;
+            int label;
+        };
+        std::vector<Case> cases;
+        if (f.trained) {
+            // The shipped samples through the background run, each against the engine directly;
+            // PyTorch gets 28 of the 30 right (tests/data/fashion/fashion_samples.json).
+            QCOMPARE(samples->shippedCount(), 30);
+            int correct = 0;
+            for (int row = 0; row < samples->shippedCount(); ++row) {
+                docks()->samples()->selectRow(row);
+                QCOMPARE(controller()->currentInput()->label, samples->label(row));
+                runAndWait();
+                const auto p = predictionOf(*controller()->result()->output);
+                QVERIFY(p);
+                const ml::ForwardResult direct =
+                    ml::runForward(*m_window->document()->root(), controller()->resultInput()->tensor);
+                QCOMPARE(p->best, argmax(*direct.output));
+                correct += p->best == samples->label(row);
+            }
+            QCOMPARE(correct, 28);
+            QVERIFY(docks()->predictions()->headline().contains(QStringLiteral("Predicted")));
+        }
+        useImage(kTestData + QStringLiteral("/images/sample_grey.bmp"));
+        QElapsedTimer clock;
+        clock.start();
+        runAndWait();
+        const ForwardRecording* r = controller()->result();
+        QVERIFY(r->output);
+        QCOMPARE(controller()->callsDone(), 0); // the job is gone once finished
+        QCOMPARE(static_cast<int>(r->calls.size()), controller()->totalCalls());
+        // The engine directly, on the same tensor and the document's weights.
+        const ml::ForwardResult direct = ml::runForward(*m_window->document()->root(), controller()->resultInput()->tensor);
+        QVERIFY(direct.output);
+        QCOMPARE(direct.output->shape(), r->output->shape());
+        for (int64_t i = 0; i < direct.output->numel(); ++i)
+            QVERIFY(std::abs((*direct.output)[i] - (*r->output)[i]) < 1e-5f);
+        const auto p = predictionOf(*r->output);
+        QVERIFY(p);
+        QCOMPARE(p->best, argmax(*direct.output));
+        QCOMPARE(docks()->predictions()->barCount(), 10);
+        QVERIFY(docks()->predictions()->headline().contains(QStringLiteral("Predicted")));
+    }
+
+    void examplesMenuOpensTheTrainedModelReadyToRun()
+    {
+        if (!fixture().trained)
+            QSKIP("the trained example is not in this checkout");
+        QVERIFY(m_window->openFile(QStringLiteral(":/examples/fashion_cnn.py")));
+        QCOMPARE(controller()->weightsSource(), QStringLiteral("fashion_cnn.safetensors"));
+        QVERIFY(m_window->statusBar()->findChildren<QLabel*>().size() >= 2);
+        docks()->samples()->selectRow(0);
+        runAndWait();
+        QCOMPARE(predictionOf(*controller()->result()->output)->best, docks()->samples()->model()->label(0));
+        // The project names its weights too.
+        QVERIFY(m_window->openFile(kExamples + QStringLiteral("/fashion_cnn.mlab")));
+        QCOMPARE(controller()->weightsSource(), QStringLiteral("fashion_cnn.safetensors"));
+    }
+
+    void projectNormalisationAppliesToImages()
+    {
+        QTemporaryDir dir;
+        QFile in(kTestData + QStringLiteral("/projects/tiny_cnn.mlab"));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QByteArray text = in.readAll();
+        text.replace("\"model\":", "\"normalize\": {\"mean\": [0.5], \"std\": [0.25]},\n  \"model\":");
+        text.replace("../numeric/tiny_cnn.weights.safetensors", "tiny_cnn.weights.safetensors");
+        QFile out(dir.filePath(QStringLiteral("norm.mlab")));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(text);
+        out.close();
+        QVERIFY(QFile::copy(kTestData + QStringLiteral("/numeric/tiny_cnn.weights.safetensors"),
+                            dir.filePath(QStringLiteral("tiny_cnn.weights.safetensors"))));
+        QVERIFY(m_window->openFile(out.fileName()));
+        QVERIFY(controller()->isNormalised());
+        QCOMPARE(controller()->weightsSource(), QStringLiteral("tiny_cnn.weights.safetensors"));
+        useImage(kTestData + QStringLiteral("/images/sample_grey.bmp"));
+        const auto input = controller()->currentInput();
+        QVERIFY(input);
+        // Pixel p becomes (p / 255 - 0.5) / 0.25.
+        const QImage grey = input->converted.convertToFormat(QImage::Format_Grayscale8);
+        const float expected = (static_cast<float>(qGray(grey.pixel(3, 5))) / 255.f - 0.5f) / 0.25f;
+        QVERIFY(std::abs(input->tensor[5 * input->converted.width() + 3] - expected) < 1e-5f);
+        // A .py file has no normalisation.
+        QVERIFY(m_window->openFile(fixture().model));
+        QVERIFY(!controller()->isNormalised());
+    }
+
+    void cancelStopsTheRun()
+    {
+        QString error;
+        QVERIFY2(m_window->document()->importPython(QString::fromLatin1(kHeavyModel), QStringLiteral("heavy.py"), &error),
+                 qPrintable(error));
+        useImage(kTestData + QStringLiteral("/images/sample_rgb.png"));
+        controller()->run();
+        QVERIFY(controller()->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(controller()->callsDone() >= 1 || !controller()->isRunning(), 60000);
+        QVERIFY(controller()->isRunning());
+        docks()->runPanel()->cancelButton()->click();
+        QVERIFY(controller()->waitForFinished(60000));
+        QVERIFY(!controller()->isRunning());
+        QVERIFY(!controller()->result()); // nothing half-done is shown as a result
+        QVERIFY(docks()->runPanel()->progress()->value() < controller()->totalCalls());
+        QVERIFY(docks()->runPanel()->runButton()->isEnabled());
+    }
+
+    void editMarksResultsStale()
+    {
+        openWithWeights(fixture());
+        useImage(kTestData + QStringLiteral("/images/sample_grey.bmp"));
+        runAndWait();
+        QVERIFY(!controller()->isStale());
+        QVERIFY(!docks()->runPanel()->staleLabel()->isVisibleTo(docks()->runPanel()));
+        ModuleEditor(m_window->document()).rename({0}, QStringLiteral("body"));
+        QVERIFY(controller()->isStale());
+        QVERIFY(docks()->runPanel()->staleLabel()->isVisibleTo(docks()->runPanel()));
+        QVERIFY(docks()->activations()->findChildren<QLabel*>().size() > 0);
+        QVERIFY(docks()->predictions()->headline().contains(QStringLiteral("stale")));
+        // Undoing is an edit too; re-running clears the mark.
+        m_window->document()->undoStack()->undo();
+        QVERIFY(controller()->isStale());
+        runAndWait();
+        QVERIFY(!controller()->isStale());
+        QVERIFY(!docks()->predictions()->headline().contains(QStringLiteral("stale")));
+    }
+
+    void stepThroughFollowsForwardNotStoredOrder()
+    {
+        QString error;
+        QVERIFY2(m_window->document()->importPython(QString::fromLatin1(kReordered), QStringLiteral("reordered.py"), &error),
+                 qPrintable(error));
+        useImage(kTestData + QStringLiteral("/images/sample_grey.bmp"));
+        auto* diagram = m_window->findChild<DiagramView*>();
+        QVERIFY(diagram);
+        docks()->runPanel()->stepButton()->click(); // runs first, then shows the first call
+        QVERIFY(controller()->waitForFinished(60000));
+        QStringList visited, highlighted, selected, stepTexts;
+        for (int guard = 0; guard < 20 && controller()->currentStep(); ++guard) {
+            visited << controller()->currentStep()->path;
+            const ml::ui::BoxItem* box = diagram->boxForPath(controller()->currentStep()->path);
+            highlighted << (box && box->isHighlighted() ? controller()->currentStep()->path : QStringLiteral("?"));
+            selected << m_window->treePanel()->currentIndex().data(ModuleTreeModel::DottedPathRole).toString();
+            stepTexts << docks()->runPanel()->stepLabel()->text();
+            if (controller()->stepIndex() + 1 >= controller()->stepCount())
+                break;
+            docks()->runPanel()->stepButton()->click();
+        }
+        QCOMPARE(visited, (QStringList{QStringLiteral("layers.0"), QStringLiteral("layers.2"), QStringLiteral("layers.1"), QString()}));
+        // The stored order is layers.0, layers.1, layers.2: forward decides, not the list.
+        QStringList stored;
+        for (const auto& nm : ml::namedModules(*m_window->document()->root()))
+            if (nm.module->kind() == ml::ModuleKind::Layer)
+                stored << QString::fromStdString(nm.path);
+        QCOMPARE(stored, (QStringList{QStringLiteral("layers.0"), QStringLiteral("layers.1"), QStringLiteral("layers.2")}));
+        QCOMPARE(selected.mid(0, 3), visited.mid(0, 3)); // the tree follows the running node
+        QCOMPARE(highlighted.mid(0, 3), visited.mid(0, 3)); // and so does the diagram
+        QVERIFY(stepTexts[1].contains(QStringLiteral("layers.2")) && stepTexts[1].contains(QStringLiteral("ReLU")));
+        QVERIFY(stepTexts[1].contains(QStringLiteral("[1, 4, 28, 28]")));
+        // The activations show the current call.
+        QVERIFY(docks()->activations()->title()->text().contains(QStringLiteral("Reordered")));
+        controller()->resetSteps();
+        QCOMPARE(controller()->stepIndex(), -1);
+        QVERIFY(!controller()->currentStep());
+    }
+
+    void activationTilesForAConvOutput()
+    {
+        openWithWeights(fixture());
+        useImage(kTestData + QStringLiteral("/images/sample_grey.bmp"));
+        runAndWait();
+        docks()->raise();
+        m_window->selectPath(QStringLiteral("features.0"));
+        QCOMPARE(docks()->selectedPath(), QStringLiteral("features.0"));
+        FeatureMapGrid* grid = docks()->activations()->grid();
+        const ForwardCall* conv = controller()->result()->firstCallOf(QStringLiteral("features.0"));
+        QVERIFY(conv);
+        QCOMPARE(grid->tileCount(), static_cast<int>(conv->output.shape()[1]));
+        QCOMPARE(grid->barCount(), 0);
+        // The value under the cursor: channel, row, col, value.
+        QTest::mouseMove(grid, QPoint(grid->width() / 2, grid->height() / 2));
+        const QString at = grid->describeAt(QPoint(grid->width() / 2, grid->height() / 2));
+        QVERIFY2(at.isEmpty() || at.startsWith(QStringLiteral("channel ")), qPrintable(at));
+        bool found = false;
+        QVERIFY(grid->isVisible());
+        for (int y = 0; y < grid->height() && !found; ++y)
+            for (int x = 0; x < grid->width() && !found; ++x)
+                if (grid->describeAt({x, y}).startsWith(QStringLiteral("channel 0, row 0, col 0: "))) {
+                    const QString value = grid->describeAt({x, y}).section(QStringLiteral(": "), 1);
+                    QVERIFY(std::abs(value.toFloat() - conv->output[0]) < 1e-3f * (1 + std::abs(conv->output[0])));
+                    found = true;
+                }
+        QVERIFY(found);
+        grid->setSharedScale(false);
+        QCOMPARE(grid->tileCount(), static_cast<int>(conv->output.shape()[1]));
+        // A vector output: bars.
+        const QString linear = fixture().trained ? QStringLiteral("head.1") : QStringLiteral("head.1");
+        m_window->selectPath(linear);
+        QCOMPARE(grid->tileCount(), 0);
+        QCOMPARE(grid->barCount(), 64);
+        QVERIFY(docks()->activations()->title()->text().contains(QStringLiteral("Linear")));
+        // Thumbnails for the diagram: one image per layer call.
+        const QImage thumb = activationThumbnail(conv->output);
+        QVERIFY(!thumb.isNull());
+    }
+
+    void weightsLoadAllOrNothing()
+    {
+        QString error;
+        QVERIFY(m_window->document()->importPython(QString::fromLatin1(kReordered), QStringLiteral("reordered.py"), &error));
+        controller()->reinitialise(7);
+        QCOMPARE(controller()->weightsSource(), QStringLiteral("random, seed 7"));
+        ml::Module* conv = m_window->document()->moduleAtDotted(QStringLiteral("layers.0"));
+        const std::vector<ml::Tensor> before = conv->tensors();
+        const ml::StateDictReport report = controller()->loadWeights(fixture().weights);
+        QVERIFY(!report.loaded);
+        QVERIFY(!report.unexpected.empty() || !report.missing.empty() || !report.mismatched.empty());
+        QCOMPARE(controller()->weightsSource(), QStringLiteral("random, seed 7"));
+        QCOMPARE(conv->tensors().size(), before.size());
+        for (size_t i = 0; i < before.size(); ++i)
+            QVERIFY(std::equal(before[i].data(), before[i].data() + before[i].numel(), conv->tensors()[i].data()));
+        QVERIFY(!docks()->runPanel()->loadWeightsFile(fixture().weights)); // quiet: no dialog
+        // Re-initialising is PyTorch's default init after manual_seed: same as the engine's.
+        controller()->reinitialise(3);
+        auto copy = m_window->document()->root()->clone();
+        ml::initWeights(*copy, 3);
+        QVERIFY(std::equal(copy->findPath("layers.0")->tensors()[0].data(),
+                           copy->findPath("layers.0")->tensors()[0].data() + copy->findPath("layers.0")->tensors()[0].numel(),
+                           conv->tensors()[0].data()));
+        // Not an edit of the model: the undo stack is untouched.
+        QCOMPARE(m_window->document()->undoStack()->count(), 0);
+        // Save and load round trip.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("w.safetensors"));
+        QVERIFY(!controller()->saveWeights(path));
+        controller()->reinitialise(4);
+        QVERIFY(controller()->loadWeights(path).loaded);
+        QCOMPARE(controller()->weightsSource(), QStringLiteral("w.safetensors"));
+        QVERIFY(std::equal(copy->findPath("layers.0")->tensors()[0].data(),
+                           copy->findPath("layers.0")->tensors()[0].data() + copy->findPath("layers.0")->tensors()[0].numel(),
+                           conv->tensors()[0].data()));
+    }
+
+    void sampleList()
+    {
+        SampleListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QString shipped = shippedSamplesDirectory();
+        if (!shipped.isEmpty())
+            QVERIFY(model.setShippedDirectory(shipped) >= 10);
+        QString error;
+        if (QFileInfo::exists(SampleListModel::defaultDatasetDirectory()) && SampleListModel::datasetSupported()) {
+            QVERIFY2(model.setDatasetDirectory(SampleListModel::defaultDatasetDirectory(), &error), qPrintable(error));
+            QCOMPARE(model.datasetCount(), 10000);
+            const int last = model.rowCount() - 1;
+            const auto image = model.image(last);
+            QVERIFY(image);
+            QCOMPARE(image->width, 28);
+            QVERIFY(model.label(last) >= 0 && model.label(last) < 10);
+            QVERIFY(!model.data(model.index(last), Qt::DecorationRole).value<QImage>().isNull());
+        }
+        QVERIFY(!model.setDatasetDirectory(QStringLiteral("/nonexistent"), &error));
+        QVERIFY(!error.isEmpty());
+    }
+
+    void screenshotAfterRun()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("activations.png"));
+        const Fixture f = fixture();
+        QProcess p;
+        p.start(QStringLiteral(MODULELAB_GUI), {f.model, QStringLiteral("--screenshot"), out, QStringLiteral("--run"),
+                                                QStringLiteral("--select"), QStringLiteral("features.0"),
+                                                QStringLiteral("--size"), QStringLiteral("1200x800")});
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitCode(), 0);
+        QImage image(out);
+        QCOMPARE(image.size(), QSize(1200, 800));
+    }
+};
+
+QTEST_MAIN(TestRun)
+#include "tst_run.moc"
