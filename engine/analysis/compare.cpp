@@ -311,12 +311,15 @@ std::vector<std::string> describeDiff(unsigned diff)
         {kDiffInputShape, "input shape"},
         {kDiffOutputShape, "output shape"},
         {kDiffParams, "parameters"},
-        {kDiffMoved, "order"},
+        {kDiffMoved, "order: runs at another place"},
         {kDiffFails, "fails"},
         {kDiffPath, "name"},
         {kDiffFunctionalElsewhere, "done in forward() on the other side"},
         {kDiffNotReached, "not run"},
     };
+    // A moved layer is not missing: it runs elsewhere.
+    if (diff & kDiffMoved)
+        diff &= ~(kDiffOnlyInA | kDiffOnlyInB);
     std::vector<std::string> out;
     for (const auto& [flag, text] : names)
         if (diff & flag)
