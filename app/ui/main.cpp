@@ -1,4 +1,9 @@
 #include "app/ui/mainwindow.h"
+#if defined(MODULELAB_HAVE_DIAGRAM)
+#include "app/classroom/classroommode.h"
+#include "app/compare/compareview.h"
+#include "app/ui/teachingtools.h"
+#endif
 #if defined(MODULELAB_HAVE_RUN)
 #include "app/document/runcontroller.h"
 #include "app/run/rundocks.h"
@@ -35,6 +40,12 @@ int main(int argc, char* argv[])
                               QStringLiteral("PATH"));
     QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."), QStringLiteral("WxH"));
     parser.addOptions({screenshot, select, size});
+#if defined(MODULELAB_HAVE_DIAGRAM)
+    QCommandLineOption compare(QStringLiteral("compare"),
+                               QStringLiteral("Compare two models side by side: modulelab --compare A B."));
+    QCommandLineOption classroom(QStringLiteral("classroom"), QStringLiteral("Start in classroom mode."));
+    parser.addOptions({compare, classroom});
+#endif
 #if defined(MODULELAB_HAVE_RUN)
     QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Run the forward pass on a sample and show the run panels "
                                                                  "(before the screenshot)."));
@@ -44,6 +55,49 @@ int main(int argc, char* argv[])
 #endif
     parser.process(app);
 
+#if defined(MODULELAB_HAVE_DIAGRAM)
+    if (parser.isSet(compare)) {
+        const QStringList files = parser.positionalArguments();
+        if (files.size() != 2) {
+            std::fprintf(stderr, "modulelab: --compare wants two model files, A and B\n");
+            return 2;
+        }
+        ml::ui::CompareView view;
+        view.setWindowTitle(QStringLiteral("Compare Models — ModuleLab"));
+        for (int side = 0; side < 2; ++side) {
+            QString error;
+            if (!view.loadSide(side, files[side], &error)) {
+                std::fprintf(stderr, "%s\n", qPrintable(error));
+                return 2;
+            }
+        }
+        QSize wanted(1280, 800);
+        if (parser.isSet(size)) {
+            const auto m = QRegularExpression(QStringLiteral("^(\\d+)x(\\d+)$")).match(parser.value(size));
+            if (!m.hasMatch()) {
+                std::fprintf(stderr, "modulelab: --size wants WxH, like 1400x900\n");
+                return 2;
+            }
+            wanted = QSize(m.captured(1).toInt(), m.captured(2).toInt());
+        }
+        view.resize(wanted);
+        view.show();
+        if (!parser.isSet(screenshot))
+            return app.exec();
+        int status = 0;
+        QTimer::singleShot(200, &view, [&] {
+            view.fitDiagrams();
+            const QString out = parser.value(screenshot);
+            if (!view.grab().save(out)) {
+                std::fprintf(stderr, "modulelab: cannot write %s\n", qPrintable(out));
+                status = 1;
+            }
+            app.quit();
+        });
+        app.exec();
+        return status;
+    }
+#endif
     ml::ui::MainWindow window;
     const bool shooting = parser.isSet(screenshot);
     window.setQuiet(shooting);
@@ -72,6 +126,11 @@ int main(int argc, char* argv[])
         runDocks->raise();
         runDocks->controller()->run();
     }
+#endif
+#if defined(MODULELAB_HAVE_DIAGRAM)
+    if (parser.isSet(classroom))
+        if (auto* tools = window.findChild<ml::ui::TeachingTools*>())
+            tools->classroom()->setActive(true);
 #endif
     window.show();
     if (!shooting)

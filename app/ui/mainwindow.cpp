@@ -12,6 +12,7 @@
 #include "app/ui/propertiespanel.h"
 #if defined(MODULELAB_HAVE_DIAGRAM)
 #include "app/diagram/diagramview.h"
+#include "app/ui/teachingtools.h"
 #endif
 #if defined(MODULELAB_HAVE_RUN)
 #include "app/run/rundocks.h"
@@ -73,6 +74,10 @@ MainWindow::MainWindow(QWidget* parent)
 #if defined(MODULELAB_HAVE_RUN) // forward passes on pictures: samples, weights, activations, predictions
     m_run = new RunDocks(this, m_document, m_tree, static_cast<DiagramView*>(m_diagram), m_viewMenu,
                          [this](const QString& path) { selectPath(path); });
+#endif
+
+#if defined(MODULELAB_HAVE_DIAGRAM) // teaching: compare, lessons, classroom mode, slide exports
+    installTeachingTools(this);
 #endif
 
     connect(m_document, &Document::analysisUpdated, this, &MainWindow::updateStatus);

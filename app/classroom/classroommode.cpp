@@ -1,0 +1,194 @@
+#include "app/classroom/classroommode.h"
+
+#include "app/diagram/diagramitems.h"
+#include "app/diagram/diagramview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QGraphicsItem>
+#include <QMainWindow>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace ml::ui {
+
+namespace {
+
+QPalette highContrastPalette()
+{
+    // Black on white with saturated accents: projectors wash out greys and pastels.
+    QPalette p;
+    const QColor white(Qt::white), black(Qt::black), panel(0xf2, 0xf2, 0xf2), accent(0x00, 0x3c, 0xc8);
+    for (QPalette::ColorGroup g : {QPalette::Active, QPalette::Inactive}) {
+        p.setColor(g, QPalette::Window, white);
+        p.setColor(g, QPalette::WindowText, black);
+        p.setColor(g, QPalette::Base, white);
+        p.setColor(g, QPalette::AlternateBase, panel);
+        p.setColor(g, QPalette::Text, black);
+        p.setColor(g, QPalette::Button, panel);
+        p.setColor(g, QPalette::ButtonText, black);
+        p.setColor(g, QPalette::Highlight, accent);
+        p.setColor(g, QPalette::HighlightedText, white);
+        p.setColor(g, QPalette::ToolTipBase, QColor(0xff, 0xff, 0xcc));
+        p.setColor(g, QPalette::ToolTipText, black);
+        p.setColor(g, QPalette::PlaceholderText, QColor(0x40, 0x40, 0x40));
+        p.setColor(g, QPalette::Link, accent);
+    }
+    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x55, 0x55, 0x55));
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x55, 0x55, 0x55));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x55, 0x55, 0x55));
+    return p;
+}
+
+} // namespace
+
+ClassroomMode::ClassroomMode(QMainWindow* window)
+    : QObject(window)
+    , m_window(window)
+    , m_toggle(new QAction(QStringLiteral("&Classroom Mode"), this))
+{
+    setObjectName(QStringLiteral("classroomMode"));
+    m_toggle->setCheckable(true);
+    m_toggle->setShortcut(QKeySequence(Qt::Key_F11));
+    m_toggle->setToolTip(QStringLiteral("Large type, high contrast and no editing panels, for a projector"));
+    connect(m_toggle, &QAction::toggled, this, &ClassroomMode::setActive);
+}
+
+void ClassroomMode::setDiagrams(const QList<DiagramView*>& diagrams)
+{
+    m_diagrams.clear();
+    for (DiagramView* d : diagrams)
+        addDiagram(d);
+}
+
+void ClassroomMode::addDiagram(DiagramView* diagram)
+{
+    if (diagram)
+        m_diagrams.append(diagram);
+}
+
+void ClassroomMode::setActive(bool on)
+{
+    if (on == m_active)
+        return;
+    m_active = on;
+    if (on) {
+        m_savedFont = QApplication::font();
+        m_savedPalette = QApplication::palette();
+        m_savedStyleSheet = qApp->styleSheet();
+        m_savedVisible.clear();
+        // The editing panels always; the other panels too unless they present the model (the
+        // diagram, code, diagnostics, lessons): at 1280x720 and large type there is no room.
+        const QStringList presenting{QStringLiteral("diagramDock"), QStringLiteral("codeDock"),
+                                     QStringLiteral("diagnosticsDock"), QStringLiteral("lessonsDock")};
+        for (QDockWidget* d : m_window->findChildren<QDockWidget*>()) {
+            if (!m_editingDocks.contains(d) && presenting.contains(d->objectName()))
+                continue;
+            m_savedVisible.insert(d, d->isVisible());
+            d->hide();
+        }
+        m_fontScale = kClassroomFontScale;
+        QApplication::setPalette(highContrastPalette());
+        applyFont();
+        // The diagram gets close to half the window.
+        if (auto* diagramDock = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock"))) {
+            diagramDock->show();
+            diagramDock->raise();
+            m_window->resizeDocks({diagramDock}, {m_window->width() * 45 / 100}, Qt::Horizontal);
+        }
+        // Actual size and then some: the diagram's labels are pixel-sized, its lines scale too.
+        for (const auto& d : m_diagrams)
+            for (int k = 0; d && k < 40 && d->zoom() < kClassroomDiagramZoom; ++k)
+                d->zoomIn();
+        // Once the new layout has settled: the selected box in the middle, its label in view.
+        QTimer::singleShot(0, this, [this] {
+            for (const auto& d : m_diagrams)
+                if (d && d->hasSelection())
+                    if (auto* box = d->boxForPath(d->selectedPath()))
+                        d->centerOn(box);
+        });
+    } else {
+        m_fontScale = 1.0;
+        qApp->setStyleSheet(m_savedStyleSheet);
+        QApplication::setPalette(m_savedPalette);
+        QApplication::setFont(m_savedFont);
+        for (auto it = m_savedVisible.cbegin(); it != m_savedVisible.cend(); ++it)
+            it.key()->setVisible(it.value());
+        for (const auto& d : m_diagrams)
+            if (d)
+                d->zoomToFit();
+    }
+    {
+        const QSignalBlocker block(m_toggle);
+        m_toggle->setChecked(on);
+    }
+    emit activeChanged(on);
+}
+
+double ClassroomMode::typeSize() const
+{
+    const double base = m_savedFont.pointSizeF() > 0 ? m_savedFont.pointSizeF() : 10.0;
+    return base * m_fontScale;
+}
+
+void ClassroomMode::applyFont()
+{
+    // Both: the application font for widgets that read it, and the style sheet (which wins
+    // over it for widgets already polished by the style-sheet style).
+    QFont f = m_savedFont;
+    f.setPointSizeF(typeSize());
+    QApplication::setFont(f);
+    qApp->setStyleSheet(styleSheet());
+}
+
+QString ClassroomMode::styleSheet() const
+{
+    // Thick frames and roomy rows; sizes follow the application font set by applyFont().
+    return QStringLiteral("QWidget { font-size: %1pt; }").arg(typeSize(), 0, 'f', 1) + QStringLiteral(
+        "QTreeView, QTableView, QListView, QPlainTextEdit, QTextEdit, QGraphicsView { border: 3px solid black; }"
+        "QTreeView::item, QTableView::item { padding: 4px; }"
+        "QHeaderView::section { font-weight: bold; padding: 4px; border: 1px solid black; background: #e6e6e6; }"
+        "QDockWidget::title { background: #d0d0d0; border-bottom: 2px solid black; padding: 6px; }"
+        "QStatusBar { font-weight: bold; border-top: 2px solid black; }"
+        "QPushButton { border: 2px solid black; padding: 6px 14px; background: #f2f2f2; }"
+        "QPushButton:focus { border: 3px solid #003cc8; }");
+}
+
+void ClassroomMode::scaleType(bool larger)
+{
+    if (!m_active)
+        return;
+    m_fontScale = larger ? std::min(m_fontScale * 1.15, 4.0) : std::max(m_fontScale / 1.15, 0.8);
+    applyFont();
+}
+
+void ClassroomMode::zoomIn()
+{
+    for (const auto& d : m_diagrams)
+        if (d)
+            d->zoomIn();
+    scaleType(true);
+}
+
+void ClassroomMode::zoomOut()
+{
+    for (const auto& d : m_diagrams)
+        if (d)
+            d->zoomOut();
+    scaleType(false);
+}
+
+void ClassroomMode::resetZoom()
+{
+    for (const auto& d : m_diagrams)
+        if (d)
+            d->zoomToFit();
+    if (m_active) {
+        m_fontScale = kClassroomFontScale;
+        applyFont();
+    }
+}
+
+} // namespace ml::ui

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <QFont>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPalette>
+#include <QPointer>
+
+class QAction;
+class QDockWidget;
+class QMainWindow;
+
+namespace ml::ui {
+
+class DiagramView;
+
+// A projector-friendly presentation of the main window, switched as a whole: large type, a
+// high-contrast theme, the diagram drawn larger (its lines and labels scale with it) and the
+// editing panels (palette, properties, history) hidden, with every other panel that does not
+// present the model (run controls, samples): the diagram, code, diagnostics and lessons stay. Switching back restores the fonts,
+// palette, style sheet and panel visibility exactly as they were.
+class ClassroomMode : public QObject {
+    Q_OBJECT
+public:
+    explicit ClassroomMode(QMainWindow* window);
+
+    void setEditingDocks(const QList<QDockWidget*>& docks) { m_editingDocks = docks; }
+    void setDiagrams(const QList<DiagramView*>& diagrams);
+    void addDiagram(DiagramView* diagram);
+
+    bool isActive() const { return m_active; }
+    double fontScale() const { return m_fontScale; }
+    QAction* toggleAction() const { return m_toggle; }
+
+    static constexpr double kClassroomFontScale = 1.6;
+    static constexpr double kClassroomDiagramZoom = 1.1;
+
+public slots:
+    void setActive(bool on);
+    // Ctrl+= / Ctrl+- / Ctrl+0: the diagrams always, the type too in classroom mode.
+    void zoomIn();
+    void zoomOut();
+    void resetZoom();
+    // The type alone, one step (classroom mode only): for zoom actions that already zoom the diagram.
+    void scaleType(bool larger);
+
+signals:
+    void activeChanged(bool on);
+
+private:
+    void applyFont();
+    double typeSize() const; // points
+    QString styleSheet() const;
+
+    QMainWindow* m_window;
+    QList<QDockWidget*> m_editingDocks;
+    QList<QPointer<DiagramView>> m_diagrams;
+    QAction* m_toggle;
+    bool m_active = false;
+    double m_fontScale = 1.0;
+    // What classroom mode replaced.
+    QFont m_savedFont;
+    QPalette m_savedPalette;
+    QString m_savedStyleSheet;
+    QHash<QDockWidget*, bool> m_savedVisible;
+};
+
+} // namespace ml::ui

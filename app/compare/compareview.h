@@ -1,0 +1,85 @@
+#pragma once
+
+#include "engine/analysis/compare.h"
+#include "engine/module.h"
+#include "engine/shape.h"
+
+#include <QString>
+#include <QWidget>
+
+#include <array>
+#include <functional>
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QTabWidget;
+class QTableWidget;
+
+namespace ml::ui {
+
+class ConceptTableWidget;
+class DiagramView;
+
+// Two models side by side: their diagrams, their leaf-layer calls aligned in execution order
+// (ml::compareModels) with what differs at each row, the totals compared, and the container
+// concept table read from both. Side 0 is A (left), side 1 is B (right).
+class CompareView : public QWidget {
+    Q_OBJECT
+public:
+    explicit CompareView(QWidget* parent = nullptr);
+    ~CompareView() override;
+
+    // A file or resource (":/examples/net.py"); reports a located message on failure.
+    bool loadSide(int side, const QString& path, QString* error);
+    void setSide(int side, std::unique_ptr<ml::Module> root, const ml::Shape& input, const QString& label);
+    // Offers "Current document" in the pickers: returns a copy of the document's model.
+    using DocumentSource = std::function<std::unique_ptr<ml::Module>(ml::Shape& input, QString& label)>;
+    void setDocumentSource(DocumentSource source);
+
+    const ml::ModelComparison* comparison() const { return m_comparison.get(); }
+    QString label(int side) const { return m_sides[static_cast<size_t>(side)].label; }
+    DiagramView* diagram(int side) const { return m_diagrams[static_cast<size_t>(side)]; }
+    QTableWidget* table() const { return m_table; }
+    ConceptTableWidget* concepts() const { return m_concepts; }
+    QLabel* totalsLabel() const { return m_totals; }
+    QTabWidget* tabs() const { return m_tabs; }
+
+    void selectRow(int row); // selects both sides' nodes in the diagrams
+    void fitDiagrams();      // after a resize: legible zoom, scrolled to the current row
+    void swapSides();
+    // The whole view, or one side's diagram, as PNG, SVG or PDF. Error or empty.
+    QString exportView(const QString& path);
+    QString exportDiagram(int side, const QString& path);
+
+signals:
+    void compared();
+
+private:
+    struct Side {
+        std::unique_ptr<ml::Module> root;
+        ml::Shape input;
+        QString label;
+    };
+    void buildPickers();
+    void pickerActivated(int side, int index);
+    void recompute();
+    void fillTable();
+    void fillTotals();
+    void diagramActivated(int side, const QString& path);
+    void chooseExport();
+
+    std::array<Side, 2> m_sides;
+    std::unique_ptr<ml::ModelComparison> m_comparison;
+    DocumentSource m_documentSource;
+    std::array<QComboBox*, 2> m_pickers{};
+    std::array<QLabel*, 2> m_titles{};
+    std::array<DiagramView*, 2> m_diagrams{};
+    QLabel* m_totals;
+    QTabWidget* m_tabs;
+    QTableWidget* m_table;
+    ConceptTableWidget* m_concepts;
+    bool m_syncing = false;
+};
+
+} // namespace ml::ui

@@ -1,0 +1,117 @@
+#include "app/lessons/lessonplayer.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace ml::ui {
+
+LessonPlayer::LessonPlayer(QWidget* parent)
+    : QWidget(parent)
+    , m_picker(new QComboBox(this))
+    , m_title(new QLabel(this))
+    , m_counter(new QLabel(this))
+    , m_text(new QLabel(this))
+    , m_back(new QPushButton(QStringLiteral("◀ Back"), this))
+    , m_next(new QPushButton(QStringLiteral("Next ▶"), this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_picker);
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
+    m_title->setFont(titleFont);
+    m_title->setWordWrap(true);
+    layout->addWidget(m_title);
+    m_text->setWordWrap(true);
+    m_text->setTextFormat(Qt::RichText);
+    m_text->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_text->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_text->setMinimumHeight(80);
+    layout->addWidget(m_text, 1);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_back);
+    buttons->addWidget(m_counter, 1, Qt::AlignCenter);
+    buttons->addWidget(m_next);
+    layout->addLayout(buttons);
+    m_back->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
+    m_next->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
+    connect(m_picker, &QComboBox::activated, this, &LessonPlayer::startLesson);
+    connect(m_back, &QPushButton::clicked, this, &LessonPlayer::back);
+    connect(m_next, &QPushButton::clicked, this, [this] {
+        if (m_lesson < 0)
+            startLesson(m_picker->currentIndex());
+        else
+            next();
+    });
+    updateControls();
+}
+
+void LessonPlayer::setLessons(std::vector<Lesson> lessons)
+{
+    m_lessons = std::move(lessons);
+    m_lesson = -1;
+    m_step = -1;
+    const QSignalBlocker block(m_picker);
+    m_picker->clear();
+    for (const Lesson& l : m_lessons)
+        m_picker->addItem(l.title);
+    updateControls();
+}
+
+void LessonPlayer::startLesson(int index)
+{
+    if (index < 0 || index >= static_cast<int>(m_lessons.size()))
+        return;
+    m_lesson = index;
+    m_opened.clear();
+    const QSignalBlocker block(m_picker);
+    m_picker->setCurrentIndex(index);
+    goToStep(0);
+}
+
+void LessonPlayer::goToStep(int step)
+{
+    if (m_lesson < 0)
+        return;
+    const Lesson& lesson = m_lessons[static_cast<size_t>(m_lesson)];
+    if (step < 0 || step >= static_cast<int>(lesson.steps.size()))
+        return;
+    m_step = step;
+    const LessonStep& s = lesson.steps[static_cast<size_t>(step)];
+    const QString model = effectiveModel(lesson, step);
+    if (!model.isEmpty() && (model != m_opened || !s.open.isEmpty())) {
+        m_opened = model;
+        emit openRequested(model);
+    }
+    emit selectRequested(s.select);
+    if (s.compare.size() == 2)
+        emit compareRequested(lessonModelPath(s.compare[0]), lessonModelPath(s.compare[1]));
+    updateControls();
+}
+
+void LessonPlayer::next() { goToStep(m_step + 1); }
+void LessonPlayer::back() { goToStep(m_step - 1); }
+
+void LessonPlayer::updateControls()
+{
+    if (m_lesson < 0) {
+        m_title->setText(m_lessons.empty() ? QStringLiteral("No lessons") : QStringLiteral("Choose a lesson"));
+        m_text->setText(QStringLiteral("Each lesson opens the tutorial's networks, selects a node and explains it."));
+        m_counter->clear();
+        m_back->setEnabled(false);
+        m_next->setEnabled(!m_lessons.empty());
+        return;
+    }
+    const Lesson& lesson = m_lessons[static_cast<size_t>(m_lesson)];
+    const LessonStep& s = lesson.steps[static_cast<size_t>(m_step)];
+    m_title->setText(lesson.title);
+    m_text->setText(s.text);
+    m_counter->setText(QStringLiteral("Step %1 of %2").arg(m_step + 1).arg(lesson.steps.size()));
+    m_back->setEnabled(m_step > 0);
+    m_next->setEnabled(m_step + 1 < static_cast<int>(lesson.steps.size()));
+}
+
+} // namespace ml::ui

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "app/lessons/lessonbook.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+
+namespace ml::ui {
+
+// Plays a lesson step by step: shows the step's text and asks its host (the main window) to
+// open the step's model, select its node and, for some steps, compare two models.
+class LessonPlayer : public QWidget {
+    Q_OBJECT
+public:
+    explicit LessonPlayer(QWidget* parent = nullptr);
+
+    void setLessons(std::vector<Lesson> lessons);
+    const std::vector<Lesson>& lessons() const { return m_lessons; }
+    int lessonIndex() const { return m_lesson; }
+    int stepIndex() const { return m_step; }
+    QLabel* textLabel() const { return m_text; }
+
+public slots:
+    void startLesson(int index);
+    void goToStep(int step);
+    void next();
+    void back();
+
+signals:
+    void openRequested(const QString& path);
+    void selectRequested(const QString& dottedPath);
+    void compareRequested(const QString& pathA, const QString& pathB);
+
+private:
+    void updateControls();
+
+    std::vector<Lesson> m_lessons;
+    int m_lesson = -1;
+    int m_step = -1;
+    QString m_opened; // the model this player opened last
+    QComboBox* m_picker;
+    QLabel* m_title;
+    QLabel* m_counter;
+    QLabel* m_text;
+    QPushButton* m_back;
+    QPushButton* m_next;
+};
+
+} // namespace ml::ui

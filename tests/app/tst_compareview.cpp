@@ -1,0 +1,127 @@
+// The compare view: two models side by side, aligned rows with their differences, totals,
+// diagrams following the selected row, the concept tab, and its exports.
+#include "app/compare/compareview.h"
+#include "app/compare/concepttablewidget.h"
+#include "app/diagram/diagramview.h"
+
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QLabel>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace ml::ui;
+
+class TestCompareView : public QObject {
+    Q_OBJECT
+private slots:
+    void sequentialVersusModuleList()
+    {
+        CompareView view;
+        view.resize(1280, 720);
+        QString error;
+        QVERIFY2(view.loadSide(0, QStringLiteral(":/examples/net_sequential_fixed.py"), &error), qPrintable(error));
+        QVERIFY2(view.loadSide(1, QStringLiteral(":/examples/net_modulelist_fixed.py"), &error), qPrintable(error));
+        QVERIFY(view.comparison());
+        QCOMPARE(view.table()->rowCount(), 10);
+        QVERIFY(view.totalsLabel()->text().contains(QStringLiteral("Same parameters: 51,410,506 in both")));
+        QVERIFY(view.totalsLabel()->text().contains(QStringLiteral("no differences")));
+        QCOMPARE(view.table()->item(0, 1)->text(), QStringLiteral("conv_block1.0"));
+        QCOMPARE(view.table()->item(0, 5)->text(), QStringLiteral("module_list.0"));
+        QVERIFY(view.diagram(0)->boxCount() > 0);
+        QVERIFY(view.diagram(1)->boxCount() > 0);
+
+        view.selectRow(7);
+        QVERIFY(view.diagram(0)->hasSelection());
+        QCOMPARE(view.diagram(0)->selectedPath(), QStringLiteral("decoder.0"));
+        QCOMPARE(view.diagram(1)->selectedPath(), QStringLiteral("module_list.7"));
+
+        // The concept tab reads both models.
+        const ml::ConceptTable& t = view.concepts()->table();
+        QCOMPARE(t.rows[2].cells[0].value, std::string("yes"));      // Sequential
+        QCOMPARE(t.rows[2].cells[1].value, std::string("here yes")); // ModuleList
+    }
+
+    void differencesAreHighlighted()
+    {
+        CompareView view;
+        view.resize(1280, 720);
+        QString error;
+        QVERIFY(view.loadSide(0, QStringLiteral(":/examples/net.py"), &error));
+        QVERIFY(view.loadSide(1, QStringLiteral(":/examples/net_fixed.py"), &error));
+        // The view opens on the first difference: bn2.
+        const int row = view.table()->currentRow();
+        QVERIFY(row >= 0);
+        QCOMPARE(view.table()->item(row, 1)->text(), QStringLiteral("bn2"));
+        QVERIFY(view.table()->item(row, 9)->text().contains(QStringLiteral("arguments")));
+        QVERIFY(view.table()->item(row, 9)->background().color().isValid());
+        QCOMPARE(view.diagram(0)->selectedPath(), QStringLiteral("bn2"));
+        QVERIFY(view.totalsLabel()->text().contains(QStringLiteral("Parameters differ")));
+
+        view.swapSides();
+        QCOMPARE(view.label(0), QStringLiteral("net_fixed.py"));
+        QVERIFY(view.comparison()->rows.size() == 6);
+    }
+
+    void missingFileIsReported()
+    {
+        CompareView view;
+        QString error;
+        QVERIFY(!view.loadSide(0, QStringLiteral("/nonexistent/model.py"), &error));
+        QVERIFY(!error.isEmpty());
+        QVERIFY(!view.comparison());
+    }
+
+    void exports()
+    {
+        CompareView view;
+        view.resize(1280, 720);
+        QString error;
+        QVERIFY(view.loadSide(0, QStringLiteral(":/examples/net_modulelist_fixed.py"), &error));
+        QVERIFY(view.loadSide(1, QStringLiteral(":/examples/net_plainlist.py"), &error));
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTemporaryDir dir;
+        for (const char* ext : {"png", "svg", "pdf"}) {
+            const QString file = dir.filePath(QStringLiteral("compare.") + QLatin1String(ext));
+            QCOMPARE(view.exportView(file), QString());
+            QVERIFY(QFile(file).size() > 1000);
+            const QString diagram = dir.filePath(QStringLiteral("a.") + QLatin1String(ext));
+            QCOMPARE(view.exportDiagram(0, diagram), QString());
+            QVERIFY(QFile(diagram).size() > 1000);
+        }
+        QFile pdf(dir.filePath(QStringLiteral("compare.pdf")));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.read(5) == "%PDF-");
+        QFile svg(dir.filePath(QStringLiteral("a.svg")));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QVERIFY(svg.readAll().contains("module_list"));
+        QVERIFY(!view.exportView(dir.filePath(QStringLiteral("x.gif"))).isEmpty());
+    }
+
+    void commandLineScreenshot()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("compare.png"));
+        const int rc = QProcess::execute(QStringLiteral(MODULELAB_GUI),
+                                         {QStringLiteral("--compare"), QStringLiteral(MODULELAB_EXAMPLES "/net.py"),
+                                          QStringLiteral(MODULELAB_EXAMPLES "/net_fixed.py"), QStringLiteral("--screenshot"), out,
+                                          QStringLiteral("--size"), QStringLiteral("1280x720"), QStringLiteral("-platform"),
+                                          QStringLiteral("offscreen")});
+        QCOMPARE(rc, 0);
+        QImage image(out);
+        QCOMPARE(image.size(), QSize(1280, 720));
+        if (const QByteArray keep = qgetenv("MODULELAB_SCREENSHOT_DIR"); !keep.isEmpty())
+            QFile::copy(out, QString::fromLocal8Bit(keep) + QStringLiteral("/compare.png"));
+        QCOMPARE(QProcess::execute(QStringLiteral(MODULELAB_GUI),
+                                   {QStringLiteral("--compare"), QStringLiteral(MODULELAB_EXAMPLES "/net.py"),
+                                    QStringLiteral("-platform"), QStringLiteral("offscreen")}),
+                 2);
+    }
+};
+
+QTEST_MAIN(TestCompareView)
+#include "tst_compareview.moc"
