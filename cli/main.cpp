@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -194,7 +195,13 @@ int cmdExport(const Options& o)
         Project p;
         p.root = std::move(m->loaded.root);
         p.inputShape = m->input;
-        p.weightsPath = m->loaded.weightsPath;
+        // A project names its weights relative to itself: to the output file's directory, or to
+        // the current directory when the project goes to standard output.
+        if (!m->loaded.weightsPath.empty()) {
+            namespace fs = std::filesystem;
+            const fs::path base = o.has("-o") ? fs::absolute(o.get("-o")).parent_path() : fs::current_path();
+            p.weightsPath = fs::absolute(m->loaded.weightsPath).lexically_relative(base).generic_string();
+        }
         p.mean = m->loaded.mean;
         p.std = m->loaded.std;
         text = projectToJson(p);
