@@ -18,6 +18,9 @@ namespace ml::ui {
 
 struct RunController::Job {
     std::unique_ptr<ml::Module> root; // a snapshot: edits during the run cannot race with it
+    bool initialise = false;          // draw the random weights in the worker (big models)
+    uint64_t seed = 0;
+    int edits = 0;                    // the document's edit count when the snapshot was taken
     ml::Tensor input;
     RunProgress progress;
     ForwardRecording recording;
@@ -44,11 +47,13 @@ RunController::RunController(Document* document, QObject* parent)
     connect(m_playTimer, &QTimer::timeout, this, &RunController::step);
 
     connect(m_document, &Document::modified, this, [this] {
+        ++m_edits;
         if (m_result || isRunning())
             setStale(true);
         pause();
     });
     connect(m_document, &Document::documentReset, this, [this] {
+        ++m_edits;
         cancel();
         m_rerun = false;
         m_result.reset();
@@ -199,6 +204,14 @@ void RunController::modelOpened(const QString& path)
     }
 }
 
+bool RunController::anyWeights() const
+{
+    for (const ml::NamedModule& nm : ml::namedModules(*m_document->root(), true))
+        if (nm.module->kind() == ml::ModuleKind::Layer && !nm.module->tensors().empty())
+            return true;
+    return false;
+}
+
 int RunController::fillMissingWeights()
 {
     std::vector<ml::Module*> missing;
@@ -266,15 +279,25 @@ void RunController::run()
         emit message(QString::fromStdString(*problem));
         return;
     }
-    fillMissingWeights();
     m_totalCalls = countCalls();
     m_job = std::make_shared<Job>();
+    // A model without any weights yet gets them in the worker (millions of random numbers);
+    // layers edited since the weights were set are few: they are filled here.
+    m_job->initialise = !anyWeights();
+    if (!m_job->initialise)
+        fillMissingWeights();
+    m_job->seed = m_seed;
+    m_job->edits = m_edits;
     m_job->root = m_document->root()->clone();
     m_job->input = input->tensor;
     m_job->picture = std::make_shared<const RunInput>(std::move(*input));
     setStale(false);
     std::shared_ptr<Job> job = m_job;
-    m_thread = QThread::create([job] { job->recording = recordForward(*job->root, job->input, &job->progress); });
+    m_thread = QThread::create([job] {
+        if (job->initialise)
+            ml::initWeights(*job->root, job->seed);
+        job->recording = recordForward(*job->root, job->input, &job->progress);
+    });
     connect(m_thread, &QThread::finished, this, &RunController::finishJob);
     m_thread->start();
     m_progressTimer->start();
@@ -299,6 +322,14 @@ void RunController::finishJob()
     m_thread = nullptr;
     m_progressTimer->stop();
     std::shared_ptr<Job> job = std::move(m_job);
+    if (job->initialise && job->edits == m_edits && !anyWeights()) {
+        // The worker drew the weights the document's unchanged tree lacks: keep them.
+        const auto from = ml::namedModules(*job->root, true);
+        const auto to = ml::namedModules(*m_document->root(), true);
+        if (from.size() == to.size())
+            for (size_t i = 0; i < from.size(); ++i)
+                const_cast<ml::Module*>(to[i].module)->tensors() = std::move(const_cast<ml::Module*>(from[i].module)->tensors());
+    }
     emit progressChanged(job->progress.callsDone.load(), m_totalCalls);
     const bool cancelled = job->recording.cancelled;
     if (cancelled && m_rerun) {

@@ -98,6 +98,7 @@ private:
     void setStale(bool stale);
     void setWeightsSource(const QString& source);
     int fillMissingWeights();
+    bool anyWeights() const;
     int countCalls() const;
 
     Document* m_document;
@@ -121,6 +122,7 @@ private:
     bool m_rerun = false;
     bool m_stepAfterRun = false;
     int m_totalCalls = 0;
+    int m_edits = 0;
     bool m_stale = false;
     std::shared_ptr<const ForwardRecording> m_result;
     std::shared_ptr<const RunInput> m_resultInput;

@@ -145,7 +145,7 @@ void FeatureMapGrid::paintEvent(QPaintEvent*)
         p.setPen(QColor(0, 0, 0, 60));
         p.drawRect(t.rect.adjusted(0, 0, -1, -1));
     }
-    if (m_tiles.size() > 1 && m_tiles.front().rect.width() >= 36) {
+    if (m_tiles.size() > 1 && m_tiles.front().rect.width() >= 48) {
         QFont f = font();
         f.setPointSizeF(f.pointSizeF() * 0.75);
         p.setFont(f);

@@ -27,7 +27,7 @@ PredictionChart::PredictionChart(QWidget* parent)
     m_chart->layout()->setContentsMargins(0, 0, 0, 0);
     m_chart->setBackgroundRoundness(0);
     m_view->setRenderHint(QPainter::Antialiasing);
-    m_view->setMinimumHeight(220);
+    m_view->setMinimumHeight(150);
     m_headline->setTextFormat(Qt::RichText);
     m_headline->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);

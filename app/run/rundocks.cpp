@@ -22,6 +22,7 @@
 #include <QMainWindow>
 #include <QMenu>
 #include <QMenuBar>
+#include <QScrollArea>
 #include <QStatusBar>
 
 namespace ml::ui {
@@ -50,7 +51,11 @@ RunDocks::RunDocks(QMainWindow* window, Document* document, QAbstractItemView* t
     , m_selectPath(std::move(selectPath))
 {
     m_samplesDock = addDock(window, QStringLiteral("Samples"), QStringLiteral("samplesDock"), m_samples, Qt::LeftDockWidgetArea);
-    m_runDock = addDock(window, QStringLiteral("Run"), QStringLiteral("runDock"), m_panel, Qt::LeftDockWidgetArea);
+    auto* runScroll = new QScrollArea(window); // the panel is tall: it scrolls rather than pushing the window
+    runScroll->setWidget(m_panel);
+    runScroll->setWidgetResizable(true);
+    runScroll->setFrameShape(QFrame::NoFrame);
+    m_runDock = addDock(window, QStringLiteral("Run"), QStringLiteral("runDock"), runScroll, Qt::LeftDockWidgetArea);
     m_activationsDock = addDock(window, QStringLiteral("Activations"), QStringLiteral("activationsDock"), m_activations,
                                 Qt::BottomDockWidgetArea);
     m_predictionsDock = addDock(window, QStringLiteral("Predictions"), QStringLiteral("predictionsDock"), m_predictions,
@@ -103,6 +108,10 @@ RunDocks::RunDocks(QMainWindow* window, Document* document, QAbstractItemView* t
     connect(m_controller, &RunController::staleChanged, this, [this](bool stale) {
         m_activations->setStale(stale);
         m_predictions->setStale(stale);
+        if (stale && m_diagram) { // the boxes may no longer be the nodes that ran
+            m_diagram->setThumbnails({});
+            m_diagram->setHighlightedPath(QString());
+        }
     });
     if (m_samples->model()->rowCount() > 0)
         m_samples->selectRow(0);
@@ -128,7 +137,24 @@ void RunDocks::raise()
     }
     // Room for the maps and the chart: the bottom row grows, the diagram keeps a readable width.
     const int w = m_window->width();
-    m_window->resizeDocks({m_activationsDock}, {std::max(m_activationsDock->height(), m_window->height() * 2 / 5)}, Qt::Vertical);
+    m_window->resizeDocks({m_activationsDock}, {std::max(m_activationsDock->height(), m_window->height() / 2)}, Qt::Vertical);
+    // The maps get most of the bottom row.
+    // A tab group is resized through its first dock.
+    QDockWidget* group = m_activationsDock;
+    if (auto* code = m_window->findChild<QDockWidget*>(QStringLiteral("codeDock"));
+        code && m_window->tabifiedDockWidgets(m_activationsDock).contains(code))
+        group = code;
+    QList<QDockWidget*> row{group};
+    int rowWidth = m_activationsDock->width();
+    for (const char* name : {"diagnosticsDock", "historyDock"})
+        if (auto* d = m_window->findChild<QDockWidget*>(QString::fromLatin1(name)); d && d->isVisible() && !m_window->tabifiedDockWidgets(d).contains(m_activationsDock)) {
+            row << d;
+            rowWidth += d->width();
+        }
+    QList<int> widths{rowWidth * 7 / 10};
+    for (int i = 1; i < row.size(); ++i)
+        widths << rowWidth * 3 / 10 / (static_cast<int>(row.size()) - 1);
+    m_window->resizeDocks(row, widths, Qt::Horizontal);
     if (auto* diagram = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagram && diagram->width() < w / 5)
         m_window->resizeDocks({diagram}, {w / 4}, Qt::Horizontal);
     if (auto* diagram = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagram && diagram->isVisible())

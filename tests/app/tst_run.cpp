@@ -257,6 +257,13 @@ private slots:
         QVERIFY(!controller()->result()); // nothing half-done is shown as a result
         QVERIFY(docks()->runPanel()->progress()->value() < controller()->totalCalls());
         QVERIFY(docks()->runPanel()->runButton()->isEnabled());
+        // The random weights were drawn in the worker and kept: the same as the engine's init.
+        ml::Module* first = m_window->document()->root()->findPath("layers.0");
+        QVERIFY(first->hasTensors());
+        auto copy = m_window->document()->root()->clone();
+        ml::initWeights(*copy, controller()->seed());
+        const ml::Tensor& w = copy->findPath("layers.0")->tensors()[0];
+        QVERIFY(std::equal(w.data(), w.data() + w.numel(), first->tensors()[0].data()));
     }
 
     void editMarksResultsStale()
@@ -266,11 +273,18 @@ private slots:
         runAndWait();
         QVERIFY(!controller()->isStale());
         QVERIFY(!docks()->runPanel()->staleLabel()->isVisibleTo(docks()->runPanel()));
+        // Every layer box of the diagram carries a thumbnail of its output.
+        auto* diagram = m_window->findChild<DiagramView*>();
+        QVERIFY(diagram->boxForPath(QStringLiteral("features.0")));
+        QVERIFY(diagram->boxForPath(QStringLiteral("features.0"))->hasThumbnail());
+        QVERIFY(diagram->boxForPath(QStringLiteral("head.1"))->hasThumbnail());
         ModuleEditor(m_window->document()).rename({0}, QStringLiteral("body"));
         QVERIFY(controller()->isStale());
         QVERIFY(docks()->runPanel()->staleLabel()->isVisibleTo(docks()->runPanel()));
         QVERIFY(docks()->activations()->findChildren<QLabel*>().size() > 0);
         QVERIFY(docks()->predictions()->headline().contains(QStringLiteral("stale")));
+        QTRY_VERIFY(diagram->boxForPath(QStringLiteral("body.0")));
+        QVERIFY(!diagram->boxForPath(QStringLiteral("body.0"))->hasThumbnail());
         // Undoing is an edit too; re-running clears the mark.
         m_window->document()->undoStack()->undo();
         QVERIFY(controller()->isStale());
