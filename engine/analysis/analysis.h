@@ -19,8 +19,17 @@ struct NodeInfo {
     bool failed = false;              // an error was raised at this node
 };
 
+// One call of a layer, in execution order.
+struct LayerCallRecord {
+    const Module* layer = nullptr;
+    Shape input;
+    std::optional<Shape> output; // empty when the call failed
+    std::string error;           // why it failed
+};
+
 struct Analysis {
     std::unordered_map<const Module*, NodeInfo> nodes;
+    std::vector<LayerCallRecord> layerCalls; // every call of a tree layer, in execution order
     std::vector<Diagnostic> diagnostics;
     std::optional<Shape> outputShape; // of the root; empty when forward failed
     int64_t totalMultAdds = 0;

@@ -10,60 +10,6 @@ namespace ml {
 
 namespace {
 
-// Stands in for a layer of a cloned tree during the trace: behaves exactly like the original
-// (same schema, arguments, shapes) and writes down every shape query the interpreter makes,
-// which it does once per module call, in execution order.
-class ProbeLayer final : public Layer {
-public:
-    ProbeLayer(const Layer& original, std::vector<LayerCall>& log) : m_original(original), m_log(log)
-    {
-        [[maybe_unused]] auto err = setArgs(original.args());
-    }
-
-    const LayerSchema& schema() const override { return m_original.schema(); }
-    std::unique_ptr<Module> clone() const override { return m_original.clone(); }
-    std::vector<TensorSpec> tensorSpecs() const override { return m_original.tensorSpecs(); }
-    std::string extraRepr() const override { return m_original.extraRepr(); }
-    int64_t multAdds(const Shape& in, const Shape& out) const override { return m_original.multAdds(in, out); }
-    void forward(const Tensor& in, Tensor& out) const override { m_original.forward(in, out); }
-
-    ShapeResult outputShape(const Shape& in) const override
-    {
-        ShapeResult r = m_original.outputShape(in);
-        LayerCall call;
-        call.module = &m_original;
-        call.input = in;
-        if (r.ok())
-            call.output = r.shape;
-        else
-            call.error = r.error;
-        m_log.push_back(std::move(call));
-        return r;
-    }
-
-protected:
-    std::optional<std::string> configure(const std::vector<ArgValue>&) override { return std::nullopt; }
-
-private:
-    const Layer& m_original;
-    std::vector<LayerCall>& m_log;
-};
-
-// Replaces every layer below `clone` by a probe of the layer at the same place in `original`.
-void installProbes(Module& clone, const Module& original, std::vector<LayerCall>& log)
-{
-    for (int i = 0; i < clone.childCount(); ++i) {
-        const Module* o = original.child(i);
-        if (o->kind() == ModuleKind::Layer) {
-            std::string name = clone.childName(i);
-            clone.takeChild(i);
-            clone.insertChild(i, std::move(name), std::make_unique<ProbeLayer>(static_cast<const Layer&>(*o), log));
-        } else {
-            installProbes(*clone.child(i), *o, log);
-        }
-    }
-}
-
 int64_t ownParams(const Module& m)
 {
     int64_t n = 0;
@@ -87,13 +33,13 @@ ExecutionTrace traceExecution(const Module& root, const Shape& input)
             trace.storedLeaves.push_back(nm.module);
 
     std::vector<LayerCall> log;
-    if (root.kind() == ModuleKind::Layer) {
-        ProbeLayer probe(static_cast<const Layer&>(root), log);
-        (void)analyze(probe, input);
-    } else {
-        std::unique_ptr<Module> clone = root.clone();
-        installProbes(*clone, root, log);
-        (void)analyze(*clone, input);
+    for (const LayerCallRecord& r : analyze(root, input).layerCalls) {
+        LayerCall call;
+        call.module = r.layer;
+        call.input = r.input;
+        call.output = r.output;
+        call.error = r.error;
+        log.push_back(std::move(call));
     }
 
     std::unordered_map<const Module*, int> storedIndex;

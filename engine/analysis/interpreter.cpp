@@ -179,6 +179,8 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
     if (!in.isTensor())
         raise(path, loc, layer.typeName() + " expects a tensor, got " + typeNameOf(in));
     const ShapeResult r = layer.outputShape(in.shape);
+    if (record)
+        m_analysis.layerCalls.push_back({&layer, in.shape, r.ok() ? std::optional<Shape>(r.shape) : std::nullopt, r.error});
     if (!r.ok()) {
         if (record)
             m_analysis.nodes[&layer].failed = true;
