@@ -3,6 +3,7 @@
 #include "engine/analysis/summary.h"
 #include "engine/imageinput.h"
 #include "engine/layer.h"
+#include "engine/io/idx.h"
 #include "engine/io/json.h"
 #include "engine/io/atomicfile.h"
 #include "engine/io/project.h"
@@ -221,15 +222,10 @@ int cmdExport(const Options& o)
     return kExitOk;
 }
 
-std::vector<std::string> fashionLabels()
-{
-    return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
-}
-
 std::vector<std::string> readLabels(const std::string& spec)
 {
     if (spec == "fashion-mnist")
-        return fashionLabels();
+        return fashionMnistClassNames();
     std::ifstream f(spec);
     if (!f)
         throw UsageError{"--labels: cannot open " + spec};

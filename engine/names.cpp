@@ -39,6 +39,14 @@ std::optional<std::string> didYouMean(std::string_view word, const std::vector<s
     return std::nullopt;
 }
 
+std::string withThousands(int64_t v)
+{
+    std::string s = std::to_string(v < 0 ? -v : v);
+    for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3)
+        s.insert(static_cast<size_t>(k), ",");
+    return v < 0 ? "-" + s : s;
+}
+
 bool isPythonIdentifier(std::string_view s)
 {
     static constexpr std::array<std::string_view, 35> kKeywords = {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,8 @@ namespace ml {
 std::optional<std::string> didYouMean(std::string_view word, const std::vector<std::string>& candidates);
 // Levenshtein distance.
 int editDistance(std::string_view a, std::string_view b);
+// "51,410,506": an integer with thousands separators.
+std::string withThousands(int64_t v);
 // A valid Python identifier that is not a keyword.
 bool isPythonIdentifier(std::string_view s);
 

@@ -2,6 +2,7 @@
 
 #include "engine/analysis/interpreter.h"
 #include "engine/layer.h"
+#include "engine/names.h"
 
 #include <cstdio>
 #include <fstream>
@@ -19,14 +20,6 @@ const NodeInfo* Analysis::info(const Module* m) const
 }
 
 namespace {
-
-std::string withCommas(int64_t v)
-{
-    std::string s = std::to_string(v);
-    for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3)
-        s.insert(static_cast<size_t>(k), ",");
-    return s;
-}
 
 std::string describe(const Module& m)
 {
@@ -74,7 +67,7 @@ void staticChecks(const Module& root, Analysis& a)
         a.diagnostics.push_back(
             {nm.path, Severity::Warning,
              "self." + m.name() + " is a plain Python list: PyTorch does not register its " + std::to_string(m.childCount())
-                 + (m.childCount() == 1 ? " module" : " modules") + ", so " + withCommas(hidden)
+                 + (m.childCount() == 1 ? " module" : " modules") + ", so " + withThousands(hidden)
                  + " parameters are missing from parameters(), state_dict() and print(model); optimizers never train "
                    "them and .to(device) never moves them. Use nn.ModuleList([...])",
              m.sourceLoc()});
@@ -105,7 +98,7 @@ void unusedChecks(const Module& root, Analysis& a)
         }
         const int64_t params = countParameters(m).total;
         std::string msg = describe(m) + " is never called by " + owner->typeName() + ".forward()";
-        msg += params > 0 ? ": its " + withCommas(params)
+        msg += params > 0 ? ": its " + withThousands(params)
                                 + " parameters are registered, counted and saved, but do nothing"
                           : ": it has no effect";
         if (pk == ModuleKind::ModuleList)
@@ -211,7 +204,7 @@ std::optional<std::string> memoryProblem(const Module& root, const Analysis& ana
     const int64_t avail = availableMemoryBytes();
     if (needed <= avail)
         return std::nullopt;
-    return "refusing to run: the weights need " + gigabytes(weights) + " (" + withCommas(countParameters(root).total)
+    return "refusing to run: the weights need " + gigabytes(weights) + " (" + withThousands(countParameters(root).total)
         + " parameters) and the activations up to " + gigabytes(act) + ", but only " + gigabytes(avail)
         + " of memory are available";
 }

@@ -14,14 +14,6 @@ namespace {
 constexpr int kMaxCallDepth = 256;
 constexpr int64_t kMaxRange = 1'000'000;
 
-std::string numberWithCommas(int64_t v)
-{
-    std::string s = std::to_string(v);
-    for (int k = static_cast<int>(s.size()) - 3; k > (v < 0 ? 1 : 0); k -= 3)
-        s.insert(static_cast<size_t>(k), ",");
-    return s;
-}
-
 bool toArgValue(const Value& v, ArgValue& out)
 {
     switch (v.kind) {
@@ -645,7 +637,7 @@ Value Interpreter::callFunction(const std::string& name, const Value* receiver, 
         std::vector<Value> out;
         for (int64_t k = start; step > 0 ? k < stop : k > stop; k += step) {
             if (static_cast<int64_t>(out.size()) >= kMaxRange)
-                raise(path, e.loc, toSource(e) + " has more than " + numberWithCommas(kMaxRange) + " iterations");
+                raise(path, e.loc, toSource(e) + " has more than " + withThousands(kMaxRange) + " iterations");
             out.push_back(Value::ofInt(k));
         }
         return Value::ofSequence(Value::Kind::List, std::move(out));

@@ -4,14 +4,6 @@
 
 namespace ml {
 
-std::string withThousands(int64_t v)
-{
-    std::string s = std::to_string(v < 0 ? -v : v);
-    for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3)
-        s.insert(static_cast<size_t>(k), ",");
-    return v < 0 ? "-" + s : s;
-}
-
 SummaryTotals summaryTotals(const Module& root, const Analysis& analysis)
 {
     const ParamCounts pc = countParameters(root);

@@ -2,6 +2,7 @@
 
 #include "engine/analysis/analysis.h"
 #include "engine/io/json.h"
+#include "engine/names.h"
 
 #include <string>
 
@@ -25,8 +26,5 @@ std::string summaryTable(const Module& root, const Shape& input, const Analysis&
 // The summary as JSON: {"model", "input_shape", "output_shape", "total_params", ..., "nodes",
 // "diagnostics"} (see README).
 JsonValue summaryJson(const Module& root, const Shape& input, const Analysis& analysis);
-
-// "51,410,506"
-std::string withThousands(int64_t v);
 
 } // namespace ml
