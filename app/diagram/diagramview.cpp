@@ -10,6 +10,7 @@
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QResizeEvent>
 #include <QSaveFile>
 #include <QScrollBar>
 #include <QSvgGenerator>
@@ -75,6 +76,7 @@ void DiagramView::rebuild()
     for (const DiagramPill& p : layout.pills)
         m_scene->addItem(new PillItem(p));
     m_scene->setSceneRect(layout.bounds);
+    applyFitWidth();
 
     BoxItem* selected = m_hasSelection ? m_boxes.value(m_selectedPath) : nullptr;
     if (selected)
@@ -196,11 +198,41 @@ void DiagramView::setZoom(double factor)
     setTransform(QTransform::fromScale(z, z));
 }
 
-void DiagramView::zoomIn() { setZoom(zoom() * kZoomStep); }
-void DiagramView::zoomOut() { setZoom(zoom() / kZoomStep); }
+void DiagramView::zoomIn()
+{
+    m_fitWidth = false;
+    setZoom(zoom() * kZoomStep);
+}
+
+void DiagramView::zoomOut()
+{
+    m_fitWidth = false;
+    setZoom(zoom() / kZoomStep);
+}
+
+void DiagramView::fitWidth()
+{
+    m_fitWidth = true;
+    applyFitWidth();
+}
+
+void DiagramView::applyFitWidth()
+{
+    const QRectF r = m_scene->sceneRect();
+    if (!m_fitWidth || r.isEmpty())
+        return;
+    setZoom(std::min((viewport()->width() - 8) / r.width(), 1.0));
+}
+
+void DiagramView::resizeEvent(QResizeEvent* event)
+{
+    QGraphicsView::resizeEvent(event);
+    applyFitWidth();
+}
 
 void DiagramView::zoomToFit()
 {
+    m_fitWidth = false;
     const QRectF r = m_scene->sceneRect();
     if (r.isEmpty())
         return;
@@ -213,8 +245,10 @@ void DiagramView::wheelEvent(QWheelEvent* event)
 {
     if (event->modifiers() & Qt::ControlModifier) {
         const double steps = event->angleDelta().y() / 120.0;
-        if (steps != 0)
+        if (steps != 0) {
+            m_fitWidth = false;
             setZoom(zoom() * std::pow(kZoomStep, steps));
+        }
         event->accept();
         return;
     }

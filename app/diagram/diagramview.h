@@ -47,12 +47,15 @@ public slots:
     void zoomIn();
     void zoomOut();
     void zoomToFit();
+    // Until the user zooms: no wider than the view (never enlarged), also after edits and resizes.
+    void fitWidth();
 
 signals:
     void pathActivated(const QString& dottedPath);
 
 protected:
     void wheelEvent(QWheelEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
@@ -63,6 +66,7 @@ protected:
 private:
     void rebuild();
     void setZoom(double factor);
+    void applyFitWidth();
     BoxItem* boxAt(const QPoint& viewPos) const;
 
     QGraphicsScene* m_scene;
@@ -73,6 +77,7 @@ private:
     QString m_selectedPath;
     bool m_hasSelection = false;
     QString m_highlightedPath;
+    bool m_fitWidth = true;
     bool m_spaceHeld = false;
     bool m_panning = false;
     QPoint m_panLast;

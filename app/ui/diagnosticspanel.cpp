@@ -18,12 +18,22 @@ DiagnosticsPanel::DiagnosticsPanel(Document* document, QWidget* parent)
     m_view->setModel(m_model);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setWordWrap(false);
+    // Severity, node, the whole message (wrapped), then the source location.
+    m_view->setWordWrap(true);
     m_view->verticalHeader()->hide();
-    m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->horizontalHeader()->setSectionResizeMode(DiagnosticsModel::SeverityColumn, QHeaderView::ResizeToContents);
-    m_view->horizontalHeader()->setSectionResizeMode(DiagnosticsModel::NodeColumn, QHeaderView::ResizeToContents);
-    m_view->horizontalHeader()->setSectionResizeMode(DiagnosticsModel::LocationColumn, QHeaderView::ResizeToContents);
+    QHeaderView* header = m_view->horizontalHeader();
+    header->setStretchLastSection(false);
+    header->moveSection(DiagnosticsModel::MessageColumn, DiagnosticsModel::NodeColumn + 1);
+    for (int c : {DiagnosticsModel::SeverityColumn, DiagnosticsModel::NodeColumn})
+        header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    header->resizeSection(DiagnosticsModel::LocationColumn, 120); // "file.py:23:17", elided in the middle
+    m_view->setTextElideMode(Qt::ElideMiddle);
+    header->setSectionResizeMode(DiagnosticsModel::MessageColumn, QHeaderView::Stretch);
+    auto fitRows = [this] { m_view->resizeRowsToContents(); };
+    connect(m_model, &QAbstractItemModel::modelReset, this, fitRows);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, fitRows);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, fitRows);
+    connect(header, &QHeaderView::sectionResized, this, fitRows);
     layout->addWidget(m_view);
     auto activate = [this](const QModelIndex& index) {
         emit pathActivated(index.data(DiagnosticsModel::DottedPathRole).toString());
