@@ -33,10 +33,13 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QShowEvent>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QUndoStack>
 #include <QUndoView>
+
+#include <algorithm>
 
 static void initIconResources()
 {
@@ -44,6 +47,9 @@ static void initIconResources()
 }
 
 namespace ml::ui {
+
+// Saved dock layouts of another version are ignored (2: the diagram beside the tree).
+constexpr int kLayoutVersion = 2;
 
 static QDockWidget* dock(QMainWindow* window, const QString& title, const QString& name, QWidget* content,
                          Qt::DockWidgetArea area)
@@ -67,13 +73,21 @@ MainWindow::MainWindow(QWidget* parent)
 {
     initIconResources();
     setWindowIcon(QIcon(QStringLiteral(":/icons/modulelab.svg")));
-    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
     createDocks();
     createMenus();
     statusBar()->addPermanentWidget(m_totals);
 #if defined(MODULELAB_HAVE_RUN) // forward passes on pictures: samples, weights, activations, predictions
     m_run = new RunDocks(this, m_document, m_tree, static_cast<DiagramView*>(m_diagram), m_viewMenu,
                          [this](const QString& path) { selectPath(path); });
+    // The run workbench splits its predictions beside the diagram; by default they wait behind
+    // the diagnostics so that the diagram keeps its height.
+    if (auto* predictions = findChild<QDockWidget*>(QStringLiteral("predictionsDock")))
+        if (auto* diags = findChild<QDockWidget*>(QStringLiteral("diagnosticsDock"));
+            diags && dockWidgetArea(diags) == dockWidgetArea(predictions)) {
+            tabifyDockWidget(diags, predictions);
+            diags->raise();
+        }
 #endif
 
 #if defined(MODULELAB_HAVE_DIAGRAM) // teaching: compare, lessons, classroom mode, slide exports
@@ -95,49 +109,82 @@ MainWindow::MainWindow(QWidget* parent)
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_layoutRestored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
     updateStatus();
     updateTitle();
 }
 
 MainWindow::~MainWindow() = default;
 
+// The default layout: the tree in the middle with the code and the history under it, the diagram
+// over the diagnostics on the right, the palette over the properties on the left.
+// Nothing starts hidden behind a tab.
 void MainWindow::createDocks()
 {
+    setCentralWidget(m_tree);
 #if defined(MODULELAB_HAVE_DIAGRAM)
     auto* diagram = new DiagramView(this);
     m_diagram = diagram;
     auto refreshDiagram = [this, diagram] { diagram->setModel(m_document->root(), &m_document->analysis()); };
     connect(m_document, &Document::analysisUpdated, diagram, refreshDiagram);
     connect(diagram, &DiagramView::pathActivated, this, &MainWindow::selectPath);
+    connect(m_document, &Document::documentReset, diagram, &DiagramView::fitWidth);
     refreshDiagram();
-    setCentralWidget(m_tree);
     auto* diagramDock = dock(this, QStringLiteral("Diagram"), QStringLiteral("diagramDock"), diagram, Qt::RightDockWidgetArea);
 #else
-    setCentralWidget(m_tree);
     QDockWidget* diagramDock = nullptr;
 #endif
     auto* palette = dock(this, QStringLiteral("Layers"), QStringLiteral("paletteDock"), m_palette, Qt::LeftDockWidgetArea);
-    auto* props = dock(this, QStringLiteral("Properties"), QStringLiteral("propertiesDock"), m_properties, Qt::RightDockWidgetArea);
+    auto* props = dock(this, QStringLiteral("Properties"), QStringLiteral("propertiesDock"), m_properties, Qt::LeftDockWidgetArea);
     auto* code = dock(this, QStringLiteral("Code"), QStringLiteral("codeDock"), m_code, Qt::BottomDockWidgetArea);
     auto* diags = dock(this, QStringLiteral("Diagnostics"), QStringLiteral("diagnosticsDock"), m_diagnostics,
-                       Qt::BottomDockWidgetArea);
+                       diagramDock ? Qt::RightDockWidgetArea : Qt::BottomDockWidgetArea);
     auto* undoView = new QUndoView(m_document->undoStack(), this);
     undoView->setEmptyLabel(QStringLiteral("<opened>"));
-    auto* history = dock(this, QStringLiteral("History"), QStringLiteral("historyDock"), undoView, Qt::LeftDockWidgetArea);
-    splitDockWidget(palette, history, Qt::Vertical);
-    if (diagramDock) {
-        tabifyDockWidget(props, diagramDock);
-        props->raise();
-    }
-    splitDockWidget(code, diags, Qt::Horizontal);
-    resizeDocks({palette, props}, {200, 360}, Qt::Horizontal);
-    resizeDocks({palette, history}, {420, 180}, Qt::Vertical);
-    resizeDocks({code}, {240}, Qt::Vertical);
+    auto* history = dock(this, QStringLiteral("History"), QStringLiteral("historyDock"), undoView, Qt::BottomDockWidgetArea);
+    // The side columns run the full height; the code and the history sit under the tree.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    splitDockWidget(palette, props, Qt::Vertical);
+    splitDockWidget(code, history, Qt::Horizontal);
+    if (diagramDock)
+        splitDockWidget(diagramDock, diags, Qt::Vertical);
+    else
+        splitDockWidget(code, diags, Qt::Horizontal);
     m_viewMenu = new QMenu(QStringLiteral("&View"), this);
-    for (QDockWidget* d : {palette, props, code, diags, history, diagramDock})
+    for (QDockWidget* d : {diagramDock, palette, props, code, diags, history})
         if (d)
             m_viewMenu->addAction(d->toggleViewAction());
+}
+
+// Sizes in proportion to the window, once it has its size: a narrow left column, the diagram
+// about as wide as the tree, a low bottom row.
+void MainWindow::sizeDocks()
+{
+    const auto find = [this](const char* name) { return findChild<QDockWidget*>(QLatin1String(name)); };
+    QDockWidget* palette = find("paletteDock");
+    QDockWidget* props = find("propertiesDock");
+    QDockWidget* code = find("codeDock");
+    QDockWidget* diags = find("diagnosticsDock");
+    QDockWidget* history = find("historyDock");
+    const int w = width();
+    const int h = height();
+    resizeDocks({palette}, {std::clamp(w * 16 / 100, 220, 280)}, Qt::Horizontal);
+    if (QDockWidget* diagram = find("diagramDock")) {
+        resizeDocks({diagram}, {w * 40 / 100}, Qt::Horizontal);
+        resizeDocks({diagram, diags}, {h * 68 / 100, h * 32 / 100}, Qt::Vertical);
+    }
+    resizeDocks({palette, props}, {h * 50 / 100, h * 50 / 100}, Qt::Vertical);
+    resizeDocks({code}, {std::clamp(h * 22 / 100, 150, 260)}, Qt::Vertical);
+    resizeDocks({code, history}, {w * 30 / 100, w * 10 / 100}, Qt::Horizontal);
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_docksSized && !m_layoutRestored)
+        sizeDocks();
+    m_docksSized = true;
 }
 
 void MainWindow::createMenus()
@@ -356,7 +403,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     if (!m_quiet) {
         QSettings settings;
         settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-        settings.setValue(QStringLiteral("window/state"), saveState());
+        settings.setValue(QStringLiteral("window/state"), saveState(kLayoutVersion));
     }
     event->accept();
 }

@@ -39,10 +39,12 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void createDocks();
     void createMenus();
+    void sizeDocks();
     bool maybeSave();
     bool save();
     bool saveAs();
@@ -70,6 +72,8 @@ private:
     QMenu* m_recentMenu = nullptr;
     bool m_quiet = false;
     RunDocks* m_run = nullptr;
+    bool m_layoutRestored = false;
+    bool m_docksSized = false;
 };
 
 } // namespace ml::ui

@@ -24,12 +24,12 @@ ModuleTreePanel::ModuleTreePanel(Document* document, QWidget* parent)
     setAlternatingRowColors(true);
     header()->setStretchLastSection(false);
     header()->setSectionResizeMode(ModuleTreeModel::NameColumn, QHeaderView::Interactive);
-    header()->resizeSection(ModuleTreeModel::NameColumn, 170);
-    header()->resizeSection(ModuleTreeModel::TypeColumn, 110);
-    header()->resizeSection(ModuleTreeModel::InputColumn, 125);
-    header()->resizeSection(ModuleTreeModel::OutputColumn, 125);
-    header()->resizeSection(ModuleTreeModel::ParamsColumn, 90);
-    header()->resizeSection(ModuleTreeModel::MultAddsColumn, 100);
+    header()->resizeSection(ModuleTreeModel::NameColumn, 140);
+    header()->resizeSection(ModuleTreeModel::TypeColumn, 90);
+    header()->resizeSection(ModuleTreeModel::InputColumn, 105);
+    header()->resizeSection(ModuleTreeModel::OutputColumn, 105);
+    header()->resizeSection(ModuleTreeModel::ParamsColumn, 80);
+    header()->resizeSection(ModuleTreeModel::MultAddsColumn, 85);
     connect(document, &Document::documentReset, this, [this] { expandToDepth(1); });
     expandToDepth(1);
 }
