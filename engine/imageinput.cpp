@@ -159,6 +159,23 @@ Image8 convertImage(const Image8& in, int channels, int width, int height)
     return img;
 }
 
+namespace {
+void writePlanes(const Image8& img, float* dst)
+{
+    const int64_t plane = static_cast<int64_t>(img.height) * img.width;
+    for (int ch = 0; ch < img.channels; ++ch)
+        for (int64_t p = 0; p < plane; ++p)
+            dst[ch * plane + p] = static_cast<float>(img.pixels[static_cast<size_t>(p * img.channels + ch)]) / 255.0f;
+}
+} // namespace
+
+Tensor imageToTensor(const Image8& image)
+{
+    Tensor t(Shape{1, image.channels, image.height, image.width});
+    writePlanes(image, t.data());
+    return t;
+}
+
 std::variant<Tensor, std::string> imagesToTensor(const std::vector<std::string>& paths, int channels, int height, int width)
 {
     if (channels != 1 && channels != 3)
@@ -171,11 +188,7 @@ std::variant<Tensor, std::string> imagesToTensor(const std::vector<std::string>&
         auto r = readImage(paths[i]);
         if (auto* err = std::get_if<std::string>(&r))
             return *err;
-        const Image8 img = convertImage(std::get<Image8>(r), channels, width, height);
-        float* dst = t.data() + static_cast<int64_t>(i) * channels * plane;
-        for (int ch = 0; ch < channels; ++ch)
-            for (int64_t p = 0; p < plane; ++p)
-                dst[ch * plane + p] = static_cast<float>(img.pixels[static_cast<size_t>(p * channels + ch)]) / 255.0f;
+        writePlanes(convertImage(std::get<Image8>(r), channels, width, height), t.data() + static_cast<int64_t>(i) * channels * plane);
     }
     return t;
 }

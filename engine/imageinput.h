@@ -23,6 +23,10 @@ std::variant<Image8, std::string> readImage(const std::string& path);
 // resize((width, height), BILINEAR) with PIL's antialiased separable filter and 8-bit rounding.
 Image8 convertImage(const Image8& in, int channels, int width, int height);
 
+// An image already converted to the model's channels and size, as a 1 x C x H x W tensor scaled
+// to [0, 1] like ToTensor.
+Tensor imageToTensor(const Image8& image);
+
 // Stacks images into an N x C x H x W float tensor scaled to [0, 1] like ToTensor. Each image
 // is converted to `channels` and resized to height x width first. Errors name the file.
 std::variant<Tensor, std::string> imagesToTensor(const std::vector<std::string>& paths, int channels, int height, int width);

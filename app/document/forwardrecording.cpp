@@ -6,10 +6,6 @@
 
 namespace ml::ui {
 
-namespace {
-struct Cancelled {};
-} // namespace
-
 const ForwardCall* ForwardRecording::firstCallOf(const QString& path) const
 {
     for (const ForwardCall& c : calls)
@@ -41,19 +37,15 @@ ForwardRecording recordForward(const ml::Module& root, const ml::Tensor& input, 
         if (progress) {
             progress->callsDone.fetch_add(1, std::memory_order_relaxed);
             if (progress->cancel.load(std::memory_order_relaxed))
-                throw Cancelled{};
+                throw ml::ForwardCancelled{};
         }
     };
-    try {
-        ml::ForwardResult result = ml::runForward(root, input, observer);
-        rec.output = std::move(result.output);
-        for (ml::Diagnostic& d : result.analysis.diagnostics)
-            if (d.severity == ml::Severity::Error)
-                rec.errors.push_back(std::move(d));
-    } catch (const Cancelled&) {
-        rec.cancelled = true;
-        rec.output.reset();
-    }
+    ml::ForwardResult result = ml::runForward(root, input, observer);
+    rec.cancelled = result.cancelled;
+    rec.output = std::move(result.output);
+    for (ml::Diagnostic& d : result.analysis.diagnostics)
+        if (d.severity == ml::Severity::Error)
+            rec.errors.push_back(std::move(d));
     return rec;
 }
 

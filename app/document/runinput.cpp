@@ -44,11 +44,7 @@ RunInput makeRunInput(const ml::Image8& image, const InputSpec& spec, const QStr
     in.original = toQImage(image);
     const ml::Image8 conv = ml::convertImage(image, spec.channels, spec.width, spec.height);
     in.converted = toQImage(conv);
-    in.tensor = ml::Tensor(ml::Shape{1, spec.channels, spec.height, spec.width});
-    const int64_t plane = static_cast<int64_t>(spec.width) * spec.height;
-    for (int c = 0; c < spec.channels; ++c)
-        for (int64_t i = 0; i < plane; ++i)
-            in.tensor[c * plane + i] = static_cast<float>(conv.pixels[static_cast<size_t>(i * spec.channels + c)]) / 255.f;
+    in.tensor = ml::imageToTensor(conv);
     if (!spec.mean.empty())
         ml::normalizeInput(in.tensor, spec.mean, spec.std); // validated with the project: channels match
     return in;

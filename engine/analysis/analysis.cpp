@@ -107,7 +107,8 @@ void unusedChecks(const Module& root, Analysis& a)
     }
 }
 
-Analysis run(const Module& root, const Value& input, bool real, const ForwardObserver* observer, std::optional<Tensor>* output)
+Analysis run(const Module& root, const Value& input, bool real, const ForwardObserver* observer, std::optional<Tensor>* output,
+             bool* cancelled = nullptr)
 {
     Analysis a;
     staticChecks(root, a);
@@ -127,6 +128,11 @@ Analysis run(const Module& root, const Value& input, bool real, const ForwardObs
                                      {}});
         }
     } catch (const ForwardAbort&) {
+    } catch (const ForwardCancelled&) {
+        if (!cancelled)
+            throw;
+        *cancelled = true;
+        return a;
     }
     if (!a.hasErrors())
         unusedChecks(root, a);
@@ -144,7 +150,7 @@ ForwardResult runForward(const Module& root, const Tensor& input, const ForwardO
 {
     ForwardResult r;
     auto data = std::make_shared<Tensor>(input);
-    r.analysis = run(root, Value::ofTensor(input.shape(), std::move(data)), true, &observer, &r.output);
+    r.analysis = run(root, Value::ofTensor(input.shape(), std::move(data)), true, &observer, &r.output, &r.cancelled);
     return r;
 }
 

@@ -43,12 +43,15 @@ struct Analysis {
 // silently does the unexpected, plus the static checks (plain lists, unused children).
 Analysis analyze(const Module& root, const Shape& input);
 
-// Called after every module call of a real forward pass, in execution order.
+// Called after every module call of a real forward pass, in execution order. The tensors are
+// valid only during the call. To stop the pass (a user's Cancel), throw ForwardCancelled.
 using ForwardObserver = std::function<void(const Module& node, const Tensor& in, const Tensor& out)>;
+struct ForwardCancelled {};
 
 struct ForwardResult {
-    std::optional<Tensor> output;
+    std::optional<Tensor> output; // empty when forward failed or was cancelled
     Analysis analysis;
+    bool cancelled = false;
 };
 
 // Eval-mode forward pass. Every registered or unregistered layer must have its tensors
