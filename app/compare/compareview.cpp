@@ -1,6 +1,9 @@
 #include "app/compare/compareview.h"
 
 #include "app/compare/concepttablewidget.h"
+#if defined(MODULELAB_HAVE_RUN)
+#include "app/compare/compareactivations.h"
+#endif
 #include "app/compare/slideexport.h"
 #include "app/diagram/diagramview.h"
 #include "app/document/modelfiles.h"
@@ -137,6 +140,11 @@ CompareView::CompareView(QWidget* parent)
     });
     m_tabs->addTab(m_table, QStringLiteral("Aligned layers"));
     m_tabs->addTab(m_concepts, QStringLiteral("Containers"));
+#if defined(MODULELAB_HAVE_RUN) // both models on the same picture, layer outputs side by side
+    m_activations = new CompareActivations(this);
+    m_tabs->addTab(m_activations, QStringLiteral("Activations"));
+    connect(m_activations, &CompareActivations::rowChosen, this, &CompareView::selectRow);
+#endif
     vertical->addWidget(m_tabs);
     vertical->setStretchFactor(0, 3);
     vertical->setStretchFactor(1, 2);
@@ -215,7 +223,7 @@ bool CompareView::loadSide(int side, const QString& path, QString* error)
         return false;
     }
     const ml::Shape input = m.inputShape.value_or(ml::Shape{1, 1, 28, 28});
-    setSide(side, std::move(m.root), input, QFileInfo(path).fileName());
+    setSide(side, std::move(m.root), input, QFileInfo(path).fileName(), path);
     QComboBox* p = m_pickers[static_cast<size_t>(side)];
     int index = p->findData(path);
     const QSignalBlocker block(p);
@@ -228,7 +236,8 @@ bool CompareView::loadSide(int side, const QString& path, QString* error)
     return true;
 }
 
-void CompareView::setSide(int side, std::unique_ptr<ml::Module> root, const ml::Shape& input, const QString& label)
+void CompareView::setSide(int side, std::unique_ptr<ml::Module> root, const ml::Shape& input, const QString& label,
+                          const QString& path)
 {
     for (DiagramView* d : m_diagrams)
         d->setModel(nullptr, nullptr);
@@ -236,6 +245,7 @@ void CompareView::setSide(int side, std::unique_ptr<ml::Module> root, const ml::
     s.root = std::move(root);
     s.input = input;
     s.label = label;
+    s.path = path;
     recompute();
 }
 
@@ -255,6 +265,13 @@ void CompareView::recompute()
 {
     for (DiagramView* d : m_diagrams)
         d->setModel(nullptr, nullptr);
+    if (m_activations) {
+        m_activations->setComparison(nullptr);
+        for (int side = 0; side < 2; ++side) {
+            const Side& s = m_sides[static_cast<size_t>(side)];
+            m_activations->setModel(side, s.root.get(), s.input, s.path);
+        }
+    }
     m_comparison.reset();
     const Side& a = m_sides[0];
     const Side& b = m_sides[1];
@@ -278,6 +295,8 @@ void CompareView::recompute()
         }
         m_concepts->setFacts(facts);
     }
+    if (m_activations)
+        m_activations->setComparison(m_comparison.get());
     fillTable();
     fillTotals();
     // Point at the first difference, so that the view opens on what matters.
@@ -396,6 +415,8 @@ void CompareView::selectRow(int row)
         m_diagrams[1]->selectPath(QString::fromStdString(r.b->path));
     else
         m_diagrams[1]->clearSelection();
+    if (m_activations)
+        m_activations->showRow(row);
     m_syncing = false;
 }
 

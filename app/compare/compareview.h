@@ -18,6 +18,7 @@ class QTableWidget;
 
 namespace ml::ui {
 
+class CompareActivations;
 class ConceptTableWidget;
 class DiagramView;
 
@@ -32,7 +33,9 @@ public:
 
     // A file or resource (":/examples/net.py"); reports a located message on failure.
     bool loadSide(int side, const QString& path, QString* error);
-    void setSide(int side, std::unique_ptr<ml::Module> root, const ml::Shape& input, const QString& label);
+    // `path` (a file or resource, may be empty) names the default weights of the Activations tab.
+    void setSide(int side, std::unique_ptr<ml::Module> root, const ml::Shape& input, const QString& label,
+                 const QString& path = {});
     // Offers "Current document" in the pickers: returns a copy of the document's model.
     using DocumentSource = std::function<std::unique_ptr<ml::Module>(ml::Shape& input, QString& label)>;
     void setDocumentSource(DocumentSource source);
@@ -44,6 +47,7 @@ public:
     ConceptTableWidget* concepts() const { return m_concepts; }
     QLabel* totalsLabel() const { return m_totals; }
     QTabWidget* tabs() const { return m_tabs; }
+    CompareActivations* activations() const { return m_activations; } // null without the run tools
 
     void selectRow(int row); // selects both sides' nodes in the diagrams
     void fitDiagrams();      // after a resize: legible zoom, scrolled to the current row
@@ -60,6 +64,7 @@ private:
         std::unique_ptr<ml::Module> root;
         ml::Shape input;
         QString label;
+        QString path;
     };
     void buildPickers();
     void pickerActivated(int side, int index);
@@ -79,6 +84,7 @@ private:
     QTabWidget* m_tabs;
     QTableWidget* m_table;
     ConceptTableWidget* m_concepts;
+    CompareActivations* m_activations = nullptr;
     bool m_syncing = false;
 };
 

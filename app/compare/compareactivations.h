@@ -1,0 +1,89 @@
+#pragma once
+
+#include "engine/analysis/compare.h"
+#include "engine/module.h"
+#include "engine/shape.h"
+
+#include <QString>
+#include <QWidget>
+
+#include <array>
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+
+namespace ml::ui {
+
+class Document;
+class FeatureMapGrid;
+class RunController;
+class SampleListModel;
+struct ForwardCall;
+
+// The compare view's "Activations" tab: both models run on the same sample (each converted to
+// its own model's input), then the selected aligned row shows the two layers' outputs side by
+// side. Each side runs through its own RunController (a worker thread per side), with the
+// weights its project names or PyTorch's default initialisation (seed 0) until others are loaded.
+class CompareActivations : public QWidget {
+    Q_OBJECT
+public:
+    explicit CompareActivations(QWidget* parent = nullptr);
+    ~CompareActivations() override;
+
+    // A copy of the model is taken when first needed (shown, run or loading weights).
+    void setModel(int side, const ml::Module* root, const ml::Shape& input, const QString& path);
+    void setComparison(const ml::ModelComparison* comparison); // aligned rows; may be null
+    void showRow(int row);
+    int row() const { return m_row; }
+
+    bool loadWeights(int side, const QString& path, QString* error);
+    void run();
+    bool isRunning() const;
+    bool waitForFinished(int timeoutMs);
+
+    RunController* controller(int side) const { return m_sides[static_cast<size_t>(side)].controller; }
+    FeatureMapGrid* grid(int side) const { return m_sides[static_cast<size_t>(side)].grid; }
+    QLabel* caption(int side) const { return m_sides[static_cast<size_t>(side)].caption; }
+    QLabel* status(int side) const { return m_sides[static_cast<size_t>(side)].status; }
+    QComboBox* samples() const { return m_samples; }
+    QComboBox* layers() const { return m_layers; }
+    const ForwardCall* shownCall(int side) const; // null when nothing is shown
+
+signals:
+    void rowChosen(int row);
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    struct Side {
+        const ml::Module* source = nullptr;
+        ml::Shape input;
+        QString path;
+        bool pending = false;
+        Document* document = nullptr;
+        RunController* controller = nullptr;
+        FeatureMapGrid* grid = nullptr;
+        QLabel* weights = nullptr;
+        QLabel* status = nullptr;
+        QLabel* caption = nullptr;
+        const ForwardCall* shown = nullptr;
+    };
+    QWidget* buildSide(int side);
+    void apply(int side);
+    void chooseWeights(int side);
+    void fillLayers();
+    void showSide(int side);
+
+    std::array<Side, 2> m_sides;
+    const ml::ModelComparison* m_comparison = nullptr;
+    SampleListModel* m_sampleModel;
+    QComboBox* m_samples;
+    QComboBox* m_layers;
+    QPushButton* m_run;
+    int m_row = -1;
+};
+
+} // namespace ml::ui
