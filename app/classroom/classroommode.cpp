@@ -6,6 +6,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QDockWidget>
+#include <QHeaderView>
+#include <QTreeView>
 #include <QGraphicsItem>
 #include <QMainWindow>
 #include <QTimer>
@@ -80,9 +82,10 @@ void ClassroomMode::setActive(bool on)
         m_savedStyleSheet = qApp->styleSheet();
         m_savedVisible.clear();
         // The editing panels always; the other panels too unless they present the model (the
-        // diagram, code, diagnostics, lessons): at 1280x720 and large type there is no room.
-        const QStringList presenting{QStringLiteral("diagramDock"), QStringLiteral("codeDock"),
-                                     QStringLiteral("diagnosticsDock"), QStringLiteral("lessonsDock")};
+        // diagram, diagnostics, lessons): at 1280x720 and large type there is no room, and the
+        // module tree needs the height the code panel would take.
+        const QStringList presenting{QStringLiteral("diagramDock"), QStringLiteral("diagnosticsDock"),
+                                     QStringLiteral("lessonsDock")};
         for (QDockWidget* d : m_window->findChildren<QDockWidget*>()) {
             if (!m_editingDocks.contains(d) && presenting.contains(d->objectName()))
                 continue;
@@ -102,8 +105,16 @@ void ClassroomMode::setActive(bool on)
         for (const auto& d : m_diagrams)
             for (int k = 0; d && k < 40 && d->zoom() < kClassroomDiagramZoom; ++k)
                 d->zoomIn();
-        // Once the new layout has settled: the selected box in the middle, its label in view.
+        // Once the new layout has settled: tree columns as wide as their large-type contents,
+        // the selected box in the middle, its label in view.
         QTimer::singleShot(0, this, [this] {
+            if (QWidget* central = m_window->centralWidget()) {
+                QList<QTreeView*> trees = central->findChildren<QTreeView*>();
+                if (auto* tree = qobject_cast<QTreeView*>(central))
+                    trees.prepend(tree);
+                for (QTreeView* tree : trees)
+                    tree->header()->resizeSections(QHeaderView::ResizeToContents);
+            }
             for (const auto& d : m_diagrams)
                 if (d && d->hasSelection())
                     if (auto* box = d->boxForPath(d->selectedPath()))
