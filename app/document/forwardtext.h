@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/diagnostic.h"
+#include "engine/module.h"
 #include "engine/program.h"
 
 #include <QString>
@@ -13,5 +14,11 @@ namespace ml::ui {
 // errors are located at line:column of `text`.
 std::variant<ml::ForwardProgram, ml::ParseError> parseForwardText(const QString& text);
 QString forwardText(const ml::ForwardProgram& program);
+
+// The forward statement that runs `target` (a module below `owner`) on the variable `var`:
+// "x = self.conv1(x)", "x = self.blocks[2](x)", and for a ModuleList or plain list the loop
+// "for m in self.layers:\n    x = m(x)" (ModuleDict: over .values()). Empty when `target` is
+// not below `owner`.
+QString callStatementFor(const ml::Module& owner, const ml::Module& target, const QString& var);
 
 } // namespace ml::ui

@@ -2,6 +2,7 @@
 
 #include "app/document/forwardtext.h"
 
+#include <QDropEvent>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -12,6 +13,8 @@
 #include <QVBoxLayout>
 
 namespace ml::ui {
+
+QStringList stepsOf(const ml::ForwardProgram& p);
 
 ForwardEditor::ForwardEditor(QWidget* parent)
     : QWidget(parent)
@@ -32,8 +35,12 @@ ForwardEditor::ForwardEditor(QWidget* parent)
     m_error->hide();
     layout->addWidget(m_error);
 
-    layout->addWidget(new QLabel(QStringLiteral("<b>Steps</b> (double-click to edit)"), this));
+    layout->addWidget(new QLabel(QStringLiteral("<b>Steps</b> (double-click to edit; drop modules from the tree)"), this));
     m_steps->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_steps->setToolTip(QStringLiteral("Drag a module from the tree here to call it from forward()"));
+    m_steps->setAcceptDrops(true);
+    m_steps->viewport()->setAcceptDrops(true);
+    m_steps->viewport()->installEventFilter(this);
     layout->addWidget(m_steps, 1);
     auto* buttons = new QHBoxLayout;
     auto button = [&](const QString& text, const QString& tip, auto slot) {
@@ -105,36 +112,92 @@ void ForwardEditor::parseNow()
     emit programEdited(std::get<ml::ForwardProgram>(parsed), true, QStringLiteral("Edit forward()"));
 }
 
-void ForwardEditor::editStep(int row, const QString& text)
+std::optional<ml::ForwardProgram> ForwardEditor::programFromSteps(const QStringList& steps, const QString& where)
 {
-    ml::ForwardProgram p = m_program;
-    if (row < 0 || row >= static_cast<int>(p.body.size()))
-        return;
-    // Parse the step in context: the whole program with this statement replaced.
-    QStringList lines;
-    for (int i = 0; i < static_cast<int>(p.body.size()); ++i)
-        lines << (i == row ? text : QString::fromStdString(ml::toSource(p.body[static_cast<size_t>(i)])));
-    QString source = QStringLiteral("def forward(self%1):\n").arg(
-        p.params.empty() ? QString() : QStringLiteral(", ") + QString::fromStdString([&] {
-            std::string s;
-            for (size_t i = 0; i < p.params.size(); ++i)
-                s += (i ? ", " : "") + p.params[i];
-            return s;
-        }()));
-    for (const QString& l : lines)
-        for (const QString& sub : l.split(QLatin1Char('\n')))
-            source += QStringLiteral("    ") + sub + QLatin1Char('\n');
+    QString params;
+    for (const std::string& p : m_program.params)
+        params += QStringLiteral(", ") + QString::fromStdString(p);
+    QString source = QStringLiteral("def forward(self%1):\n").arg(params);
+    for (const QString& step : steps)
+        for (const QString& line : step.split(QLatin1Char('\n')))
+            source += QStringLiteral("    ") + line + QLatin1Char('\n');
     auto parsed = parseForwardText(source);
     if (auto* err = std::get_if<ml::ParseError>(&parsed)) {
-        m_error->setText(QStringLiteral("step %1: %2").arg(row + 1).arg(QString::fromStdString(err->message)));
+        m_error->setText(QStringLiteral("%1: %2").arg(where, QString::fromStdString(err->message)));
         m_error->show();
+        return std::nullopt;
+    }
+    m_error->hide();
+    return std::get<ml::ForwardProgram>(parsed);
+}
+
+QStringList stepsOf(const ml::ForwardProgram& p)
+{
+    QStringList steps;
+    for (const ml::Stmt& s : p.body)
+        steps << QString::fromStdString(ml::toSource(s));
+    return steps;
+}
+
+void ForwardEditor::editStep(int row, const QString& text)
+{
+    if (row < 0 || row >= static_cast<int>(m_program.body.size()))
+        return;
+    // Parse the step in context: the whole program with this statement replaced.
+    QStringList steps = stepsOf(m_program);
+    steps[row] = text;
+    const auto program = programFromSteps(steps, QStringLiteral("step %1").arg(row + 1));
+    if (!program) {
         m_updating = true;
         fillSteps();
         m_updating = false;
         return;
     }
-    m_error->hide();
-    emit programEdited(std::get<ml::ForwardProgram>(parsed), false, QStringLiteral("Edit forward step"));
+    emit programEdited(*program, false, QStringLiteral("Edit forward step"));
+}
+
+bool ForwardEditor::dropModules(const QMimeData* data, int row)
+{
+    const QStringList calls = m_dropResolver ? m_dropResolver(data) : QStringList();
+    if (calls.isEmpty())
+        return false;
+    QStringList steps = stepsOf(m_program);
+    if (row < 0 || row > steps.size()) {
+        row = static_cast<int>(steps.size());
+        if (!m_program.body.empty() && m_program.body.back().kind == ml::Stmt::Kind::Return)
+            --row;
+    }
+    for (int k = 0; k < calls.size(); ++k)
+        steps.insert(row + k, calls[k]);
+    const auto program = programFromSteps(steps, QStringLiteral("dropped step"));
+    if (!program)
+        return false;
+    emit programEdited(*program, false, QStringLiteral("Call from forward()"));
+    m_steps->setCurrentRow(row);
+    return true;
+}
+
+bool ForwardEditor::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_steps->viewport()) {
+        if (event->type() == QEvent::DragEnter || event->type() == QEvent::DragMove) {
+            auto* e = static_cast<QDropEvent*>(event);
+            if (m_dropResolver && !m_dropResolver(e->mimeData()).isEmpty()) {
+                e->setDropAction(Qt::CopyAction);
+                e->accept();
+                return true;
+            }
+        } else if (event->type() == QEvent::Drop) {
+            auto* e = static_cast<QDropEvent*>(event);
+            const QModelIndex at = m_steps->indexAt(e->position().toPoint());
+            if (dropModules(e->mimeData(), at.isValid() ? at.row() : -1)) {
+                e->setDropAction(Qt::CopyAction);
+                e->accept();
+                return true;
+            }
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void ForwardEditor::addStep()

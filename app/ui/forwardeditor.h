@@ -2,9 +2,14 @@
 
 #include "engine/program.h"
 
+#include <QStringList>
 #include <QWidget>
 
+#include <functional>
+#include <optional>
+
 class QLabel;
+class QMimeData;
 class QListWidget;
 class QPlainTextEdit;
 class QTimer;
@@ -21,6 +26,10 @@ public:
     void setProgram(const ml::ForwardProgram& program); // keeps the text while the user types in it
     QString errorText() const;
     QPlainTextEdit* codeEdit() const { return m_code; }
+    // Turns dropped tree nodes into forward statements (empty: not droppable here).
+    void setDropResolver(std::function<QStringList(const QMimeData*)> resolver) { m_dropResolver = std::move(resolver); }
+    // Inserts the statements for the dropped nodes before step `row` (-1: before the return).
+    bool dropModules(const QMimeData* data, int row);
     QListWidget* stepList() const { return m_steps; }
 
 public slots:
@@ -33,9 +42,15 @@ signals:
     // mergeable: consecutive typing edits; text: the undo step's label.
     void programEdited(const ml::ForwardProgram& program, bool mergeable, const QString& text);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void fillSteps();
     void editStep(int row, const QString& text);
+    // Parses the steps (Python source each) as the whole forward; shows the error on failure.
+    std::optional<ml::ForwardProgram> programFromSteps(const QStringList& steps, const QString& where);
+    std::function<QStringList(const QMimeData*)> m_dropResolver;
 
     ml::ForwardProgram m_program;
     QPlainTextEdit* m_code;

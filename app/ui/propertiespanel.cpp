@@ -1,5 +1,8 @@
 #include "app/ui/propertiespanel.h"
 
+#include "app/document/forwardtext.h"
+#include "app/document/mimeformats.h"
+
 #include "app/document/document.h"
 #include "app/document/moduleeditor.h"
 #include "app/document/moduletreemodel.h"
@@ -141,6 +144,21 @@ void PropertiesPanel::rebuild()
                 [this, indexPath](const ml::ForwardProgram& p, bool merge, const QString& text) {
                     ModuleEditor(m_document).setForward(indexPath, p, merge, text);
                 });
+        m_forward->setDropResolver([this, indexPath](const QMimeData* data) {
+            QStringList calls;
+            std::vector<IndexPath> paths;
+            const ml::Module* owner = m_document->moduleAt(indexPath);
+            if (!owner || !decodeModulePaths(data, m_document, paths))
+                return calls;
+            const auto* custom = dynamic_cast<const ml::CustomModule*>(owner);
+            const QString var = custom && !custom->program().params.empty() ? QString::fromStdString(custom->program().params[0])
+                                                                             : QStringLiteral("x");
+            for (const IndexPath& p : paths)
+                if (const ml::Module* target = m_document->moduleAt(p))
+                    if (QString call = callStatementFor(*owner, *target, var); !call.isEmpty())
+                        calls << call;
+            return calls;
+        });
         layout->addWidget(m_forward, 1);
     } else {
         auto* info = new QLabel(QStringLiteral("%1 with %2 children. Drop layers from the palette into it.")

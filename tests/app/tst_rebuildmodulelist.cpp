@@ -7,6 +7,8 @@
 #include "app/document/mimeformats.h"
 #include "app/document/moduleeditor.h"
 #include "app/document/moduletreemodel.h"
+#include "app/ui/forwardeditor.h"
+#include "app/ui/propertiespanel.h"
 #include "engine/module.h"
 
 #include <QAbstractItemModelTester>
@@ -203,15 +205,17 @@ private slots:
         QVERIFY(!m_doc->analysis().hasErrors());
         QCOMPARE(neverCalled(), 10); // registered, but not used by forward yet
 
-        auto program = parseForwardText(QStringLiteral("def forward(self, x):\n"
-                                                       "    for module in self.modulelist:\n"
-                                                       "        x = module(x)\n"
-                                                       "    return x\n"));
-        QVERIFY(std::holds_alternative<ml::ForwardProgram>(program));
-        QVERIFY(ModuleEditor(m_doc.get())
-                    .setForward({}, std::get<ml::ForwardProgram>(std::move(program)), false, QStringLiteral("Edit forward"))
-                    .isEmpty());
+        // Dragging the list from the tree onto the first forward step makes forward loop over it,
+        // as NetModuleList's does; the emptied blocks after it pass [1, 10] through unchanged.
+        PropertiesPanel panel(m_doc.get());
+        panel.setCurrent(model()->index(0, 0));
+        QVERIFY(panel.forwardEditor());
+        std::unique_ptr<QMimeData> list(model()->mimeData({idx("modulelist")}));
+        QVERIFY(panel.forwardEditor()->dropModules(list.get(), 0));
         QVERIFY(analysed());
+        const auto* root = dynamic_cast<const ml::CustomModule*>(m_doc->root());
+        QVERIFY(root && !root->program().body.empty());
+        QCOMPARE(QString::fromStdString(ml::toSource(root->program().body[0])), QStringLiteral("for m in self.modulelist:\n    x = m(x)"));
         QCOMPARE(modelOutput(), QStringLiteral("[1, 10]"));
         QCOMPARE(m_doc->totals().totalParams, kFixedParams);
         QVERIFY(!m_doc->analysis().hasErrors());
