@@ -132,10 +132,7 @@ std::vector<std::pair<std::string_view, const ArgValue*>> Layer::nonDefaultArgs(
 
 int64_t Layer::multAdds(const Shape& in, const Shape&) const
 {
-    int64_t params = 0;
-    for (const TensorSpec& t : tensorSpecs())
-        if (!t.isBuffer)
-            params += t.shape.numel().value_or(0);
+    const int64_t params = ownParameterCount(*this);
     if (params == 0 || in.rank() == 0)
         return 0;
     int64_t out = 0;

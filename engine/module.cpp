@@ -303,6 +303,15 @@ std::string repr(const Module& m)
     return joinLines(m.typeName(), lines);
 }
 
+int64_t ownParameterCount(const Module& m)
+{
+    int64_t n = 0;
+    for (const TensorSpec& s : m.tensorSpecs())
+        if (!s.isBuffer)
+            n += s.shape.numel().value_or(0);
+    return n;
+}
+
 ParamCounts countParameters(const Module& m)
 {
     ParamCounts pc;

@@ -144,6 +144,8 @@ struct ParamCounts {
 };
 // Registered parameters of m and everything below it (plain lists excluded).
 ParamCounts countParameters(const Module& m);
+// Parameter elements of m itself, without its children.
+int64_t ownParameterCount(const Module& m);
 
 struct StateEntry {
     std::string key;      // "features.1.running_mean"

@@ -14,7 +14,15 @@
 
 namespace ml::ui {
 
-QStringList stepsOf(const ml::ForwardProgram& p);
+namespace {
+QStringList stepsOf(const ml::ForwardProgram& p)
+{
+    QStringList steps;
+    for (const ml::Stmt& s : p.body)
+        steps << QString::fromStdString(ml::toSource(s));
+    return steps;
+}
+} // namespace
 
 ForwardEditor::ForwardEditor(QWidget* parent)
     : QWidget(parent)
@@ -129,14 +137,6 @@ std::optional<ml::ForwardProgram> ForwardEditor::programFromSteps(const QStringL
     }
     m_error->hide();
     return std::get<ml::ForwardProgram>(parsed);
-}
-
-QStringList stepsOf(const ml::ForwardProgram& p)
-{
-    QStringList steps;
-    for (const ml::Stmt& s : p.body)
-        steps << QString::fromStdString(ml::toSource(s));
-    return steps;
 }
 
 void ForwardEditor::editStep(int row, const QString& text)

@@ -10,15 +10,6 @@ namespace ml {
 
 namespace {
 
-int64_t ownParams(const Module& m)
-{
-    int64_t n = 0;
-    for (const TensorSpec& s : m.tensorSpecs())
-        if (!s.isBuffer)
-            n += s.shape.numel().value_or(0);
-    return n;
-}
-
 std::string signatureOf(const Module& m) { return m.typeName() + "(" + m.extraRepr() + ")"; }
 
 bool isReshapeLayer(const std::string& type) { return type == "Flatten" || type == "Unflatten" || type == "Identity"; }
@@ -62,7 +53,7 @@ ExecutionTrace traceExecution(const Module& root, const Shape& input)
         c.path = c.module->path();
         c.type = c.module->typeName();
         c.signature = signatureOf(*c.module);
-        c.params = ownParams(*c.module);
+        c.params = ownParameterCount(*c.module);
         c.callIndex = static_cast<int>(k);
         auto it = storedIndex.find(c.module);
         c.storedIndex = it == storedIndex.end() ? -1 : it->second;

@@ -22,15 +22,6 @@ bool isBelow(const Module* m, const Module* ancestor)
     return false;
 }
 
-int64_t ownParams(const Module& m)
-{
-    int64_t n = 0;
-    for (const TensorSpec& s : m.tensorSpecs())
-        if (!s.isBuffer)
-            n += s.shape.numel().value_or(0);
-    return n;
-}
-
 std::string label(const ContainerFacts& f)
 {
     return (f.path.empty() ? std::string("(root)") : f.path) + (f.model.empty() ? "" : " in " + f.model);
@@ -78,7 +69,7 @@ std::vector<ContainerFacts> containerFacts(const Module& root, const ExecutionTr
             if (!isBelow(leaf, c))
                 continue;
             stored.push_back(static_cast<int>(k));
-            const int64_t p = ownParams(*leaf);
+            const int64_t p = ownParameterCount(*leaf);
             f.params += p;
             if (leaf->isRegistered())
                 f.registeredParams += p;

@@ -83,15 +83,6 @@ JsonValue shapeJson(const std::optional<Shape>& s)
     return a;
 }
 
-int64_t ownParams(const Module& m)
-{
-    int64_t n = 0;
-    for (const TensorSpec& t : m.tensorSpecs())
-        if (!t.isBuffer)
-            n += t.shape.numel().value_or(0);
-    return n;
-}
-
 } // namespace
 
 std::string summaryTable(const Module& root, const Shape& input, const Analysis& analysis)
@@ -125,7 +116,7 @@ std::string summaryTable(const Module& root, const Shape& input, const Analysis&
     for (size_t k = 0; k < rows.size(); ++k) {
         const Row& r = rows[k];
         const NodeInfo* info = analysis.info(r.module);
-        const int64_t own = ownParams(*r.module);
+        const int64_t own = ownParameterCount(*r.module);
         std::string params = r.module->isContainer() ? (own ? withThousands(own) : "--") : withThousands(own);
         std::string ma = r.module->kind() == ModuleKind::Layer && info && info->outputShape ? withThousands(info->multAdds) : "--";
         std::string name = r.tree;
