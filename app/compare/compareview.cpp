@@ -446,7 +446,7 @@ void CompareView::chooseExport()
     QMenu menu(this);
     QAction* view = menu.addAction(QStringLiteral("Compare View…"));
     QAction* a = menu.addAction(QStringLiteral("Diagram A…"));
-    QAction* b = menu.addAction(QStringLiteral("Diagram B…"));
+    menu.addAction(QStringLiteral("Diagram B…")); // anything else chosen is B
     QAction* chosen = menu.exec(QCursor::pos());
     if (!chosen)
         return;

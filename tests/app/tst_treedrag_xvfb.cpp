@@ -78,9 +78,9 @@ private:
         const int distance = QApplication::startDragDistance();
         QTest::mouseMove(sv, from + QPoint(distance / 2 + 1, 0));
         QTest::mouseMove(sv, from + QPoint(3 * distance + 5, 3)); // starts QDrag::exec
-        QTest::qWaitFor([&] { return dropped; }, 5000);
+        const bool arrived = QTest::qWaitFor([&] { return dropped; }, 5000);
         QTest::qWait(50);
-        return dropped;
+        return arrived;
     }
 
 private slots:
