@@ -27,36 +27,38 @@ std::string describe(const Module& m)
     return (p.empty() ? std::string("the model") : p) + " (" + m.typeName() + ")";
 }
 
-void deprecatedCalls(const Expr& e, const std::string& path, Analysis& a)
+void versionNotes(const Expr& e, const std::string& path, Analysis& a)
 {
     if (e.kind == Expr::Kind::Call && e.items[0].kind == Expr::Kind::Attr && e.items[0].items[0].kind == Expr::Kind::Name
         && e.items[0].items[0].text == "F" && (e.items[0].text == "sigmoid" || e.items[0].text == "tanh")) {
         const std::string& fn = e.items[0].text;
         a.diagnostics.push_back({path, Severity::Info,
-                                 "F." + fn + " is deprecated: use torch." + fn + " (PyTorch warns: nn.functional." + fn
-                                     + " is deprecated. Use torch." + fn + " instead.)",
+                                 "F." + fn + " is fine in PyTorch 2.x; PyTorch 1.x warns \"nn.functional." + fn
+                                     + " is deprecated. Use torch." + fn + " instead.\" (torch." + fn
+                                     + " works in both)",
                                  e.loc});
     }
     for (const Expr& x : e.items)
-        deprecatedCalls(x, path, a);
+        versionNotes(x, path, a);
     for (const auto& kw : e.keywords)
-        deprecatedCalls(kw.second, path, a);
+        versionNotes(kw.second, path, a);
 }
 
-void deprecatedCalls(const std::vector<Stmt>& body, const std::string& path, Analysis& a)
+void versionNotes(const std::vector<Stmt>& body, const std::string& path, Analysis& a)
 {
     for (const Stmt& s : body) {
-        deprecatedCalls(s.value, path, a);
-        deprecatedCalls(s.body, path, a);
+        versionNotes(s.value, path, a);
+        versionNotes(s.body, path, a);
     }
 }
 
-// Checks that need no forward pass: plain lists are invisible to PyTorch; deprecated functions.
+// Checks that need no forward pass: plain lists are invisible to PyTorch; functions whose
+// PyTorch 1.x and 2.x behaviour differ.
 void staticChecks(const Module& root, Analysis& a)
 {
     for (const NamedModule& nm : namedModules(root, true))
         if (nm.module->kind() == ModuleKind::Custom)
-            deprecatedCalls(static_cast<const CustomModule*>(nm.module)->program().body, nm.path, a);
+            versionNotes(static_cast<const CustomModule*>(nm.module)->program().body, nm.path, a);
     for (const NamedModule& nm : namedModules(root, true)) {
         const Module& m = *nm.module;
         if (m.kind() != ModuleKind::PlainList || !m.parent() || !m.parent()->isRegistered())
@@ -67,9 +69,12 @@ void staticChecks(const Module& root, Analysis& a)
         a.diagnostics.push_back(
             {nm.path, Severity::Warning,
              "self." + m.name() + " is a plain Python list: PyTorch does not register its " + std::to_string(m.childCount())
-                 + (m.childCount() == 1 ? " module" : " modules") + ", so " + withThousands(hidden)
-                 + " parameters are missing from parameters(), state_dict() and print(model); optimizers never train "
-                   "them and .to(device) never moves them. Use nn.ModuleList([...])",
+                 + (m.childCount() == 1 ? " module" : " modules") + ": "
+                 + (hidden > 0 ? withThousands(hidden) + " parameters are missing from parameters() (an optimizer never "
+                                                         "updates them) and from state_dict(); "
+                               : std::string())
+                 + "print(model) does not show them, and model.eval(), .to(device) and .half() never reach them. "
+                   "Use nn.ModuleList([...])",
              m.sourceLoc()});
     }
 }

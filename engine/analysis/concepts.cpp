@@ -71,8 +71,10 @@ std::vector<ContainerFacts> containerFacts(const Module& root, const ExecutionTr
             stored.push_back(static_cast<int>(k));
             const int64_t p = ownParameterCount(*leaf);
             f.params += p;
-            if (leaf->isRegistered())
+            if (leaf->isRegistered()) {
                 f.registeredParams += p;
+                ++f.registeredLeaves;
+            }
         }
         f.leafCount = static_cast<int>(stored.size());
 
@@ -106,7 +108,7 @@ ConceptTable conceptTable(const std::vector<ContainerFacts>& facts)
     t.rows = {{"Has forward()?", {}},
               {"Connects the modules it stores?", {}},
               {"Execution order = stored order?", {}},
-              {"Parameters registered?", {}},
+              {"Modules registered?", {}},
               {"state_dict key names", {}}};
 
     for (ModuleKind kind : t.kinds) {
@@ -123,10 +125,13 @@ ConceptTable conceptTable(const std::vector<ContainerFacts>& facts)
         const ContainerFacts& first = *mine.front();
 
         // Has forward(): a property of the kind, shown with where it was seen.
-        t.rows[0].cells.push_back(
-            {seq ? "yes" : "no",
-             seq ? label(first) + " runs its " + std::to_string(first.leafCount) + " layers itself"
-                 : label(first) + " is not callable: forward() must call its entries"});
+        std::string forwardEvidence = label(first) + " runs its " + std::to_string(first.leafCount) + " layers itself";
+        if (kind == ModuleKind::PlainList)
+            forwardEvidence = label(first) + " is a Python list, not a Module: calling it raises TypeError: 'list' object is not callable";
+        else if (!seq)
+            forwardEvidence = label(first) + " is a Module without forward(): calling it raises NotImplementedError, "
+                                             "so forward() calls its entries";
+        t.rows[0].cells.push_back({seq ? "yes" : "no", forwardEvidence});
 
         // Connection: Sequential feeds each output into the next module; the others leave it to forward().
         t.rows[1].cells.push_back(
@@ -149,16 +154,22 @@ ConceptTable conceptTable(const std::vector<ContainerFacts>& facts)
             ev.insert(ev.begin(), "forward() chooses the order");
         t.rows[2].cells.push_back({order, joinLines(ev)});
 
-        // Parameters registered.
+        // Registration: whether named_modules() lists the modules, with the parameters it costs.
+        int leaves = 0, registeredLeaves = 0;
         int64_t params = 0, registered = 0;
         for (const ContainerFacts* f : mine) {
+            leaves += f->leafCount;
+            registeredLeaves += f->registeredLeaves;
             params += f->params;
             registered += f->registeredParams;
         }
-        std::string regValue = registered == params ? "yes" : registered == 0 ? "no" : "partly";
-        std::string regEvidence = withThousands(registered) + " of " + withThousands(params) + " parameters seen by parameters()";
-        if (registered < params)
-            regEvidence += ": the optimizer never trains the others, state_dict() never saves them";
+        std::string regValue = registeredLeaves == leaves ? "yes" : registeredLeaves == 0 ? "no" : "partly";
+        std::string regEvidence = std::to_string(registeredLeaves) + " of " + std::to_string(leaves)
+            + " layers in named_modules(), " + withThousands(registered) + " of " + withThousands(params)
+            + " parameters in parameters()";
+        if (registeredLeaves < leaves)
+            regEvidence += ": the others are missing from state_dict() and the optimizer, and model.eval() and .to() "
+                           "never reach them";
         t.rows[3].cells.push_back({regValue, regEvidence});
 
         // state_dict names.

@@ -15,11 +15,13 @@ struct ContainerFacts {
     std::string model;         // the caller's label for the model
     std::string path;          // dotted path of the container
     ModuleKind kind = ModuleKind::Sequential;
-    bool hasForward = false;   // callable: Sequential runs its children; the others raise
+    bool hasForward = false;   // a forward() of its own: Sequential; calling a ModuleList or ModuleDict raises
+                               // NotImplementedError, calling a list raises TypeError
     bool childrenConnected = false; // each child's output is the next child's input (seen in the trace)
     std::optional<bool> executionEqualsStored; // leaves called once each in stored order; empty: never run
     int leafCount = 0;         // leaf layers below the container
     int calledLeaves = 0;      // of those, how many the forward pass called
+    int registeredLeaves = 0;  // of those, how many named_modules() lists
     int64_t params = 0;        // parameters of the layers below it
     int64_t registeredParams = 0; // of those, what parameters() / state_dict() see
     std::vector<std::string> stateDictKeys; // the container's keys in state_dict() (first few)

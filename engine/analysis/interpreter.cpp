@@ -73,6 +73,25 @@ const FunctionalOp* findFunctional(std::string_view name)
     return nullptr;
 }
 
+// x.view(-1, K) and friends that change the batch size: say what happens to each sample.
+std::string batchChangeWarning(const std::string& source, const std::string& method, const Shape& in, const Shape& out)
+{
+    const int64_t n = in[0], m = out[0];
+    const int64_t perSample = in.numel().value_or(0) / std::max<int64_t>(n, 1);
+    std::string what;
+    if (m > n && m % n == 0)
+        what = "it splits each sample's " + std::to_string(perSample) + " values into " + std::to_string(m / n) + " rows";
+    else if (m < n && n % m == 0)
+        what = "it joins " + std::to_string(n / m) + " samples into each row";
+    else
+        what = "its rows no longer line up with the samples";
+    return source + " turns a batch of " + std::to_string(n) + " into a batch of " + std::to_string(m) + " ("
+        + in.toString() + " -> " + out.toString() + "): " + what
+        + ". PyTorch runs it silently; F.cross_entropy with one target per sample then fails (PyTorch: ValueError: Expected input batch_size ("
+        + std::to_string(m) + ") to match target batch_size (" + std::to_string(n)
+        + ").). Keep the batch dimension: x." + method + "(x.size(0), -1) or torch.flatten(x, 1)";
+}
+
 } // namespace
 
 std::string typeNameOf(const Value& v)
@@ -148,12 +167,12 @@ Value Interpreter::callModule(const Module& m, std::vector<Value> args, SourceLo
     case ModuleKind::ModuleDict:
         info.failed = true;
         raise(m.path(), loc,
-              m.typeName() + " is not callable: it has no forward(). Call its entries from forward "
-                             "(for m in self." + m.name() + ": x = m(x)) or use nn.Sequential (PyTorch: Module ["
+              m.typeName() + " has no forward() of its own, so calling it fails. Call its entries from forward "
+                             "(for m in self." + m.name() + ": x = m(x)) or use nn.Sequential (PyTorch: NotImplementedError: Module ["
                   + m.typeName() + "] is missing the required \"forward\" function)");
     case ModuleKind::PlainList:
         info.failed = true;
-        raise(m.path(), loc, "a plain Python list is not callable (PyTorch: 'list' object is not callable)");
+        raise(m.path(), loc, "a plain Python list is not a module and cannot be called (PyTorch: TypeError: 'list' object is not callable)");
     case ModuleKind::Custom:
         out = runProgram(static_cast<const CustomModule&>(m), std::move(args), loc);
         break;
@@ -550,11 +569,7 @@ Value Interpreter::callFunction(const std::string& name, const Value* receiver, 
                 raise(path, e.loc, toSource(e) + " cannot reshape " + x.shape.toString() + " ("
                                        + std::to_string(x.shape.numel().value_or(0)) + " elements) (PyTorch: " + r.error + ")");
             if (x.shape.rank() >= 2 && r.value.shape.rank() >= 1 && r.value.shape[0] != x.shape[0])
-                warn(path, e.loc,
-                     toSource(e) + " turns a batch of " + std::to_string(x.shape[0]) + " into a batch of "
-                         + std::to_string(r.value.shape[0]) + " (" + x.shape.toString() + " -> " + r.value.shape.toString()
-                         + "): PyTorch runs it silently and mixes samples. Keep the batch dimension: x." + name
-                         + "(x.size(0), -1) or torch.flatten(x, 1)");
+                warn(path, e.loc, batchChangeWarning(toSource(e), name, x.shape, r.value.shape));
             return r.value;
         }
         if (name == "flatten") {

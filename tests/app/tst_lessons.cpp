@@ -1,5 +1,7 @@
 // Lessons are data: every step of every shipped lesson opens the model it names and selects a
-// node that exists there; the player drives the main window (open, select, compare).
+// node that exists there; the player drives the main window (open, select, compare). Every step
+// also has claims in tests/data/lessons/lesson_claims.json, checked here against what the engine
+// computes and against PyTorch's answers in lessons_reference.json (make_lessons_reference.py).
 #include "app/compare/compareview.h"
 #include "app/document/document.h"
 #include "app/document/modelfiles.h"
@@ -9,7 +11,18 @@
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
 #include "app/ui/teachingtools.h"
+#include "engine/analysis/analysis.h"
+#include "engine/imageinput.h"
+#include "engine/io/weights.h"
+#include "engine/modelfile.h"
 #include "engine/module.h"
+#include "engine/names.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
 
 #include <QDockWidget>
 #include <QLabel>
@@ -17,17 +30,322 @@
 
 using namespace ml::ui;
 
+namespace {
+
+const QString kExamples = QStringLiteral(MODULELAB_EXAMPLES "/");
+const QString kLessonData = QStringLiteral(MODULELAB_EXAMPLES "/../../tests/data/lessons/");
+
+QJsonObject readJson(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", qPrintable(path));
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+QString readText(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", qPrintable(path));
+    return QString::fromUtf8(f.readAll());
+}
+
+// "a/b/0" in PyTorch's reference: object keys and array indices separated by '/'.
+QJsonValue referenceAt(const QJsonObject& ref, const QString& path)
+{
+    QJsonValue v = ref;
+    for (const QString& part : path.split(QLatin1Char('/'))) {
+        if (v.isArray())
+            v = v.toArray().at(part.toInt());
+        else if (v.isObject() && v.toObject().contains(part))
+            v = v.toObject().value(part);
+        else
+            return QJsonValue(QJsonValue::Undefined);
+    }
+    return v;
+}
+
+// Lesson text with tags and entities gone, as a student reads it.
+QString plainText(QString html)
+{
+    html.remove(QRegularExpression(QStringLiteral("<[^>]*>")));
+    return html.replace(QStringLiteral("&lt;"), QStringLiteral("<")).replace(QStringLiteral("&gt;"), QStringLiteral(">"));
+}
+
+QString kindName(ml::ModuleKind k)
+{
+    switch (k) {
+    case ml::ModuleKind::Sequential: return QStringLiteral("Sequential");
+    case ml::ModuleKind::ModuleList: return QStringLiteral("ModuleList");
+    case ml::ModuleKind::ModuleDict: return QStringLiteral("ModuleDict");
+    case ml::ModuleKind::PlainList: return QStringLiteral("PlainList");
+    case ml::ModuleKind::Custom: return QStringLiteral("Module");
+    case ml::ModuleKind::Layer: return QStringLiteral("Layer");
+    }
+    return {};
+}
+
+struct Model {
+    std::unique_ptr<ml::Module> root;
+    ml::Shape input;
+    ml::Analysis analysis;
+};
+
+Model loadExample(const QString& name)
+{
+    auto r = ml::loadModelFile((kExamples + name).toStdString());
+    if (auto* e = std::get_if<ml::ParseError>(&r))
+        qFatal("%s: %s", qPrintable(name), e->message.c_str());
+    ml::LoadedModel& loaded = std::get<ml::LoadedModel>(r);
+    if (!loaded.inputShape)
+        qFatal("%s states no input shape", qPrintable(name));
+    Model m;
+    m.input = loaded.inputShape.value();
+    m.root = std::move(loaded.root);
+    m.analysis = ml::analyze(*m.root, m.input);
+    return m;
+}
+
+bool hasDiagnostic(const ml::Analysis& a, const std::string& node, const QString& severity, const QString& contains)
+{
+    for (const ml::Diagnostic& d : a.diagnostics)
+        if (d.path == node && QString::fromUtf8(ml::severityName(d.severity).data()) == severity
+            && QString::fromStdString(d.message).contains(contains))
+            return true;
+    return false;
+}
+
+QStringList quotedNames(const QString& text)
+{
+    QStringList out;
+    QRegularExpressionMatchIterator it = QRegularExpression(QStringLiteral("\"([^\"]+)\"")).globalMatch(text);
+    while (it.hasNext())
+        out << it.next().captured(1);
+    return out;
+}
+
+// Checks one claim of one step; returns what is wrong, or an empty string.
+class ClaimChecker {
+public:
+    ClaimChecker(const QJsonObject& reference, const QString& model, const QString& text)
+        : m_ref(reference), m_modelName(model), m_text(plainText(text)), m_model(loadExample(model)) {}
+
+    QString check(const QJsonObject& c)
+    {
+        if (c.contains(QStringLiteral("quote")) && !m_text.contains(c.value(QStringLiteral("quote")).toString()))
+            return QStringLiteral("the text does not say '%1'").arg(c.value(QStringLiteral("quote")).toString());
+        const QString kind = c.keys().contains(QStringLiteral("pytorch")) ? QStringLiteral("pytorch") : firstCheck(c);
+        const QJsonValue arg = c.value(kind);
+        const QJsonObject o = arg.toObject();
+        const std::string node = o.value(QStringLiteral("node")).toString().toStdString();
+        const ml::Module* n = node.empty() ? m_model.root.get() : m_model.root->findPath(node);
+        if (o.contains(QStringLiteral("node")) && !n)
+            return QStringLiteral("no node %1").arg(QString::fromStdString(node));
+        const QString value = o.value(QStringLiteral("value")).toString();
+        auto said = [&](const QString& v) { return m_text.contains(v) ? QString() : QStringLiteral("the text does not say '%1'").arg(v); };
+        auto same = [&](const QString& engine, const QString& claimed) {
+            return engine == claimed ? QString() : QStringLiteral("the engine says %1, the claim %2").arg(engine, claimed);
+        };
+        if (kind == QLatin1String("pytorch")) {
+            const QJsonValue got = referenceAt(m_ref, arg.toString());
+            if (got.isUndefined())
+                return QStringLiteral("no %1 in lessons_reference.json").arg(arg.toString());
+            const QJsonValue want = c.value(QStringLiteral("value"));
+            if (got.isDouble() && want.isDouble() ? std::abs(got.toDouble() - want.toDouble()) > 1e-9 : got != want)
+                return QStringLiteral("PyTorch says %1 is %2").arg(arg.toString(), QString::fromUtf8(QJsonDocument(QJsonArray{got}).toJson(QJsonDocument::Compact)));
+            return {};
+        }
+        if (kind == QLatin1String("children"))
+            return n->childCount() == o.value(QStringLiteral("count")).toInt() ? QString() : QStringLiteral("child count differs");
+        if (kind == QLatin1String("params")) {
+            const QString got = QString::fromStdString(ml::withThousands(ml::countParameters(*n).total));
+            return same(got, value).isEmpty() ? said(value) : same(got, value);
+        }
+        if (kind == QLatin1String("ownParams")) {
+            const QString got = QString::fromStdString(ml::withThousands(ml::ownParameterCount(*n)));
+            return same(got, value).isEmpty() ? said(value) : same(got, value);
+        }
+        if (kind == QLatin1String("buffers")) {
+            const QString got = QString::fromStdString(ml::withThousands(ml::countParameters(*n).buffers));
+            return same(got, value).isEmpty() ? said(value) : same(got, value);
+        }
+        if (kind == QLatin1String("nodeShape") || kind == QLatin1String("nodeInput")) {
+            const ml::NodeInfo* info = m_model.analysis.info(n);
+            const std::optional<ml::Shape>& s = kind == QLatin1String("nodeShape") ? info->outputShape : info->inputShape;
+            const QString got = s ? QString::fromStdString(s->toString()) : QStringLiteral("none");
+            return same(got, value).isEmpty() && kind == QLatin1String("nodeShape") ? said(value) : same(got, value);
+        }
+        if (kind == QLatin1String("outputShape")) {
+            const QString got = m_model.analysis.outputShape ? QString::fromStdString(m_model.analysis.outputShape->toString()) : QStringLiteral("none");
+            return same(got, arg.toString()).isEmpty() ? said(arg.toString()) : same(got, arg.toString());
+        }
+        if (kind == QLatin1String("kind"))
+            return same(kindName(n->kind()), value);
+        if (kind == QLatin1String("type"))
+            return same(QString::fromStdString(n->typeName()), value);
+        if (kind == QLatin1String("childTypes") || kind == QLatin1String("childNames")) {
+            QStringList got, want;
+            for (const ml::Module::Child& ch : n->children())
+                got << QString::fromStdString(kind == QLatin1String("childTypes") ? ch.module->typeName() : ch.name);
+            for (const QJsonValue& v : o.value(QStringLiteral("value")).toArray())
+                want << v.toString();
+            return same(got.join(QLatin1Char(',')), want.join(QLatin1Char(',')));
+        }
+        if (kind == QLatin1String("stateDictKeys")) {
+            QStringList keys = stateKeys();
+            for (const QJsonValue& v : arg.toArray()) {
+                if (!keys.contains(v.toString()))
+                    return QStringLiteral("no state_dict key %1").arg(v.toString());
+                if (!m_text.contains(v.toString()))
+                    return QStringLiteral("the text does not name %1").arg(v.toString());
+            }
+            return {};
+        }
+        if (kind == QLatin1String("stateDictKeyList")) {
+            QStringList want;
+            for (const QJsonValue& v : referenceAt(m_ref, arg.toString()).toArray())
+                want << v.toString();
+            return same(stateKeys().join(QLatin1Char(',')), want.join(QLatin1Char(',')));
+        }
+        if (kind == QLatin1String("stateDictCount"))
+            return stateKeys().size() == arg.toInt() ? said(QString::number(arg.toInt()) + QStringLiteral(" keys")) : QStringLiteral("state_dict size differs");
+        if (kind == QLatin1String("namedModules")) {
+            QStringList got, want;
+            for (const ml::NamedModule& nm : ml::namedModules(*m_model.root))
+                got << QString::fromStdString(nm.path);
+            for (const QJsonValue& v : referenceAt(m_ref, arg.toString()).toArray())
+                want << v.toString();
+            return same(got.join(QLatin1Char(',')), want.join(QLatin1Char(',')));
+        }
+        if (kind == QLatin1String("callOrderStartsWith")) {
+            QStringList got;
+            for (const ml::LayerCallRecord& r : m_model.analysis.layerCalls)
+                got << QString::fromStdString(r.layer->path());
+            QStringList want;
+            for (const QJsonValue& v : arg.toArray())
+                want << v.toString();
+            return same(got.mid(0, want.size()).join(QLatin1Char(',')), want.join(QLatin1Char(',')));
+        }
+        if (kind == QLatin1String("diagnostic")) {
+            const QString model = c.value(QStringLiteral("after")).toString();
+            const ml::Analysis a = model.isEmpty() ? m_model.analysis : loadExample(model).analysis;
+            return hasDiagnostic(a, node, o.value(QStringLiteral("severity")).toString(), o.value(QStringLiteral("contains")).toString())
+                ? QString()
+                : QStringLiteral("no %1 at '%2' containing '%3'").arg(o.value(QStringLiteral("severity")).toString(), QString::fromStdString(node),
+                                                                     o.value(QStringLiteral("contains")).toString());
+        }
+        if (kind == QLatin1String("fix"))
+            return checkFix(o);
+        if (kind == QLatin1String("loadWeights"))
+            return checkLoad(o);
+        if (kind == QLatin1String("engineOutput"))
+            return checkOutput(o);
+        return QStringLiteral("unknown claim %1").arg(kind);
+    }
+
+private:
+    static QString firstCheck(const QJsonObject& c)
+    {
+        for (const QString& k : c.keys())
+            if (k != QLatin1String("quote") && k != QLatin1String("after"))
+                return k;
+        return {};
+    }
+
+    QStringList stateKeys() const
+    {
+        QStringList keys;
+        for (const ml::StateEntry& e : ml::stateDict(*m_model.root))
+            keys << QString::fromStdString(e.key);
+        return keys;
+    }
+
+    // The fix the step proposes, applied to the step's source, is the fixed example: it loads
+    // without the diagnostic, and PyTorch runs it (one image and a batch, eval and training with
+    // a loss) without error.
+    QString checkFix(const QJsonObject& o)
+    {
+        QString source = readText(kExamples + m_modelName);
+        for (const QJsonValue& r : o.value(QStringLiteral("replace")).toArray()) {
+            const QString from = r.toArray().at(0).toString(), to = r.toArray().at(1).toString();
+            if (source.count(from) != 1)
+                return QStringLiteral("'%1' is not once in %2").arg(from, m_modelName);
+            source.replace(from, to);
+        }
+        const QString result = o.value(QStringLiteral("result")).toString();
+        if (source != readText(kExamples + result))
+            return QStringLiteral("the fix does not give %1").arg(result);
+        const Model fixed = loadExample(result);
+        if (o.contains(QStringLiteral("gone"))) {
+            for (const ml::Diagnostic& d : fixed.analysis.diagnostics)
+                if (d.severity == ml::Severity::Error && d.path == o.value(QStringLiteral("gone")).toString().toStdString())
+                    return QStringLiteral("%1 still has an error: %2").arg(result, QString::fromStdString(d.message));
+            return {};
+        }
+        for (const ml::Diagnostic& d : fixed.analysis.diagnostics)
+            if (d.severity != ml::Severity::Info)
+                return QStringLiteral("%1 still has: %2").arg(result, QString::fromStdString(d.message));
+        const QJsonObject runs = m_ref.value(QStringLiteral("runs")).toObject().value(result).toObject();
+        if (runs.size() != 4)
+            return QStringLiteral("PyTorch did not run %1").arg(result);
+        for (const QString& way : runs.keys())
+            if (!runs.value(way).toObject().value(QStringLiteral("error")).isNull())
+                return QStringLiteral("PyTorch fails %1 %2").arg(result, way);
+        return {};
+    }
+
+    // Loading the checkpoint lists exactly the keys PyTorch's strict load_state_dict lists.
+    QString checkLoad(const QJsonObject& o)
+    {
+        const ml::StateDictReport rep = ml::loadStateDict(*m_model.root, (kExamples + o.value(QStringLiteral("weights")).toString()).toStdString());
+        if (rep.loaded)
+            return QStringLiteral("the weights loaded");
+        const QString engine = QString::fromStdString(rep.message());
+        const QString torch = referenceAt(m_ref, o.value(QStringLiteral("reference")).toString()).toString();
+        if (quotedNames(engine) != quotedNames(torch) || quotedNames(engine).isEmpty())
+            return QStringLiteral("the engine says\n%1\nPyTorch\n%2").arg(engine, torch);
+        for (const QString& part : {QStringLiteral("Missing key(s)"), QStringLiteral("Unexpected key(s)")})
+            if (!engine.contains(part) || !m_text.contains(part))
+                return QStringLiteral("'%1' is not in both").arg(part);
+        return {};
+    }
+
+    // The engine's eval-mode output for the first shipped sample and a seed, as PyTorch computed it.
+    QString checkOutput(const QJsonObject& o)
+    {
+        Model m = loadExample(o.value(QStringLiteral("model")).toString());
+        ml::initWeights(*m.root, static_cast<uint64_t>(o.value(QStringLiteral("seed")).toInt()));
+        auto input = ml::imagesToTensor({(kExamples + QStringLiteral("../samples/fashion-mnist/0000_ankle_boot.png")).toStdString()}, 1, 28, 28);
+        if (auto* err = std::get_if<std::string>(&input))
+            return QString::fromStdString(*err);
+        const ml::ForwardResult r = ml::runForward(*m.root, std::get<ml::Tensor>(input));
+        if (!r.output)
+            return QStringLiteral("no output");
+        const float got = (*r.output)[o.value(QStringLiteral("index")).toInt()];
+        const double want = o.value(QStringLiteral("value")).toDouble();
+        return std::abs(got - want) < 1e-4 ? QString() : QStringLiteral("the engine gives %1, PyTorch %2").arg(got).arg(want);
+    }
+
+    const QJsonObject& m_ref;
+    QString m_modelName;
+    QString m_text;
+    Model m_model;
+};
+
+} // namespace
+
 class TestLessons : public QObject {
     Q_OBJECT
 private slots:
     void shippedLessonsParse()
     {
         const std::vector<Lesson> lessons = builtinLessons();
-        QCOMPARE(lessons.size(), size_t(6));
         QStringList ids;
         for (const Lesson& l : lessons)
             ids << l.id;
-        QCOMPARE(ids, (QStringList{"module", "sequential", "modulelist", "moduledict", "plainlist", "findbug"}));
+        QCOMPARE(ids, (QStringList{"module", "sequential", "modulelist", "moduledict", "plainlist", "findbug", "traineval",
+                                   "devices", "buffers", "naming", "slicing", "named", "checkpoints", "whichone"}));
     }
 
     void parseErrorsNameTheStep()
@@ -88,6 +406,31 @@ private slots:
             }
         }
         QVERIFY(checked >= 20);
+    }
+
+    // Every step's statements: the numbers it quotes are the engine's, the fixes it proposes give
+    // the fixed example and remove the diagnostic, and its behavioural claims are PyTorch's.
+    void everyStepClaimHolds()
+    {
+        const QJsonObject claims = readJson(kLessonData + QStringLiteral("lesson_claims.json"));
+        const QJsonObject reference = readJson(kLessonData + QStringLiteral("lessons_reference.json"));
+        QStringList seen;
+        for (const Lesson& lesson : builtinLessons()) {
+            for (int s = 0; s < static_cast<int>(lesson.steps.size()); ++s) {
+                const QString where = lesson.id + QLatin1Char('/') + QString::number(s + 1);
+                seen << where;
+                const QJsonArray checks = claims.value(where).toArray();
+                QVERIFY2(!checks.isEmpty(), qPrintable(where + ": no claims checked"));
+                const QString model = effectiveModel(lesson, s).remove(QStringLiteral(":/examples/"));
+                ClaimChecker checker(reference, model, lesson.steps[static_cast<size_t>(s)].text);
+                for (const QJsonValue& c : checks) {
+                    const QString problem = checker.check(c.toObject());
+                    QVERIFY2(problem.isEmpty(), qPrintable(where + ": " + problem));
+                }
+            }
+        }
+        for (const QString& key : claims.keys())
+            QVERIFY2(seen.contains(key), qPrintable(key + ": no such step"));
     }
 
     void findTheBugPointsAtTheSeedBugs()

@@ -124,6 +124,19 @@ private slots:
         QVERIFY(cell(t2, 2, ModuleKind::ModuleList).evidence.find("NOT in stored order") != std::string::npos);
     }
 
+    void parameterFreePlainListIsStillUnregistered()
+    {
+        // PyTorch: named_modules() of such a model lists none of the list's modules (lessons_reference.json,
+        // "parameter_free_plain_list"), whatever their parameter count.
+        auto r = loadModelFile(MODULELAB_TEST_DATA "/lessons/plain_activations.py");
+        QVERIFY(std::holds_alternative<LoadedModel>(r));
+        const LoadedModel& m = std::get<LoadedModel>(r);
+        const ConceptTable t = conceptTable(containerFacts(*m.root, traceExecution(*m.root, *m.inputShape)));
+        QCOMPARE(cell(t, 3, ModuleKind::PlainList).value, std::string("no"));
+        QCOMPARE(cell(t, 3, ModuleKind::PlainList).evidence.substr(0, 34), std::string("0 of 2 layers in named_modules(), "));
+        QVERIFY(cell(t, 0, ModuleKind::PlainList).evidence.find("'list' object is not callable") != std::string::npos);
+    }
+
     void missingKindsShowADash()
     {
         const Loaded s = load("net_sequential_fixed.py");
