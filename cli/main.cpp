@@ -1,4 +1,5 @@
 // modulelab-cli: the engine on the command line (no display, no Qt).
+#include "cli/convertweights.h"
 #include "engine/analysis/analysis.h"
 #include "engine/analysis/summary.h"
 #include "engine/imageinput.h"
@@ -44,9 +45,11 @@ commands:
   export MODEL --to json|py [-o FILE]
                                convert between project JSON and PyTorch code
   run MODEL [--input SHAPE] (--input-tensor FILE.safetensors[:KEY] | --image IMG...)
-            [--weights W.safetensors] [--seed N] [--output OUT.safetensors]
+            [--weights W.safetensors|W.pth [--weights-key KEY]] [--seed N] [--output OUT.safetensors]
             [--topk K] [--labels fashion-mnist|FILE] [--format text|json]
                                an eval-mode forward pass; the output is saved under "output"
+  convert-weights IN OUT [--weights-key KEY]
+                               safetensors <-> torch.save (.pt .pth .bin .ckpt), by extension
   bench MODEL --input SHAPE [--threads N] [--iters N] [--format text|json]
                                forward-pass time (median and minimum of N runs)
 
@@ -80,7 +83,7 @@ Options parseOptions(int argc, char** argv)
         return o;
     static const std::vector<std::string> withValue = {"--input", "--class", "--args", "--format", "--to", "-o",
                                                        "--input-tensor", "--weights", "--seed", "--output", "--threads",
-                                                       "--iters", "--topk", "--labels"};
+                                                       "--iters", "--topk", "--labels", "--weights-key"};
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--image") {
@@ -300,9 +303,11 @@ int cmdRun(const Options& o)
     initWeights(root, static_cast<uint64_t>(parseCount(o, "--seed", 0, 0, INT64_MAX)));
     const std::string weights = o.has("--weights") ? o.get("--weights") : m->loaded.weightsPath;
     if (!weights.empty()) {
-        StateDictReport rep = loadStateDict(root, weights);
+        StateDictReport rep = loadStateDict(root, weights, o.get("--weights-key"));
+        for (const std::string& note : rep.notes)
+            std::cerr << weights << ": note: " << note << "\n";
         if (!rep.loaded) {
-            std::cerr << weights << ": " << rep.message() << "\n";
+            std::cerr << (rep.error.empty() ? weights + ": " : std::string()) << rep.message() << "\n";
             return kExitBadInput;
         }
     }
@@ -466,6 +471,8 @@ int cmdBench(const Options& o)
 
 int main(int argc, char** argv)
 {
+    if (argc > 1 && std::strcmp(argv[1], "convert-weights") == 0)
+        return ml::cli::convertWeights(argc, argv);
     try {
         const Options o = parseOptions(argc, argv);
         if (o.command == "-h" || o.command == "--help" || o.command == "help") {

@@ -117,7 +117,9 @@ float halfToFloat(uint16_t h)
     return std::bit_cast<float>(bits);
 }
 
-void convert(DType dtype, const char* src, int64_t count, float* dst)
+} // namespace
+
+void decodeElements(DType dtype, const char* src, int64_t count, float* dst)
 {
     switch (dtype) {
     case DType::F32:
@@ -166,6 +168,8 @@ void convert(DType dtype, const char* src, int64_t count, float* dst)
         return;
     }
 }
+
+namespace {
 
 struct Entry {
     std::string name;
@@ -309,7 +313,7 @@ SafeTensors parse(const ByteSource& src, std::string_view fileName)
             buffer.resize(static_cast<size_t>(n * size));
             if (!src.read(dataStart + e.begin + static_cast<uint64_t>(done * size), buffer.size(), buffer.data()))
                 fail("cannot read the data of tensor " + quoted(e.name));
-            convert(e.dtype, buffer.data(), n, nt.tensor.data() + done);
+            decodeElements(e.dtype, buffer.data(), n, nt.tensor.data() + done);
             done += n;
         }
         out.tensors.push_back(std::move(nt));

@@ -21,6 +21,10 @@ std::string_view dtypeName(DType t); // as the format spells it: "F32", "BF16", 
 int dtypeSize(DType t);              // bytes per element
 std::optional<DType> dtypeFromName(std::string_view name);
 
+// Converts `count` little-endian elements of `dtype` at src to float32 (integers and bools by
+// value, wider or narrower floats rounded to nearest).
+void decodeElements(DType dtype, const char* src, int64_t count, float* dst);
+
 struct NamedTensor {
     std::string name;
     Tensor tensor;

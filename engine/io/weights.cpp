@@ -1,6 +1,14 @@
 #include "engine/io/weights.h"
 
+#include "engine/io/atomicfile.h"
+#include "engine/io/torchcheckpoint.h"
+#include "engine/io/torchsave.h"
+
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
+#include <set>
 #include <map>
 #include <unordered_map>
 
@@ -92,15 +100,201 @@ StateDictReport loadStateDict(Module& root, const SafeTensors& file)
     return report;
 }
 
-StateDictReport loadStateDict(Module& root, const std::string& path)
+namespace {
+
+constexpr std::string_view kDataParallelPrefix = "module.";
+
+std::string lowerExtension(const std::string& path)
 {
-    auto file = readSafeTensors(path);
+    std::string ext = std::filesystem::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return ext;
+}
+
+bool allPrefixed(const std::vector<std::string>& keys)
+{
+    return !keys.empty() && std::all_of(keys.begin(), keys.end(), [](const std::string& k) { return k.rfind(kDataParallelPrefix, 0) == 0; });
+}
+
+std::string listNames(const std::vector<std::string>& names)
+{
+    std::string out;
+    for (size_t k = 0; k < names.size(); ++k)
+        out += (k ? ", " : "") + (names[k].empty() ? std::string("(the whole file)") : "'" + names[k] + "'");
+    return out;
+}
+
+// How many keys of a state_dict the model has, after removing a DataParallel prefix.
+size_t fit(const std::vector<std::string>& keys, const std::set<std::string>& modelKeys)
+{
+    const bool strip = allPrefixed(keys);
+    size_t n = 0;
+    for (const std::string& k : keys)
+        n += modelKeys.count(strip ? k.substr(kDataParallelPrefix.size()) : k);
+    return n;
+}
+
+std::variant<size_t, std::string> chooseStateDict(const TorchCheckpoint& c, const Module* model, const std::string& key)
+{
+    const auto& dicts = c.stateDicts();
+    std::vector<std::string> paths;
+    for (const auto& d : dicts)
+        paths.push_back(d.path);
+    if (!key.empty()) {
+        for (size_t k = 0; k < dicts.size(); ++k)
+            if (dicts[k].path == key)
+                return k;
+        return "--weights-key '" + key + "': no state_dict under that key; the file holds " + listNames(paths);
+    }
+    if (dicts.size() == 1)
+        return size_t(0);
+    if (!model)
+        return "the checkpoint holds several state_dicts (" + listNames(paths) + "): choose one with --weights-key KEY";
+    std::set<std::string> modelKeys;
+    for (const StateEntry& e : stateDict(*model))
+        modelKeys.insert(e.key);
+    std::vector<size_t> scores;
+    for (const auto& d : dicts)
+        scores.push_back(fit(d.keys, modelKeys));
+    const size_t best = static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+    if (std::count(scores.begin(), scores.end(), scores[best]) > 1)
+        return "the checkpoint holds several state_dicts that fit the model equally well (" + listNames(paths)
+               + "): choose one with --weights-key KEY";
+    return best;
+}
+
+void noteConversions(const SafeTensors& st, std::vector<std::string>& notes)
+{
+    for (DType t : {DType::F16, DType::BF16, DType::F64}) {
+        const auto n = std::count_if(st.tensors.begin(), st.tensors.end(), [t](const NamedTensor& x) { return x.dtype == t; });
+        static const std::map<DType, std::string> names = {{DType::F16, "float16"}, {DType::BF16, "bfloat16"}, {DType::F64, "float64"}};
+        if (n > 0)
+            notes.push_back("converted " + std::to_string(n) + " " + names.at(t) + " tensor" + (n == 1 ? "" : "s") + " to float32");
+    }
+}
+
+void stripDataParallel(SafeTensors& st, const Module* model, std::vector<std::string>& notes)
+{
+    std::vector<std::string> keys;
+    for (const NamedTensor& t : st.tensors)
+        keys.push_back(t.name);
+    if (!allPrefixed(keys))
+        return;
+    if (model) { // a model whose own keys all begin with "module." keeps them
+        std::vector<std::string> own;
+        for (const StateEntry& e : stateDict(*model))
+            own.push_back(e.key);
+        if (allPrefixed(own))
+            return;
+    }
+    for (NamedTensor& t : st.tensors)
+        t.name.erase(0, kDataParallelPrefix.size());
+    notes.push_back("removed the 'module.' prefix that DataParallel / DistributedDataParallel puts before every key");
+}
+
+std::variant<WeightsFile, ParseError> fromTorchSave(std::string bytes, const std::string& fileName, const Module* model,
+                                                    const std::string& key)
+{
+    auto parsed = TorchCheckpoint::parse(std::move(bytes), fileName);
+    if (auto* err = std::get_if<ParseError>(&parsed))
+        return *err;
+    const TorchCheckpoint& c = std::get<TorchCheckpoint>(parsed);
+    auto chosen = chooseStateDict(c, model, key);
+    if (auto* err = std::get_if<std::string>(&chosen))
+        return ParseError{fileName, {}, *err};
+    const size_t index = std::get<size_t>(chosen);
+    auto tensors = c.tensors(index);
+    if (auto* err = std::get_if<ParseError>(&tensors))
+        return *err;
+    WeightsFile out{std::move(std::get<SafeTensors>(tensors)), {}};
+    if (c.legacyFormat())
+        out.notes.push_back("read torch.save's legacy (before PyTorch 1.6) format");
+    const std::string& path = c.stateDicts()[index].path;
+    if (!path.empty()) {
+        std::string note = "using the state_dict under '" + path + "' of the checkpoint";
+        std::string others;
+        for (const std::string& o : c.otherEntries())
+            others += (others.empty() ? "" : ", ") + o;
+        for (const auto& d : c.stateDicts())
+            if (d.path != path)
+                others += (others.empty() ? "" : ", ") + d.path;
+        out.notes.push_back(note + (others.empty() ? "" : "; ignored beside it: " + others));
+    }
+    return out;
+}
+
+std::variant<std::string, ParseError> fileBytes(const std::string& path)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        return ParseError{path, {}, std::filesystem::exists(path, ec) ? "not a regular file" : "cannot open the file"};
+    std::string error;
+    auto bytes = readWholeFile(path, error, size_t(8) << 30);
+    if (!bytes)
+        return ParseError{path, {}, error};
+    return std::move(*bytes);
+}
+
+} // namespace
+
+bool isTorchSavePath(const std::string& path)
+{
+    const std::string ext = lowerExtension(path);
+    return ext == ".pt" || ext == ".pth" || ext == ".bin" || ext == ".ckpt" || ext == ".tar";
+}
+
+std::variant<WeightsFile, ParseError> parseWeights(std::string bytes, const std::string& fileName, const Module* model,
+                                                   const std::string& key)
+{
+    std::variant<WeightsFile, ParseError> result;
+    if (looksLikeTorchSave(bytes) || isTorchSavePath(fileName)) {
+        result = fromTorchSave(std::move(bytes), fileName, model, key);
+    } else {
+        if (!key.empty())
+            return ParseError{fileName, {}, "--weights-key '" + key + "' applies to torch.save checkpoints; this is a safetensors file"};
+        auto st = parseSafeTensors(bytes, fileName);
+        if (auto* err = std::get_if<ParseError>(&st))
+            return *err;
+        result = WeightsFile{std::move(std::get<SafeTensors>(st)), {}};
+    }
+    if (auto* w = std::get_if<WeightsFile>(&result)) {
+        stripDataParallel(w->tensors, model, w->notes);
+        noteConversions(w->tensors, w->notes);
+    }
+    return result;
+}
+
+std::variant<WeightsFile, ParseError> readWeights(const std::string& path, const Module* model, const std::string& key)
+{
+    auto bytes = fileBytes(path);
+    if (auto* err = std::get_if<ParseError>(&bytes))
+        return *err;
+    return parseWeights(std::move(std::get<std::string>(bytes)), path, model, key);
+}
+
+StateDictReport loadStateDictBytes(Module& root, std::string bytes, const std::string& fileName, const std::string& key)
+{
+    auto file = parseWeights(std::move(bytes), fileName, &root, key);
     if (auto* err = std::get_if<ParseError>(&file)) {
         StateDictReport report;
         report.error = err->toString();
         return report;
     }
-    return loadStateDict(root, std::get<SafeTensors>(file));
+    WeightsFile& w = std::get<WeightsFile>(file);
+    StateDictReport report = loadStateDict(root, w.tensors);
+    report.notes.insert(report.notes.begin(), w.notes.begin(), w.notes.end());
+    return report;
+}
+
+StateDictReport loadStateDict(Module& root, const std::string& path, const std::string& key)
+{
+    auto bytes = fileBytes(path);
+    if (auto* err = std::get_if<ParseError>(&bytes)) {
+        StateDictReport report;
+        report.error = err->toString();
+        return report;
+    }
+    return loadStateDictBytes(root, std::move(std::get<std::string>(bytes)), path, key);
 }
 
 std::optional<std::string> stateDictTensors(const Module& root, SafeTensors& out)
@@ -122,7 +316,12 @@ std::optional<std::string> saveStateDict(const Module& root, const std::string& 
     SafeTensors st;
     if (auto err = stateDictTensors(root, st))
         return "cannot save " + path + ": " + *err;
-    return writeSafeTensors(path, st);
+    return writeWeights(path, st);
+}
+
+std::optional<std::string> writeWeights(const std::string& path, const SafeTensors& tensors)
+{
+    return isTorchSavePath(path) ? writeTorchSave(path, tensors) : writeSafeTensors(path, tensors);
 }
 
 } // namespace ml
