@@ -6,7 +6,13 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace ml::ui {
+
+namespace {
+constexpr int kMinTextHeight = 80;
+}
 
 LessonPlayer::LessonPlayer(QWidget* parent)
     : QWidget(parent)
@@ -29,7 +35,7 @@ LessonPlayer::LessonPlayer(QWidget* parent)
     m_text->setTextFormat(Qt::RichText);
     m_text->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_text->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_text->setMinimumHeight(80);
+    m_text->setMinimumHeight(kMinTextHeight);
     layout->addWidget(m_text, 1);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_back);
@@ -112,6 +118,26 @@ void LessonPlayer::updateControls()
     m_counter->setText(QStringLiteral("Step %1 of %2").arg(m_step + 1).arg(lesson.steps.size()));
     m_back->setEnabled(m_step > 0);
     m_next->setEnabled(m_step + 1 < static_cast<int>(lesson.steps.size()));
+    fitText();
+}
+
+// The title and the step's whole text stay visible: the panel asks for the height the wrapped
+// text needs at its width.
+void LessonPlayer::fitText()
+{
+    for (QLabel* label : {m_title, m_text}) {
+        const int frame = label->height() - label->contentsRect().height();
+        const int floor = label == m_text ? kMinTextHeight : 0;
+        const int height = std::max(floor, label->heightForWidth(label->contentsRect().width()) + frame);
+        if (label->minimumHeight() != height)
+            label->setMinimumHeight(height);
+    }
+}
+
+void LessonPlayer::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitText();
 }
 
 } // namespace ml::ui

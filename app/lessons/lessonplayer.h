@@ -34,8 +34,12 @@ signals:
     void selectRequested(const QString& dottedPath);
     void compareRequested(const QString& pathA, const QString& pathB);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void updateControls();
+    void fitText();
 
     std::vector<Lesson> m_lessons;
     int m_lesson = -1;

@@ -33,9 +33,8 @@ void versionNotes(const Expr& e, const std::string& path, Analysis& a)
         && e.items[0].items[0].text == "F" && (e.items[0].text == "sigmoid" || e.items[0].text == "tanh")) {
         const std::string& fn = e.items[0].text;
         a.diagnostics.push_back({path, Severity::Info,
-                                 "F." + fn + " is fine in PyTorch 2.x; PyTorch 1.x warns \"nn.functional." + fn
-                                     + " is deprecated. Use torch." + fn + " instead.\" (torch." + fn
-                                     + " works in both)",
+                                 "F." + fn + " is fine in PyTorch 2.x (1.x warns \"nn.functional." + fn
+                                     + " is deprecated. Use torch." + fn + " instead.\")",
                                  e.loc});
     }
     for (const Expr& x : e.items)

@@ -26,6 +26,7 @@
 
 #include <QDockWidget>
 #include <QLabel>
+#include <QPushButton>
 #include <QTest>
 
 using namespace ml::ui;
@@ -431,6 +432,39 @@ private slots:
         }
         for (const QString& key : claims.keys())
             QVERIFY2(seen.contains(key), qPrintable(key + ": no such step"));
+    }
+
+    // On a 1280x720 projector every step's text fits the lessons panel: nothing is cut off.
+    void noStepTextIsClipped()
+    {
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(1280, 720);
+        window.show();
+        auto* tools = window.findChild<TeachingTools*>();
+        LessonPlayer* player = tools->lessonPlayer();
+        tools->showLessons();
+        QLabel* text = player->textLabel();
+        for (int l = 0; l < static_cast<int>(player->lessons().size()); ++l) {
+            const Lesson& lesson = player->lessons()[static_cast<size_t>(l)];
+            player->startLesson(l);
+            for (int s = 0; s < static_cast<int>(lesson.steps.size()); ++s) {
+                player->goToStep(s);
+                for (int k = 0; k < 3; ++k) // the panel's new minimum height travels up through the dock's layout
+                    QCoreApplication::processEvents();
+                const QString where = lesson.id + QStringLiteral(" step ") + QString::number(s + 1);
+                const int needed = text->heightForWidth(text->contentsRect().width());
+                QVERIFY2(needed <= text->contentsRect().height(),
+                         qPrintable(where + QStringLiteral(": needs %1 px, has %2").arg(needed).arg(text->contentsRect().height())));
+                // Nothing lies over the text: the buttons start below it, and the panel got the height it asked for.
+                QVERIFY2(player->height() >= player->minimumSizeHint().height(),
+                         qPrintable(where + QStringLiteral(": the panel is %1 px high, needs %2").arg(player->height()).arg(player->minimumSizeHint().height())));
+                for (const QPushButton* b : player->findChildren<QPushButton*>())
+                    QVERIFY2(b->geometry().top() > text->geometry().bottom(), qPrintable(where + ": a button covers the text"));
+                if (const QByteArray dir = qgetenv("LESSON_SHOTS"); !dir.isEmpty())
+                    window.grab().save(QString::fromLocal8Bit(dir) + QStringLiteral("/%1_%2.png").arg(lesson.id).arg(s + 1));
+            }
+        }
     }
 
     void findTheBugPointsAtTheSeedBugs()
