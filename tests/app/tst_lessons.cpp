@@ -443,6 +443,14 @@ private slots:
         window.show();
         auto* tools = window.findChild<TeachingTools*>();
         LessonPlayer* player = tools->lessonPlayer();
+        // Only the text matters here: the same lessons without opening their models.
+        std::vector<Lesson> textOnly = builtinLessons();
+        for (Lesson& l : textOnly)
+            for (LessonStep& st : l.steps) {
+                st.open.clear();
+                st.compare.clear();
+            }
+        player->setLessons(textOnly);
         tools->showLessons();
         QLabel* text = player->textLabel();
         for (int l = 0; l < static_cast<int>(player->lessons().size()); ++l) {

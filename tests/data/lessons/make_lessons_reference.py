@@ -1,6 +1,6 @@
 """PyTorch's answers for every behavioural claim the lessons make (tests/app/tst_lessons.cpp
-compares the lesson steps with lessons_reference.json; tiny_sequential.safetensors is the
-weights file the checkpoint lesson loads).
+compares the lesson steps with lessons_reference.json; resources/examples/tiny_sequential.pth
+and .safetensors are the weights files the checkpoint lesson loads).
 
 Run with Debian's PyTorch (1.13):
 
@@ -318,7 +318,11 @@ tseq.eval()
 sd = tseq.state_dict()
 safetensors_writer.write(os.path.join(EXAMPLES, "tiny_sequential.safetensors"),
                          OrderedDict((k, v) for k, v in sd.items()))
+# The same checkpoint as PyTorch users save it: torch.save(model.state_dict(), PATH).
+torch.save(sd, os.path.join(EXAMPLES, "tiny_sequential.pth"))
 tlist = make("tiny_modulelist.py", "TinyModuleList")
+ref["checkpoint_pth_strict_error"] = error_text(
+    lambda: tlist.load_state_dict(torch.load(os.path.join(EXAMPLES, "tiny_sequential.pth"))))
 ref["checkpoint"] = {
     "sequential_keys": list(sd.keys()),
     "modulelist_keys": list(tlist.state_dict().keys()),
