@@ -263,7 +263,7 @@ bool CompareActivations::loadWeights(int side, const QString& path, QString* err
 void CompareActivations::chooseWeights(int side)
 {
     const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Load weights %1").arg(sideName(side)), QString(),
-                                                      QStringLiteral("Weights (*.safetensors);;All files (*)"));
+                                                      QStringLiteral("Weights (*.safetensors *.pt *.pth *.bin *.ckpt);;All files (*)"));
     QString error;
     if (!path.isEmpty() && !loadWeights(side, path, &error))
         QMessageBox::warning(this, QStringLiteral("Load weights"), error);

@@ -141,15 +141,17 @@ ml::StateDictReport RunController::loadWeights(const QString& path)
         return report;
     }
     const QByteArray bytes = file.readAll();
-    auto parsed = ml::parseSafeTensors(std::string_view(bytes.constData(), static_cast<size_t>(bytes.size())),
-                                       QFileInfo(path).fileName().toStdString());
-    if (auto* err = std::get_if<ml::ParseError>(&parsed)) {
-        report.error = err->toString();
-        return report;
-    }
-    report = ml::loadStateDict(*m_document->root(), std::get<ml::SafeTensors>(parsed));
+    // The engine tells safetensors from torch.save files and reads either.
+    report = ml::loadStateDictBytes(*m_document->root(), std::string(bytes.constData(), static_cast<size_t>(bytes.size())),
+                                    QFileInfo(path).fileName().toStdString());
     if (report.loaded) {
         setWeightsSource(QFileInfo(path).fileName());
+        QStringList notes;
+        for (const std::string& n : report.notes)
+            if (n.find("num_batches_tracked") == std::string::npos)
+                notes << QString::fromStdString(n);
+        if (!notes.isEmpty())
+            emit message(QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), notes.join(QStringLiteral("; "))));
         scheduleAutoRun();
     }
     return report;
@@ -191,7 +193,8 @@ void RunController::modelOpened(const QString& path)
         }
     }
     const QString stem = QDir(dir).filePath(info.completeBaseName());
-    candidates << stem + QStringLiteral(".safetensors") << stem + QStringLiteral(".weights.safetensors");
+    candidates << stem + QStringLiteral(".safetensors") << stem + QStringLiteral(".weights.safetensors")
+               << stem + QStringLiteral(".pth") << stem + QStringLiteral(".pt");
     for (const QString& c : candidates) {
         if (!QFileInfo::exists(c))
             continue;

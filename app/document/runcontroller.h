@@ -53,8 +53,8 @@ public:
     void reinitialise(uint64_t seed);
     uint64_t seed() const { return m_seed; }
     // After a model was opened from `path` (a file or a resource): a project's normalisation
-    // and the weights it names, or NAME.safetensors / NAME.weights.safetensors next to
-    // NAME.py; otherwise the weights stay random.
+    // and the weights it names, or NAME.safetensors / NAME.weights.safetensors / NAME.pth /
+    // NAME.pt next to NAME.py; otherwise the weights stay random.
     void modelOpened(const QString& path);
 
     // ---- running ---------------------------------------------------------------------------

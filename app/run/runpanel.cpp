@@ -4,6 +4,8 @@
 #include "app/document/tensorimage.h"
 
 #include <QCheckBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -11,6 +13,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPixmap>
 #include <QProgressBar>
 #include <QPushButton>
@@ -37,6 +40,7 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
     , m_stepIn(new QLabel(this))
     , m_stepOut(new QLabel(this))
 {
+    setAcceptDrops(true);
     // Weights.
     auto* weights = new QGroupBox(QStringLiteral("Weights"), this);
     m_weights->setWordWrap(true);
@@ -209,22 +213,60 @@ bool RunPanel::loadWeightsFile(const QString& path)
     return false;
 }
 
+namespace {
+
+// "*.safetensors *.pt *.pth ..." from the engine's list of weights files.
+QString weightsPatterns()
+{
+    QStringList patterns;
+    for (const std::string& ext : ml::weightsExtensions())
+        patterns << QStringLiteral("*.") + QString::fromStdString(ext);
+    return patterns.join(QLatin1Char(' '));
+}
+
+QString droppedWeightsFile(const QMimeData* mime)
+{
+    for (const QUrl& url : mime->urls())
+        if (url.isLocalFile() && ml::isWeightsPath(url.toLocalFile().toStdString()))
+            return url.toLocalFile();
+    return {};
+}
+
+} // namespace
+
 void RunPanel::loadWeights()
 {
     const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Load weights"), QString(),
-                                                      QStringLiteral("safetensors (*.safetensors);;All files (*)"));
+                                                      QStringLiteral("Weights (%1);;All files (*)").arg(weightsPatterns()));
     if (!path.isEmpty())
         loadWeightsFile(path);
 }
 
+void RunPanel::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (!droppedWeightsFile(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void RunPanel::dropEvent(QDropEvent* event)
+{
+    const QString path = droppedWeightsFile(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    loadWeightsFile(path);
+}
+
 void RunPanel::saveWeights()
 {
+    const QString safetensors = QStringLiteral("safetensors (*.safetensors)");
+    QString filter;
     QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save weights"), QString(),
-                                                QStringLiteral("safetensors (*.safetensors)"));
+                                                safetensors + QStringLiteral(";;PyTorch torch.save (*.pth *.pt)"), &filter);
     if (path.isEmpty())
         return;
     if (QFileInfo(path).suffix().isEmpty())
-        path += QStringLiteral(".safetensors");
+        path += filter == safetensors ? QStringLiteral(".safetensors") : QStringLiteral(".pth");
     if (auto err = m_controller->saveWeights(path)) {
         m_status->setText(*err);
         if (!m_quiet)

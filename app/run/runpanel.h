@@ -30,6 +30,11 @@ public:
     QLabel* staleLabel() const { return m_stale; }
     QProgressBar* progress() const { return m_progress; }
 
+protected:
+    // Weights files (.safetensors, .pt, .pth, ...) dropped on the panel are loaded.
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
 private:
     void updateRunState();
     void updateStep();

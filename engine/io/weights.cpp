@@ -243,6 +243,13 @@ bool isTorchSavePath(const std::string& path)
     return ext == ".pt" || ext == ".pth" || ext == ".bin" || ext == ".ckpt" || ext == ".tar";
 }
 
+bool isWeightsPath(const std::string& path)
+{
+    return isTorchSavePath(path) || lowerExtension(path) == ".safetensors";
+}
+
+std::vector<std::string> weightsExtensions() { return {"safetensors", "pt", "pth", "bin", "ckpt"}; }
+
 std::variant<WeightsFile, ParseError> parseWeights(std::string bytes, const std::string& fileName, const Module* model,
                                                    const std::string& key)
 {

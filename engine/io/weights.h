@@ -44,6 +44,10 @@ std::variant<WeightsFile, ParseError> parseWeights(std::string bytes, const std:
 std::variant<WeightsFile, ParseError> readWeights(const std::string& path, const Module* model, const std::string& key = {});
 // True for the extensions torch.save files carry: .pt, .pth, .bin, .ckpt, .tar.
 bool isTorchSavePath(const std::string& path);
+// True for every weights file ModuleLab reads: .safetensors and the torch.save extensions.
+bool isWeightsPath(const std::string& path);
+// The extensions of isWeightsPath(), without dots: "safetensors", "pt", "pth", "bin", "ckpt".
+std::vector<std::string> weightsExtensions();
 
 // Reads a weights file as above and loads it with loadStateDict(); the reading notes come first.
 StateDictReport loadStateDict(Module& root, const std::string& path, const std::string& key = {});

@@ -28,6 +28,9 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QLabel>
+#include <QMimeData>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
@@ -407,6 +410,51 @@ private slots:
         QVERIFY(std::equal(copy->findPath("layers.0")->tensors()[0].data(),
                            copy->findPath("layers.0")->tensors()[0].data() + copy->findPath("layers.0")->tensors()[0].numel(),
                            conv->tensors()[0].data()));
+    }
+
+    // torch.save checkpoints load through the same engine reader as the command line, from the
+    // Load Weights dialog's path and by dropping the file on the run panel; Save Weights writes .pth.
+    void torchSaveWeights()
+    {
+        QVERIFY(m_window->openFile(kExamples + QStringLiteral("/fashion_cnn.py")));
+        QVERIFY(controller()->loadWeights(kExamples + QStringLiteral("/fashion_cnn.safetensors")).loaded);
+        auto reference = m_window->document()->root()->clone();
+        controller()->reinitialise(5);
+        const ml::StateDictReport report = controller()->loadWeights(kTestData + QStringLiteral("/torchsave/fashion_checkpoint.pt"));
+        QVERIFY2(report.loaded, report.message().c_str());
+        QCOMPARE(controller()->weightsSource(), QStringLiteral("fashion_checkpoint.pt"));
+        auto same = [&](const ml::Module& a, const ml::Module& b) {
+            ml::SafeTensors x, y;
+            if (ml::stateDictTensors(a, x) || ml::stateDictTensors(b, y) || x.tensors.size() != y.tensors.size())
+                return false;
+            for (size_t k = 0; k < x.tensors.size(); ++k)
+                if (!std::equal(x.tensors[k].tensor.data(), x.tensors[k].tensor.data() + x.tensors[k].tensor.numel(),
+                                y.tensors[k].tensor.data()))
+                    return false;
+            return true;
+        };
+        QVERIFY(same(*m_window->document()->root(), *reference));
+
+        controller()->reinitialise(6);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(kTestData + QStringLiteral("/torchsave/fashion_dataparallel.pth"))});
+        QDragEnterEvent enter(QPoint(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(docks()->runPanel(), &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(docks()->runPanel(), &drop);
+        QCOMPARE(controller()->weightsSource(), QStringLiteral("fashion_dataparallel.pth"));
+        QVERIFY(same(*m_window->document()->root(), *reference));
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("w.pth"));
+        QVERIFY(!controller()->saveWeights(path));
+        controller()->reinitialise(7);
+        QVERIFY(controller()->loadWeights(path).loaded);
+        QVERIFY(same(*m_window->document()->root(), *reference));
+        // A pickled model object is refused and changes nothing.
+        QVERIFY(!controller()->loadWeights(kTestData + QStringLiteral("/torchsave/hostile/pickled_model.pt")).loaded);
+        QCOMPARE(controller()->weightsSource(), QStringLiteral("w.pth"));
     }
 
     void sampleList()
