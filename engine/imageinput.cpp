@@ -4,19 +4,14 @@
 #include <cmath>
 #include <cstdio>
 
-#define STBI_ONLY_PNG
-#define STBI_ONLY_JPEG
-#define STBI_ONLY_BMP
-#define STBI_NO_STDIO
-#include <stb/stb_image.h>
-
+#include "engine/imagedecoder.h"
 #include "engine/io/atomicfile.h"
 
 namespace ml {
 
 namespace {
 
-constexpr int kMaxSide = 16384;
+constexpr int kMaxSide = 16384; // as decodeImage's limit
 
 // PIL's RGB -> L: ITU-R 601-2 luma in 16-bit fixed point.
 uint8_t luma(uint8_t r, uint8_t g, uint8_t b)
@@ -120,20 +115,7 @@ std::variant<Image8, std::string> readImage(const std::string& path)
     const std::optional<std::string> bytes = readWholeFile(path, error, size_t(512) << 20);
     if (!bytes)
         return error;
-    int w = 0, h = 0, n = 0;
-    const auto* data = reinterpret_cast<const stbi_uc*>(bytes->data());
-    if (bytes->size() > static_cast<size_t>(INT32_MAX) || !stbi_info_from_memory(data, static_cast<int>(bytes->size()), &w, &h, &n))
-        return path + ": not a PNG, JPEG or BMP image (" + (stbi_failure_reason() ? stbi_failure_reason() : "unknown format") + ")";
-    if (w <= 0 || h <= 0 || w > kMaxSide || h > kMaxSide)
-        return path + ": image of " + std::to_string(w) + " x " + std::to_string(h) + " pixels is larger than "
-            + std::to_string(kMaxSide) + " x " + std::to_string(kMaxSide);
-    const int want = (n == 1 || n == 2) ? 1 : 3; // grey(+alpha) -> L, colour(+alpha) -> RGB
-    stbi_uc* px = stbi_load_from_memory(data, static_cast<int>(bytes->size()), &w, &h, &n, want);
-    if (!px)
-        return path + ": cannot decode image (" + (stbi_failure_reason() ? stbi_failure_reason() : "corrupt data") + ")";
-    Image8 img{w, h, want, std::vector<uint8_t>(px, px + static_cast<size_t>(w) * h * want)};
-    stbi_image_free(px);
-    return img;
+    return decodeImage(*bytes, path);
 }
 
 Image8 convertImage(const Image8& in, int channels, int width, int height)

@@ -16,7 +16,7 @@ struct Image8 {
     std::vector<uint8_t> pixels;
 };
 
-// Decodes a PNG, JPEG or BMP file (stb_image). Rejects images larger than 16384 x 16384.
+// Decodes a PNG, JPEG or BMP file as PIL does (decodeImage in imagedecoder.h).
 std::variant<Image8, std::string> readImage(const std::string& path);
 
 // Converts as torchvision would with PIL: convert("L") or convert("RGB") (alpha dropped),

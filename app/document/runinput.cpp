@@ -1,7 +1,9 @@
 #include "app/document/runinput.h"
 
+#include "engine/imagedecoder.h"
 #include "engine/io/project.h"
 
+#include <QFile>
 #include <QFileInfo>
 
 #include <cstring>
@@ -50,31 +52,23 @@ RunInput makeRunInput(const ml::Image8& image, const InputSpec& spec, const QStr
     return in;
 }
 
-ml::Image8 fromQImage(const QImage& image)
-{
-    const bool grey = image.isGrayscale();
-    const QImage src = image.convertToFormat(grey ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
-    ml::Image8 out;
-    out.width = src.width();
-    out.height = src.height();
-    out.channels = grey ? 1 : 3;
-    const size_t rowBytes = static_cast<size_t>(out.width) * static_cast<size_t>(out.channels);
-    out.pixels.resize(rowBytes * static_cast<size_t>(out.height));
-    for (int y = 0; y < out.height; ++y)
-        std::memcpy(out.pixels.data() + static_cast<size_t>(y) * rowBytes, src.constScanLine(y), rowBytes);
-    return out;
-}
-
 std::optional<ml::Image8> readImage8(const QString& path, QString* error)
 {
-    if (path.startsWith(QLatin1Char(':'))) {
-        const QImage image(path);
-        if (image.isNull()) {
+    if (path.startsWith(QLatin1Char(':'))) { // a Qt resource: its bytes, decoded by the engine all the same
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
             if (error)
                 *error = QStringLiteral("%1: not a readable image").arg(path);
             return std::nullopt;
         }
-        return fromQImage(image);
+        const QByteArray bytes = file.readAll();
+        auto decoded = ml::decodeImage(std::string_view(bytes.constData(), static_cast<size_t>(bytes.size())), path.toStdString());
+        if (auto* err = std::get_if<std::string>(&decoded)) {
+            if (error)
+                *error = QString::fromStdString(*err);
+            return std::nullopt;
+        }
+        return std::move(std::get<ml::Image8>(decoded));
     }
     auto decoded = ml::readImage(QFileInfo(path).absoluteFilePath().toStdString());
     if (auto* err = std::get_if<std::string>(&decoded)) {

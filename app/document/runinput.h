@@ -35,15 +35,13 @@ struct RunInput {
     ml::Tensor tensor;
 };
 
-// Decoded 8-bit image (stb_image via the engine) as a QImage (Grayscale8 or RGB888).
+// Decoded 8-bit image (the engine's decoder) as a QImage (Grayscale8 or RGB888).
 QImage toQImage(const ml::Image8& image);
 // Converts with the engine (ml::convertImage), scales like ToTensor and normalises with
 // ml::normalizeInput when the spec has mean and std.
 RunInput makeRunInput(const ml::Image8& image, const InputSpec& spec, const QString& name, int label = -1);
-// Decodes a PNG, JPEG or BMP file with the engine (stb_image); Qt resources (":/...") through
-// QImage. nullopt and a message naming the file on failure.
+// Decodes a PNG, JPEG or BMP file or Qt resource (":/...") with the engine's decoder, as PIL
+// does (ml::decodeImage). nullopt and a message naming the file on failure.
 std::optional<ml::Image8> readImage8(const QString& path, QString* error);
-// An 8-bit QImage (grey when it has no colour) as the engine's image.
-ml::Image8 fromQImage(const QImage& image);
 
 } // namespace ml::ui

@@ -15,6 +15,8 @@ class TestImages : public QObject {
 private slots:
     void matchesPil_data();
     void matchesPil();
+    void decodesAsPil_data();
+    void decodesAsPil();
     void batchesStack();
     void badFilesAreRefused();
 };
@@ -52,6 +54,48 @@ void TestImages::matchesPil()
     for (int64_t k = 0; k < t.numel(); ++k)
         off += std::lround(t[k] * 255.f) != std::lround(expected->tensor[k] * 255.f);
     QCOMPARE(off, 0);
+}
+
+// Every encoding in images/decoding/ (made by make_decoding.py) against PIL's
+// Image.open(f).convert("L") and convert("RGB"), value for value.
+void TestImages::decodesAsPil_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("channels");
+    for (const char* f : {"jpeg_420.jpg", "jpeg_422.jpg", "jpeg_444.jpg", "jpeg_progressive.jpg", "jpeg_grey.jpg",
+                          "jpeg_exif_rotate.jpg", "png_rgb.png", "png_rgba.png", "png_grey.png", "png_grey_alpha.png",
+                          "png_palette.png", "png_palette_transparent.png", "png_1bit.png", "png_grey16.png",
+                          "png_rgb16.png", "png_grey_alpha16.png", "png_grey2.png", "png_grey4.png",
+                          "png_interlaced_rgb.png", "png_interlaced_grey16.png", "bmp_rgb24.bmp", "bmp_palette8.bmp",
+                          "bmp_grey8.bmp", "bmp_1bit.bmp", "bmp_rgba32.bmp"})
+        for (int c : {1, 3})
+            QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(f, c == 1 ? "L" : "RGB"))) << QString(f) << c;
+}
+
+void TestImages::decodesAsPil()
+{
+    QFETCH(QString, file);
+    QFETCH(int, channels);
+    static const auto ref = readSafeTensors(data("decoding/pil_pixels.safetensors"));
+    QVERIFY(std::holds_alternative<SafeTensors>(ref));
+    const std::string key = file.toStdString() + (channels == 1 ? ":L" : ":RGB");
+    const NamedTensor* expected = std::get<SafeTensors>(ref).find(key);
+    QVERIFY2(expected, key.c_str());
+    auto r = readImage(data(("decoding/" + file).toUtf8().constData()));
+    QVERIFY2(std::holds_alternative<Image8>(r), std::get_if<std::string>(&r) ? std::get<std::string>(r).c_str() : "");
+    const Image8& decoded = std::get<Image8>(r);
+    const Shape& s = expected->tensor.shape();
+    QCOMPARE(decoded.height, static_cast<int>(s[0]));
+    QCOMPARE(decoded.width, static_cast<int>(s[1]));
+    const Image8 img = convertImage(decoded, channels, decoded.width, decoded.height);
+    QCOMPARE(static_cast<int64_t>(img.pixels.size()), expected->tensor.numel());
+    int off = 0, maxDiff = 0;
+    for (size_t k = 0; k < img.pixels.size(); ++k) {
+        const int d = std::abs(img.pixels[k] - static_cast<int>(expected->tensor[static_cast<int64_t>(k)]));
+        off += d != 0;
+        maxDiff = std::max(maxDiff, d);
+    }
+    QVERIFY2(off == 0, qPrintable(QStringLiteral("%1 of %2 values differ from PIL, by up to %3").arg(off).arg(img.pixels.size()).arg(maxDiff)));
 }
 
 void TestImages::batchesStack()
