@@ -93,9 +93,9 @@ struct Model {
     ml::Analysis analysis;
 };
 
-Model loadExample(const QString& name)
+Model loadExample(const QString& name, const QString& dir = kExamples)
 {
-    auto r = ml::loadModelFile((kExamples + name).toStdString());
+    auto r = ml::loadModelFile((dir + name).toStdString());
     if (auto* e = std::get_if<ml::ParseError>(&r))
         qFatal("%s: %s", qPrintable(name), e->message.c_str());
     ml::LoadedModel& loaded = std::get<ml::LoadedModel>(r);
@@ -134,6 +134,14 @@ public:
 
     QString check(const QJsonObject& c)
     {
+        // A claim about a model of its own (tests/data/lessons), such as a layer variant the
+        // student makes by editing the step's model.
+        if (c.contains(QStringLiteral("dataModel"))) {
+            QJsonObject inner = c;
+            inner.remove(QStringLiteral("dataModel"));
+            ClaimChecker other(m_ref, QString(), m_text, loadExample(c.value(QStringLiteral("dataModel")).toString(), kLessonData));
+            return other.check(inner);
+        }
         if (c.contains(QStringLiteral("quote")) && !m_text.contains(c.value(QStringLiteral("quote")).toString()))
             return QStringLiteral("the text does not say '%1'").arg(c.value(QStringLiteral("quote")).toString());
         const QString kind = c.keys().contains(QStringLiteral("pytorch")) ? QStringLiteral("pytorch") : firstCheck(c);
@@ -183,6 +191,8 @@ public:
         }
         if (kind == QLatin1String("kind"))
             return same(kindName(n->kind()), value);
+        if (kind == QLatin1String("registered"))
+            return n->isRegistered() == o.value(QStringLiteral("value")).toBool() ? QString() : QStringLiteral("registration differs");
         if (kind == QLatin1String("type"))
             return same(QString::fromStdString(n->typeName()), value);
         if (kind == QLatin1String("childTypes") || kind == QLatin1String("childNames")) {
@@ -246,10 +256,13 @@ public:
     }
 
 private:
+    ClaimChecker(const QJsonObject& reference, const QString& model, const QString& text, Model loaded)
+        : m_ref(reference), m_modelName(model), m_text(text), m_model(std::move(loaded)) {}
+
     static QString firstCheck(const QJsonObject& c)
     {
         for (const QString& k : c.keys())
-            if (k != QLatin1String("quote") && k != QLatin1String("after"))
+            if (k != QLatin1String("quote") && k != QLatin1String("after") && k != QLatin1String("dataModel"))
                 return k;
         return {};
     }

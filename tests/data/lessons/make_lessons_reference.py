@@ -248,6 +248,28 @@ ref["register_buffer"] = {"state_dict_keys": list(wb.state_dict().keys()),
                           "buffers": [n for n, _ in wb.named_buffers()],
                           "parameters": [n for n, _ in wb.named_parameters()]}
 
+# affine=False drops the parameters, track_running_stats=False the buffers (and then BatchNorm
+# normalises with the batch's statistics in eval mode too).
+spec = importlib.util.spec_from_file_location("bn_variants", os.path.join(HERE, "bn_variants.py"))
+bn_mod = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bn_mod)
+bnv = bn_mod.BatchNormVariants()
+xb = torch.rand(2, 32, 4, 4, generator=torch.Generator().manual_seed(3))
+variants = {}
+for name in ("bn", "bn_no_affine", "bn_no_stats"):
+    m = getattr(bnv, name)
+    m.eval()
+    with torch.no_grad():
+        ev = m(xb)
+    m.train()
+    with torch.no_grad():
+        tr = m(xb)
+    variants[name] = {"parameters": [n for n, _ in m.named_parameters()],
+                      "buffers": [n for n, _ in m.named_buffers()],
+                      "buffer_elements": sum(b.numel() for b in m.buffers()),
+                      "eval_equals_train": bool(torch.allclose(ev, tr))}
+ref["batchnorm_variants"] = variants
+
 # ---- named_modules(): order, shared modules once --------------------------------------------------
 ref["named_modules"] = {
     "net_sequential_fixed": [n for n, _ in make("net_sequential_fixed.py", "NetSequential").named_modules()],
