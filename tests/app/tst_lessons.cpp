@@ -126,7 +126,14 @@ QStringList quotedNames(const QString& text)
     return out;
 }
 
-// Checks one claim of one step; returns what is wrong, or an empty string.
+// Checks one claim of one step; returns what is wrong, or an empty string. A claim is an object
+// with one check and optional "quote" (the step's text must say it), "after" (another example)
+// or "dataModel" (a model in tests/data/lessons). Checks against the engine: children, params,
+// ownParams, buffers, nodeShape, nodeInput, outputShape, kind, type, registered, childTypes,
+// childNames, stateDictKeys, stateDictKeyList, stateDictCount, namedModules, callOrderStartsWith,
+// diagnostic, fix (the proposed edit gives the fixed example, which has no error or warning and
+// which PyTorch runs in all four ways), loadWeights, engineOutput; against PyTorch: "pytorch"
+// (a path into lessons_reference.json and the value found there).
 class ClaimChecker {
 public:
     ClaimChecker(const QJsonObject& reference, const QString& model, const QString& text)
