@@ -2,6 +2,7 @@
 // node that exists there; the player drives the main window (open, select, compare). Every step
 // also has claims in tests/data/lessons/lesson_claims.json, checked here against what the engine
 // computes and against PyTorch's answers in lessons_reference.json (make_lessons_reference.py).
+#include "app/classroom/classroommode.h"
 #include "app/compare/compareview.h"
 #include "app/document/document.h"
 #include "app/document/modelfiles.h"
@@ -454,9 +455,18 @@ private slots:
             QVERIFY2(seen.contains(key), qPrintable(key + ": no such step"));
     }
 
-    // On a 1280x720 projector every step's text fits the lessons panel: nothing is cut off.
+    // On a 1280x720 projector every step's text fits the lessons panel, in the normal window and
+    // in classroom mode's large type: nothing is cut off.
+    void noStepTextIsClipped_data()
+    {
+        QTest::addColumn<bool>("classroom");
+        QTest::newRow("window") << false;
+        QTest::newRow("classroom") << true;
+    }
+
     void noStepTextIsClipped()
     {
+        QFETCH(bool, classroom);
         MainWindow window;
         window.setQuiet(true);
         window.resize(1280, 720);
@@ -472,6 +482,7 @@ private slots:
             }
         player->setLessons(textOnly);
         tools->showLessons();
+        tools->classroom()->setActive(classroom);
         QLabel* text = player->textLabel();
         for (int l = 0; l < static_cast<int>(player->lessons().size()); ++l) {
             const Lesson& lesson = player->lessons()[static_cast<size_t>(l)];
@@ -490,7 +501,8 @@ private slots:
                 for (const QPushButton* b : player->findChildren<QPushButton*>())
                     QVERIFY2(b->geometry().top() > text->geometry().bottom(), qPrintable(where + ": a button covers the text"));
                 if (const QByteArray dir = qgetenv("LESSON_SHOTS"); !dir.isEmpty())
-                    window.grab().save(QString::fromLocal8Bit(dir) + QStringLiteral("/%1_%2.png").arg(lesson.id).arg(s + 1));
+                    window.grab().save(QString::fromLocal8Bit(dir)
+                                       + QStringLiteral("/%1%2_%3.png").arg(classroom ? "classroom_" : "", lesson.id).arg(s + 1));
             }
         }
     }
