@@ -2,6 +2,7 @@
 
 #include <png.h>
 #include <jpeglib.h>
+#include <jerror.h>
 
 #include <algorithm>
 #include <csetjmp>
@@ -48,7 +49,8 @@ void pngError(png_structp png, png_const_charp message)
 {
     auto* st = static_cast<PngState*>(png_get_error_ptr(png));
     st->error = message;
-} // libpng longjmps after this returns
+    png_longjmp(png, 1); // before libpng's default handler would print the message
+}
 
 void pngWarning(png_structp, png_const_charp) {}
 
@@ -147,7 +149,16 @@ void jpegErrorExit(j_common_ptr cinfo)
     std::longjmp(err->jump, 1);
 }
 
-void jpegSilence(j_common_ptr, int) {}
+// Warnings are ignored as PIL ignores them, except running out of data: PIL refuses a truncated
+// JPEG ("image file is truncated") where libjpeg would pad it with grey.
+void jpegWarning(j_common_ptr cinfo, int level)
+{
+    if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) {
+        auto* err = reinterpret_cast<JpegError*>(cinfo->err);
+        std::snprintf(err->message, sizeof err->message, "the file is truncated");
+        std::longjmp(err->jump, 1);
+    }
+}
 
 struct JpegState {
     std::vector<uint8_t> pixels;
@@ -191,7 +202,7 @@ std::variant<Image8, std::string> decodeJpeg(std::string_view bytes)
     JpegError err;
     cinfo.err = jpeg_std_error(&err.mgr);
     err.mgr.error_exit = jpegErrorExit;
-    err.mgr.emit_message = jpegSilence;
+    err.mgr.emit_message = jpegWarning;
     JpegState st;
     const bool ok = jpegDecodeRaw(cinfo, err, bytes, st);
     jpeg_destroy_decompress(&cinfo);

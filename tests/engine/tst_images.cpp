@@ -1,8 +1,14 @@
 // Image input converted exactly as PIL + torchvision's ToTensor convert it (references made with
 // PIL by tests/data/images/gen_images.py).
+#include "engine/imagedecoder.h"
 #include "engine/imageinput.h"
+#include "engine/analysis/analysis.h"
 #include "engine/io/safetensors.h"
+#include "engine/io/weights.h"
+#include "engine/layer.h"
+#include "engine/modelfile.h"
 
+#include <QFile>
 #include <QTest>
 
 #include <cmath>
@@ -19,6 +25,8 @@ private slots:
     void decodesAsPil();
     void batchesStack();
     void badFilesAreRefused();
+    void truncatedPicturesAreRefused();
+    void jpegGivesPyTorchsLogits();
 };
 
 static std::string data(const char* rel) { return std::string(MODULELAB_TEST_DATA "/images/") + rel; }
@@ -122,6 +130,45 @@ void TestImages::badFilesAreRefused()
     QVERIFY(std::holds_alternative<std::string>(channels));
     auto size = imagesToTensor({data("sample_rgb.png")}, 1, 0, 28);
     QVERIFY(std::holds_alternative<std::string>(size));
+}
+
+// PIL refuses a picture that ends early ("image file is truncated"); so does ModuleLab, with the
+// file's name, never a crash.
+void TestImages::truncatedPicturesAreRefused()
+{
+    for (const char* f : {"jpeg_420.jpg", "jpeg_progressive.jpg", "png_rgb.png", "png_interlaced_rgb.png", "bmp_rgb24.bmp"}) {
+        QFile file(QString::fromStdString(data("decoding/") + f));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        for (qsizetype n : {qsizetype(0), qsizetype(10), bytes.size() / 2, bytes.size() - 40}) {
+            auto r = decodeImage(std::string_view(bytes.constData(), static_cast<size_t>(n)), f);
+            QVERIFY2(std::holds_alternative<std::string>(r), qPrintable(QStringLiteral("%1 cut at %2").arg(f).arg(n)));
+            QVERIFY(std::get<std::string>(r).rfind(std::string(f) + ": ", 0) == 0);
+        }
+    }
+}
+
+// A 28x28 quality-90 RGB JPEG through the trained FashionCNN: PIL's pixels give PyTorch's logits.
+void TestImages::jpegGivesPyTorchsLogits()
+{
+    const std::string root = MODULELAB_TEST_DATA "/../..";
+    auto m = loadModelFile(root + "/resources/examples/fashion_cnn.py");
+    QVERIFY(std::holds_alternative<LoadedModel>(m));
+    Module& net = *std::get<LoadedModel>(m).root;
+    initWeights(net, 0);
+    QVERIFY(loadStateDict(net, root + "/resources/examples/fashion_cnn.safetensors").loaded);
+    auto input = imagesToTensor({data("decoding/fashion_q90.jpg")}, 1, 28, 28);
+    QVERIFY(std::holds_alternative<Tensor>(input));
+    const ForwardResult r = runForward(net, std::get<Tensor>(input));
+    QVERIFY(r.output);
+    auto ref = readSafeTensors(data("decoding/fashion_q90_logits.safetensors"));
+    QVERIFY(std::holds_alternative<SafeTensors>(ref));
+    const Tensor& want = std::get<SafeTensors>(ref).find("logits")->tensor;
+    QCOMPARE(r.output->shape().toString(), want.shape().toString());
+    float diff = 0;
+    for (int64_t k = 0; k < want.numel(); ++k)
+        diff = std::max(diff, std::fabs((*r.output)[k] - want[k]));
+    QVERIFY2(diff < 2e-5f, std::to_string(diff).c_str());
 }
 
 QTEST_GUILESS_MAIN(TestImages)

@@ -8,7 +8,9 @@ does not apply; PNG 8-bit RGB, RGBA, L, LA, palette (with and without transparen
 grey; BMP 24-bit, 8-bit palette, 8-bit grey, 1-bit, 32-bit. A minimal PNG writer below adds what
 PIL does not write: 16-bit RGB, 16-bit grey+alpha, 2- and 4-bit grey, and Adam7-interlaced images.
 pil_pixels.safetensors holds, per file, PIL's Image.open(f).convert("L") and .convert("RGB") as
-H x W (x 3) float32 values 0..255.
+H x W (x 3) float32 values 0..255. fashion_q90.jpg is a shipped Fashion-MNIST sample saved as a
+28x28 quality-90 RGB JPEG; fashion_q90_logits.safetensors holds the trained FashionCNN's logits
+for it, the picture loaded by PIL and ToTensor'd as torchvision does.
 """
 import os
 import struct
@@ -118,6 +120,34 @@ def main():
     save(Image.fromarray(grey, "L"), "bmp_grey8.bmp")
     save(Image.fromarray(grey, "L").convert("1"), "bmp_1bit.bmp")
     save(Image.fromarray(np.dstack([rgb, np.full((H, W), 200, np.uint8)]), "RGBA"), "bmp_rgba32.bmp")
+
+    ROOT = os.path.normpath(os.path.join(HERE, "..", "..", "..", ".."))
+    samples = os.path.join(ROOT, "resources", "samples", "fashion-mnist")
+    first = sorted(f for f in os.listdir(samples) if f.endswith(".png"))[0]
+    Image.open(os.path.join(samples, first)).convert("RGB").save(os.path.join(HERE, "fashion_q90.jpg"), quality=90)
+    import importlib.util
+    import json
+    spec = importlib.util.spec_from_file_location("fashion_cnn", os.path.join(ROOT, "resources", "examples", "fashion_cnn.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    net = mod.FashionCNN()
+    with open(os.path.join(ROOT, "resources", "examples", "fashion_cnn.safetensors"), "rb") as f:
+        raw = f.read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    sd = {}
+    for k, e in header.items():
+        if k == "__metadata__":
+            continue
+        b, end = e["data_offsets"]
+        dt = {"F32": torch.float32, "I64": torch.int64}[e["dtype"]]
+        sd[k] = torch.frombuffer(bytearray(raw[8 + n + b:8 + n + end]), dtype=dt).reshape(e["shape"]).clone()
+    net.load_state_dict(sd)
+    net.eval()
+    x = torch.from_numpy(np.asarray(Image.open(os.path.join(HERE, "fashion_q90.jpg")).convert("L"), dtype=np.float32) / 255.0)
+    with torch.no_grad():
+        logits = net(x[None, None])
+    safetensors_writer.write(os.path.join(HERE, "fashion_q90_logits.safetensors"), {"logits": logits})
 
     out = {}
     for name in files:
