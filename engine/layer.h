@@ -88,6 +88,9 @@ public:
     virtual int64_t multAdds(const Shape& in, const Shape& out) const;
     // Eval-mode forward; `in` has passed outputShape(). Uses tensors() (allocated).
     virtual void forward(const Tensor& in, Tensor& out) const = 0;
+    // Training-mode forward (self.training is True) for layers where it differs from eval mode:
+    // BatchNorm normalises with batch statistics, Dropout drops. Nothing is updated here.
+    virtual void trainForward(const Tensor& in, Tensor& out) const { forward(in, out); }
     // PyTorch's reset_parameters() (and buffer defaults), consuming gen as PyTorch does.
     virtual void initTensors(TorchGenerator& gen);
 

@@ -164,6 +164,7 @@ void Module::copyTreeInto(Module& target) const
         target.appendChild(c.name, c.module->clone());
     target.m_tensors = m_tensors;
     target.m_sourceLoc = m_sourceLoc;
+    target.m_training = m_training;
 }
 
 std::string Container::typeName() const
@@ -371,6 +372,15 @@ std::vector<NamedModule> namedModules(const Module& m, bool includeUnregistered)
     std::vector<NamedModule> out;
     collectModules(m, {}, includeUnregistered, out);
     return out;
+}
+
+void setTrainMode(Module& m, bool training)
+{
+    if (m.kind() == ModuleKind::PlainList)
+        return;
+    m.setTraining(training);
+    for (const Module::Child& c : m.children())
+        setTrainMode(*c.module, training);
 }
 
 } // namespace ml

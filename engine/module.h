@@ -87,6 +87,12 @@ public:
     void dropTensors() { m_tensors.clear(); }
     const Tensor* tensor(std::string_view specName) const;
 
+    // ---- mode ------------------------------------------------------------------------
+    // PyTorch's self.training: True for a new module; model.train()/model.eval() set it for the
+    // registered subtree only (setTrainMode), so modules in a plain Python list keep theirs.
+    bool training() const { return m_training; }
+    void setTraining(bool training) { m_training = training; }
+
     // ---- printing ------------------------------------------------------------------
     // The part inside the parentheses of a leaf, like PyTorch's extra_repr().
     virtual std::string extraRepr() const { return {}; }
@@ -102,6 +108,7 @@ private:
     std::vector<Child> m_children;
     std::vector<Tensor> m_tensors;
     SourceLoc m_sourceLoc;
+    bool m_training = true;
 };
 
 // Sequential, ModuleList, ModuleDict and the plain list: nothing but children.
@@ -162,5 +169,9 @@ struct NamedModule {
     const Module* module;
 };
 std::vector<NamedModule> namedModules(const Module& m, bool includeUnregistered = false);
+
+// model.train(training) / model.eval(): m and its registered descendants, as children() reaches
+// them; a plain Python list and everything in it keep their modes.
+void setTrainMode(Module& m, bool training);
 
 } // namespace ml

@@ -112,13 +112,16 @@ void unusedChecks(const Module& root, Analysis& a)
 }
 
 Analysis run(const Module& root, const Value& input, bool real, const ForwardObserver* observer, std::optional<Tensor>* output,
-             bool* cancelled = nullptr)
+             bool* cancelled = nullptr, detail::ForwardRecorder* recorder = nullptr)
 {
     Analysis a;
     staticChecks(root, a);
     Interpreter interp(a, real, observer);
+    interp.setRecorder(recorder);
     try {
         Value out = interp.callModule(root, {input}, {});
+        if (recorder)
+            recorder->result(out);
         if (out.isTensor()) {
             a.outputShape = out.shape;
             if (output && out.data) {
@@ -156,6 +159,11 @@ ForwardResult runForward(const Module& root, const Tensor& input, const ForwardO
     auto data = std::make_shared<Tensor>(input);
     r.analysis = run(root, Value::ofTensor(input.shape(), std::move(data)), true, &observer, &r.output, &r.cancelled);
     return r;
+}
+
+Analysis runRecordedForward(const Module& root, const std::shared_ptr<const Tensor>& input, detail::ForwardRecorder& recorder)
+{
+    return run(root, Value::ofTensor(input->shape(), input), true, nullptr, nullptr, nullptr, &recorder);
 }
 
 void initWeights(Module& root, uint64_t seed)

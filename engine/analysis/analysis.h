@@ -54,9 +54,18 @@ struct ForwardResult {
     bool cancelled = false;
 };
 
-// Eval-mode forward pass. Every registered or unregistered layer must have its tensors
+// Forward pass as PyTorch runs model.eval(); model(x): modules inside a plain Python list,
+// which eval() does not reach, keep their own modes (a BatchNorm there uses batch statistics).
+// Every registered or unregistered layer must have its tensors
 // (initWeights or loadStateDict). Stops with an error diagnostic where PyTorch would raise.
 ForwardResult runForward(const Module& root, const Tensor& input, const ForwardObserver& observer = {});
+
+namespace detail {
+class ForwardRecorder;
+}
+// A training forward pass: modules run in their own modes (setTrainMode) and every layer call
+// and tensor op goes to `recorder`, which computes it and keeps what backward needs.
+Analysis runRecordedForward(const Module& root, const std::shared_ptr<const Tensor>& input, detail::ForwardRecorder& recorder);
 
 // PyTorch's default initialisation after torch.manual_seed(seed): every layer in construction
 // order (pre-order, plain lists included) resets its parameters and buffers.

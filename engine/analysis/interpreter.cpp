@@ -205,7 +205,12 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
             raise(path, loc, layer.typeName() + " has no weights: initialise or load them before running");
         const Tensor input = Tensor::borrow(in.shape, in.data->data());
         auto t = std::make_shared<Tensor>(r.shape);
-        layer.forward(input, *t);
+        if (m_recorder)
+            m_recorder->layerCall(layer, record, in.data, in.shape, t);
+        else if (trainingOf(layer))
+            layer.trainForward(input, *t);
+        else
+            layer.forward(input, *t);
         out.data = std::move(t);
     }
     if (record) {
@@ -213,6 +218,14 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
         m_analysis.nodes[&layer].multAdds += ma;
         m_analysis.totalMultAdds += ma;
     }
+    return out;
+}
+
+Value Interpreter::recordOp(RecordedOp::Kind kind, std::vector<Value> inputs, Value out, int64_t dim,
+                             std::vector<int64_t> dims, bool keepdim)
+{
+    if (m_recorder && out.data)
+        m_recorder->op({kind, std::move(inputs), out, dim, std::move(dims), keepdim});
     return out;
 }
 
@@ -347,7 +360,7 @@ Value Interpreter::eval(const Expr& e, Frame& f)
             return Value::ofFloat(-v.f);
         if (v.isTensor()) {
             OpResult r = binaryOp('*', v, Value::ofInt(-1));
-            return r.value;
+            return recordOp(RecordedOp::Kind::Mul, {v, Value::ofInt(-1)}, r.value);
         }
         raise(pathOf(f), e.loc, "bad operand type for unary -: '" + typeNameOf(v) + "'");
     }
@@ -391,7 +404,8 @@ Value Interpreter::eval(const Expr& e, Frame& f)
             if (!r.ok())
                 raise(pathOf(f), e.loc, toSource(e) + ": " + a.shape.toString() + " " + op + " " + b.shape.toString()
                                             + " do not broadcast (PyTorch: " + r.error + ")");
-            return r.value;
+            const auto kind = op == "+" ? RecordedOp::Kind::Add : op == "-" ? RecordedOp::Kind::Sub : RecordedOp::Kind::Mul;
+            return recordOp(kind, {a, b}, r.value);
         }
         raise(pathOf(f), e.loc, "unsupported operand types for " + op + ": '" + typeNameOf(a) + "' and '" + typeNameOf(b) + "'");
     }
@@ -403,7 +417,7 @@ Value Interpreter::eval(const Expr& e, Frame& f)
             if (Module* c = m.findChild(name))
                 return Value::ofModule(c);
             if (name == "training")
-                return Value::ofBool(false);
+                return Value::ofBool(trainingOf(m));
             if (m.kind() == ModuleKind::ModuleDict && (name == "keys" || name == "values" || name == "items")) {
                 Value v;
                 v.kind = Value::Kind::Method;
@@ -602,7 +616,8 @@ Value Interpreter::callFunction(const std::string& name, const Value* receiver, 
             if (d && d->kind != Value::Kind::None)
                 dims = intList({*d});
             const Value* kd = args.size() > 1 ? &args[1] : kwarg("keepdim");
-            return check(meanOp(x, dims, kd && kd->kind == Value::Kind::Bool && kd->b));
+            const bool keep = kd && kd->kind == Value::Kind::Bool && kd->b;
+            return recordOp(RecordedOp::Kind::Mean, {x}, check(meanOp(x, dims, keep)), 0, dims, keep);
         }
         if (findFunctional(name))
             return functionalLayer(name, x, std::move(args), std::move(kwargs), e, f);
@@ -686,7 +701,7 @@ Value Interpreter::callFunction(const std::string& name, const Value* receiver, 
             for (const Value& t : args[0].items)
                 tensorArg(t);
             const int64_t d = args.size() > 1 ? intArg(args[1], "dim") : kwarg("dim") ? intArg(*kwarg("dim"), "dim") : 0;
-            return check(catOp(args[0].items, d));
+            return recordOp(RecordedOp::Kind::Cat, args[0].items, check(catOp(args[0].items, d)), d);
         }
         if (fn == "mean") {
             if (args.empty())
@@ -699,7 +714,7 @@ Value Interpreter::callFunction(const std::string& name, const Value* receiver, 
         if (fn == "add") {
             if (args.size() != 2)
                 raise(path, e.loc, "torch.add() takes two tensors");
-            return check(binaryOp('+', args[0], args[1]));
+            return recordOp(RecordedOp::Kind::Add, {args[0], args[1]}, check(binaryOp('+', args[0], args[1])));
         }
     }
     if ((ns == "torch" || ns == "F") && findFunctional(fn)) {
@@ -741,7 +756,7 @@ Value Interpreter::functionalLayer(const std::string& fn, const Value& x, std::v
             raise(path, e.loc, toSource(e) + ": argument " + key + " must be a number, bool, string or tuple of ints");
         call.push_back({key, std::move(a)});
     }
-    if (training)
+    if (training && !m_recorder)
         warn(path, e.loc,
              toSource(e) + " drops activations even in eval mode, because training defaults to True in F."
                  + fn + ": pass training=self.training or use nn." + std::string(op->layer)
@@ -758,7 +773,9 @@ Value Interpreter::functionalLayer(const std::string& fn, const Value& x, std::v
     auto made = createLayer(op->layer, call);
     if (auto* err = std::get_if<std::string>(&made))
         raise(path, e.loc, toSource(e) + ": " + *err);
-    const Layer& layer = *std::get<std::unique_ptr<Layer>>(made);
+    Layer& layer = *std::get<std::unique_ptr<Layer>>(made);
+    // A training pass honours training=...; otherwise F.dropout runs as nn.Dropout after eval().
+    layer.setTraining(m_recorder && training);
     return callLayer(layer, x, path, e.loc, false);
 }
 

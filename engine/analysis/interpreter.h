@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/analysis/analysis.h"
+#include "engine/analysis/forwardrecorder.h"
 #include "engine/analysis/value.h"
 #include "engine/layer.h"
 
@@ -20,6 +21,10 @@ public:
         : m_analysis(analysis), m_real(real), m_observer(observer) {}
 
     Value callModule(const Module& m, std::vector<Value> args, SourceLoc loc);
+    // A training pass: every layer call and tensor op goes to the recorder, and modules run in
+    // their own modes. Without one, forward runs as after model.eval(): only modules that eval()
+    // does not reach (inside a plain Python list) keep their training mode.
+    void setRecorder(ForwardRecorder* recorder) { m_recorder = recorder; }
 
 private:
     using Scope = std::map<std::string, Value, std::less<>>;
@@ -47,11 +52,15 @@ private:
     [[noreturn]] void raise(const std::string& path, SourceLoc loc, std::string message);
     void warn(const std::string& path, SourceLoc loc, std::string message, Severity s = Severity::Warning);
     std::string pathOf(const Frame& f) const;
+    bool trainingOf(const Module& m) const { return m.training() && (m_recorder || !m.isRegistered()); }
+    Value recordOp(RecordedOp::Kind kind, std::vector<Value> inputs, Value out, int64_t dim = 0,
+                   std::vector<int64_t> dims = {}, bool keepdim = false);
 
     Analysis& m_analysis;
     bool m_real;
     const ForwardObserver* m_observer;
     int m_depth = 0;
+    ForwardRecorder* m_recorder = nullptr;
 };
 
 } // namespace ml::detail

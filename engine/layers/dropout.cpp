@@ -1,6 +1,7 @@
 #include "engine/layers/dropout.h"
 
 #include <algorithm>
+#include <random>
 
 namespace ml {
 
@@ -42,6 +43,44 @@ void DropoutBase::forward(const Tensor& in, Tensor& out) const
 {
     layers::prepareOutput(out, in.shape());
     std::copy_n(in.data(), in.numel(), out.data());
+}
+
+namespace {
+std::mt19937_64& dropoutGenerator()
+{
+    thread_local std::mt19937_64 gen(0);
+    return gen;
+}
+} // namespace
+
+void seedDropout(uint64_t seed)
+{
+    dropoutGenerator().seed(seed);
+}
+
+void DropoutBase::drop(const Tensor& in, Tensor& out, std::vector<float>* factors) const
+{
+    layers::prepareOutput(out, in.shape());
+    const Shape& s = in.shape();
+    const int64_t n = in.numel();
+    // Dropout2d zeroes whole planes: every element of a (sample, channel) pair shares a draw.
+    const int64_t group = channelwise() && s.rank() >= 3 ? s.product(s.rank() >= 4 ? 2 : 1, s.rank()) : 1;
+    const float scale = m_opt.p < 1.0 ? static_cast<float>(1.0 / (1.0 - m_opt.p)) : 0.0f;
+    std::mt19937_64& gen = dropoutGenerator();
+    const uint64_t threshold = static_cast<uint64_t>(m_opt.p * 18446744073709551615.0);
+    if (factors)
+        factors->resize(static_cast<size_t>(n));
+    const float* x = in.data();
+    float* y = out.data();
+    for (int64_t g = 0; g < (group ? n / group : 0); ++g) {
+        const bool keep = m_opt.p <= 0.0 || (m_opt.p < 1.0 && gen() >= threshold);
+        const float f = keep ? scale : 0.0f;
+        for (int64_t j = g * group; j < (g + 1) * group; ++j) {
+            y[j] = x[j] * f;
+            if (factors)
+                (*factors)[static_cast<size_t>(j)] = f;
+        }
+    }
 }
 
 } // namespace ml

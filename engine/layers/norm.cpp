@@ -114,6 +114,16 @@ void BatchNormBase::initTensors(TorchGenerator&)
 
 void BatchNormBase::forward(const Tensor& in, Tensor& out) const
 {
+    normalize(in, out, !m_opt.trackRunningStats);
+}
+
+void BatchNormBase::trainForward(const Tensor& in, Tensor& out) const
+{
+    normalize(in, out, true);
+}
+
+void BatchNormBase::normalize(const Tensor& in, Tensor& out, bool batchStats, double* meanOut, double* varOut) const
+{
     const ShapeResult r = outputShape(in.shape());
     if (!r.ok())
         return;
@@ -123,8 +133,8 @@ void BatchNormBase::forward(const Tensor& in, Tensor& out) const
     const int64_t inner = s.product(2, s.rank());
     const float* w = m_opt.affine ? tensors()[0].data() : nullptr;
     const float* b = m_opt.affine ? tensors()[1].data() : nullptr;
-    const float* runMean = m_opt.trackRunningStats ? tensors()[m_opt.affine ? 2 : 0].data() : nullptr;
-    const float* runVar = m_opt.trackRunningStats ? tensors()[m_opt.affine ? 3 : 1].data() : nullptr;
+    const float* runMean = !batchStats ? tensors()[m_opt.affine ? 2 : 0].data() : nullptr;
+    const float* runVar = !batchStats ? tensors()[m_opt.affine ? 3 : 1].data() : nullptr;
     const float* x = in.data();
     float* y = out.data();
 
@@ -147,6 +157,10 @@ void BatchNormBase::forward(const Tensor& in, Tensor& out) const
                     sq += d * d;
                 }
             var = sq / static_cast<double>(n * inner);
+            if (meanOut)
+                meanOut[ch] = mean;
+            if (varOut)
+                varOut[ch] = var;
         }
         const double invStd = 1.0 / std::sqrt(var + m_opt.eps);
         const float scale = static_cast<float>(invStd * (w ? w[ch] : 1.0f));

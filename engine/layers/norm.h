@@ -21,7 +21,11 @@ public:
     std::vector<TensorSpec> tensorSpecs() const override;
     ShapeResult outputShape(const Shape& in) const override;
     void forward(const Tensor& in, Tensor& out) const override;
+    void trainForward(const Tensor& in, Tensor& out) const override;
     void initTensors(TorchGenerator& gen) override;
+    // Normalises with the batch's statistics or the running ones. With batch statistics the
+    // per-channel mean and biased variance are stored in mean and var (numFeatures each) if given.
+    void normalize(const Tensor& in, Tensor& out, bool batchStats, double* mean = nullptr, double* var = nullptr) const;
 
 protected:
     static std::vector<ArgSpec> argSpecs();

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "engine/analysis/value.h"
+
+#include <memory>
+#include <vector>
+
+namespace ml {
+class Layer;
+}
+
+namespace ml::detail {
+
+// A tensor operation of a forward program that is not a layer call. Reshapes (view, reshape,
+// flatten, contiguous) share their input's data and need no record.
+struct RecordedOp {
+    enum class Kind { Add, Sub, Mul, Cat, Mean };
+    Kind kind = Kind::Add;
+    std::vector<Value> inputs; // tensors, or numbers for the scalar operand of + - *
+    Value output;
+    int64_t dim = 0;           // Cat
+    std::vector<int64_t> dims; // Mean: reduced dims (empty: all)
+    bool keepdim = false;      // Mean
+};
+
+// Receives every layer call and tensor op of a training forward pass, in execution order, so
+// that gradients can flow back through them. The interpreter calls it only when one is set.
+class ForwardRecorder {
+public:
+    virtual ~ForwardRecorder() = default;
+    // Computes layer(in) into out in the layer's own mode and records what backward needs.
+    // `inTree` is false for a layer made for one functional call (F.relu): it dies after the call.
+    virtual void layerCall(const Layer& layer, bool inTree, const std::shared_ptr<const Tensor>& in, const Shape& inShape,
+                           const std::shared_ptr<Tensor>& out) = 0;
+    virtual void op(RecordedOp op) = 0;
+    // The value forward returned.
+    virtual void result(const Value& out) = 0;
+};
+
+} // namespace ml::detail

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "engine/train/tape.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ml {
+
+class Layer;
+
+// What a layer's training forward keeps for its backward pass.
+struct LayerSaved {
+    bool batchStats = false;  // BatchNorm normalised with the batch's statistics
+    std::vector<float> mean;  // BatchNorm: per-channel batch mean
+    std::vector<float> invStd; // BatchNorm: per-channel 1 / sqrt(var + eps)
+    std::vector<float> factors; // Dropout in training mode: 0 or 1 / (1 - p) per element
+};
+
+// One layer's forward in its own mode. In training mode BatchNorm normalises with the batch's
+// statistics and updates its running mean, running variance (unbiased) and num_batches_tracked;
+// Dropout draws a mask. Returns PyTorch's error where it would fail.
+std::optional<std::string> layerForward(Layer& layer, const Tensor& in, Tensor& out, LayerSaved& saved);
+
+// d(loss)/d(in) into gradIn (when given, same element count as in, overwritten) and the layer's
+// parameter gradients accumulated into grads, from d(loss)/d(out). PyTorch's formulas.
+void layerBackward(const Layer& layer, const Tensor& in, const Tensor& out, const Tensor& gradOut, Tensor* gradIn,
+                   ParamGrads& grads, const LayerSaved& saved);
+
+// Whether layerBackward knows the layer type; the message says what is not supported otherwise.
+std::optional<std::string> backwardSupport(const Layer& layer);
+
+} // namespace ml

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "engine/train/tape.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ml {
+
+enum class OptimizerKind { Sgd, Adam, AdamW };
+
+struct OptimizerOptions {
+    OptimizerKind kind = OptimizerKind::Sgd;
+    double lr = 0.01;
+    double momentum = 0.0;   // SGD
+    double dampening = 0.0;  // SGD
+    bool nesterov = false;   // SGD
+    double weightDecay = 0.0;
+    double beta1 = 0.9, beta2 = 0.999, eps = 1e-8; // Adam, AdamW
+    bool amsgrad = false;    // Adam, AdamW
+};
+
+// PyTorch's defaults: lr 0.001 for Adam and AdamW, weight_decay 0.01 for AdamW.
+OptimizerOptions defaultOptimizerOptions(OptimizerKind kind);
+std::optional<OptimizerKind> optimizerKindFromName(const std::string& name); // sgd, adam, adamw
+// The constructor's checks with PyTorch's messages ("Invalid learning rate: -1.0").
+std::optional<std::string> validate(const OptimizerOptions& o);
+
+// What model.parameters() yields: the parameters (not buffers) of the registered tree, in
+// state_dict order. Layers inside a plain Python list are not among them.
+std::vector<Tensor*> modelParameters(Module& root);
+
+// torch.optim.SGD / Adam / AdamW with PyTorch 1.13's update formulas. A parameter without a
+// gradient (never reached by backward) is skipped, as PyTorch skips p.grad is None.
+class Optimizer {
+public:
+    Optimizer(std::vector<Tensor*> params, OptimizerOptions options);
+    void step(const ParamGrads& grads);
+    double lr() const { return m_opt.lr; }
+    void setLr(double lr) { m_opt.lr = lr; }
+    const OptimizerOptions& options() const { return m_opt; }
+
+private:
+    struct State {
+        int64_t step = 0;
+        Tensor momentum; // SGD momentum_buffer / Adam exp_avg
+        Tensor sq;       // exp_avg_sq
+        Tensor maxSq;    // max_exp_avg_sq
+    };
+    void sgd(Tensor& p, const Tensor& g, State& s);
+    void adam(Tensor& p, const Tensor& g, State& s);
+
+    std::vector<Tensor*> m_params;
+    std::vector<State> m_state;
+    OptimizerOptions m_opt;
+};
+
+// Learning-rate schedules stepped once per epoch: StepLR and CosineAnnealingLR (closed form).
+struct LrSchedule {
+    enum class Kind { Constant, Step, Cosine } kind = Kind::Constant;
+    int64_t stepSize = 1;  // StepLR
+    double gamma = 0.1;    // StepLR
+    int64_t tMax = 1;      // CosineAnnealingLR
+    double etaMin = 0.0;   // CosineAnnealingLR
+    double lrAt(double baseLr, int64_t epoch) const;
+};
+
+} // namespace ml

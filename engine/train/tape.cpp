@@ -1,0 +1,253 @@
+#include "engine/train/tape.h"
+
+#include "engine/analysis/analysis.h"
+#include "engine/layer.h"
+#include "engine/train/layerbackward.h"
+
+#include <algorithm>
+
+namespace ml {
+
+using detail::RecordedOp;
+using detail::Value;
+
+struct Tape::Node {
+    // A layer call ...
+    const Layer* layer = nullptr;
+    std::unique_ptr<Module> owned; // the functional call's layer (F.relu), which dies with the call
+    std::shared_ptr<const Tensor> in;
+    Shape inShape;
+    std::shared_ptr<const Tensor> out;
+    LayerSaved saved;
+    // ... or a tensor op.
+    std::optional<RecordedOp> op;
+};
+
+Tape::Tape() = default;
+Tape::~Tape() = default;
+
+void Tape::clear()
+{
+    m_nodes.clear();
+    m_grads.clear();
+    m_input.reset();
+    m_output = Value::none();
+    m_outputCopy.reset();
+    m_error.clear();
+}
+
+const Tensor* Tape::forward(const Module& root, const Tensor& input)
+{
+    clear();
+    m_input = std::make_shared<const Tensor>(input);
+    const Analysis a = runRecordedForward(root, m_input, *this);
+    if (m_error.empty() && a.hasErrors())
+        for (const Diagnostic& d : a.diagnostics)
+            if (d.severity == Severity::Error) {
+                m_error = (d.path.empty() ? std::string() : d.path + ": ") + d.message;
+                break;
+            }
+    if (!m_error.empty())
+        return nullptr;
+    if (!m_output.isTensor() || !m_output.data) {
+        m_error = root.typeName() + ".forward() does not return a tensor";
+        return nullptr;
+    }
+    // The output as its Value's shape says (a view may have reshaped the data).
+    m_outputCopy = std::make_unique<Tensor>(Tensor::borrow(m_output.shape, m_output.data->data()));
+    return m_outputCopy.get();
+}
+
+void Tape::layerCall(const Layer& layer, bool inTree, const std::shared_ptr<const Tensor>& in, const Shape& inShape,
+                     const std::shared_ptr<Tensor>& out)
+{
+    Node n;
+    n.in = in;
+    n.inShape = inShape;
+    n.out = out;
+    if (inTree) {
+        n.layer = &layer;
+    } else {
+        n.owned = layer.clone();
+        n.layer = static_cast<const Layer*>(n.owned.get());
+    }
+    // The tape's caller owns the model and lets it train: BatchNorm's statistics change here.
+    Layer& mutableLayer = const_cast<Layer&>(*n.layer);
+    const Tensor x = Tensor::borrow(inShape, in->data());
+    if (auto err = layerForward(mutableLayer, x, *out, n.saved); err && m_error.empty())
+        m_error = (layer.path().empty() ? std::string() : layer.path() + ": ") + *err;
+    if (auto err = backwardSupport(layer); err && m_error.empty())
+        m_error = (layer.path().empty() ? std::string() : layer.path() + ": ") + *err;
+    m_nodes.push_back(std::move(n));
+}
+
+void Tape::op(RecordedOp op)
+{
+    Node n;
+    n.op = std::move(op);
+    m_nodes.push_back(std::move(n));
+}
+
+void Tape::result(const Value& out)
+{
+    m_output = out;
+}
+
+const Tensor* Tape::gradOf(const Tensor* t) const
+{
+    const auto it = m_grads.find(t);
+    return it == m_grads.end() ? nullptr : &it->second;
+}
+
+Tensor& Tape::gradFor(const Tensor* t, int64_t numel)
+{
+    auto it = m_grads.find(t);
+    if (it == m_grads.end())
+        it = m_grads.emplace(t, Tensor::zeros(Shape{numel})).first;
+    return it->second;
+}
+
+namespace {
+
+std::vector<int64_t> stridesOf(const Shape& s)
+{
+    std::vector<int64_t> st(static_cast<size_t>(s.rank()), 1);
+    for (int d = s.rank() - 2; d >= 0; --d)
+        st[static_cast<size_t>(d)] = st[static_cast<size_t>(d + 1)] * s[d + 1];
+    return st;
+}
+
+// For every element of a broadcast result, the index of the operand element it came from.
+std::vector<int64_t> broadcastIndex(const Shape& out, const Shape& operand)
+{
+    const int rank = out.rank();
+    const std::vector<int64_t> ost = stridesOf(out), ist = stridesOf(operand);
+    std::vector<int64_t> st(static_cast<size_t>(rank), 0);
+    for (int k = 0; k < rank; ++k) {
+        const int d = operand.rank() - rank + k;
+        if (d >= 0 && operand[d] != 1)
+            st[static_cast<size_t>(k)] = ist[static_cast<size_t>(d)];
+    }
+    const int64_t n = out.numel().value_or(0);
+    std::vector<int64_t> idx(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        int64_t rem = i, j = 0;
+        for (int k = 0; k < rank; ++k) {
+            const int64_t c = rem / ost[static_cast<size_t>(k)];
+            rem %= ost[static_cast<size_t>(k)];
+            j += c * st[static_cast<size_t>(k)];
+        }
+        idx[static_cast<size_t>(i)] = j;
+    }
+    return idx;
+}
+
+} // namespace
+
+Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads)
+{
+    m_grads.clear();
+    if (m_output.data) {
+        Tensor& g = gradFor(m_output.data.get(), m_output.data->numel());
+        std::copy_n(gradOutput.data(), std::min(gradOutput.numel(), g.numel()), g.data());
+    }
+    for (auto it = m_nodes.rbegin(); it != m_nodes.rend(); ++it) {
+        Node& n = *it;
+        if (!n.op) {
+            const Tensor* gOut = gradOf(n.out.get());
+            if (!gOut)
+                continue;
+            const Tensor x = Tensor::borrow(n.inShape, n.in->data());
+            Tensor gIn(n.inShape);
+            layerBackward(*n.layer, x, *n.out, Tensor::borrow(n.out->shape(), gOut->data()), &gIn, grads, n.saved);
+            Tensor& acc = gradFor(n.in.get(), n.in->numel());
+            for (int64_t k = 0; k < gIn.numel(); ++k)
+                acc[k] += gIn[k];
+            continue;
+        }
+        const RecordedOp& op = *n.op;
+        const Tensor* gOutPtr = gradOf(op.output.data.get());
+        if (!gOutPtr)
+            continue;
+        const Tensor gOut = Tensor::borrow(op.output.shape, gOutPtr->data()); // stable: map nodes do not move
+        switch (op.kind) {
+        case RecordedOp::Kind::Add:
+        case RecordedOp::Kind::Sub:
+        case RecordedOp::Kind::Mul: {
+            for (size_t side = 0; side < 2; ++side) {
+                const Value& v = op.inputs[side];
+                if (!v.isTensor() || !v.data)
+                    continue;
+                const Value& other = op.inputs[1 - side];
+                float sign = op.kind == RecordedOp::Kind::Sub && side == 1 ? -1.0f : 1.0f;
+                Tensor& acc = gradFor(v.data.get(), v.data->numel());
+                const int64_t total = gOut.numel();
+                if (!other.isTensor()) {
+                    if (op.kind == RecordedOp::Kind::Mul)
+                        sign = static_cast<float>(other.number());
+                    for (int64_t k = 0; k < total; ++k)
+                        acc[k] += sign * gOut[k];
+                    continue;
+                }
+                const std::vector<int64_t> mine = broadcastIndex(op.output.shape, v.shape);
+                if (op.kind == RecordedOp::Kind::Mul) {
+                    const std::vector<int64_t> theirs = broadcastIndex(op.output.shape, other.shape);
+                    for (int64_t k = 0; k < total; ++k)
+                        acc[mine[static_cast<size_t>(k)]] += gOut[k] * (*other.data)[theirs[static_cast<size_t>(k)]];
+                } else {
+                    for (int64_t k = 0; k < total; ++k)
+                        acc[mine[static_cast<size_t>(k)]] += sign * gOut[k];
+                }
+            }
+            break;
+        }
+        case RecordedOp::Kind::Cat: {
+            const Shape& os = op.output.shape;
+            const int rank = os.rank();
+            const int d = static_cast<int>(op.dim < 0 ? op.dim + rank : op.dim);
+            const int64_t outer = os.product(0, d), inner = os.product(d + 1, rank), total = os[d];
+            int64_t offset = 0;
+            for (const Value& v : op.inputs) {
+                const int64_t chunk = v.shape[d] * inner;
+                Tensor& acc = gradFor(v.data.get(), v.data->numel());
+                for (int64_t o = 0; o < outer; ++o)
+                    for (int64_t j = 0; j < chunk; ++j)
+                        acc[o * chunk + j] += gOut[o * total * inner + offset + j];
+                offset += chunk;
+            }
+            break;
+        }
+        case RecordedOp::Kind::Mean: {
+            const Value& x = op.inputs[0];
+            const int rank = x.shape.rank();
+            std::vector<bool> reduce(static_cast<size_t>(rank), op.dims.empty());
+            for (int64_t dim : op.dims)
+                reduce[static_cast<size_t>(dim < 0 ? dim + rank : dim)] = true;
+            int64_t count = 1;
+            for (int k = 0; k < rank; ++k)
+                if (reduce[static_cast<size_t>(k)])
+                    count *= x.shape[k];
+            const std::vector<int64_t> st = stridesOf(x.shape);
+            Tensor& acc = gradFor(x.data.get(), x.data->numel());
+            const float scale = 1.0f / static_cast<float>(count);
+            for (int64_t idx = 0; idx < x.data->numel(); ++idx) {
+                int64_t rem = idx, o = 0;
+                for (int k = 0; k < rank; ++k) {
+                    const int64_t c = rem / st[static_cast<size_t>(k)];
+                    rem %= st[static_cast<size_t>(k)];
+                    if (!reduce[static_cast<size_t>(k)])
+                        o = o * x.shape[k] + c;
+                }
+                acc[idx] += gOut[o] * scale;
+            }
+            break;
+        }
+        }
+    }
+    Tensor gIn = Tensor::zeros(m_input->shape());
+    if (const Tensor* g = gradOf(m_input.get()))
+        std::copy_n(g->data(), gIn.numel(), gIn.data());
+    return gIn;
+}
+
+} // namespace ml

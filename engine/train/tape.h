@@ -1,0 +1,56 @@
+#pragma once
+
+#include "engine/analysis/forwardrecorder.h"
+#include "engine/module.h"
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ml {
+
+// d(loss)/d(parameter) for every parameter a backward pass reached, keyed by the parameter's
+// tensor in its layer (Module::tensors()). Gradients accumulate, as PyTorch's .grad does.
+using ParamGrads = std::unordered_map<const Tensor*, Tensor>;
+
+// Records a training forward pass (runRecordedForward) and runs reverse-mode differentiation
+// over it. Training-mode BatchNorm updates its running statistics and num_batches_tracked as
+// the pass runs, as PyTorch's does. One tape serves one pass: clear() it before the next.
+class Tape final : public detail::ForwardRecorder {
+public:
+    Tape();
+    ~Tape() override;
+    Tape(const Tape&) = delete;
+    Tape& operator=(const Tape&) = delete;
+
+    // Runs root's forward on `input` in the modules' own modes, recording it. Returns the
+    // output, or nullptr with error() set when forward fails (the analysis is in lastAnalysis()).
+    const Tensor* forward(const Module& root, const Tensor& input);
+    const std::string& error() const { return m_error; }
+
+    // Backward from d(loss)/d(output): parameter gradients of every layer the pass ran
+    // (registered or in a plain list) accumulate into grads; returns d(loss)/d(input).
+    Tensor backward(const Tensor& gradOutput, ParamGrads& grads);
+    void clear();
+
+    // ForwardRecorder
+    void layerCall(const Layer& layer, bool inTree, const std::shared_ptr<const Tensor>& in, const Shape& inShape,
+                   const std::shared_ptr<Tensor>& out) override;
+    void op(detail::RecordedOp op) override;
+    void result(const detail::Value& out) override;
+
+private:
+    struct Node;
+    const Tensor* gradOf(const Tensor* t) const;
+    Tensor& gradFor(const Tensor* t, int64_t numel);
+
+    std::vector<Node> m_nodes;
+    std::shared_ptr<const Tensor> m_input;
+    detail::Value m_output;
+    std::unique_ptr<Tensor> m_outputCopy;
+    std::unordered_map<const Tensor*, Tensor> m_grads; // activation gradients, flat
+    std::string m_error;
+};
+
+} // namespace ml

@@ -1,0 +1,62 @@
+#include "engine/train/trainer.h"
+
+#include "engine/analysis/analysis.h"
+
+namespace ml {
+
+GradientResult computeGradients(Module& root, const Tensor& input, const Targets& targets, const LossOptions& loss, Tape& tape)
+{
+    GradientResult r;
+    const Tensor* out = tape.forward(root, input);
+    if (!out) {
+        r.error = tape.error();
+        tape.clear();
+        return r;
+    }
+    LossResult l = computeLoss(loss, *out, targets);
+    if (!l.error.empty()) {
+        r.error = l.error;
+        tape.clear();
+        return r;
+    }
+    r.loss = l.value;
+    r.output = *out;
+    r.inputGrad = tape.backward(l.grad, r.grads);
+    tape.clear(); // activations are not kept between steps
+    return r;
+}
+
+Trainer::Trainer(Module& root, const OptimizerOptions& optimizer, const LossOptions& loss)
+    : m_root(root), m_loss(loss), m_optimizer(modelParameters(root), optimizer)
+{
+    setTrainMode(m_root, true);
+}
+
+double Trainer::step(const Tensor& input, const Targets& targets, std::string& error)
+{
+    m_last = computeGradients(m_root, input, targets, m_loss, m_tape);
+    if (!m_last.error.empty()) {
+        error = m_last.error;
+        return 0.0;
+    }
+    m_optimizer.step(m_last.grads);
+    return m_last.loss;
+}
+
+std::optional<Tensor> Trainer::evaluate(const Tensor& input, std::string& error)
+{
+    setTrainMode(m_root, false);
+    ForwardResult r = runForward(m_root, input);
+    setTrainMode(m_root, true);
+    if (!r.output) {
+        for (const Diagnostic& d : r.analysis.diagnostics)
+            if (d.severity == Severity::Error) {
+                error = d.message;
+                break;
+            }
+        return std::nullopt;
+    }
+    return std::move(r.output);
+}
+
+} // namespace ml

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "engine/train/loss.h"
+#include "engine/train/optimizer.h"
+#include "engine/train/tape.h"
+
+#include <memory>
+#include <string>
+
+namespace ml {
+
+struct GradientResult {
+    double loss = 0.0;
+    Tensor output;
+    Tensor inputGrad;  // d(loss)/d(input)
+    ParamGrads grads;  // every layer's parameters, plain-list layers included
+    std::string error; // where forward or the loss fails
+};
+
+// One forward (in the modules' own modes, recorded), the loss and backward: what
+// loss.backward() leaves in .grad after zero_grad(). BatchNorm in training mode updates its
+// running statistics as the forward pass runs.
+GradientResult computeGradients(Module& root, const Tensor& input, const Targets& targets, const LossOptions& loss, Tape& tape);
+
+// model.train(); for each batch: zero_grad, forward, loss, backward, optimizer.step(). The
+// optimizer holds model.parameters(); plain-list layers get gradients but are never updated.
+class Trainer {
+public:
+    Trainer(Module& root, const OptimizerOptions& optimizer, const LossOptions& loss);
+    // One step; returns the batch's loss, or sets error and leaves the weights unchanged.
+    double step(const Tensor& input, const Targets& targets, std::string& error);
+    // Eval-mode forward of a batch (model.eval(), then back to train mode).
+    std::optional<Tensor> evaluate(const Tensor& input, std::string& error);
+    Optimizer& optimizer() { return m_optimizer; }
+    const ParamGrads& lastGrads() const { return m_last.grads; }
+
+private:
+    Module& m_root;
+    LossOptions m_loss;
+    Optimizer m_optimizer;
+    Tape m_tape;
+    GradientResult m_last;
+};
+
+} // namespace ml

@@ -1,0 +1,396 @@
+// Training against PyTorch: module modes (train/eval, plain lists keep theirs), training-mode
+// BatchNorm and Dropout, gradients of every layer and tensor op, whole-model gradients (held-out
+// models and the seed's networks), and the losses. tests/data/train/make_train_reference.py
+// made every reference with PyTorch 1.13.
+#include "engine/analysis/analysis.h"
+#include "engine/io/safetensors.h"
+#include "engine/layer.h"
+#include "engine/layers/dropout.h"
+#include "engine/modelfile.h"
+#include "engine/train/trainer.h"
+
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtTest/QTest>
+
+#include <cmath>
+
+using namespace ml;
+
+namespace {
+
+const std::string kData = MODULELAB_TEST_DATA;
+const std::string kTrain = kData + "/train/";
+const std::string kRoot = kData + "/../..";
+
+SafeTensors readOk(const std::string& path)
+{
+    auto r = readSafeTensors(path);
+    if (auto* e = std::get_if<ParseError>(&r))
+        qFatal("%s", e->toString().c_str());
+    return std::get<SafeTensors>(std::move(r));
+}
+
+const Tensor& get(const SafeTensors& st, const std::string& key)
+{
+    const NamedTensor* t = st.find(key);
+    if (!t)
+        qFatal("reference has no %s", key.c_str());
+    return t->tensor;
+}
+
+QJsonArray readJson(const std::string& path)
+{
+    QFile f(QString::fromStdString(path));
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot open %s", path.c_str());
+    return QJsonDocument::fromJson(f.readAll()).array();
+}
+
+// Within 1e-4 of the reference's scale (its largest magnitude).
+// absTol covers gradients that are zero in exact arithmetic (a conv bias before BatchNorm),
+// where both sides hold rounding noise.
+bool close(const Tensor& got, const Tensor& want, const std::string& what, double rel = 1e-4, double absTol = 1e-7)
+{
+    if (got.numel() != want.numel()) {
+        qWarning("%s: %lld elements, PyTorch %lld", what.c_str(), (long long)got.numel(), (long long)want.numel());
+        return false;
+    }
+    double scale = 0.0, worst = 0.0;
+    for (int64_t i = 0; i < want.numel(); ++i)
+        scale = std::max(scale, std::fabs(double(want[i])));
+    for (int64_t i = 0; i < want.numel(); ++i)
+        worst = std::max(worst, std::fabs(double(got[i]) - double(want[i])));
+    const bool ok = worst <= rel * scale + absTol;
+    if (!ok)
+        qWarning("%s: differs by %g at scale %g", what.c_str(), worst, scale);
+    return ok;
+}
+
+LoadedModel loadOk(const std::string& path)
+{
+    auto r = loadModelFile(path);
+    if (auto* e = std::get_if<ParseError>(&r))
+        qFatal("%s", e->toString().c_str());
+    return std::get<LoadedModel>(std::move(r));
+}
+
+ArgValue argOf(const QJsonValue& v)
+{
+    if (v.isBool())
+        return ArgValue::ofBool(v.toBool());
+    if (v.isNull())
+        return ArgValue::none();
+    if (v.isString())
+        return ArgValue::ofStr(v.toString().toStdString());
+    if (v.isArray()) {
+        std::vector<int64_t> t;
+        for (const QJsonValue& x : v.toArray())
+            t.push_back(x.toInteger());
+        return ArgValue::ofTuple(std::move(t));
+    }
+    const double d = v.toDouble();
+    return d == std::floor(d) && std::fabs(d) < 1e15 && !QJsonDocument(QJsonArray{v}).toJson().contains('.')
+        ? ArgValue::ofInt(static_cast<int64_t>(d))
+        : ArgValue::ofFloat(d);
+}
+
+void loadTensors(Module& m, const SafeTensors& st, const std::string& prefix)
+{
+    const std::vector<TensorSpec> specs = m.tensorSpecs();
+    for (size_t i = 0; i < specs.size(); ++i)
+        m.tensors()[i] = get(st, prefix + specs[i].name);
+}
+
+Targets targetsOf(const NamedTensor& t)
+{
+    Targets out;
+    if (t.dtype == DType::I64)
+        for (int64_t i = 0; i < t.tensor.numel(); ++i)
+            out.classes.push_back(static_cast<int64_t>(t.tensor[i]));
+    else
+        out.values = t.tensor;
+    return out;
+}
+
+} // namespace
+
+class TestTrain : public QObject {
+    Q_OBJECT
+
+private slots:
+    void modesReachRegisteredChildrenOnly();
+    void plainListBatchNormUsesBatchStatisticsInEval();
+    void trainingBatchNormUpdatesRunningStatistics();
+    void dropoutMasksAndScales();
+    void layerGradientsMatchPyTorch();
+    void modelGradientsMatchPyTorch();
+    void seedNetworkGradientsMatchPyTorch();
+    void lossesMatchPyTorch();
+    void unsupportedLayerIsRefused();
+};
+
+void TestTrain::modesReachRegisteredChildrenOnly()
+{
+    LoadedModel m = loadOk(kRoot + "/resources/examples/net_plainlist.py");
+    Module& root = *m.root;
+    for (const NamedModule& nm : namedModules(root, true))
+        QVERIFY(nm.module->training()); // a new module trains, as in PyTorch
+    setTrainMode(root, false);
+    QVERIFY(!root.training());
+    int plain = 0;
+    for (const NamedModule& nm : namedModules(root, true))
+        if (!nm.module->isRegistered()) {
+            QVERIFY2(nm.module->training(), nm.path.c_str()); // eval() does not reach a plain list
+            ++plain;
+        }
+    QCOMPARE(plain, 11); // the list and its ten layers
+    const std::unique_ptr<Module> copy = root.clone();
+    QVERIFY(!copy->training());
+    setTrainMode(root, true);
+    QVERIFY(root.training());
+}
+
+void TestTrain::plainListBatchNormUsesBatchStatisticsInEval()
+{
+    // PyTorch prints 0.11061 for output[0, 0]: the plain list's BatchNorm layers stay in training
+    // mode after model.eval() and normalise with the sample's own statistics.
+    const SafeTensors ref = readOk(kTrain + "modes.safetensors");
+    LoadedModel m = loadOk(kRoot + "/resources/examples/net_plainlist.py");
+    initWeights(*m.root, 0);
+    setTrainMode(*m.root, false);
+    const ForwardResult r = runForward(*m.root, get(ref, "plainlist.input"));
+    QVERIFY(r.output);
+    QVERIFY(close(*r.output, get(ref, "plainlist.output"), "NetPlainList output"));
+    QCOMPARE(std::round((*r.output)[0] * 1e5) / 1e5, 0.11061);
+}
+
+void TestTrain::trainingBatchNormUpdatesRunningStatistics()
+{
+    const SafeTensors ref = readOk(kTrain + "modes.safetensors");
+    const std::vector<std::pair<std::string, std::vector<LayerArgument>>> cases = {
+        {"bn2d", {{"num_features", ArgValue::ofInt(3)}, {"momentum", ArgValue::ofFloat(0.2)}}},
+        {"bn1d", {{"num_features", ArgValue::ofInt(6)}, {"momentum", ArgValue::none()}}},
+        {"bn1d3", {{"num_features", ArgValue::ofInt(2)}}},
+    };
+    for (const auto& [name, args] : cases) {
+        auto made = createLayer(name == "bn2d" ? "BatchNorm2d" : "BatchNorm1d", args);
+        QVERIFY(std::holds_alternative<std::unique_ptr<Layer>>(made));
+        Layer& bn = *std::get<std::unique_ptr<Layer>>(made);
+        TorchGenerator gen(0);
+        bn.initTensors(gen);
+        loadTensors(bn, ref, name + ".init.");
+        Tape tape;
+        for (int step = 0; step < 2; ++step) {
+            const Tensor* y = tape.forward(bn, get(ref, name + ".x" + std::to_string(step)));
+            QVERIFY2(y, tape.error().c_str());
+            QVERIFY(close(*y, get(ref, name + ".y" + std::to_string(step)), name + " output"));
+        }
+        const std::vector<TensorSpec> specs = bn.tensorSpecs();
+        for (size_t i = 0; i < specs.size(); ++i)
+            QVERIFY(close(bn.tensors()[i], get(ref, name + ".after." + specs[i].name), name + " " + specs[i].name));
+        // The layer's own training-mode forward (a plain list's BatchNorm in an eval run) agrees.
+        Tensor out;
+        bn.trainForward(get(ref, name + ".x1"), out);
+        QVERIFY(close(out, get(ref, name + ".y1"), name + " trainForward"));
+    }
+}
+
+void TestTrain::dropoutMasksAndScales()
+{
+    auto made = createLayer("Dropout", {{"p", ArgValue::ofFloat(0.25)}});
+    Layer& drop = *std::get<std::unique_ptr<Layer>>(made);
+    seedDropout(7);
+    Tensor x = Tensor::filled(Shape{100, 100}, 2.0f);
+    Tape tape;
+    const Tensor* y = tape.forward(drop, x);
+    QVERIFY(y);
+    int64_t kept = 0;
+    for (int64_t i = 0; i < y->numel(); ++i) {
+        QVERIFY((*y)[i] == 0.0f || std::fabs((*y)[i] - 2.0f / 0.75f) < 1e-6f);
+        kept += (*y)[i] != 0.0f;
+    }
+    QVERIFY(kept > 7300 && kept < 7700); // 75% kept
+    ParamGrads grads;
+    const Tensor gx = tape.backward(Tensor::filled(Shape{100, 100}, 1.0f), grads);
+    for (int64_t i = 0; i < gx.numel(); ++i)
+        QCOMPARE(gx[i], (*y)[i] == 0.0f ? 0.0f : 1.0f / 0.75f);
+    // Eval mode: the identity.
+    drop.setTraining(false);
+    const Tensor* e = tape.forward(drop, x);
+    QCOMPARE((*e)[0], 2.0f);
+    // Dropout2d drops whole channels.
+    auto made2 = createLayer("Dropout2d", {{"p", ArgValue::ofFloat(0.5)}});
+    const Tensor* c = tape.forward(*std::get<std::unique_ptr<Layer>>(made2), Tensor::filled(Shape{4, 8, 3, 3}, 1.0f));
+    for (int64_t plane = 0; plane < 32; ++plane)
+        for (int64_t j = 1; j < 9; ++j)
+            QCOMPARE((*c)[plane * 9 + j], (*c)[plane * 9]);
+}
+
+void TestTrain::layerGradientsMatchPyTorch()
+{
+    const SafeTensors ref = readOk(kTrain + "layers.safetensors");
+    const QJsonArray cases = readJson(kTrain + "layers.json");
+    QVERIFY(cases.size() >= 30);
+    for (const QJsonValue& cv : cases) {
+        const QJsonObject c = cv.toObject();
+        const std::string name = c["name"].toString().toStdString();
+        std::vector<LayerArgument> args;
+        const QJsonObject a = c["args"].toObject();
+        for (auto it = a.begin(); it != a.end(); ++it)
+            args.push_back({it.key().toStdString(), argOf(it.value())});
+        auto made = createLayer(c["type"].toString().toStdString(), args);
+        if (auto* err = std::get_if<std::string>(&made))
+            QFAIL((name + ": " + *err).c_str());
+        Layer& layer = *std::get<std::unique_ptr<Layer>>(made);
+        TorchGenerator gen(0);
+        layer.initTensors(gen);
+        loadTensors(layer, ref, name + ".init.");
+        layer.setTraining(c["training"].toBool());
+        Tape tape;
+        const Tensor* y = tape.forward(layer, get(ref, name + ".x"));
+        QVERIFY2(y, (name + ": " + tape.error()).c_str());
+        QVERIFY(close(*y, get(ref, name + ".y"), name + " output"));
+        ParamGrads grads;
+        const Tensor gx = tape.backward(get(ref, name + ".gy"), grads);
+        QVERIFY(close(gx, get(ref, name + ".gx"), name + " input gradient"));
+        const std::vector<TensorSpec> specs = layer.tensorSpecs();
+        for (size_t i = 0; i < specs.size(); ++i) {
+            const Tensor& t = layer.tensors()[i];
+            if (specs[i].isBuffer) {
+                QVERIFY(close(t, get(ref, name + ".after." + specs[i].name), name + " " + specs[i].name));
+                continue;
+            }
+            QVERIFY2(grads.count(&t), (name + " has no gradient for " + specs[i].name).c_str());
+            QVERIFY(close(grads.at(&t), get(ref, name + ".grad." + specs[i].name), name + " gradient of " + specs[i].name));
+        }
+    }
+}
+
+void TestTrain::modelGradientsMatchPyTorch()
+{
+    const std::vector<std::tuple<std::string, std::string, LossKind, bool>> cases = {
+        {"ops", "ops.py", LossKind::Mse, true},
+        {"bce", "ops.py", LossKind::BceWithLogits, true},
+        {"residual", "residual.py", LossKind::CrossEntropy, true},
+        {"residual_eval", "residual.py", LossKind::CrossEntropy, false},
+        {"plain_list", "plain_list.py", LossKind::Nll, true},
+        {"plain_list_eval", "plain_list.py", LossKind::Nll, false},
+    };
+    for (const auto& [name, file, loss, train] : cases) {
+        const SafeTensors in = readOk(kTrain + "grad_" + name + ".in.safetensors");
+        const SafeTensors ref = readOk(kTrain + "grad_" + name + ".ref.safetensors");
+        LoadedModel m = loadOk(kTrain + "models/" + file);
+        initWeights(*m.root, 0);
+        setTrainMode(*m.root, train);
+        Tape tape;
+        const GradientResult r = computeGradients(*m.root, get(in, "input"), targetsOf(*in.find("target")), {loss}, tape);
+        QVERIFY2(r.error.empty(), (name + ": " + r.error).c_str());
+        QVERIFY2(std::fabs(r.loss - get(ref, "loss")[0]) <= 1e-5 * std::max(1.0, std::fabs(r.loss)), name.c_str());
+        QVERIFY(close(r.inputGrad, get(ref, "input"), name + " input gradient"));
+        int checked = 0;
+        for (const StateEntry& e : stateDict(*m.root)) {
+            if (e.spec.isBuffer)
+                continue;
+            const Tensor* p = &e.module->tensors()[static_cast<size_t>(e.specIndex)];
+            QVERIFY2(r.grads.count(p), (name + ": no gradient for " + e.key).c_str());
+            QVERIFY(close(r.grads.at(p), get(ref, e.key), name + " " + e.key));
+            ++checked;
+        }
+        // A plain list's layers get gradients too (PyTorch fills their .grad).
+        for (const NamedModule& nm : namedModules(*m.root, true)) {
+            if (nm.module->isRegistered())
+                continue;
+            const std::vector<TensorSpec> specs = nm.module->tensorSpecs();
+            for (size_t i = 0; i < specs.size(); ++i) {
+                if (specs[i].isBuffer)
+                    continue;
+                const std::string key = "unregistered." + nm.path + "." + specs[i].name;
+                QVERIFY2(r.grads.count(&nm.module->tensors()[i]), key.c_str());
+                QVERIFY(close(r.grads.at(&nm.module->tensors()[i]), get(ref, key), name + " " + key));
+                ++checked;
+            }
+        }
+        QVERIFY(checked >= 4);
+    }
+}
+
+void TestTrain::seedNetworkGradientsMatchPyTorch()
+{
+    const SafeTensors ref = readOk(kTrain + "seed_grads.safetensors");
+    for (const std::string name : {"net_modulelist_fixed", "net_sequential_fixed"}) {
+        LoadedModel m = loadOk(kRoot + "/resources/examples/" + name + ".py");
+        initWeights(*m.root, 0);
+        Tape tape;
+        const GradientResult r = computeGradients(*m.root, get(ref, "input"), targetsOf(*ref.find("target")), {}, tape);
+        QVERIFY2(r.error.empty(), r.error.c_str());
+        QVERIFY(std::fabs(r.loss - get(ref, name + ".loss")[0]) < 1e-5);
+        auto digest = [](const Tensor& t) {
+            Tensor d(Shape{std::min<int64_t>(t.numel(), 256) + 2});
+            double sum = 0, sq = 0;
+            for (int64_t i = 0; i < t.numel(); ++i) {
+                sum += t[i];
+                sq += double(t[i]) * t[i];
+            }
+            d[0] = float(sum);
+            d[1] = float(sq);
+            for (int64_t i = 0; i + 2 < d.numel(); ++i)
+                d[i + 2] = t[i];
+            return d;
+        };
+        auto check = [&](const Tensor& got, const std::string& key) {
+            const Tensor d = digest(got);
+            const Tensor& want = get(ref, key);
+            // Sums over millions of elements: compared to the sum of squares' square root.
+            const double norm = std::sqrt(std::max(double(want[1]), 1e-30));
+            QVERIFY2(std::fabs(d[0] - want[0]) <= 1e-3 * norm * std::sqrt(double(got.numel())) + 1e-6, (key + " sum").c_str());
+            QVERIFY2(std::fabs(d[1] - want[1]) <= 1e-3 * want[1] + 1e-12, (key + " sum of squares").c_str());
+            Tensor head(Shape{d.numel() - 2}), wantHead(Shape{d.numel() - 2});
+            std::copy_n(d.data() + 2, head.numel(), head.data());
+            std::copy_n(want.data() + 2, head.numel(), wantHead.data());
+            QVERIFY(close(head, wantHead, key, 1e-4, 1e-6));
+        };
+        check(r.inputGrad, name + ".input");
+        for (const StateEntry& e : stateDict(*m.root))
+            if (!e.spec.isBuffer)
+                check(r.grads.at(&e.module->tensors()[static_cast<size_t>(e.specIndex)]), name + "." + e.key);
+    }
+}
+
+void TestTrain::lossesMatchPyTorch()
+{
+    const SafeTensors ref = readOk(kTrain + "losses.safetensors");
+    for (const QJsonValue& cv : readJson(kTrain + "losses.json")) {
+        const QJsonObject c = cv.toObject();
+        const std::string name = c["name"].toString().toStdString();
+        const QJsonObject a = c["args"].toObject();
+        LossOptions o;
+        o.kind = *lossKindFromName(c["loss"].toString().toStdString());
+        o.reduction = a["reduction"].toString() == "sum" ? Reduction::Sum : Reduction::Mean;
+        o.labelSmoothing = a["label_smoothing"].toDouble(0.0);
+        o.ignoreIndex = a.contains("ignore_index") ? a["ignore_index"].toInteger() : -100;
+        const LossResult r = computeLoss(o, get(ref, name + ".x"), targetsOf(*ref.find(name + ".t")));
+        QVERIFY2(r.error.empty(), (name + ": " + r.error).c_str());
+        const double want = get(ref, name + ".loss")[0];
+        QVERIFY2(std::fabs(r.value - want) <= 1e-5 * std::max(1.0, std::fabs(want)), name.c_str());
+        QVERIFY(close(r.grad, get(ref, name + ".gx"), name + " gradient"));
+    }
+}
+
+void TestTrain::unsupportedLayerIsRefused()
+{
+    auto made = createLayer("Conv2d", {{"in_channels", ArgValue::ofInt(1)}, {"out_channels", ArgValue::ofInt(1)},
+                                       {"kernel_size", ArgValue::ofInt(3)}, {"padding", ArgValue::ofInt(1)},
+                                       {"padding_mode", ArgValue::ofStr("reflect")}});
+    Layer& conv = *std::get<std::unique_ptr<Layer>>(made);
+    TorchGenerator gen(0);
+    conv.initTensors(gen);
+    Tape tape;
+    QVERIFY(!tape.forward(conv, Tensor::filled(Shape{1, 1, 4, 4}, 1.0f)));
+    QVERIFY2(tape.error().find("not supported by ModuleLab yet") != std::string::npos, tape.error().c_str());
+}
+
+QTEST_APPLESS_MAIN(TestTrain)
+#include "tst_train.moc"
