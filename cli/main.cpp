@@ -13,6 +13,7 @@
 #include "engine/modelfile.h"
 #include "engine/parallel.h"
 #include "engine/python/exporter.h"
+#include "cli/train.h"
 
 #include <algorithm>
 #include <chrono>
@@ -52,6 +53,7 @@ commands:
                                safetensors <-> torch.save (.pt .pth .bin .ckpt), by extension
   bench MODEL --input SHAPE [--threads N] [--iters N] [--format text|json]
                                forward-pass time (median and minimum of N runs)
+  grad MODEL ..., train MODEL ...  gradients and training against PyTorch's formulas (below)
 
 common options: --class NAME and --args A,B choose the root class of a .py file.
 )";
@@ -473,10 +475,12 @@ int main(int argc, char** argv)
 {
     if (argc > 1 && std::strcmp(argv[1], "convert-weights") == 0)
         return ml::cli::convertWeights(argc, argv);
+    if (ml::cli::isTrainCommand(argc, argv))
+        return ml::cli::runTrainCommand(argc, argv);
     try {
         const Options o = parseOptions(argc, argv);
         if (o.command == "-h" || o.command == "--help" || o.command == "help") {
-            std::cout << kUsage;
+            std::cout << kUsage << "\n" << ml::cli::trainUsage();
             return kExitOk;
         }
         if (o.command == "summary") return cmdSummary(o);

@@ -1,0 +1,227 @@
+// modulelab-cli grad and train against PyTorch: whole-model gradients, the state_dict after three
+// steps of SGD (nesterov, weight decay), Adam and AdamW with BatchNorm running statistics, JSON
+// progress lines, refusals. References: tests/data/train/make_train_reference.py (PyTorch 1.13).
+#include "engine/io/safetensors.h"
+
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QProcess>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QTest>
+
+#include <cmath>
+
+using namespace ml;
+
+namespace {
+
+const QString kTrain = QStringLiteral(MODULELAB_TEST_DATA "/train/");
+const QString kRoot = QStringLiteral(MODULELAB_TEST_DATA "/../..");
+
+struct Result {
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+Result cli(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(MODULELAB_CLI), args);
+    if (!p.waitForFinished(300000))
+        qFatal("modulelab-cli %s did not finish", qPrintable(args.join(' ')));
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+SafeTensors readOk(const QString& path)
+{
+    auto r = readSafeTensors(path.toStdString());
+    if (auto* e = std::get_if<ParseError>(&r))
+        qFatal("%s", e->toString().c_str());
+    return std::get<SafeTensors>(std::move(r));
+}
+
+bool close(const Tensor& got, const Tensor& want, const std::string& what, double rel = 1e-4)
+{
+    if (got.numel() != want.numel()) {
+        qWarning("%s: %lld elements, PyTorch %lld", what.c_str(), (long long)got.numel(), (long long)want.numel());
+        return false;
+    }
+    double scale = 0.0, worst = 0.0;
+    for (int64_t i = 0; i < want.numel(); ++i)
+        scale = std::max(scale, std::fabs(double(want[i])));
+    for (int64_t i = 0; i < want.numel(); ++i)
+        worst = std::max(worst, std::fabs(double(got[i]) - double(want[i])));
+    const bool ok = worst <= rel * scale + 1e-7;
+    if (qEnvironmentVariableIsSet("MODULELAB_TEST_VERBOSE"))
+        qInfo("%s: %g of %g", what.c_str(), worst, scale);
+    if (!ok)
+        qWarning("%s: differs by %g at scale %g", what.c_str(), worst, scale);
+    return ok;
+}
+
+} // namespace
+
+class TestTrainCli : public QObject {
+    Q_OBJECT
+
+private slots:
+    void runUsesPlainListBatchStatistics();
+    void gradMatchesPyTorch();
+    void threeOptimizerStepsMatchPyTorch();
+    void jsonProgressAndShuffledBatches();
+    void refusesWhatDoesNotFit();
+    void badOptionsAreExplained();
+
+private:
+    QTemporaryDir m_tmp;
+};
+
+void TestTrainCli::runUsesPlainListBatchStatistics()
+{
+    // The first Fashion-MNIST test image through the seed's NetPlainList, seed 0, eval mode.
+    const SafeTensors ref = readOk(kTrain + "modes.safetensors");
+    SafeTensors in;
+    in.tensors.push_back({"input", ref.find("plainlist.input")->tensor, DType::F32});
+    const QString x = m_tmp.filePath("x.safetensors"), y = m_tmp.filePath("y.safetensors");
+    QVERIFY(!writeSafeTensors(x.toStdString(), in));
+    const Result r = cli({"run", kRoot + "/resources/examples/net_plainlist.py", "--input-tensor", x, "--seed", "0", "--output", y});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.contains("0.110614"));
+    QVERIFY(close(readOk(y).find("output")->tensor, ref.find("plainlist.output")->tensor, "run output"));
+}
+
+void TestTrainCli::gradMatchesPyTorch()
+{
+    const std::vector<std::tuple<QString, QString, QString, QString>> cases = {
+        {"residual", "residual.py", "cross_entropy", "train"},
+        {"plain_list_eval", "plain_list.py", "nll", "eval"},
+        {"ops", "ops.py", "mse", "train"},
+    };
+    for (const auto& [name, file, loss, mode] : cases) {
+        const QString in = kTrain + "grad_" + name + ".in.safetensors", out = m_tmp.filePath(name + ".grad.safetensors");
+        const Result r = cli({"grad", kTrain + "models/" + file, "--seed", "0", "--input-tensor", in, "--target", in + ":target",
+                              "--loss", loss, "--mode", mode, "--output", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const SafeTensors got = readOk(out), ref = readOk(kTrain + "grad_" + name + ".ref.safetensors");
+        int compared = 0;
+        for (const NamedTensor& t : ref.tensors) {
+            if (t.name.rfind("unregistered.", 0) == 0) {
+                QVERIFY(!got.find(t.name)); // not a named parameter
+                continue;
+            }
+            const NamedTensor* g = got.find(t.name);
+            QVERIFY2(g, t.name.c_str());
+            QVERIFY(close(g->tensor, t.tensor, name.toStdString() + " " + t.name));
+            ++compared;
+        }
+        QCOMPARE(compared, int(got.tensors.size()));
+    }
+}
+
+void TestTrainCli::threeOptimizerStepsMatchPyTorch()
+{
+    QFile f(kTrain + "optimizers.json");
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonArray cases = QJsonDocument::fromJson(f.readAll()).array();
+    QCOMPARE(cases.size(), 4);
+    for (const QJsonValue& cv : cases) {
+        const QJsonObject c = cv.toObject();
+        const QString name = c["name"].toString(), out = m_tmp.filePath(name + ".safetensors");
+        QStringList args = {"train", kTrain + "models/small_cnn.py", "--weights", kTrain + "optim_init.safetensors",
+                            "--data-tensors", kTrain + "optim_data.safetensors", "--batch", "4", "--steps", "3", "--no-shuffle",
+                            "--optimizer", c["optimizer"].toString(), "--out", out};
+        const QJsonObject a = c["args"].toObject();
+        for (auto it = a.begin(); it != a.end(); ++it) {
+            const QString opt = "--" + QString(it.key()).replace('_', '-');
+            if (it.value().isBool()) {
+                if (it.value().toBool())
+                    args << opt;
+            } else if (it.value().isArray()) {
+                args << opt << QString::number(it.value()[0].toDouble(), 'g', 17) + "," + QString::number(it.value()[1].toDouble(), 'g', 17);
+            } else {
+                args << opt << QString::number(it.value().toDouble(), 'g', 17);
+            }
+        }
+        const Result r = cli(args);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const SafeTensors got = readOk(out), ref = readOk(kTrain + "optim_" + name + ".safetensors");
+        QCOMPARE(got.tensors.size(), ref.tensors.size());
+        for (const NamedTensor& t : ref.tensors) {
+            const NamedTensor* g = got.find(t.name);
+            QVERIFY2(g, t.name.c_str());
+            QCOMPARE(g->dtype, t.dtype); // num_batches_tracked stays int64
+            // Three steps amplify rounding: PyTorch itself, with every weight perturbed by one part in
+            // 10^7, moves these states by up to 5e-5 (SGD) and 3.4e-4 (Adam, AdamW) of their scale.
+            QVERIFY(close(g->tensor, t.tensor, name.toStdString() + " " + t.name, 1e-3));
+        }
+    }
+}
+
+void TestTrainCli::jsonProgressAndShuffledBatches()
+{
+    const QStringList base = {"train", kTrain + "models/small_cnn.py", "--data-tensors", kTrain + "optim_data.safetensors",
+                              "--batch", "4", "--epochs", "2", "--optimizer", "adam", "--format", "json", "--seed", "5"};
+    const Result a = cli(base), b = cli(base);
+    QVERIFY2(a.code == 0, qPrintable(a.err));
+    const QStringList lines = a.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 6); // 10 samples in batches of 4: 3 steps per epoch, the last one of 2
+    const QJsonObject last = QJsonDocument::fromJson(lines.last().toUtf8()).object();
+    QCOMPARE(last["epoch"].toInt(), 2);
+    QCOMPARE(last["step"].toInt(), 6);
+    QVERIFY(std::isfinite(last["loss"].toDouble()));
+    QCOMPARE(a.out, b.out); // the seed decides the batches
+    const Result c = cli(QStringList(base) << "--seed" << "6");
+    QVERIFY(c.out != a.out);
+    // Batches of 3 leave one sample for the last: BatchNorm1d fails there, as in PyTorch.
+    const Result d = cli({"train", kTrain + "models/small_cnn.py", "--data-tensors", kTrain + "optim_data.safetensors", "--batch", "3",
+                          "--no-shuffle"});
+    QCOMPARE(d.code, 1);
+    QVERIFY2(d.err.contains("head.2: BatchNorm needs more than one value per channel in training mode (PyTorch: Expected more "
+                            "than 1 value per channel when training, got input size torch.Size([1, 16]))"),
+             qPrintable(d.err));
+}
+
+void TestTrainCli::refusesWhatDoesNotFit()
+{
+    const QString data = m_tmp.filePath("huge_data.safetensors");
+    SafeTensors st;
+    st.tensors.push_back({"inputs", Tensor::zeros(Shape{2, 1}), DType::F32});
+    st.tensors.push_back({"targets", Tensor::zeros(Shape{2}), DType::I64});
+    QVERIFY(!writeSafeTensors(data.toStdString(), st));
+    const Result r = cli({"train", kTrain + "models/huge.py", "--data-tensors", data});
+    QCOMPARE(r.code, 1);
+    // The model's own shape check comes first: [2, 1] is not what Linear(1000000) takes.
+    QVERIFY2(r.err.contains("1000000"), qPrintable(r.err));
+    SafeTensors big;
+    big.tensors.push_back({"inputs", Tensor::zeros(Shape{2, 1000000}), DType::F32});
+    big.tensors.push_back({"targets", Tensor::zeros(Shape{2}), DType::I64});
+    QVERIFY(!writeSafeTensors(data.toStdString(), big));
+    const Result h = cli({"train", kTrain + "models/huge.py", "--data-tensors", data});
+    QCOMPARE(h.code, 1);
+    QVERIFY2(h.err.contains("refusing to train: it needs about 8000") && h.err.contains("GB"), qPrintable(h.err));
+}
+
+void TestTrainCli::badOptionsAreExplained()
+{
+    const QString model = kTrain + "models/small_cnn.py", data = kTrain + "optim_data.safetensors";
+    Result r = cli({"train", model, "--data-tensors", data, "--optimizer", "sgd", "--lr", "-1"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("Invalid learning rate: -1.0"), qPrintable(r.err));
+    r = cli({"train", model, "--data-tensors", data, "--nesterov"});
+    QVERIFY2(r.err.contains("Nesterov momentum requires a momentum and zero dampening"), qPrintable(r.err));
+    r = cli({"train", model});
+    QVERIFY(r.err.contains("train needs one of --data"));
+    r = cli({"grad", model, "--input-tensor", data + ":inputs", "--target", data + ":targets", "--loss", "hinge", "--output", "x"});
+    QVERIFY(r.err.contains("--loss must be"));
+    r = cli({"train", model, "--data-tensors", data, "--loss", "mse"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("float targets"), qPrintable(r.err));
+}
+
+QTEST_APPLESS_MAIN(TestTrainCli)
+#include "tst_train_cli.moc"
