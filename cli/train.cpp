@@ -43,7 +43,8 @@ const char* kUsage = R"(usage:
       [--epochs E | --steps K] [--batch B] [--no-shuffle] [--optimizer sgd|adam|adamw] [--lr LR]
       [--momentum M] [--dampening D] [--nesterov] [--weight-decay WD] [--betas B1,B2] [--eps EPS]
       [--amsgrad] [--schedule step,STEP_SIZE,GAMMA|cosine,T_MAX] [--loss ...]
-      [--label-smoothing S] [--threads T] [--out OUT.safetensors] [--format text|json]
+      [--label-smoothing S] [--freeze PATH,...] [--threads T] [--out OUT.safetensors]
+      [--format text|json]
 common: --class NAME and --args A,B choose the root class of a .py file.
 )";
 
@@ -68,7 +69,7 @@ Args parse(int argc, char** argv)
     static const std::vector<std::string> withValue = {
         "--weights", "--seed", "--input-tensor", "--target", "--loss", "--mode", "--output", "--data", "--data-tensors",
         "--epochs", "--steps", "--batch", "--optimizer", "--lr", "--momentum", "--dampening", "--weight-decay", "--betas",
-        "--eps", "--schedule", "--label-smoothing", "--threads", "--out", "--format", "--class", "--args"};
+        "--eps", "--schedule", "--label-smoothing", "--threads", "--out", "--format", "--class", "--args", "--freeze"};
     static const std::vector<std::string> flags = {"--no-shuffle", "--nesterov", "--amsgrad"};
     Args a;
     a.command = argv[1];
@@ -435,8 +436,22 @@ int cmdTrain(const Args& a)
                 if (auto err = normalizeInput(d->inputs, loaded.mean, loaded.std))
                     throw UsageError{a.model + ": " + *err};
     }
+    // --freeze a.b,c: requires_grad=False for those modules' parameters.
+    std::vector<std::string> frozen;
+    if (a.values.count("--freeze")) {
+        std::string list = a.get("--freeze");
+        for (size_t start = 0; start <= list.size();) {
+            const size_t comma = std::min(list.find(',', start), list.size());
+            const std::string path = list.substr(start, comma - start);
+            const Module* m = root->findPath(path);
+            if (!m || !m->isRegistered())
+                throw UsageError{"--freeze: " + a.model + " has no registered module '" + path + "'"};
+            frozen.push_back(path);
+            start = comma + 1;
+        }
+    }
     seedDropout(seed);
-    Trainer trainer(*root, optOptions, loss);
+    Trainer trainer(*root, optOptions, loss, frozen);
     const double baseLr = optOptions.lr;
     std::mt19937_64 rng(seed);
     std::vector<int64_t> order(static_cast<size_t>(train.count));

@@ -145,17 +145,27 @@ void BatchNormBase::normalize(const Tensor& in, Tensor& out, bool batchStats, do
             mean = runMean[ch];
             var = runVar[ch];
         } else {
+            // Float sums along each plane (they vectorise), double across planes.
             double sum = 0.0;
-            for (int64_t i = 0; i < n; ++i)
+            for (int64_t i = 0; i < n; ++i) {
+                const float* xp = x + (i * c + ch) * inner;
+                float part = 0.0f;
+#pragma omp simd reduction(+ : part)
                 for (int64_t j = 0; j < inner; ++j)
-                    sum += x[(i * c + ch) * inner + j];
+                    part += xp[j];
+                sum += part;
+            }
             mean = sum / static_cast<double>(n * inner);
             double sq = 0.0;
-            for (int64_t i = 0; i < n; ++i)
-                for (int64_t j = 0; j < inner; ++j) {
-                    const double d = x[(i * c + ch) * inner + j] - mean;
-                    sq += d * d;
-                }
+            const float fm = static_cast<float>(mean);
+            for (int64_t i = 0; i < n; ++i) {
+                const float* xp = x + (i * c + ch) * inner;
+                float part = 0.0f;
+#pragma omp simd reduction(+ : part)
+                for (int64_t j = 0; j < inner; ++j)
+                    part += (xp[j] - fm) * (xp[j] - fm);
+                sq += part;
+            }
             var = sq / static_cast<double>(n * inner);
             if (meanOut)
                 meanOut[ch] = mean;

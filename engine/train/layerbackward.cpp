@@ -176,15 +176,22 @@ void batchNormBackward(const BatchNormBase& l, const Tensor& in, const Tensor& g
             mean = l.tensors()[runIndex][ch];
             invStd = 1.0 / std::sqrt(static_cast<double>(l.tensors()[runIndex + 1][ch]) + o.eps);
         }
-        double sumG = 0.0, sumGX = 0.0;
+        // Float sums along each image's plane (they vectorise), double across planes.
+        double sumG = 0.0, sumGXraw = 0.0;
         for (int64_t i = 0; i < n; ++i) {
             const float* x = in.data() + (i * c + ch) * inner;
             const float* g = gOut.data() + (i * c + ch) * inner;
+            const float fm = static_cast<float>(mean);
+            float sg = 0.0f, sgx = 0.0f;
+#pragma omp simd reduction(+ : sg, sgx)
             for (int64_t j = 0; j < inner; ++j) {
-                sumG += g[j];
-                sumGX += g[j] * (x[j] - mean);
+                sg += g[j];
+                sgx += g[j] * (x[j] - fm);
             }
+            sumG += sg;
+            sumGXraw += sgx;
         }
+        const double sumGX = sumGXraw;
         const double weight = w ? w[ch] : 1.0;
         if (gW) {
             gW[ch] += static_cast<float>(sumGX * invStd);
@@ -194,14 +201,16 @@ void batchNormBackward(const BatchNormBase& l, const Tensor& in, const Tensor& g
             continue;
         if (saved.batchStats) {
             // ATen's batch_norm_backward: dx = (dy - mean(dy) - xhat * mean(dy * xhat)) * invstd * w
-            const double meanG = sumG / static_cast<double>(count);
-            const double proj = sumGX * invStd * invStd / static_cast<double>(count);
+            const float meanG = static_cast<float>(sumG / static_cast<double>(count));
+            const float proj = static_cast<float>(sumGX * invStd * invStd / static_cast<double>(count));
+            const float scale = static_cast<float>(invStd * weight), fm = static_cast<float>(mean);
             for (int64_t i = 0; i < n; ++i) {
                 const float* x = in.data() + (i * c + ch) * inner;
                 const float* g = gOut.data() + (i * c + ch) * inner;
                 float* gx = gIn->data() + (i * c + ch) * inner;
+#pragma omp simd
                 for (int64_t j = 0; j < inner; ++j)
-                    gx[j] = static_cast<float>((g[j] - meanG - (x[j] - mean) * proj) * invStd * weight);
+                    gx[j] = (g[j] - meanG - (x[j] - fm) * proj) * scale;
             }
         } else {
             const float f = static_cast<float>(invStd * weight);
@@ -259,42 +268,79 @@ void layerNormBackward(const LayerNorm& l, const Tensor& in, const Tensor& gOut,
 
 // ---- pooling ----------------------------------------------------------------------------------
 
-void maxPoolBackward(const MaxPool2d& l, const Tensor& in, const Tensor& out, const Tensor& gOut, Tensor& gIn)
+// MaxPool2d's forward keeping the winning input element of each output, as ATen's
+// max_pool2d_with_indices does (the first maximum; NaN wins).
+void maxPoolForward(const MaxPool2d& l, const Tensor& in, Tensor& out, std::vector<int32_t>& argmax)
 {
     const MaxPool2dOptions& o = l.options();
+    const ShapeResult r = l.outputShape(in.shape());
+    if (!r.ok())
+        return;
+    if (out.shape() != r.shape)
+        out = Tensor(r.shape);
     const Shape& s = in.shape();
     const int rank = s.rank();
-    const int64_t h = s[rank - 2], w = s[rank - 1], oh = out.shape()[rank - 2], ow = out.shape()[rank - 1];
+    const int64_t h = s[rank - 2], w = s[rank - 1], oh = r.shape[rank - 2], ow = r.shape[rank - 1];
     const int64_t planes = s.product(0, rank - 2);
-    std::fill_n(gIn.data(), gIn.numel(), 0.0f);
+    argmax.resize(static_cast<size_t>(out.numel()));
+    const bool simple = o.kernelSize == layers::Pair{2, 2} && o.stride == layers::Pair{2, 2} && o.padding == layers::Pair{0, 0}
+        && o.dilation == layers::Pair{1, 1} && oh * 2 <= h && ow * 2 <= w;
 #pragma omp parallel for schedule(static) if (planes * oh * ow > 16384)
     for (int64_t pl = 0; pl < planes; ++pl) {
         const float* x = in.data() + pl * h * w;
-        const float* g = gOut.data() + pl * oh * ow;
-        float* gx = gIn.data() + pl * h * w;
+        float* y = out.data() + pl * oh * ow;
+        int32_t* idx = argmax.data() + pl * oh * ow;
         for (int64_t oy = 0; oy < oh; ++oy)
             for (int64_t ox = 0; ox < ow; ++ox) {
-                const int64_t y0 = oy * o.stride.h - o.padding.h, x0 = ox * o.stride.w - o.padding.w;
                 float m = -std::numeric_limits<float>::infinity();
                 int64_t best = -1;
-                for (int64_t ki = 0; ki < o.kernelSize.h; ++ki) {
-                    const int64_t iy = y0 + ki * o.dilation.h;
-                    if (iy < 0 || iy >= h)
-                        continue;
-                    for (int64_t kj = 0; kj < o.kernelSize.w; ++kj) {
-                        const int64_t ix = x0 + kj * o.dilation.w;
-                        if (ix < 0 || ix >= w)
-                            continue;
-                        const float v = x[iy * w + ix];
+                if (simple) {
+                    const int64_t base = oy * 2 * w + ox * 2;
+                    for (const int64_t k : {base, base + 1, base + w, base + w + 1}) {
+                        const float v = x[k];
                         if (best < 0 || v > m || std::isnan(v)) {
                             m = v;
-                            best = iy * w + ix;
+                            best = k;
+                        }
+                    }
+                } else {
+                    const int64_t y0 = oy * o.stride.h - o.padding.h, x0 = ox * o.stride.w - o.padding.w;
+                    for (int64_t ki = 0; ki < o.kernelSize.h; ++ki) {
+                        const int64_t iy = y0 + ki * o.dilation.h;
+                        if (iy < 0 || iy >= h)
+                            continue;
+                        for (int64_t kj = 0; kj < o.kernelSize.w; ++kj) {
+                            const int64_t ix = x0 + kj * o.dilation.w;
+                            if (ix < 0 || ix >= w)
+                                continue;
+                            const float v = x[iy * w + ix];
+                            if (best < 0 || v > m || std::isnan(v)) {
+                                m = v;
+                                best = iy * w + ix;
+                            }
                         }
                     }
                 }
-                if (best >= 0)
-                    gx[best] += g[oy * ow + ox];
+                y[oy * ow + ox] = m;
+                idx[oy * ow + ox] = static_cast<int32_t>(best);
             }
+    }
+}
+
+void maxPoolBackward(const Tensor& in, const Tensor& out, const Tensor& gOut, Tensor& gIn, const std::vector<int32_t>& argmax)
+{
+    const Shape& s = in.shape();
+    const int rank = s.rank();
+    const int64_t hw = s[rank - 2] * s[rank - 1], ohw = out.shape()[rank - 2] * out.shape()[rank - 1];
+    const int64_t planes = s.product(0, rank - 2);
+    std::fill_n(gIn.data(), gIn.numel(), 0.0f);
+    for (int64_t pl = 0; pl < planes; ++pl) {
+        const float* g = gOut.data() + pl * ohw;
+        const int32_t* idx = argmax.data() + pl * ohw;
+        float* gx = gIn.data() + pl * hw;
+        for (int64_t k = 0; k < ohw; ++k)
+            if (idx[k] >= 0)
+                gx[idx[k]] += g[k];
     }
 }
 
@@ -438,6 +484,10 @@ std::optional<std::string> layerForward(Layer& layer, const Tensor& in, Tensor& 
         }
         return std::nullopt;
     }
+    if (t == "MaxPool2d") {
+        maxPoolForward(static_cast<const MaxPool2d&>(layer), in, out, saved.argmax);
+        return std::nullopt;
+    }
     if ((t == "Dropout" || t == "Dropout2d") && layer.training()) {
         static_cast<DropoutBase&>(layer).drop(in, out, &saved.factors);
         return std::nullopt;
@@ -465,7 +515,7 @@ void layerBackward(const Layer& layer, const Tensor& in, const Tensor& out, cons
         return;
     Tensor& g = *gIn;
     if (t == "MaxPool2d")
-        return maxPoolBackward(static_cast<const MaxPool2d&>(layer), in, out, gOut, g);
+        return maxPoolBackward(in, out, gOut, g, saved.argmax);
     if (t == "AvgPool2d")
         return avgPoolBackward(static_cast<const AvgPool2d&>(layer), in, out, gOut, g);
     if (t == "AdaptiveAvgPool2d")

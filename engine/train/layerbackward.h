@@ -2,6 +2,7 @@
 
 #include "engine/train/tape.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@ struct LayerSaved {
     std::vector<float> mean;  // BatchNorm: per-channel batch mean
     std::vector<float> invStd; // BatchNorm: per-channel 1 / sqrt(var + eps)
     std::vector<float> factors; // Dropout in training mode: 0 or 1 / (1 - p) per element
+    std::vector<int32_t> argmax; // MaxPool2d: the input element (within its plane) of each output
 };
 
 // One layer's forward in its own mode. In training mode BatchNorm normalises with the batch's

@@ -60,11 +60,17 @@ std::optional<std::string> validate(const OptimizerOptions& o)
     return std::nullopt;
 }
 
-std::vector<Tensor*> modelParameters(Module& root)
+std::vector<Tensor*> modelParameters(Module& root, const std::vector<std::string>& frozen)
 {
+    auto isFrozen = [&](const std::string& path) {
+        for (const std::string& f : frozen)
+            if (f.empty() || path == f || path.rfind(f + ".", 0) == 0)
+                return true;
+        return false;
+    };
     std::vector<Tensor*> out;
     for (const StateEntry& e : stateDict(root))
-        if (!e.spec.isBuffer)
+        if (!e.spec.isBuffer && !isFrozen(e.module->path()))
             out.push_back(&const_cast<Module*>(e.module)->tensors()[static_cast<size_t>(e.specIndex)]);
     return out;
 }
@@ -133,7 +139,7 @@ void Optimizer::adam(Tensor& p, const Tensor& g, State& s)
             grad += wd * p[k];
         float& m = s.momentum[k];
         float& v = s.sq[k];
-        m += (grad - m) * (1.0f - b1); // exp_avg.lerp_(grad, 1 - beta1)
+        m = m * b1 + (1.0f - b1) * grad;
         v = v * b2 + (1.0f - b2) * grad * grad;
         float sq = v;
         if (m_opt.amsgrad) {

@@ -28,8 +28,10 @@ std::optional<OptimizerKind> optimizerKindFromName(const std::string& name); // 
 std::optional<std::string> validate(const OptimizerOptions& o);
 
 // What model.parameters() yields: the parameters (not buffers) of the registered tree, in
-// state_dict order. Layers inside a plain Python list are not among them.
-std::vector<Tensor*> modelParameters(Module& root);
+// state_dict order. Layers inside a plain Python list are not among them. Parameters of the
+// modules at `frozen` paths (and below) are left out, as requires_grad=False leaves them
+// without gradients, which optimizers skip.
+std::vector<Tensor*> modelParameters(Module& root, const std::vector<std::string>& frozen = {});
 
 // torch.optim.SGD / Adam / AdamW with PyTorch 1.13's update formulas. A parameter without a
 // gradient (never reached by backward) is skipped, as PyTorch skips p.grad is None.

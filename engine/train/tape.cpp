@@ -144,7 +144,7 @@ std::vector<int64_t> broadcastIndex(const Shape& out, const Shape& operand)
 
 } // namespace
 
-Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads)
+Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGrad)
 {
     m_grads.clear();
     if (m_output.data) {
@@ -158,11 +158,21 @@ Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads)
             if (!gOut)
                 continue;
             const Tensor x = Tensor::borrow(n.inShape, n.in->data());
-            Tensor gIn(n.inShape);
-            layerBackward(*n.layer, x, *n.out, Tensor::borrow(n.out->shape(), gOut->data()), &gIn, grads, n.saved);
-            Tensor& acc = gradFor(n.in.get(), n.in->numel());
-            for (int64_t k = 0; k < gIn.numel(); ++k)
-                acc[k] += gIn[k];
+            const bool wanted = inputGrad || n.in != m_input;
+            Tensor gIn(wanted ? n.inShape : Shape{0});
+            layerBackward(*n.layer, x, *n.out, Tensor::borrow(n.out->shape(), gOut->data()), wanted ? &gIn : nullptr, grads, n.saved);
+            n.saved = {};
+            if (!wanted)
+                continue;
+            // The first gradient reaching a tensor is stored as it is; later ones add to it.
+            const auto found = m_grads.find(n.in.get());
+            if (found == m_grads.end()) {
+                m_grads.emplace(n.in.get(), std::move(gIn));
+            } else {
+                float* acc = found->second.data();
+                for (int64_t k = 0; k < gIn.numel(); ++k)
+                    acc[k] += gIn[k];
+            }
             continue;
         }
         const RecordedOp& op = *n.op;
@@ -244,6 +254,8 @@ Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads)
         }
         }
     }
+    if (!inputGrad)
+        return {};
     Tensor gIn = Tensor::zeros(m_input->shape());
     if (const Tensor* g = gradOf(m_input.get()))
         std::copy_n(g->data(), gIn.numel(), gIn.data());

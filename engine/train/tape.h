@@ -30,8 +30,9 @@ public:
     const std::string& error() const { return m_error; }
 
     // Backward from d(loss)/d(output): parameter gradients of every layer the pass ran
-    // (registered or in a plain list) accumulate into grads; returns d(loss)/d(input).
-    Tensor backward(const Tensor& gradOutput, ParamGrads& grads);
+    // (registered or in a plain list) accumulate into grads; returns d(loss)/d(input), or an
+    // empty tensor without inputGrad (a training step does not need it: the first layer skips it).
+    Tensor backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGrad = true);
     void clear();
 
     // ForwardRecorder

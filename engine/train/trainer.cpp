@@ -4,7 +4,8 @@
 
 namespace ml {
 
-GradientResult computeGradients(Module& root, const Tensor& input, const Targets& targets, const LossOptions& loss, Tape& tape)
+GradientResult computeGradients(Module& root, const Tensor& input, const Targets& targets, const LossOptions& loss, Tape& tape,
+                                bool inputGrad)
 {
     GradientResult r;
     const Tensor* out = tape.forward(root, input);
@@ -21,20 +22,20 @@ GradientResult computeGradients(Module& root, const Tensor& input, const Targets
     }
     r.loss = l.value;
     r.output = *out;
-    r.inputGrad = tape.backward(l.grad, r.grads);
+    r.inputGrad = tape.backward(l.grad, r.grads, inputGrad);
     tape.clear(); // activations are not kept between steps
     return r;
 }
 
-Trainer::Trainer(Module& root, const OptimizerOptions& optimizer, const LossOptions& loss)
-    : m_root(root), m_loss(loss), m_optimizer(modelParameters(root), optimizer)
+Trainer::Trainer(Module& root, const OptimizerOptions& optimizer, const LossOptions& loss, const std::vector<std::string>& frozen)
+    : m_root(root), m_loss(loss), m_optimizer(modelParameters(root, frozen), optimizer)
 {
     setTrainMode(m_root, true);
 }
 
 double Trainer::step(const Tensor& input, const Targets& targets, std::string& error)
 {
-    m_last = computeGradients(m_root, input, targets, m_loss, m_tape);
+    m_last = computeGradients(m_root, input, targets, m_loss, m_tape, false);
     if (!m_last.error.empty()) {
         error = m_last.error;
         return 0.0;

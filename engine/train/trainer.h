@@ -20,13 +20,14 @@ struct GradientResult {
 // One forward (in the modules' own modes, recorded), the loss and backward: what
 // loss.backward() leaves in .grad after zero_grad(). BatchNorm in training mode updates its
 // running statistics as the forward pass runs.
-GradientResult computeGradients(Module& root, const Tensor& input, const Targets& targets, const LossOptions& loss, Tape& tape);
+GradientResult computeGradients(Module& root, const Tensor& input, const Targets& targets, const LossOptions& loss, Tape& tape,
+                                bool inputGrad = true);
 
 // model.train(); for each batch: zero_grad, forward, loss, backward, optimizer.step(). The
 // optimizer holds model.parameters(); plain-list layers get gradients but are never updated.
 class Trainer {
 public:
-    Trainer(Module& root, const OptimizerOptions& optimizer, const LossOptions& loss);
+    Trainer(Module& root, const OptimizerOptions& optimizer, const LossOptions& loss, const std::vector<std::string>& frozen = {});
     // One step; returns the batch's loss, or sets error and leaves the weights unchanged.
     double step(const Tensor& input, const Targets& targets, std::string& error);
     // Eval-mode forward of a batch (model.eval(), then back to train mode).
