@@ -1,6 +1,7 @@
 #include "engine/layers/dropout.h"
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 namespace ml {
@@ -67,7 +68,8 @@ void DropoutBase::drop(const Tensor& in, Tensor& out, std::vector<float>* factor
     const int64_t group = channelwise() && s.rank() >= 3 ? s.product(s.rank() >= 4 ? 2 : 1, s.rank()) : 1;
     const float scale = m_opt.p < 1.0 ? static_cast<float>(1.0 / (1.0 - m_opt.p)) : 0.0f;
     std::mt19937_64& gen = dropoutGenerator();
-    const uint64_t threshold = static_cast<uint64_t>(m_opt.p * 18446744073709551615.0);
+    // A draw below p * 2^64 drops; p = 1 drops everything without drawing.
+    const uint64_t threshold = m_opt.p < 1.0 ? static_cast<uint64_t>(std::ldexp(m_opt.p, 64)) : 0;
     if (factors)
         factors->resize(static_cast<size_t>(n));
     const float* x = in.data();
