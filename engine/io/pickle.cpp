@@ -127,9 +127,11 @@ private:
     bool isObject(const PickleValue& v) const { return v.kind >= PickleKind::String; }
 
     void push(PickleValue v) { m_stack.push_back(v); }
+    // Values above the innermost MARK are the current stack, as in Python's unpickler.
+    size_t floor() const { return m_marks.empty() ? 0 : m_marks.back(); }
     PickleValue pop()
     {
-        if (m_stack.empty())
+        if (m_stack.size() <= floor())
             fail("pops from an empty stack");
         PickleValue v = m_stack.back();
         m_stack.pop_back();
@@ -137,7 +139,7 @@ private:
     }
     PickleValue& top()
     {
-        if (m_stack.empty())
+        if (m_stack.size() <= floor())
             fail("needs a value on an empty stack");
         return m_stack.back();
     }
@@ -364,7 +366,12 @@ void Unpickler::step(unsigned char op)
         return;
     case 0x95: take(8); return; // FRAME: a hint for buffering
     case '(': m_marks.push_back(m_stack.size()); return;
-    case '0': pop(); return;
+    case '0': // POP; on an empty stack it drops the MARK instead, as Python does
+        if (m_stack.size() == floor() && !m_marks.empty())
+            m_marks.pop_back();
+        else
+            pop();
+        return;
     case '1': popMark(); return;
     case '2': push(top()); return;
     case 'N': push({}); return;
@@ -411,7 +418,7 @@ void Unpickler::step(unsigned char op)
     case 't': push(tupleOf(popMark())); return;
     case 0x85: case 0x86: case 0x87: {
         const size_t n = op - 0x84u;
-        if (m_stack.size() < n + (m_marks.empty() ? 0 : m_marks.back()))
+        if (m_stack.size() < n + floor())
             fail("TUPLE" + std::to_string(n) + " needs " + std::to_string(n) + " values on the stack");
         std::vector<PickleValue> items(m_stack.end() - static_cast<std::ptrdiff_t>(n), m_stack.end());
         m_stack.resize(m_stack.size() - n);

@@ -286,6 +286,8 @@ void TestTorchSave::hostileFilesAreRefused_data()
     QTest::newRow("huge string") << "huge_string.pt" << "archive/data.pkl: byte 2: needs 4294967280 bytes but only 3 remain: the file is truncated or corrupt";
     QTest::newRow("deep lists") << "deep_lists.pt" << "holds a list, not a state_dict";
     QTest::newRow("memo bomb") << "memo_bomb.pt" << "holds a list, not a state_dict";
+    // Found by fuzz_torchsave: a POP below the MARK, then a TUPLE back to that MARK.
+    QTest::newRow("pop below mark") << "fuzz_pop_below_mark.pth" << "byte 462: pops from an empty stack";
 }
 
 void TestTorchSave::hostileFilesAreRefused()

@@ -20,6 +20,7 @@ Step 1 (always): three models, every variant a user meets:
   * hostile/: files that must be refused: a pickle whose __reduce__ calls os.system, pickled
     whole models (zip and legacy), a storage that declares 2^40 elements, a tensor past the end of
     its storage, a string longer than the file, a 100000-deep list, a memo "billion laughs".
+    (hostile/fuzz_*.pth are inputs fuzz/fuzz_torchsave found; they are kept, not generated.)
 Step 2 (with the modulelab-cli path): ModuleLab converts fashion_cnn.safetensors and
 TinyCNN's and mlp_expected's weights to .pth (in a temporary folder), torch.load(weights_only=True)
 reads them, and written.json records that every key and every bit equals the source, with the
