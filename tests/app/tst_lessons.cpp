@@ -130,7 +130,7 @@ QStringList quotedNames(const QString& text)
 // Checks one claim of one step; returns what is wrong, or an empty string. A claim is an object
 // with one check and optional "quote" (the step's text must say it), "after" (another example)
 // or "dataModel" (a model in tests/data/lessons). Checks against the engine: children, params,
-// ownParams, buffers, nodeShape, nodeInput, outputShape, kind, type, registered, childTypes,
+// ownParams, buffers, nodeShape, nodeInput, outputShape, kind, type, registered, trainingAfterEval, childTypes,
 // childNames, stateDictKeys, stateDictKeyList, stateDictCount, namedModules, callOrderStartsWith,
 // diagnostic, fix (the proposed edit gives the fixed example, which has no error or warning and
 // which PyTorch runs in all four ways), loadWeights, engineOutput; against PyTorch: "pytorch"
@@ -199,6 +199,10 @@ public:
         }
         if (kind == QLatin1String("kind"))
             return same(kindName(n->kind()), value);
+        if (kind == QLatin1String("trainingAfterEval")) { // model.eval(), then node.training
+            ml::setTrainMode(*m_model.root, false);
+            return n->training() == o.value(QStringLiteral("value")).toBool() ? QString() : QStringLiteral("training flag differs");
+        }
         if (kind == QLatin1String("registered"))
             return n->isRegistered() == o.value(QStringLiteral("value")).toBool() ? QString() : QStringLiteral("registration differs");
         if (kind == QLatin1String("type"))
