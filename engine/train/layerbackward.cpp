@@ -52,6 +52,20 @@ struct ConvGeometry {
     int64_t c, h, w, kh, kw, sh, sw, dh, dw, padTop, padLeft, oh, ow;
 };
 
+// The output columns ox whose input column ox * sw + off (off = kj * dw - padLeft) lies in [0, w).
+struct Span {
+    int64_t off, lo, hi;
+};
+Span spanOf(const ConvGeometry& g, int64_t kj)
+{
+    const int64_t off = kj * g.dw - g.padLeft;
+    int64_t lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
+    int64_t hi = g.w - off <= 0 ? 0 : (g.w - off - 1) / g.sw + 1;
+    lo = std::min(lo, g.ow);
+    hi = std::clamp(hi, lo, g.ow);
+    return {off, lo, hi};
+}
+
 void im2col(const float* img, int64_t c0, int64_t cn, const ConvGeometry& g, float* col)
 {
     const int64_t ohw = g.oh * g.ow;
@@ -60,6 +74,7 @@ void im2col(const float* img, int64_t c0, int64_t cn, const ConvGeometry& g, flo
             for (int64_t kj = 0; kj < g.kw; ++kj) {
                 float* row = col + ((c * g.kh + ki) * g.kw + kj) * ohw;
                 const float* plane = img + (c0 + c) * g.h * g.w;
+                const Span sp = spanOf(g, kj);
                 for (int64_t oy = 0; oy < g.oh; ++oy) {
                     const int64_t iy = oy * g.sh - g.padTop + ki * g.dh;
                     float* dst = row + oy * g.ow;
@@ -67,10 +82,11 @@ void im2col(const float* img, int64_t c0, int64_t cn, const ConvGeometry& g, flo
                         std::fill_n(dst, g.ow, 0.0f);
                         continue;
                     }
-                    for (int64_t ox = 0; ox < g.ow; ++ox) {
-                        const int64_t ix = ox * g.sw - g.padLeft + kj * g.dw;
-                        dst[ox] = ix >= 0 && ix < g.w ? plane[iy * g.w + ix] : 0.0f;
-                    }
+                    const float* src = plane + iy * g.w + sp.off;
+                    std::fill_n(dst, sp.lo, 0.0f);
+                    for (int64_t ox = sp.lo; ox < sp.hi; ++ox)
+                        dst[ox] = src[ox * g.sw];
+                    std::fill(dst + sp.hi, dst + g.ow, 0.0f);
                 }
             }
 }
@@ -83,16 +99,15 @@ void col2imAdd(const float* col, int64_t c0, int64_t cn, const ConvGeometry& g, 
             for (int64_t kj = 0; kj < g.kw; ++kj) {
                 const float* row = col + ((c * g.kh + ki) * g.kw + kj) * ohw;
                 float* plane = img + (c0 + c) * g.h * g.w;
+                const Span sp = spanOf(g, kj);
                 for (int64_t oy = 0; oy < g.oh; ++oy) {
                     const int64_t iy = oy * g.sh - g.padTop + ki * g.dh;
                     if (iy < 0 || iy >= g.h)
                         continue;
                     const float* src = row + oy * g.ow;
-                    for (int64_t ox = 0; ox < g.ow; ++ox) {
-                        const int64_t ix = ox * g.sw - g.padLeft + kj * g.dw;
-                        if (ix >= 0 && ix < g.w)
-                            plane[iy * g.w + ix] += src[ox];
-                    }
+                    float* dst = plane + iy * g.w + sp.off;
+                    for (int64_t ox = sp.lo; ox < sp.hi; ++ox)
+                        dst[ox * g.sw] += src[ox];
                 }
             }
 }
@@ -296,12 +311,14 @@ void maxPoolForward(const MaxPool2d& l, const Tensor& in, Tensor& out, std::vect
                 int64_t best = -1;
                 if (simple) {
                     const int64_t base = oy * 2 * w + ox * 2;
-                    for (const int64_t k : {base, base + 1, base + w, base + w + 1}) {
+                    m = x[base];
+                    best = base;
+                    const int64_t others[3] = {base + 1, base + w, base + w + 1};
+                    for (const int64_t k : others) {
                         const float v = x[k];
-                        if (best < 0 || v > m || std::isnan(v)) {
-                            m = v;
-                            best = k;
-                        }
+                        const bool take = (v > m) | (v != v); // NaN wins, as in ATen
+                        m = take ? v : m;
+                        best = take ? k : best;
                     }
                 } else {
                     const int64_t y0 = oy * o.stride.h - o.padding.h, x0 = ox * o.stride.w - o.padding.w;
