@@ -30,10 +30,7 @@ Module* Module::findChild(std::string_view name) const
 
 int Module::indexOfChild(const Module* m) const
 {
-    for (size_t i = 0; i < m_children.size(); ++i)
-        if (m_children[i].module.get() == m)
-            return static_cast<int>(i);
-    return -1;
+    return m && m->m_parent == this ? m->m_index : -1;
 }
 
 namespace {
@@ -50,27 +47,33 @@ bool Module::namesArePositions() const
     case ModuleKind::PlainList:
         return true;
     case ModuleKind::Sequential:
-        return std::all_of(m_children.begin(), m_children.end(), [](const Child& c) { return isDecimal(c.name); });
+        return m_nonDecimalNames == 0;
     default:
         return false;
     }
 }
 
-void Module::renumber()
+void Module::reindexFrom(int index, bool positional)
 {
-    for (size_t i = 0; i < m_children.size(); ++i)
-        m_children[i].name = std::to_string(i);
+    for (size_t i = static_cast<size_t>(index); i < m_children.size(); ++i) {
+        m_children[i].module->m_index = static_cast<int>(i);
+        if (positional)
+            m_children[i].name = std::to_string(i);
+    }
+    if (positional)
+        m_nonDecimalNames = 0;
 }
 
 Module* Module::insertChild(int index, std::string name, std::unique_ptr<Module> child)
 {
     assert(child && index >= 0 && index <= childCount());
     const bool positional = namesArePositions() && (m_kind != ModuleKind::Sequential || isDecimal(name) || name.empty());
+    if (!positional && !isDecimal(name))
+        ++m_nonDecimalNames;
     child->m_parent = this;
     Module* raw = child.get();
     m_children.insert(m_children.begin() + index, Child{std::move(name), std::move(child)});
-    if (positional)
-        renumber();
+    reindexFrom(index, positional);
     return raw;
 }
 
@@ -84,30 +87,41 @@ std::unique_ptr<Module> Module::takeChild(int index)
     assert(index >= 0 && index < childCount());
     const bool positional = namesArePositions();
     std::unique_ptr<Module> m = std::move(m_children[static_cast<size_t>(index)].module);
+    if (!isDecimal(m_children[static_cast<size_t>(index)].name))
+        --m_nonDecimalNames;
     m_children.erase(m_children.begin() + index);
     m->m_parent = nullptr;
-    if (positional)
-        renumber();
+    m->m_index = -1;
+    reindexFrom(index, positional);
     return m;
 }
 
 void Module::renameChild(int index, std::string name)
 {
-    m_children[static_cast<size_t>(index)].name = std::move(name);
+    std::string& old = m_children[static_cast<size_t>(index)].name;
+    m_nonDecimalNames += (isDecimal(name) ? 0 : 1) - (isDecimal(old) ? 0 : 1);
+    old = std::move(name);
 }
 
 std::string Module::name() const
 {
     if (!m_parent)
         return {};
-    return m_parent->childName(m_parent->indexOfChild(this));
+    return m_parent->childName(m_index);
 }
 
 std::string Module::path() const
 {
     if (!m_parent)
         return {};
-    return joinName(m_parent->path(), name());
+    // Names from the root down, joined once (no intermediate strings per level).
+    std::vector<const Module*> chain;
+    for (const Module* m = this; m->m_parent; m = m->m_parent)
+        chain.push_back(m);
+    std::string out;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+        out = joinName(out, (*it)->m_parent->childName((*it)->m_index));
+    return out;
 }
 
 Module* Module::root()

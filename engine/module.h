@@ -101,10 +101,13 @@ protected:
     void copyTreeInto(Module& target) const; // children (cloned) and tensors
 
 private:
-    void renumber();
+    // Stores positions from index on (and position names when positional): appending is O(1).
+    void reindexFrom(int index, bool positional);
 
     ModuleKind m_kind;
     Module* m_parent = nullptr;
+    int m_index = -1;            // position in the parent's children
+    int m_nonDecimalNames = 0;   // children whose name is not a decimal number
     std::vector<Child> m_children;
     std::vector<Tensor> m_tensors;
     SourceLoc m_sourceLoc;
