@@ -75,7 +75,7 @@ std::string pythonTupleRepr(const std::vector<int64_t>& t)
     for (size_t k = 0; k < t.size(); ++k) {
         if (k)
             s += ", ";
-        s += std::to_string(t[k]);
+        s += t[k] == kTupleNone ? std::string("None") : std::to_string(t[k]);
     }
     if (t.size() == 1)
         s += ",";

@@ -7,6 +7,10 @@
 
 namespace ml {
 
+// None inside a tuple argument, as in AdaptiveAvgPool2d((None, 7)): "keep the input's size".
+// Only layers that document it accept it; repr prints it as None.
+inline constexpr int64_t kTupleNone = INT64_MIN;
+
 // A constructor argument as Python holds it. The type is kept as given: PyTorch prints
 // MaxPool2d(kernel_size=2) and MaxPool2d(kernel_size=(2, 2)) differently.
 struct ArgValue {
@@ -40,7 +44,7 @@ std::string_view argTypeName(ArgValue::Type t);
 
 // Python's repr of a float: shortest round-trip digits, "1.0", "1e-05", "inf", "nan".
 std::string pythonFloatRepr(double v);
-// Python's repr of a tuple of ints: "(3, 3)", "(64,)", "()".
+// Python's repr of a tuple of ints: "(3, 3)", "(64,)", "()", "(None, 7)".
 std::string pythonTupleRepr(const std::vector<int64_t>& t);
 
 } // namespace ml

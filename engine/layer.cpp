@@ -216,7 +216,7 @@ std::unique_ptr<Layer> createExampleLayer(std::string_view typeName)
         return nullptr;
     std::vector<LayerArgument> call;
     for (const ArgSpec& a : s->args)
-        if (a.required)
+        if (a.required || !a.example.isNone()) // optional arguments with an example: Upsample(scale_factor=2)
             call.push_back({std::string(a.name), a.example});
     auto r = createLayer(typeName, call);
     return std::holds_alternative<std::unique_ptr<Layer>>(r) ? std::move(std::get<std::unique_ptr<Layer>>(r)) : nullptr;

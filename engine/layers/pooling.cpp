@@ -298,7 +298,7 @@ const LayerSchema& AdaptiveAvgPool2d::staticSchema()
 std::optional<std::string> AdaptiveAvgPool2d::configure(const std::vector<ArgValue>& a)
 {
     const Pair p = layers::pairOf(a[0]);
-    if (p.h < 0 || p.w < 0)
+    if ((p.h < 0 && p.h != kTupleNone) || (p.w < 0 && p.w != kTupleNone) || (a[0].type != ArgValue::Type::Tuple && p.h == kTupleNone))
         return withTorch("AdaptiveAvgPool2d", "output_size must not be negative, got " + a[0].repr(),
                          "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received {"
                              + std::to_string(p.h) + ", " + std::to_string(p.w) + "}");
@@ -324,8 +324,8 @@ ShapeResult AdaptiveAvgPool2d::outputShape(const Shape& in) const
                                      + ": check the layers before it (PyTorch: adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, but input has sizes "
                                      + in.toString() + " with dimension " + std::to_string(d) + " being empty)");
     Shape out = in;
-    out[r - 2] = m_opt.outputSize.h;
-    out[r - 1] = m_opt.outputSize.w;
+    out[r - 2] = m_opt.outputSize.h == kTupleNone ? in[r - 2] : m_opt.outputSize.h; // None keeps the input's size
+    out[r - 1] = m_opt.outputSize.w == kTupleNone ? in[r - 1] : m_opt.outputSize.w;
     if (!out.numel())
         return ShapeResult::fail(me + ": the output " + out.toString() + " has more elements than fit in a 64-bit integer");
     return {out, {}};
@@ -339,7 +339,7 @@ void AdaptiveAvgPool2d::forward(const Tensor& in, Tensor& out) const
     layers::prepareOutput(out, r.shape);
     const Shape& s = in.shape();
     const int rank = s.rank();
-    const int64_t h = s[rank - 2], w = s[rank - 1], oh = m_opt.outputSize.h, ow = m_opt.outputSize.w;
+    const int64_t h = s[rank - 2], w = s[rank - 1], oh = r.shape[rank - 2], ow = r.shape[rank - 1];
     const int64_t planes = s.product(0, rank - 2);
 #pragma omp parallel for schedule(static) if (planes * h * w > 32768)
     for (int64_t pl = 0; pl < planes; ++pl) {

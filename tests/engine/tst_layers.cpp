@@ -37,7 +37,7 @@ ArgValue decodeArg(const QJsonArray& a) // [name, kind, value]
         return ArgValue::ofStr(v.toString().toStdString());
     std::vector<int64_t> t;
     for (const QJsonValue& e : v.toArray())
-        t.push_back(e.toInteger());
+        t.push_back(e.isNull() ? kTupleNone : e.toInteger());
     return ArgValue::ofTuple(std::move(t));
 }
 
@@ -118,7 +118,10 @@ private slots:
     {
         const char* expected[] = {"Conv2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Linear", "ReLU", "LeakyReLU",
                                   "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "MaxPool2d", "AvgPool2d",
-                                  "AdaptiveAvgPool2d", "Flatten", "Dropout", "Dropout2d", "Identity"};
+                                  "AdaptiveAvgPool2d", "Flatten", "Dropout", "Dropout2d", "Identity",
+                                  "ConvTranspose2d", "Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d", "GroupNorm",
+                                  "InstanceNorm2d", "ReLU6", "ELU", "SELU", "PReLU", "Hardswish", "Hardsigmoid", "Softplus",
+                                  "Mish", "Upsample", "PixelShuffle", "ZeroPad2d", "Dropout1d"};
         QCOMPARE(layerRegistry().size(), std::size(expected));
         const QStringList groups{"Convolution", "Normalization", "Linear", "Activation", "Pooling", "Reshape", "Regularization"};
         for (const char* name : expected) {
@@ -273,7 +276,16 @@ private slots:
         QCOMPARE(bn->multAdds(Shape{64, 32, 26, 26}, Shape{64, 32, 26, 26}), int64_t{64} * 64);
         std::unique_ptr<Layer> ln = make("LayerNorm", {K("normalized_shape", ArgValue::ofTuple({4, 8}))});
         QCOMPARE(ln->multAdds(Shape{5, 4, 8}, Shape{5, 4, 8}), int64_t{5} * 64);
-        for (const char* free : {"ReLU", "MaxPool2d", "Flatten", "Dropout", "Softmax"}) {
+        // "Conv" in the class name: parameters x N x output positions, for 1-D and transposed too.
+        std::unique_ptr<Layer> ct = make("ConvTranspose2d", {I(16), I(8), I(4), I(2), I(1)});
+        QCOMPARE(ct->multAdds(Shape{2, 16, 8, 8}, Shape{2, 8, 16, 16}), int64_t{2056} * 2 * 16 * 16);
+        QCOMPARE(ct->multAdds(Shape{16, 8, 8}, Shape{8, 16, 16}), int64_t{2056} * 16 * 16);
+        std::unique_ptr<Layer> c1d = make("Conv1d", {I(3), I(8), I(3)});
+        QCOMPARE(c1d->multAdds(Shape{2, 3, 10}, Shape{2, 8, 8}), int64_t{80} * 2 * 8);
+        std::unique_ptr<Layer> prelu = make("PReLU", {I(3)});
+        QCOMPARE(prelu->multAdds(Shape{2, 3, 4, 4}, Shape{2, 3, 4, 4}), int64_t{2} * 3);
+        for (const char* free : {"ReLU", "MaxPool2d", "Flatten", "Dropout", "Softmax", "Upsample", "PixelShuffle", "ZeroPad2d",
+                                  "MaxPool1d", "AdaptiveMaxPool2d", "Mish", "Dropout1d"}) {
             std::unique_ptr<Layer> l = createExampleLayer(free);
             QCOMPARE(l->multAdds(Shape{64, 32, 26, 26}, Shape{64, 32, 13, 13}), int64_t{0});
         }
