@@ -62,7 +62,10 @@ ArgEditor::ArgEditor(const ml::ArgSpec& spec, QWidget* parent)
         for (std::string_view c : spec.choices)
             m_choice->addItem(qs(c));
         m_text = m_choice->lineEdit();
-        m_text->setPlaceholderText(spec.tupleLength > 0 ? QStringLiteral("3 or (3, 3)") : QString());
+        m_text->setPlaceholderText(spec.tupleLength == 1   ? QStringLiteral("3")
+                                   : spec.tupleLength == 4 ? QStringLiteral("1 or (1, 1, 2, 0)")
+                                   : spec.tupleLength > 0  ? QStringLiteral("3 or (3, 3)")
+                                                           : QString());
         connect(m_text, &QLineEdit::editingFinished, this, [this] { emitCurrent(false); });
         connect(m_choice, &QComboBox::activated, this, [this] { emitCurrent(false); });
         editor = m_choice;
@@ -156,6 +159,10 @@ bool ArgEditor::parseText(const QString& input, ml::ArgValue& out)
     for (const QString& part : t.split(QLatin1Char(','))) {
         if (part.trimmed().isEmpty())
             continue;
+        if (part.trimmed() == QLatin1String("None")) { // (None, 7): keep that dimension
+            items.push_back(ml::kTupleNone);
+            continue;
+        }
         const qlonglong v = part.trimmed().toLongLong(&ok);
         if (!ok)
             return false;

@@ -60,6 +60,8 @@ std::optional<std::string> GroupNorm::configure(const std::vector<ArgValue>& a)
 {
     if (a[0].i == 0)
         return std::string("num_groups must not be 0 (PyTorch: integer modulo by zero)");
+    if (a[0].i < 0)
+        return "num_groups must be a positive integer, got " + std::to_string(a[0].i);
     if (a[1].i % a[0].i != 0)
         return std::string("num_channels must be divisible by num_groups");
     if (a[0].i < 0 || a[1].i <= 0)

@@ -132,11 +132,11 @@ ShapeResult Upsample::outputShape(const Shape& in) const
                                  + ". Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.)");
     Shape out = in;
     for (size_t d = 0; d < dims; ++d) {
-        const int64_t v = m_opt.size.empty() ? static_cast<int64_t>(std::floor(static_cast<double>(inSpatial[d]) * givenScale(d, dims)))
-                                             : m_opt.size[m_opt.size.size() == 1 ? 0 : d];
-        if (v > INT32_MAX)
+        const double v = m_opt.size.empty() ? std::floor(static_cast<double>(inSpatial[d]) * givenScale(d, dims))
+                                            : static_cast<double>(m_opt.size[m_opt.size.size() == 1 ? 0 : d]);
+        if (v > INT32_MAX || inSpatial[d] > INT32_MAX)
             return ShapeResult::fail(me + ": the output would be too large");
-        out[static_cast<int>(d) + 2] = v;
+        out[static_cast<int>(d) + 2] = static_cast<int64_t>(v);
     }
     bool empty = false;
     for (int d = 2; d < in.rank(); ++d)
