@@ -203,15 +203,19 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
             raise(path, loc, "internal: no input data for " + layer.typeName());
         if (!layer.hasTensors())
             raise(path, loc, layer.typeName() + " has no weights: initialise or load them before running");
-        const Tensor input = Tensor::borrow(in.shape, in.data->data());
-        auto t = std::make_shared<Tensor>(r.shape);
-        if (m_recorder)
-            m_recorder->layerCall(layer, record, in.data, in.shape, t);
-        else if (trainingOf(layer))
-            layer.trainForward(input, *t);
-        else
-            layer.forward(input, *t);
-        out.data = std::move(t);
+        if (!m_recorder && !trainingOf(layer) && layer.forwardIsView()) {
+            out.data = in.data; // shared storage, as a view; out.shape is authoritative
+        } else {
+            const Tensor input = Tensor::borrow(in.shape, in.data->data());
+            auto t = std::make_shared<Tensor>(r.shape);
+            if (m_recorder)
+                m_recorder->layerCall(layer, record, in.data, in.shape, t);
+            else if (trainingOf(layer))
+                layer.trainForward(input, *t);
+            else
+                layer.forward(input, *t);
+            out.data = std::move(t);
+        }
     }
     if (record) {
         const int64_t ma = layer.multAdds(in.shape, r.shape);

@@ -92,29 +92,145 @@ OpResult flattenOp(const Value& x, int64_t startDim, int64_t endDim)
     return reshapeOp(x, out);
 }
 
+namespace {
+
+// The arithmetic of `+ - *` as one function per operator, so every loop below is a plain
+// vectorisable loop rather than a branch per element.
+template <char Op>
+inline float arith(float p, float q)
+{
+    if constexpr (Op == '+')
+        return p + q;
+    else if constexpr (Op == '-')
+        return p - q;
+    else
+        return p * q;
+}
+
+template <char Op>
+void scalarLoop(const float* x, float s, bool scalarFirst, float* y, int64_t n)
+{
+    if (scalarFirst)
+        for (int64_t k = 0; k < n; ++k)
+            y[k] = arith<Op>(s, x[k]);
+    else
+        for (int64_t k = 0; k < n; ++k)
+            y[k] = arith<Op>(x[k], s);
+}
+
+// y = a op b over the innermost run: each operand either walks (stride 1) or repeats one
+// element (stride 0).
+template <char Op>
+void innerLoop(const float* a, int64_t sa, const float* b, int64_t sb, float* y, int64_t n)
+{
+    if (sa && sb) {
+        for (int64_t k = 0; k < n; ++k)
+            y[k] = arith<Op>(a[k], b[k]);
+    } else if (sa) {
+        scalarLoop<Op>(a, *b, false, y, n);
+    } else if (sb) {
+        scalarLoop<Op>(b, *a, true, y, n);
+    } else {
+        std::fill_n(y, n, arith<Op>(*a, *b));
+    }
+}
+
+// Broadcast loop by precomputed strides: dimensions whose stride patterns agree are merged,
+// the innermost merged dimension runs as one contiguous loop, the outer ones by an odometer.
+template <char Op>
+void broadcastLoop(const float* a, const float* b, float* y, const std::vector<int64_t>& outShape,
+                   std::vector<int64_t> ast, std::vector<int64_t> bst)
+{
+    std::vector<int64_t> dims;
+    std::vector<int64_t> as, bs;
+    for (size_t k = 0; k < outShape.size(); ++k) {
+        if (outShape[k] == 1)
+            continue;
+        if (!dims.empty() && as.back() == ast[k] * outShape[k] && bs.back() == bst[k] * outShape[k]) {
+            dims.back() *= outShape[k];
+            as.back() = ast[k];
+            bs.back() = bst[k];
+            continue;
+        }
+        dims.push_back(outShape[k]);
+        as.push_back(ast[k]);
+        bs.push_back(bst[k]);
+    }
+    if (dims.empty()) {
+        y[0] = arith<Op>(a[0], b[0]);
+        return;
+    }
+    const size_t r = dims.size();
+    const int64_t inner = dims[r - 1];
+    const int64_t ia = as[r - 1], ib = bs[r - 1];
+    int64_t outer = 1;
+    for (size_t k = 0; k + 1 < r; ++k)
+        outer *= dims[k];
+    std::vector<int64_t> idx(r, 0);
+    int64_t offA = 0, offB = 0;
+    for (int64_t o = 0; o < outer; ++o) {
+        innerLoop<Op>(a + offA, ia, b + offB, ib, y + o * inner, inner);
+        for (size_t k = r - 1; k-- > 0;) {
+            offA += as[k];
+            offB += bs[k];
+            if (++idx[k] < dims[k])
+                break;
+            offA -= as[k] * dims[k];
+            offB -= bs[k] * dims[k];
+            idx[k] = 0;
+        }
+    }
+}
+
+template <char Op>
+void compute(const float* a, const Shape& sa, const float* b, const Shape& sb, float* y, const std::vector<int64_t>& out)
+{
+    const int rank = static_cast<int>(out.size());
+    if (sa == sb) {
+        const int64_t n = sa.numel().value_or(0);
+        for (int64_t k = 0; k < n; ++k)
+            y[k] = arith<Op>(a[k], b[k]);
+        return;
+    }
+    std::vector<int64_t> ast(static_cast<size_t>(rank), 0), bst(static_cast<size_t>(rank), 0);
+    const std::vector<int64_t> as = stridesOf(sa), bs = stridesOf(sb);
+    for (int k = 0; k < rank; ++k) {
+        const int da = sa.rank() - rank + k, db = sb.rank() - rank + k;
+        if (da >= 0 && sa[da] != 1)
+            ast[static_cast<size_t>(k)] = as[static_cast<size_t>(da)];
+        if (db >= 0 && sb[db] != 1)
+            bst[static_cast<size_t>(k)] = bs[static_cast<size_t>(db)];
+    }
+    broadcastLoop<Op>(a, b, y, out, std::move(ast), std::move(bst));
+}
+
+template <char Op>
+std::shared_ptr<Tensor> withScalar(const Value& t, float s, bool scalarFirst)
+{
+    auto y = std::make_shared<Tensor>(t.shape);
+    scalarLoop<Op>(t.data->data(), s, scalarFirst, y->data(), y->numel());
+    return y;
+}
+
+std::shared_ptr<Tensor> scalarOp(char op, const Value& t, float s, bool scalarFirst)
+{
+    return op == '+' ? withScalar<'+'>(t, s, scalarFirst) : op == '-' ? withScalar<'-'>(t, s, scalarFirst) : withScalar<'*'>(t, s, scalarFirst);
+}
+
+} // namespace
+
 OpResult binaryOp(char op, const Value& a, const Value& b)
 {
-    auto apply = [op](float p, float q) { return op == '+' ? p + q : op == '-' ? p - q : p * q; };
     if (a.isTensor() && b.isNumber()) {
         Value v = a;
-        if (a.data) {
-            auto t = std::make_shared<Tensor>(*a.data);
-            const float s = static_cast<float>(b.number());
-            for (int64_t k = 0; k < t->numel(); ++k)
-                (*t)[k] = apply((*t)[k], s);
-            v.data = std::move(t);
-        }
+        if (a.data)
+            v.data = scalarOp(op, a, static_cast<float>(b.number()), false);
         return {std::move(v), {}};
     }
     if (a.isNumber() && b.isTensor()) {
         Value v = b;
-        if (b.data) {
-            auto t = std::make_shared<Tensor>(*b.data);
-            const float s = static_cast<float>(a.number());
-            for (int64_t k = 0; k < t->numel(); ++k)
-                (*t)[k] = apply(s, (*t)[k]);
-            v.data = std::move(t);
-        }
+        if (b.data)
+            v.data = scalarOp(op, b, static_cast<float>(a.number()), true);
         return {std::move(v), {}};
     }
     // Broadcasting, aligned from the last dimension.
@@ -131,27 +247,15 @@ OpResult binaryOp(char op, const Value& a, const Value& b)
     Value v = Value::ofTensor(Shape(out), nullptr);
     if (a.data && b.data) {
         auto t = std::make_shared<Tensor>(v.shape);
-        const Shape& os = v.shape;
-        const std::vector<int64_t> ost = stridesOf(os);
-        std::vector<int64_t> ast(static_cast<size_t>(rank), 0), bst(static_cast<size_t>(rank), 0);
-        const std::vector<int64_t> as = stridesOf(a.shape), bs = stridesOf(b.shape);
-        for (int k = 0; k < rank; ++k) {
-            const int da = a.shape.rank() - rank + k, db = b.shape.rank() - rank + k;
-            if (da >= 0 && a.shape[da] != 1)
-                ast[static_cast<size_t>(k)] = as[static_cast<size_t>(da)];
-            if (db >= 0 && b.shape[db] != 1)
-                bst[static_cast<size_t>(k)] = bs[static_cast<size_t>(db)];
-        }
-        const int64_t n = t->numel();
-        for (int64_t idx = 0; idx < n; ++idx) {
-            int64_t rem = idx, ia = 0, ib = 0;
-            for (int k = 0; k < rank; ++k) {
-                const int64_t c = rem / ost[static_cast<size_t>(k)];
-                rem %= ost[static_cast<size_t>(k)];
-                ia += c * ast[static_cast<size_t>(k)];
-                ib += c * bst[static_cast<size_t>(k)];
-            }
-            (*t)[idx] = apply((*a.data)[ia], (*b.data)[ib]);
+        if (t->numel() > 0) {
+            const float *pa = a.data->data(), *pb = b.data->data();
+            float* y = t->data();
+            if (op == '+')
+                compute<'+'>(pa, a.shape, pb, b.shape, y, out);
+            else if (op == '-')
+                compute<'-'>(pa, a.shape, pb, b.shape, y, out);
+            else
+                compute<'*'>(pa, a.shape, pb, b.shape, y, out);
         }
         v.data = std::move(t);
     }

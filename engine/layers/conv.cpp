@@ -1,6 +1,5 @@
 #include "engine/layers/conv.h"
 
-#include "engine/layers/gemm.h"
 
 #include <algorithm>
 #include <cmath>
@@ -263,51 +262,6 @@ inline int64_t sourceIndex(int64_t i, int64_t n, PaddingMode mode)
     return i;
 }
 
-struct Geometry {
-    int64_t c, h, w;            // (possibly padded) input per image
-    int64_t padTop, padLeft;    // zero padding still to apply in im2col
-    int64_t kh, kw, sh, sw, dh, dw;
-    int64_t oh, ow;
-};
-
-// Unfolds channels [c0, c0 + cn) of one image for output rows [oy0, oy1) into col:
-// cn*kh*kw rows of (oy1 - oy0)*ow columns.
-void im2col(const float* img, int64_t c0, int64_t cn, const Geometry& g, int64_t oy0, int64_t oy1, float* col)
-{
-    const int64_t cols = (oy1 - oy0) * g.ow;
-    for (int64_t c = 0; c < cn; ++c) {
-        const float* plane = img + (c0 + c) * g.h * g.w;
-        for (int64_t ki = 0; ki < g.kh; ++ki) {
-            for (int64_t kj = 0; kj < g.kw; ++kj) {
-                float* row = col + ((c * g.kh + ki) * g.kw + kj) * cols;
-                // ox range whose input column lies inside [0, w)
-                const int64_t off = kj * g.dw - g.padLeft;
-                int64_t lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
-                int64_t hi = g.w - off <= 0 ? 0 : (g.w - off - 1) / g.sw + 1;
-                lo = std::min(lo, g.ow);
-                hi = std::clamp(hi, lo, g.ow);
-                for (int64_t oy = oy0; oy < oy1; ++oy) {
-                    float* dst = row + (oy - oy0) * g.ow;
-                    const int64_t iy = oy * g.sh - g.padTop + ki * g.dh;
-                    if (iy < 0 || iy >= g.h) {
-                        std::fill_n(dst, g.ow, 0.0f);
-                        continue;
-                    }
-                    const float* src = plane + iy * g.w + off;
-                    std::fill_n(dst, lo, 0.0f);
-                    if (g.sw == 1) {
-                        std::memcpy(dst + lo, src + lo, static_cast<size_t>(hi - lo) * sizeof(float));
-                    } else {
-                        for (int64_t ox = lo; ox < hi; ++ox)
-                            dst[ox] = src[ox * g.sw];
-                    }
-                    std::fill(dst + hi, dst + g.ow, 0.0f);
-                }
-            }
-        }
-    }
-}
-
 // Copies the input with reflect/replicate/circular padding applied (PyTorch's F.pad).
 void padInput(const Tensor& in, int64_t n, int64_t c, int64_t h, int64_t w, const Conv2d::Pads& p, PaddingMode mode,
               std::vector<float>& padded)
@@ -340,20 +294,25 @@ void Conv2d::forward(const Tensor& in, Tensor& out) const
     const int64_t inOff = batched ? 1 : 0;
     const Pads p = pads();
 
-    Geometry g;
+    layers::ConvGeometry g;
+    g.n = n;
     g.c = o.inChannels;
     g.h = in.shape()[inOff + 1];
     g.w = in.shape()[inOff + 2];
+    g.oc = o.outChannels;
+    g.oh = r.shape.at(-2);
+    g.ow = r.shape.at(-1);
     g.kh = o.kernelSize.h;
     g.kw = o.kernelSize.w;
     g.sh = o.stride.h;
     g.sw = o.stride.w;
     g.dh = o.dilation.h;
     g.dw = o.dilation.w;
-    g.oh = r.shape.at(-2);
-    g.ow = r.shape.at(-1);
     g.padTop = p.top;
+    g.padBottom = p.bottom;
     g.padLeft = p.left;
+    g.padRight = p.right;
+    g.groups = o.groups;
 
     const float* src = in.data();
     std::vector<float> padded;
@@ -362,65 +321,9 @@ void Conv2d::forward(const Tensor& in, Tensor& out) const
         src = padded.data();
         g.h += p.top + p.bottom;
         g.w += p.left + p.right;
-        g.padTop = g.padLeft = 0;
+        g.padTop = g.padBottom = g.padLeft = g.padRight = 0;
     }
-
-    const int64_t groups = o.groups;
-    const int64_t cinG = o.inChannels / groups, coutG = o.outChannels / groups;
-    const int64_t k = cinG * g.kh * g.kw;
-    const int64_t ohw = g.oh * g.ow;
-    const bool direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 && g.oh == g.h
-        && g.ow == g.w;
-    const float* weight = tensors()[0].data();
-    const float* bias = o.bias ? tensors()[1].data() : nullptr;
-    const int64_t inImage = o.inChannels * g.h * g.w;
-    const int64_t outImage = o.outChannels * ohw;
-
-    // Work items: (image, block of output rows). Whole images when the batch keeps every
-    // thread busy; otherwise each image is cut into row blocks so one image uses all threads.
-    const int threads = omp_get_max_threads();
-    int64_t rowBlocks = 1;
-    if (n < threads) {
-        int64_t macs = 0;
-        if (!checkedMul(ohw, k, macs) || !checkedMul(macs, o.outChannels, macs))
-            macs = INT64_MAX;
-        if (macs >= (int64_t{1} << 20))
-            rowBlocks = std::min<int64_t>(g.oh, (threads + n - 1) / n);
-    }
-    const int64_t rowsPerBlock = (g.oh + rowBlocks - 1) / rowBlocks;
-    rowBlocks = (g.oh + rowsPerBlock - 1) / rowsPerBlock;
-    const int64_t tasks = n * rowBlocks;
-    const size_t colSize = direct ? 0 : static_cast<size_t>(k * rowsPerBlock * g.ow);
-
-#pragma omp parallel if (tasks > 1)
-    {
-        std::vector<float> col(colSize);
-#pragma omp for schedule(dynamic, 1)
-        for (int64_t t = 0; t < tasks; ++t) {
-            const int64_t b = t / rowBlocks;
-            const int64_t oy0 = (t % rowBlocks) * rowsPerBlock, oy1 = std::min(g.oh, oy0 + rowsPerBlock);
-            const int64_t cols = (oy1 - oy0) * g.ow;
-            const float* img = src + b * inImage;
-            float* dstImage = out.data() + b * outImage + oy0 * g.ow;
-            for (int64_t gi = 0; gi < groups; ++gi) {
-                float* dst = dstImage + gi * coutG * ohw;
-                if (direct) {
-                    layers::gemm(weight + gi * coutG * k, k, img + gi * cinG * g.h * g.w + oy0 * g.w, g.h * g.w, dst, ohw, coutG, cols, k);
-                } else {
-                    im2col(img, gi * cinG, cinG, g, oy0, oy1, col.data());
-                    layers::gemm(weight + gi * coutG * k, k, col.data(), cols, dst, ohw, coutG, cols, k);
-                }
-                if (bias) {
-                    for (int64_t oc = 0; oc < coutG; ++oc) {
-                        const float bv = bias[gi * coutG + oc];
-                        float* row = dst + oc * ohw;
-                        for (int64_t j = 0; j < cols; ++j)
-                            row[j] += bv;
-                    }
-                }
-            }
-        }
-    }
+    m_kernel.forward(g, tensors()[0], o.bias ? tensors()[1].data() : nullptr, src, out.data());
 }
 
 } // namespace ml

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/layers/convkernel.h"
 #include "engine/layers/layerutil.h"
 
 namespace ml {
@@ -45,6 +46,7 @@ protected:
 
 private:
     Conv2dOptions m_opt;
+    layers::ConvKernel m_kernel; // weights packed for the machine's kernel
 };
 
 } // namespace ml

@@ -138,14 +138,8 @@ void Linear::forward(const Tensor& in, Tensor& out) const
         }
         return;
     }
-    layers::gemmTransB(in.data(), w, out.data(), m, n, k, true);
-    if (b) {
-        float* y = out.data();
-#pragma omp parallel for schedule(static) if (m * n > 65536)
-        for (int64_t row = 0; row < m; ++row)
-            for (int64_t j = 0; j < n; ++j)
-                y[row * n + j] += b[j];
-    }
+    // Batches: a matrix product with the weight packed once (see linearkernel.h).
+    m_kernel.forward(m, n, k, tensors()[0], b, in.data(), out.data());
 }
 
 } // namespace ml

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/layers/layerutil.h"
+#include "engine/layers/linearkernel.h"
 
 namespace ml {
 
@@ -29,6 +30,7 @@ protected:
 
 private:
     LinearOptions m_opt;
+    layers::LinearKernel m_kernel; // batched inputs: the weight packed for the machine's kernel
 };
 
 } // namespace ml

@@ -154,29 +154,40 @@ void MaxPool2d::forward(const Tensor& in, Tensor& out) const
     const int64_t h = s[rank - 2], w = s[rank - 1], oh = r.shape[rank - 2], ow = r.shape[rank - 1];
     const int64_t planes = s.product(0, rank - 2);
     const MaxPool2dOptions& o = m_opt;
+    const int64_t sw = o.stride.w, kw = o.kernelSize.w, dw = o.dilation.w;
 #pragma omp parallel for schedule(static) if (planes * oh * ow > 16384)
     for (int64_t pl = 0; pl < planes; ++pl) {
         const float* x = in.data() + pl * h * w;
         float* y = out.data() + pl * oh * ow;
         for (int64_t oy = 0; oy < oh; ++oy) {
+            float* yr = y + oy * ow;
+            std::fill_n(yr, ow, -std::numeric_limits<float>::infinity());
             const int64_t y0 = oy * o.stride.h - o.padding.h;
-            for (int64_t ox = 0; ox < ow; ++ox) {
-                const int64_t x0 = ox * o.stride.w - o.padding.w;
-                float m = -std::numeric_limits<float>::infinity();
-                for (int64_t ki = 0; ki < o.kernelSize.h; ++ki) {
-                    const int64_t iy = y0 + ki * o.dilation.h;
-                    if (iy < 0 || iy >= h)
-                        continue;
-                    for (int64_t kj = 0; kj < o.kernelSize.w; ++kj) {
-                        const int64_t ix = x0 + kj * o.dilation.w;
-                        if (ix < 0 || ix >= w)
-                            continue;
-                        const float v = x[iy * w + ix];
-                        if (v > m || std::isnan(v))
-                            m = v;
+            for (int64_t ki = 0; ki < o.kernelSize.h; ++ki) {
+                const int64_t iy = y0 + ki * o.dilation.h;
+                if (iy < 0 || iy >= h)
+                    continue;
+                const float* xr = x + iy * w;
+                for (int64_t kj = 0; kj < kw; ++kj) {
+                    // Output columns whose input column ox * sw - pad + kj * dw lies in [0, w).
+                    const int64_t off = kj * dw - o.padding.w;
+                    const int64_t lo = std::min(ow, off >= 0 ? 0 : (-off + sw - 1) / sw);
+                    const int64_t hi = std::clamp<int64_t>(w - off <= 0 ? 0 : (w - off - 1) / sw + 1, lo, ow);
+                    const float* xs = xr + off;
+                    // Row-wise maximum, NaN propagating as PyTorch's max_pool2d does; a loop
+                    // over the row so it vectorises.
+                    if (sw == 1) {
+                        for (int64_t ox = lo; ox < hi; ++ox) {
+                            const float v = xs[ox];
+                            yr[ox] = (v > yr[ox] || v != v) ? v : yr[ox];
+                        }
+                    } else {
+                        for (int64_t ox = lo; ox < hi; ++ox) {
+                            const float v = xs[ox * sw];
+                            yr[ox] = (v > yr[ox] || v != v) ? v : yr[ox];
+                        }
                     }
                 }
-                y[oy * ow + ox] = m;
             }
         }
     }

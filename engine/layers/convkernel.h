@@ -1,0 +1,50 @@
+#pragma once
+
+// The convolution kernel shared by the convolution layers (and their gradients): a 2-D
+// convolution over NCHW float tensors with the weights packed once into the layout of the
+// machine's fastest kernel and repacked only when the weight tensor changes (Tensor::stamp).
+// oneDNN stays inside convkernel.cpp.
+
+#include "engine/tensor.h"
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+namespace ml::layers {
+
+struct ConvGeometry {
+    int64_t n = 1, c = 1, h = 1, w = 1;  // input [n, c, h, w]
+    int64_t oc = 1, oh = 1, ow = 1;      // output [n, oc, oh, ow]
+    int64_t kh = 1, kw = 1;              // kernel; weight [oc, c / groups, kh, kw]
+    int64_t sh = 1, sw = 1, dh = 1, dw = 1;
+    int64_t padTop = 0, padBottom = 0, padLeft = 0, padRight = 0; // zero padding
+    int64_t groups = 1;
+    bool operator==(const ConvGeometry&) const = default;
+};
+
+// Applied to the output in the same pass (no extra sweep over memory).
+struct ConvEpilogue {
+    bool relu = false;
+};
+
+class ConvKernel {
+public:
+    ConvKernel();
+    ~ConvKernel();
+    ConvKernel(const ConvKernel&);            // copies nothing: the copy packs on first use
+    ConvKernel& operator=(const ConvKernel&); // likewise
+
+    // out = epilogue(conv(in, weight) + bias). `bias` may be null. `in` and `out` are dense NCHW.
+    // Thread-safe; uses up to threadCount() threads.
+    void forward(const ConvGeometry& g, const Tensor& weight, const float* bias, const float* in, float* out,
+                 ConvEpilogue epilogue = {}) const;
+
+    struct Impl;
+
+private:
+    mutable std::mutex m_mutex;
+    mutable std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace ml::layers

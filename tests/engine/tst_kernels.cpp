@@ -1,0 +1,261 @@
+// The compute kernels against plain loops over awkward sizes: 1x1 images, channel counts that
+// are not a multiple of the vector width, batch 1 and 7, stride 2, dilation 2, groups,
+// depthwise, padding modes, one and two threads; weights edited after a forward are repacked;
+// broadcasting arithmetic and views.
+
+#include "engine/analysis/tensorops.h"
+#include "engine/layer.h"
+#include "engine/layers/conv.h"
+#include "engine/parallel.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <random>
+
+using namespace ml;
+
+namespace {
+
+struct ConvCase {
+    int64_t n, c, h, w, oc, k, stride, pad, dilation, groups;
+    bool bias;
+    const char* mode = "zeros";
+};
+
+void fillRandom(Tensor& t, std::mt19937& rng)
+{
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    float* p = t.data();
+    for (int64_t i = 0; i < t.numel(); ++i)
+        p[i] = u(rng);
+}
+
+int64_t padIndex(int64_t i, int64_t n, const std::string& mode)
+{
+    if (i >= 0 && i < n)
+        return i;
+    if (mode == "zeros")
+        return -1;
+    if (mode == "replicate")
+        return std::clamp<int64_t>(i, 0, n - 1);
+    if (mode == "circular")
+        return ((i % n) + n) % n;
+    return i < 0 ? -i : 2 * (n - 1) - i; // reflect (padding < n)
+}
+
+// The definition of a convolution, one output element at a time, in double.
+Tensor referenceConv(const ConvCase& cc, const Tensor& x, const Tensor& wt, const Tensor* b, int64_t oh, int64_t ow)
+{
+    Tensor y(Shape{cc.n, cc.oc, oh, ow});
+    const int64_t cinG = cc.c / cc.groups, coutG = cc.oc / cc.groups;
+    for (int64_t n = 0; n < cc.n; ++n)
+        for (int64_t o = 0; o < cc.oc; ++o)
+            for (int64_t oy = 0; oy < oh; ++oy)
+                for (int64_t ox = 0; ox < ow; ++ox) {
+                    double acc = b ? (*b)[o] : 0.0;
+                    const int64_t g = o / coutG;
+                    for (int64_t ci = 0; ci < cinG; ++ci)
+                        for (int64_t ky = 0; ky < cc.k; ++ky)
+                            for (int64_t kx = 0; kx < cc.k; ++kx) {
+                                const int64_t iy = padIndex(oy * cc.stride - cc.pad + ky * cc.dilation, cc.h, cc.mode);
+                                const int64_t ix = padIndex(ox * cc.stride - cc.pad + kx * cc.dilation, cc.w, cc.mode);
+                                if (iy < 0 || ix < 0)
+                                    continue;
+                                acc += double(x[((n * cc.c + g * cinG + ci) * cc.h + iy) * cc.w + ix])
+                                    * wt[((o * cinG + ci) * cc.k + ky) * cc.k + kx];
+                            }
+                    y[((n * cc.oc + o) * oh + oy) * ow + ox] = static_cast<float>(acc);
+                }
+    return y;
+}
+
+std::unique_ptr<Layer> makeConv(const ConvCase& cc)
+{
+    std::vector<LayerArgument> args{{"", ArgValue::ofInt(cc.c)},
+                                    {"", ArgValue::ofInt(cc.oc)},
+                                    {"", ArgValue::ofInt(cc.k)},
+                                    {"stride", ArgValue::ofInt(cc.stride)},
+                                    {"padding", ArgValue::ofInt(cc.pad)},
+                                    {"dilation", ArgValue::ofInt(cc.dilation)},
+                                    {"groups", ArgValue::ofInt(cc.groups)},
+                                    {"bias", ArgValue::ofBool(cc.bias)},
+                                    {"padding_mode", ArgValue::ofStr(cc.mode)}};
+    auto made = createLayer("Conv2d", args);
+    if (!std::holds_alternative<std::unique_ptr<Layer>>(made))
+        qFatal("%s", std::get<std::string>(made).c_str());
+    auto layer = std::move(std::get<std::unique_ptr<Layer>>(made));
+    TorchGenerator gen(0);
+    layer->initTensors(gen);
+    return layer;
+}
+
+double maxAbsDiff(const Tensor& a, const Tensor& b)
+{
+    double d = 0;
+    for (int64_t i = 0; i < a.numel(); ++i)
+        d = std::max(d, double(std::abs(a[i] - b[i])));
+    return d;
+}
+
+void checkConv(const ConvCase& cc)
+{
+    std::mt19937 rng(42);
+    auto layer = makeConv(cc);
+    fillRandom(layer->tensors()[0], rng);
+    if (cc.bias)
+        fillRandom(layer->tensors()[1], rng);
+    Tensor x(Shape{cc.n, cc.c, cc.h, cc.w});
+    fillRandom(x, rng);
+    const ShapeResult r = layer->outputShape(x.shape());
+    QVERIFY2(r.ok(), r.error.c_str());
+    const Tensor& wt = layer->tensors()[0];
+    const Tensor* b = cc.bias ? &layer->tensors()[1] : nullptr;
+    const Tensor want = referenceConv(cc, x, wt, b, r.shape[2], r.shape[3]);
+    const double tol = 1e-4 * std::sqrt(double(cc.c / cc.groups * cc.k * cc.k));
+    for (int threads : {1, 2}) {
+        setThreadCount(threads);
+        Tensor y;
+        layer->forward(x, y);
+        QCOMPARE(y.shape(), want.shape());
+        const double d = maxAbsDiff(y, want);
+        QVERIFY2(d <= tol, qPrintable(QString("threads %1: max difference %2").arg(threads).arg(d)));
+    }
+    // Editing the weights after a forward pass: the next pass uses the new weights.
+    Tensor& w = layer->tensors()[0];
+    float* wp = w.data();
+    for (int64_t i = 0; i < w.numel(); ++i)
+        wp[i] = -wp[i] * 0.5f;
+    const Tensor want2 = referenceConv(cc, x, layer->tensors()[0], b, r.shape[2], r.shape[3]);
+    Tensor y2;
+    layer->forward(x, y2);
+    QVERIFY(maxAbsDiff(y2, want2) <= tol);
+    setThreadCount(0);
+}
+
+} // namespace
+
+class TestKernels : public QObject {
+    Q_OBJECT
+private slots:
+    void conv_data()
+    {
+        QTest::addColumn<int>("index");
+        const char* names[] = {"1x1 image", "batch 7, 3 channels", "17 channels 1x1 kernel", "stride 2", "dilation 2",
+                               "groups 2", "depthwise stride 2", "no bias, batch 1 wide", "reflect", "circular stride 2",
+                               "replicate 5x5", "channels 33 -> 19", "kernel larger than stride, odd size"};
+        for (int i = 0; i < int(std::size(names)); ++i)
+            QTest::newRow(names[i]) << i;
+    }
+    void conv()
+    {
+        QFETCH(int, index);
+        static const ConvCase cases[] = {
+            {1, 3, 1, 1, 5, 1, 1, 0, 1, 1, true},
+            {7, 3, 9, 11, 8, 3, 1, 1, 1, 1, true},
+            {2, 17, 5, 6, 13, 1, 1, 0, 1, 1, true},
+            {3, 5, 13, 10, 7, 3, 2, 1, 1, 1, true},
+            {2, 6, 12, 12, 9, 3, 1, 2, 2, 1, true},
+            {2, 6, 7, 9, 10, 3, 1, 1, 1, 2, true},
+            {3, 12, 11, 11, 12, 3, 2, 1, 1, 12, true},
+            {1, 4, 3, 40, 6, 3, 1, 1, 1, 1, false},
+            {2, 3, 6, 7, 4, 3, 1, 2, 1, 1, true, "reflect"},
+            {1, 5, 6, 5, 3, 3, 2, 2, 1, 1, true, "circular"},
+            {2, 2, 8, 8, 3, 5, 1, 3, 1, 1, true, "replicate"},
+            {1, 33, 6, 6, 19, 3, 1, 1, 1, 1, true},
+            {7, 1, 15, 15, 5, 4, 3, 0, 1, 1, true},
+        };
+        checkConv(cases[index]);
+    }
+
+    void broadcastArithmetic()
+    {
+        using detail::Value;
+        std::mt19937 rng(7);
+        const std::vector<std::pair<Shape, Shape>> pairs{
+            {Shape{7, 3, 5}, Shape{7, 3, 5}}, {Shape{7, 3, 5}, Shape{3, 1}},     {Shape{1, 5}, Shape{4, 1}},
+            {Shape{2, 1, 3, 1}, Shape{5, 1, 4}}, {Shape{6}, Shape{2, 3, 6}},     {Shape{1}, Shape{3, 2}},
+            {Shape{4, 1, 1}, Shape{1, 3, 2}},    {Shape{2, 3, 4, 5}, Shape{3, 1, 5}}};
+        for (const auto& [sa, sb] : pairs) {
+            Tensor ta(sa), tb(sb);
+            fillRandom(ta, rng);
+            fillRandom(tb, rng);
+            const Value a = Value::ofTensor(sa, std::make_shared<Tensor>(ta));
+            const Value b = Value::ofTensor(sb, std::make_shared<Tensor>(tb));
+            for (char op : {'+', '-', '*'}) {
+                const detail::OpResult r = detail::binaryOp(op, a, b);
+                QVERIFY(r.ok());
+                const Shape& out = r.value.shape;
+                const int rank = out.rank();
+                // Plain loop: each output index mapped to each operand by its own sizes.
+                for (int64_t i = 0; i < out.numel().value_or(0); ++i) {
+                    int64_t rem = i, ia = 0, ib = 0, ma = 1, mb = 1;
+                    for (int d = rank - 1; d >= 0; --d) {
+                        const int64_t c = rem % out[d];
+                        rem /= out[d];
+                        const int da = sa.rank() - rank + d, db = sb.rank() - rank + d;
+                        if (da >= 0) {
+                            ia += (sa[da] == 1 ? 0 : c) * ma;
+                            ma *= sa[da];
+                        }
+                        if (db >= 0) {
+                            ib += (sb[db] == 1 ? 0 : c) * mb;
+                            mb *= sb[db];
+                        }
+                    }
+                    const float p = ta[ia], q = tb[ib];
+                    const float want = op == '+' ? p + q : op == '-' ? p - q : p * q;
+                    QCOMPARE((*r.value.data)[i], want);
+                }
+            }
+        }
+        // Scalars on either side.
+        Tensor t(Shape{3, 17});
+        fillRandom(t, rng);
+        const Value v = Value::ofTensor(t.shape(), std::make_shared<Tensor>(t));
+        const detail::OpResult left = detail::binaryOp('-', Value::ofFloat(2.5), v);
+        const detail::OpResult right = detail::binaryOp('*', v, Value::ofInt(3));
+        for (int64_t i = 0; i < t.numel(); ++i) {
+            QCOMPARE((*left.value.data)[i], 2.5f - t[i]);
+            QCOMPARE((*right.value.data)[i], t[i] * 3.0f);
+        }
+    }
+
+    void viewsShareStorage()
+    {
+        for (const char* type : {"Flatten", "Identity", "Dropout"}) {
+            auto made = createLayer(type, {});
+            QVERIFY(std::holds_alternative<std::unique_ptr<Layer>>(made));
+            const auto& layer = std::get<std::unique_ptr<Layer>>(made);
+            QVERIFY(layer->forwardIsView());
+            // forward() itself still produces the values (a copy).
+            Tensor x(Shape{2, 3, 4});
+            std::mt19937 rng(1);
+            fillRandom(x, rng);
+            Tensor y;
+            layer->forward(x, y);
+            QCOMPARE(y.numel(), x.numel());
+            QCOMPARE(maxAbsDiff(x, y), 0.0);
+        }
+        auto conv = createLayer("Conv2d", {{"", ArgValue::ofInt(1)}, {"", ArgValue::ofInt(1)}, {"", ArgValue::ofInt(1)}});
+        QVERIFY(!std::get<std::unique_ptr<Layer>>(conv)->forwardIsView());
+    }
+
+    void stampChangesOnWrite()
+    {
+        Tensor t(Shape{4});
+        const Tensor& c = t;
+        const uint64_t s1 = c.stamp();
+        QCOMPARE(c.stamp(), s1);
+        t[0] = 1.0f;
+        const uint64_t s2 = c.stamp();
+        QVERIFY(s2 != s1);
+        (void)t.data();
+        QVERIFY(c.stamp() != s2);
+        Tensor copy(t);
+        QVERIFY(copy.stamp() != c.stamp());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestKernels)
+#include "tst_kernels.moc"
