@@ -17,7 +17,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-# (name, model file, input shape, limit note)
+# (name, model file, input shape)
 CASES = [
     ("Net b1", "resources/examples/net_fixed.py", "1,1,28,28"),
     ("NetModuleList b64", "resources/examples/net_modulelist_fixed.py", "64,1,28,28"),
@@ -27,9 +27,11 @@ CASES = [
     ("LeNet-5 b1", "benchmarks/models/lenet5.py", "1,1,32,32"),
     ("ResNet-18 b1", "benchmarks/models/resnet18.py", "1,3,224,224"),
     ("VGG-11 b1", "benchmarks/models/vgg11.py", "1,3,224,224"),
+    ("MobileNetV2 CIFAR b32", "benchmarks/models/mobilenetv2_cifar.py", "32,3,32,32"),
+    ("DenseNet CIFAR b8", "benchmarks/models/densenet_cifar.py", "8,3,32,32"),
 ]
 CORE = ["Net b1", "NetModuleList b64", "TinyCNN b64", "CIFAR ResNet-18 b64", "AlexNet b1", "LeNet-5 b1"]
-REAL = ["ResNet-18 b1", "VGG-11 b1"]
+REAL = ["ResNet-18 b1", "VGG-11 b1", "MobileNetV2 CIFAR b32", "DenseNet CIFAR b8"]
 
 
 def median(v):

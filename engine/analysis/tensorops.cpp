@@ -187,9 +187,16 @@ void compute(const float* a, const Shape& sa, const float* b, const Shape& sb, f
 {
     const int rank = static_cast<int>(out.size());
     if (sa == sb) {
+        // The residual add: memory bound, so split over the threads only when large.
         const int64_t n = sa.numel().value_or(0);
-        for (int64_t k = 0; k < n; ++k)
-            y[k] = arith<Op>(a[k], b[k]);
+        constexpr int64_t kBlock = 1 << 14;
+        const int64_t blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (blocks >= 8)
+        for (int64_t blk = 0; blk < blocks; ++blk) {
+            const int64_t end = std::min(n, (blk + 1) * kBlock);
+            for (int64_t k = blk * kBlock; k < end; ++k)
+                y[k] = arith<Op>(a[k], b[k]);
+        }
         return;
     }
     std::vector<int64_t> ast(static_cast<size_t>(rank), 0), bst(static_cast<size_t>(rank), 0);

@@ -282,26 +282,20 @@ void padInput(const Tensor& in, int64_t n, int64_t c, int64_t h, int64_t w, cons
 
 } // namespace
 
-void Conv2d::forward(const Tensor& in, Tensor& out) const
+layers::ConvGeometry Conv2d::geometry(const Shape& in) const
 {
-    const ShapeResult r = outputShape(in.shape());
-    if (!r.ok())
-        return;
-    layers::prepareOutput(out, r.shape);
     const Conv2dOptions& o = m_opt;
-    const bool batched = in.shape().rank() == 4;
-    const int64_t n = batched ? in.shape()[0] : 1;
-    const int64_t inOff = batched ? 1 : 0;
+    const Shape out = outputShape(in).shape;
+    const int off = in.rank() == 4 ? 1 : 0;
     const Pads p = pads();
-
     layers::ConvGeometry g;
-    g.n = n;
+    g.n = off ? in[0] : 1;
     g.c = o.inChannels;
-    g.h = in.shape()[inOff + 1];
-    g.w = in.shape()[inOff + 2];
+    g.h = in[off + 1];
+    g.w = in[off + 2];
     g.oc = o.outChannels;
-    g.oh = r.shape.at(-2);
-    g.ow = r.shape.at(-1);
+    g.oh = out.at(-2);
+    g.ow = out.at(-1);
     g.kh = o.kernelSize.h;
     g.kw = o.kernelSize.w;
     g.sh = o.stride.h;
@@ -313,11 +307,22 @@ void Conv2d::forward(const Tensor& in, Tensor& out) const
     g.padLeft = p.left;
     g.padRight = p.right;
     g.groups = o.groups;
+    return g;
+}
 
+void Conv2d::forward(const Tensor& in, Tensor& out) const
+{
+    const ShapeResult r = outputShape(in.shape());
+    if (!r.ok())
+        return;
+    layers::prepareOutput(out, r.shape);
+    const Conv2dOptions& o = m_opt;
+    const Pads p = pads();
+    layers::ConvGeometry g = geometry(in.shape());
     const float* src = in.data();
     std::vector<float> padded;
     if (o.paddingMode != PaddingMode::Zeros && (p.top || p.bottom || p.left || p.right)) {
-        padInput(in, n, g.c, g.h, g.w, p, o.paddingMode, padded);
+        padInput(in, g.n, g.c, g.h, g.w, p, o.paddingMode, padded);
         src = padded.data();
         g.h += p.top + p.bottom;
         g.w += p.left + p.right;

@@ -41,6 +41,12 @@ public:
     };
     Pads pads() const;
 
+    // The kernel's description of a call on input shape `in` (which passed outputShape()), with
+    // zero padding; for the other padding modes forward() pads the input first. The kernel also
+    // serves the gradients (ConvKernel::backwardData/backwardWeights).
+    layers::ConvGeometry geometry(const Shape& in) const;
+    const layers::ConvKernel& kernel() const { return m_kernel; }
+
 protected:
     std::optional<std::string> configure(const std::vector<ArgValue>& args) override;
 

@@ -84,10 +84,59 @@ memory scratch(const memory::desc& d, Tensor& holder)
     return memory(d, cpuEngine(), holder.data());
 }
 
+// Backward passes over plain NCHW/OIHW buffers (no packing: each is run once per step).
+struct BackwardPlan {
+    dnnl::convolution_backward_data dataPrim;
+    dnnl::convolution_backward_weights weightsPrim;
+    memory::desc src, dst, weights, bias;
+};
+
+dnnl::convolution_forward::desc forwardDesc(const ConvGeometry& g, const memory::desc& src, const memory::desc& w,
+                                            const memory::desc& bias, const memory::desc& dst)
+{
+    return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, src, w, bias, dst,
+                                           {g.sh, g.sw}, {g.dh - 1, g.dw - 1}, {g.padTop, g.padLeft}, {g.padBottom, g.padRight});
+}
+
+BackwardPlan makeBackwardPlan(const ConvGeometry& g, bool bias)
+{
+    BackwardPlan p;
+    p.src = memory::desc({g.n, g.c, g.h, g.w}, kF32, Tag::nchw);
+    p.dst = memory::desc({g.n, g.oc, g.oh, g.ow}, kF32, Tag::nchw);
+    p.weights = g.groups == 1 ? memory::desc({g.oc, g.c, g.kh, g.kw}, kF32, Tag::oihw)
+                              : memory::desc({g.groups, g.oc / g.groups, g.c / g.groups, g.kh, g.kw}, kF32, Tag::goihw);
+    p.bias = bias ? memory::desc({g.oc}, kF32, Tag::x) : memory::desc();
+    const dnnl::convolution_forward::primitive_desc hint(forwardDesc(g, p.src, p.weights, p.bias, p.dst), cpuEngine());
+    const dnnl::convolution_backward_data::desc dd(dnnl::algorithm::convolution_direct, p.src, p.weights, p.dst, {g.sh, g.sw},
+                                                   {g.dh - 1, g.dw - 1}, {g.padTop, g.padLeft}, {g.padBottom, g.padRight});
+    p.dataPrim = dnnl::convolution_backward_data(dnnl::convolution_backward_data::primitive_desc(dd, cpuEngine(), hint));
+    const auto wd = bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, p.src, p.weights, p.bias, p.dst,
+                                                                    {g.sh, g.sw}, {g.dh - 1, g.dw - 1}, {g.padTop, g.padLeft},
+                                                                    {g.padBottom, g.padRight})
+                         : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, p.src, p.weights, p.dst,
+                                                                    {g.sh, g.sw}, {g.dh - 1, g.dw - 1}, {g.padTop, g.padLeft},
+                                                                    {g.padBottom, g.padRight});
+    p.weightsPrim = dnnl::convolution_backward_weights(dnnl::convolution_backward_weights::primitive_desc(wd, cpuEngine(), hint));
+    return p;
+}
+
 } // namespace
 
 struct ConvKernel::Impl {
     std::map<PlanKey, Plan> plans;
+    std::map<PlanKey, BackwardPlan> backward;
+
+    BackwardPlan& backwardPlan(const ConvGeometry& g, bool bias)
+    {
+        const PlanKey key = keyOf(g, bias, {}, omp_get_max_threads());
+        auto it = backward.find(key);
+        if (it == backward.end()) {
+            if (backward.size() >= 8)
+                backward.clear();
+            it = backward.emplace(key, makeBackwardPlan(g, bias)).first;
+        }
+        return it->second;
+    }
 };
 
 ConvKernel::ConvKernel() = default;
@@ -143,6 +192,39 @@ void ConvKernel::forward(const ConvGeometry& g, const Tensor& weight, const floa
     p.conv.execute(stream, args);
     if (p.fromDst)
         p.fromDst->execute(stream, convDst, dst);
+    stream.wait();
+}
+
+} // namespace ml::layers
+
+namespace ml::layers {
+
+void ConvKernel::backwardData(const ConvGeometry& g, const Tensor& weight, const float* gradOut, float* gradIn) const
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_impl)
+        m_impl = std::make_unique<Impl>();
+    BackwardPlan& p = m_impl->backwardPlan(g, false);
+    dnnl::stream stream(cpuEngine());
+    p.dataPrim.execute(stream, {{DNNL_ARG_DIFF_DST, memory(p.dst, cpuEngine(), const_cast<float*>(gradOut))},
+                                {DNNL_ARG_WEIGHTS, memory(p.weights, cpuEngine(), const_cast<float*>(weight.data()))},
+                                {DNNL_ARG_DIFF_SRC, memory(p.src, cpuEngine(), gradIn)}});
+    stream.wait();
+}
+
+void ConvKernel::backwardWeights(const ConvGeometry& g, const float* in, const float* gradOut, float* gradWeight, float* gradBias) const
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_impl)
+        m_impl = std::make_unique<Impl>();
+    BackwardPlan& p = m_impl->backwardPlan(g, gradBias != nullptr);
+    dnnl::stream stream(cpuEngine());
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(p.src, cpuEngine(), const_cast<float*>(in))},
+                                         {DNNL_ARG_DIFF_DST, memory(p.dst, cpuEngine(), const_cast<float*>(gradOut))},
+                                         {DNNL_ARG_DIFF_WEIGHTS, memory(p.weights, cpuEngine(), gradWeight)}};
+    if (gradBias)
+        args.emplace(DNNL_ARG_DIFF_BIAS, memory(p.bias, cpuEngine(), gradBias));
+    p.weightsPrim.execute(stream, args);
     stream.wait();
 }
 

@@ -40,6 +40,14 @@ public:
     void forward(const ConvGeometry& g, const Tensor& weight, const float* bias, const float* in, float* out,
                  ConvEpilogue epilogue = {}) const;
 
+    // The gradient with respect to the input: gradIn [n, c, h, w] from gradOut [n, oc, oh, ow]
+    // (overwritten). This is also the forward pass of the transposed convolution whose weight is
+    // `weight` (ConvTranspose2d with in = oc, out = c).
+    void backwardData(const ConvGeometry& g, const Tensor& weight, const float* gradOut, float* gradIn) const;
+    // The gradients with respect to the weight [oc, c / groups, kh, kw] and, when gradBias is not
+    // null, the bias [oc]; both overwritten.
+    void backwardWeights(const ConvGeometry& g, const float* in, const float* gradOut, float* gradWeight, float* gradBias) const;
+
     struct Impl;
 
 private:

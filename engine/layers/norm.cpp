@@ -1,6 +1,7 @@
 #include "engine/layers/norm.h"
 
 #include <cmath>
+#include <vector>
 
 namespace ml {
 
@@ -138,7 +139,9 @@ void BatchNormBase::normalize(const Tensor& in, Tensor& out, bool batchStats, do
     const float* x = in.data();
     float* y = out.data();
 
-#pragma omp parallel for schedule(static) if (n * c * inner > 32768)
+    // Per channel y = x * scale + shift; then one pass over the planes in memory order.
+    std::vector<float> scale(static_cast<size_t>(c)), shift(static_cast<size_t>(c));
+#pragma omp parallel for schedule(static) if (!runMean && n * c * inner > 32768)
     for (int64_t ch = 0; ch < c; ++ch) {
         double mean, var;
         if (runMean) {
@@ -173,14 +176,16 @@ void BatchNormBase::normalize(const Tensor& in, Tensor& out, bool batchStats, do
                 varOut[ch] = var;
         }
         const double invStd = 1.0 / std::sqrt(var + m_opt.eps);
-        const float scale = static_cast<float>(invStd * (w ? w[ch] : 1.0f));
-        const float shift = static_cast<float>((b ? b[ch] : 0.0f) - mean * invStd * (w ? w[ch] : 1.0f));
-        for (int64_t i = 0; i < n; ++i) {
-            const float* xp = x + (i * c + ch) * inner;
-            float* yp = y + (i * c + ch) * inner;
-            for (int64_t j = 0; j < inner; ++j)
-                yp[j] = xp[j] * scale + shift;
-        }
+        scale[static_cast<size_t>(ch)] = static_cast<float>(invStd * (w ? w[ch] : 1.0f));
+        shift[static_cast<size_t>(ch)] = static_cast<float>((b ? b[ch] : 0.0f) - mean * invStd * (w ? w[ch] : 1.0f));
+    }
+#pragma omp parallel for schedule(static) if (n * c * inner > 32768)
+    for (int64_t plane = 0; plane < n * c; ++plane) {
+        const float sc = scale[static_cast<size_t>(plane % c)], sh = shift[static_cast<size_t>(plane % c)];
+        const float* xp = x + plane * inner;
+        float* yp = y + plane * inner;
+        for (int64_t j = 0; j < inner; ++j)
+            yp[j] = xp[j] * sc + sh;
     }
 }
 

@@ -133,6 +133,56 @@ void checkConv(const ConvCase& cc)
     setThreadCount(0);
 }
 
+// The gradients of the convolution by their definition: each output element's gradient flows
+// back to the input element and weight it was computed from.
+void checkConvGradients(const ConvCase& cc)
+{
+    std::mt19937 rng(5);
+    auto layer = makeConv(cc);
+    const auto& conv = static_cast<const Conv2d&>(*layer);
+    fillRandom(layer->tensors()[0], rng);
+    Tensor x(Shape{cc.n, cc.c, cc.h, cc.w});
+    fillRandom(x, rng);
+    const ShapeResult r = layer->outputShape(x.shape());
+    QVERIFY(r.ok());
+    const int64_t oh = r.shape[2], ow = r.shape[3];
+    Tensor gy(r.shape);
+    fillRandom(gy, rng);
+    const Tensor& wt = layer->tensors()[0];
+    const int64_t cinG = cc.c / cc.groups, coutG = cc.oc / cc.groups;
+    std::vector<double> gx(static_cast<size_t>(x.numel()), 0.0), gw(static_cast<size_t>(wt.numel()), 0.0), gb(static_cast<size_t>(cc.oc), 0.0);
+    for (int64_t n = 0; n < cc.n; ++n)
+        for (int64_t o = 0; o < cc.oc; ++o)
+            for (int64_t oy = 0; oy < oh; ++oy)
+                for (int64_t ox = 0; ox < ow; ++ox) {
+                    const double g = gy[((n * cc.oc + o) * oh + oy) * ow + ox];
+                    gb[static_cast<size_t>(o)] += g;
+                    for (int64_t ci = 0; ci < cinG; ++ci)
+                        for (int64_t ky = 0; ky < cc.k; ++ky)
+                            for (int64_t kx = 0; kx < cc.k; ++kx) {
+                                const int64_t iy = oy * cc.stride - cc.pad + ky * cc.dilation;
+                                const int64_t ix = ox * cc.stride - cc.pad + kx * cc.dilation;
+                                if (iy < 0 || ix < 0 || iy >= cc.h || ix >= cc.w)
+                                    continue;
+                                const int64_t xi = ((n * cc.c + o / coutG * cinG + ci) * cc.h + iy) * cc.w + ix;
+                                const int64_t wi = ((o * cinG + ci) * cc.k + ky) * cc.k + kx;
+                                gx[static_cast<size_t>(xi)] += g * wt[wi];
+                                gw[static_cast<size_t>(wi)] += g * x[xi];
+                            }
+                }
+    const layers::ConvGeometry geo = conv.geometry(x.shape());
+    Tensor gotX(x.shape()), gotW(wt.shape()), gotB(Shape{cc.oc});
+    conv.kernel().backwardData(geo, wt, gy.data(), gotX.data());
+    conv.kernel().backwardWeights(geo, x.data(), gy.data(), gotW.data(), gotB.data());
+    const double tol = 1e-4 * std::sqrt(double(cc.n * oh * ow + cc.oc * cc.k * cc.k));
+    for (int64_t i = 0; i < x.numel(); ++i)
+        QVERIFY2(std::abs(gotX[i] - gx[static_cast<size_t>(i)]) <= tol, qPrintable(QString("input gradient %1").arg(i)));
+    for (int64_t i = 0; i < wt.numel(); ++i)
+        QVERIFY2(std::abs(gotW[i] - gw[static_cast<size_t>(i)]) <= tol, qPrintable(QString("weight gradient %1").arg(i)));
+    for (int64_t i = 0; i < cc.oc; ++i)
+        QVERIFY(std::abs(gotB[i] - gb[static_cast<size_t>(i)]) <= tol);
+}
+
 } // namespace
 
 class TestKernels : public QObject {
@@ -166,6 +216,28 @@ private slots:
             {7, 1, 15, 15, 5, 4, 3, 0, 1, 1, true},
         };
         checkConv(cases[index]);
+    }
+
+    void convGradients_data() { conv_data(); }
+    void convGradients()
+    {
+        QFETCH(int, index);
+        static const ConvCase cases[] = {
+            {1, 3, 1, 1, 5, 1, 1, 0, 1, 1, true},
+            {7, 3, 9, 11, 8, 3, 1, 1, 1, 1, true},
+            {2, 17, 5, 6, 13, 1, 1, 0, 1, 1, true},
+            {3, 5, 13, 10, 7, 3, 2, 1, 1, 1, true},
+            {2, 6, 12, 12, 9, 3, 1, 2, 2, 1, true},
+            {2, 6, 7, 9, 10, 3, 1, 1, 1, 2, true},
+            {3, 12, 11, 11, 12, 3, 2, 1, 1, 12, true},
+            {1, 4, 3, 40, 6, 3, 1, 1, 1, 1, true},
+            {2, 3, 6, 7, 4, 3, 1, 2, 1, 1, true},
+            {1, 5, 6, 5, 3, 3, 2, 2, 1, 1, true},
+            {2, 2, 8, 8, 3, 5, 1, 3, 1, 1, true},
+            {1, 33, 6, 6, 19, 3, 1, 1, 1, 1, true},
+            {7, 1, 15, 15, 5, 4, 3, 0, 1, 1, true},
+        };
+        checkConvGradients(cases[index]);
     }
 
     void broadcastArithmetic()
