@@ -91,10 +91,6 @@ public:
     // Training-mode forward (self.training is True) for layers where it differs from eval mode:
     // BatchNorm normalises with batch statistics, Dropout drops. Nothing is updated here.
     virtual void trainForward(const Tensor& in, Tensor& out) const { forward(in, out); }
-    // True when the eval-mode output is the input's data under outputShape() (Flatten, Identity,
-    // eval-mode Dropout): callers may then share the input's storage instead of calling
-    // forward(), as PyTorch's views do. forward() still works and copies.
-    virtual bool forwardIsView() const { return false; }
     // PyTorch's reset_parameters() (and buffer defaults), consuming gen as PyTorch does.
     virtual void initTensors(TorchGenerator& gen);
 

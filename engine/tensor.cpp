@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cassert>
 #include <new>
-#include <utility>
 
 #include <malloc.h>
 
@@ -73,40 +72,6 @@ Tensor::Tensor(const Tensor& other)
     , m_data(allocate(other.m_numel))
 {
     std::copy_n(other.data(), m_numel, data());
-}
-
-Tensor::Tensor(Tensor&& other) noexcept
-    : m_shape(std::move(other.m_shape))
-    , m_numel(std::exchange(other.m_numel, 0))
-    , m_data(std::move(other.m_data))
-{
-    other.m_shape = Shape();
-}
-
-Tensor& Tensor::operator=(Tensor&& other) noexcept
-{
-    if (this != &other) {
-        m_shape = std::move(other.m_shape);
-        other.m_shape = Shape();
-        m_numel = std::exchange(other.m_numel, 0);
-        m_data = std::move(other.m_data);
-        touch();
-        other.touch();
-    }
-    return *this;
-}
-
-uint64_t Tensor::stamp() const
-{
-    static std::atomic<uint64_t> next{1};
-    uint64_t s = m_stamp.load(std::memory_order_relaxed);
-    if (s == 0) {
-        const uint64_t fresh = next.fetch_add(1, std::memory_order_relaxed);
-        // Another thread may have stamped the same contents meanwhile: either id is fine.
-        m_stamp.compare_exchange_strong(s, fresh, std::memory_order_relaxed);
-        s = m_stamp.load(std::memory_order_relaxed);
-    }
-    return s;
 }
 
 Tensor& Tensor::operator=(const Tensor& other)

@@ -2,9 +2,7 @@
 
 #include "engine/shape.h"
 
-#include <atomic>
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 
 namespace ml {
@@ -29,32 +27,17 @@ public:
 
     Tensor(const Tensor& other);
     Tensor& operator=(const Tensor& other);
-    Tensor(Tensor&& other) noexcept;
-    Tensor& operator=(Tensor&& other) noexcept;
+    Tensor(Tensor&&) noexcept = default;
+    Tensor& operator=(Tensor&&) noexcept = default;
 
     const Shape& shape() const { return m_shape; }
     int64_t numel() const { return m_numel; }
     bool empty() const { return m_numel == 0 && m_shape.rank() == 0; }
 
-    // Mutable access marks the contents as changed (see stamp()).
-    float* data()
-    {
-        touch();
-        return m_data.get();
-    }
+    float* data() { return m_data.get(); }
     const float* data() const { return m_data.get(); }
-    float& operator[](int64_t i)
-    {
-        touch();
-        return m_data[static_cast<size_t>(i)];
-    }
+    float& operator[](int64_t i) { return m_data[static_cast<size_t>(i)]; }
     float operator[](int64_t i) const { return m_data[static_cast<size_t>(i)]; }
-
-    // An id of the current contents, never reused by any tensor: it changes after every mutable
-    // access (data(), operator[], assignment). Kernels key what they derive from a tensor
-    // (packed weights) on it, so a weight that was loaded, edited or trained is repacked.
-    // Writes through a pointer taken before the last stamp() are not seen.
-    uint64_t stamp() const;
 
     // Same data, new shape of equal element count (a view in PyTorch; a move here).
     Tensor reshaped(Shape shape) &&;
@@ -64,9 +47,6 @@ private:
     Shape m_shape;
     int64_t m_numel = 0;
     std::unique_ptr<float[], AlignedDelete> m_data;
-    mutable std::atomic<uint64_t> m_stamp{0}; // 0: changed since the last stamp()
-
-    void touch() { m_stamp.store(0, std::memory_order_relaxed); }
 };
 
 } // namespace ml

@@ -11,6 +11,14 @@ namespace ml::detail {
 
 namespace {
 
+// Layers whose eval-mode output is their input under another shape: the output shares the
+// input's storage, as PyTorch's views do, instead of a copy.
+bool isViewInEval(const Layer& layer)
+{
+    const std::string type = layer.typeName();
+    return type == "Flatten" || type == "Identity" || type == "Dropout" || type == "Dropout2d";
+}
+
 constexpr int kMaxCallDepth = 256;
 constexpr int64_t kMaxRange = 1'000'000;
 
@@ -203,7 +211,7 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
             raise(path, loc, "internal: no input data for " + layer.typeName());
         if (!layer.hasTensors())
             raise(path, loc, layer.typeName() + " has no weights: initialise or load them before running");
-        if (!m_recorder && !trainingOf(layer) && layer.forwardIsView()) {
+        if (!m_recorder && !trainingOf(layer) && isViewInEval(layer)) {
             out.data = in.data; // shared storage, as a view; out.shape is authoritative
         } else {
             const Tensor input = Tensor::borrow(in.shape, in.data->data());

@@ -24,15 +24,12 @@ dnnl::engine& cpuEngine()
     return e;
 }
 
-// One compiled convolution for one geometry and thread count, with its packed weights.
+// One compiled convolution for one geometry and thread count.
 struct Plan {
     dnnl::convolution_forward::primitive_desc pd;
     dnnl::convolution_forward conv;
     memory::desc plainSrc, plainDst, plainWeights, biasDesc;
     std::optional<dnnl::reorder> toSrc, fromDst;
-    memory packedWeights;
-    uint64_t weightStamp = 0;
-    const float* weightData = nullptr;
 };
 
 Plan makePlan(const ConvGeometry& g, bool bias, const ConvEpilogue& ep)
@@ -164,17 +161,13 @@ void ConvKernel::forward(const ConvGeometry& g, const Tensor& weight, const floa
     }
     Plan& p = it->second;
     dnnl::stream stream(cpuEngine());
-    const uint64_t stamp = weight.stamp();
-    if (p.weightStamp != stamp || p.weightData != weight.data()) {
-        memory user(p.plainWeights, cpuEngine(), const_cast<float*>(weight.data()));
-        if (p.pd.weights_desc() == p.plainWeights) {
-            p.packedWeights = user;
-        } else {
-            p.packedWeights = memory(p.pd.weights_desc(), cpuEngine());
-            dnnl::reorder(user, p.packedWeights).execute(stream, user, p.packedWeights);
-        }
-        p.weightStamp = stamp;
-        p.weightData = weight.data();
+    // The weight is reordered into the kernel's layout on every call, as PyTorch does: a layer
+    // cannot tell whether its weight was edited, loaded or trained since the last call.
+    memory user(p.plainWeights, cpuEngine(), const_cast<float*>(weight.data()));
+    memory packed = user;
+    if (p.pd.weights_desc() != p.plainWeights) {
+        packed = memory(p.pd.weights_desc(), cpuEngine());
+        dnnl::reorder(user, packed).execute(stream, user, packed);
     }
     memory src(p.plainSrc, cpuEngine(), const_cast<float*>(in));
     memory dst(p.plainDst, cpuEngine(), out);
@@ -186,7 +179,7 @@ void ConvKernel::forward(const ConvGeometry& g, const Tensor& weight, const floa
     }
     if (p.fromDst)
         convDst = scratch(p.pd.dst_desc(), dstHold);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, convSrc}, {DNNL_ARG_WEIGHTS, p.packedWeights}, {DNNL_ARG_DST, convDst}};
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, convSrc}, {DNNL_ARG_WEIGHTS, packed}, {DNNL_ARG_DST, convDst}};
     if (bias)
         args.emplace(DNNL_ARG_BIAS, memory(p.biasDesc, cpuEngine(), const_cast<float*>(bias)));
     p.conv.execute(stream, args);

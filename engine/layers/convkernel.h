@@ -1,8 +1,7 @@
 #pragma once
 
 // The convolution kernel shared by the convolution layers (and their gradients): a 2-D
-// convolution over NCHW float tensors with the weights packed once into the layout of the
-// machine's fastest kernel and repacked only when the weight tensor changes (Tensor::stamp).
+// convolution over NCHW float tensors on oneDNN, compiled once per geometry and thread count.
 // oneDNN stays inside convkernel.cpp.
 
 #include "engine/tensor.h"

@@ -21,7 +21,6 @@ public:
     // probability p and scales the rest by 1 / (1 - p). The factor applied to every element
     // (0 or the scale) goes to `factors` when given, for the backward pass.
     void drop(const Tensor& in, Tensor& out, std::vector<float>* factors) const;
-    bool forwardIsView() const override { return true; } // eval mode: the identity (trainForward drops)
 
 protected:
     static std::vector<ArgSpec> argSpecs();

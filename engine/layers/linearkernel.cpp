@@ -37,8 +37,8 @@ Plan makePlan(int64_t m, int64_t n, int64_t k, bool bias)
     p.dst = memory::desc({m, n}, kF32, Tag::nc);
     p.plainWeights = memory::desc({n, k}, kF32, Tag::oi);
     p.biasDesc = bias ? memory::desc({n}, kF32, Tag::x) : memory::desc();
-    const dnnl::inner_product_forward::desc d(dnnl::prop_kind::forward_inference, p.src, memory::desc({n, k}, kF32, Tag::any),
-                                              p.biasDesc, p.dst);
+    // The weight stays in PyTorch's [out, in] layout: no second copy, no reorder per call.
+    const dnnl::inner_product_forward::desc d(dnnl::prop_kind::forward_inference, p.src, p.plainWeights, p.biasDesc, p.dst);
     p.pd = dnnl::inner_product_forward::primitive_desc(d, cpuEngine());
     p.ip = dnnl::inner_product_forward(p.pd);
     return p;
@@ -48,11 +48,6 @@ Plan makePlan(int64_t m, int64_t n, int64_t k, bool bias)
 
 struct LinearKernel::Impl {
     std::map<PlanKey, Plan> plans;
-    // The packed weight serves every batch size whose plan wants the same layout.
-    memory::desc packedDesc;
-    memory packed;
-    uint64_t stamp = 0;
-    const float* data = nullptr;
 };
 
 LinearKernel::LinearKernel() = default;
@@ -80,21 +75,8 @@ void LinearKernel::forward(int64_t m, int64_t n, int64_t k, const Tensor& weight
     }
     const Plan& p = it->second;
     dnnl::stream stream(cpuEngine());
-    const uint64_t stamp = weight.stamp();
-    if (im.stamp != stamp || im.data != weight.data() || im.packedDesc != p.pd.weights_desc()) {
-        memory user(p.plainWeights, cpuEngine(), const_cast<float*>(weight.data()));
-        im.packedDesc = p.pd.weights_desc();
-        if (im.packedDesc == p.plainWeights) {
-            im.packed = user;
-        } else {
-            im.packed = memory(im.packedDesc, cpuEngine());
-            dnnl::reorder(user, im.packed).execute(stream, user, im.packed);
-        }
-        im.stamp = stamp;
-        im.data = weight.data();
-    }
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(p.src, cpuEngine(), const_cast<float*>(x))},
-                                         {DNNL_ARG_WEIGHTS, im.packed},
+                                         {DNNL_ARG_WEIGHTS, memory(p.plainWeights, cpuEngine(), const_cast<float*>(weight.data()))},
                                          {DNNL_ARG_DST, memory(p.dst, cpuEngine(), y)}};
     if (bias)
         args.emplace(DNNL_ARG_BIAS, memory(p.biasDesc, cpuEngine(), const_cast<float*>(bias)));

@@ -1,9 +1,8 @@
 #pragma once
 
 // The matrix product of Linear layers at larger batches: y[m x n] = x[m x k] * W^T + b with
-// W [n x k] packed once into the layout of the machine's fastest kernel (an extra copy of the
-// weight, as large as the weight) and repacked only when the weight tensor changes
-// (Tensor::stamp). oneDNN stays inside linearkernel.cpp.
+// W [n x k] read in place (oneDNN's inner product; no second copy of the weight).
+// oneDNN stays inside linearkernel.cpp.
 
 #include "engine/tensor.h"
 

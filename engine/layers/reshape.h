@@ -19,7 +19,6 @@ public:
     std::string extraRepr() const override;
     ShapeResult outputShape(const Shape& in) const override;
     void forward(const Tensor& in, Tensor& out) const override;
-    bool forwardIsView() const override { return true; }
 
 protected:
     std::optional<std::string> configure(const std::vector<ArgValue>& args) override;
@@ -36,7 +35,6 @@ public:
 
     ShapeResult outputShape(const Shape& in) const override { return {in, {}}; }
     void forward(const Tensor& in, Tensor& out) const override;
-    bool forwardIsView() const override { return true; }
 
 protected:
     std::optional<std::string> configure(const std::vector<ArgValue>&) override { return std::nullopt; }
