@@ -173,17 +173,16 @@ void MaxPool2d::forward(const Tensor& in, Tensor& out) const
                     const int64_t off = kj * dw - o.padding.w;
                     const int64_t lo = std::min(ow, off >= 0 ? 0 : (-off + sw - 1) / sw);
                     const int64_t hi = std::clamp<int64_t>(w - off <= 0 ? 0 : (w - off - 1) / sw + 1, lo, ow);
-                    const float* xs = xr + off;
                     // Row-wise maximum, NaN propagating as PyTorch's max_pool2d does; a loop
                     // over the row so it vectorises.
                     if (sw == 1) {
                         for (int64_t ox = lo; ox < hi; ++ox) {
-                            const float v = xs[ox];
+                            const float v = xr[off + ox];
                             yr[ox] = (v > yr[ox] || v != v) ? v : yr[ox];
                         }
                     } else {
                         for (int64_t ox = lo; ox < hi; ++ox) {
-                            const float v = xs[ox * sw];
+                            const float v = xr[off + ox * sw];
                             yr[ox] = (v > yr[ox] || v != v) ? v : yr[ox];
                         }
                     }
