@@ -152,13 +152,29 @@ Module* Module::findPath(std::string_view dottedPath)
     return m;
 }
 
+std::vector<Tensor>& Module::tensors()
+{
+    if (!m_tensors)
+        m_tensors = std::make_shared<std::vector<Tensor>>();
+    else if (m_tensors.use_count() > 1)
+        m_tensors = std::make_shared<std::vector<Tensor>>(*m_tensors);
+    return *m_tensors;
+}
+
+const std::vector<Tensor>& Module::tensors() const
+{
+    static const std::vector<Tensor> none;
+    return m_tensors ? *m_tensors : none;
+}
+
 bool Module::hasTensors() const
 {
     const std::vector<TensorSpec> specs = tensorSpecs();
-    if (specs.size() != m_tensors.size())
+    const std::vector<Tensor>& values = tensors();
+    if (specs.size() != values.size())
         return false;
     for (size_t i = 0; i < specs.size(); ++i)
-        if (!(m_tensors[i].shape() == specs[i].shape))
+        if (!(values[i].shape() == specs[i].shape))
             return false;
     return true;
 }
@@ -166,9 +182,10 @@ bool Module::hasTensors() const
 const Tensor* Module::tensor(std::string_view specName) const
 {
     const std::vector<TensorSpec> specs = tensorSpecs();
-    for (size_t i = 0; i < specs.size() && i < m_tensors.size(); ++i)
+    const std::vector<Tensor>& values = tensors();
+    for (size_t i = 0; i < specs.size() && i < values.size(); ++i)
         if (specs[i].name == specName)
-            return &m_tensors[i];
+            return &values[i];
     return nullptr;
 }
 

@@ -80,11 +80,15 @@ public:
 
     // ---- parameters and buffers (this module's own, from options alone) --------------
     virtual std::vector<TensorSpec> tensorSpecs() const { return {}; }
-    // Materialised values of tensorSpecs(), in the same order; empty until allocated.
-    std::vector<Tensor>& tensors() { return m_tensors; }
-    const std::vector<Tensor>& tensors() const { return m_tensors; }
+    // Materialised values of tensorSpecs(), in the same order; empty until allocated. A clone
+    // shares them with its original (copy on write): the non-const access copies them first
+    // when another module still shares them, so neither side sees the other's writes.
+    std::vector<Tensor>& tensors();
+    const std::vector<Tensor>& tensors() const;
+    void shareTensors(const Module& from) { m_tensors = from.m_tensors; }
+    bool sharesTensorsWith(const Module& other) const { return m_tensors && m_tensors == other.m_tensors; }
     bool hasTensors() const;    // every spec has a tensor of its shape
-    void dropTensors() { m_tensors.clear(); }
+    void dropTensors() { m_tensors.reset(); }
     const Tensor* tensor(std::string_view specName) const;
 
     // ---- mode ------------------------------------------------------------------------
@@ -109,7 +113,7 @@ private:
     int m_index = -1;            // position in the parent's children
     int m_nonDecimalNames = 0;   // children whose name is not a decimal number
     std::vector<Child> m_children;
-    std::vector<Tensor> m_tensors;
+    std::shared_ptr<std::vector<Tensor>> m_tensors; // shared by clones until written
     SourceLoc m_sourceLoc;
     bool m_training = true;
 };

@@ -1,6 +1,7 @@
 #include "app/document/forwardrecording.h"
 
 #include "engine/analysis/analysis.h"
+#include "engine/cancel.h"
 
 #include <QStringList>
 
@@ -40,6 +41,8 @@ ForwardRecording recordForward(const ml::Module& root, const ml::Tensor& input, 
                 throw ml::ForwardCancelled{};
         }
     };
+    // Long kernels (a big convolution) look at the flag between blocks of their work too.
+    const ml::CancelScope cancelScope(progress ? &progress->cancel : nullptr);
     ml::ForwardResult result = ml::runForward(root, input, observer);
     rec.cancelled = result.cancelled;
     rec.output = std::move(result.output);

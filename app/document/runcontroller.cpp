@@ -3,6 +3,7 @@
 #include "app/document/document.h"
 #include "app/document/predictions.h"
 #include "engine/analysis/analysis.h"
+#include "engine/analysis/runmemory.h"
 #include "engine/io/project.h"
 #include "engine/io/safetensors.h"
 
@@ -13,6 +14,8 @@
 #include <QCoreApplication>
 #include <QThread>
 #include <QTimer>
+
+#include <algorithm>
 
 namespace ml::ui {
 
@@ -65,6 +68,9 @@ RunController::RunController(Document* document, QObject* parent)
         m_std.clear();
         // Random weights are drawn when first needed (a run or a save): big models open fast.
         setWeightsSource(QStringLiteral("random, seed %1").arg(m_seed));
+        m_totalCalls = 0; // nothing of the previous model's run stays on show
+        emit progressChanged(0, 0);
+        emit message(QString());
         emit runFinished();
         emit stepChanged(m_step);
     });
@@ -278,8 +284,8 @@ void RunController::run()
         emit message(why);
         return;
     }
-    if (auto problem = ml::memoryProblem(*m_document->root(), m_document->analysis())) {
-        emit message(QString::fromStdString(*problem));
+    if (auto problem = memoryProblem()) {
+        emit message(*problem);
         return;
     }
     m_totalCalls = countCalls();
@@ -291,7 +297,7 @@ void RunController::run()
         fillMissingWeights();
     m_job->seed = m_seed;
     m_job->edits = m_edits;
-    m_job->root = m_document->root()->clone();
+    m_job->root = m_document->root()->clone(); // shares the weights: nothing is copied
     m_job->input = input->tensor;
     m_job->picture = std::make_shared<const RunInput>(std::move(*input));
     setStale(false);
@@ -331,7 +337,7 @@ void RunController::finishJob()
         const auto to = ml::namedModules(*m_document->root(), true);
         if (from.size() == to.size())
             for (size_t i = 0; i < from.size(); ++i)
-                const_cast<ml::Module*>(to[i].module)->tensors() = std::move(const_cast<ml::Module*>(from[i].module)->tensors());
+                const_cast<ml::Module*>(to[i].module)->shareTensors(*from[i].module);
     }
     emit progressChanged(job->progress.callsDone.load(), m_totalCalls);
     const bool cancelled = job->recording.cancelled;
@@ -360,6 +366,16 @@ void RunController::finishJob()
         m_rerun = false;
         run();
     }
+}
+
+std::optional<QString> RunController::memoryProblem() const
+{
+    // Every call's input and output is kept for Activations, Step and the diagram's thumbnails.
+    const ml::RunMemory need = ml::runMemory(*m_document->root(), m_document->analysis(), true);
+    const int64_t available = ml::availableMemoryBytes();
+    if (auto problem = ml::runMemoryProblem(need, available, std::min(m_keepLimit, available / 2)))
+        return QString::fromStdString(*problem);
+    return std::nullopt;
 }
 
 bool RunController::waitForFinished(int timeoutMs)

@@ -69,6 +69,11 @@ public:
     void setAutoRun(bool on) { m_autoRun = on; }
     bool autoRun() const { return m_autoRun; }
     bool waitForFinished(int timeoutMs); // processes events; for tests and shutdown
+    // Why run() would refuse: the memory the pass and the copies kept for display need, named.
+    std::optional<QString> memoryProblem() const;
+    // ModuleLab's limit for the activations kept for display (and half the available memory).
+    void setKeepLimit(int64_t bytes) { m_keepLimit = bytes; }
+    static constexpr int64_t kDefaultKeepLimit = 2000000000;
 
     // ---- step-through: one recorded call at a time -----------------------------------------
     int stepIndex() const { return m_step; } // -1: before the first call
@@ -127,6 +132,7 @@ private:
     std::shared_ptr<const ForwardRecording> m_result;
     std::shared_ptr<const RunInput> m_resultInput;
     int m_step = -1;
+    int64_t m_keepLimit = kDefaultKeepLimit;
 };
 
 } // namespace ml::ui
