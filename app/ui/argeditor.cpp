@@ -4,6 +4,8 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
+#include <QKeyEvent>
+#include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QRegularExpression>
@@ -13,6 +15,42 @@
 #include <limits>
 
 namespace ml::ui {
+
+namespace {
+
+// Steps (arrows, wheel, Up/Down) of one spin box merge into one undo step; a value typed and
+// committed with Enter is an edit of its own. Ctrl+Z / Ctrl+Shift+Z undo the document, not the
+// text being typed, so undo works while the cursor is in the box.
+template<class Base>
+class StepSpinBox : public Base {
+public:
+    using Base::Base;
+    bool stepping() const { return m_stepping; }
+    void stepBy(int steps) override
+    {
+        m_stepping = true;
+        Base::stepBy(steps);
+        m_stepping = false;
+    }
+
+protected:
+    bool event(QEvent* e) override
+    {
+        if (e->type() == QEvent::ShortcutOverride) {
+            auto* key = static_cast<QKeyEvent*>(e);
+            if (key->matches(QKeySequence::Undo) || key->matches(QKeySequence::Redo)) {
+                e->ignore();
+                return true;
+            }
+        }
+        return Base::event(e);
+    }
+
+private:
+    bool m_stepping = false;
+};
+
+} // namespace
 
 static QString qs(std::string_view s)
 {
@@ -36,18 +74,20 @@ ArgEditor::ArgEditor(const ml::ArgSpec& spec, QWidget* parent)
         connect(m_bool, &QCheckBox::toggled, this, [this] { emitCurrent(false); });
         editor = m_bool;
     } else if (a == ml::kAcceptInt) {
-        m_int = new QSpinBox(this);
+        auto* spin = new StepSpinBox<QSpinBox>(this);
+        m_int = spin;
         m_int->setRange(std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
         m_int->setKeyboardTracking(false);
-        connect(m_int, &QSpinBox::valueChanged, this, [this] { emitCurrent(true); });
+        connect(m_int, &QSpinBox::valueChanged, this, [this, spin] { emitCurrent(spin->stepping()); });
         editor = m_int;
     } else if (a == ml::kAcceptFloat || a == (ml::kAcceptFloat | ml::kAcceptInt)) {
-        m_float = new QDoubleSpinBox(this);
+        auto* spin = new StepSpinBox<QDoubleSpinBox>(this);
+        m_float = spin;
         m_float->setDecimals(6);
         m_float->setRange(-1e9, 1e9);
         m_float->setSingleStep(0.1);
         m_float->setKeyboardTracking(false);
-        connect(m_float, &QDoubleSpinBox::valueChanged, this, [this] { emitCurrent(true); });
+        connect(m_float, &QDoubleSpinBox::valueChanged, this, [this, spin] { emitCurrent(spin->stepping()); });
         editor = m_float;
     } else if (a == ml::kAcceptStr && !spec.choices.empty()) {
         m_choice = new QComboBox(this);

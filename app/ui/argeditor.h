@@ -31,7 +31,8 @@ public:
     static bool parseText(const QString& text, ml::ArgValue& out);
 
 signals:
-    // A new value from the user; `mergeable` for spin-box steps that merge into one undo step.
+    // A new value from the user; `mergeable` for spin-box steps (arrows, wheel) that merge into
+    // one undo step; a value committed with Enter is never merged.
     void edited(const ml::ArgValue& value, bool mergeable);
 
 private:

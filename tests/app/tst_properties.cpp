@@ -7,6 +7,8 @@
 #include "app/ui/propertiespanel.h"
 #include "engine/layer.h"
 
+#include <QApplication>
+#include <QKeyEvent>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
@@ -32,9 +34,9 @@ private slots:
         auto* spin = out->findChild<QSpinBox*>();
         QVERIFY(spin);
         QCOMPARE(spin->value(), 64);
-        spin->setValue(65);
-        spin->setValue(66);
-        QCOMPARE(doc.undoStack()->count(), 1); // merged
+        spin->stepBy(1);
+        spin->stepBy(1);
+        QCOMPARE(doc.undoStack()->count(), 1); // arrow steps merge
         QCOMPARE(static_cast<ml::Layer*>(doc.moduleAtDotted("module_list.3"))->arg("out_channels").i, 66);
         spin->setValue(0);
         QVERIFY2(!out->errorText().isEmpty(), "PyTorch refuses out_channels=0");
@@ -52,6 +54,34 @@ private slots:
         emit text->editingFinished();
         QVERIFY(!padding->errorText().isEmpty());
         QCOMPARE(static_cast<ml::Layer*>(doc.moduleAtDotted("module_list.3"))->arg("padding"), ml::ArgValue::ofTuple({2, 2}));
+    }
+
+    // Each value committed with Enter is its own History entry: undoing the second restores the
+    // first, not the value before both. Ctrl+Z in a spin box undoes the document, not the text.
+    void enterCommitsAreSeparateEdits()
+    {
+        Document doc;
+        QString error;
+        QVERIFY(doc.load(QStringLiteral(":/examples/net_modulelist_fixed.py"), &error));
+        PropertiesPanel panel(&doc);
+        panel.setCurrent(doc.treeModel()->indexOf(doc.moduleAtDotted(QStringLiteral("module_list.3"))));
+        auto* spin = panel.argEditor(QStringLiteral("out_channels"))->findChild<QSpinBox*>();
+        QVERIFY(spin);
+        const auto outChannels = [&] { return static_cast<ml::Layer*>(doc.moduleAtDotted("module_list.3"))->arg("out_channels").i; };
+        for (const char* typed : {"80", "96"}) {
+            spin->selectAll();
+            QTest::keyClicks(spin, QString::fromLatin1(typed));
+            QTest::keyClick(spin, Qt::Key_Return);
+        }
+        QCOMPARE(outChannels(), 96);
+        QCOMPARE(doc.undoStack()->count(), 2);
+        QVERIFY(doc.undoStack()->text(1).contains(QLatin1String("out_channels = 96")));
+        doc.undoStack()->undo();
+        QCOMPARE(outChannels(), 80);
+
+        QKeyEvent undoKey(QEvent::ShortcutOverride, Qt::Key_Z, Qt::ControlModifier);
+        QApplication::sendEvent(spin, &undoKey);
+        QVERIFY2(!undoKey.isAccepted(), "the spin box must leave Ctrl+Z to the window's Undo");
     }
 
     void parseText()

@@ -1,6 +1,7 @@
 #include "app/document/commands/changelayerarg.h"
 
 #include "app/document/commands/commandids.h"
+#include "app/document/commands/nodelabel.h"
 #include "app/document/document.h"
 #include "engine/layer.h"
 
@@ -19,9 +20,15 @@ ChangeLayerArg::ChangeLayerArg(Document* document, IndexPath path, std::string a
 {
     const auto* layer = dynamic_cast<const ml::Layer*>(document->moduleAt(m_path));
     m_oldValue = layer->arg(m_arg);
-    setText(QCoreApplication::translate("Undo", "Set %1.%2 = %3")
-                .arg(QString::fromStdString(layer->name().empty() ? layer->typeName() : layer->name()),
-                     QString::fromStdString(m_arg), QString::fromStdString(m_newValue.repr())));
+    m_label = nodeLabel(*layer);
+    updateText();
+}
+
+void ChangeLayerArg::updateText()
+{
+    setText(QCoreApplication::translate("Undo", "Set %1 %2 = %3 (was %4)")
+                .arg(m_label, QString::fromStdString(m_arg), QString::fromStdString(m_newValue.repr()),
+                     QString::fromStdString(m_oldValue.repr())));
 }
 
 void ChangeLayerArg::redo()
@@ -45,7 +52,7 @@ bool ChangeLayerArg::mergeWith(const QUndoCommand* other)
     if (!m_mergeable || !o->m_mergeable || o->m_path != m_path || o->m_arg != m_arg)
         return false;
     m_newValue = o->m_newValue;
-    setText(o->text());
+    updateText();
     setObsolete(m_newValue == m_oldValue);
     return true;
 }

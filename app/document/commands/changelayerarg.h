@@ -3,6 +3,7 @@
 #include "app/document/indexpath.h"
 #include "engine/argvalue.h"
 
+#include <QString>
 #include <QUndoCommand>
 
 #include <string>
@@ -23,11 +24,14 @@ public:
     bool mergeWith(const QUndoCommand* other) override;
 
 private:
+    void updateText();
+
     Document* m_document;
     IndexPath m_path;
     std::string m_arg;
     ml::ArgValue m_oldValue, m_newValue;
     bool m_mergeable;
+    QString m_label; // "head.1 (Linear)"
 };
 
 } // namespace ml::ui

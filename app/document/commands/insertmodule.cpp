@@ -1,5 +1,6 @@
 #include "app/document/commands/insertmodule.h"
 
+#include "app/document/commands/nodelabel.h"
 #include "app/document/document.h"
 
 #include <QCoreApplication>
@@ -15,7 +16,8 @@ InsertModule::InsertModule(Document* document, IndexPath parent, int index, std:
     , m_name(std::move(name))
     , m_module(std::move(module))
 {
-    setText(QCoreApplication::translate("Undo", "Insert %1").arg(QString::fromStdString(m_module->typeName())));
+    setText(QCoreApplication::translate("Undo", "Insert %1 at %2")
+                .arg(QString::fromStdString(m_module->typeName()), placeLabel(*document->moduleAt(m_parent), m_index)));
 }
 
 InsertModule::~InsertModule() = default;

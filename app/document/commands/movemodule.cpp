@@ -1,5 +1,6 @@
 #include "app/document/commands/movemodule.h"
 
+#include "app/document/commands/nodelabel.h"
 #include "app/document/document.h"
 
 #include <QCoreApplication>
@@ -14,7 +15,8 @@ MoveModule::MoveModule(Document* document, IndexPath from, IndexPath toParent, i
     , m_toIndex(toIndex)
 {
     m_oldName = document->moduleAt(m_from)->name();
-    setText(QCoreApplication::translate("Undo", "Move %1").arg(QString::fromStdString(m_oldName)));
+    setText(QCoreApplication::translate("Undo", "Move %1 to %2")
+                .arg(nodeLabel(*document->moduleAt(m_from)), placeLabel(*document->moduleAt(m_toParent), m_toIndex)));
 }
 
 void MoveModule::redo()

@@ -1,5 +1,6 @@
 #include "app/document/commands/removemodule.h"
 
+#include "app/document/commands/nodelabel.h"
 #include "app/document/document.h"
 
 #include <QCoreApplication>
@@ -13,7 +14,7 @@ RemoveModule::RemoveModule(Document* document, IndexPath path, QUndoCommand* par
 {
     const ml::Module* m = document->moduleAt(m_path);
     m_name = m->name();
-    setText(QCoreApplication::translate("Undo", "Remove %1").arg(QString::fromStdString(m_name)));
+    setText(QCoreApplication::translate("Undo", "Remove %1").arg(nodeLabel(*m)));
 }
 
 RemoveModule::~RemoveModule() = default;
