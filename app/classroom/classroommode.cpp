@@ -10,6 +10,8 @@
 #include <QTreeView>
 #include <QGraphicsItem>
 #include <QMainWindow>
+#include <QStatusBar>
+#include <QLayout>
 #include <QTimer>
 
 #include <algorithm>
@@ -55,7 +57,7 @@ ClassroomMode::ClassroomMode(QMainWindow* window)
     m_toggle->setCheckable(true);
     m_toggle->setShortcut(QKeySequence(Qt::Key_F11));
     m_toggle->setToolTip(QStringLiteral("Large type, high contrast and no editing panels, for a projector"));
-    connect(m_toggle, &QAction::toggled, this, &ClassroomMode::setActive);
+    connect(m_toggle, &QAction::toggled, this, [this](bool on) { setActive(on, true); });
 }
 
 void ClassroomMode::setDiagrams(const QList<DiagramView*>& diagrams)
@@ -71,7 +73,7 @@ void ClassroomMode::addDiagram(DiagramView* diagram)
         m_diagrams.append(diagram);
 }
 
-void ClassroomMode::setActive(bool on)
+void ClassroomMode::setActive(bool on, bool fullScreen)
 {
     if (on == m_active)
         return;
@@ -81,6 +83,18 @@ void ClassroomMode::setActive(bool on)
         m_savedPalette = QApplication::palette();
         m_savedStyleSheet = qApp->styleSheet();
         m_savedVisible.clear();
+        m_savedLayout = m_window->saveState();
+        m_savedHeaders.clear();
+        for (QHeaderView* h : m_window->findChildren<QHeaderView*>())
+            m_savedHeaders.insert(h, h->saveState());
+        m_savedWindowState = m_window->windowState();
+        m_savedFonts.clear();
+        for (QWidget* w : m_window->findChildren<QWidget*>())
+            if (w->testAttribute(Qt::WA_SetFont))
+                m_savedFonts.insert(w, w->font());
+        m_wentFullScreen = fullScreen && !m_window->isFullScreen();
+        if (m_wentFullScreen)
+            m_window->setWindowState(m_window->windowState() | Qt::WindowFullScreen);
         // The editing panels always; the other panels too unless they present the model (the
         // diagram, diagnostics, lessons): at 1280x720 and large type there is no room, and the
         // module tree needs the height the code panel would take.
@@ -125,8 +139,20 @@ void ClassroomMode::setActive(bool on)
         qApp->setStyleSheet(m_savedStyleSheet);
         QApplication::setPalette(m_savedPalette);
         QApplication::setFont(m_savedFont);
+        if (m_wentFullScreen)
+            m_window->setWindowState(m_savedWindowState);
+        m_wentFullScreen = false;
         for (auto it = m_savedVisible.cbegin(); it != m_savedVisible.cend(); ++it)
             it.key()->setVisible(it.value());
+        restoreLayout();
+        // Again once the normal type has reached every widget: the large type's minimum sizes
+        // no longer hold the panels apart.
+        QTimer::singleShot(0, this, [this] {
+            if (m_active)
+                return;
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            restoreLayout();
+        });
         for (const auto& d : m_diagrams)
             if (d)
                 d->zoomToFit();
@@ -136,6 +162,27 @@ void ClassroomMode::setActive(bool on)
         m_toggle->setChecked(on);
     }
     emit activeChanged(on);
+}
+
+void ClassroomMode::restoreLayout()
+{
+    // The style sheet re-styles only the widgets on show: panels hidden in classroom mode
+    // would keep its large type. Each widget gets back its own font, or none (the application's).
+    for (QWidget* w : m_window->findChildren<QWidget*>()) {
+        const auto own = m_savedFonts.constFind(w);
+        w->setFont(own != m_savedFonts.cend() ? *own : QFont());
+    }
+    // The menu and status bars shrink back to the normal type before the panels get their sizes.
+    if (QWidget* menu = m_window->menuWidget())
+        menu->updateGeometry();
+    if (QWidget* status = m_window->findChild<QStatusBar*>())
+        status->updateGeometry();
+    m_window->layout()->invalidate();
+    m_window->layout()->activate();
+    m_window->restoreState(m_savedLayout);
+    for (QHeaderView* h : m_window->findChildren<QHeaderView*>())
+        if (auto it = m_savedHeaders.constFind(h); it != m_savedHeaders.cend())
+            h->restoreState(*it);
 }
 
 double ClassroomMode::typeSize() const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QFont>
 #include <QHash>
 #include <QList>
@@ -18,8 +19,9 @@ class DiagramView;
 // A projector-friendly presentation of the main window, switched as a whole: large type, a
 // high-contrast theme, the diagram drawn larger (its lines and labels scale with it) and the
 // editing panels (palette, properties, history) hidden, with every other panel that does not
-// present the model (run controls, samples): the diagram, code, diagnostics and lessons stay. Switching back restores the fonts,
-// palette, style sheet and panel visibility exactly as they were.
+// present the model (run controls, samples): the diagram, code, diagnostics and lessons stay.
+// Switching back restores the fonts, palette, style sheet, panel layout, column widths and
+// window state exactly as they were.
 class ClassroomMode : public QObject {
     Q_OBJECT
 public:
@@ -37,7 +39,9 @@ public:
     static constexpr double kClassroomDiagramZoom = 1.1;
 
 public slots:
-    void setActive(bool on);
+    // Switches the presentation; `fullScreen` also shows the window full screen (F11 does) and
+    // back as it was.
+    void setActive(bool on, bool fullScreen = false);
     // Ctrl+= / Ctrl+- / Ctrl+0: the diagrams always, the type too in classroom mode.
     void zoomIn();
     void zoomOut();
@@ -50,6 +54,7 @@ signals:
 
 private:
     void applyFont();
+    void restoreLayout();
     double typeSize() const; // points
     QString styleSheet() const;
 
@@ -64,6 +69,11 @@ private:
     QPalette m_savedPalette;
     QString m_savedStyleSheet;
     QHash<QDockWidget*, bool> m_savedVisible;
+    QByteArray m_savedLayout;                 // QMainWindow::saveState: docks, their sizes
+    QHash<QObject*, QByteArray> m_savedHeaders; // column widths of every tree and table
+    Qt::WindowStates m_savedWindowState;
+    QHash<QObject*, QFont> m_savedFonts; // widgets with a font of their own
+    bool m_wentFullScreen = false;
 };
 
 } // namespace ml::ui

@@ -8,6 +8,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QDockWidget>
+#include <QHeaderView>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -37,8 +38,36 @@ private slots:
         const QColor window0 = QApplication::palette().color(QPalette::Window);
         auto* diagram = window.findChild<DiagramView*>();
         QVERIFY(diagram);
+        const auto fontsAndHeaders = [&] {
+            QStringList facts;
+            for (QWidget* w : window.findChildren<QWidget*>())
+                if (w->isVisible())
+                    facts << QStringLiteral("%1 %2 %3pt").arg(w->metaObject()->className(), w->objectName()).arg(w->font().pointSizeF());
+            for (QHeaderView* h : window.findChildren<QHeaderView*>())
+                for (int k = 0; k < h->count(); ++k)
+                    facts << QStringLiteral("%1 column %2: %3").arg(h->parent()->objectName()).arg(k).arg(h->sectionSize(k));
+            return facts;
+        };
+        QVERIFY(window.selectPath(QStringLiteral("conv_block1")));
+        QTest::qWait(50);
+        // What the user sees of the panel layout: every visible panel's place and size.
+        const auto visibleDocks = [&] {
+            QStringList docks;
+            for (QDockWidget* d : window.findChildren<QDockWidget*>())
+                if (d->isVisible() && d->x() >= 0 && d->y() >= 0) // not behind another tab
+                    docks << QStringLiteral("%1 %2,%3 %4x%5")
+                                 .arg(d->objectName())
+                                 .arg(d->x())
+                                 .arg(d->y())
+                                 .arg(d->width())
+                                 .arg(d->height());
+            docks.sort();
+            return docks;
+        };
+        const QStringList docksBefore = visibleDocks();
+        const QStringList before = fontsAndHeaders();
 
-        mode->toggleAction()->trigger();
+        mode->setActive(true);
         QVERIFY(mode->isActive());
         QVERIFY(!palette->isVisible() && !props->isVisible() && !history->isVisible());
         QVERIFY(QApplication::font().pointSizeF() >= font.pointSizeF() * 1.5);
@@ -63,11 +92,42 @@ private slots:
         QVERIFY(window.grab().save(shot));
         QCOMPARE(QImage(shot).size(), QSize(1280, 720));
 
-        mode->toggleAction()->trigger();
+        mode->setActive(false);
         QVERIFY(!mode->isActive());
         QCOMPARE(palette->isVisible(), paletteVisible);
         QCOMPARE(QApplication::font(), font);
         QCOMPARE(QApplication::palette().color(QPalette::Window), window0);
+        // Every panel, column and widget font exactly as before.
+        QTest::qWait(50);
+        const QStringList after = fontsAndHeaders();
+        QStringList changed;
+        for (const QString& f : after)
+            if (!before.contains(f))
+                changed << QStringLiteral("now: ") + f;
+        for (const QString& f : before)
+            if (!after.contains(f))
+                changed << QStringLiteral("was: ") + f;
+        QVERIFY2(changed.isEmpty(), qPrintable(changed.join(QLatin1Char('\n'))));
+        QCOMPARE(visibleDocks(), docksBefore);
+    }
+
+    // F11 presents full screen; again restores the window as it was.
+    void f11GoesFullScreenAndBack()
+    {
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(1280, 720);
+        QVERIFY(window.openFile(QStringLiteral(":/examples/net_sequential_fixed.py")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ClassroomMode* mode = window.findChild<TeachingTools*>()->classroom();
+        QVERIFY(!window.isFullScreen());
+        QTest::keyClick(&window, Qt::Key_F11);
+        QVERIFY(mode->isActive());
+        QVERIFY(window.isFullScreen());
+        QTest::keyClick(&window, Qt::Key_F11);
+        QVERIFY(!mode->isActive());
+        QVERIFY(!window.isFullScreen());
     }
 
     void commandLineScreenshot()
