@@ -7,6 +7,7 @@
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QWidget>
 
@@ -16,11 +17,11 @@ namespace ml::ui {
 
 namespace {
 
-// Renders `draw` (which paints a `size` area at the origin) into the file named by path.
-QString render(const QString& path, const QSizeF& size, const QString& title, const std::function<void(QPainter&)>& draw)
+// Renders `draw` (which paints a `size` area at the origin) into `out`, in the format the file
+// name's suffix asks for.
+QString renderTo(QSaveFile& out, const QString& path, const QSizeF& size, const QString& title,
+                 const std::function<void(QPainter&)>& draw)
 {
-    if (size.isEmpty())
-        return QStringLiteral("Nothing to export");
     const QString suffix = QFileInfo(path).suffix().toLower();
     if (suffix == QLatin1String("png")) {
         constexpr double kScale = 2.0;
@@ -33,13 +34,13 @@ QString render(const QString& path, const QSizeF& size, const QString& title, co
             p.scale(kScale, kScale);
             draw(p);
         }
-        if (!image.save(path, "PNG"))
-            return QStringLiteral("Cannot write %1").arg(path);
+        if (!image.save(&out, "PNG"))
+            return QStringLiteral("Cannot write %1: %2").arg(path, out.errorString());
         return {};
     }
     if (suffix == QLatin1String("svg")) {
         QSvgGenerator gen;
-        gen.setFileName(path);
+        gen.setOutputDevice(&out);
         gen.setSize(size.toSize());
         gen.setViewBox(QRectF(QPointF(0, 0), size));
         gen.setTitle(title);
@@ -51,7 +52,7 @@ QString render(const QString& path, const QSizeF& size, const QString& title, co
         return {};
     }
     if (suffix == QLatin1String("pdf")) {
-        QPdfWriter pdf(path);
+        QPdfWriter pdf(&out);
         pdf.setTitle(title);
         pdf.setCreator(QStringLiteral("ModuleLab"));
         pdf.setResolution(96);
@@ -67,6 +68,26 @@ QString render(const QString& path, const QSizeF& size, const QString& title, co
         return {};
     }
     return QStringLiteral("%1: choose a .png, .svg or .pdf file name").arg(QFileInfo(path).fileName());
+}
+
+// Written atomically: a temporary file renamed over the target only when complete.
+QString render(const QString& path, const QSizeF& size, const QString& title, const std::function<void(QPainter&)>& draw)
+{
+    if (size.isEmpty())
+        return QStringLiteral("Nothing to export");
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix != QLatin1String("png") && suffix != QLatin1String("svg") && suffix != QLatin1String("pdf"))
+        return QStringLiteral("%1: choose a .png, .svg or .pdf file name").arg(QFileInfo(path).fileName());
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly))
+        return QStringLiteral("Cannot write %1: %2").arg(path, out.errorString());
+    if (QString error = renderTo(out, path, size, title, draw); !error.isEmpty()) {
+        out.cancelWriting();
+        return error;
+    }
+    if (!out.commit())
+        return QStringLiteral("Cannot write %1: %2").arg(path, out.errorString());
+    return {};
 }
 
 } // namespace

@@ -1,25 +1,73 @@
-#include "app/ui/mainwindow.h"
-#if defined(MODULELAB_HAVE_DIAGRAM)
 #include "app/classroom/classroommode.h"
 #include "app/compare/compareview.h"
-#include "app/ui/teachingtools.h"
-#endif
-#if defined(MODULELAB_HAVE_RUN)
 #include "app/document/runcontroller.h"
+#include "app/document/samplelistmodel.h"
 #include "app/run/rundocks.h"
 #include "app/run/samplespanel.h"
-#endif
+#include "app/ui/commandlineoptions.h"
+#include "app/ui/mainwindow.h"
+#include "app/ui/teachingtools.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
-#include <QFile>
+#include <QFileInfo>
 #include <QIcon>
-#include <QPixmap>
-#include <QRegularExpression>
 #include <QTimer>
 
 #include <cstdio>
+#include <functional>
+
+using namespace ml::ui;
+
+namespace {
+
+// Usage errors and files that cannot be read exit with 2, a failed screenshot or run with 1;
+// every failure says why on stderr.
+int fail(int status, const QString& message)
+{
+    std::fprintf(stderr, "modulelab: %s\n", qPrintable(message));
+    return status;
+}
+
+// Renders the window once layouts, the analysis and the diagram have settled.
+int shoot(QWidget* window, const QString& out, const std::function<int()>& prepare)
+{
+    int status = 0;
+    QTimer::singleShot(200, window, [&] {
+        status = prepare();
+        QString error;
+        if (!saveImageAtomically(window->grab().toImage(), out, &error))
+            status = fail(1, error);
+        window->close();
+        QCoreApplication::quit();
+    });
+    QCoreApplication::exec();
+    return status;
+}
+
+int compareModels(const QCommandLineParser& parser, const std::optional<QSize>& size, const QString& screenshot)
+{
+    const QStringList files = parser.positionalArguments();
+    if (files.size() != 2)
+        return fail(2, QStringLiteral("--compare wants two model files, A and B"));
+    CompareView view;
+    view.setWindowTitle(QStringLiteral("Compare Models — ModuleLab"));
+    for (int side = 0; side < 2; ++side) {
+        QString error;
+        if (!view.loadSide(side, files[side], &error))
+            return fail(2, error);
+    }
+    view.resize(size.value_or(QSize(1280, 800)));
+    view.show();
+    if (screenshot.isEmpty())
+        return QCoreApplication::exec();
+    return shoot(&view, screenshot, [&] {
+        view.fitDiagrams();
+        return 0;
+    });
+}
+
+} // namespace
 
 int main(int argc, char* argv[])
 {
@@ -34,128 +82,85 @@ int main(int argc, char* argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("A .mlab project or .py model to open."));
-    QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Render the window to OUT.png and exit."),
-                                  QStringLiteral("OUT.png"));
-    QCommandLineOption select(QStringLiteral("select"), QStringLiteral("Select the node at PATH (dotted)."),
-                              QStringLiteral("PATH"));
-    QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."), QStringLiteral("WxH"));
-    parser.addOptions({screenshot, select, size});
-#if defined(MODULELAB_HAVE_DIAGRAM)
-    QCommandLineOption compare(QStringLiteral("compare"),
-                               QStringLiteral("Compare two models side by side: modulelab --compare A B."));
-    QCommandLineOption classroom(QStringLiteral("classroom"), QStringLiteral("Start in classroom mode."));
-    parser.addOptions({compare, classroom});
-#endif
-#if defined(MODULELAB_HAVE_RUN)
-    QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Run the forward pass on a sample and show the run panels "
-                                                                 "(before the screenshot)."));
-    QCommandLineOption sample(QStringLiteral("sample"), QStringLiteral("Use sample ROW of the Samples panel."),
-                              QStringLiteral("ROW"));
-    parser.addOptions({run, sample});
-#endif
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Render the window to OUT.png and exit."),
+                                        QStringLiteral("OUT.png"));
+    const QCommandLineOption select(QStringLiteral("select"), QStringLiteral("Select the node at PATH (dotted)."),
+                                    QStringLiteral("PATH"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."), QStringLiteral("WxH"));
+    const QCommandLineOption compare(QStringLiteral("compare"),
+                                     QStringLiteral("Compare two models side by side: modulelab --compare A B."));
+    const QCommandLineOption classroom(QStringLiteral("classroom"), QStringLiteral("Start in classroom mode."));
+    const QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Run the forward pass on a sample and show the run "
+                                                                       "panels (before the screenshot)."));
+    const QCommandLineOption sample(QStringLiteral("sample"), QStringLiteral("Use sample ROW of the Samples panel."),
+                                    QStringLiteral("ROW"));
+    parser.addOptions({screenshot, select, size, compare, classroom, run, sample});
     parser.process(app);
 
-#if defined(MODULELAB_HAVE_DIAGRAM)
+    // Every option is checked before a model is loaded or a file written.
+    std::optional<QSize> windowSize;
+    QString error;
+    if (parser.isSet(size) && !(windowSize = parseWindowSize(parser.value(size), &error)))
+        return fail(2, error);
+    const QString out = parser.value(screenshot);
+    if (parser.isSet(screenshot) && !isWritableImageName(out, &error))
+        return fail(2, error);
     if (parser.isSet(compare)) {
-        const QStringList files = parser.positionalArguments();
-        if (files.size() != 2) {
-            std::fprintf(stderr, "modulelab: --compare wants two model files, A and B\n");
-            return 2;
-        }
-        ml::ui::CompareView view;
-        view.setWindowTitle(QStringLiteral("Compare Models — ModuleLab"));
-        for (int side = 0; side < 2; ++side) {
-            QString error;
-            if (!view.loadSide(side, files[side], &error)) {
-                std::fprintf(stderr, "%s\n", qPrintable(error));
-                return 2;
-            }
-        }
-        QSize wanted(1280, 800);
-        if (parser.isSet(size)) {
-            const auto m = QRegularExpression(QStringLiteral("^(\\d+)x(\\d+)$")).match(parser.value(size));
-            if (!m.hasMatch()) {
-                std::fprintf(stderr, "modulelab: --size wants WxH, like 1400x900\n");
-                return 2;
-            }
-            wanted = QSize(m.captured(1).toInt(), m.captured(2).toInt());
-        }
-        view.resize(wanted);
-        view.show();
-        if (!parser.isSet(screenshot))
-            return app.exec();
-        int status = 0;
-        QTimer::singleShot(200, &view, [&] {
-            view.fitDiagrams();
-            const QString out = parser.value(screenshot);
-            if (!view.grab().save(out)) {
-                std::fprintf(stderr, "modulelab: cannot write %s\n", qPrintable(out));
-                status = 1;
-            }
-            app.quit();
-        });
-        app.exec();
-        return status;
+        for (const QCommandLineOption* o : {&select, &classroom, &run, &sample})
+            if (parser.isSet(*o))
+                return fail(2, QStringLiteral("--%1 does not apply to --compare").arg(o->names().first()));
+        return compareModels(parser, windowSize, out);
     }
-#endif
-    ml::ui::MainWindow window;
+    if (parser.positionalArguments().size() > 1)
+        return fail(2, QStringLiteral("open one model at a time (or compare two with --compare A B)"));
+
+    MainWindow window;
     const bool shooting = parser.isSet(screenshot);
     window.setQuiet(shooting);
     const QString file = parser.positionalArguments().value(0, QStringLiteral(":/examples/net_modulelist_fixed.py"));
-    if (!window.openFile(file) && shooting)
-        return 1;
-    if (parser.isSet(size)) {
-        const auto m = QRegularExpression(QStringLiteral("^(\\d+)x(\\d+)$")).match(parser.value(size));
-        if (!m.hasMatch()) {
-            std::fprintf(stderr, "modulelab: --size wants WxH, like 1400x900\n");
-            return 2;
-        }
-        window.resize(m.captured(1).toInt(), m.captured(2).toInt());
-    } else if (shooting) {
+    if (!window.openFile(file, &error))
+        return fail(2, error);
+    if (windowSize)
+        window.resize(*windowSize);
+    else if (shooting)
         window.resize(1400, 900);
-    }
-    if (parser.isSet(select))
-        window.selectPath(parser.value(select));
-#if defined(MODULELAB_HAVE_RUN)
-    ml::ui::RunDocks* runDocks = window.runDocks();
+    if (parser.isSet(select) && !window.selectPath(parser.value(select)))
+        return fail(2, QStringLiteral("--select %1: %2 has no node of that name (write it as print(model) names "
+                                      "it, like features.0)")
+                           .arg(parser.value(select), QFileInfo(file).fileName()));
+    RunDocks* runDocks = window.runDocks();
     runDocks->setQuiet(shooting);
-    if (parser.isSet(sample))
-        runDocks->samples()->selectRow(parser.value(sample).toInt());
+    if (parser.isSet(sample)) {
+        const auto row = parseSampleRow(parser.value(sample), runDocks->samples()->model()->rowCount(), &error);
+        if (!row)
+            return fail(2, error);
+        runDocks->samples()->selectRow(*row);
+    }
+    QString runMessage;
+    QObject::connect(runDocks->controller(), &RunController::message, &window,
+                     [&runMessage](const QString& text) { runMessage = text; });
     const bool running = parser.isSet(run);
     if (running) {
         runDocks->raise();
         runDocks->controller()->run();
     }
-#endif
-#if defined(MODULELAB_HAVE_DIAGRAM)
     if (parser.isSet(classroom))
-        if (auto* tools = window.findChild<ml::ui::TeachingTools*>())
+        if (auto* tools = window.findChild<TeachingTools*>())
             tools->classroom()->setActive(true);
-#endif
     window.show();
     if (!shooting)
         return app.exec();
 
-    // Let layouts, the analysis and the diagram settle, then render.
-    int status = 0;
-    QTimer::singleShot(200, &window, [&] {
-#if defined(MODULELAB_HAVE_RUN)
-        if (running) {
-            runDocks->raise();
-            if (!runDocks->controller()->waitForFinished(120000))
-                std::fprintf(stderr, "modulelab: the run did not finish in time\n");
-            for (int i = 0; i < 5; ++i)
-                QCoreApplication::processEvents();
-        }
-#endif
-        const QString out = parser.value(screenshot);
-        if (!window.grab().save(out)) {
-            std::fprintf(stderr, "modulelab: cannot write %s\n", qPrintable(out));
-            status = 1;
-        }
-        window.close();
-        app.quit();
+    return shoot(&window, out, [&] {
+        if (!running)
+            return 0;
+        runDocks->raise();
+        if (!runDocks->controller()->waitForFinished(120000))
+            return fail(1, QStringLiteral("the run did not finish in two minutes"));
+        for (int i = 0; i < 5; ++i)
+            QCoreApplication::processEvents();
+        if (!runDocks->controller()->result())
+            return fail(1, QStringLiteral("the run did not complete: %1").arg(runMessage));
+        return 0;
     });
-    app.exec();
-    return status;
 }

@@ -1,0 +1,74 @@
+#include "app/ui/commandlineoptions.h"
+
+#include <QFileInfo>
+#include <QImage>
+#include <QImageWriter>
+#include <QRegularExpression>
+#include <QSaveFile>
+
+namespace ml::ui {
+
+std::optional<QSize> parseWindowSize(const QString& text, QString* error)
+{
+    static const QRegularExpression form(QStringLiteral("^(\\d{1,9})x(\\d{1,9})$"));
+    const auto m = form.match(text);
+    if (!m.hasMatch()) {
+        *error = QStringLiteral("--size %1: write the window size as WIDTHxHEIGHT, like 1280x720").arg(text);
+        return std::nullopt;
+    }
+    const QSize size(m.captured(1).toInt(), m.captured(2).toInt());
+    if (size.width() < kMinWindowSize.width() || size.height() < kMinWindowSize.height()
+        || size.width() > kMaxWindowSize.width() || size.height() > kMaxWindowSize.height()) {
+        *error = QStringLiteral("--size %1: the window can be from %2x%3 to %4x%5 pixels")
+                     .arg(text)
+                     .arg(kMinWindowSize.width())
+                     .arg(kMinWindowSize.height())
+                     .arg(kMaxWindowSize.width())
+                     .arg(kMaxWindowSize.height());
+        return std::nullopt;
+    }
+    return size;
+}
+
+std::optional<int> parseSampleRow(const QString& text, int rows, QString* error)
+{
+    bool ok = false;
+    const int row = text.toInt(&ok);
+    if (!ok || row < 0 || row >= rows) {
+        *error = rows > 0 ? QStringLiteral("--sample %1: choose a row from 0 to %2 of the Samples list").arg(text).arg(rows - 1)
+                          : QStringLiteral("--sample %1: the Samples list is empty").arg(text);
+        return std::nullopt;
+    }
+    return row;
+}
+
+bool isWritableImageName(const QString& path, QString* error)
+{
+    const QByteArray suffix = QFileInfo(path).suffix().toLower().toLatin1();
+    if (!suffix.isEmpty() && QImageWriter::supportedImageFormats().contains(suffix))
+        return true;
+    *error = QStringLiteral("%1: name the screenshot .png (or .jpg, .bmp)").arg(path);
+    return false;
+}
+
+bool saveImageAtomically(const QImage& image, const QString& path, QString* error)
+{
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, out.errorString());
+        return false;
+    }
+    const QByteArray format = QFileInfo(path).suffix().toLower().toLatin1();
+    if (!image.save(&out, format.constData())) {
+        out.cancelWriting();
+        *error = QStringLiteral("cannot write %1 as %2").arg(path, QString::fromLatin1(format));
+        return false;
+    }
+    if (!out.commit()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, out.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace ml::ui

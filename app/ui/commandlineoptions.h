@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QSize>
+#include <QString>
+
+#include <optional>
+
+class QImage;
+
+namespace ml::ui {
+
+// The checks behind modulelab's command-line options: each says what is wrong with a value,
+// in a sentence for stderr, before anything is loaded or written.
+
+// Window sizes a screenshot can have: from a small laptop screen to 8K.
+inline constexpr QSize kMinWindowSize{320, 240};
+inline constexpr QSize kMaxWindowSize{7680, 4320};
+
+// "1280x720" within the limits above.
+std::optional<QSize> parseWindowSize(const QString& text, QString* error);
+// A row of the Samples list: a whole number from 0 to rows - 1.
+std::optional<int> parseSampleRow(const QString& text, int rows, QString* error);
+// A screenshot's file name: a format Qt can write, judged by its suffix (png, jpg, bmp...).
+bool isWritableImageName(const QString& path, QString* error);
+// Writes through a temporary file renamed over `path` when complete: never half a file.
+bool saveImageAtomically(const QImage& image, const QString& path, QString* error);
+
+} // namespace ml::ui
