@@ -19,6 +19,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -75,6 +77,32 @@ struct UsageError {
     std::string message;
 };
 
+// Every option given must mean something to the command: none is silently ignored.
+void checkOptionsApply(const Options& o)
+{
+    static const std::map<std::string, std::vector<std::string>> allowed = {
+        {"summary", {"--input", "--class", "--args", "--format"}},
+        {"repr", {"--class", "--args"}},
+        {"export", {"--to", "-o", "--input", "--class", "--args"}},
+        {"run", {"--input", "--input-tensor", "--weights", "--seed", "--output", "--topk", "--labels", "--format", "--class", "--args"}},
+        {"bench", {"--input", "--threads", "--iters", "--format", "--class", "--args"}},
+    };
+    const auto it = allowed.find(o.command);
+    if (it == allowed.end())
+        return; // an unknown command is reported as such
+    for (const auto& [key, value] : o.values)
+        if (std::find(it->second.begin(), it->second.end(), key) == it->second.end())
+            throw UsageError{key + " does not apply to " + o.command};
+    if (!o.images.empty() && o.command != "run")
+        throw UsageError{"--image does not apply to " + o.command};
+    if (o.command == "run" && o.has("--input") && o.has("--input-tensor"))
+        throw UsageError{"--input does not apply with --input-tensor: the tensor brings its own shape"};
+    const bool project = o.model.size() >= 5 && o.model.compare(o.model.size() - 5, 5, ".mlab") == 0;
+    if (project && (o.has("--class") || o.has("--args")))
+        throw UsageError{std::string(o.has("--class") ? "--class" : "--args")
+                         + " chooses the root class of a .py file; the project " + o.model + " names its own"};
+}
+
 Options parseOptions(int argc, char** argv)
 {
     if (argc < 2)
@@ -109,6 +137,7 @@ Options parseOptions(int argc, char** argv)
     }
     if (o.model.empty())
         throw UsageError{"missing MODEL file"};
+    checkOptionsApply(o);
     return o;
 }
 
@@ -227,23 +256,76 @@ int cmdExport(const Options& o)
     return kExitOk;
 }
 
+// One class name per line; a file of class names is small, so more than 4 MB (or a line over
+// 1,000 characters, as /dev/zero gives) is refused rather than read without end.
 std::vector<std::string> readLabels(const std::string& spec)
 {
     if (spec == "fashion-mnist")
         return fashionMnistClassNames();
-    std::ifstream f(spec);
+    std::error_code ec;
+    if (std::filesystem::is_directory(spec, ec))
+        throw UsageError{"--labels " + spec + ": is a directory; give a text file with one class name per line"};
+    std::ifstream f(spec, std::ios::binary);
     if (!f)
-        throw UsageError{"--labels: cannot open " + spec};
+        throw UsageError{"--labels " + spec + ": cannot open the file"};
+    constexpr size_t kMaxBytes = 4 << 20, kMaxLine = 1000;
     std::vector<std::string> labels;
     std::string line;
-    while (std::getline(f, line) && labels.size() < 100000)
-        if (!line.empty())
-            labels.push_back(line);
+    size_t total = 0;
+    for (char c; f.get(c);) {
+        if (++total > kMaxBytes)
+            throw UsageError{"--labels " + spec + ": more than 4 MB; a labels file has one class name per line"};
+        if (c == '\n') {
+            if (!line.empty() && line.back() == '\r')
+                line.pop_back();
+            labels.push_back(std::move(line));
+            line.clear();
+        } else if (line.size() >= kMaxLine) {
+            throw UsageError{"--labels " + spec + ": line " + std::to_string(labels.size() + 1)
+                             + " is longer than 1,000 characters; a labels file has one class name per line"};
+        } else {
+            line += c;
+        }
+    }
+    if (!line.empty())
+        labels.push_back(std::move(line));
+    while (!labels.empty() && labels.back().empty())
+        labels.pop_back();
     return labels;
+}
+
+// torch.manual_seed takes any integer from -2**63 to 2**64 - 1; a negative one is used as its
+// two's complement (-1 seeds like 2**64 - 1, bit for bit).
+uint64_t parseSeed(const Options& o)
+{
+    if (!o.has("--seed"))
+        return 0;
+    const std::string v = o.get("--seed");
+    char* end = nullptr;
+    errno = 0;
+    if (!v.empty() && v[0] == '-') {
+        const long long n = std::strtoll(v.c_str(), &end, 10);
+        if (*end == 0 && errno == 0 && v.size() > 1)
+            return static_cast<uint64_t>(n);
+    } else if (!v.empty() && std::isdigit(static_cast<unsigned char>(v[0]))) {
+        const unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+        if (*end == 0 && errno == 0)
+            return n;
+    }
+    throw UsageError{"--seed must be an integer from -9223372036854775808 to 18446744073709551615 (as torch.manual_seed "
+                     "takes), got '" + v + "'"};
 }
 
 int cmdRun(const Options& o)
 {
+    // Every option first: nothing is run or written when one of them is wrong.
+    const std::string format = o.get("--format", "text");
+    if (format != "text" && format != "json")
+        throw UsageError{"--format must be text or json"};
+    const bool predictions = o.has("--topk") || o.has("--labels");
+    const int64_t k = parseCount(o, "--topk", 5, 1, 1000000);
+    const std::vector<std::string> labels = predictions ? readLabels(o.get("--labels", "fashion-mnist")) : std::vector<std::string>{};
+    const uint64_t seed = parseSeed(o);
     auto m = loadModel(o, false);
     if (!m)
         return kExitBadInput;
@@ -301,8 +383,14 @@ int cmdRun(const Options& o)
         std::cerr << o.model << ": " << *problem << "\n";
         return kExitModelErrors;
     }
+    if (predictions && (!a.outputShape || a.outputShape->rank() != 2))
+        throw UsageError{"--topk and --labels need a [N, classes] output, the model gives "
+                         + (a.outputShape ? a.outputShape->toString() : std::string("none"))};
+    if (predictions && o.has("--labels") && static_cast<int64_t>(labels.size()) != (*a.outputShape)[1])
+        std::cerr << "modulelab-cli: warning: " << o.get("--labels") << " has " << labels.size() << " labels for "
+                  << (*a.outputShape)[1] << " classes; classes without a label are shown by their index\n";
 
-    initWeights(root, static_cast<uint64_t>(parseCount(o, "--seed", 0, 0, INT64_MAX)));
+    initWeights(root, seed);
     const std::string weights = o.has("--weights") ? o.get("--weights") : m->loaded.weightsPath;
     if (!weights.empty()) {
         StateDictReport rep = loadStateDict(root, weights, o.get("--weights-key"));
@@ -328,14 +416,7 @@ int cmdRun(const Options& o)
         }
     }
 
-    const std::string format = o.get("--format", "text");
-    if (format != "text" && format != "json")
-        throw UsageError{"--format must be text or json"};
-    if (o.has("--topk") || o.has("--labels")) {
-        const int64_t k = parseCount(o, "--topk", 5, 1, 1000000);
-        const std::vector<std::string> labels = readLabels(o.get("--labels", "fashion-mnist"));
-        if (out.shape().rank() != 2)
-            throw UsageError{"--topk needs a [N, classes] output, the model gives " + out.shape().toString()};
+    if (predictions) {
         const int64_t n = out.shape()[0], c = out.shape()[1];
         // Probabilities: the output itself when it already is a distribution, else its softmax.
         bool isProb = true;
@@ -426,6 +507,9 @@ int cmdBench(const Options& o)
     Module& root = *m->loaded.root;
     const int threads = static_cast<int>(parseCount(o, "--threads", threadCount(), 1, 1024));
     const int iters = static_cast<int>(parseCount(o, "--iters", 20, 1, 100000));
+    const std::string format = o.get("--format", "text");
+    if (format != "text" && format != "json")
+        throw UsageError{"--format must be text or json"};
     setThreadCount(threads);
     Analysis a = analyze(root, m->input);
     if (a.hasErrors()) {
@@ -455,7 +539,7 @@ int cmdBench(const Options& o)
     }
     std::sort(ms.begin(), ms.end());
     const double median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
-    if (o.get("--format", "text") == "json") {
+    if (format == "json") {
         JsonValue j = JsonValue::object();
         j.set("median_ms", JsonValue::number(median));
         j.set("min_ms", JsonValue::number(ms.front()));

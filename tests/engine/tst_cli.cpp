@@ -81,6 +81,9 @@ private slots:
     void runRefusesWhatCannotFit();
     void benchReportsTimes();
     void usageErrors();
+    void optionsAreCheckedBeforeAnythingIsWritten();
+    void labelsFilesAreBounded();
+    void negativeSeedIsTorchsTwosComplement();
 
 private:
     QTemporaryDir m_tmp;
@@ -366,6 +369,91 @@ void TestCli::usageErrors()
     QCOMPARE(cli({"run", data("seed/net_fixed.py")}).code, 2);
     QCOMPARE(cli({"bench", data("seed/net_fixed.py"), "--iters", "0"}).code, 2);
     QCOMPARE(cli({"--help"}).code, 0);
+}
+
+// A wrong option stops the command before a file is written; an option the command would not
+// use is an error, not silently ignored.
+void TestCli::optionsAreCheckedBeforeAnythingIsWritten()
+{
+    const QString out = m_tmp.filePath("o.safetensors");
+    Result r = cli({"run", data("numeric/tiny_cnn.py"), "--image", data("images/sample_grey.bmp"), "--output", out, "--format", "xml"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("--format must be text or json"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(out));
+    // --topk on a 4-D output: found from the shapes, before running or writing.
+    const QString conv = m_tmp.filePath("conv.py");
+    QFile f(conv);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("import torch.nn as nn\n\nmodel = nn.Sequential(nn.Conv2d(1, 2, 3))\n# input: 1,1,8,8\n");
+    f.close();
+    r = cli({"run", conv, "--image", data("images/sample_grey.bmp"), "--output", out, "--topk", "3"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("need a [N, classes] output, the model gives [1, 2, 6, 6]"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(out));
+
+    r = cli({"bench", data("numeric/tiny_cnn.py"), "--input", "1,1,28,28", "--iters", "1", "--format", "xml"});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.out.isEmpty());
+    struct Ignored {
+        QStringList args;
+        const char* says;
+    };
+    const std::vector<Ignored> ignored = {
+        {{"summary", data("seed/net.py"), "--weights", "nonexist.safetensors"}, "--weights does not apply to summary"},
+        {{"summary", data("seed/net.py"), "--image", "foo.png"}, "--image does not apply to summary"},
+        {{"repr", data("seed/net.py"), "--format", "json"}, "--format does not apply to repr"},
+        {{"summary", data("projects/net.mlab"), "--class", "Foo"}, "--class chooses the root class of a .py file"},
+        {{"run", data("numeric/tiny_cnn.py"), "--input", "1,1,28,28", "--input-tensor", data("numeric/tiny_cnn.io.safetensors")},
+         "--input does not apply with --input-tensor"},
+    };
+    for (const Ignored& c : ignored) {
+        r = cli(c.args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(QLatin1String(c.says)), qPrintable(r.err));
+    }
+}
+
+void TestCli::labelsFilesAreBounded()
+{
+    const QStringList run = {"run", data("numeric/tiny_cnn.py"), "--image", data("images/sample_grey.bmp"), "--weights",
+                             data("numeric/tiny_cnn.weights.safetensors"), "--topk", "2", "--labels"};
+    Result r = cli(run + QStringList{"/dev/zero"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("longer than 1,000 characters"), qPrintable(r.err));
+    r = cli(run + QStringList{m_tmp.path()});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("is a directory"), qPrintable(r.err));
+    const QString three = m_tmp.filePath("three.txt");
+    QFile f(three);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("zero\none\ntwo\n");
+    f.close();
+    r = cli(run + QStringList{three});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.err.contains("has 3 labels for 10 classes"), qPrintable(r.err));
+}
+
+// tests/data/cli/make_seed_reference.py: PyTorch's outputs after torch.manual_seed(-1),
+// manual_seed(2**64 - 1) and manual_seed(-2**63).
+void TestCli::negativeSeedIsTorchsTwosComplement()
+{
+    auto ref = readSafeTensors(data("cli/small_seeds.safetensors").toStdString());
+    QVERIFY(std::holds_alternative<SafeTensors>(ref));
+    const SafeTensors& st = std::get<SafeTensors>(ref);
+    for (const char* seed : {"-1", "18446744073709551615", "-9223372036854775808"}) {
+        const QString out = m_tmp.filePath(QStringLiteral("seed%1.safetensors").arg(QLatin1String(seed)));
+        const Result r = cli({"run", data("cli/small.py"), "--input-tensor", data("cli/small_seeds.safetensors:input"), "--seed",
+                              seed, "--output", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        auto got = readSafeTensors(out.toStdString());
+        QVERIFY(std::holds_alternative<SafeTensors>(got));
+        const NamedTensor* want = st.find(std::string("output_seed_") + seed);
+        QVERIFY(want);
+        // Bit-identical weights; the forward sums in another order (float rounding only).
+        QVERIFY(maxAbsDiff(std::get<SafeTensors>(got).tensors[0].tensor, want->tensor) < 1e-6);
+    }
+    QCOMPARE(cli({"run", data("cli/small.py"), "--input-tensor", data("cli/small_seeds.safetensors:input"), "--seed",
+                  "18446744073709551616"}).code, 2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
