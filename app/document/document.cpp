@@ -1,5 +1,9 @@
 #include "app/document/document.h"
 
+#include <QFileInfo>
+
+#include <utility>
+
 #include "app/document/modelfiles.h"
 #include "app/document/moduletreemodel.h"
 #include "engine/layer.h"
@@ -50,6 +54,7 @@ void Document::setFilePath(const QString& path)
 void Document::reset(std::unique_ptr<ml::Module> root, ml::Shape input, const QString& filePath,
                      std::vector<ml::Diagnostic> loadDiagnostics)
 {
+    m_origin = std::exchange(m_nextOrigin, QString());
     m_undoStack->clear();
     m_treeModel->beginResetDocument();
     m_root = std::move(root);
@@ -78,8 +83,9 @@ bool Document::load(const QString& path, QString* error)
         return false;
     }
     auto& model = std::get<LoadedModel>(loaded);
-    reset(std::move(model.root), defaultInput(model.inputShape), path.startsWith(QLatin1Char(':')) ? QString() : path,
-          std::move(model.diagnostics));
+    const bool example = path.startsWith(QLatin1Char(':'));
+    m_nextOrigin = example ? QStringLiteral("%1 (example)").arg(QFileInfo(path).fileName()) : QString();
+    reset(std::move(model.root), defaultInput(model.inputShape), example ? QString() : path, std::move(model.diagnostics));
     return true;
 }
 
@@ -92,8 +98,14 @@ bool Document::importPython(const QString& source, const QString& fileName, QStr
         return false;
     }
     auto& model = std::get<LoadedModel>(loaded);
+    m_nextOrigin = QStringLiteral("%1 (imported)").arg(fileName);
     reset(std::move(model.root), defaultInput(model.inputShape), QString(), std::move(model.diagnostics));
     return true;
+}
+
+QString Document::displayName() const
+{
+    return m_filePath.isEmpty() ? m_origin : QFileInfo(m_filePath).fileName();
 }
 
 bool Document::save(const QString& path, QString* error)

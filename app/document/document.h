@@ -47,6 +47,9 @@ public:
     ml::Module* root() const { return m_root.get(); }
     const ml::Shape& inputShape() const { return m_inputShape; }
     QString filePath() const { return m_filePath; }
+    // What the window title names: the file, or the example or imported code the model came
+    // from ("net_sequential.py (example)"); empty for a new model.
+    QString displayName() const;
     void setFilePath(const QString& path);
     QUndoStack* undoStack() const { return m_undoStack; }
     ModuleTreeModel* treeModel() const { return m_treeModel; }
@@ -105,6 +108,8 @@ private:
     std::unique_ptr<ml::Module> m_root;
     ml::Shape m_inputShape;
     QString m_filePath;
+    QString m_origin; // the example or imported file name of a model without a file path
+    QString m_nextOrigin;
     std::vector<ml::Diagnostic> m_loadDiagnostics;
     QUndoStack* m_undoStack;
     ModuleTreeModel* m_treeModel;

@@ -120,7 +120,8 @@ QVariant ModuleTreeModel::data(const QModelIndex& index, int role) const
             return p ? number(*p) : QStringLiteral("not registered");
         }
         case MultAddsColumn:
-            return info ? number(info->multAdds) : QStringLiteral("–");
+            // As the summary table (torchinfo): a layer's own count; containers count nothing themselves.
+            return info && m->kind() == ml::ModuleKind::Layer ? number(info->multAdds) : QStringLiteral("–");
         }
         break;
     case Qt::DecorationRole:

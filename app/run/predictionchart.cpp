@@ -89,6 +89,7 @@ void PredictionChart::setPrediction(const Prediction* prediction, const QStringL
     m_chart->addSeries(series);
     auto* axisY = new QBarCategoryAxis;
     axisY->append(categories);
+    axisY->setTruncateLabels(false); // class names whole: the chart makes room for them
     auto* axisX = new QValueAxis;
     axisX->setRange(0, 1);
     axisX->setTickCount(6);
@@ -111,7 +112,8 @@ void PredictionChart::setPrediction(const Prediction* prediction, const QStringL
         text += QStringLiteral("<br><small>true label (green, ✓): %1</small>").arg(trueName.toHtmlEscaped());
     }
     if (prediction->softmaxApplied)
-        text += QStringLiteral("<br><small>softmax of the model's output (it is not a distribution)</small>");
+        text += QStringLiteral("<br><small>The model outputs scores, not probabilities: shown after softmax "
+                               "(F.softmax(output, dim=1))</small>");
     if (k > shown)
         text += QStringLiteral("<br><small>first %1 of %2 classes</small>").arg(shown).arg(k);
     m_text = text;

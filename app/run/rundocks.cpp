@@ -200,7 +200,8 @@ void RunDocks::showResult()
 void RunDocks::showActivations()
 {
     const ForwardRecording* r = m_controller->result();
-    if (const ForwardCall* step = m_controller->currentStep()) {
+    // While stepping, the current call; a node the user selects meanwhile shows its own call.
+    if (const ForwardCall* step = m_controller->currentStep(); step && step->path == m_selectedPath) {
         m_activations->showCall(step, m_controller->resultInput());
         return;
     }

@@ -135,6 +135,7 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
     connect(m_controller, &RunController::progressChanged, this, [this](int done, int total) {
         m_progress->setRange(0, std::max({1, total, done}));
         m_progress->setValue(done);
+        m_progress->setFormat(total > 0 ? QStringLiteral("%v / %m module calls") : QStringLiteral("not run yet"));
     });
     connect(m_controller, &RunController::message, m_status, &QLabel::setText);
     connect(m_controller, &RunController::stepChanged, this, &RunPanel::updateStep);

@@ -10,6 +10,7 @@
 #include "app/ui/moduletreepanel.h"
 #include "app/ui/palettewidget.h"
 #include "app/ui/propertiespanel.h"
+#include "engine/analysis/runmemory.h"
 #if defined(MODULELAB_HAVE_DIAGRAM)
 #include "app/diagram/diagramview.h"
 #include "app/ui/teachingtools.h"
@@ -26,6 +27,8 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
+#include <QScreen>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenu>
@@ -97,6 +100,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_document, &Document::analysisUpdated, this, &MainWindow::updateStatus);
     connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
     connect(m_document, &Document::filePathChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &Document::documentReset, this, &MainWindow::updateTitle);
     connect(m_document->treeModel(), &ModuleTreeModel::editRefused, this, &MainWindow::showMessage);
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& i) {
         m_properties->setCurrent(i);
@@ -108,7 +112,12 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_diagnostics, &DiagnosticsPanel::pathActivated, this, &MainWindow::selectPath);
 
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // The first start: most of the screen, so that the diagram and the tree have room.
+        const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry() : QRect();
+        if (screen.isValid())
+            resize(screen.size() * 9 / 10);
+    }
     m_layoutRestored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
     updateStatus();
     updateTitle();
@@ -125,7 +134,14 @@ void MainWindow::createDocks()
 #if defined(MODULELAB_HAVE_DIAGRAM)
     auto* diagram = new DiagramView(this);
     m_diagram = diagram;
-    auto refreshDiagram = [this, diagram] { diagram->setModel(m_document->root(), &m_document->analysis()); };
+    // Rebuilt after every edit; its highlight follows the tree's current node, whose path a move
+    // or an insertion before it may have changed.
+    auto refreshDiagram = [this, diagram] {
+        diagram->setModel(m_document->root(), &m_document->analysis());
+        const QModelIndex current = m_tree->currentIndex();
+        if (current.isValid())
+            diagram->selectPath(current.data(ModuleTreeModel::DottedPathRole).toString());
+    };
     connect(m_document, &Document::analysisUpdated, diagram, refreshDiagram);
     connect(diagram, &DiagramView::pathActivated, this, &MainWindow::selectPath);
     connect(m_document, &Document::documentReset, diagram, &DiagramView::fitWidth);
@@ -202,7 +218,8 @@ void MainWindow::createMenus()
     file->addAction(QStringLiteral("&Import PyTorch Code…"), QKeySequence(QStringLiteral("Ctrl+I")), this, &MainWindow::importCode);
     file->addSeparator();
     file->addAction(QStringLiteral("&Save"), QKeySequence::Save, this, &MainWindow::save);
-    file->addAction(QStringLiteral("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAs);
+    // QKeySequence::SaveAs is empty on some desktops: Ctrl+Shift+S everywhere.
+    file->addAction(QStringLiteral("Save &As…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), this, &MainWindow::saveAs);
 #if defined(MODULELAB_HAVE_DIAGRAM)
     file->addAction(QStringLiteral("Export &Diagram…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export diagram"), QString(),
@@ -266,9 +283,12 @@ void MainWindow::insertFromPalette(const QString& typeName)
     m_tree->setCurrentIndex(inserted);
 }
 
-void MainWindow::selectPath(const QString& dottedPath)
+bool MainWindow::selectPath(const QString& dottedPath)
 {
+    if (!m_document->moduleAtDotted(dottedPath))
+        return false;
     m_tree->selectDottedPath(dottedPath);
+    return true;
 }
 
 void MainWindow::copySelection(bool cut)
@@ -302,11 +322,13 @@ void MainWindow::paste()
     showMessage(editor.insertModules(decodeModules(data), parent, index, QStringLiteral("Paste")));
 }
 
-bool MainWindow::openFile(const QString& path)
+bool MainWindow::openFile(const QString& path, QString* errorOut)
 {
     QString error;
     if (!m_document->load(path, &error)) {
         showError(error);
+        if (errorOut)
+            *errorOut = error;
         return false;
     }
     if (!path.startsWith(QLatin1Char(':')))
@@ -316,6 +338,11 @@ bool MainWindow::openFile(const QString& path)
     m_run->modelOpened(path);
 #endif
     return true;
+}
+
+bool MainWindow::openFileAsking(const QString& path)
+{
+    return maybeSave() && openFile(path);
 }
 
 void MainWindow::newDocument()
@@ -437,16 +464,16 @@ void MainWindow::updateStatus()
     const auto& t = m_document->totals();
     const auto fmt = [](int64_t v) { return QString::fromStdString(ml::withThousands(v)); };
     const auto& out = m_document->analysis().outputShape;
-    m_totals->setText(QStringLiteral("Output %1 · Total params %2 · Trainable %3 · Params size %4 MB · Mult-adds %5")
+    m_totals->setText(QStringLiteral("Output %1 · Total params %2 · Trainable %3 · Params size %4 · Mult-adds %5")
                           .arg(out ? QString::fromStdString(out->toString()) : QStringLiteral("—"), fmt(t.totalParams),
-                               fmt(t.trainableParams), QString::number(static_cast<double>(t.paramsBytes) / 1e6, 'f', 2),
+                               fmt(t.trainableParams), QString::fromStdString(ml::byteSize(t.paramsBytes)),
                                fmt(t.totalMultAdds)));
 }
 
 void MainWindow::updateTitle()
 {
-    const QString path = m_document->filePath();
-    setWindowTitle(QStringLiteral("%1[*] — ModuleLab").arg(path.isEmpty() ? QStringLiteral("untitled") : QFileInfo(path).fileName()));
+    const QString name = m_document->displayName();
+    setWindowTitle(QStringLiteral("%1[*] — ModuleLab").arg(name.isEmpty() ? QStringLiteral("untitled") : name));
     setWindowModified(!m_document->undoStack()->isClean());
 }
 

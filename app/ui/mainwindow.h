@@ -32,9 +32,12 @@ public:
     QLabel* totalsLabel() const { return m_totals; }
     RunDocks* runDocks() const { return m_run; } // null in builds without the run workbench
 
-    bool openFile(const QString& path); // reports failures in a message box unless quiet
+    // Reports failures in a message box unless quiet; `error` gets the message too.
+    bool openFile(const QString& path, QString* error = nullptr);
+    // The same after asking whether to save unsaved changes; false when the user cancels.
+    bool openFileAsking(const QString& path);
     void setQuiet(bool quiet) { m_quiet = quiet; }
-    void selectPath(const QString& dottedPath);
+    bool selectPath(const QString& dottedPath); // false when the model has no such node
     void insertFromPalette(const QString& typeName);
 
 protected:

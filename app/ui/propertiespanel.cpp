@@ -115,10 +115,8 @@ void PropertiesPanel::rebuild()
         layout->addStretch();
         return;
     }
-    const QString path = QString::fromStdString(m->path());
-    m_title->setText(QStringLiteral("<b>%1</b> &nbsp;<i>%2</i>")
-                         .arg(path.isEmpty() ? QStringLiteral("model") : path.toHtmlEscaped(),
-                              QString::fromStdString(m->typeName()).toHtmlEscaped()));
+    m_containerInfo = nullptr;
+    refreshTitle();
     const IndexPath indexPath = indexPathOf(m);
     if (auto* layer = dynamic_cast<ml::Layer*>(m)) {
         auto* form = new QFormLayout;
@@ -161,17 +159,46 @@ void PropertiesPanel::rebuild()
         });
         layout->addWidget(m_forward, 1);
     } else {
-        auto* info = new QLabel(QStringLiteral("%1 with %2 children. Drop layers from the palette into it.")
-                                    .arg(QString::fromStdString(m->typeName())).arg(m->childCount()), m_body);
-        info->setWordWrap(true);
-        layout->addWidget(info);
+        m_containerInfo = new QLabel(m_body);
+        m_containerInfo->setWordWrap(true);
+        layout->addWidget(m_containerInfo);
         layout->addStretch();
+        refreshTitle();
     }
+}
+
+// The node's path, type and (for a container) its children: they change with drops and moves
+// while the same node stays selected.
+void PropertiesPanel::refreshTitle()
+{
+    const ml::Module* m = m_shown;
+    if (!m)
+        return;
+    const QString path = QString::fromStdString(m->path());
+    m_title->setText(QStringLiteral("<b>%1</b> &nbsp;<i>%2</i>")
+                         .arg(path.isEmpty() ? QStringLiteral("model") : path.toHtmlEscaped(),
+                              QString::fromStdString(m->typeName()).toHtmlEscaped()));
+    if (m_containerInfo)
+        m_containerInfo->setText(QStringLiteral("%1 with %2 %3. Drop layers from the palette into it.")
+                                     .arg(QString::fromStdString(m->typeName()))
+                                     .arg(m->childCount())
+                                     .arg(m->childCount() == 1 ? QStringLiteral("child") : QStringLiteral("children")));
+}
+
+QString PropertiesPanel::titleText() const
+{
+    return m_title->text();
+}
+
+QString PropertiesPanel::containerInfoText() const
+{
+    return m_containerInfo ? m_containerInfo->text() : QString();
 }
 
 void PropertiesPanel::refreshValues()
 {
     ml::Module* m = m_shown;
+    refreshTitle();
     if (auto* layer = dynamic_cast<ml::Layer*>(m)) {
         for (ArgEditor* e : m_args)
             if (e->errorText().isEmpty())

@@ -29,11 +29,14 @@ public:
 
     void setCurrent(const QModelIndex& treeIndex);
     ArgEditor* argEditor(const QString& name) const;
+    QString titleText() const;         // the shown node's path and type
+    QString containerInfoText() const; // "ModuleList with 2 children. ..."; empty for others
     ForwardEditor* forwardEditor() const { return m_forward; }
     QLineEdit* inputShapeEdit() const { return m_inputShape; }
     QString inputShapeError() const;
 
 private:
+    void refreshTitle();
     void rebuild();
     void refreshValues();
     void applyInputShape();
@@ -45,6 +48,7 @@ private:
     QLineEdit* m_inputShape;
     QLabel* m_inputError;
     QLabel* m_title;
+    QLabel* m_containerInfo = nullptr;
     QWidget* m_body = nullptr;
     QVBoxLayout* m_bodyLayout;
     std::vector<ArgEditor*> m_args;

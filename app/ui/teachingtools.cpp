@@ -68,7 +68,8 @@ TeachingTools::TeachingTools(MainWindow* window)
     m_lessonsDock->setWidget(m_player);
     window->addDockWidget(Qt::LeftDockWidgetArea, m_lessonsDock);
     m_lessonsDock->hide();
-    connect(m_player, &LessonPlayer::openRequested, window, &MainWindow::openFile);
+    // A lesson's model replaces the open one only after asking about unsaved changes.
+    connect(m_player, &LessonPlayer::openRequested, window, [window](const QString& path) { window->openFileAsking(path); });
     connect(m_player, &LessonPlayer::selectRequested, window, &MainWindow::selectPath);
     connect(m_player, &LessonPlayer::compareRequested, this, &TeachingTools::showCompare);
     installMenus();

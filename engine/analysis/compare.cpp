@@ -297,9 +297,19 @@ std::vector<std::string> totalsComparison(const ModelComparison& c)
         lines.push_back("Same output: " + shapeText(c.a.analysis.outputShape));
     else
         lines.push_back("Output differs: " + shapeText(c.a.analysis.outputShape) + " vs " + shapeText(c.b.analysis.outputShape));
+    // Counted as the table lists them: rows that change the computation, and rows that differ
+    // only in a name or in being done by forward() itself.
     const int diffs = c.differenceCount();
-    lines.push_back(std::to_string(c.pairedCount()) + " layer calls aligned, "
-                    + (diffs == 0 ? std::string("no differences") : std::to_string(diffs) + (diffs == 1 ? " difference" : " differences")));
+    const int listed = static_cast<int>(std::count_if(c.rows.begin(), c.rows.end(),
+                                                      [](const AlignedRow& r) { return !describeDiff(r.diff).empty(); }));
+    const int minor = listed - diffs;
+    std::string text = std::to_string(c.pairedCount()) + " layer calls aligned, "
+        + (diffs == 0 ? std::string("no differences in computation")
+                      : std::to_string(diffs) + (diffs == 1 ? " difference" : " differences"));
+    if (minor > 0)
+        text += (diffs == 0 ? ", " : " and ") + std::to_string(minor) + (minor == 1 ? " row differs" : " rows differ")
+            + " only in names or in what forward() does itself";
+    lines.push_back(text);
     return lines;
 }
 
