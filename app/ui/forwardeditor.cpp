@@ -7,7 +7,10 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
+#include <QKeyEvent>
 #include <QPlainTextEdit>
+#include <QTextBlock>
+#include <QTextCursor>
 #include <QPushButton>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -62,6 +65,11 @@ ForwardEditor::ForwardEditor(QWidget* parent)
     button(QStringLiteral("Up"), QStringLiteral("Move the selected step up"), [this] { moveStep(-1); });
     button(QStringLiteral("Down"), QStringLiteral("Move the selected step down"), [this] { moveStep(1); });
     layout->addLayout(buttons);
+    auto* inOrder = new QPushButton(QStringLiteral("Call the children in order"), this);
+    inOrder->setToolTip(QStringLiteral("forward() calls every child in the order they are stored, as nn.Sequential does"));
+    connect(inOrder, &QPushButton::clicked, this, &ForwardEditor::callChildrenInOrder);
+    layout->addWidget(inOrder);
+    m_code->installEventFilter(this);
 
     m_parseTimer->setSingleShot(true);
     m_parseTimer->setInterval(300);
@@ -177,8 +185,43 @@ bool ForwardEditor::dropModules(const QMimeData* data, int row)
     return true;
 }
 
+void ForwardEditor::callChildrenInOrder()
+{
+    const QStringList calls = m_childCalls ? m_childCalls() : QStringList();
+    if (calls.isEmpty()) {
+        m_error->setText(QStringLiteral("This module has no children to call yet: drop layers into it first"));
+        m_error->show();
+        return;
+    }
+    const QString var = m_program.params.empty() ? QStringLiteral("x") : QString::fromStdString(m_program.params[0]);
+    const auto program = programFromSteps(calls + QStringList{QStringLiteral("return ") + var}, QStringLiteral("children in order"));
+    if (program)
+        emit programEdited(*program, false, QStringLiteral("Call the children in order"));
+}
+
+bool ForwardEditor::autoIndent(QKeyEvent* event)
+{
+    if ((event->key() != Qt::Key_Return && event->key() != Qt::Key_Enter) || event->modifiers() != Qt::NoModifier)
+        return false;
+    QTextCursor cursor = m_code->textCursor();
+    const QString line = cursor.block().text().left(cursor.positionInBlock());
+    QString indent;
+    for (QChar c : line) {
+        if (c != QLatin1Char(' '))
+            break;
+        indent += c;
+    }
+    if (line.trimmed().endsWith(QLatin1Char(':')))
+        indent += QStringLiteral("    ");
+    cursor.insertText(QStringLiteral("\n") + indent);
+    m_code->setTextCursor(cursor);
+    return true;
+}
+
 bool ForwardEditor::eventFilter(QObject* watched, QEvent* event)
 {
+    if (watched == m_code && event->type() == QEvent::KeyPress && autoIndent(static_cast<QKeyEvent*>(event)))
+        return true;
     if (watched == m_steps->viewport()) {
         if (event->type() == QEvent::DragEnter || event->type() == QEvent::DragMove) {
             auto* e = static_cast<QDropEvent*>(event);

@@ -10,6 +10,7 @@
 
 class QLabel;
 class QMimeData;
+class QKeyEvent;
 class QListWidget;
 class QPlainTextEdit;
 class QTimer;
@@ -31,12 +32,16 @@ public:
     // Inserts the statements for the dropped nodes before step `row` (-1: before the return).
     bool dropModules(const QMimeData* data, int row);
     QListWidget* stepList() const { return m_steps; }
+    // The statements that call every child in stored order ("x = self.features(x)", a loop
+    // for a ModuleList); offered as "Call the children in order".
+    void setChildCalls(std::function<QStringList()> calls) { m_childCalls = std::move(calls); }
 
 public slots:
     void addStep();
     void removeStep();
     void moveStep(int delta);
     void parseNow(); // parse the code now instead of after the typing pause
+    void callChildrenInOrder(); // forward becomes: each child in stored order, then return
 
 signals:
     // mergeable: consecutive typing edits; text: the undo step's label.
@@ -50,7 +55,9 @@ private:
     void editStep(int row, const QString& text);
     // Parses the steps (Python source each) as the whole forward; shows the error on failure.
     std::optional<ml::ForwardProgram> programFromSteps(const QStringList& steps, const QString& where);
+    bool autoIndent(QKeyEvent* event); // Enter keeps the line's indentation, one more after ':'
     std::function<QStringList(const QMimeData*)> m_dropResolver;
+    std::function<QStringList()> m_childCalls;
 
     ml::ForwardProgram m_program;
     QPlainTextEdit* m_code;

@@ -157,6 +157,19 @@ void PropertiesPanel::rebuild()
                         calls << call;
             return calls;
         });
+        m_forward->setChildCalls([this, indexPath] {
+            QStringList calls;
+            const ml::Module* owner = m_document->moduleAt(indexPath);
+            const auto* custom = owner ? dynamic_cast<const ml::CustomModule*>(owner) : nullptr;
+            if (!custom)
+                return calls;
+            const QString var = custom->program().params.empty() ? QStringLiteral("x")
+                                                                 : QString::fromStdString(custom->program().params[0]);
+            for (int k = 0; k < owner->childCount(); ++k)
+                if (QString call = callStatementFor(*owner, *owner->child(k), var); !call.isEmpty())
+                    calls << call;
+            return calls;
+        });
         layout->addWidget(m_forward, 1);
     } else {
         m_containerInfo = new QLabel(m_body);

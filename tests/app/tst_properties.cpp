@@ -1,6 +1,10 @@
 // The properties panel: editors from the schema, PyTorch's validation shown inline and not
 // applied, the input shape, and a custom Module's forward edited as code with located errors.
+#include "app/diagram/diagramview.h"
 #include "app/document/document.h"
+#include "app/document/indexpath.h"
+#include "app/document/moduleeditor.h"
+#include "app/ui/mainwindow.h"
 #include "app/document/moduletreemodel.h"
 #include "app/ui/argeditor.h"
 #include "app/ui/forwardeditor.h"
@@ -12,6 +16,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QTextCursor>
 #include <QRegularExpression>
 #include <QSpinBox>
 #include <QTest>
@@ -82,6 +87,73 @@ private slots:
         QKeyEvent undoKey(QEvent::ShortcutOverride, Qt::Key_Z, Qt::ControlModifier);
         QApplication::sendEvent(spin, &undoKey);
         QVERIFY2(!undoKey.isAccepted(), "the spin box must leave Ctrl+Z to the window's Undo");
+    }
+
+    // Properties and the diagram follow the selected node through drops and moves: its child
+    // count, its new path, the same box highlighted as the tree's row.
+    void panelsFollowDropsAndMoves()
+    {
+        MainWindow window;
+        window.setQuiet(true);
+        QVERIFY(window.openFile(QStringLiteral(":/examples/net_modulelist_fixed.py")));
+        window.show();
+        Document* doc = window.document();
+        ModuleEditor editor(doc);
+        const int end = doc->root()->childCount();
+        QVERIFY(editor.insertNew(QStringLiteral("ModuleList"), {}, end).isEmpty());
+        const QString list = QString::fromStdString(doc->root()->child(end)->path());
+        QVERIFY(window.selectPath(list));
+        QTRY_VERIFY(window.properties()->containerInfoText().startsWith(QLatin1String("ModuleList with 0 children")));
+        QVERIFY(editor.insertNew(QStringLiteral("ReLU"), {end}, 0).isEmpty());
+        QVERIFY(editor.insertNew(QStringLiteral("Tanh"), {end}, 1).isEmpty());
+        QTRY_VERIFY2(window.properties()->containerInfoText().startsWith(QLatin1String("ModuleList with 2 children")),
+                     qPrintable(window.properties()->containerInfoText()));
+
+        QVERIFY(window.selectPath(QStringLiteral("module_list.3")));
+        const ml::Module* moved = doc->moduleAtDotted(QStringLiteral("module_list.3"));
+        QVERIFY(editor.move({indexPathOf(moved)}, indexPathOf(moved->parent()), 0).isEmpty());
+        QCOMPARE(QString::fromStdString(moved->path()), QStringLiteral("module_list.0"));
+        QTRY_VERIFY2(window.properties()->titleText().contains(QLatin1String("module_list.0")),
+                     qPrintable(window.properties()->titleText()));
+        auto* diagram = window.findChild<DiagramView*>();
+        QTRY_COMPARE(diagram->selectedPath(), QStringLiteral("module_list.0"));
+    }
+
+    // A new Module's forward: one button calls every child in stored order; the code editor
+    // keeps the indentation on Enter and adds a level after a colon.
+    void callChildrenInOrderAndAutoIndent()
+    {
+        Document doc;
+        QString error;
+        QVERIFY2(doc.importPython(QStringLiteral("import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+                                                "        super().__init__()\n        self.features = nn.Sequential(nn.Conv2d(1, 4, 3), "
+                                                "nn.ReLU())\n        self.head = nn.ModuleList([nn.Flatten(), nn.Linear(2704, 10)])\n\n"
+                                                "    def forward(self, x):\n        return x\n\n\nmodel = Net()\n# input: 1,1,28,28\n"),
+                                 QStringLiteral("net.py"), &error),
+                qPrintable(error));
+        PropertiesPanel panel(&doc);
+        panel.setCurrent(doc.treeModel()->index(0, 0));
+        ForwardEditor* fwd = panel.forwardEditor();
+        QVERIFY(fwd);
+        fwd->callChildrenInOrder();
+        const auto* net = static_cast<const ml::CustomModule*>(doc.root());
+        QStringList steps;
+        for (const ml::Stmt& st : net->program().body)
+            steps << QString::fromStdString(ml::toSource(st));
+        QCOMPARE(steps.join(QLatin1Char('|')),
+                 QStringLiteral("x = self.features(x)|for m in self.head:\n    x = m(x)|return x"));
+        QTRY_COMPARE(doc.analysis().outputShape, std::optional<ml::Shape>(ml::Shape({1, 10})));
+        QVERIFY(!doc.analysis().hasErrors());
+
+        QPlainTextEdit* code = fwd->codeEdit();
+        code->setPlainText(QStringLiteral("def forward(self, x):"));
+        code->moveCursor(QTextCursor::End);
+        QTest::keyClick(code, Qt::Key_Return);
+        QTest::keyClicks(code, QStringLiteral("for m in self.head:"));
+        QTest::keyClick(code, Qt::Key_Return);
+        QTest::keyClicks(code, QStringLiteral("x = m(x)"));
+        QTest::keyClick(code, Qt::Key_Return);
+        QCOMPARE(code->toPlainText(), QStringLiteral("def forward(self, x):\n    for m in self.head:\n        x = m(x)\n        "));
     }
 
     void parseText()
