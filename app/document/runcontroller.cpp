@@ -6,6 +6,7 @@
 #include "engine/analysis/runmemory.h"
 #include "engine/io/project.h"
 #include "engine/io/safetensors.h"
+#include "engine/names.h"
 
 #include <QDir>
 #include <QFile>
@@ -109,12 +110,25 @@ void RunController::setImage(const ml::Image8& image, const QString& name, int l
 
 std::optional<RunInput> RunController::currentInput(QString* why) const
 {
+    const ml::Shape& shape = m_document->inputShape();
+    if (!InputSpec::isPictureShape(shape)) {
+        // [1, 64] and the like: a tensor of random values.
+        constexpr int64_t kMaxRandom = int64_t{1} << 26;
+        if (shape.numel().value_or(INT64_MAX) > kMaxRandom) {
+            if (why)
+                *why = QStringLiteral("Not supported by ModuleLab yet: a random input of more than %1 values; the model's "
+                                      "input is %2")
+                           .arg(QString::fromStdString(ml::withThousands(kMaxRandom)), QString::fromStdString(shape.toString()));
+            return std::nullopt;
+        }
+        return makeRandomInput(shape, m_seed);
+    }
     if (!m_hasImage) {
         if (why)
             *why = QStringLiteral("Choose a sample or open an image to run the model on");
         return std::nullopt;
     }
-    auto spec = InputSpec::fromShape(m_document->inputShape(), why);
+    auto spec = InputSpec::fromShape(shape, why);
     if (!spec)
         return std::nullopt;
     spec->mean = m_mean;
@@ -278,14 +292,14 @@ void RunController::run()
         m_job->progress.cancel = true;
         return;
     }
+    if (auto problem = memoryProblem()) { // before the input is made: it may be large too
+        emit message(*problem);
+        return;
+    }
     QString why;
     auto input = currentInput(&why);
     if (!input) {
         emit message(why);
-        return;
-    }
-    if (auto problem = memoryProblem()) {
-        emit message(*problem);
         return;
     }
     m_totalCalls = countCalls();

@@ -3,6 +3,8 @@
 #include "engine/imagedecoder.h"
 #include "engine/io/project.h"
 
+#include "engine/layer.h"
+
 #include <QFile>
 #include <QFileInfo>
 
@@ -12,11 +14,20 @@ namespace ml::ui {
 
 std::optional<InputSpec> InputSpec::fromShape(const ml::Shape& shape, QString* why)
 {
-    if (shape.rank() != 4 || (shape[1] != 1 && shape[1] != 3) || shape[2] <= 0 || shape[3] <= 0
-        || shape[2] > 4096 || shape[3] > 4096) {
+    if (!isPictureShape(shape)) {
         if (why)
             *why = QStringLiteral("The model's input %1 is not a picture: images need [N, 1 or 3, H, W]")
                        .arg(QString::fromStdString(shape.toString()));
+        return std::nullopt;
+    }
+    if (shape[2] > kMaxSide || shape[3] > kMaxSide) {
+        if (why)
+            *why = QStringLiteral("Not supported by ModuleLab yet: pictures of at most %1 x %1 pixels; the model's input %2 "
+                                  "asks for %3 x %4")
+                       .arg(kMaxSide)
+                       .arg(QString::fromStdString(shape.toString()))
+                       .arg(shape[2])
+                       .arg(shape[3]);
         return std::nullopt;
     }
     InputSpec s;
@@ -24,6 +35,17 @@ std::optional<InputSpec> InputSpec::fromShape(const ml::Shape& shape, QString* w
     s.height = static_cast<int>(shape[2]);
     s.width = static_cast<int>(shape[3]);
     return s;
+}
+
+RunInput makeRandomInput(const ml::Shape& shape, uint64_t seed)
+{
+    RunInput r;
+    r.name = QStringLiteral("random values in [0, 1), seed %1").arg(seed);
+    r.tensor = ml::Tensor(shape);
+    ml::TorchGenerator gen(seed);
+    for (int64_t k = 0; k < r.tensor.numel(); ++k)
+        r.tensor[k] = gen.uniform(0.0, 1.0);
+    return r;
 }
 
 QImage toQImage(const ml::Image8& image)

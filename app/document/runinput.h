@@ -21,6 +21,12 @@ struct InputSpec {
     std::vector<double> mean; // empty: no normalisation (a project's "normalize")
     std::vector<double> std;
 
+    static constexpr int kMaxSide = 4096; // ModuleLab's own limit for pictures
+    // [N, 1 or 3, H, W]: a model that takes pictures (of any size).
+    static bool isPictureShape(const ml::Shape& shape)
+    {
+        return shape.rank() == 4 && (shape[1] == 1 || shape[1] == 3) && shape[2] > 0 && shape[3] > 0;
+    }
     // From the model's input shape [N, C, H, W] with C 1 or 3; nullopt (and why) otherwise.
     static std::optional<InputSpec> fromShape(const ml::Shape& shape, QString* why);
 };
@@ -34,6 +40,10 @@ struct RunInput {
     QImage converted; // channels and size as the model sees it (before normalisation)
     ml::Tensor tensor;
 };
+
+// For a model whose input is not a picture ([1, 64], [4, 16, 100]): values drawn uniformly from
+// [0, 1) by PyTorch's generator after seeding it with `seed`, in the input's shape.
+RunInput makeRandomInput(const ml::Shape& shape, uint64_t seed);
 
 // Decoded 8-bit image (the engine's decoder) as a QImage (Grayscale8 or RGB888).
 QImage toQImage(const ml::Image8& image);

@@ -334,6 +334,51 @@ private slots:
         QVERIFY(conv->tensors()[0][0] != 1234.f);
     }
 
+    // While stepping, a node the user selects shows its own activations; opening another model
+    // leaves nothing of the old run on show.
+    void panelsFollowSelectionAndOpening()
+    {
+        QString error;
+        QVERIFY2(m_window->document()->importPython(QString::fromLatin1(kReordered), QStringLiteral("reordered.py"), &error),
+                 qPrintable(error));
+        useImage(kTestData + QStringLiteral("/images/sample_grey.bmp"));
+        docks()->runPanel()->stepButton()->click();
+        QVERIFY(controller()->waitForFinished(60000));
+        QVERIFY(controller()->currentStep());
+        QCOMPARE(controller()->currentStep()->path, QStringLiteral("layers.0"));
+        QVERIFY(docks()->activations()->title()->text().contains(QLatin1String("layers.0")));
+        m_window->selectPath(QStringLiteral("layers.1"));
+        QVERIFY2(docks()->activations()->title()->text().contains(QLatin1String("layers.1")),
+                 qPrintable(docks()->activations()->title()->text()));
+        QCOMPARE(controller()->currentStep()->path, QStringLiteral("layers.0")); // still the step shown in Run
+
+        QVERIFY(m_window->openFile(QStringLiteral(":/examples/net_sequential_fixed.py")));
+        QCOMPARE(docks()->runPanel()->progress()->value(), 0);
+        QVERIFY2(!docks()->runPanel()->progress()->text().contains(QLatin1String("module calls")),
+                 qPrintable(docks()->runPanel()->progress()->text()));
+    }
+
+    // A model whose input is not a picture runs on random values in its input's shape.
+    void nonPictureInputRunsOnRandomValues()
+    {
+        QString error;
+        QVERIFY2(m_window->document()->importPython(QStringLiteral("import torch.nn as nn\n\nmodel = nn.Sequential(nn.Linear(64, 32), "
+                                                                   "nn.ReLU(), nn.Linear(32, 10))\n# input: 1,64\n"),
+                                                    QStringLiteral("mlp.py"), &error),
+                 qPrintable(error));
+        const auto input = controller()->currentInput();
+        QVERIFY(input);
+        QCOMPARE(input->tensor.shape(), ml::Shape({1, 64}));
+        for (int64_t k = 0; k < input->tensor.numel(); ++k)
+            QVERIFY(input->tensor[k] >= 0.f && input->tensor[k] < 1.f);
+        runAndWait();
+        QCOMPARE(controller()->result()->output->shape(), ml::Shape({1, 10}));
+        const ml::ForwardResult direct = ml::runForward(*m_window->document()->root(), controller()->resultInput()->tensor);
+        for (int64_t i = 0; i < 10; ++i)
+            QCOMPARE((*controller()->result()->output)[i], (*direct.output)[i]);
+        QCOMPARE(docks()->predictions()->barCount(), 10);
+    }
+
     void editMarksResultsStale()
     {
         openWithWeights(fixture());
