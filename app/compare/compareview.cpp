@@ -1,9 +1,7 @@
 #include "app/compare/compareview.h"
 
 #include "app/compare/concepttablewidget.h"
-#if defined(MODULELAB_HAVE_RUN)
 #include "app/compare/compareactivations.h"
-#endif
 #include "app/compare/slideexport.h"
 #include "app/diagram/diagramview.h"
 #include "app/document/modelfiles.h"
@@ -140,11 +138,9 @@ CompareView::CompareView(QWidget* parent)
     });
     m_tabs->addTab(m_table, QStringLiteral("Aligned layers"));
     m_tabs->addTab(m_concepts, QStringLiteral("Containers"));
-#if defined(MODULELAB_HAVE_RUN) // both models on the same picture, layer outputs side by side
     m_activations = new CompareActivations(this);
     m_tabs->addTab(m_activations, QStringLiteral("Activations"));
     connect(m_activations, &CompareActivations::rowChosen, this, &CompareView::selectRow);
-#endif
     vertical->addWidget(m_tabs);
     vertical->setStretchFactor(0, 3);
     vertical->setStretchFactor(1, 2);

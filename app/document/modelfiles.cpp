@@ -2,9 +2,7 @@
 
 #include "engine/io/project.h"
 #include "engine/python/importer.h"
-#if defined(MODULELAB_HAVE_EXPORTER)
 #include "engine/python/exporter.h"
-#endif
 
 #include <QFile>
 #include <QFileInfo>
@@ -52,22 +50,12 @@ std::variant<LoadedModel, ml::ParseError> readModelFile(const QString& path)
 
 bool pythonExportAvailable()
 {
-#if defined(MODULELAB_HAVE_EXPORTER)
     return true;
-#else
-    return false;
-#endif
 }
 
 QString pythonCode(const ml::Module& root, const ml::Shape& input)
 {
-#if defined(MODULELAB_HAVE_EXPORTER)
     return QString::fromStdString(ml::python::exportPython(root, input));
-#else
-    (void)root;
-    (void)input;
-    return QStringLiteral("# PyTorch code export is not available in this build.\n");
-#endif
 }
 
 std::optional<QString> writeModelFile(const ml::Module& root, const ml::Shape& input, const QString& path)

@@ -8,10 +8,7 @@
 #include <QFileInfo>
 #include <QTextStream>
 
-#if __has_include("engine/io/idx.h")
 #include "engine/io/idx.h"
-#define MODULELAB_HAVE_IDX 1
-#endif
 
 namespace ml::ui {
 
@@ -62,11 +59,7 @@ int SampleListModel::setShippedDirectory(const QString& dir, QString* error)
 
 bool SampleListModel::datasetSupported()
 {
-#if defined(MODULELAB_HAVE_IDX)
     return true;
-#else
-    return false;
-#endif
 }
 
 void SampleListModel::setClassNames(const QStringList& names)
@@ -156,7 +149,6 @@ QVariant SampleListModel::data(const QModelIndex& index, int role) const
 
 bool SampleListModel::setDatasetDirectory(const QString& dir, QString* error)
 {
-#if defined(MODULELAB_HAVE_IDX)
     const ml::IdxPaths files = ml::fashionMnistTestFiles(dir.toStdString());
     if (files.images.empty() || files.labels.empty()) {
         if (error)
@@ -178,12 +170,6 @@ bool SampleListModel::setDatasetDirectory(const QString& dir, QString* error)
     m_datasetCols = set.images.cols();
     endResetModel();
     return true;
-#else
-    (void)dir;
-    if (error)
-        *error = QStringLiteral("this build cannot read IDX files");
-    return false;
-#endif
 }
 
 } // namespace ml::ui

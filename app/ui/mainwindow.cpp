@@ -11,13 +11,9 @@
 #include "app/ui/palettewidget.h"
 #include "app/ui/propertiespanel.h"
 #include "engine/analysis/runmemory.h"
-#if defined(MODULELAB_HAVE_DIAGRAM)
 #include "app/diagram/diagramview.h"
 #include "app/ui/teachingtools.h"
-#endif
-#if defined(MODULELAB_HAVE_RUN)
 #include "app/run/rundocks.h"
-#endif
 
 #include <QAction>
 #include <QApplication>
@@ -80,7 +76,6 @@ MainWindow::MainWindow(QWidget* parent)
     createDocks();
     createMenus();
     statusBar()->addPermanentWidget(m_totals);
-#if defined(MODULELAB_HAVE_RUN) // forward passes on pictures: samples, weights, activations, predictions
     m_run = new RunDocks(this, m_document, m_tree, static_cast<DiagramView*>(m_diagram), m_viewMenu,
                          [this](const QString& path) { selectPath(path); });
     // The run workbench splits its predictions beside the diagram; by default they wait behind
@@ -91,11 +86,8 @@ MainWindow::MainWindow(QWidget* parent)
             tabifyDockWidget(diags, predictions);
             diags->raise();
         }
-#endif
 
-#if defined(MODULELAB_HAVE_DIAGRAM) // teaching: compare, lessons, classroom mode, slide exports
     installTeachingTools(this);
-#endif
 
     connect(m_document, &Document::analysisUpdated, this, &MainWindow::updateStatus);
     connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
@@ -104,9 +96,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_document->treeModel(), &ModuleTreeModel::editRefused, this, &MainWindow::showMessage);
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& i) {
         m_properties->setCurrent(i);
-#if defined(MODULELAB_HAVE_DIAGRAM)
         static_cast<DiagramView*>(m_diagram)->selectPath(i.data(ModuleTreeModel::DottedPathRole).toString());
-#endif
     });
     connect(m_palette, &PaletteWidget::insertRequested, this, &MainWindow::insertFromPalette);
     connect(m_diagnostics, &DiagnosticsPanel::pathActivated, this, &MainWindow::selectPath);
@@ -131,7 +121,6 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createDocks()
 {
     setCentralWidget(m_tree);
-#if defined(MODULELAB_HAVE_DIAGRAM)
     auto* diagram = new DiagramView(this);
     m_diagram = diagram;
     // Rebuilt after every edit; its highlight follows the tree's current node, whose path a move
@@ -147,9 +136,6 @@ void MainWindow::createDocks()
     connect(m_document, &Document::documentReset, diagram, &DiagramView::fitWidth);
     refreshDiagram();
     auto* diagramDock = dock(this, QStringLiteral("Diagram"), QStringLiteral("diagramDock"), diagram, Qt::RightDockWidgetArea);
-#else
-    QDockWidget* diagramDock = nullptr;
-#endif
     auto* palette = dock(this, QStringLiteral("Layers"), QStringLiteral("paletteDock"), m_palette, Qt::LeftDockWidgetArea);
     auto* props = dock(this, QStringLiteral("Properties"), QStringLiteral("propertiesDock"), m_properties, Qt::LeftDockWidgetArea);
     auto* code = dock(this, QStringLiteral("Code"), QStringLiteral("codeDock"), m_code, Qt::BottomDockWidgetArea);
@@ -220,7 +206,6 @@ void MainWindow::createMenus()
     file->addAction(QStringLiteral("&Save"), QKeySequence::Save, this, &MainWindow::save);
     // QKeySequence::SaveAs is empty on some desktops: Ctrl+Shift+S everywhere.
     file->addAction(QStringLiteral("Save &As…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), this, &MainWindow::saveAs);
-#if defined(MODULELAB_HAVE_DIAGRAM)
     file->addAction(QStringLiteral("Export &Diagram…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export diagram"), QString(),
                                                           QStringLiteral("PNG image (*.png);;SVG image (*.svg)"));
@@ -228,7 +213,6 @@ void MainWindow::createMenus()
         if (!path.isEmpty() && !static_cast<DiagramView*>(m_diagram)->exportImage(path, &error))
             showError(error);
     });
-#endif
     file->addSeparator();
     file->addAction(QStringLiteral("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
@@ -257,13 +241,11 @@ void MainWindow::createMenus()
         m_tree->edit(m_tree->currentIndex().siblingAtColumn(ModuleTreeModel::NameColumn));
     });
     menuBar()->addMenu(m_viewMenu);
-#if defined(MODULELAB_HAVE_DIAGRAM)
     auto* diagram = static_cast<DiagramView*>(m_diagram);
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(QStringLiteral("Zoom &In"), QKeySequence::ZoomIn, diagram, &DiagramView::zoomIn);
     m_viewMenu->addAction(QStringLiteral("Zoom &Out"), QKeySequence::ZoomOut, diagram, &DiagramView::zoomOut);
     m_viewMenu->addAction(QStringLiteral("Zoom to &Fit"), diagram, &DiagramView::zoomToFit);
-#endif
 }
 
 void MainWindow::insertFromPalette(const QString& typeName)
@@ -334,9 +316,7 @@ bool MainWindow::openFile(const QString& path, QString* errorOut)
     if (!path.startsWith(QLatin1Char(':')))
         addRecentFile(QFileInfo(path).absoluteFilePath());
     showMessage(QStringLiteral("Opened %1").arg(QFileInfo(path).fileName()));
-#if defined(MODULELAB_HAVE_RUN)
     m_run->modelOpened(path);
-#endif
     return true;
 }
 

@@ -1,6 +1,5 @@
 #include "app/ui/teachingtools.h"
 
-#if defined(MODULELAB_HAVE_DIAGRAM)
 
 #include "app/classroom/classroommode.h"
 #include "app/compare/compareview.h"
@@ -226,4 +225,3 @@ TeachingTools* installTeachingTools(MainWindow* window) { return new TeachingToo
 
 } // namespace ml::ui
 
-#endif // MODULELAB_HAVE_DIAGRAM

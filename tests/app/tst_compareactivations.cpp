@@ -5,7 +5,6 @@
 #include <QTabWidget>
 #include <QTest>
 
-#if defined(MODULELAB_HAVE_RUN)
 #include "app/compare/compareactivations.h"
 #include "app/document/forwardrecording.h"
 #include "app/document/modelfiles.h"
@@ -20,13 +19,11 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QTableWidget>
-#endif
 
 using namespace ml::ui;
 
 namespace {
 
-#if defined(MODULELAB_HAVE_RUN)
 const QString kFashion = QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab");
 const QString kTiny = QStringLiteral(MODULELAB_EXAMPLES "/../../tests/data/numeric/tiny_cnn.py");
 
@@ -73,7 +70,6 @@ void compareTensors(const ml::Tensor& a, const ml::Tensor& b)
         QVERIFY2(std::abs(a.data()[i] - b.data()[i]) <= 1e-5f * (1.0f + std::abs(b.data()[i])),
                  qPrintable(QStringLiteral("element %1: %2 vs %3").arg(i).arg(a.data()[i]).arg(b.data()[i])));
 }
-#endif
 
 } // namespace
 
@@ -82,9 +78,6 @@ class TestCompareActivations : public QObject {
 private slots:
     void fashionAgainstTiny()
     {
-#if !defined(MODULELAB_HAVE_RUN)
-        QSKIP("built without the run tools");
-#else
         CompareView view;
         view.resize(1280, 720);
         QString error;
@@ -141,12 +134,10 @@ private slots:
         QCOMPARE(view.table()->currentRow(), last);
         if (rows[last].a)
             QVERIFY(act->grid(0)->barCount() > 0);
-#endif
     }
 
     void failingModelShowsItsError()
     {
-#if defined(MODULELAB_HAVE_RUN)
         CompareView view;
         QString error;
         QVERIFY2(view.loadSide(0, kTiny, &error), qPrintable(error));
@@ -158,7 +149,6 @@ private slots:
         QVERIFY(act->controller(0)->result()->errors.empty());
         QVERIFY(!act->status(1)->text().isEmpty());
         QVERIFY(act->status(1)->styleSheet().contains(QStringLiteral("b3261e")));
-#endif
     }
 };
 
