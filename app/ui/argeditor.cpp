@@ -117,6 +117,7 @@ ArgEditor::ArgEditor(const ml::ArgSpec& spec, QWidget* parent)
         m_none->setToolTip(QStringLiteral("Pass None for %1").arg(qs(spec.name)));
         connect(m_none, &QCheckBox::toggled, this, [this, editor](bool none) {
             editor->setEnabled(!none);
+            showNonePlaceholder(none);
             emitCurrent(false);
         });
         row->addWidget(m_none);
@@ -143,11 +144,20 @@ void ArgEditor::setValue(const ml::ArgValue& v)
         m_int->setValue(static_cast<int>(v.i));
     if (m_float && !v.isNone())
         m_float->setValue(v.number());
+    showNonePlaceholder(v.isNone());
     if (m_text)
         m_text->setText(v.isNone() ? QString() : QString::fromStdString(v.type == ml::ArgValue::Type::Str ? v.s : v.repr()));
     else if (m_choice && v.type == ml::ArgValue::Type::Str)
         m_choice->setCurrentText(QString::fromStdString(v.s));
     m_updating = false;
+}
+
+// A disabled field for None says "None", not a clipped hint of what could be typed.
+void ArgEditor::showNonePlaceholder(bool none)
+{
+    if (m_text)
+        m_text->setPlaceholderText(none ? QStringLiteral("None")
+                                        : m_spec.tupleLength > 0 ? QStringLiteral("3 or (3, 3)") : QString());
 }
 
 void ArgEditor::setError(const QString& message)

@@ -37,6 +37,7 @@ signals:
 
 private:
     void emitCurrent(bool mergeable);
+    void showNonePlaceholder(bool none);
     ml::ArgValue current() const;
 
     ml::ArgSpec m_spec;

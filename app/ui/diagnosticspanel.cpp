@@ -24,8 +24,10 @@ DiagnosticsPanel::DiagnosticsPanel(Document* document, QWidget* parent)
     QHeaderView* header = m_view->horizontalHeader();
     header->setStretchLastSection(false);
     header->moveSection(DiagnosticsModel::MessageColumn, DiagnosticsModel::NodeColumn + 1);
-    for (int c : {DiagnosticsModel::SeverityColumn, DiagnosticsModel::NodeColumn})
-        header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(DiagnosticsModel::SeverityColumn, QHeaderView::ResizeToContents);
+    // A long node path must not squeeze the message to a word per line: its width is fixed
+    // (elided in the middle, whole in the tooltip) and the message takes the rest.
+    header->resizeSection(DiagnosticsModel::NodeColumn, 130);
     header->resizeSection(DiagnosticsModel::LocationColumn, 120); // "file.py:23:17", elided in the middle
     m_view->setTextElideMode(Qt::ElideMiddle);
     header->setSectionResizeMode(DiagnosticsModel::MessageColumn, QHeaderView::Stretch);

@@ -1,4 +1,5 @@
 // modulelab FILE --screenshot OUT.png renders the window with no display and exits.
+#include <QFile>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -27,13 +28,66 @@ private slots:
         QVERIFY(colours.size() > 20);
     }
 
-    void refusesBadFile()
+    // Bad files and bad option values: exit 2, a sentence on stderr, no screenshot written.
+    void refusesBadInput_data()
     {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("says");
+        const QString model = QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist_fixed.py");
+        QTest::newRow("missing file") << QStringList{QStringLiteral("/nonexistent/model.py")} << QStringLiteral("model.py");
+        QTest::newRow("directory") << QStringList{QStringLiteral(MODULELAB_EXAMPLES)} << QStringLiteral("examples");
+        QTest::newRow("huge size") << QStringList{model, QStringLiteral("--size"), QStringLiteral("100000x100000")}
+                                   << QStringLiteral("--size 100000x100000: the window can be from 320x240 to 7680x4320");
+        QTest::newRow("zero size") << QStringList{model, QStringLiteral("--size"), QStringLiteral("0x0")}
+                                   << QStringLiteral("--size 0x0: the window can be");
+        QTest::newRow("size text") << QStringList{model, QStringLiteral("--size"), QStringLiteral("big")}
+                                   << QStringLiteral("write the window size as WIDTHxHEIGHT");
+        QTest::newRow("sample -1") << QStringList{model, QStringLiteral("--sample"), QStringLiteral("-1")}
+                                   << QStringLiteral("--sample -1: choose a row from 0 to");
+        QTest::newRow("sample 10030") << QStringList{model, QStringLiteral("--sample"), QStringLiteral("10030")}
+                                      << QStringLiteral("--sample 10030: choose a row from 0 to");
+        QTest::newRow("sample abc") << QStringList{model, QStringLiteral("--sample"), QStringLiteral("abc")}
+                                    << QStringLiteral("--sample abc: choose a row");
+        QTest::newRow("select") << QStringList{model, QStringLiteral("--select"), QStringLiteral("nosuch.path")}
+                                << QStringLiteral("--select nosuch.path: net_modulelist_fixed.py has no node of that name");
+    }
+
+    void refusesBadInput()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, says);
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("never.png"));
         QProcess p;
-        p.start(QStringLiteral(MODULELAB_GUI), {QStringLiteral("/nonexistent/model.py"), QStringLiteral("--screenshot"),
-                                                QStringLiteral("/tmp/never.png")});
+        p.start(QStringLiteral(MODULELAB_GUI), args + QStringList{QStringLiteral("--screenshot"), out});
         QVERIFY(p.waitForFinished(60000));
-        QVERIFY(p.exitCode() != 0);
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 2);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(says), qPrintable(err));
+        QVERIFY(!QFile::exists(out));
+    }
+
+    // The README's 4096 x 4096 run: refused with the sizes, exit 1, the screenshot shows why.
+    void runThatKeepsTooMuchIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString model = dir.filePath(QStringLiteral("big.py"));
+        QFile f(model);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("import torch.nn as nn\n\n\nclass Big(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                "        self.conv = nn.Conv2d(1, 64, 3, padding=1)\n        self.pool = nn.AdaptiveAvgPool2d(1)\n"
+                "        self.flat = nn.Flatten()\n        self.fc = nn.Linear(64, 10)\n\n    def forward(self, x):\n"
+                "        return self.fc(self.flat(self.pool(self.conv(x))))\n\n\nmodel = Big()\n# input: 1,1,4096,4096\n");
+        f.close();
+        const QString out = dir.filePath(QStringLiteral("run.png"));
+        QProcess p;
+        p.start(QStringLiteral(MODULELAB_GUI), {model, QStringLiteral("--run"), QStringLiteral("--screenshot"), out});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 1);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(QLatin1String("8.72 GB")), qPrintable(err));
+        QVERIFY(QFile::exists(out));
     }
 };
 
