@@ -84,7 +84,8 @@ void checkOptionsApply(const Options& o)
         {"summary", {"--input", "--class", "--args", "--format"}},
         {"repr", {"--class", "--args"}},
         {"export", {"--to", "-o", "--input", "--class", "--args"}},
-        {"run", {"--input", "--input-tensor", "--weights", "--seed", "--output", "--topk", "--labels", "--format", "--class", "--args"}},
+        {"run", {"--input", "--input-tensor", "--weights", "--weights-key", "--seed", "--output", "--topk", "--labels", "--format",
+                 "--class", "--args"}},
         {"bench", {"--input", "--threads", "--iters", "--format", "--class", "--args"}},
     };
     const auto it = allowed.find(o.command);
