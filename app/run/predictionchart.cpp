@@ -7,11 +7,14 @@
 #include <QChart>
 #include <QChartView>
 #include <QHorizontalStackedBarSeries>
+#include <QFontMetrics>
 #include <QGraphicsLayout>
 #include <QLabel>
 #include <QPainter>
 #include <QValueAxis>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace ml::ui {
 
@@ -89,7 +92,13 @@ void PredictionChart::setPrediction(const Prediction* prediction, const QStringL
     m_chart->addSeries(series);
     auto* axisY = new QBarCategoryAxis;
     axisY->append(categories);
-    axisY->setTruncateLabels(false); // class names whole: the chart makes room for them
+    // Class names whole: the chart's layout reserves less than untruncated labels need, so the
+    // left margin makes room for the longest.
+    axisY->setTruncateLabels(false);
+    int longest = 0;
+    for (const QString& c : categories)
+        longest = std::max(longest, QFontMetrics(axisY->labelsFont()).horizontalAdvance(c));
+    m_chart->setMargins(QMargins(2 + longest / 2, 2, 2, 2));
     auto* axisX = new QValueAxis;
     axisX->setRange(0, 1);
     axisX->setTickCount(6);
