@@ -52,6 +52,15 @@ private:
 
 } // namespace
 
+// What can be typed into a tuple field, fitting its length.
+static QString tupleHint(const ml::ArgSpec& spec)
+{
+    return spec.tupleLength == 1   ? QStringLiteral("3")
+           : spec.tupleLength == 4 ? QStringLiteral("1 or (1, 1, 2, 0)")
+           : spec.tupleLength > 0  ? QStringLiteral("3 or (3, 3)")
+                                   : QString();
+}
+
 static QString qs(std::string_view s)
 {
     return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
@@ -102,10 +111,7 @@ ArgEditor::ArgEditor(const ml::ArgSpec& spec, QWidget* parent)
         for (std::string_view c : spec.choices)
             m_choice->addItem(qs(c));
         m_text = m_choice->lineEdit();
-        m_text->setPlaceholderText(spec.tupleLength == 1   ? QStringLiteral("3")
-                                   : spec.tupleLength == 4 ? QStringLiteral("1 or (1, 1, 2, 0)")
-                                   : spec.tupleLength > 0  ? QStringLiteral("3 or (3, 3)")
-                                                           : QString());
+        m_text->setPlaceholderText(tupleHint(spec));
         connect(m_text, &QLineEdit::editingFinished, this, [this] { emitCurrent(false); });
         connect(m_choice, &QComboBox::activated, this, [this] { emitCurrent(false); });
         editor = m_choice;
@@ -156,8 +162,7 @@ void ArgEditor::setValue(const ml::ArgValue& v)
 void ArgEditor::showNonePlaceholder(bool none)
 {
     if (m_text)
-        m_text->setPlaceholderText(none ? QStringLiteral("None")
-                                        : m_spec.tupleLength > 0 ? QStringLiteral("3 or (3, 3)") : QString());
+        m_text->setPlaceholderText(none ? QStringLiteral("None") : tupleHint(m_spec));
 }
 
 void ArgEditor::setError(const QString& message)
