@@ -113,7 +113,13 @@ MainWindow::MainWindow(QWidget* parent)
     updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The document is a child, destroyed after this object has stopped being a MainWindow: the
+    // signals its undo stack sends while it goes must not reach this window's slots.
+    m_document->undoStack()->disconnect(this);
+    m_document->disconnect(this);
+}
 
 // The default layout: the tree in the middle with the code and the history under it, the diagram
 // over the diagnostics on the right, the palette over the properties on the left.

