@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <atomic>
 #include <random>
 
 namespace ml {
@@ -47,9 +48,14 @@ void DropoutBase::forward(const Tensor& in, Tensor& out) const
 }
 
 namespace {
+// Each thread draws from its own stream. A thread nobody seeded starts a stream no other thread
+// has used (the first one seed 0, the next seed 1, ...), so two runs on fresh threads drop
+// different elements, as two calls in one PyTorch process do; seedDropout makes a thread's
+// draws reproducible.
 std::mt19937_64& dropoutGenerator()
 {
-    thread_local std::mt19937_64 gen(0);
+    static std::atomic<uint64_t> nextStream{0};
+    thread_local std::mt19937_64 gen(nextStream.fetch_add(1, std::memory_order_relaxed));
     return gen;
 }
 } // namespace

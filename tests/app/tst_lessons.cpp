@@ -30,6 +30,10 @@
 #include <QPushButton>
 #include <QTest>
 
+#include <optional>
+#include <thread>
+#include <vector>
+
 using namespace ml::ui;
 
 namespace {
@@ -132,7 +136,7 @@ QStringList quotedNames(const QString& text)
 // or "dataModel" (a model in tests/data/lessons). Checks against the engine: children, params,
 // ownParams, buffers, nodeShape, nodeInput, outputShape, kind, type, registered, trainingAfterEval, childTypes,
 // childNames, stateDictKeys, stateDictKeyList, stateDictCount, namedModules, callOrderStartsWith,
-// diagnostic, fix (the proposed edit gives the fixed example, which has no error or warning and
+// engineRunsDiffer, diagnostic, fix (the proposed edit gives the fixed example, which has no error or warning and
 // which PyTorch runs in all four ways), loadWeights, engineOutput; against PyTorch: "pytorch"
 // (a path into lessons_reference.json and the value found there).
 class ClaimChecker {
@@ -264,6 +268,8 @@ public:
             return checkLoad(o);
         if (kind == QLatin1String("engineOutput"))
             return checkOutput(o);
+        if (kind == QLatin1String("engineRunsDiffer"))
+            return checkRunsDiffer(o);
         return QStringLiteral("unknown claim %1").arg(kind);
     }
 
@@ -351,6 +357,30 @@ private:
         const float got = (*r.output)[o.value(QStringLiteral("index")).toInt()];
         const double want = o.value(QStringLiteral("value")).toDouble();
         return std::abs(got - want) < 1e-4 ? QString() : QStringLiteral("the engine gives %1, PyTorch %2").arg(got).arg(want);
+    }
+
+    // Run pressed twice: each run is a forward pass on a thread of its own, as the Run panel
+    // makes one; the first output element of the two runs differs (or agrees) as claimed.
+    QString checkRunsDiffer(const QJsonObject& o)
+    {
+        Model m = loadExample(o.value(QStringLiteral("model")).toString());
+        ml::initWeights(*m.root, static_cast<uint64_t>(o.value(QStringLiteral("seed")).toInt()));
+        auto input = ml::imagesToTensor({(kExamples + QStringLiteral("../samples/fashion-mnist/0000_ankle_boot.png")).toStdString()}, 1, 28, 28);
+        if (auto* err = std::get_if<std::string>(&input))
+            return QString::fromStdString(*err);
+        std::vector<float> outputs;
+        for (int run = 0; run < 2; ++run) {
+            std::optional<ml::Tensor> out;
+            std::thread worker([&] { out = ml::runForward(*m.root, std::get<ml::Tensor>(input)).output; });
+            worker.join();
+            if (!out)
+                return QStringLiteral("no output");
+            outputs.push_back((*out)[0]);
+        }
+        const bool differ = outputs[0] != outputs[1];
+        return differ == o.value(QStringLiteral("value")).toBool()
+            ? QString()
+            : QStringLiteral("two runs give %1 and %2").arg(outputs[0]).arg(outputs[1]);
     }
 
     const QJsonObject& m_ref;
