@@ -32,6 +32,7 @@
 
 #include <optional>
 #include <thread>
+#include <variant>
 #include <vector>
 
 using namespace ml::ui;
@@ -343,15 +344,26 @@ private:
         return {};
     }
 
+    // The claim's model with weights from its seed, and the first shipped sample (an Ankle boot).
+    struct SampleRun {
+        Model model;
+        std::variant<ml::Tensor, std::string> input;
+    };
+    static SampleRun sampleRun(const QJsonObject& o)
+    {
+        SampleRun r{loadExample(o.value(QStringLiteral("model")).toString()), {}};
+        ml::initWeights(*r.model.root, static_cast<uint64_t>(o.value(QStringLiteral("seed")).toInt()));
+        r.input = ml::imagesToTensor({(kExamples + QStringLiteral("../samples/fashion-mnist/0000_ankle_boot.png")).toStdString()}, 1, 28, 28);
+        return r;
+    }
+
     // The engine's eval-mode output for the first shipped sample and a seed, as PyTorch computed it.
     QString checkOutput(const QJsonObject& o)
     {
-        Model m = loadExample(o.value(QStringLiteral("model")).toString());
-        ml::initWeights(*m.root, static_cast<uint64_t>(o.value(QStringLiteral("seed")).toInt()));
-        auto input = ml::imagesToTensor({(kExamples + QStringLiteral("../samples/fashion-mnist/0000_ankle_boot.png")).toStdString()}, 1, 28, 28);
-        if (auto* err = std::get_if<std::string>(&input))
+        const SampleRun run = sampleRun(o);
+        if (auto* err = std::get_if<std::string>(&run.input))
             return QString::fromStdString(*err);
-        const ml::ForwardResult r = ml::runForward(*m.root, std::get<ml::Tensor>(input));
+        const ml::ForwardResult r = ml::runForward(*run.model.root, std::get<ml::Tensor>(run.input));
         if (!r.output)
             return QStringLiteral("no output");
         const float got = (*r.output)[o.value(QStringLiteral("index")).toInt()];
@@ -363,15 +375,13 @@ private:
     // makes one; the first output element of the two runs differs (or agrees) as claimed.
     QString checkRunsDiffer(const QJsonObject& o)
     {
-        Model m = loadExample(o.value(QStringLiteral("model")).toString());
-        ml::initWeights(*m.root, static_cast<uint64_t>(o.value(QStringLiteral("seed")).toInt()));
-        auto input = ml::imagesToTensor({(kExamples + QStringLiteral("../samples/fashion-mnist/0000_ankle_boot.png")).toStdString()}, 1, 28, 28);
-        if (auto* err = std::get_if<std::string>(&input))
+        const SampleRun run = sampleRun(o);
+        if (auto* err = std::get_if<std::string>(&run.input))
             return QString::fromStdString(*err);
         std::vector<float> outputs;
-        for (int run = 0; run < 2; ++run) {
+        for (int pass = 0; pass < 2; ++pass) {
             std::optional<ml::Tensor> out;
-            std::thread worker([&] { out = ml::runForward(*m.root, std::get<ml::Tensor>(input)).output; });
+            std::thread worker([&] { out = ml::runForward(*run.model.root, std::get<ml::Tensor>(run.input)).output; });
             worker.join();
             if (!out)
                 return QStringLiteral("no output");
