@@ -369,6 +369,34 @@ std::variant<SafeTensors, ParseError> readSafeTensors(const std::string& path)
 
 // ---- writing ---------------------------------------------------------------------------------
 
+std::optional<std::string> appendElements(const NamedTensor& t, std::string& out)
+{
+    const float* data = t.tensor.data();
+    const int64_t n = t.tensor.numel();
+    if (t.dtype == DType::F32 && std::endian::native == std::endian::little) {
+        out.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n) * 4);
+        return std::nullopt;
+    }
+    out.reserve(out.size() + static_cast<size_t>(n) * (t.dtype == DType::I64 ? 8 : 4));
+    for (int64_t k = 0; k < n; ++k) {
+        uint64_t bits;
+        int size;
+        if (t.dtype == DType::I64) {
+            const float v = data[k];
+            if (!std::isfinite(v) || std::fabs(v) > 9.2e18f)
+                return "tensor '" + t.name + "': value " + std::to_string(v) + " does not fit in an int64";
+            bits = static_cast<uint64_t>(static_cast<int64_t>(std::llround(v)));
+            size = 8;
+        } else {
+            bits = std::bit_cast<uint32_t>(data[k]);
+            size = 4;
+        }
+        for (int b = 0; b < size; ++b)
+            out += static_cast<char>((bits >> (8 * b)) & 0xFF);
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string> serializeSafeTensors(const SafeTensors& st, std::string& bytes)
 {
     JsonValue header = JsonValue::object();
@@ -406,30 +434,9 @@ std::optional<std::string> serializeSafeTensors(const SafeTensors& st, std::stri
     for (int k = 0; k < 8; ++k)
         bytes += static_cast<char>((len >> (8 * k)) & 0xFF);
     bytes += text;
-    for (const NamedTensor& t : st.tensors) {
-        const float* data = t.tensor.data();
-        const int64_t n = t.tensor.numel();
-        if (t.dtype == DType::F32 && std::endian::native == std::endian::little) {
-            bytes.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n) * 4);
-            continue;
-        }
-        for (int64_t k = 0; k < n; ++k) {
-            uint64_t bits;
-            int size;
-            if (t.dtype == DType::I64) {
-                const float v = data[k];
-                if (!std::isfinite(v) || std::fabs(v) > 9.2e18f)
-                    return "tensor '" + t.name + "': value " + std::to_string(v) + " does not fit in an I64";
-                bits = static_cast<uint64_t>(static_cast<int64_t>(std::llround(v)));
-                size = 8;
-            } else {
-                bits = std::bit_cast<uint32_t>(data[k]);
-                size = 4;
-            }
-            for (int b = 0; b < size; ++b)
-                bytes += static_cast<char>((bits >> (8 * b)) & 0xFF);
-        }
-    }
+    for (const NamedTensor& t : st.tensors)
+        if (auto err = appendElements(t, bytes))
+            return err;
     return std::nullopt;
 }
 

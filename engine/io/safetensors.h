@@ -31,6 +31,11 @@ struct NamedTensor {
     DType dtype = DType::F32; // on reading: the type in the file; on writing: F32 or I64
 };
 
+// Appends t's elements to out as little-endian F32, or I64 when its dtype says so (values
+// rounded to the nearest integer). Returns an error message naming the tensor when a value
+// does not fit in an int64.
+std::optional<std::string> appendElements(const NamedTensor& t, std::string& out);
+
 struct SafeTensors {
     std::vector<NamedTensor> tensors;                             // in header order
     std::vector<std::pair<std::string, std::string>> metadata;    // "__metadata__", in order

@@ -14,31 +14,6 @@ namespace ml {
 
 namespace {
 
-std::optional<std::string> rawElements(const NamedTensor& t, std::string& out)
-{
-    const float* data = t.tensor.data();
-    const int64_t n = t.tensor.numel();
-    out.clear();
-    out.reserve(static_cast<size_t>(n) * (t.dtype == DType::I64 ? 8 : 4));
-    for (int64_t k = 0; k < n; ++k) {
-        uint64_t bits;
-        int size;
-        if (t.dtype == DType::I64) {
-            const float v = data[k];
-            if (!std::isfinite(v) || std::fabs(v) > 9.2e18f)
-                return "tensor '" + t.name + "': value " + std::to_string(v) + " does not fit in an int64";
-            bits = static_cast<uint64_t>(static_cast<int64_t>(std::llround(v)));
-            size = 8;
-        } else {
-            bits = std::bit_cast<uint32_t>(data[k]);
-            size = 4;
-        }
-        for (int b = 0; b < size; ++b)
-            out += static_cast<char>((bits >> (8 * b)) & 0xFF);
-    }
-    return std::nullopt;
-}
-
 // torch._utils._rebuild_tensor_v2(storage, 0, size, stride, False, OrderedDict()) for a
 // contiguous tensor in storage `key`.
 void pickleTensor(PickleWriter& w, const NamedTensor& t, const std::string& key)
@@ -92,7 +67,7 @@ std::optional<std::string> serializeTorchSave(const SafeTensors& st, const std::
             return "tensor '" + t.name + "': writing " + std::string(dtypeName(t.dtype)) + " is not supported (F32 or I64)";
         if (!names.insert(t.name).second)
             return "tensor '" + t.name + "' appears twice";
-        if (auto err = rawElements(t, data[k]))
+        if (auto err = appendElements(t, data[k]))
             return err;
         w.string(t.name);
         pickleTensor(w, t, std::to_string(k));
