@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <new>
+#include <utility>
 
 #include <malloc.h>
 
@@ -72,6 +73,41 @@ Tensor::Tensor(const Tensor& other)
     , m_data(allocate(other.m_numel))
 {
     std::copy_n(other.data(), m_numel, data());
+}
+
+Tensor::Tensor(Tensor&& other) noexcept
+    : m_shape(std::move(other.m_shape))
+    , m_numel(std::exchange(other.m_numel, 0))
+    , m_data(std::move(other.m_data))
+{
+    other.m_shape = Shape();
+    other.touch();
+}
+
+Tensor& Tensor::operator=(Tensor&& other) noexcept
+{
+    if (this != &other) {
+        m_shape = std::move(other.m_shape);
+        other.m_shape = Shape();
+        m_numel = std::exchange(other.m_numel, 0);
+        m_data = std::move(other.m_data);
+        touch();
+        other.touch();
+    }
+    return *this;
+}
+
+uint64_t Tensor::version() const
+{
+    static std::atomic<uint64_t> next{1};
+    uint64_t v = m_version.load(std::memory_order_acquire);
+    if (v == 0) {
+        const uint64_t fresh = next.fetch_add(1, std::memory_order_relaxed);
+        // Another thread may have numbered the same contents meanwhile: either number is fine.
+        if (m_version.compare_exchange_strong(v, fresh, std::memory_order_acq_rel))
+            v = fresh;
+    }
+    return v;
 }
 
 Tensor& Tensor::operator=(const Tensor& other)

@@ -2,7 +2,9 @@
 
 #include "engine/shape.h"
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 namespace ml {
@@ -27,17 +29,34 @@ public:
 
     Tensor(const Tensor& other);
     Tensor& operator=(const Tensor& other);
-    Tensor(Tensor&&) noexcept = default;
-    Tensor& operator=(Tensor&&) noexcept = default;
+    Tensor(Tensor&& other) noexcept;
+    Tensor& operator=(Tensor&& other) noexcept;
 
     const Shape& shape() const { return m_shape; }
     int64_t numel() const { return m_numel; }
     bool empty() const { return m_numel == 0 && m_shape.rank() == 0; }
 
-    float* data() { return m_data.get(); }
+    // Mutable access marks the contents as changed (see version()).
+    float* data()
+    {
+        touch();
+        return m_data.get();
+    }
     const float* data() const { return m_data.get(); }
-    float& operator[](int64_t i) { return m_data[static_cast<size_t>(i)]; }
+    float& operator[](int64_t i)
+    {
+        touch();
+        return m_data[static_cast<size_t>(i)];
+    }
     float operator[](int64_t i) const { return m_data[static_cast<size_t>(i)]; }
+
+    // An id of the current contents, unique among all tensors for the life of the process: it
+    // changes with every mutable access (data(), operator[], assignment) and is never reused.
+    // Kernels key what they derive from a weight (its packed copy) on it, so a weight that was
+    // edited, loaded or trained since is packed again. A write through a pointer kept from an
+    // earlier data() call is not seen: take the pointer again for every round of writes.
+    // Thread-safe.
+    uint64_t version() const;
 
     // Same data, new shape of equal element count (a view in PyTorch; a move here).
     Tensor reshaped(Shape shape) &&;
@@ -47,6 +66,9 @@ private:
     Shape m_shape;
     int64_t m_numel = 0;
     std::unique_ptr<float[], AlignedDelete> m_data;
+    mutable std::atomic<uint64_t> m_version{0}; // 0: changed since the last version()
+
+    void touch() { m_version.store(0, std::memory_order_relaxed); }
 };
 
 } // namespace ml

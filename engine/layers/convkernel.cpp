@@ -122,6 +122,30 @@ BackwardPlan makeBackwardPlan(const ConvGeometry& g, bool bias)
 struct ConvKernel::Impl {
     std::map<PlanKey, Plan> plans;
     std::map<PlanKey, BackwardPlan> backward;
+    // The weight in the layout of the last plan's kernel, for the weight version it was packed
+    // from (Tensor::version: unique per contents, so an edited, loaded or trained weight and a
+    // new weight at the same address are packed again). One copy, shared by every plan that
+    // wants the same layout.
+    memory packed;
+    memory::desc packedDesc;
+    uint64_t packedVersion = 0;
+    int64_t packings = 0;
+
+    const memory& packedWeight(const Plan& p, const Tensor& weight, dnnl::stream& stream)
+    {
+        const uint64_t version = weight.version();
+        if (packedVersion != version || packedDesc != p.pd.weights_desc()) {
+            packed = memory(); // free the old copy before making the new one
+            memory user(p.plainWeights, cpuEngine(), const_cast<float*>(weight.data()));
+            memory fresh(p.pd.weights_desc(), cpuEngine());
+            dnnl::reorder(user, fresh).execute(stream, user, fresh);
+            packed = fresh;
+            packedDesc = p.pd.weights_desc();
+            packedVersion = version;
+            ++packings;
+        }
+        return packed;
+    }
 
     BackwardPlan& backwardPlan(const ConvGeometry& g, bool bias)
     {
@@ -146,6 +170,12 @@ ConvKernel& ConvKernel::operator=(const ConvKernel&)
     return *this;
 }
 
+int64_t ConvKernel::packings() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_impl ? m_impl->packings : 0;
+}
+
 void ConvKernel::forward(const ConvGeometry& g, const Tensor& weight, const float* bias, const float* in, float* out,
                          ConvEpilogue epilogue) const
 {
@@ -161,14 +191,11 @@ void ConvKernel::forward(const ConvGeometry& g, const Tensor& weight, const floa
     }
     Plan& p = it->second;
     dnnl::stream stream(cpuEngine());
-    // The weight is reordered into the kernel's layout on every call, as PyTorch does: a layer
-    // cannot tell whether its weight was edited, loaded or trained since the last call.
-    memory user(p.plainWeights, cpuEngine(), const_cast<float*>(weight.data()));
-    memory packed = user;
-    if (p.pd.weights_desc() != p.plainWeights) {
-        packed = memory(p.pd.weights_desc(), cpuEngine());
-        dnnl::reorder(user, packed).execute(stream, user, packed);
-    }
+    // The weight is reordered into the kernel's layout once per weight version (PyTorch
+    // reorders it on every call); a weight already in that layout is read in place.
+    memory packed(p.plainWeights, cpuEngine(), const_cast<float*>(weight.data()));
+    if (p.pd.weights_desc() != p.plainWeights)
+        packed = m_impl->packedWeight(p, weight, stream);
     memory src(p.plainSrc, cpuEngine(), const_cast<float*>(in));
     memory dst(p.plainDst, cpuEngine(), out);
     Tensor srcHold, dstHold;

@@ -1,7 +1,9 @@
 #pragma once
 
 // The convolution kernel shared by the convolution layers (and their gradients): a 2-D
-// convolution over NCHW float tensors on oneDNN, compiled once per geometry and thread count.
+// convolution over NCHW float tensors on oneDNN, compiled once per geometry and thread count,
+// with the weight packed into the kernel's layout once per weight version (Tensor::version):
+// one extra copy of the weight per layer while the layer lives.
 // oneDNN stays inside convkernel.cpp.
 
 #include "engine/tensor.h"
@@ -46,6 +48,10 @@ public:
     // The gradients with respect to the weight [oc, c / groups, kh, kw] and, when gradBias is not
     // null, the bias [oc]; both overwritten.
     void backwardWeights(const ConvGeometry& g, const float* in, const float* gradOut, float* gradWeight, float* gradBias) const;
+
+    // How often the weight has been packed into the kernel's layout (once per weight version
+    // and layout; 0 while the kernel reads the weight in place).
+    int64_t packings() const;
 
     struct Impl;
 
