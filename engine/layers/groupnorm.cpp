@@ -1,25 +1,35 @@
 #include "engine/layers/groupnorm.h"
 
+#include "engine/layers/lanesum.h"
+
 #include <cmath>
 
 namespace ml {
 
 namespace {
 
+// Mean and 1 / sqrt(biased variance + eps) of n values, in double.
+struct Moments {
+    double mean = 0.0, invStd = 0.0;
+};
+Moments moments(const float* x, int64_t n, double eps)
+{
+    const double mean = layers::laneSumDouble(x, n) / static_cast<double>(n);
+    const double var = layers::laneSquaredDeviation(x, n, mean) / static_cast<double>(n);
+    return {mean, 1.0 / std::sqrt(var + eps)};
+}
+
+// y = x_hat * scale + shift over n values with the given moments.
+void apply(const float* x, float* y, int64_t n, const Moments& mo, float scale, float shift)
+{
+    for (int64_t i = 0; i < n; ++i)
+        y[i] = static_cast<float>((x[i] - mo.mean) * mo.invStd) * scale + shift;
+}
+
 // Normalises n values (biased variance, in double) and applies y = x_hat * scale + shift.
 void normalise(const float* x, float* y, int64_t n, double eps, float scale, float shift)
 {
-    double mean = 0.0;
-    for (int64_t i = 0; i < n; ++i)
-        mean += x[i];
-    mean /= static_cast<double>(n);
-    double var = 0.0;
-    for (int64_t i = 0; i < n; ++i)
-        var += (x[i] - mean) * (x[i] - mean);
-    var /= static_cast<double>(n);
-    const double inv = 1.0 / std::sqrt(var + eps);
-    for (int64_t i = 0; i < n; ++i)
-        y[i] = static_cast<float>((x[i] - mean) * inv) * scale + shift;
+    apply(x, y, n, moments(x, n, eps), scale, shift);
 }
 
 void fillNormTensors(Layer& l)
@@ -122,13 +132,11 @@ void GroupNorm::forward(const Tensor& in, Tensor& out) const
     for (int64_t t = 0; t < n * m_opt.numGroups; ++t) {
         const float* x = in.data() + t * perGroup * inner;
         float* y = out.data() + t * perGroup * inner;
-        normalise(x, y, perGroup * inner, m_opt.eps, 1.0f, 0.0f);
-        if (!w)
-            continue;
+        // Statistics over the whole group, then each channel's affine in the same pass.
+        const Moments mo = moments(x, perGroup * inner, m_opt.eps);
         const int64_t c0 = (t % m_opt.numGroups) * perGroup;
         for (int64_t k = 0; k < perGroup; ++k)
-            for (int64_t i = 0; i < inner; ++i)
-                y[k * inner + i] = y[k * inner + i] * w[c0 + k] + b[c0 + k];
+            apply(x + k * inner, y + k * inner, inner, mo, w ? w[c0 + k] : 1.0f, w ? b[c0 + k] : 0.0f);
     }
 }
 

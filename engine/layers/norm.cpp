@@ -1,5 +1,7 @@
 #include "engine/layers/norm.h"
 
+#include "engine/layers/lanesum.h"
+
 #include <cmath>
 #include <vector>
 
@@ -294,24 +296,19 @@ void LayerNorm::forward(const Tensor& in, Tensor& out) const
     for (int64_t row = 0; row < rows; ++row) {
         const float* xp = x + row * inner;
         float* yp = y + row * inner;
-        double sum = 0.0;
-        for (int64_t j = 0; j < inner; ++j)
-            sum += xp[j];
-        const double mean = sum / static_cast<double>(inner);
-        double sq = 0.0;
-        for (int64_t j = 0; j < inner; ++j) {
-            const double d = xp[j] - mean;
-            sq += d * d;
-        }
-        const float invStd = static_cast<float>(1.0 / std::sqrt(sq / static_cast<double>(inner) + m_opt.eps));
+        const double mean = layers::laneSumDouble(xp, inner) / static_cast<double>(inner);
+        const double var = layers::laneSquaredDeviation(xp, inner, mean) / static_cast<double>(inner);
+        const float invStd = static_cast<float>(1.0 / std::sqrt(var + m_opt.eps));
         const float m = static_cast<float>(mean);
-        for (int64_t j = 0; j < inner; ++j) {
-            float v = (xp[j] - m) * invStd;
-            if (w)
-                v *= w[j];
-            if (b)
-                v += b[j];
-            yp[j] = v;
+        if (w && b) {
+            for (int64_t j = 0; j < inner; ++j)
+                yp[j] = (xp[j] - m) * invStd * w[j] + b[j];
+        } else if (w) {
+            for (int64_t j = 0; j < inner; ++j)
+                yp[j] = (xp[j] - m) * invStd * w[j];
+        } else {
+            for (int64_t j = 0; j < inner; ++j)
+                yp[j] = (xp[j] - m) * invStd;
         }
     }
 }

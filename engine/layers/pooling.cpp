@@ -1,8 +1,11 @@
 #include "engine/layers/pooling.h"
 
+#include "engine/layers/lanesum.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace ml {
 
@@ -248,6 +251,39 @@ ShapeResult AvgPool2d::outputShape(const Shape& in) const
                      Pair{1, 1}, m_opt.ceilMode, rankError);
 }
 
+namespace {
+
+// One output position's window along one dimension, as ATen's avg_pool2d clips it: [lo, hi)
+// within the input for the sum, `padded` cells within the padded input for the divisor.
+struct AvgWindow {
+    int64_t lo = 0, hi = 0, padded = 0;
+};
+
+std::vector<AvgWindow> avgWindows(int64_t outSize, int64_t inSize, int64_t kernel, int64_t stride, int64_t pad)
+{
+    std::vector<AvgWindow> w(static_cast<size_t>(outSize));
+    for (int64_t o = 0; o < outSize; ++o) {
+        const int64_t start = o * stride - pad, end = std::min(start + kernel, inSize + pad);
+        w[static_cast<size_t>(o)] = {std::max<int64_t>(start, 0), std::min(end, inSize), end - start};
+    }
+    return w;
+}
+
+// acc[ox] += row[ox * S + offset + kx] for kx in [0, k) and ox in [from, to): whole windows
+// inside the row, vectorised across output columns (S known to the compiler when 1 or 2).
+template <int S>
+void addWholeWindows(const float* row, float* acc, int64_t from, int64_t to, int64_t k, int64_t offset, int64_t stride)
+{
+    const int64_t s = S ? S : stride;
+    for (int64_t kx = 0; kx < k; ++kx) {
+        const float* src = row + offset + kx;
+        for (int64_t ox = from; ox < to; ++ox)
+            acc[ox] += src[ox * s];
+    }
+}
+
+} // namespace
+
 void AvgPool2d::forward(const Tensor& in, Tensor& out) const
 {
     const ShapeResult r = outputShape(in.shape());
@@ -259,33 +295,55 @@ void AvgPool2d::forward(const Tensor& in, Tensor& out) const
     const int64_t h = s[rank - 2], w = s[rank - 1], oh = r.shape[rank - 2], ow = r.shape[rank - 1];
     const int64_t planes = s.product(0, rank - 2);
     const AvgPool2dOptions& o = m_opt;
+    const std::vector<AvgWindow> rows = avgWindows(oh, h, o.kernelSize.h, o.stride.h, o.padding.h);
+    const std::vector<AvgWindow> cols = avgWindows(ow, w, o.kernelSize.w, o.stride.w, o.padding.w);
+    // Output columns whose window lies wholly inside the input: [whole0, whole1).
+    int64_t whole0 = 0, whole1 = 0;
+    for (int64_t ox = 0; ox < ow; ++ox)
+        if (cols[static_cast<size_t>(ox)].hi - cols[static_cast<size_t>(ox)].lo == o.kernelSize.w
+            && cols[static_cast<size_t>(ox)].lo == ox * o.stride.w - o.padding.w) {
+            if (whole1 == 0)
+                whole0 = ox;
+            whole1 = ox + 1;
+        }
+    const float* xAll = in.data();
+    float* yAll = out.data();
 #pragma omp parallel for schedule(static) if (planes * oh * ow > 16384)
     for (int64_t pl = 0; pl < planes; ++pl) {
-        const float* x = in.data() + pl * h * w;
-        float* y = out.data() + pl * oh * ow;
+        const float* x = xAll + pl * h * w;
+        float* y = yAll + pl * oh * ow;
         for (int64_t oy = 0; oy < oh; ++oy) {
+            const AvgWindow& ry = rows[static_cast<size_t>(oy)];
+            float* acc = y + oy * ow; // sums in the output row, in the order ATen adds them
+            std::fill_n(acc, ow, 0.0f);
+            for (int64_t iy = ry.lo; iy < ry.hi; ++iy) {
+                const float* row = x + iy * w;
+                if (o.stride.w == 1)
+                    addWholeWindows<1>(row, acc, whole0, whole1, o.kernelSize.w, -o.padding.w, 1);
+                else if (o.stride.w == 2)
+                    addWholeWindows<2>(row, acc, whole0, whole1, o.kernelSize.w, -o.padding.w, 2);
+                else
+                    addWholeWindows<0>(row, acc, whole0, whole1, o.kernelSize.w, -o.padding.w, o.stride.w);
+                for (int64_t ox = 0; ox < ow; ++ox) {
+                    if (ox == whole0 && whole1 > whole0) {
+                        ox = whole1 - 1;
+                        continue;
+                    }
+                    const AvgWindow& cx = cols[static_cast<size_t>(ox)];
+                    for (int64_t ix = cx.lo; ix < cx.hi; ++ix)
+                        acc[ox] += row[ix];
+                }
+            }
             for (int64_t ox = 0; ox < ow; ++ox) {
-                // ATen's avg_pool2d: the window is clipped to the padded input for the divisor,
-                // then to the input for the sum.
-                int64_t y0 = oy * o.stride.h - o.padding.h, x0 = ox * o.stride.w - o.padding.w;
-                int64_t y1 = std::min(y0 + o.kernelSize.h, h + o.padding.h), x1 = std::min(x0 + o.kernelSize.w, w + o.padding.w);
-                const int64_t poolSize = (y1 - y0) * (x1 - x0);
-                y0 = std::max<int64_t>(y0, 0);
-                x0 = std::max<int64_t>(x0, 0);
-                y1 = std::min(y1, h);
-                x1 = std::min(x1, w);
-                if (y0 >= y1 || x0 >= x1) {
-                    y[oy * ow + ox] = 0.0f;
+                const AvgWindow& cx = cols[static_cast<size_t>(ox)];
+                if (ry.lo >= ry.hi || cx.lo >= cx.hi) {
+                    acc[ox] = 0.0f;
                     continue;
                 }
-                float sum = 0.0f;
-                for (int64_t iy = y0; iy < y1; ++iy)
-                    for (int64_t ix = x0; ix < x1; ++ix)
-                        sum += x[iy * w + ix];
                 const int64_t divisor = o.divisorOverride ? *o.divisorOverride
-                    : o.countIncludePad                   ? poolSize
-                                                          : (y1 - y0) * (x1 - x0);
-                y[oy * ow + ox] = sum / static_cast<float>(divisor);
+                    : o.countIncludePad                   ? ry.padded * cx.padded
+                                                          : (ry.hi - ry.lo) * (cx.hi - cx.lo);
+                acc[ox] /= static_cast<float>(divisor);
             }
         }
     }
@@ -360,9 +418,12 @@ void AdaptiveAvgPool2d::forward(const Tensor& in, Tensor& out) const
             for (int64_t ox = 0; ox < ow; ++ox) {
                 const int64_t x0 = (ox * w) / ow, x1 = ((ox + 1) * w + ow - 1) / ow;
                 float sum = 0.0f;
-                for (int64_t iy = y0; iy < y1; ++iy)
-                    for (int64_t ix = x0; ix < x1; ++ix)
-                        sum += x[iy * w + ix];
+                if (x1 - x0 == w) { // whole rows (global pooling): one contiguous run
+                    sum = layers::laneSumFloat(x + y0 * w, (y1 - y0) * w);
+                } else {
+                    for (int64_t iy = y0; iy < y1; ++iy)
+                        sum += layers::laneSumFloat(x + iy * w + x0, x1 - x0);
+                }
                 y[oy * ow + ox] = sum / static_cast<float>((y1 - y0) * (x1 - x0));
             }
         }

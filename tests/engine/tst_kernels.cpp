@@ -1,17 +1,26 @@
 // The compute kernels against plain loops over awkward sizes: 1x1 images, channel counts that
 // are not a multiple of the vector width, batch 1 and 7, stride 2, dilation 2, groups,
-// depthwise, padding modes, one and two threads; weights edited after a forward pass are used;
-// broadcasting arithmetic; view layers.
+// depthwise, padding modes, one and two threads; weights packed once per version and packed
+// again after every kind of write (edit, element write, load, copy-on-write clone, training
+// step); LayerNorm, GroupNorm, AvgPool2d and AdaptiveAvgPool2d against PyTorch over odd sizes
+// and NaN inputs (tests/data/kernels/kernels.json, written by gen_kernels.py); broadcasting
+// arithmetic; view layers.
 
 #include "engine/analysis/tensorops.h"
 #include "engine/layer.h"
 #include "engine/layers/conv.h"
 #include "engine/parallel.h"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 #include <cmath>
+#include <limits>
 #include <random>
+#include <thread>
 
 using namespace ml;
 
@@ -183,6 +192,49 @@ void checkConvGradients(const ConvCase& cc)
         QVERIFY(std::abs(gotB[i] - gb[static_cast<size_t>(i)]) <= tol);
 }
 
+ArgValue decodeArg(const QJsonArray& a) // [name, kind, value]
+{
+    const QString kind = a[1].toString();
+    const QJsonValue v = a[2];
+    if (kind == "none")
+        return ArgValue::none();
+    if (kind == "bool")
+        return ArgValue::ofBool(v.toBool());
+    if (kind == "int")
+        return ArgValue::ofInt(v.toInteger());
+    if (kind == "float")
+        return ArgValue::ofFloat(v.toDouble());
+    std::vector<int64_t> t;
+    for (const QJsonValue& e : v.toArray())
+        t.push_back(e.toInteger());
+    return ArgValue::ofTuple(std::move(t));
+}
+
+Shape shapeOf(const QJsonArray& a)
+{
+    std::vector<int64_t> d;
+    for (const QJsonValue& v : a)
+        d.push_back(v.toInteger());
+    return Shape(d);
+}
+
+// null stands for NaN.
+void fillFrom(Tensor& t, const QJsonArray& values)
+{
+    QCOMPARE(t.numel(), int64_t(values.size()));
+    float* p = t.data();
+    for (int64_t i = 0; i < t.numel(); ++i)
+        p[i] = values[int(i)].isNull() ? std::numeric_limits<float>::quiet_NaN() : float(values[int(i)].toDouble());
+}
+
+QJsonArray kernelCases()
+{
+    QFile f(QStringLiteral(MODULELAB_TEST_DATA "/kernels/kernels.json"));
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("tests/data/kernels/kernels.json is missing: run gen_kernels.py");
+    return QJsonDocument::fromJson(f.readAll()).object()["cases"].toArray();
+}
+
 } // namespace
 
 class TestKernels : public QObject {
@@ -291,6 +343,141 @@ private slots:
             QCOMPARE((*left.value.data)[i], 2.5f - t[i]);
             QCOMPARE((*right.value.data)[i], t[i] * 3.0f);
         }
+    }
+
+    void tensorVersion()
+    {
+        Tensor t(Shape{4});
+        const Tensor& c = t;
+        const uint64_t v1 = c.version();
+        QCOMPARE(c.version(), v1);
+        t[0] = 1.0f;
+        const uint64_t v2 = c.version();
+        QVERIFY(v2 != v1);
+        (void)t.data();
+        const uint64_t v3 = c.version();
+        QVERIFY(v3 != v2);
+        Tensor copy(t);
+        QVERIFY(copy.version() != v3);
+        Tensor moved(std::move(copy));
+        QVERIFY(moved.version() != v3);
+        t = Tensor(Shape{4});
+        QVERIFY(c.version() != v3);
+    }
+
+    // The convolution's weight is packed once per version of its contents: every way a weight
+    // changes (a write through data(), an element write as an optimizer does, a new tensor as
+    // loading makes, a clone's copy-on-write) is seen by the next pass.
+    void convWeightPackedOncePerVersion()
+    {
+        const ConvCase cc{2, 16, 9, 9, 32, 3, 1, 1, 1, 1, true};
+        std::mt19937 rng(3);
+        auto layer = makeConv(cc);
+        const auto& conv = static_cast<const Conv2d&>(*layer);
+        Tensor x(Shape{cc.n, cc.c, cc.h, cc.w});
+        fillRandom(x, rng);
+        const ShapeResult r = layer->outputShape(x.shape());
+        QVERIFY(r.ok());
+        const double tol = 1e-4 * std::sqrt(double(cc.c * cc.k * cc.k));
+        auto check = [&](const Layer& l) {
+            const Tensor want = referenceConv(cc, x, l.tensors()[0], &l.tensors()[1], r.shape[2], r.shape[3]);
+            Tensor y;
+            l.forward(x, y);
+            return maxAbsDiff(y, want) <= tol;
+        };
+        QVERIFY(check(*layer));
+        const int64_t base = conv.kernel().packings();
+        QVERIFY(check(*layer));
+        QVERIFY(check(*layer));
+        QCOMPARE(conv.kernel().packings(), base); // unchanged weight: not packed again
+
+        Tensor& w = layer->tensors()[0];
+        w[5] += 0.75f; // an element write, as the optimizer's step makes
+        QVERIFY(check(*layer));
+        float* wp = w.data();
+        for (int64_t i = 0; i < w.numel(); ++i)
+            wp[i] *= -1.0f;
+        QVERIFY(check(*layer));
+
+        Tensor loaded(w.shape()); // a loaded weight replaces the tensor
+        fillRandom(loaded, rng);
+        layer->tensors()[0] = std::move(loaded);
+        QVERIFY(check(*layer));
+
+        // A clone shares the weights until either side writes; then each sees its own.
+        auto clone = layer->clone();
+        QVERIFY(check(static_cast<const Layer&>(*clone)));
+        clone->tensors()[0][0] = 100.0f;
+        QVERIFY(check(static_cast<const Layer&>(*clone)));
+        QVERIFY(check(*layer));
+        QCOMPARE(layer->tensors()[0][0] == 100.0f, false);
+
+        // Two threads running layers that share one weight.
+        auto shared = layer->clone();
+        bool ok1 = true, ok2 = true;
+        std::thread a([&] {
+            for (int i = 0; i < 5; ++i)
+                ok1 = check(*layer) && ok1;
+        });
+        std::thread b([&] {
+            for (int i = 0; i < 5; ++i)
+                ok2 = check(static_cast<const Layer&>(*shared)) && ok2;
+        });
+        a.join();
+        b.join();
+        QVERIFY(ok1 && ok2);
+    }
+
+    void normAndPoolMatchTorch_data()
+    {
+        QTest::addColumn<int>("index");
+        const QJsonArray cases = kernelCases();
+        for (int i = 0; i < cases.size(); ++i) {
+            const QJsonObject c = cases[i].toObject();
+            const QString name = QString("%1 %2 %3").arg(i).arg(c["call"].toObject()["type"].toString(),
+                                                          QJsonDocument(c["input_shape"].toArray()).toJson(QJsonDocument::Compact));
+            QTest::newRow(qPrintable(name)) << i;
+        }
+    }
+    void normAndPoolMatchTorch()
+    {
+        QFETCH(int, index);
+        const QJsonObject c = kernelCases()[index].toObject();
+        const QJsonObject call = c["call"].toObject();
+        std::vector<LayerArgument> args;
+        for (const QJsonValue& a : call["args"].toArray())
+            args.push_back({a.toArray()[0].toString().toStdString(), decodeArg(a.toArray())});
+        auto made = createLayer(call["type"].toString().toStdString(), args);
+        QVERIFY(std::holds_alternative<std::unique_ptr<Layer>>(made));
+        auto& layer = std::get<std::unique_ptr<Layer>>(made);
+        TorchGenerator gen(0);
+        layer->initTensors(gen);
+        const QJsonArray state = c["state"].toArray();
+        QCOMPARE(layer->tensors().size(), size_t(state.size()));
+        for (int i = 0; i < state.size(); ++i)
+            fillFrom(layer->tensors()[size_t(i)], state[i].toArray());
+        Tensor x(shapeOf(c["input_shape"].toArray()));
+        fillFrom(x, c["input"].toArray());
+        const QJsonArray want = c["output"].toArray();
+        double scale = 0.0;
+        for (const QJsonValue& v : want)
+            scale = std::max(scale, v.isNull() ? 0.0 : std::abs(v.toDouble()));
+        for (int threads : {1, 2}) {
+            setThreadCount(threads);
+            Tensor y;
+            layer->forward(x, y);
+            QCOMPARE(y.shape(), shapeOf(c["output_shape"].toArray()));
+            for (int64_t i = 0; i < y.numel(); ++i) {
+                const QJsonValue w = want[int(i)];
+                if (w.isNull()) {
+                    QVERIFY2(std::isnan(y[i]), qPrintable(QString("element %1 should be NaN").arg(i)));
+                    continue;
+                }
+                QVERIFY2(std::abs(y[i] - w.toDouble()) <= 1e-4 * std::max(scale, 1.0),
+                         qPrintable(QString("threads %1, element %2: %3, PyTorch %4").arg(threads).arg(i).arg(y[i]).arg(w.toDouble())));
+            }
+        }
+        setThreadCount(0);
     }
 
     void viewLayersForward()
