@@ -2,11 +2,13 @@
 
 #include "app/diagram/diagramitems.h"
 #include "app/diagram/diagramview.h"
+#include "app/document/moduletreemodel.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QDockWidget>
 #include <QHeaderView>
+#include <QScrollBar>
 #include <QTreeView>
 #include <QGraphicsItem>
 #include <QMainWindow>
@@ -19,6 +21,8 @@
 namespace ml::ui {
 
 namespace {
+
+constexpr int kInputColumn = ModuleTreeModel::InputColumn;
 
 QPalette highContrastPalette()
 {
@@ -92,6 +96,11 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
         for (QWidget* w : m_window->findChildren<QWidget*>())
             if (w->testAttribute(Qt::WA_SetFont))
                 m_savedFonts.insert(w, w->font());
+        m_savedZooms.clear();
+        for (const auto& d : m_diagrams)
+            if (d)
+                m_savedZooms.append({d, d->isFittingWidth(), d->zoom(), d->horizontalScrollBar()->value(),
+                                     d->verticalScrollBar()->value()});
         m_wentFullScreen = fullScreen && !m_window->isFullScreen();
         if (m_wentFullScreen)
             m_window->setWindowState(m_window->windowState() | Qt::WindowFullScreen);
@@ -109,31 +118,16 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
         m_fontScale = kClassroomFontScale;
         QApplication::setPalette(highContrastPalette());
         applyFont();
-        // The diagram gets close to half the window.
+        // The diagnostics under the tree, where their messages have the tree's width; the
+        // diagram alone in the right column, its full height.
+        if (auto* diags = m_window->findChild<QDockWidget*>(QStringLiteral("diagnosticsDock")); diags && !diags->isHidden())
+            m_window->addDockWidget(Qt::BottomDockWidgetArea, diags);
         if (auto* diagramDock = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock"))) {
             diagramDock->show();
             diagramDock->raise();
-            m_window->resizeDocks({diagramDock}, {m_window->width() * 45 / 100}, Qt::Horizontal);
         }
-        // Actual size and then some: the diagram's labels are pixel-sized, its lines scale too.
-        for (const auto& d : m_diagrams)
-            for (int k = 0; d && k < 40 && d->zoom() < kClassroomDiagramZoom; ++k)
-                d->zoomIn();
-        // Once the new layout has settled: tree columns as wide as their large-type contents,
-        // the selected box in the middle, its label in view.
-        QTimer::singleShot(0, this, [this] {
-            if (QWidget* central = m_window->centralWidget()) {
-                QList<QTreeView*> trees = central->findChildren<QTreeView*>();
-                if (auto* tree = qobject_cast<QTreeView*>(central))
-                    trees.prepend(tree);
-                for (QTreeView* tree : trees)
-                    tree->header()->resizeSections(QHeaderView::ResizeToContents);
-            }
-            for (const auto& d : m_diagrams)
-                if (d && d->hasSelection())
-                    if (auto* box = d->boxForPath(d->selectedPath()))
-                        d->centerOn(box);
-        });
+        // Once the large type has reached every widget.
+        QTimer::singleShot(0, this, &ClassroomMode::arrange);
     } else {
         m_fontScale = 1.0;
         qApp->setStyleSheet(m_savedStyleSheet);
@@ -152,10 +146,10 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
                 return;
             QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
             restoreLayout();
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            restoreZooms();
         });
-        for (const auto& d : m_diagrams)
-            if (d)
-                d->zoomToFit();
+        restoreZooms();
     }
     {
         const QSignalBlocker block(m_toggle);
@@ -183,6 +177,56 @@ void ClassroomMode::restoreLayout()
     for (QHeaderView* h : m_window->findChildren<QHeaderView*>())
         if (auto it = m_savedHeaders.constFind(h); it != m_savedHeaders.cend())
             h->restoreState(*it);
+}
+
+void ClassroomMode::arrange()
+{
+    if (!m_active)
+        return;
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    const int w = m_window->width();
+    const int h = m_window->height();
+    // Tree columns as wide as their large-type contents; when they would take more than 60% of
+    // the window, the input shapes go (each is the output shape of the row above it, and the
+    // diagram's arrows name them), so that the diagram keeps its room.
+    int treeWidth = 0;
+    if (auto* tree = qobject_cast<QTreeView*>(m_window->centralWidget())) {
+        QHeaderView* header = tree->header();
+        header->setSectionHidden(kInputColumn, false);
+        header->resizeSections(QHeaderView::ResizeToContents);
+        const int extra = tree->verticalScrollBar()->sizeHint().width() + 2 * tree->frameWidth() + 4;
+        if (header->length() + extra > w * 60 / 100)
+            header->setSectionHidden(kInputColumn, true);
+        treeWidth = header->length() + extra;
+    }
+    if (auto* diagramDock = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagramDock && treeWidth > 0)
+        m_window->resizeDocks({diagramDock}, {std::clamp(w - treeWidth - 12, w / 3, w * 55 / 100)}, Qt::Horizontal);
+    if (auto* diags = m_window->findChild<QDockWidget*>(QStringLiteral("diagnosticsDock")); diags && diags->isVisible())
+        m_window->resizeDocks({diags}, {h * 28 / 100}, Qt::Vertical);
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    // The diagram as wide as its column (no sideways scrolling), the selected box in view.
+    for (const auto& d : m_diagrams) {
+        if (!d)
+            continue;
+        d->fitWidth();
+        if (d->hasSelection())
+            if (auto* box = d->boxForPath(d->selectedPath()))
+                d->centerOn(box);
+    }
+}
+
+void ClassroomMode::restoreZooms()
+{
+    for (const DiagramZoom& z : std::as_const(m_savedZooms)) {
+        if (!z.view)
+            continue;
+        if (z.fitWidth)
+            z.view->fitWidth();
+        else
+            z.view->setZoomFactor(z.zoom);
+        z.view->horizontalScrollBar()->setValue(z.x);
+        z.view->verticalScrollBar()->setValue(z.y);
+    }
 }
 
 double ClassroomMode::typeSize() const
@@ -220,6 +264,7 @@ void ClassroomMode::scaleType(bool larger)
         return;
     m_fontScale = larger ? std::min(m_fontScale * 1.15, 4.0) : std::max(m_fontScale / 1.15, 0.8);
     applyFont();
+    QTimer::singleShot(0, this, &ClassroomMode::arrange);
 }
 
 void ClassroomMode::zoomIn()
@@ -246,6 +291,7 @@ void ClassroomMode::resetZoom()
     if (m_active) {
         m_fontScale = kClassroomFontScale;
         applyFont();
+        QTimer::singleShot(0, this, &ClassroomMode::arrange);
     }
 }
 

@@ -36,7 +36,6 @@ public:
     QAction* toggleAction() const { return m_toggle; }
 
     static constexpr double kClassroomFontScale = 1.6;
-    static constexpr double kClassroomDiagramZoom = 1.1;
 
 public slots:
     // Switches the presentation; `fullScreen` also shows the window full screen (F11 does) and
@@ -54,7 +53,10 @@ signals:
 
 private:
     void applyFont();
+    // Fits the tree's columns and gives the diagram the rest of the width (classroom mode only).
+    void arrange();
     void restoreLayout();
+    void restoreZooms(); // the diagrams' zoom and scroll positions as before classroom mode
     double typeSize() const; // points
     QString styleSheet() const;
 
@@ -74,6 +76,13 @@ private:
     Qt::WindowStates m_savedWindowState;
     QHash<QObject*, QFont> m_savedFonts; // widgets with a font of their own
     bool m_wentFullScreen = false;
+    struct DiagramZoom {
+        QPointer<DiagramView> view;
+        bool fitWidth;
+        double zoom;
+        int x, y; // scroll positions
+    };
+    QList<DiagramZoom> m_savedZooms;
 };
 
 } // namespace ml::ui

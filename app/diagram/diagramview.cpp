@@ -198,6 +198,12 @@ void DiagramView::setZoom(double factor)
     setTransform(QTransform::fromScale(z, z));
 }
 
+void DiagramView::setZoomFactor(double factor)
+{
+    m_fitWidth = false;
+    setZoom(factor);
+}
+
 void DiagramView::zoomIn()
 {
     m_fitWidth = false;

@@ -42,6 +42,9 @@ public:
     BoxItem* boxForPath(const QString& dottedPath) const; // nullptr if absent
     int boxCount() const { return static_cast<int>(m_boxes.size()); }
     double zoom() const;
+    bool isFittingWidth() const { return m_fitWidth; }
+    // A fixed zoom factor, as the user's zooming sets it (ends fitting the width).
+    void setZoomFactor(double factor);
 
 public slots:
     void zoomIn();

@@ -47,10 +47,18 @@ QVariant DiagnosticsModel::data(const QModelIndex& index, int role) const
     const ml::Diagnostic& d = m_diagnostics[static_cast<size_t>(index.row())];
     if (role == DottedPathRole)
         return QString::fromStdString(d.path);
-    if (role == Qt::ForegroundRole && index.column() == SeverityColumn)
+    // The node is coloured as its severity too: a narrow panel shows it without the severity.
+    if (role == Qt::ForegroundRole && (index.column() == SeverityColumn || index.column() == NodeColumn))
         return QBrush(d.severity == ml::Severity::Error ? QColor(0xc0, 0x20, 0x20)
                       : d.severity == ml::Severity::Warning ? QColor(0xb0, 0x70, 0x00) : QColor(0x40, 0x60, 0xa0));
-    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+    if (role == Qt::ToolTipRole) // everything at once, for a panel too narrow for every column
+        return QStringLiteral("%1 at %2%3: %4")
+            .arg(data(index.siblingAtColumn(SeverityColumn), Qt::DisplayRole).toString(),
+                 data(index.siblingAtColumn(NodeColumn), Qt::DisplayRole).toString(),
+                 d.loc.valid() ? QStringLiteral(" (%1)").arg(data(index.siblingAtColumn(LocationColumn), Qt::DisplayRole).toString())
+                               : QString(),
+                 QString::fromStdString(d.message));
+    if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
     case SeverityColumn:

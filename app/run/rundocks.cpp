@@ -23,7 +23,12 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QScrollArea>
+#include <QHeaderView>
+#include <QScrollBar>
 #include <QStatusBar>
+#include <QTreeView>
+
+#include <algorithm>
 
 namespace ml::ui {
 
@@ -55,6 +60,7 @@ RunDocks::RunDocks(QMainWindow* window, Document* document, QAbstractItemView* t
     runScroll->setWidget(m_panel);
     runScroll->setWidgetResizable(true);
     runScroll->setFrameShape(QFrame::NoFrame);
+    runScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_runDock = addDock(window, QStringLiteral("Run"), QStringLiteral("runDock"), runScroll, Qt::LeftDockWidgetArea);
     m_activationsDock = addDock(window, QStringLiteral("Activations"), QStringLiteral("activationsDock"), m_activations,
                                 Qt::BottomDockWidgetArea);
@@ -135,30 +141,24 @@ void RunDocks::raise()
         d->show();
         d->raise();
     }
-    // Room for the maps and the chart: the bottom row grows, the diagram keeps a readable width.
+    // Room for the maps and the chart: the bottom row grows to half the window, the left column
+    // fits the run panel, the diagram keeps a readable width and the predictions under it.
     const int w = m_window->width();
-    m_window->resizeDocks({m_activationsDock}, {std::max(m_activationsDock->height(), m_window->height() / 2)}, Qt::Vertical);
-    // The maps get most of the bottom row.
-    // A tab group is resized through its first dock.
-    QDockWidget* group = m_activationsDock;
-    if (auto* code = m_window->findChild<QDockWidget*>(QStringLiteral("codeDock"));
-        code && m_window->tabifiedDockWidgets(m_activationsDock).contains(code))
-        group = code;
-    QList<QDockWidget*> row{group};
-    int rowWidth = m_activationsDock->width();
-    for (const char* name : {"diagnosticsDock", "historyDock"})
-        if (auto* d = m_window->findChild<QDockWidget*>(QString::fromLatin1(name)); d && d->isVisible() && !m_window->tabifiedDockWidgets(d).contains(m_activationsDock)) {
-            row << d;
-            rowWidth += d->width();
-        }
-    QList<int> widths{rowWidth * 7 / 10};
-    for (int i = 1; i < row.size(); ++i)
-        widths << rowWidth * 3 / 10 / (static_cast<int>(row.size()) - 1);
-    m_window->resizeDocks(row, widths, Qt::Horizontal);
-    if (auto* diagram = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagram && diagram->width() < w / 5)
-        m_window->resizeDocks({diagram}, {w / 4}, Qt::Horizontal);
-    if (auto* diagram = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagram && diagram->isVisible())
-        m_window->resizeDocks({diagram, m_predictionsDock}, {m_window->height() / 2, m_window->height() * 2 / 5}, Qt::Vertical);
+    const int h = m_window->height();
+    m_window->resizeDocks({m_activationsDock}, {std::max(m_activationsDock->height(), h / 2)}, Qt::Vertical);
+    const int panelWidth = m_panel->minimumSizeHint().width() + 24;
+    if (m_runDock->width() < panelWidth)
+        m_window->resizeDocks({m_runDock}, {std::min(panelWidth, w / 4)}, Qt::Horizontal);
+    if (auto* diagram = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagram && diagram->isVisible()) {
+        // The tree as wide as its columns when the diagram keeps a quarter of the window.
+        int wanted = w * 3 / 10;
+        if (auto* tree = qobject_cast<QTreeView*>(m_window->centralWidget()))
+            wanted = w - std::max(m_runDock->width(), panelWidth) - tree->header()->length() -
+                     tree->verticalScrollBar()->sizeHint().width() - 24;
+        m_window->resizeDocks({diagram}, {std::clamp(wanted, w / 4, w * 45 / 100)}, Qt::Horizontal);
+        // The chart's class names need the height more than the diagram does.
+        m_window->resizeDocks({diagram, m_predictionsDock}, {h * 2 / 5, h / 2}, Qt::Vertical);
+    }
 }
 
 void RunDocks::setSelectedPath(const QString& path)

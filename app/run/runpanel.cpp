@@ -52,6 +52,8 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
     reinit->setToolTip(QStringLiteral("PyTorch's default initialisation after torch.manual_seed(seed)"));
     m_seed->setRange(0, 2147483647);
     m_seed->setPrefix(QStringLiteral("seed "));
+    // Room for a usual seed: the panel fits a narrow column (larger seeds scroll in the field).
+    m_seed->setMinimumWidth(m_seed->fontMetrics().horizontalAdvance(QStringLiteral("seed 0000000")) + 30);
     auto* wl = new QGridLayout(weights);
     wl->addWidget(m_weights, 0, 0, 1, 3);
     wl->addWidget(load, 1, 0);
@@ -104,6 +106,11 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
     sl->addLayout(sb);
     sl->addWidget(m_stepText);
     sl->addLayout(previews);
+
+    // Buttons as narrow as their labels (styles ask 80 pixels of each): the panel fits the
+    // left column at 1280 pixels.
+    for (QPushButton* b : findChildren<QPushButton*>())
+        b->setMinimumWidth(b->fontMetrics().horizontalAdvance(b->text()) + 24);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(weights);

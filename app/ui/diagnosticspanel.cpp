@@ -3,8 +3,11 @@
 #include "app/document/diagnosticsmodel.h"
 
 #include <QHeaderView>
+#include <QResizeEvent>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace ml::ui {
 
@@ -25,10 +28,10 @@ DiagnosticsPanel::DiagnosticsPanel(Document* document, QWidget* parent)
     header->setStretchLastSection(false);
     header->moveSection(DiagnosticsModel::MessageColumn, DiagnosticsModel::NodeColumn + 1);
     header->setSectionResizeMode(DiagnosticsModel::SeverityColumn, QHeaderView::ResizeToContents);
-    // A long node path must not squeeze the message to a word per line: its width is fixed
-    // (elided in the middle, whole in the tooltip) and the message takes the rest.
-    header->resizeSection(DiagnosticsModel::NodeColumn, 130);
-    header->resizeSection(DiagnosticsModel::LocationColumn, 120); // "file.py:23:17", elided in the middle
+    // A long node path must not squeeze the message to a word per line: the node and the
+    // location ("file.py:23:17") get a fifth of the width each, elided in the middle (whole in
+    // the tooltip), and the message takes the rest; a narrow panel shows only node and message
+    // (fitColumns).
     m_view->setTextElideMode(Qt::ElideMiddle);
     header->setSectionResizeMode(DiagnosticsModel::MessageColumn, QHeaderView::Stretch);
     auto fitRows = [this] { m_view->resizeRowsToContents(); };
@@ -42,6 +45,24 @@ DiagnosticsPanel::DiagnosticsPanel(Document* document, QWidget* parent)
     };
     connect(m_view, &QTableView::clicked, this, activate);
     connect(m_view, &QTableView::activated, this, activate);
+}
+
+void DiagnosticsPanel::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitColumns();
+}
+
+void DiagnosticsPanel::fitColumns()
+{
+    const int w = width();
+    QHeaderView* header = m_view->horizontalHeader();
+    // Narrow: the message, the node (coloured as its severity) and the rest in the tooltip.
+    const bool narrow = w < 560;
+    header->setSectionHidden(DiagnosticsModel::SeverityColumn, narrow);
+    header->setSectionHidden(DiagnosticsModel::LocationColumn, narrow);
+    header->resizeSection(DiagnosticsModel::NodeColumn, std::clamp(narrow ? w / 4 : w / 5, 100, 200));
+    header->resizeSection(DiagnosticsModel::LocationColumn, std::clamp(w / 5, 80, 200));
 }
 
 } // namespace ml::ui

@@ -20,7 +20,12 @@ public:
 signals:
     void pathActivated(const QString& dottedPath);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    void fitColumns();
+
     DiagnosticsModel* m_model;
     QTableView* m_view;
 };

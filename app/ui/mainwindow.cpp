@@ -13,6 +13,7 @@
 #include "engine/analysis/runmemory.h"
 #include "app/diagram/diagramview.h"
 #include "app/ui/teachingtools.h"
+#include "app/classroom/classroommode.h"
 #include "app/run/rundocks.h"
 
 #include <QAction>
@@ -25,6 +26,7 @@
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QScreen>
+#include <QScrollArea>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenu>
@@ -34,6 +36,7 @@
 #include <QSettings>
 #include <QShowEvent>
 #include <QStatusBar>
+#include <QStyle>
 #include <QToolBar>
 #include <QUndoStack>
 #include <QUndoView>
@@ -47,8 +50,8 @@ static void initIconResources()
 
 namespace ml::ui {
 
-// Saved dock layouts of another version are ignored (2: the diagram beside the tree).
-constexpr int kLayoutVersion = 2;
+// Saved dock layouts of another version are ignored (3: the history a tab beside the code).
+constexpr int kLayoutVersion = 3;
 
 static QDockWidget* dock(QMainWindow* window, const QString& title, const QString& name, QWidget* content,
                          Qt::DockWidgetArea area)
@@ -121,9 +124,8 @@ MainWindow::~MainWindow()
     m_document->disconnect(this);
 }
 
-// The default layout: the tree in the middle with the code and the history under it, the diagram
-// over the diagnostics on the right, the palette over the properties on the left.
-// Nothing starts hidden behind a tab.
+// The default layout: the tree in the middle with the code (and the history behind it) under it,
+// the diagram over the diagnostics on the right, the palette over the properties on the left.
 void MainWindow::createDocks()
 {
     setCentralWidget(m_tree);
@@ -154,7 +156,9 @@ void MainWindow::createDocks()
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     splitDockWidget(palette, props, Qt::Vertical);
-    splitDockWidget(code, history, Qt::Horizontal);
+    // A column of its own would be too narrow for its entries at 1280 pixels.
+    tabifyDockWidget(code, history);
+    code->raise();
     if (diagramDock)
         splitDockWidget(diagramDock, diags, Qt::Vertical);
     else
@@ -165,8 +169,9 @@ void MainWindow::createDocks()
             m_viewMenu->addAction(d->toggleViewAction());
 }
 
-// Sizes in proportion to the window, once it has its size: a narrow left column, the diagram
-// about as wide as the tree, a low bottom row.
+// Sizes in proportion to the window, once it has its size: a narrow left column, the tree as
+// wide as its columns (when the diagram keeps at least 27% of the window), the rest for the
+// diagram, a low bottom row.
 void MainWindow::sizeDocks()
 {
     const auto find = [this](const char* name) { return findChild<QDockWidget*>(QLatin1String(name)); };
@@ -174,17 +179,23 @@ void MainWindow::sizeDocks()
     QDockWidget* props = find("propertiesDock");
     QDockWidget* code = find("codeDock");
     QDockWidget* diags = find("diagnosticsDock");
-    QDockWidget* history = find("historyDock");
     const int w = width();
     const int h = height();
-    resizeDocks({palette}, {std::clamp(w * 16 / 100, 220, 280)}, Qt::Horizontal);
+    // The left column wide enough for the panels in it (the run panel scrolls only downwards).
+    int left = std::clamp(w * 18 / 100, 240, 300);
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        if (dockWidgetArea(d) == Qt::LeftDockWidgetArea)
+            if (auto* scroll = qobject_cast<QScrollArea*>(d->widget()); scroll && scroll->widget())
+                left = std::max(left, std::min(scroll->widget()->minimumSizeHint().width() + 24, w / 4));
+    resizeDocks({palette}, {left}, Qt::Horizontal);
     if (QDockWidget* diagram = find("diagramDock")) {
-        resizeDocks({diagram}, {w * 40 / 100}, Qt::Horizontal);
+        const int separators = 3 * style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent, nullptr, this) + 8;
+        const int rest = w - left - m_tree->contentWidth() - separators;
+        resizeDocks({diagram}, {std::clamp(rest, w * 27 / 100, w * 45 / 100)}, Qt::Horizontal);
         resizeDocks({diagram, diags}, {h * 68 / 100, h * 32 / 100}, Qt::Vertical);
     }
     resizeDocks({palette, props}, {h * 50 / 100, h * 50 / 100}, Qt::Vertical);
-    resizeDocks({code}, {std::clamp(h * 22 / 100, 150, 260)}, Qt::Vertical);
-    resizeDocks({code, history}, {w * 30 / 100, w * 10 / 100}, Qt::Horizontal);
+    resizeDocks({code}, {std::clamp(h * 24 / 100, 150, 260)}, Qt::Vertical);
 }
 
 void MainWindow::showEvent(QShowEvent* event)
@@ -414,6 +425,9 @@ void MainWindow::closeEvent(QCloseEvent* event)
         return;
     }
     if (!m_quiet) {
+        // The window as it is outside classroom mode is the one to come back to.
+        if (auto* tools = findChild<TeachingTools*>(); tools && tools->classroom()->isActive())
+            tools->classroom()->setActive(false);
         QSettings settings;
         settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
         settings.setValue(QStringLiteral("window/state"), saveState(kLayoutVersion));

@@ -3,15 +3,45 @@
 #include "app/document/document.h"
 #include "app/document/moduletreemodel.h"
 
+#include <QApplication>
 #include <QHeaderView>
+#include <QScrollBar>
+#include <QStyle>
+#include <QStyledItemDelegate>
+
+#include <algorithm>
 
 namespace ml::ui {
+
+namespace {
+
+// Every row as tall as a row with an icon: rows keep their height when error icons come and go.
+class IconRowDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override
+    {
+        QStyleOptionViewItem opt = option;
+        initStyleOption(&opt, index);
+        opt.features |= QStyleOptionViewItem::HasDecoration;
+        if (!opt.decorationSize.isValid() || opt.decorationSize.isEmpty())
+            opt.decorationSize = QSize(16, 16);
+        const QWidget* widget = option.widget;
+        QStyle* style = widget ? widget->style() : QApplication::style();
+        const QSize withIcon = style->sizeFromContents(QStyle::CT_ItemViewItem, &opt, QSize(), widget);
+        const QSize own = QStyledItemDelegate::sizeHint(option, index);
+        return {own.width(), std::max(own.height(), withIcon.height())};
+    }
+};
+
+} // namespace
 
 ModuleTreePanel::ModuleTreePanel(Document* document, QWidget* parent)
     : QTreeView(parent)
     , m_document(document)
 {
     setModel(document->treeModel());
+    setItemDelegate(new IconRowDelegate(this));
     setSelectionMode(QAbstractItemView::ExtendedSelection);
     setSelectionBehavior(QAbstractItemView::SelectRows);
     setDragEnabled(true);
@@ -23,15 +53,31 @@ ModuleTreePanel::ModuleTreePanel(Document* document, QWidget* parent)
     setUniformRowHeights(true);
     setAlternatingRowColors(true);
     header()->setStretchLastSection(false);
-    header()->setSectionResizeMode(ModuleTreeModel::NameColumn, QHeaderView::Interactive);
-    header()->resizeSection(ModuleTreeModel::NameColumn, 140);
-    header()->resizeSection(ModuleTreeModel::TypeColumn, 90);
-    header()->resizeSection(ModuleTreeModel::InputColumn, 105);
-    header()->resizeSection(ModuleTreeModel::OutputColumn, 105);
-    header()->resizeSection(ModuleTreeModel::ParamsColumn, 80);
-    header()->resizeSection(ModuleTreeModel::MultAddsColumn, 85);
-    connect(document, &Document::documentReset, this, [this] { expandToDepth(1); });
+    header()->setSectionResizeMode(QHeaderView::Interactive);
+    header()->setMinimumSectionSize(24);
+    // A new model gets columns as wide as its contents; an edit only widens what no longer fits.
+    connect(document, &Document::documentReset, this, [this] {
+        expandToDepth(1);
+        fitColumns(false);
+    });
+    connect(document, &Document::analysisUpdated, this, [this] { fitColumns(true); });
     expandToDepth(1);
+    fitColumns(false);
+}
+
+void ModuleTreePanel::fitColumns(bool growOnly)
+{
+    const int columns = model()->columnCount();
+    for (int c = 0; c < columns; ++c) {
+        const int wanted = std::max(sizeHintForColumn(c), header()->sectionSizeHint(c)) + 6;
+        if (!growOnly || wanted > header()->sectionSize(c))
+            header()->resizeSection(c, wanted);
+    }
+}
+
+int ModuleTreePanel::contentWidth() const
+{
+    return header()->length() + verticalScrollBar()->sizeHint().width() + 2 * frameWidth();
 }
 
 std::vector<IndexPath> ModuleTreePanel::selectedPaths() const

@@ -18,6 +18,10 @@ public:
     std::vector<IndexPath> selectedPaths() const;
     IndexPath currentPath(bool* valid) const;
     void selectDottedPath(const QString& dottedPath);
+    // Columns as wide as their contents (growOnly: only those whose contents no longer fit).
+    void fitColumns(bool growOnly);
+    // The width that shows every column without scrolling sideways.
+    int contentWidth() const;
 
 private:
     Document* m_document;

@@ -41,6 +41,7 @@ PropertiesPanel::PropertiesPanel(Document* document, QWidget* parent)
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the fields fit the panel's width
     auto* holder = new QWidget(scroll);
     m_bodyLayout = new QVBoxLayout(holder);
     m_bodyLayout->setContentsMargins(0, 0, 0, 0);

@@ -1,0 +1,95 @@
+// The main window's default layout at the sizes classrooms and desks have (1280x720,
+// 1920x1080): the tree shows every column whole without scrolling sideways, the diagram keeps a
+// readable width, no panel title is cut; the window's size and layout come back on the next start.
+#include "app/ui/mainwindow.h"
+#include "app/ui/moduletreepanel.h"
+
+#include <QAbstractItemView>
+#include <QApplication>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QScrollBar>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTest>
+
+using namespace ml::ui;
+
+class TestLayout : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QApplication::setOrganizationName(QStringLiteral("ModuleLabLayoutTest"));
+        QApplication::setApplicationName(QStringLiteral("ModuleLabLayoutTest"));
+        QSettings().clear();
+    }
+    void cleanupTestCase() { QSettings().clear(); }
+
+    void defaultLayoutFits_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<QString>("file");
+        for (const QSize size : {QSize(1280, 720), QSize(1920, 1080)})
+            for (const char* file : {"net_modulelist_fixed.py", "net_modulelist.py", "net_sequential_fixed.py", "fashion_cnn.mlab"})
+                QTest::addRow("%dx%d %s", size.width(), size.height(), file) << size << QString::fromLatin1(file);
+    }
+    void defaultLayoutFits()
+    {
+        QFETCH(QSize, size);
+        QFETCH(QString, file);
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(size);
+        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/") + file));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTest::qWait(50);
+        ModuleTreePanel* tree = window.treePanel();
+        QHeaderView* header = tree->header();
+        for (int c = 0; c < header->count(); ++c) {
+            const int needed = static_cast<QAbstractItemView*>(tree)->sizeHintForColumn(c);
+            QVERIFY2(header->sectionSize(c) >= needed,
+                     qPrintable(QStringLiteral("column %1 is %2 wide, its contents %3").arg(c).arg(header->sectionSize(c)).arg(needed)));
+        }
+        QVERIFY2(header->length() <= tree->viewport()->width(),
+                 qPrintable(QStringLiteral("columns %1 in a view of %2").arg(header->length()).arg(tree->viewport()->width())));
+        QCOMPARE(tree->horizontalScrollBar()->maximum(), 0);
+        auto* diagram = window.findChild<QDockWidget*>(QStringLiteral("diagramDock"));
+        QVERIFY(diagram->width() >= size.width() * 26 / 100);
+        // Every visible panel's title fits its title bar (tabbed panels show theirs on tabs).
+        for (QDockWidget* d : window.findChildren<QDockWidget*>()) {
+            if (!d->isVisible() || !window.tabifiedDockWidgets(d).isEmpty())
+                continue;
+            QVERIFY2(d->fontMetrics().horizontalAdvance(d->windowTitle()) + 60 <= d->width(),
+                     qPrintable(QStringLiteral("%1 is %2 wide").arg(d->windowTitle()).arg(d->width())));
+        }
+    }
+
+    // Size, panel layout and column widths are remembered between runs; classroom mode is not.
+    void sizeAndLayoutRemembered()
+    {
+        QSettings().clear();
+        {
+            MainWindow first;
+            first.resize(1100, 700);
+            first.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&first));
+            auto* code = first.findChild<QDockWidget*>(QStringLiteral("codeDock"));
+            code->hide();
+            QTest::qWait(20);
+            QVERIFY(first.close());
+        }
+        MainWindow second;
+        QCOMPARE(second.size(), QSize(1100, 700));
+        second.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&second));
+        QVERIFY(!second.findChild<QDockWidget*>(QStringLiteral("codeDock"))->isVisible());
+        QVERIFY(second.findChild<QDockWidget*>(QStringLiteral("diagramDock"))->isVisible());
+        second.setQuiet(true);
+    }
+};
+
+QTEST_MAIN(TestLayout)
+#include "tst_layout.moc"
