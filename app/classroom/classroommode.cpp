@@ -118,10 +118,6 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
         m_fontScale = kClassroomFontScale;
         QApplication::setPalette(highContrastPalette());
         applyFont();
-        // The diagnostics under the tree, where their messages have the tree's width; the
-        // diagram alone in the right column, its full height.
-        if (auto* diags = m_window->findChild<QDockWidget*>(QStringLiteral("diagnosticsDock")); diags && !diags->isHidden())
-            m_window->addDockWidget(Qt::BottomDockWidgetArea, diags);
         if (auto* diagramDock = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock"))) {
             diagramDock->show();
             diagramDock->raise();
@@ -202,7 +198,7 @@ void ClassroomMode::arrange()
     if (auto* diagramDock = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagramDock && treeWidth > 0)
         m_window->resizeDocks({diagramDock}, {std::clamp(w - treeWidth - 12, w / 3, w * 55 / 100)}, Qt::Horizontal);
     if (auto* diags = m_window->findChild<QDockWidget*>(QStringLiteral("diagnosticsDock")); diags && diags->isVisible())
-        m_window->resizeDocks({diags}, {h * 28 / 100}, Qt::Vertical);
+        m_window->resizeDocks({diags}, {h * 30 / 100}, Qt::Vertical);
     QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     // The diagram as wide as its column (no sideways scrolling), the selected box in view.
     for (const auto& d : m_diagrams) {

@@ -41,6 +41,12 @@ PredictionChart::PredictionChart(QWidget* parent)
 
 PredictionChart::~PredictionChart() = default;
 
+QSize PredictionChart::sizeHint() const
+{
+    const QSize base = QWidget::sizeHint();
+    return {base.width(), m_headline->sizeHint().height() + std::clamp((m_bars + 3) * m_rowHeight, 150, 600)};
+}
+
 QString PredictionChart::headline() const
 {
     return m_headline->text();
@@ -99,9 +105,9 @@ void PredictionChart::setPrediction(const Prediction* prediction, const QStringL
     for (const QString& c : categories)
         longest = std::max(longest, QFontMetrics(axisY->labelsFont()).horizontalAdvance(c));
     m_chart->setMargins(QMargins(2 + longest / 2, 2, 2, 2));
-    // A row per class name: the axis leaves out names that do not fit their row.
-    const int row = QFontMetrics(axisY->labelsFont()).height() + 2;
-    m_view->setMinimumHeight(std::clamp(shown * row + 3 * row, 150, 600));
+    // A row per class name: the axis leaves out names that do not fit their row (sizeHint()).
+    m_rowHeight = QFontMetrics(axisY->labelsFont()).height() * 3 / 2;
+    updateGeometry();
     auto* axisX = new QValueAxis;
     axisX->setRange(0, 1);
     axisX->setTickCount(6);

@@ -25,12 +25,14 @@ public:
     void setPrediction(const Prediction* prediction, const QStringList& classNames, int trueLabel, const QString& why = {});
     void setStale(bool stale);
     QString headline() const;
+    QSize sizeHint() const override; // room for every class name
     int barCount() const { return m_bars; }
 
 private:
     QChart* m_chart;
     QChartView* m_view;
     QLabel* m_headline;
+    int m_rowHeight = 16;
     int m_bars = 0;
     bool m_stale = false;
     QString m_text;

@@ -157,7 +157,8 @@ void RunDocks::raise()
                      tree->verticalScrollBar()->sizeHint().width() - 24;
         m_window->resizeDocks({diagram}, {std::clamp(wanted, w / 4, w * 45 / 100)}, Qt::Horizontal);
         // The chart's class names need the height more than the diagram does.
-        m_window->resizeDocks({diagram, m_predictionsDock}, {h * 2 / 5, h / 2}, Qt::Vertical);
+        const int chart = std::clamp(m_predictions->sizeHint().height() + 40, h / 3, h * 3 / 5);
+        m_window->resizeDocks({diagram, m_predictionsDock}, {h - chart, chart}, Qt::Vertical);
     }
 }
 

@@ -154,9 +154,10 @@ int main(int argc, char* argv[])
     return shoot(&window, out, [&] {
         if (!running)
             return 0;
-        runDocks->raise();
         if (!runDocks->controller()->waitForFinished(120000))
             return fail(1, QStringLiteral("the run did not finish in two minutes"));
+        QCoreApplication::processEvents();
+        runDocks->raise(); // sized for the results
         for (int i = 0; i < 5; ++i)
             QCoreApplication::processEvents();
         if (!runDocks->controller()->result())

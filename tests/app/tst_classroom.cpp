@@ -2,6 +2,8 @@
 // editing panels; switching back restores everything; keyboard zoom; a screenshot at 1280x720.
 #include "app/classroom/classroommode.h"
 #include "app/diagram/diagramview.h"
+#include "app/document/runcontroller.h"
+#include "app/run/rundocks.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
 #include "app/ui/teachingtools.h"
@@ -11,6 +13,7 @@
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QImage>
+#include <QLayout>
 #include <QProcess>
 #include <QScrollBar>
 #include <QTemporaryDir>
@@ -38,6 +41,18 @@ class TestClassroom : public QObject {
         auto* diagramDock = window.findChild<QDockWidget*>(QStringLiteral("diagramDock"));
         QVERIFY(diagramDock->width() >= window.width() / 3);
         QCOMPARE(diagram->horizontalScrollBar()->maximum(), 0);
+    }
+
+    static bool presentationFits(MainWindow& window, DiagramView* diagram)
+    {
+        auto* tree = window.treePanel();
+        auto* diagramDock = window.findChild<QDockWidget*>(QStringLiteral("diagramDock"));
+        QHeaderView* header = tree->header();
+        for (int c = 0; c < header->count(); ++c)
+            if (!header->isSectionHidden(c) && header->sectionSize(c) < static_cast<QAbstractItemView*>(tree)->sizeHintForColumn(c))
+                return false;
+        return header->length() <= tree->viewport()->width() && diagramDock->width() >= window.width() / 3 &&
+               diagram->horizontalScrollBar()->maximum() == 0;
     }
 
 private slots:
@@ -71,6 +86,8 @@ private slots:
             return facts;
         };
         QVERIFY(window.selectPath(QStringLiteral("conv_block1")));
+        // The automatic run's prediction changes the panels' minimum sizes: wait for it.
+        QVERIFY(window.runDocks()->controller()->waitForFinished(60000));
         QTest::qWait(50);
         // What the user sees of the panel layout: every visible panel's place and size.
         const auto visibleDocks = [&] {
@@ -86,6 +103,9 @@ private slots:
             docks.sort();
             return docks;
         };
+        // The layout as it stands, pending resizes applied.
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        window.layout()->activate();
         const QStringList docksBefore = visibleDocks();
         const QStringList before = fontsAndHeaders();
 
@@ -95,7 +115,7 @@ private slots:
         QVERIFY(QApplication::font().pointSizeF() >= font.pointSizeF() * 1.5);
         QCOMPARE(QApplication::palette().color(QPalette::Text), QColor(Qt::black));
         QCOMPARE(QApplication::palette().color(QPalette::Base), QColor(Qt::white));
-        QTest::qWait(50);
+        QTRY_VERIFY(presentationFits(window, diagram));
         checkPresentation(window, diagram);
 
         // Keyboard zoom: Ctrl+= and Ctrl+- change the diagram and the type; Ctrl+0 resets.
@@ -104,7 +124,7 @@ private slots:
         QTest::keyClick(&window, Qt::Key_Equal, Qt::ControlModifier);
         QVERIFY(QApplication::font().pointSizeF() > size0);
         QVERIFY(diagram->zoom() > zoom0);
-        QTest::qWait(50);
+        QTRY_VERIFY(presentationFits(window, diagram));
         checkPresentation(window, diagram); // the larger type still fits
         QTest::keyClick(&window, Qt::Key_Minus, Qt::ControlModifier);
         QTest::keyClick(&window, Qt::Key_Minus, Qt::ControlModifier);
@@ -122,8 +142,8 @@ private slots:
         QCOMPARE(palette->isVisible(), paletteVisible);
         QCOMPARE(QApplication::font(), font);
         QCOMPARE(QApplication::palette().color(QPalette::Window), window0);
-        // Every panel, column and widget font exactly as before.
-        QTest::qWait(50);
+        // Every panel, column and widget font exactly as before, once the layout has settled.
+        QTRY_COMPARE(visibleDocks(), docksBefore);
         const QStringList after = fontsAndHeaders();
         QStringList changed;
         for (const QString& f : after)
@@ -133,7 +153,7 @@ private slots:
             if (!after.contains(f))
                 changed << QStringLiteral("was: ") + f;
         QVERIFY2(changed.isEmpty(), qPrintable(changed.join(QLatin1Char('\n'))));
-        QCOMPARE(visibleDocks(), docksBefore);
+        QTRY_COMPARE(visibleDocks(), docksBefore);
     }
 
     // F11 presents full screen; again restores the window as it was.
