@@ -37,18 +37,23 @@ LessonPlayer::LessonPlayer(QWidget* parent)
     m_text->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_text->setMinimumHeight(kMinTextHeight);
     layout->addWidget(m_text, 1);
+    // The counter on a row of its own: the buttons never have to share their row with it, so
+    // they keep their whole labels in a narrow panel and in classroom mode's large type.
+    m_counter->setAlignment(Qt::AlignCenter);
+    layout->addWidget(m_counter);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_back);
-    buttons->addWidget(m_counter, 1, Qt::AlignCenter);
+    buttons->addStretch(1);
     buttons->addWidget(m_next);
     layout->addLayout(buttons);
     m_back->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
-    m_next->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
     connect(m_picker, &QComboBox::activated, this, &LessonPlayer::startLesson);
     connect(m_back, &QPushButton::clicked, this, &LessonPlayer::back);
     connect(m_next, &QPushButton::clicked, this, [this] {
         if (m_lesson < 0)
             startLesson(m_picker->currentIndex());
+        else if (atLessonEnd())
+            startLesson(m_lesson + 1);
         else
             next();
     });
@@ -98,6 +103,18 @@ void LessonPlayer::goToStep(int step)
     updateControls();
 }
 
+bool LessonPlayer::atLessonEnd() const
+{
+    return m_lesson >= 0 && m_step + 1 == static_cast<int>(m_lessons[static_cast<size_t>(m_lesson)].steps.size());
+}
+
+void LessonPlayer::setNextLabel(const QString& text, const QString& toolTip)
+{
+    m_next->setText(text);
+    m_next->setToolTip(toolTip);
+    m_next->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right)); // setText replaced it by the text's mnemonic
+}
+
 void LessonPlayer::next() { goToStep(m_step + 1); }
 void LessonPlayer::back() { goToStep(m_step - 1); }
 
@@ -108,6 +125,7 @@ void LessonPlayer::updateControls()
         m_text->setText(QStringLiteral("Each lesson opens the tutorial's networks, selects a node and explains it."));
         m_counter->clear();
         m_back->setEnabled(false);
+        setNextLabel(QStringLiteral("Start ▶"), QString());
         m_next->setEnabled(!m_lessons.empty());
         return;
     }
@@ -115,9 +133,20 @@ void LessonPlayer::updateControls()
     const LessonStep& s = lesson.steps[static_cast<size_t>(m_step)];
     m_title->setText(lesson.title);
     m_text->setText(s.text);
-    m_counter->setText(QStringLiteral("Step %1 of %2").arg(m_step + 1).arg(lesson.steps.size()));
+    m_counter->setText(QStringLiteral("Lesson %1 of %2 · step %3 of %4")
+                           .arg(m_lesson + 1)
+                           .arg(m_lessons.size())
+                           .arg(m_step + 1)
+                           .arg(lesson.steps.size()));
     m_back->setEnabled(m_step > 0);
-    m_next->setEnabled(m_step + 1 < static_cast<int>(lesson.steps.size()));
+    // At a lesson's end the button leads on to the next lesson.
+    const bool hasNextLesson = m_lesson + 1 < static_cast<int>(m_lessons.size());
+    if (atLessonEnd() && hasNextLesson)
+        setNextLabel(QStringLiteral("Next lesson ▶"),
+                     QStringLiteral("Lesson %1: %2").arg(m_lesson + 2).arg(m_lessons[static_cast<size_t>(m_lesson + 1)].title));
+    else
+        setNextLabel(QStringLiteral("Next ▶"), QString());
+    m_next->setEnabled(!atLessonEnd() || hasNextLesson);
     fitText();
 }
 

@@ -22,6 +22,8 @@ public:
     int lessonIndex() const { return m_lesson; }
     int stepIndex() const { return m_step; }
     QLabel* textLabel() const { return m_text; }
+    QPushButton* nextButton() const { return m_next; }
+    QPushButton* backButton() const { return m_back; }
 
 public slots:
     void startLesson(int index);
@@ -40,6 +42,8 @@ protected:
 private:
     void updateControls();
     void fitText();
+    bool atLessonEnd() const; // the last step of a lesson is shown
+    void setNextLabel(const QString& text, const QString& toolTip);
 
     std::vector<Lesson> m_lessons;
     int m_lesson = -1;
