@@ -55,11 +55,11 @@ public:
 
     QRectF boundingRect() const override;
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
-
-private:
+    // Where the shape label and the operations are drawn (item coordinates).
     QRectF labelRect() const;
     QRectF opsRect() const;
 
+private:
     DiagramEdge m_edge;
     QPainterPath m_line;
     QPolygonF m_head;

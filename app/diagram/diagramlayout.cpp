@@ -203,8 +203,11 @@ private:
         b.rect.translate(dx, dy);
         for (auto& cell : b.slotLabels)
             cell.first.translate(dx, dy);
-        for (int e : m_owned[static_cast<size_t>(idx)])
-            m_out.edges[static_cast<size_t>(e)].points.translate(dx, dy);
+        for (int e : m_owned[static_cast<size_t>(idx)]) {
+            DiagramEdge& edge = m_out.edges[static_cast<size_t>(e)];
+            edge.points.translate(dx, dy);
+            edge.labelPos += QPointF(dx, dy); // side labels move with their arrows
+        }
         for (int c : b.children)
             translate(c, dx, dy);
     }
@@ -293,9 +296,11 @@ private:
                 addStraight(idx, kids[k - 1], kids[k], DiagramEdge::Kind::Sequence, {});
         const double laneX0 = x0 + contentW + st::kLaneGap;
         // Side labels stand in one column right of the outermost lane, so that no lane crosses
-        // them; pushed down where they would overlap.
+        // them; each beside the middle of its arrow, pushed down below every label placed before
+        // it that it would overlap (arrows jump back and forth: earlier labels can lie lower).
         const double labelX = laneX0 + (lanes - 1) * st::kLaneStep + 6;
         double labelFloor = -1e9;
+        std::vector<std::pair<double, double>> placed; // top, bottom
         for (const Step& s : steps) {
             if (s.straight) {
                 addStraight(idx, s.from, s.to, DiagramEdge::Kind::Flow, s.ops);
@@ -311,9 +316,20 @@ private:
             e.points << QPointF(rectOf(s.from).right(), s.y1) << QPointF(laneX, s.y1) << QPointF(laneX, s.y2)
                      << QPointF(rectOf(s.to).right(), s.y2);
             const double lines = (e.label.isEmpty() ? 0 : 1) + (e.ops.isEmpty() ? 0 : 1);
-            const double top = std::max((s.y1 + s.y2) / 2 - lines * 8, labelFloor);
+            const double height = lines * 16 + 2;
+            double top = (s.y1 + s.y2) / 2 - lines * 8;
+            for (bool moved = true; moved;) {
+                moved = false;
+                for (const auto& [t, b] : placed)
+                    if (top < b && top + height > t) {
+                        top = b;
+                        moved = true;
+                    }
+            }
+            if (lines > 0)
+                placed.emplace_back(top, top + height);
             e.labelPos = QPointF(labelX, top);
-            labelFloor = top + lines * 16 + 2;
+            labelFloor = std::max(labelFloor, top + height);
             addEdge(idx, std::move(e));
         }
         QRectF& rect = m_out.boxes[static_cast<size_t>(idx)].rect;

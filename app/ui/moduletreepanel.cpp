@@ -61,6 +61,8 @@ ModuleTreePanel::ModuleTreePanel(Document* document, QWidget* parent)
         fitColumns(false);
     });
     connect(document, &Document::analysisUpdated, this, [this] { fitColumns(true); });
+    // Deeper rows need a wider name column (and may bring longer type names).
+    connect(this, &QTreeView::expanded, this, [this] { fitColumns(true); });
     expandToDepth(1);
     fitColumns(false);
 }

@@ -93,6 +93,49 @@ model = Shuffled()
 # input: 2,4
 )";
 
+// ResNet's bottleneck: one ReLU called three times, a downsample beside the main path and an
+// addition: its arrows jump back and forth, their shape labels must not share a spot.
+const char* kBottleneck = R"(class Bottleneck(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(64, 16, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.conv2 = nn.Conv2d(16, 16, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(16)
+        self.conv3 = nn.Conv2d(16, 64, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(64)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = nn.Sequential(nn.Conv2d(64, 64, 1, bias=False), nn.BatchNorm2d(64))
+
+    def forward(self, x):
+        identity = x
+        out = self.conv1(x)
+        out = self.bn1(out)
+        out = self.relu(out)
+        out = self.conv2(out)
+        out = self.bn2(out)
+        out = self.relu(out)
+        out = self.conv3(out)
+        out = self.bn3(out)
+        identity = self.downsample(x)
+        out += identity
+        out = self.relu(out)
+        return out
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer1 = nn.Sequential(Bottleneck(), Bottleneck())
+
+    def forward(self, x):
+        return self.layer1(x)
+
+
+model = Net()
+# input: 1,64,8,8
+)";
+
 } // namespace
 
 class TestDiagram : public QObject {
@@ -204,6 +247,38 @@ private slots:
                 found = true;
         }
         QVERIFY(found);
+    }
+
+    // No two text labels of arrows (shapes and operations) overlap, nor a label and a box.
+    void arrowLabelsDoNotOverlap()
+    {
+        const Loaded net = loadSource(QString::fromUtf8(kBottleneck));
+        DiagramView view;
+        view.setModel(net.root.get(), &net.analysis);
+        std::vector<QRectF> labels;
+        for (const EdgeItem* e : edges(view, DiagramEdge::Kind::Flow)) {
+            if (!e->edge().side)
+                continue;
+            if (!e->edge().label.isEmpty())
+                labels.push_back(e->mapRectToScene(e->labelRect()));
+            if (!e->edge().ops.isEmpty())
+                labels.push_back(e->mapRectToScene(e->opsRect()));
+        }
+        QVERIFY(labels.size() >= 8);
+        // Each side label stands beside its own arrow's lanes, within the arrow's height.
+        for (const EdgeItem* e : edges(view, DiagramEdge::Kind::Flow))
+            if (e->edge().side && !e->edge().label.isEmpty()) {
+                const QPolygonF& p = e->edge().points;
+                const double top = std::min(p.front().y(), p.back().y()), bottom = std::max(p.front().y(), p.back().y());
+                const QRectF r = e->labelRect();
+                QVERIFY2(r.bottom() >= top - 40 && r.top() <= bottom + 40,
+                         qPrintable(QStringLiteral("a label at %1 for an arrow from %2 to %3").arg(r.top()).arg(top).arg(bottom)));
+            }
+        for (size_t i = 0; i < labels.size(); ++i)
+            for (size_t j = i + 1; j < labels.size(); ++j)
+                QVERIFY2(!labels[i].adjusted(0, 1, 0, -1).intersects(labels[j].adjusted(0, 1, 0, -1)),
+                         qPrintable(QStringLiteral("labels %1 and %2 overlap at %3,%4 and %5,%6").arg(i).arg(j)
+                                        .arg(labels[i].left()).arg(labels[i].top()).arg(labels[j].left()).arg(labels[j].top())));
     }
 
     void errorsWarningsAndUnreachedNodes()
