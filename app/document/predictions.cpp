@@ -1,5 +1,7 @@
 #include "app/document/predictions.h"
 
+#include "engine/io/idx.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -7,9 +9,10 @@ namespace ml::ui {
 
 QStringList fashionMnistClasses()
 {
-    return {QStringLiteral("T-shirt/top"), QStringLiteral("Trouser"), QStringLiteral("Pullover"), QStringLiteral("Dress"),
-            QStringLiteral("Coat"),        QStringLiteral("Sandal"),  QStringLiteral("Shirt"),    QStringLiteral("Sneaker"),
-            QStringLiteral("Bag"),         QStringLiteral("Ankle boot")};
+    QStringList names;
+    for (const std::string& n : ml::fashionMnistClassNames())
+        names << QString::fromStdString(n);
+    return names;
 }
 
 QStringList defaultClassNames(int count)

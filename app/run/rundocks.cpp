@@ -185,8 +185,14 @@ void RunDocks::showResult()
     std::optional<Prediction> prediction;
     if (r && r->output)
         prediction = predictionOf(*r->output);
-    if (prediction)
-        m_predictions->setPrediction(&*prediction, m_controller->classNames(), input ? input->label : -1);
+    if (prediction) {
+        // The samples' class names (and their true label) only for a picture given to a model
+        // with as many outputs as there are names: other models' outputs are "class k".
+        const bool named = input && !input->original.isNull() &&
+                           m_controller->classNames().size() == static_cast<int>(prediction->probabilities.size());
+        m_predictions->setPrediction(&*prediction, named ? m_controller->classNames() : QStringList(),
+                                     named ? input->label : -1);
+    }
     else
         m_predictions->setPrediction(nullptr, {}, -1,
                                      !r ? QStringLiteral("No prediction yet")

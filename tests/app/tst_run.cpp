@@ -377,6 +377,30 @@ private slots:
         for (int64_t i = 0; i < 10; ++i)
             QCOMPARE((*controller()->result()->output)[i], (*direct.output)[i]);
         QCOMPARE(docks()->predictions()->barCount(), 10);
+        // Random values are no Fashion-MNIST picture: the outputs are not named as its classes.
+        const QString headline = docks()->predictions()->headline();
+        QVERIFY2(headline.contains(QStringLiteral("class ")), qPrintable(headline));
+        for (const QString& name : ml::ui::fashionMnistClasses())
+            QVERIFY2(!headline.contains(name), qPrintable(headline));
+    }
+
+    // A sample given to a model with five outputs: its classes are not the samples' ten, so
+    // neither their names nor the sample's true label appear.
+    void otherModelsOutputsAreNotNamedAsTheSamples()
+    {
+        QString error;
+        QVERIFY2(m_window->document()->importPython(QStringLiteral("import torch.nn as nn\n\nmodel = nn.Sequential(nn.Flatten(), "
+                                                                   "nn.Linear(784, 5))\n# input: 1,1,28,28\n"),
+                                                    QStringLiteral("five.py"), &error),
+                 qPrintable(error));
+        docks()->samples()->selectRow(0);
+        runAndWait();
+        QCOMPARE(docks()->predictions()->barCount(), 5);
+        const QString headline = docks()->predictions()->headline();
+        QVERIFY2(headline.contains(QStringLiteral("class ")), qPrintable(headline));
+        QVERIFY2(!headline.contains(QStringLiteral("true label")), qPrintable(headline));
+        for (const QString& name : ml::ui::fashionMnistClasses())
+            QVERIFY2(!headline.contains(name), qPrintable(headline));
     }
 
     void editMarksResultsStale()
