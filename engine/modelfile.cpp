@@ -4,6 +4,7 @@
 #include "engine/io/project.h"
 #include "engine/python/importer.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace ml {
@@ -23,6 +24,17 @@ std::variant<LoadedModel, ParseError> loadModelFile(const std::string& path, con
     while (first < text->size() && std::isspace(static_cast<unsigned char>((*text)[first])))
         ++first;
     LoadedModel out;
+    // A project is JSON: an empty or non-JSON .mlab is told so, not read as Python code.
+    const bool projectName = path.size() > 5 && std::equal(path.end() - 5, path.end(), ".mlab",
+                                                           [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+    if (projectName && (first == text->size() || (*text)[first] != '{')) {
+        if (first == text->size())
+            return ParseError{path, {1, 1}, "the file is empty: a ModuleLab project is a JSON object ({\"format\": \"modulelab-project\", ...})"};
+        int line = 1, column = 1;
+        for (size_t k = 0; k < first; ++k)
+            (*text)[k] == '\n' ? (++line, column = 1) : ++column;
+        return ParseError{path, {line, column}, "a ModuleLab project is a JSON object and starts with '{'"};
+    }
     if (first < text->size() && (*text)[first] == '{') {
         auto r = parseProject(*text, path);
         if (auto* e = std::get_if<ParseError>(&r))

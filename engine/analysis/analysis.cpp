@@ -2,6 +2,7 @@
 
 #include "engine/analysis/interpreter.h"
 #include "engine/layer.h"
+#include "engine/layers/activation.h"
 #include "engine/names.h"
 
 #include <cstdio>
@@ -51,10 +52,30 @@ void versionNotes(const std::vector<Stmt>& body, const std::string& path, Analys
     }
 }
 
+// nn.Softmax() and nn.LogSoftmax() without dim: PyTorch picks one from the input's rank and
+// warns, as it does for F.softmax(x).
+void implicitSoftmaxDim(const NamedModule& nm, Analysis& a)
+{
+    const Module& m = *nm.module;
+    const bool log = m.typeName() == LogSoftmax::kTypeName;
+    if (m.kind() != ModuleKind::Layer || (m.typeName() != Softmax::kTypeName && !log))
+        return;
+    if (static_cast<const SoftmaxBase&>(m).options().dim)
+        return;
+    const std::string fn = log ? "log_softmax" : "softmax";
+    a.diagnostics.push_back({nm.path, Severity::Warning,
+                             "nn." + m.typeName() + "() has no dim: PyTorch guesses one and warns \"Implicit dimension choice for "
+                                 + fn + " has been deprecated. Change the call to include dim=X as an argument.\" Pass dim=1 "
+                                        "for class scores",
+                             m.sourceLoc()});
+}
+
 // Checks that need no forward pass: plain lists are invisible to PyTorch; functions whose
-// PyTorch 1.x and 2.x behaviour differ.
+// PyTorch 1.x and 2.x behaviour differ; softmax layers without dim.
 void staticChecks(const Module& root, Analysis& a)
 {
+    for (const NamedModule& nm : namedModules(root, false))
+        implicitSoftmaxDim(nm, a);
     for (const NamedModule& nm : namedModules(root, true))
         if (nm.module->kind() == ModuleKind::Custom)
             versionNotes(static_cast<const CustomModule*>(nm.module)->program().body, nm.path, a);

@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <tuple>
 
 using namespace ml;
 
@@ -84,6 +85,8 @@ private slots:
     void optionsAreCheckedBeforeAnythingIsWritten();
     void labelsFilesAreBounded();
     void negativeSeedIsTorchsTwosComplement();
+    void emptyProjectIsToldSo();
+    void softmaxWithoutDimWarnsAsPyTorch();
 
 private:
     QTemporaryDir m_tmp;
@@ -458,3 +461,54 @@ void TestCli::negativeSeedIsTorchsTwosComplement()
 
 QTEST_GUILESS_MAIN(TestCli)
 #include "tst_cli.moc"
+
+// An empty .mlab is an empty project, not Python code without a class.
+void TestCli::emptyProjectIsToldSo()
+{
+    const QString empty = m_tmp.filePath("empty.mlab");
+    QFile f(empty);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.close();
+    Result r = cli({"summary", empty});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.startsWith(empty + ":1:1: the file is empty"), qPrintable(r.err));
+    QVERIFY2(!r.err.contains("class"), qPrintable(r.err));
+    const QString text = m_tmp.filePath("text.mlab");
+    QFile t(text);
+    QVERIFY(t.open(QIODevice::WriteOnly));
+    t.write("\n  model = nn.Linear(2, 2)\n");
+    t.close();
+    r = cli({"summary", text});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.startsWith(text + ":2:3: a ModuleLab project is a JSON object"), qPrintable(r.err));
+}
+
+// nn.Softmax() / nn.LogSoftmax() without dim: a warning quoting PyTorch's own (made by
+// tests/data/cli/make_softmax_warning.py), at the layer's node and line.
+void TestCli::softmaxWithoutDimWarnsAsPyTorch()
+{
+    const QJsonObject expected = fixture("cli/softmax_implicit_dim.json");
+    const QString model = m_tmp.filePath("softmax.py");
+    QFile f(model);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.fc = nn.Linear(4, 10)\n        self.soft = nn.Softmax()\n        self.logsoft = nn.LogSoftmax()\n"
+            "        self.fine = nn.Softmax(dim=1)\n\n    def forward(self, x):\n"
+            "        return self.fine(self.logsoft(self.soft(self.fc(x))))\n\n# input: 1,4\n");
+    f.close();
+    const Result r = cli({"summary", model, "--format", "json"});
+    QCOMPARE(r.code, 0);
+    QMap<QString, QJsonObject> byPath;
+    for (const QJsonValue& v : parseJson(r.out)["diagnostics"].toArray())
+        byPath.insert(v["path"].toString(), v.toObject());
+    QVERIFY(!byPath.contains("fine"));
+    for (const auto& [path, layer, line] : {std::tuple{"soft", "Softmax", 8}, std::tuple{"logsoft", "LogSoftmax", 9}}) {
+        QVERIFY2(byPath.contains(path), qPrintable(r.out));
+        const QJsonObject d = byPath[path];
+        QCOMPARE(d["severity"].toString(), QString("warning"));
+        QCOMPARE(d["line"].toInt(), line);
+        const QJsonArray warnings = expected[layer].toArray();
+        QCOMPARE(warnings.size(), 1);
+        QVERIFY2(d["message"].toString().contains(warnings[0].toString()), qPrintable(d["message"].toString()));
+    }
+}
