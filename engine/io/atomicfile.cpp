@@ -57,9 +57,31 @@ std::optional<std::string> writeFileAtomically(const std::string& path, std::str
 
 #else
 
-std::optional<std::string> writeFileAtomically(const std::string& path, std::string_view bytes)
+// The file a symbolic link leads to (through chains of links, as editors save through them):
+// the link stays a link and its target gets the new content. Other paths are unchanged.
+std::string writeTarget(const std::string& path)
 {
-    const std::string tmp = tempName(path);
+    std::string current = path;
+    for (int hops = 0; hops < 40; ++hops) {
+        struct stat st {};
+        if (::lstat(current.c_str(), &st) != 0 || !S_ISLNK(st.st_mode))
+            return current;
+        std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 4096) + 1, '\0');
+        const ssize_t n = ::readlink(current.c_str(), target.data(), target.size());
+        if (n <= 0)
+            return current;
+        target.resize(static_cast<size_t>(n));
+        const size_t slash = current.find_last_of('/');
+        current = target.front() == '/' || slash == std::string::npos ? target : current.substr(0, slash + 1) + target;
+    }
+    return current;
+}
+
+std::optional<std::string> writeFileAtomically(const std::string& givenPath, std::string_view bytes)
+{
+    const std::string& path = givenPath; // named in messages
+    const std::string target = writeTarget(givenPath);
+    const std::string tmp = tempName(target);
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0)
         return "cannot save " + path + ": " + errnoText();
@@ -70,7 +92,7 @@ std::optional<std::string> writeFileAtomically(const std::string& path, std::str
         return "cannot save " + path + ": " + what + ": " + reason;
     };
     struct stat existing {};
-    if (::stat(path.c_str(), &existing) == 0 && ::fchmod(fd, existing.st_mode & 07777) != 0)
+    if (::stat(target.c_str(), &existing) == 0 && ::fchmod(fd, existing.st_mode & 07777) != 0)
         return abandon("cannot copy permissions");
     size_t done = 0;
     while (done < bytes.size()) {
@@ -89,14 +111,14 @@ std::optional<std::string> writeFileAtomically(const std::string& path, std::str
         ::unlink(tmp.c_str());
         return "cannot save " + path + ": " + reason;
     }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (::rename(tmp.c_str(), target.c_str()) != 0) {
         const std::string reason = errnoText();
         ::unlink(tmp.c_str());
         return "cannot save " + path + ": " + reason;
     }
     // Make the rename itself durable.
-    const size_t slash = path.find_last_of('/');
-    const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    const size_t slash = target.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : target.substr(0, slash));
     const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         ::fsync(dfd);

@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -87,6 +88,7 @@ private slots:
     void negativeSeedIsTorchsTwosComplement();
     void emptyProjectIsToldSo();
     void softmaxWithoutDimWarnsAsPyTorch();
+    void exportWritesThroughASymlink();
 
 private:
     QTemporaryDir m_tmp;
@@ -511,4 +513,24 @@ void TestCli::softmaxWithoutDimWarnsAsPyTorch()
         QCOMPARE(warnings.size(), 1);
         QVERIFY2(d["message"].toString().contains(warnings[0].toString()), qPrintable(d["message"].toString()));
     }
+}
+
+// export -o LINK replaces the link's target, as editors save through links; the link stays.
+void TestCli::exportWritesThroughASymlink()
+{
+    QDir(m_tmp.path()).mkpath("real");
+    const QString target = m_tmp.filePath("real/model.mlab");
+    const QString link = m_tmp.filePath("link.mlab");
+    QFile t(target);
+    QVERIFY(t.open(QIODevice::WriteOnly));
+    t.write("old");
+    t.close();
+    QVERIFY(QFile::link("real/model.mlab", link)); // relative, as ln -s makes them
+    const Result r = cli({"export", data("seed/net_modulelist.py"), "--to", "json", "-o", link});
+    QCOMPARE(r.code, 0);
+    QVERIFY(QFileInfo(link).isSymLink());
+    QFile written(target);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QVERIFY(parseJson(QString::fromUtf8(written.readAll())).contains("model"));
+    QCOMPARE(QDir(m_tmp.filePath("real")).entryList(QDir::Files), QStringList{"model.mlab"}); // no temporary left
 }
