@@ -8,6 +8,7 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 namespace ml {
 
@@ -17,8 +18,23 @@ constexpr int kMaxSide = 16384;
 
 std::string tooLarge(int64_t w, int64_t h)
 {
-    return "image of " + std::to_string(w) + " x " + std::to_string(h) + " pixels is larger than " + std::to_string(kMaxSide)
-           + " x " + std::to_string(kMaxSide);
+    return "image of " + std::to_string(w) + " x " + std::to_string(h) + " pixels: a side longer than "
+           + std::to_string(kMaxSide) + " pixels is not supported by ModuleLab yet";
+}
+
+// The size a PNG's header states (signature, then the IHDR chunk: width and height, big-endian),
+// for naming a picture libpng refuses by its size; 0 x 0 when the header is not there.
+std::pair<uint32_t, uint32_t> pngHeaderSize(std::string_view bytes)
+{
+    if (bytes.size() < 24 || bytes.substr(12, 4) != "IHDR")
+        return {0, 0};
+    const auto be32 = [&](size_t at) {
+        uint32_t v = 0;
+        for (size_t k = 0; k < 4; ++k)
+            v = (v << 8) | static_cast<unsigned char>(bytes[at + k]);
+        return v;
+    };
+    return {be32(16), be32(20)};
 }
 
 // ---- PNG ------------------------------------------------------------------------------------
@@ -98,8 +114,11 @@ std::variant<Image8, std::string> decodePng(std::string_view bytes)
     }
     const bool ok = pngDecodeRaw(png, info, st);
     png_destroy_read_struct(&png, &info, nullptr);
-    if (!ok)
+    if (!ok) {
+        if (const auto [w, h] = pngHeaderSize(bytes); w > static_cast<uint32_t>(kMaxSide) || h > static_cast<uint32_t>(kMaxSide))
+            return tooLarge(w, h);
         return "cannot decode the PNG image (" + st.error + ")";
+    }
 
     const bool grey = st.colour == PNG_COLOR_TYPE_GRAY || st.colour == PNG_COLOR_TYPE_GRAY_ALPHA;
     Image8 img{static_cast<int>(st.width), static_cast<int>(st.height), grey ? 1 : 3, {}};

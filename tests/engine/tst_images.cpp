@@ -130,6 +130,11 @@ void TestImages::badFilesAreRefused()
     QVERIFY(std::holds_alternative<std::string>(channels));
     auto size = imagesToTensor({data("sample_rgb.png")}, 1, 0, 28);
     QVERIFY(std::holds_alternative<std::string>(size));
+    // 20000 x 10: refused for its long side, named as it is (not as "larger than 16384 x 16384").
+    auto wide = imagesToTensor({data("too_wide.png")}, 1, 28, 28);
+    QVERIFY(std::holds_alternative<std::string>(wide));
+    const QString why = QString::fromStdString(std::get<std::string>(wide));
+    QVERIFY2(why.contains("20000 x 10 pixels") && why.contains("not supported by ModuleLab yet"), qPrintable(why));
 }
 
 // PIL refuses a picture that ends early ("image file is truncated"); so does ModuleLab, with the

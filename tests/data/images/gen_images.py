@@ -22,6 +22,8 @@ def save_samples():
     Image.fromarray(grey, "L").save("sample_grey.bmp")
     big = np.stack([(x * 3) % 256] * 3, axis=-1).astype(np.uint8)
     Image.fromarray(big, "RGB").resize((100, 64), Image.NEAREST).save("sample_wide.png")
+    # Small in area, but one side beyond ModuleLab's 16384-pixel limit (PIL opens it).
+    Image.new("L", (20000, 10)).save("too_wide.png")
 
 
 def to_tensor(img):
