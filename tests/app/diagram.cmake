@@ -1,4 +1,4 @@
-# Tests of app/diagram, included from app/diagram/CMakeLists.txt.
+# Tests of app/diagram, included from tests/app/CMakeLists.txt.
 find_package(Qt6 REQUIRED COMPONENTS Test)
 foreach(name diagram callorder)
     add_executable(app_${name} ${CMAKE_CURRENT_LIST_DIR}/tst_${name}.cpp)
