@@ -167,24 +167,31 @@ void TestNormalize::rejectsBadValues()
 
 void TestNormalize::normalizeInputLikeTorchvision()
 {
-    // Two images, two channels, three pixels each.
-    Tensor x(Shape{2, 2, 1, 3});
-    for (int64_t k = 0; k < x.numel(); ++k)
-        x[k] = float(k) / 11.0f;
-    const Tensor before = x;
-    const std::vector<double> mean = {0.1, 0.7}, std = {0.3, 0.05};
-    QVERIFY(!normalizeInput(x, mean, std));
-    for (int64_t k = 0; k < x.numel(); ++k) {
-        const int c = int((k / 3) % 2);
-        const float expected = (before[k] - float(mean[size_t(c)])) / float(std[size_t(c)]); // float32 as PyTorch
-        QCOMPARE(x[k], expected);
+    // torchvision's Normalize on two RGB pictures, by PyTorch (tests/data/numeric/gen_normalize.py).
+    auto read = readSafeTensors(kData + "/numeric/normalize_reference.safetensors");
+    QVERIFY(std::holds_alternative<SafeTensors>(read));
+    const SafeTensors& ref = std::get<SafeTensors>(read);
+    const Tensor& input = ref.find("input")->tensor;
+    std::vector<double> mean, std;
+    for (int c = 0; c < 3; ++c) {
+        mean.push_back(ref.find("mean")->tensor[c]); // float32 values, as torch.tensor holds them
+        std.push_back(ref.find("std")->tensor[c]);
     }
-    // mean 0, std 1 is the identity; empty is nothing to do.
-    Tensor y = before;
-    QVERIFY(!normalizeInput(y, {0.0, 0.0}, {1.0, 1.0}));
+    Tensor x = input;
+    QVERIFY(!normalizeInput(x, mean, std));
+    const Tensor& expected = ref.find("normalized")->tensor;
+    QCOMPARE(x.shape(), expected.shape());
+    for (int64_t k = 0; k < x.numel(); ++k)
+        QVERIFY2(x[k] == expected[k], qPrintable(QStringLiteral("element %1: %2, PyTorch %3").arg(k).arg(x[k]).arg(expected[k])));
+    // mean 0, std 1 leaves the values as PyTorch does; no values at all is nothing to do.
+    Tensor y = input;
+    QVERIFY(!normalizeInput(y, {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}));
+    const Tensor& identity = ref.find("identity")->tensor;
+    for (int64_t k = 0; k < y.numel(); ++k)
+        QCOMPARE(y[k], identity[k]);
     QVERIFY(!normalizeInput(y, {}, {}));
     for (int64_t k = 0; k < y.numel(); ++k)
-        QCOMPARE(y[k], before[k]);
+        QCOMPARE(y[k], identity[k]);
 }
 
 void TestNormalize::normalizeInputChecksChannels()
