@@ -41,7 +41,7 @@ const char* kUsage = R"(usage: modulelab-cli COMMAND MODEL [options]
 MODEL is a ModuleLab project (.mlab, JSON) or PyTorch model code (.py).
 
 commands:
-  summary MODEL [--input N,C,H,W] [--class NAME] [--args A,B] [--format table|json]
+  summary MODEL [--input N,C,H,W] [--model NAME] [--args A,B] [--format table|json]
       parameters, shapes and mult-adds of every node, and every problem found.
       exit 0: no errors; 1: the model has errors (report still printed); 2: unreadable file.
   repr MODEL                   print(model) as PyTorch prints it
@@ -57,7 +57,8 @@ commands:
                                forward-pass time (median and minimum of N runs)
   grad MODEL ..., train MODEL ...  gradients and training against PyTorch's formulas (below)
 
-common options: --class NAME and --args A,B choose the root class of a .py file.
+common options: --model NAME (a model variable, class or factory function of a .py file; --class is
+  the same) and --args A,B (its arguments) choose what to build when the file creates several models.
 )";
 
 struct Options {
@@ -112,7 +113,7 @@ Options parseOptions(int argc, char** argv)
     o.command = argv[1];
     if (o.command == "-h" || o.command == "--help" || o.command == "help")
         return o;
-    static const std::vector<std::string> withValue = {"--input", "--class", "--args", "--format", "--to", "-o",
+    static const std::vector<std::string> withValue = {"--input", "--class", "--model", "--args", "--format", "--to", "-o",
                                                        "--input-tensor", "--weights", "--seed", "--output", "--threads",
                                                        "--iters", "--topk", "--labels", "--weights-key"};
     for (int i = 2; i < argc; ++i) {
@@ -163,7 +164,7 @@ struct Model {
 // Loads MODEL; prints FILE:LINE:COLUMN and returns nullopt when unreadable.
 std::optional<Model> loadModel(const Options& o, bool needInput)
 {
-    ModelLoadOptions lo{o.get("--class"), o.get("--args")};
+    ModelLoadOptions lo{o.get("--model").empty() ? o.get("--class") : o.get("--model"), o.get("--args")};
     auto r = loadModelFile(o.model, lo);
     if (auto* e = std::get_if<ParseError>(&r)) {
         std::cerr << e->toString() << "\n";

@@ -27,8 +27,19 @@ struct LayerCallRecord {
     std::string error;           // why it failed
 };
 
+// One call a forward pass made, in execution order: a module called by another module's
+// forward, or a functional op (F.relu, torch.cat, x.view) between module calls.
+struct CallRecord {
+    const Module* callee = nullptr; // nullptr for a functional op
+    const Module* caller = nullptr; // the module whose forward made the call (nullptr: the user)
+    std::string op;                 // the functional op ("F.relu", "torch.cat", ".view") when callee is null
+    SourceLoc loc;                  // where the call is written
+    int depth = 0;                  // nesting of module calls (0: the root)
+};
+
 struct Analysis {
     std::unordered_map<const Module*, NodeInfo> nodes;
+    std::vector<CallRecord> calls;           // every module call and functional op, in execution order
     std::vector<LayerCallRecord> layerCalls; // every call of a tree layer, in execution order
     std::vector<Diagnostic> diagnostics;
     std::optional<Shape> outputShape; // of the root; empty when forward failed

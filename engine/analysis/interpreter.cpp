@@ -19,10 +19,7 @@ bool isViewInEval(const Layer& layer)
     return type == "Flatten" || type == "Identity" || type == "Dropout" || type == "Dropout2d";
 }
 
-constexpr int kMaxCallDepth = 256;
-constexpr int64_t kMaxRange = 1'000'000;
-
-bool toArgValue(const Value& v, ArgValue& out)
+bool toArg(const Value& v, ArgValue& out)
 {
     switch (v.kind) {
     case Value::Kind::None: out = ArgValue::none(); return true;
@@ -33,10 +30,10 @@ bool toArgValue(const Value& v, ArgValue& out)
     case Value::Kind::Tuple:
     case Value::Kind::List: {
         std::vector<int64_t> t;
-        for (const Value& x : v.items) {
-            if (x.kind != Value::Kind::Int)
+        for (const Value& x : v.elements()) {
+            if (!x.isInt())
                 return false;
-            t.push_back(x.i);
+            t.push_back(x.integer());
         }
         out = ArgValue::ofTuple(std::move(t));
         return true;
@@ -47,16 +44,17 @@ bool toArgValue(const Value& v, ArgValue& out)
 
 // A functional op and the layer that computes it, with the op's positional parameter names.
 struct FunctionalOp {
-    std::string_view name;      // without namespace
-    std::string_view layer;     // layer type
+    std::string_view name;                // without namespace
+    std::string_view layer;               // layer type
     std::vector<std::string_view> params; // positional parameters after the input
-    bool deprecated = false;    // F.sigmoid, F.tanh
 };
 
+// The one table of functional ops: F.NAME, torch.NAME and x.NAME() where the name is the same.
 const std::vector<FunctionalOp>& functionalOps()
 {
     static const std::vector<FunctionalOp> ops = {
         {"relu", "ReLU", {"inplace"}},
+        {"relu_", "ReLU", {}},
         {"sigmoid", "Sigmoid", {}},
         {"tanh", "Tanh", {}},
         {"gelu", "GELU", {}},
@@ -81,6 +79,13 @@ const FunctionalOp* findFunctional(std::string_view name)
     return nullptr;
 }
 
+std::string shortName(const std::string& q)
+{
+    if (q.rfind("torch.nn.functional.", 0) == 0)
+        return "F." + q.substr(20);
+    return q;
+}
+
 // x.view(-1, K) and friends that change the batch size: say what happens to each sample.
 std::string batchChangeWarning(const std::string& source, const std::string& method, const Shape& in, const Shape& out)
 {
@@ -102,123 +107,181 @@ std::string batchChangeWarning(const std::string& source, const std::string& met
 
 } // namespace
 
-std::string typeNameOf(const Value& v)
+std::vector<std::string> supportedFunctionalOps()
 {
-    switch (v.kind) {
-    case Value::Kind::None: return "NoneType";
-    case Value::Kind::Int: return "int";
-    case Value::Kind::Float: return "float";
-    case Value::Kind::Bool: return "bool";
-    case Value::Kind::Str: return "str";
-    case Value::Kind::Tensor: return "Tensor";
-    case Value::Kind::Module: return v.module->typeName();
-    case Value::Kind::List: return "list";
-    case Value::Kind::Tuple: return "tuple";
-    case Value::Kind::Namespace: return "module";
-    case Value::Kind::Function: return "function";
-    case Value::Kind::Method: return "method";
-    }
-    return "object";
+    std::vector<std::string> out;
+    for (const FunctionalOp& op : functionalOps())
+        out.emplace_back(op.name);
+    return out;
 }
 
-void Interpreter::raise(const std::string& path, SourceLoc loc, std::string message)
+Interpreter::Interpreter(Analysis& analysis, bool real, const ForwardObserver* observer)
+    : Evaluator("forward"), m_analysis(analysis), m_real(real), m_observer(observer)
 {
-    m_analysis.diagnostics.push_back({path, Severity::Error, std::move(message), loc});
-    throw ForwardAbort{};
+    m_building = false;
+    m_globals["torch"] = Value::ofNamespace("torch");
+    m_globals["nn"] = Value::ofNamespace("torch.nn");
+    m_globals["F"] = Value::ofNamespace("torch.nn.functional");
+    m_globals["math"] = Value::ofNamespace("math");
 }
 
-void Interpreter::warn(const std::string& path, SourceLoc loc, std::string message, Severity s)
-{
-    for (const Diagnostic& d : m_analysis.diagnostics)
-        if (d.path == path && d.message == message && d.loc == loc)
-            return;
-    m_analysis.diagnostics.push_back({path, s, std::move(message), loc});
-}
-
-std::string Interpreter::pathOf(const Frame& f) const { return f.self->path(); }
+std::string Interpreter::pathHere() const { return m_frame ? m_frame->path : std::string(); }
 
 Value Interpreter::callModule(const Module& m, std::vector<Value> args, SourceLoc loc)
 {
-    if (++m_depth > kMaxCallDepth) {
-        --m_depth;
-        raise(m.path(), loc, "forward calls nest deeper than " + std::to_string(kMaxCallDepth) + " levels");
+    try {
+        Value out = runModule(m, std::move(args), {}, loc);
+        for (Diagnostic& d : m_notes)
+            m_analysis.diagnostics.push_back(std::move(d));
+        m_notes.clear();
+        return out;
+    } catch (const EvalError& e) {
+        m_analysis.diagnostics.push_back({e.path, Severity::Error, e.message, e.loc});
+        for (Diagnostic& d : m_notes)
+            m_analysis.diagnostics.push_back(std::move(d));
+        m_notes.clear();
+        throw ForwardAbort{};
     }
+}
+
+Value Interpreter::callModule(const Module& m, Args args, Kwargs kwargs, SourceLoc loc)
+{
+    return runModule(m, std::move(args), std::move(kwargs), loc);
+}
+
+Value Interpreter::runModule(const Module& m, Args args, Kwargs kwargs, SourceLoc loc)
+{
+    if (m_moduleDepth >= 256)
+        fail(loc, "not supported by ModuleLab yet: module calls nested more than 256 levels deep", ErrorKind::NotYet);
     struct DepthGuard {
         int& d;
         ~DepthGuard() { --d; }
-    } guard{m_depth};
+    } guard{++m_moduleDepth};
 
+    const Module* caller = m_frame && m_frame->self.kind == Value::Kind::Module ? m_frame->self.module : nullptr;
+    m_analysis.calls.push_back({&m, caller, {}, loc, m_moduleDepth - 1});
     NodeInfo& info = m_analysis.nodes[&m];
     ++info.calls;
     const bool first = info.calls == 1;
     if (first && !args.empty() && args[0].isTensor())
         info.inputShape = args[0].shape;
     const Value input = args.empty() ? Value::none() : args[0];
+    auto raiseHere = [&](std::string msg) {
+        throw EvalError{loc, std::move(msg), ErrorKind::Python, m.path()};
+    };
 
     Value out;
     switch (m.kind()) {
-    case ModuleKind::Layer: {
-        if (args.size() != 1)
-            raise(m.path(), loc, m.typeName() + ".forward() takes 1 input but " + std::to_string(args.size()) + " were given");
+    case ModuleKind::Layer:
+        if (args.size() != 1 || !kwargs.empty())
+            raiseHere(m.typeName() + ".forward() takes 1 input but " + std::to_string(args.size() + kwargs.size()) + " were given");
         out = callLayer(static_cast<const Layer&>(m), args[0], m.path(), loc, true);
         break;
-    }
-    case ModuleKind::Sequential: {
-        if (args.size() != 1)
-            raise(m.path(), loc, "Sequential.forward() takes 1 input but " + std::to_string(args.size()) + " were given");
+    case ModuleKind::Sequential:
+        if (args.size() != 1 || !kwargs.empty())
+            raiseHere("Sequential.forward() takes 1 input but " + std::to_string(args.size() + kwargs.size()) + " were given");
         out = args[0];
-        for (const Module::Child& c : m.children())
-            out = callModule(*c.module, {out}, loc);
+        for (const Module::Child& c : m.children()) {
+            Frame* saved = m_frame;
+            Frame seqFrame;
+            seqFrame.self = Value::ofModule(&m);
+            seqFrame.path = m.path();
+            m_frame = &seqFrame;
+            try {
+                out = runModule(*c.module, {out}, {}, loc);
+            } catch (...) {
+                m_frame = saved;
+                throw;
+            }
+            m_frame = saved;
+        }
         break;
-    }
     case ModuleKind::ModuleList:
     case ModuleKind::ModuleDict:
         info.failed = true;
-        raise(m.path(), loc,
-              m.typeName() + " has no forward() of its own, so calling it fails. Call its entries from forward "
-                             "(for m in self." + m.name() + ": x = m(x)) or use nn.Sequential (PyTorch: NotImplementedError: Module ["
+        raiseHere(m.typeName() + " has no forward() of its own, so calling it fails. Call its entries from forward "
+                                 "(for m in self." + m.name() + ": x = m(x)) or use nn.Sequential (PyTorch: NotImplementedError: Module ["
                   + m.typeName() + "] is missing the required \"forward\" function)");
     case ModuleKind::PlainList:
         info.failed = true;
-        raise(m.path(), loc, "a plain Python list is not a module and cannot be called (PyTorch: TypeError: 'list' object is not callable)");
-    case ModuleKind::Custom:
-        out = runProgram(static_cast<const CustomModule&>(m), std::move(args), loc);
-        break;
+        raiseHere("a plain Python list is not a module and cannot be called (PyTorch: TypeError: 'list' object is not callable)");
+    case ModuleKind::Custom: out = runProgram(static_cast<const CustomModule&>(m), std::move(args), std::move(kwargs), loc); break;
     }
 
+    if (!input.isTensor() && !args.empty())
+        fail(loc, "not supported by ModuleLab yet: a module called with a " + typeNameOf(input) + " (" + m.typeName()
+                      + " takes a tensor here)", ErrorKind::NotYet);
+    if (out.isSequence() && m.kind() == ModuleKind::Custom)
+        fail(loc, "not supported by ModuleLab yet: a module that returns several outputs (" + m.typeName() + ")", ErrorKind::NotYet);
     if (first && out.isTensor())
         m_analysis.nodes[&m].outputShape = out.shape;
-    if (m_observer && *m_observer && input.data && out.data)
+    if (m_observer && *m_observer && input.isTensor() && input.data && out.isTensor() && out.data)
         (*m_observer)(m, Tensor::borrow(input.shape, input.data->data()), Tensor::borrow(out.shape, out.data->data()));
     return out;
 }
 
+Value Interpreter::runProgram(const CustomModule& m, Args args, Kwargs kwargs, SourceLoc loc)
+{
+    const ForwardProgram& p = m.program();
+    if (p.body.empty())
+        throw EvalError{loc, m.typeName() + " has no forward(): PyTorch raises NotImplementedError (Module [" + m.typeName()
+                                 + "] is missing the required \"forward\" function)",
+                        ErrorKind::Python, m.path()};
+    auto it = m_forwardCache.find(&p);
+    if (it == m_forwardCache.end()) {
+        auto fn = std::make_shared<FunctionDef>();
+        fn->name = "forward";
+        fn->params.push_back(Param{"self", std::nullopt, {}, 0});
+        fn->hasDefault.push_back(false);
+        fn->defaults.emplace_back();
+        const size_t firstDefault = p.params.size() - std::min(p.params.size(), p.defaults.size());
+        Frame empty;
+        for (size_t k = 0; k < p.params.size(); ++k) {
+            fn->params.push_back(Param{p.params[k], std::nullopt, {}, 0});
+            const bool has = k >= firstDefault;
+            fn->hasDefault.push_back(has);
+            fn->defaults.push_back(has ? eval(p.defaults[k - firstDefault], empty) : Value());
+        }
+        fn->body = &p.body;
+        it = m_forwardCache.emplace(&p, std::move(fn)).first;
+    }
+    const Value self = Value::ofModule(&m);
+    try {
+        return callFunction(*it->second, &self, std::move(args), std::move(kwargs), loc);
+    } catch (EvalError& e) {
+        if (e.message.rfind("TypeError: forward() takes", 0) == 0 || e.message.rfind("TypeError: forward() missing", 0) == 0)
+            e.message = m.typeName() + "." + e.message.substr(11);
+        throw;
+    }
+}
+
 Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::string& path, SourceLoc loc, bool record)
 {
+    auto raiseHere = [&](std::string msg) { throw EvalError{loc, std::move(msg), ErrorKind::Shape, path}; };
     if (!in.isTensor())
-        raise(path, loc, layer.typeName() + " expects a tensor, got " + typeNameOf(in));
+        raiseHere(layer.typeName() + " expects a tensor, got " + typeNameOf(in));
     const ShapeResult r = layer.outputShape(in.shape);
     if (record)
         m_analysis.layerCalls.push_back({&layer, in.shape, r.ok() ? std::optional<Shape>(r.shape) : std::nullopt, r.error});
     if (!r.ok()) {
         if (record)
             m_analysis.nodes[&layer].failed = true;
-        raise(path, loc, r.error);
+        raiseHere(r.error);
     }
     Value out = Value::ofTensor(r.shape, nullptr);
     if (m_real) {
         if (!in.data)
-            raise(path, loc, "internal: no input data for " + layer.typeName());
+            raiseHere("internal: no input data for " + layer.typeName());
         if (!layer.hasTensors())
-            raise(path, loc, layer.typeName() + " has no weights: initialise or load them before running");
-        if (!m_recorder && !trainingOf(layer) && isViewInEval(layer)) {
+            raiseHere(layer.typeName() + " has no weights: initialise or load them before running");
+        if (!m_recorder && !isTraining(layer) && isViewInEval(layer)) {
             out.data = in.data; // shared storage, as a view; out.shape is authoritative
         } else {
             const Tensor input = Tensor::borrow(in.shape, in.data->data());
             auto t = std::make_shared<Tensor>(r.shape);
             if (m_recorder)
                 m_recorder->layerCall(layer, record, in.data, in.shape, t);
-            else if (trainingOf(layer))
+            else if (isTraining(layer))
                 layer.trainForward(input, *t);
             else
                 layer.forward(input, *t);
@@ -233,521 +296,424 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
     return out;
 }
 
-Value Interpreter::recordOp(RecordedOp::Kind kind, std::vector<Value> inputs, Value out, int64_t dim,
-                             std::vector<int64_t> dims, bool keepdim)
+Value Interpreter::recordOp(RecordedOp::Kind kind, std::vector<Value> inputs, Value out, int64_t dim, std::vector<int64_t> dims,
+                            bool keepdim)
 {
     if (m_recorder && out.data)
         m_recorder->op({kind, std::move(inputs), out, dim, std::move(dims), keepdim});
     return out;
 }
 
-Value Interpreter::runProgram(const CustomModule& m, std::vector<Value> args, SourceLoc loc)
+Value Interpreter::tensorMethod(const Value& x, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc)
 {
-    const ForwardProgram& p = m.program();
-    if (args.size() != p.params.size())
-        raise(m.path(), loc,
-              m.typeName() + ".forward() takes " + std::to_string(p.params.size() + 1) + " positional arguments but "
-                  + std::to_string(args.size() + 1) + " were given");
-    if (p.body.empty())
-        raise(m.path(), loc, m.typeName() + " has no forward(): PyTorch raises NotImplementedError (Module ["
-                                 + m.typeName() + "] is missing the required \"forward\" function)");
-    Frame f{&m, {}, {}};
-    for (size_t k = 0; k < args.size(); ++k)
-        f.vars[p.params[k]] = std::move(args[k]);
-    for (const Stmt& s : p.body) {
-        exec(s, f);
-        if (auto it = f.vars.find("\x01return"); it != f.vars.end())
-            return it->second;
-    }
-    return Value::none();
-}
-
-void Interpreter::exec(const Stmt& s, Frame& f)
-{
-    f.stmtLoc = s.loc;
-    switch (s.kind) {
-    case Stmt::Kind::Assign:
-        assignTargets(s.targets, eval(s.value, f), f, s.loc);
-        return;
-    case Stmt::Kind::Return:
-        f.vars["\x01return"] = eval(s.value, f);
-        return;
-    case Stmt::Kind::For: {
-        const Value iterable = eval(s.value, f);
-        for (const Value& item : iterate(iterable, s.value, f)) {
-            assignTargets(s.targets, item, f, s.loc);
-            for (const Stmt& b : s.body) {
-                exec(b, f);
-                if (f.vars.count("\x01return"))
-                    return;
-            }
-        }
-        return;
-    }
-    }
-}
-
-void Interpreter::assignTargets(const std::vector<std::string>& targets, const Value& v, Frame& f, SourceLoc loc)
-{
-    if (targets.size() == 1) {
-        f.vars[targets[0]] = v;
-        return;
-    }
-    if ((v.kind != Value::Kind::Tuple && v.kind != Value::Kind::List) || v.items.size() != targets.size())
-        raise(pathOf(f), loc, "cannot unpack " + typeNameOf(v) + " into " + std::to_string(targets.size()) + " variables");
-    for (size_t k = 0; k < targets.size(); ++k)
-        f.vars[targets[k]] = v.items[k];
-}
-
-std::vector<Value> Interpreter::iterate(const Value& v, const Expr& e, Frame& f)
-{
-    if (v.kind == Value::Kind::List || v.kind == Value::Kind::Tuple)
-        return v.items;
-    if (v.kind == Value::Kind::Module) {
-        const Module& m = *v.module;
-        std::vector<Value> out;
-        switch (m.kind()) {
-        case ModuleKind::ModuleList:
-        case ModuleKind::PlainList:
-        case ModuleKind::Sequential:
-            for (const Module::Child& c : m.children())
-                out.push_back(Value::ofModule(c.module.get()));
-            return out;
-        case ModuleKind::ModuleDict:
-            for (const Module::Child& c : m.children())
-                out.push_back(Value::ofStr(c.name));
-            return out;
-        default: break;
-        }
-    }
-    raise(pathOf(f), e.loc, "'" + typeNameOf(v) + "' object is not iterable (in " + toSource(e) + ")");
-}
-
-Value Interpreter::eval(const Expr& e, Frame& f)
-{
-    switch (e.kind) {
-    case Expr::Kind::Name: {
-        if (auto it = f.vars.find(e.text); it != f.vars.end())
-            return it->second;
-        if (e.text == "self")
-            return Value::ofModule(f.self);
-        if (e.text == "F" || e.text == "torch" || e.text == "nn") {
-            Value v;
-            v.kind = Value::Kind::Namespace;
-            v.s = e.text;
-            return v;
-        }
-        if (e.text == "len" || e.text == "range" || e.text == "enumerate") {
-            Value v;
-            v.kind = Value::Kind::Function;
-            v.s = e.text;
-            return v;
-        }
-        std::vector<std::string> names;
-        for (const auto& [k, _] : f.vars)
-            if (k[0] != '\x01')
-                names.push_back(k);
-        std::string msg = "name '" + e.text + "' is not defined";
-        if (auto hint = didYouMean(e.text, names))
-            msg += ": did you mean '" + *hint + "'?";
-        raise(pathOf(f), e.loc, msg + " (PyTorch: NameError: name '" + e.text + "' is not defined)");
-    }
-    case Expr::Kind::Int: return Value::ofInt(e.i);
-    case Expr::Kind::Float: return Value::ofFloat(e.f);
-    case Expr::Kind::Bool: return Value::ofBool(e.b);
-    case Expr::Kind::None: return Value::none();
-    case Expr::Kind::Str: return Value::ofStr(e.text);
-    case Expr::Kind::Tuple:
-    case Expr::Kind::List: {
-        std::vector<Value> items;
-        for (const Expr& x : e.items)
-            items.push_back(eval(x, f));
-        return Value::ofSequence(e.kind == Expr::Kind::Tuple ? Value::Kind::Tuple : Value::Kind::List, std::move(items));
-    }
-    case Expr::Kind::Neg: {
-        const Value v = eval(e.items[0], f);
-        if (v.kind == Value::Kind::Int || v.kind == Value::Kind::Bool)
-            return Value::ofInt(-v.integer());
-        if (v.kind == Value::Kind::Float)
-            return Value::ofFloat(-v.f);
-        if (v.isTensor()) {
-            OpResult r = binaryOp('*', v, Value::ofInt(-1));
-            return recordOp(RecordedOp::Kind::Mul, {v, Value::ofInt(-1)}, r.value);
-        }
-        raise(pathOf(f), e.loc, "bad operand type for unary -: '" + typeNameOf(v) + "'");
-    }
-    case Expr::Kind::BinOp: {
-        const Value a = eval(e.items[0], f);
-        const Value b = eval(e.items[1], f);
-        const std::string& op = e.text;
-        if (a.isNumber() && b.isNumber()) {
-            const bool ints = a.isInt() && b.isInt();
-            if (op == "/" || (!ints && op != "//")) {
-                const double x = a.number(), y = b.number();
-                if ((op == "/" || op == "//") && y == 0)
-                    raise(pathOf(f), e.loc, "division by zero");
-                if (op == "+") return Value::ofFloat(x + y);
-                if (op == "-") return Value::ofFloat(x - y);
-                if (op == "*") return Value::ofFloat(x * y);
-                return Value::ofFloat(x / y);
-            }
-            const int64_t x = a.integer(), y = b.integer();
-            int64_t r = 0;
-            bool ok = true;
-            if (op == "+") ok = checkedAdd(x, y, r);
-            else if (op == "-") ok = !__builtin_sub_overflow(x, y, &r);
-            else if (op == "*") ok = checkedMul(x, y, r);
-            else if (op == "//") {
-                if (!ints) return Value::ofFloat(std::floor(a.number() / b.number()));
-                if (y == 0)
-                    raise(pathOf(f), e.loc, "integer division or modulo by zero");
-                r = x / y;
-                if ((x % y != 0) && ((x < 0) != (y < 0)))
-                    --r;
-            }
-            if (!ok)
-                raise(pathOf(f), e.loc, "integer overflow in " + toSource(e));
-            return Value::ofInt(r);
-        }
-        if ((a.isTensor() || b.isTensor()) && (op == "+" || op == "-" || op == "*")) {
-            if (!(a.isTensor() || a.isNumber()) || !(b.isTensor() || b.isNumber()))
-                raise(pathOf(f), e.loc, "unsupported operand types for " + op + ": '" + typeNameOf(a) + "' and '" + typeNameOf(b) + "'");
-            OpResult r = binaryOp(op[0], a, b);
-            if (!r.ok())
-                raise(pathOf(f), e.loc, toSource(e) + ": " + a.shape.toString() + " " + op + " " + b.shape.toString()
-                                            + " do not broadcast (PyTorch: " + r.error + ")");
-            const auto kind = op == "+" ? RecordedOp::Kind::Add : op == "-" ? RecordedOp::Kind::Sub : RecordedOp::Kind::Mul;
-            return recordOp(kind, {a, b}, r.value);
-        }
-        raise(pathOf(f), e.loc, "unsupported operand types for " + op + ": '" + typeNameOf(a) + "' and '" + typeNameOf(b) + "'");
-    }
-    case Expr::Kind::Attr: {
-        const Value obj = eval(e.items[0], f);
-        const std::string& name = e.text;
-        if (obj.kind == Value::Kind::Module) {
-            const Module& m = *obj.module;
-            if (Module* c = m.findChild(name))
-                return Value::ofModule(c);
-            if (name == "training")
-                return Value::ofBool(trainingOf(m));
-            if (m.kind() == ModuleKind::ModuleDict && (name == "keys" || name == "values" || name == "items")) {
-                Value v;
-                v.kind = Value::Kind::Method;
-                v.s = name;
-                v.items.push_back(obj);
-                return v;
-            }
-            std::vector<std::string> names;
-            for (const Module::Child& c : m.children())
-                names.push_back(c.name);
-            std::string what = toSource(e);
-            std::string msg = what + " does not exist";
-            if (auto hint = didYouMean(name, names))
-                msg += ": did you mean '" + *hint + "'?";
-            else if (!names.empty()) {
-                msg += "; " + m.typeName() + " has ";
-                for (size_t k = 0; k < names.size() && k < 8; ++k)
-                    msg += (k ? ", " : "") + names[k];
-            }
-            raise(m.path().empty() ? pathOf(f) : m.path(), e.loc,
-                  msg + " (PyTorch: AttributeError: '" + m.typeName() + "' object has no attribute '" + name + "')");
-        }
-        if (obj.kind == Value::Kind::Namespace) {
-            Value v;
-            if (obj.s == "torch" && name == "nn") {
-                v.kind = Value::Kind::Namespace;
-                v.s = "torch.nn";
-                return v;
-            }
-            if ((obj.s == "torch.nn" || obj.s == "nn") && name == "functional") {
-                v.kind = Value::Kind::Namespace;
-                v.s = "F";
-                return v;
-            }
-            v.kind = Value::Kind::Function;
-            v.s = obj.s + "." + name;
-            return v;
-        }
-        if (obj.isTensor()) {
-            if (name == "shape") {
-                std::vector<Value> dims;
-                for (int64_t d : obj.shape.dims())
-                    dims.push_back(Value::ofInt(d));
-                return Value::ofSequence(Value::Kind::Tuple, std::move(dims));
-            }
-            Value v;
-            v.kind = Value::Kind::Method;
-            v.s = name;
-            v.items.push_back(obj);
-            return v;
-        }
-        raise(pathOf(f), e.loc, "'" + typeNameOf(obj) + "' object has no attribute '" + name + "'");
-    }
-    case Expr::Kind::Subscript: {
-        const Value obj = eval(e.items[0], f);
-        const Value idx = eval(e.items[1], f);
-        if (obj.kind == Value::Kind::Module && obj.module->kind() == ModuleKind::ModuleDict) {
-            if (idx.kind != Value::Kind::Str)
-                raise(pathOf(f), e.loc, "ModuleDict keys are strings, got " + typeNameOf(idx));
-            if (Module* c = obj.module->findChild(idx.s))
-                return Value::ofModule(c);
-            std::vector<std::string> names;
-            for (const Module::Child& c : obj.module->children())
-                names.push_back(c.name);
-            std::string msg = toSource(e) + ": no key '" + idx.s + "'";
-            if (auto hint = didYouMean(idx.s, names))
-                msg += ": did you mean '" + *hint + "'?";
-            raise(obj.module->path(), e.loc, msg + " (PyTorch: KeyError: '" + idx.s + "')");
-        }
-        int64_t size = -1;
-        if (obj.kind == Value::Kind::Module && obj.module->isContainer() && obj.module->kind() != ModuleKind::Custom)
-            size = obj.module->childCount();
-        else if (obj.kind == Value::Kind::List || obj.kind == Value::Kind::Tuple)
-            size = static_cast<int64_t>(obj.items.size());
-        if (size < 0)
-            raise(pathOf(f), e.loc, "'" + typeNameOf(obj) + "' object is not subscriptable here (" + toSource(e) + ")");
-        if (!idx.isInt())
-            raise(pathOf(f), e.loc, "indices must be integers, not " + typeNameOf(idx));
-        int64_t k = idx.integer();
-        if (k < 0)
-            k += size;
-        if (k < 0 || k >= size) {
-            const bool moduleList = obj.kind == Value::Kind::Module && obj.module->kind() != ModuleKind::PlainList;
-            const std::string what = moduleList ? "index " + std::to_string(idx.integer()) + " is out of range"
-                                                : "list index out of range";
-            raise(obj.kind == Value::Kind::Module ? obj.module->path() : pathOf(f), e.loc,
-                  toSource(e) + ": index " + std::to_string(idx.integer()) + " is out of range for " + std::to_string(size)
-                      + " entries (PyTorch: IndexError: " + what + ")");
-        }
-        if (obj.kind == Value::Kind::Module)
-            return Value::ofModule(obj.module->child(static_cast<int>(k)));
-        return obj.items[static_cast<size_t>(k)];
-    }
-    case Expr::Kind::Call: return evalCall(e, f);
-    }
-    return Value::none();
-}
-
-Value Interpreter::evalCall(const Expr& e, Frame& f)
-{
-    const Value callee = eval(e.items[0], f);
-    std::vector<Value> args;
-    for (size_t k = 1; k < e.items.size(); ++k)
-        args.push_back(eval(e.items[k], f));
-    std::vector<std::pair<std::string, Value>> kwargs;
-    for (const auto& [name, value] : e.keywords)
-        kwargs.emplace_back(name, eval(value, f));
-
-    if (callee.kind == Value::Kind::Module) {
-        if (!kwargs.empty())
-            raise(pathOf(f), e.loc, "keyword arguments are not supported in module calls (" + toSource(e) + ")");
-        return callModule(*callee.module, std::move(args), e.loc);
-    }
-    if (callee.kind == Value::Kind::Function)
-        return callFunction(callee.s, nullptr, std::move(args), std::move(kwargs), e, f);
-    if (callee.kind == Value::Kind::Method)
-        return callFunction(callee.s, &callee.items[0], std::move(args), std::move(kwargs), e, f);
-    raise(pathOf(f), e.loc, "'" + typeNameOf(callee) + "' object is not callable (" + toSource(e) + ")");
-}
-
-Value Interpreter::callFunction(const std::string& name, const Value* receiver, std::vector<Value> args,
-                                std::vector<std::pair<std::string, Value>> kwargs, const Expr& e, Frame& f)
-{
-    const std::string path = pathOf(f);
+    const std::string path = pathHere();
+    const std::string what = m_callExpr ? toSource(*m_callExpr) : "x." + name + "()";
     auto kwarg = [&](std::string_view key) -> const Value* {
         for (const auto& [k, v] : kwargs)
             if (k == key)
                 return &v;
         return nullptr;
     };
-    auto intArg = [&](const Value& v, const char* what) -> int64_t {
+    auto intArg = [&](const Value& v, const char* which) -> int64_t {
         if (!v.isInt())
-            raise(path, e.loc, toSource(e) + ": " + what + " must be an int, got " + typeNameOf(v));
+            fail(loc, "TypeError: " + name + "(): argument '" + which + "' must be int, not " + typeNameOf(v));
         return v.integer();
     };
     auto intList = [&](const std::vector<Value>& vs) {
         std::vector<int64_t> out;
-        if (vs.size() == 1 && (vs[0].kind == Value::Kind::Tuple || vs[0].kind == Value::Kind::List))
-            for (const Value& x : vs[0].items)
-                out.push_back(intArg(x, "each dimension"));
+        if (vs.size() == 1 && vs[0].isSequence())
+            for (const Value& d : vs[0].elements())
+                out.push_back(intArg(d, "size"));
         else
-            for (const Value& x : vs)
-                out.push_back(intArg(x, "each dimension"));
+            for (const Value& d : vs)
+                out.push_back(intArg(d, "size"));
         return out;
-    };
-    auto tensorArg = [&](const Value& v) {
-        if (!v.isTensor())
-            raise(path, e.loc, toSource(e) + " expects a tensor, got " + typeNameOf(v));
     };
     auto check = [&](const OpResult& r) -> Value {
         if (!r.ok())
-            raise(path, e.loc, toSource(e) + ": " + r.error);
+            fail(loc, r.error, ErrorKind::Shape);
         return r.value;
     };
+    auto record = [&] { m_analysis.calls.push_back({nullptr, m_frame && m_frame->self.kind == Value::Kind::Module ? m_frame->self.module : nullptr, "." + name, loc, m_moduleDepth}); };
+    const Shape& s = x.shape;
+    auto dimArg = [&](const Value& v, int rank) -> int {
+        const int64_t d = intArg(v, "dim");
+        const auto w = wrapDim(d, std::max(rank, 1));
+        if (!w)
+            fail(loc, "IndexError: " + dimOutOfRange(d, rank));
+        return *w;
+    };
 
-    // ---- tensor methods -------------------------------------------------------------
-    if (receiver && receiver->isTensor()) {
-        const Value& x = *receiver;
-        if (name == "view" || name == "reshape") {
-            const std::vector<int64_t> spec = intList(args);
-            OpResult r = reshapeOp(x, spec);
-            if (!r.ok())
-                raise(path, e.loc, toSource(e) + " cannot reshape " + x.shape.toString() + " ("
-                                       + std::to_string(x.shape.numel().value_or(0)) + " elements) (PyTorch: " + r.error + ")");
-            if (x.shape.rank() >= 2 && r.value.shape.rank() >= 1 && r.value.shape[0] != x.shape[0])
-                warn(path, e.loc, batchChangeWarning(toSource(e), name, x.shape, r.value.shape));
-            return r.value;
+    if (name == "@shape" || name == "size") {
+        if (name == "size" && (!args.empty() || kwarg("dim"))) {
+            const Value& d = args.empty() ? *kwarg("dim") : args[0];
+            return Value::ofInt(s[dimArg(d, s.rank())]);
         }
-        if (name == "flatten") {
-            const int64_t s = !args.empty() ? intArg(args[0], "start_dim") : kwarg("start_dim") ? intArg(*kwarg("start_dim"), "start_dim") : 0;
-            const int64_t en = args.size() > 1 ? intArg(args[1], "end_dim") : kwarg("end_dim") ? intArg(*kwarg("end_dim"), "end_dim") : -1;
-            return check(flattenOp(x, s, en));
+        std::vector<Value> dims;
+        for (int64_t d : s.dims())
+            dims.push_back(Value::ofInt(d));
+        return Value::ofTuple(std::move(dims));
+    }
+    if (name == "@ndim" || name == "dim")
+        return Value::ofInt(s.rank());
+    if (name == "numel")
+        return Value::ofInt(s.numel().value_or(0));
+    if (name == "@data" || name == "contiguous" || name == "detach" || name == "clone" || name == "float" || name == "to"
+        || name == "cpu" || name == "cuda" || name == "@T" || name == "requires_grad_")
+        return x;
+    if (name == "@device")
+        return Value::ofStr("cpu");
+    if (name == "@dtype")
+        return Value::ofStr("torch.float32");
+    if (name == "@is_cuda" || name == "@requires_grad")
+        return Value::ofBool(false);
+    if (name == "view" || name == "reshape") {
+        record();
+        const std::vector<int64_t> spec = intList(args);
+        OpResult r = reshapeOp(x, spec);
+        if (!r.ok())
+            fail(loc, what + " cannot reshape " + s.toString() + " (" + std::to_string(s.numel().value_or(0))
+                          + " elements) (PyTorch: " + r.error + ")",
+                 ErrorKind::Shape);
+        if (s.rank() >= 2 && r.value.shape.rank() >= 1 && r.value.shape[0] != s[0])
+            warn(loc, batchChangeWarning(what, name, s, r.value.shape));
+        return r.value;
+    }
+    if (name == "flatten") {
+        record();
+        const int64_t a = !args.empty() ? intArg(args[0], "start_dim") : kwarg("start_dim") ? intArg(*kwarg("start_dim"), "start_dim") : 0;
+        const int64_t b = args.size() > 1 ? intArg(args[1], "end_dim") : kwarg("end_dim") ? intArg(*kwarg("end_dim"), "end_dim") : -1;
+        return check(flattenOp(x, a, b));
+    }
+    if (name == "squeeze" || name == "unsqueeze") {
+        record();
+        std::vector<int64_t> dims = s.dims();
+        if (name == "unsqueeze") {
+            if (args.empty() && !kwarg("dim"))
+                fail(loc, "TypeError: unsqueeze() missing 1 required positional arguments: \"dim\"");
+            const int64_t d = intArg(args.empty() ? *kwarg("dim") : args[0], "dim");
+            const auto w = wrapDim(d, s.rank() + 1);
+            if (!w)
+                fail(loc, "IndexError: " + dimOutOfRange(d, s.rank() + 1));
+            dims.insert(dims.begin() + *w, 1);
+        } else if (args.empty() && !kwarg("dim")) {
+            dims.erase(std::remove(dims.begin(), dims.end(), 1), dims.end());
+        } else {
+            const int w = dimArg(args.empty() ? *kwarg("dim") : args[0], s.rank());
+            if (s.rank() > 0 && dims[static_cast<size_t>(w)] == 1)
+                dims.erase(dims.begin() + w);
         }
-        if (name == "size") {
-            if (args.empty()) {
-                std::vector<Value> dims;
-                for (int64_t d : x.shape.dims())
-                    dims.push_back(Value::ofInt(d));
-                return Value::ofSequence(Value::Kind::Tuple, std::move(dims));
+        return check(reshapeOp(x, dims));
+    }
+    if (name == "permute" || name == "transpose" || name == "t") {
+        record();
+        std::vector<int64_t> order;
+        if (name == "permute") {
+            for (int64_t d : intList(args)) {
+                const auto w = wrapDim(d, s.rank());
+                if (!w)
+                    fail(loc, "IndexError: " + dimOutOfRange(d, s.rank()));
+                order.push_back(*w);
             }
-            const int64_t d = intArg(args[0], "dim");
-            const auto w = wrapDim(d, x.shape.rank());
-            if (!w || x.shape.rank() == 0)
-                raise(path, e.loc, toSource(e) + ": " + dimOutOfRange(d, x.shape.rank()));
-            return Value::ofInt(x.shape[*w]);
+            if (static_cast<int>(order.size()) != s.rank())
+                fail(loc, "RuntimeError: permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = "
+                              + std::to_string(s.rank()) + " is not equal to len(dims) = " + std::to_string(order.size()));
+        } else {
+            for (int k = 0; k < s.rank(); ++k)
+                order.push_back(k);
+            if (name == "t" ? s.rank() == 2 : args.size() == 2) {
+                const int a = name == "t" ? 0 : dimArg(args[0], s.rank());
+                const int b = name == "t" ? 1 : dimArg(args[1], s.rank());
+                std::swap(order[static_cast<size_t>(a)], order[static_cast<size_t>(b)]);
+            } else if (name != "t") {
+                fail(loc, "TypeError: transpose() takes 2 dimensions");
+            }
         }
-        if (name == "dim")
-            return Value::ofInt(x.shape.rank());
-        if (name == "numel")
-            return Value::ofInt(x.shape.numel().value_or(0));
-        if (name == "contiguous")
-            return x;
-        if (name == "mean") {
-            std::vector<int64_t> dims;
-            const Value* d = !args.empty() ? &args[0] : kwarg("dim");
-            if (d && d->kind != Value::Kind::None)
-                dims = intList({*d});
-            const Value* kd = args.size() > 1 ? &args[1] : kwarg("keepdim");
-            const bool keep = kd && kd->kind == Value::Kind::Bool && kd->b;
-            return recordOp(RecordedOp::Kind::Mean, {x}, check(meanOp(x, dims, keep)), 0, dims, keep);
-        }
-        if (findFunctional(name))
-            return functionalLayer(name, x, std::move(args), std::move(kwargs), e, f);
-        raise(path, e.loc, "Tensor." + name + "() is not supported by ModuleLab (in " + toSource(e) + ")");
+        std::vector<int64_t> dims;
+        for (int64_t k : order)
+            dims.push_back(s[static_cast<int>(k)]);
+        if (m_real && x.data)
+            notYet(loc, "running x." + name + "() on tensor data (its shapes are analysed)");
+        return Value::ofTensor(Shape(std::move(dims)), nullptr);
     }
-    if (receiver && receiver->kind == Value::Kind::Module) {
-        // ModuleDict.keys() / values() / items()
-        std::vector<Value> out;
-        for (const Module::Child& c : receiver->module->children()) {
-            if (name == "keys")
-                out.push_back(Value::ofStr(c.name));
-            else if (name == "values")
-                out.push_back(Value::ofModule(c.module.get()));
-            else
-                out.push_back(Value::ofSequence(Value::Kind::Tuple, {Value::ofStr(c.name), Value::ofModule(c.module.get())}));
-        }
-        return Value::ofSequence(Value::Kind::List, std::move(out));
-    }
-
-    // ---- builtins ---------------------------------------------------------------------
-    if (name == "len") {
-        if (args.size() != 1)
-            raise(path, e.loc, "len() takes exactly one argument");
-        const Value& v = args[0];
-        if (v.kind == Value::Kind::Module && v.module->isContainer() && v.module->kind() != ModuleKind::Custom)
-            return Value::ofInt(v.module->childCount());
-        if (v.kind == Value::Kind::List || v.kind == Value::Kind::Tuple)
-            return Value::ofInt(static_cast<int64_t>(v.items.size()));
-        if (v.isTensor() && v.shape.rank() > 0)
-            return Value::ofInt(v.shape[0]);
-        raise(path, e.loc, "object of type '" + typeNameOf(v) + "' has no len()");
-    }
-    if (name == "range") {
-        if (args.empty() || args.size() > 3)
-            raise(path, e.loc, "range expected 1 to 3 arguments, got " + std::to_string(args.size()));
-        int64_t start = 0, stop = 0, step = 1;
-        if (args.size() == 1)
-            stop = intArg(args[0], "range()'s argument");
-        else {
-            start = intArg(args[0], "start");
-            stop = intArg(args[1], "stop");
-            if (args.size() == 3)
-                step = intArg(args[2], "step");
-        }
-        if (step == 0)
-            raise(path, e.loc, "range() arg 3 must not be zero");
-        std::vector<Value> out;
-        for (int64_t k = start; step > 0 ? k < stop : k > stop; k += step) {
-            if (static_cast<int64_t>(out.size()) >= kMaxRange)
-                raise(path, e.loc, toSource(e) + " has more than " + withThousands(kMaxRange) + " iterations");
-            out.push_back(Value::ofInt(k));
-        }
-        return Value::ofSequence(Value::Kind::List, std::move(out));
-    }
-    if (name == "enumerate") {
-        if (args.size() != 1)
-            raise(path, e.loc, "enumerate() takes exactly one argument");
-        std::vector<Value> items = iterate(args[0], e, f);
-        std::vector<Value> out;
-        for (size_t k = 0; k < items.size(); ++k)
-            out.push_back(Value::ofSequence(Value::Kind::Tuple, {Value::ofInt(static_cast<int64_t>(k)), std::move(items[k])}));
-        return Value::ofSequence(Value::Kind::List, std::move(out));
-    }
-
-    // ---- torch.* and F.* ----------------------------------------------------------------
-    const size_t dot = name.rfind('.');
-    const std::string ns = dot == std::string::npos ? std::string() : name.substr(0, dot);
-    const std::string fn = dot == std::string::npos ? name : name.substr(dot + 1);
-    if (ns == "torch") {
-        if (fn == "flatten") {
-            if (args.empty())
-                raise(path, e.loc, "torch.flatten() needs a tensor");
-            tensorArg(args[0]);
-            const int64_t s = args.size() > 1 ? intArg(args[1], "start_dim") : kwarg("start_dim") ? intArg(*kwarg("start_dim"), "start_dim") : 0;
-            const int64_t en = args.size() > 2 ? intArg(args[2], "end_dim") : kwarg("end_dim") ? intArg(*kwarg("end_dim"), "end_dim") : -1;
-            return check(flattenOp(args[0], s, en));
-        }
-        if (fn == "cat" || fn == "concat") {
-            if (args.empty() || (args[0].kind != Value::Kind::List && args[0].kind != Value::Kind::Tuple))
-                raise(path, e.loc, "torch.cat() expects a list of tensors");
-            for (const Value& t : args[0].items)
-                tensorArg(t);
-            const int64_t d = args.size() > 1 ? intArg(args[1], "dim") : kwarg("dim") ? intArg(*kwarg("dim"), "dim") : 0;
-            return recordOp(RecordedOp::Kind::Cat, args[0].items, check(catOp(args[0].items, d)), d);
-        }
-        if (fn == "mean") {
-            if (args.empty())
-                raise(path, e.loc, "torch.mean() needs a tensor");
-            tensorArg(args[0]);
-            Value x = args[0];
-            args.erase(args.begin());
-            return callFunction("mean", &x, std::move(args), std::move(kwargs), e, f);
-        }
-        if (fn == "add") {
-            if (args.size() != 2)
-                raise(path, e.loc, "torch.add() takes two tensors");
-            return recordOp(RecordedOp::Kind::Add, {args[0], args[1]}, check(binaryOp('+', args[0], args[1])));
-        }
-    }
-    if ((ns == "torch" || ns == "F") && findFunctional(fn)) {
+    if (name == "chunk" || name == "split") {
+        record();
         if (args.empty())
-            raise(path, e.loc, toSource(e) + " needs an input tensor");
-        Value x = args[0];
-        args.erase(args.begin());
-        return functionalLayer(fn, x, std::move(args), std::move(kwargs), e, f);
+            fail(loc, "TypeError: " + name + "() missing required argument");
+        const int d = args.size() > 1 ? dimArg(args[1], s.rank()) : kwarg("dim") ? dimArg(*kwarg("dim"), s.rank()) : 0;
+        const int64_t size = s[d];
+        std::vector<int64_t> parts;
+        if (name == "chunk") {
+            const int64_t n = intArg(args[0], "chunks");
+            if (n <= 0)
+                fail(loc, "RuntimeError: chunk expects `chunks` to be greater than 0, got: " + std::to_string(n));
+            const int64_t each = (size + n - 1) / n;
+            for (int64_t at = 0; at < size; at += each)
+                parts.push_back(std::min(each, size - at));
+        } else if (args[0].isSequence()) {
+            int64_t total = 0;
+            for (const Value& v : args[0].elements()) {
+                parts.push_back(intArg(v, "split_size"));
+                total += parts.back();
+            }
+            if (total != size)
+                fail(loc, "RuntimeError: split_with_sizes expects split_sizes to sum exactly to " + std::to_string(size));
+        } else {
+            const int64_t each = intArg(args[0], "split_size");
+            if (each <= 0)
+                fail(loc, "RuntimeError: split expects split_size be non-negative");
+            for (int64_t at = 0; at < size; at += each)
+                parts.push_back(std::min(each, size - at));
+        }
+        if (m_real && x.data)
+            notYet(loc, "running x." + name + "() on tensor data (its shapes are analysed)");
+        std::vector<Value> out;
+        for (int64_t p : parts) {
+            std::vector<int64_t> dims = s.dims();
+            dims[static_cast<size_t>(d)] = p;
+            out.push_back(Value::ofTensor(Shape(std::move(dims)), nullptr));
+        }
+        return Value::ofTuple(std::move(out));
     }
-    raise(path, e.loc, name + "() is not supported by ModuleLab (in " + toSource(e) + ")");
+    if (name == "mean" || name == "sum" || name == "max" || name == "min" || name == "amax") {
+        record();
+        std::vector<int64_t> dims;
+        const Value* d = !args.empty() ? &args[0] : kwarg("dim");
+        if (d && d->kind != Value::Kind::None)
+            dims = intList({*d});
+        const Value* kd = args.size() > 1 ? &args[1] : kwarg("keepdim");
+        const bool keep = kd && truthy(*kd, loc);
+        if (name == "mean")
+            return recordOp(RecordedOp::Kind::Mean, {x}, check(meanOp(x, dims, keep)), 0, dims, keep);
+        if (m_real && x.data)
+            notYet(loc, "running x." + name + "() on tensor data (its shapes are analysed)");
+        Value shape = check(meanOp(Value::ofTensor(s, nullptr), dims, keep));
+        if ((name == "max" || name == "min") && d && d->kind != Value::Kind::None)
+            return Value::ofTuple({shape, shape}); // values, indices
+        return shape;
+    }
+    if (name == "__getitem__") {
+        record();
+        std::vector<Value> idx = args[0].kind == Value::Kind::Tuple ? args[0].items : std::vector<Value>{args[0]};
+        std::vector<int64_t> dims;
+        int k = 0;
+        for (const Value& i : idx) {
+            if (i.kind == Value::Kind::None) {
+                dims.push_back(1);
+                continue;
+            }
+            if (k >= s.rank())
+                fail(loc, "IndexError: too many indices for tensor of dimension " + std::to_string(s.rank()));
+            if (i.isInt()) {
+                int64_t v = i.integer();
+                if (v < -s[k] || v >= s[k])
+                    fail(loc, "IndexError: index " + std::to_string(v) + " is out of bounds for dimension " + std::to_string(k) + " with size " + std::to_string(s[k]));
+                ++k;
+                continue;
+            }
+            if (i.kind == Value::Kind::Slice) {
+                int64_t start = i.items[0].kind == Value::Kind::None ? 0 : i.items[0].integer();
+                int64_t stop = i.items[1].kind == Value::Kind::None ? s[k] : i.items[1].integer();
+                const int64_t st = i.items[2].kind == Value::Kind::None ? 1 : i.items[2].integer();
+                if (st <= 0)
+                    fail(loc, "ValueError: step must be greater than zero");
+                if (start < 0)
+                    start = std::max<int64_t>(0, start + s[k]);
+                if (stop < 0)
+                    stop = std::max<int64_t>(0, stop + s[k]);
+                start = std::min(start, s[k]);
+                stop = std::min(stop, s[k]);
+                dims.push_back(stop > start ? (stop - start + st - 1) / st : 0);
+                ++k;
+                continue;
+            }
+            notYet(loc, "indexing a tensor with " + typeNameOf(i));
+        }
+        for (; k < s.rank(); ++k)
+            dims.push_back(s[k]);
+        if (m_real && x.data)
+            notYet(loc, "running tensor indexing on tensor data (its shapes are analysed)");
+        return Value::ofTensor(Shape(std::move(dims)), nullptr);
+    }
+    if (name == "view_as" || name == "reshape_as" || name == "expand_as") {
+        if (args.size() != 1 || !args[0].isTensor())
+            fail(loc, "TypeError: " + name + "() needs a tensor");
+        return check(reshapeOp(x, args[0].shape.dims()));
+    }
+    if (name == "add" || name == "mul" || name == "sub" || name == "div" || name == "add_" || name == "mul_") {
+        if (args.size() != 1)
+            fail(loc, "TypeError: " + name + "() takes 1 argument");
+        const char op = name[0] == 'a' ? '+' : name[0] == 's' ? '-' : name[0] == 'm' ? '*' : '/';
+        return tensorFunction(std::string("operator") + op, {x, args[0]}, {}, loc);
+    }
+    if (findFunctional(name))
+        return functionalLayer(name, x, std::move(args), std::move(kwargs), loc);
+    notYet(loc, "the tensor method ." + (name[0] == '@' ? name.substr(1) : name + "()") + (path.empty() ? "" : ""));
 }
 
-Value Interpreter::functionalLayer(const std::string& fn, const Value& x, std::vector<Value> args,
-                                   std::vector<std::pair<std::string, Value>> kwargs, const Expr& e, Frame& f)
+Value Interpreter::tensorFunction(const std::string& qname, Args args, Kwargs kwargs, SourceLoc loc)
 {
-    const std::string path = pathOf(f);
+    auto kwarg = [&](std::string_view key) -> const Value* {
+        for (const auto& [k, v] : kwargs)
+            if (k == key)
+                return &v;
+        return nullptr;
+    };
+    auto intArg = [&](const Value& v, const char* which) -> int64_t {
+        if (!v.isInt())
+            fail(loc, std::string("TypeError: ") + which + " must be int, not " + typeNameOf(v));
+        return v.integer();
+    };
+    auto check = [&](const OpResult& r) -> Value {
+        if (!r.ok())
+            fail(loc, shortName(qname) + ": " + r.error, ErrorKind::Shape);
+        return r.value;
+    };
+    auto tensorArg = [&](size_t k) -> const Value& {
+        if (k >= args.size() || !args[k].isTensor())
+            fail(loc, "TypeError: " + shortName(qname) + "() expects a tensor");
+        return args[k];
+    };
+    const Module* caller = m_frame && m_frame->self.kind == Value::Kind::Module ? m_frame->self.module : nullptr;
+    auto record = [&] { m_analysis.calls.push_back({nullptr, caller, shortName(qname), loc, m_moduleDepth}); };
+
+    if (qname.rfind("operator", 0) == 0) {
+        const std::string op = qname.substr(8);
+        const Value& a = args[0];
+        const Value& b = args[1];
+        if (op == "+" || op == "-" || op == "*") {
+            OpResult r = binaryOp(op[0], a, b);
+            if (!r.ok())
+                fail(loc, a.shape.toString() + " " + op + " " + b.shape.toString() + " do not broadcast (PyTorch: " + r.error + ")",
+                     ErrorKind::Shape);
+            const auto kind = op == "+" ? RecordedOp::Kind::Add : op == "-" ? RecordedOp::Kind::Sub : RecordedOp::Kind::Mul;
+            return recordOp(kind, {a, b}, r.value);
+        }
+        if (op == "/" && b.isNumber() && b.number() != 0) {
+            const double inv = 1.0 / b.number();
+            if (std::exp2(std::round(std::log2(std::fabs(inv)))) == std::fabs(inv) || !m_real)
+                return recordOp(RecordedOp::Kind::Mul, {a, Value::ofFloat(inv)}, check(binaryOp('*', a, Value::ofFloat(inv))));
+        }
+        notYet(loc, "the operator " + op + " on tensors");
+    }
+    const std::string ns = qname.substr(0, qname.rfind('.'));
+    const std::string fn = qname.substr(qname.rfind('.') + 1);
+    if (ns == "torch") {
+        if (fn == "zeros" || fn == "ones" || fn == "randn" || fn == "rand" || fn == "empty" || fn == "Tensor" || fn == "FloatTensor") {
+            std::vector<int64_t> dims;
+            std::vector<Value> sizes = args.size() == 1 && args[0].isSequence() ? args[0].elements() : args;
+            for (const Value& v : sizes)
+                dims.push_back(intArg(v, "size"));
+            if (m_real)
+                notYet(loc, "torch." + fn + "() inside forward when running on tensors");
+            return Value::ofTensor(Shape(std::move(dims)), nullptr);
+        }
+        if (fn == "flatten") {
+            record();
+            const Value& x = tensorArg(0);
+            const int64_t a = args.size() > 1 ? intArg(args[1], "start_dim") : kwarg("start_dim") ? intArg(*kwarg("start_dim"), "start_dim") : 0;
+            const int64_t b = args.size() > 2 ? intArg(args[2], "end_dim") : kwarg("end_dim") ? intArg(*kwarg("end_dim"), "end_dim") : -1;
+            return check(flattenOp(x, a, b));
+        }
+        if (fn == "cat" || fn == "concat" || fn == "stack") {
+            record();
+            if (args.empty() || !args[0].isSequence())
+                fail(loc, "TypeError: torch." + fn + "() expects a list of tensors");
+            std::vector<Value> ts = args[0].elements();
+            for (const Value& t : ts)
+                if (!t.isTensor())
+                    fail(loc, "TypeError: expected Tensor as element in argument 0, but got " + typeNameOf(t));
+            const int64_t d = args.size() > 1 ? intArg(args[1], "dim") : kwarg("dim") ? intArg(*kwarg("dim"), "dim") : 0;
+            if (fn == "stack") {
+                if (ts.empty())
+                    fail(loc, "RuntimeError: stack expects a non-empty TensorList");
+                for (size_t k = 1; k < ts.size(); ++k)
+                    if (!(ts[k].shape == ts[0].shape))
+                        fail(loc, "RuntimeError: stack expects each tensor to be equal size, but got " + ts[0].shape.toString()
+                                      + " at entry 0 and " + ts[k].shape.toString() + " at entry " + std::to_string(k),
+                             ErrorKind::Shape);
+                const auto w = wrapDim(d, ts[0].shape.rank() + 1);
+                if (!w)
+                    fail(loc, "IndexError: " + dimOutOfRange(d, ts[0].shape.rank() + 1));
+                for (Value& t : ts) {
+                    std::vector<int64_t> dims = t.shape.dims();
+                    dims.insert(dims.begin() + *w, 1);
+                    t = check(reshapeOp(t, dims));
+                }
+                return recordOp(RecordedOp::Kind::Cat, ts, check(catOp(ts, *w)), *w);
+            }
+            return recordOp(RecordedOp::Kind::Cat, ts, check(catOp(ts, d)), d);
+        }
+        if (fn == "add" || fn == "mul" || fn == "sub") {
+            record();
+            if (args.size() != 2)
+                fail(loc, "TypeError: torch." + fn + "() takes two arguments");
+            return tensorFunction(std::string("operator") + (fn == "add" ? "+" : fn == "mul" ? "*" : "-"), args, {}, loc);
+        }
+        if (fn == "mean" || fn == "sum" || fn == "max" || fn == "squeeze" || fn == "unsqueeze" || fn == "transpose" || fn == "permute"
+            || fn == "chunk" || fn == "split" || fn == "reshape") {
+            Value x = tensorArg(0);
+            args.erase(args.begin());
+            return tensorMethod(x, fn, std::move(args), std::move(kwargs), loc);
+        }
+    }
+    if ((ns == "torch" || ns == "torch.nn.functional") && findFunctional(fn)) {
+        Value x = tensorArg(0);
+        args.erase(args.begin());
+        return functionalLayer(fn, x, std::move(args), std::move(kwargs), loc);
+    }
+    if (ns == "torch.nn.functional" && (fn == "interpolate" || fn == "upsample" || fn == "pad")) {
+        record();
+        const Value& x = tensorArg(0);
+        std::vector<int64_t> dims = x.shape.dims();
+        if (fn == "pad") {
+            const Value* padv = args.size() > 1 ? &args[1] : kwarg("pad");
+            if (!padv || !padv->isSequence())
+                fail(loc, "TypeError: pad() missing required argument 'pad'");
+            const std::vector<Value>& p = padv->elements();
+            if (p.size() % 2 || p.size() / 2 > dims.size())
+                fail(loc, "RuntimeError: Padding length must be divisible by 2 and at most twice the number of dimensions");
+            for (size_t k = 0; k < p.size() / 2; ++k)
+                dims[dims.size() - 1 - k] += intArg(p[2 * k], "pad") + intArg(p[2 * k + 1], "pad");
+        } else {
+            const Value* size = args.size() > 1 ? &args[1] : kwarg("size");
+            const Value* scale = args.size() > 2 ? &args[2] : kwarg("scale_factor");
+            const size_t spatial = dims.size() >= 2 ? dims.size() - 2 : 0;
+            for (size_t k = 0; k < spatial; ++k) {
+                if (size && size->kind != Value::Kind::None)
+                    dims[2 + k] = size->isSequence() ? intArg(size->elements()[k], "size") : intArg(*size, "size");
+                else if (scale && scale->kind != Value::Kind::None)
+                    dims[2 + k] = static_cast<int64_t>(std::floor(static_cast<double>(dims[2 + k])
+                                                                  * (scale->isSequence() ? scale->elements()[k].number() : scale->number())));
+                else
+                    fail(loc, "ValueError: either size or scale_factor should be defined");
+            }
+        }
+        if (m_real && x.data)
+            notYet(loc, "running F." + fn + "() on tensor data (its shapes are analysed)");
+        return Value::ofTensor(Shape(std::move(dims)), nullptr);
+    }
+    if (ns == "torch.nn.functional" || ns == "torch") {
+        std::vector<std::string> known = supportedFunctionalOps();
+        for (const char* extra : {"interpolate", "upsample", "pad", "flatten", "cat", "stack", "add", "mul"})
+            known.emplace_back(extra);
+        if (auto hint = didYouMean(fn, known))
+            fail(loc, "AttributeError: module '" + ns + "' has no attribute '" + fn + "': did you mean '" + shortName(ns + "." + *hint) + "'?");
+    }
+    notYet(loc, shortName(qname) + "()");
+}
+
+Value Interpreter::functionalLayer(const std::string& fn, const Value& x, Args args, Kwargs kwargs, SourceLoc loc)
+{
+    const std::string path = pathHere();
     const FunctionalOp* op = findFunctional(fn);
+    const std::string what = m_callExpr ? toSource(*m_callExpr) : "F." + fn + "(...)";
+    const Module* caller = m_frame && m_frame->self.kind == Value::Kind::Module ? m_frame->self.module : nullptr;
+    m_analysis.calls.push_back({nullptr, caller, "F." + fn, loc, m_moduleDepth});
     if (!x.isTensor())
-        raise(path, e.loc, toSource(e) + " expects a tensor, got " + typeNameOf(x));
+        fail(loc, "TypeError: " + what + " expects a tensor, got " + typeNameOf(x));
     if (args.size() > op->params.size())
-        raise(path, e.loc, toSource(e) + ": too many positional arguments");
+        fail(loc, "TypeError: " + what + ": too many positional arguments");
     for (size_t k = 0; k < args.size(); ++k)
         kwargs.emplace(kwargs.begin() + static_cast<long>(k), std::string(op->params[k]), std::move(args[k]));
 
@@ -760,35 +726,33 @@ Value Interpreter::functionalLayer(const std::string& fn, const Value& x, std::v
         }
         if (key == "return_indices" || key == "_stacklevel" || key == "dtype") {
             if (key == "return_indices" && value.kind == Value::Kind::Bool && value.b)
-                raise(path, e.loc, toSource(e) + ": return_indices=True is not supported by ModuleLab");
+                notYet(loc, what + " with return_indices=True");
             continue;
         }
         ArgValue a;
-        if (!toArgValue(value, a))
-            raise(path, e.loc, toSource(e) + ": argument " + key + " must be a number, bool, string or tuple of ints");
+        if (!toArg(value, a))
+            fail(loc, "TypeError: " + what + ": argument " + key + " must be a number, bool, string or tuple of ints");
         call.push_back({key, std::move(a)});
     }
     if (training && !m_recorder)
-        warn(path, e.loc,
-             toSource(e) + " drops activations even in eval mode, because training defaults to True in F."
-                 + fn + ": pass training=self.training or use nn." + std::string(op->layer)
-                 + ". ModuleLab evaluates it as model.eval() would evaluate nn." + std::string(op->layer));
+        warn(loc, what + " drops activations even in eval mode, because training defaults to True in F." + fn
+                      + ": pass training=self.training or use nn." + std::string(op->layer)
+                      + ". ModuleLab evaluates it as model.eval() would evaluate nn." + std::string(op->layer));
     if (fn == "softmax" || fn == "log_softmax") {
         bool hasDim = false;
         for (const LayerArgument& a : call)
             hasDim = hasDim || a.name == "dim";
         if (!hasDim)
-            warn(path, e.loc,
-                 toSource(e) + " has no dim: PyTorch guesses one and warns \"Implicit dimension choice for " + fn
-                     + " has been deprecated\". Pass dim=1 for class scores");
+            warn(loc, what + " has no dim: PyTorch guesses one and warns \"Implicit dimension choice for " + fn
+                          + " has been deprecated\". Pass dim=1 for class scores");
     }
     auto made = createLayer(op->layer, call);
     if (auto* err = std::get_if<std::string>(&made))
-        raise(path, e.loc, toSource(e) + ": " + *err);
+        fail(loc, what + ": " + *err);
     Layer& layer = *std::get<std::unique_ptr<Layer>>(made);
     // A training pass honours training=...; otherwise F.dropout runs as nn.Dropout after eval().
     layer.setTraining(m_recorder && training);
-    return callLayer(layer, x, path, e.loc, false);
+    return callLayer(layer, x, path, loc, false);
 }
 
 } // namespace ml::detail

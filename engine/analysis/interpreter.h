@@ -2,65 +2,56 @@
 
 #include "engine/analysis/analysis.h"
 #include "engine/analysis/forwardrecorder.h"
-#include "engine/analysis/value.h"
 #include "engine/layer.h"
+#include "engine/python/evaluator.h"
 
-#include <map>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace ml::detail {
 
 // Raised after an error diagnostic has been recorded: PyTorch would have stopped here.
 struct ForwardAbort {};
 
-// Evaluates forward programs over Values. In symbolic mode tensors are shapes only; in real
-// mode (observer or data present) every layer computes its output. One recursion serves both.
-class Interpreter {
-public:
-    Interpreter(Analysis& analysis, bool real, const ForwardObserver* observer)
-        : m_analysis(analysis), m_real(real), m_observer(observer) {}
+// Runs forward programs with the one Python evaluator. In symbolic mode tensors are shapes
+// only; in real mode (observer or data present) every layer computes its output. It records
+// every module call (Analysis::nodes, layerCalls and calls) in the order forward makes them.
+// The functional ops forward may call (F.NAME, torch.NAME, x.NAME()), from the one table.
+std::vector<std::string> supportedFunctionalOps();
 
+class Interpreter : public Evaluator {
+public:
+    Interpreter(Analysis& analysis, bool real, const ForwardObserver* observer);
+
+    // Calls m as model(input) would; errors become diagnostics and end in ForwardAbort.
     Value callModule(const Module& m, std::vector<Value> args, SourceLoc loc);
     // A training pass: every layer call and tensor op goes to the recorder, and modules run in
     // their own modes. Without one, forward runs as after model.eval(): only modules that eval()
     // does not reach (inside a plain Python list) keep their training mode.
     void setRecorder(ForwardRecorder* recorder) { m_recorder = recorder; }
 
+protected:
+    Value callModule(const Module& m, Args args, Kwargs kwargs, SourceLoc loc) override;
+    Value tensorMethod(const Value& x, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc) override;
+    Value tensorFunction(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc) override;
+    bool isTraining(const Module& m) const override { return m.training() && (m_recorder || !m.isRegistered()); }
+
 private:
-    using Scope = std::map<std::string, Value, std::less<>>;
-    struct Frame {
-        const CustomModule* self;
-        Scope vars;
-        SourceLoc stmtLoc;
-    };
-    struct ReturnSignal {
-        Value value;
-    };
-
-    Value runProgram(const CustomModule& m, std::vector<Value> args, SourceLoc loc);
-    void exec(const Stmt& s, Frame& f);
-    void assignTargets(const std::vector<std::string>& targets, const Value& v, Frame& f, SourceLoc loc);
-    Value eval(const Expr& e, Frame& f);
-    Value evalCall(const Expr& e, Frame& f);
-    Value callFunction(const std::string& name, const Value* receiver, std::vector<Value> args,
-                       std::vector<std::pair<std::string, Value>> kwargs, const Expr& e, Frame& f);
+    Value runModule(const Module& m, Args args, Kwargs kwargs, SourceLoc loc);
+    Value runProgram(const CustomModule& m, Args args, Kwargs kwargs, SourceLoc loc);
     Value callLayer(const Layer& layer, const Value& in, const std::string& path, SourceLoc loc, bool record);
-    Value functionalLayer(const std::string& fn, const Value& x, std::vector<Value> args,
-                          std::vector<std::pair<std::string, Value>> kwargs, const Expr& e, Frame& f);
-    std::vector<Value> iterate(const Value& v, const Expr& e, Frame& f);
-
-    [[noreturn]] void raise(const std::string& path, SourceLoc loc, std::string message);
-    void warn(const std::string& path, SourceLoc loc, std::string message, Severity s = Severity::Warning);
-    std::string pathOf(const Frame& f) const;
-    bool trainingOf(const Module& m) const { return m.training() && (m_recorder || !m.isRegistered()); }
-    Value recordOp(RecordedOp::Kind kind, std::vector<Value> inputs, Value out, int64_t dim = 0,
-                   std::vector<int64_t> dims = {}, bool keepdim = false);
+    Value functionalLayer(const std::string& fn, const Value& x, Args args, Kwargs kwargs, SourceLoc loc);
+    std::string pathHere() const;
+    Value recordOp(RecordedOp::Kind kind, std::vector<Value> inputs, Value out, int64_t dim = 0, std::vector<int64_t> dims = {},
+                   bool keepdim = false);
 
     Analysis& m_analysis;
     bool m_real;
     const ForwardObserver* m_observer;
-    int m_depth = 0;
+    int m_moduleDepth = 0;
     ForwardRecorder* m_recorder = nullptr;
+    std::unordered_map<const ForwardProgram*, std::shared_ptr<FunctionDef>> m_forwardCache;
 };
 
 } // namespace ml::detail

@@ -5,6 +5,7 @@
 #include "engine/layer.h"
 #include "engine/names.h"
 #include "engine/python/parser.h"
+#include "engine/python/syntax.h"
 
 #include <algorithm>
 #include <cmath>
@@ -294,7 +295,7 @@ private:
     ForwardProgram readForward(const JsonValue& v)
     {
         json::expectObject(v, "forward");
-        json::allowOnly(v, {"params", "body"}, "forward");
+        json::allowOnly(v, {"params", "body", "defaults", "methods", "attributes"}, "forward");
         ForwardProgram p;
         p.params.clear();
         for (const JsonValue& param : json::expectArray(json::require(v, "params", "forward"), "params").items()) {
@@ -305,6 +306,25 @@ private:
             p.params.push_back(std::move(name));
         }
         p.body = readBody(json::require(v, "body", "forward"), false);
+        if (const JsonValue* d = v.find("defaults"))
+            for (const JsonValue& e : json::expectArray(*d, "defaults").items())
+                p.defaults.push_back(readExpr(e, "default"));
+        if (p.defaults.size() > p.params.size())
+            throw JsonError(v.loc(), "more defaults than parameters");
+        if (const JsonValue* ms = v.find("methods"))
+            for (const JsonValue& m : json::expectArray(*ms, "methods").items()) {
+                auto parsed = python::parseMethod(json::expectString(m, "method"), m_fileName);
+                if (auto* err = std::get_if<ParseError>(&parsed))
+                    throw JsonError(m.loc(), "method: " + err->message);
+                p.methods.push_back(std::move(std::get<Method>(parsed)));
+            }
+        if (const JsonValue* as = v.find("attributes"))
+            for (const JsonValue& a : json::expectArray(*as, "attributes").items()) {
+                json::expectObject(a, "an attribute");
+                json::allowOnly(a, {"name", "value"}, "an attribute");
+                std::string name = readIdentifier(json::require(a, "name", "the attribute"), "attribute name");
+                p.attributes.emplace_back(std::move(name), readExpr(json::require(a, "value", "the attribute"), "value"));
+            }
         return p;
     }
 
@@ -343,12 +363,23 @@ private:
             }
             s.value = readExpr(json::require(v, "in", "the for loop"), "in");
             s.body = readBody(json::require(v, "body", "the for loop"), true);
+        } else if (const JsonValue* code = v.find("code")) {
+            // any other statement, as Python source
+            json::allowOnly(v, {"code"}, "a statement");
+            const std::string& text = json::expectString(*code, "code");
+            auto parsed = python::parseStatements(text, m_fileName, {code->loc().line, code->loc().column + 1});
+            if (auto* err = std::get_if<ParseError>(&parsed))
+                throw JsonError(err->loc.valid() ? err->loc : code->loc(), err->message);
+            auto& stmts = std::get<std::vector<Stmt>>(parsed);
+            if (stmts.size() != 1)
+                throw JsonError(code->loc(), "\"code\" holds exactly one statement");
+            return std::move(stmts[0]);
         } else if (const JsonValue* value = v.find("return")) {
             json::allowOnly(v, {"return"}, "a return statement");
             s.kind = Stmt::Kind::Return;
             s.value = readExpr(*value, "return");
         } else {
-            throw JsonError(v.loc(), "a statement needs one of \"assign\", \"for\" or \"return\"");
+            throw JsonError(v.loc(), "a statement needs one of \"assign\", \"for\", \"return\" or \"code\"");
         }
         return s;
     }
@@ -376,9 +407,19 @@ JsonValue argToJson(const ArgValue& a)
     return JsonValue::null();
 }
 
+bool simpleFor(const Stmt& s)
+{
+    return s.kind == Stmt::Kind::For && !s.targets.empty() && s.targets.size() <= 2 && s.orelse.empty() && !s.body.empty();
+}
+
 JsonValue stmtToJson(const Stmt& s)
 {
     JsonValue o = JsonValue::object();
+    const bool simple = (s.kind == Stmt::Kind::Assign && s.targets.size() == 1) || simpleFor(s) || s.kind == Stmt::Kind::Return;
+    if (!simple) {
+        o.set("code", JsonValue::string(toSource(s)));
+        return o;
+    }
     switch (s.kind) {
     case Stmt::Kind::Assign:
         o.set("assign", JsonValue::string(s.targets.empty() ? std::string("_") : s.targets[0]));
@@ -395,6 +436,7 @@ JsonValue stmtToJson(const Stmt& s)
         break;
     }
     case Stmt::Kind::Return: o.set("return", JsonValue::string(toSource(s.value))); break;
+    default: break;
     }
     return o;
 }
@@ -434,6 +476,26 @@ JsonValue nodeToJson(const Module& m, const std::string* name)
         JsonValue& body = fwd.set("body", JsonValue::array());
         for (const Stmt& s : custom.program().body)
             body.append(stmtToJson(s));
+        const ForwardProgram& prog = custom.program();
+        if (!prog.defaults.empty()) {
+            JsonValue& d = fwd.set("defaults", JsonValue::array());
+            for (const Expr& e : prog.defaults)
+                d.append(JsonValue::string(toSource(e)));
+        }
+        if (!prog.methods.empty()) {
+            JsonValue& ms = fwd.set("methods", JsonValue::array());
+            for (const Method& method : prog.methods)
+                ms.append(JsonValue::string(toSource(method)));
+        }
+        if (!prog.attributes.empty()) {
+            JsonValue& as = fwd.set("attributes", JsonValue::array());
+            for (const auto& [name, value] : prog.attributes) {
+                JsonValue a = JsonValue::object();
+                a.set("name", JsonValue::string(name));
+                a.set("value", JsonValue::string(toSource(value)));
+                as.append(std::move(a));
+            }
+        }
         break;
     }
     default:

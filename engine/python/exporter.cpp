@@ -131,6 +131,10 @@ void Exporter::collectGroups(const Module& m)
     for (const Module::Child& c : m.children())
         sig += c.name + "=" + signature(*c.module) + ";";
     sig += "|" + toSource(custom.program());
+    for (const auto& [name, value] : custom.program().attributes)
+        sig += "|" + name + "=" + toSource(value);
+    for (const Method& method : custom.program().methods)
+        sig += "|" + toSource(method);
     for (size_t g = 0; g < m_groups.size(); ++g) {
         if (m_groups[g].typeName == custom.typeName() && m_groups[g].signature == sig) {
             m_groupOf[&m] = static_cast<int>(g);
@@ -302,11 +306,13 @@ std::string Exporter::classText(const ClassGroup& g)
     for (const Param& p : g.params)
         s += ", " + p.name;
     s += "):\n        super().__init__()\n";
+    for (const auto& [name, value] : m.program().attributes)
+        s += "        self." + name + " = " + toSource(value) + "\n";
     for (const Module::Child& c : m.children())
         s += "        self." + c.name + " = " + moduleExpr(*c.module, 8) + "\n";
     s += "\n" + toSource(m.program(), 1);
-    if (m.program().body.empty())
-        s += "\n        pass";
+    for (const Method& method : m.program().methods)
+        s += "\n\n" + toSource(method, 1);
     return s + "\n";
 }
 

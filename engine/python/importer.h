@@ -14,21 +14,26 @@
 namespace ml::python {
 
 struct ImportOptions {
-    std::string className; // the class to build; empty: the file's own choice (spec: "The root model")
-    std::string args;      // its constructor arguments as Python writes them: "1, 10" or "1, n_classes=10"
+    // What to build: a model variable of the file, a class or a factory function; empty: the
+    // model the file creates (the last one when it creates several), else its one root class.
+    std::string className;
+    std::string args; // constructor / factory arguments as Python writes them: "1, 10" or "1, n_classes=10"
 };
 
 struct ImportResult {
     std::unique_ptr<Module> root;
-    std::vector<Diagnostic> diagnostics; // located problems the file can still be shown with
+    std::vector<Diagnostic> diagnostics; // located notes and warnings the model is shown with
     std::optional<Shape> inputShape;     // from a '# input: 1,1,28,28' comment
     std::vector<std::string> classNames; // every nn.Module class of the file, in file order
+    std::vector<std::string> models;     // the models the file creates (variable names), in order
+    std::string chosen;                  // which of them (or which class / function) was built
 };
 
-// Reads PyTorch model code (spec/python-subset.md) without running Python. Constructs outside
-// the subset give a located ParseError; problems PyTorch would raise while building the model
-// (an unknown layer, a wrong argument, a class that contains itself) are error diagnostics at
-// the offending argument, and the module concerned is left out of the tree.
+// Reads PyTorch model code by running it with ModuleLab's own Python evaluator (no CPython,
+// no PyTorch): the module-level code, classes, functions and __init__ methods build the model
+// tree; forward programs are kept as data. A model that cannot be fully built is a located
+// ParseError, whose message says whether PyTorch would fail too or ModuleLab does not support
+// the construct yet.
 std::variant<ImportResult, ParseError> importPython(std::string_view source, std::string_view fileName,
                                                     const ImportOptions& options = {});
 

@@ -246,8 +246,11 @@ void Lexer::number()
 void Lexer::string(SourceLoc start, std::string_view prefix)
 {
     bool raw = false;
-    for (char c : prefix)
+    bool formatted = false;
+    for (char c : prefix) {
         raw = raw || (c | 0x20) == 'r';
+        formatted = formatted || (c | 0x20) == 'f';
+    }
     const char quote = peek();
     const bool triple = peek(1) == quote && peek(2) == quote;
     const size_t openLen = triple ? 3 : 1;
@@ -314,6 +317,7 @@ void Lexer::string(SourceLoc start, std::string_view prefix)
     t.kind = Token::Kind::String;
     t.loc = start;
     t.text = std::move(value);
+    t.fstring = formatted;
     push(std::move(t));
 }
 

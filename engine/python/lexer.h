@@ -34,6 +34,7 @@ struct Token {
     int64_t i = 0;
     double f = 0.0;
     SourceLoc loc; // 1-based line and column (bytes) of the first character
+    bool fstring = false; // String: an f-string, text still holds its {replacement fields}
 };
 
 struct Comment {

@@ -1,29 +1,11 @@
 #include "engine/python/parser.h"
 
-#include "engine/names.h"
 #include "engine/python/syntax.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace ml::python {
-
-Node::Node() = default;
-Node::Node(const Node&) = default;
-Node::Node(Node&&) noexcept = default;
-Node& Node::operator=(const Node&) = default;
-Node& Node::operator=(Node&&) noexcept = default;
-Node::~Node() = default;
-
-std::string Node::dotted() const
-{
-    if (kind == Kind::Name)
-        return text;
-    if (kind == Kind::Attr) {
-        std::string base = items[0].dotted();
-        return base.empty() ? std::string() : base + "." + text;
-    }
-    return {};
-}
 
 namespace {
 
@@ -63,31 +45,13 @@ void setDepth(Node& n)
     n.depth = d + 1;
 }
 
-// What each part of a file may contain, for the messages about what ModuleLab reads.
-enum class Context { TopLevel, ClassBody, Init, Forward };
+const std::string kNotYet = "not supported by ModuleLab yet: ";
 
-std::string contextName(Context c)
+bool isCompareOp(const Token& t)
 {
-    switch (c) {
-    case Context::TopLevel: return "at the top level";
-    case Context::ClassBody: return "in a class body";
-    case Context::Init: return "in __init__";
-    case Context::Forward: return "in forward";
-    }
-    return {};
-}
-
-std::string contextHint(Context c)
-{
-    switch (c) {
-    case Context::TopLevel: return "ModuleLab reads imports, class definitions and the line that creates the model";
-    case Context::ClassBody: return "ModuleLab reads the methods __init__ and forward";
-    case Context::Init:
-        return "ModuleLab reads super().__init__(), number variables and self.NAME = ... assignments";
-    case Context::Forward:
-        return "ModuleLab reads assignments, for loops over a ModuleList and return";
-    }
-    return {};
+    if (t.kind == Token::Kind::Op)
+        return t.text == "<" || t.text == ">" || t.text == "==" || t.text == "!=" || t.text == "<=" || t.text == ">=";
+    return t.kind == Token::Kind::Name && (t.text == "in" || t.text == "is" || t.text == "not");
 }
 
 class Parser {
@@ -102,7 +66,17 @@ public:
     {
         std::vector<Statement> out;
         while (cur().kind != Token::Kind::End)
-            statement(Context::TopLevel, out);
+            fileStatement(out, false);
+        return out;
+    }
+
+    std::vector<Stmt> statementsOnly()
+    {
+        std::vector<Stmt> out;
+        while (cur().kind == Token::Kind::Newline)
+            ++m_p;
+        while (cur().kind != Token::Kind::End)
+            codeStatement(out);
         return out;
     }
 
@@ -110,7 +84,7 @@ public:
     {
         while (cur().kind == Token::Kind::Indent)
             ++m_p;
-        Node e = expressionList();
+        Node e = expressionList(true);
         while (cur().kind == Token::Kind::Newline || cur().kind == Token::Kind::Dedent)
             ++m_p;
         if (cur().kind != Token::Kind::End)
@@ -129,6 +103,13 @@ private:
     bool acceptOp(std::string_view s)
     {
         if (!isOp(s))
+            return false;
+        ++m_p;
+        return true;
+    }
+    bool acceptWord(std::string_view s)
+    {
+        if (!isWord(s))
             return false;
         ++m_p;
         return true;
@@ -166,217 +147,419 @@ private:
         if (n.depth > kMaxExprDepth)
             fail(n.loc, "expression nested more than " + std::to_string(kMaxExprDepth) + " levels deep");
     }
+    Node finish(Node n)
+    {
+        setDepth(n);
+        guardDepth(n);
+        return n;
+    }
+    bool atLineEnd() const
+    {
+        return cur().kind == Token::Kind::Newline || cur().kind == Token::Kind::End || isOp(";");
+    }
 
     // ---- statements ------------------------------------------------------------------
-    void statement(Context ctx, std::vector<Statement>& out);
-    void simpleStatements(Context ctx, std::vector<Statement>& out);
-    Statement simpleStatement(Context ctx);
-    std::vector<Statement> block(Context ctx);
+    void fileStatement(std::vector<Statement>& out, bool inClass);
+    void skipped(std::vector<Statement>& out, const std::string& what, const std::string& why);
+    void codeStatement(std::vector<Stmt>& out);
+    void simpleStatements(std::vector<Stmt>& out);
+    Stmt simpleStatement();
+    std::vector<Stmt> block();
+    std::vector<Statement> classBlock();
     void skipHeaderAndBlock();
-    void importStatement(Context ctx, std::vector<Statement>& out);
-    Statement classDef(Context ctx);
-    Statement funcDef(Context ctx, Context bodyCtx);
-    Statement forStatement(Context ctx);
+    void importStatement(std::vector<Statement>& out);
+    Statement classDef();
+    Statement funcDef(std::vector<std::string> decorators, bool method);
+    Stmt ifStatement();
+    Stmt whileStatement();
+    Stmt forStatement();
     std::vector<Param> parameters();
+    Node target(Node n);
 
     // ---- expressions -----------------------------------------------------------------
-    Node expressionList();
-    Node expression();
+    Node expressionList(bool allowStar = false);
+    Node expression(); // conditional expression
+    Node orTest();
+    Node andTest();
+    Node notTest();
+    Node comparison();
+    Node bitOr();
+    Node arith();
     Node term();
     Node unary();
+    Node power();
     Node primary();
     Node atom();
+    Node starOrExpression();
+    Node subscriptItem();
+    Node fstring(const Token& t, Node prefix);
+    void comprehension(Node& comp, const Token& open);
     void callArguments(Node& call, const Token& open);
     Node binary(std::string op, Node lhs, Node rhs, SourceLoc loc);
+    struct RecursionGuard {
+        Parser& p;
+        explicit RecursionGuard(Parser& parser, SourceLoc loc) : p(parser)
+        {
+            if (++p.m_recursion > kMaxExprDepth)
+                p.fail(loc, "expression nested more than " + std::to_string(kMaxExprDepth) + " levels deep");
+        }
+        ~RecursionGuard() { --p.m_recursion; }
+    };
 
     const std::vector<Token>& m_t;
     std::string_view m_file;
     size_t m_p = 0;
     int m_recursion = 0;
+    int m_blockDepth = 0;
 };
 
 // ---- statements ----------------------------------------------------------------------
 
-void Parser::statement(Context ctx, std::vector<Statement>& out)
+void Parser::skipped(std::vector<Statement>& out, const std::string& what, const std::string& why)
+{
+    Statement s;
+    s.kind = Statement::Kind::Skipped;
+    s.loc = cur().loc;
+    s.name = what;
+    skipHeaderAndBlock();
+    while (isWord("else") || isWord("elif") || isWord("except") || isWord("finally"))
+        skipHeaderAndBlock();
+    if (!why.empty())
+        notes.push_back({"", Severity::Info, why, s.loc});
+    out.push_back(std::move(s));
+}
+
+bool isMainGuard(const std::vector<Token>& t, size_t p)
+{
+    // if __name__ == "__main__":  (either order)
+    auto at = [&](size_t k) -> const Token& { return t[std::min(p + k, t.size() - 1)]; };
+    const bool nameFirst = at(1).kind == Token::Kind::Name && at(1).text == "__name__" && at(2).text == "=="
+        && at(3).kind == Token::Kind::String && at(3).text == "__main__";
+    const bool mainFirst = at(1).kind == Token::Kind::String && at(1).text == "__main__" && at(2).text == "=="
+        && at(3).kind == Token::Kind::Name && at(3).text == "__name__";
+    return nameFirst || mainFirst;
+}
+
+void Parser::fileStatement(std::vector<Statement>& out, bool inClass)
 {
     const Token& t = cur();
     if (t.kind == Token::Kind::Indent)
         fail(t.loc, "unexpected indent");
-    if (t.kind == Token::Kind::Newline) { // tolerated stray line end
+    if (t.kind == Token::Kind::Newline) {
         ++m_p;
         return;
     }
     if (t.kind == Token::Kind::Dedent || t.kind == Token::Kind::End)
         fail(t.loc, "expected a statement, found " + describe(t));
-    if (t.kind == Token::Kind::Op && t.text == "@") {
-        if (ctx == Context::TopLevel || ctx == Context::ClassBody) {
-            const SourceLoc loc = t.loc;
-            while (isOp("@")) { // decorators of a skipped function
-                while (cur().kind != Token::Kind::Newline && cur().kind != Token::Kind::End)
-                    ++m_p;
-                endOfSimpleStatement();
-            }
-            if (!isWord("def") && !isWord("class"))
-                fail(cur().loc, "expected 'def' after a decorator, found " + describe(cur()));
-            ++m_p;
-            const std::string what = name("a name");
-            skipHeaderAndBlock();
-            Statement s;
-            s.kind = Statement::Kind::Skipped;
-            s.loc = loc;
-            s.name = what;
-            notes.push_back({"", Severity::Warning, "decorated definition '" + what + "' ignored: " + contextHint(ctx), loc});
-            out.push_back(std::move(s));
-            return;
-        }
-        fail(t.loc, "decorators are not supported " + contextName(ctx) + "; " + contextHint(ctx));
+    std::vector<std::string> decorators;
+    SourceLoc decoratorLoc = t.loc;
+    while (isOp("@")) {
+        ++m_p;
+        Node d = expression();
+        decorators.push_back(d.kind == Node::Kind::Call ? d.items[0].dotted() : d.dotted());
+        endOfSimpleStatement();
     }
+    if (!decorators.empty() && !isWord("def") && !isWord("class"))
+        fail(cur().loc, "expected 'def' after a decorator, found " + describe(cur()));
+    if (isWord("class")) {
+        if (!decorators.empty())
+            notes.push_back({"", Severity::Info, "decorator @" + decorators[0] + " of a class ignored", decoratorLoc});
+        if (inClass)
+            fail(cur().loc, kNotYet + "a class inside a class; define every class at the top level of the file");
+        out.push_back(classDef());
+        return;
+    }
+    if (isWord("def")) {
+        out.push_back(funcDef(std::move(decorators), inClass));
+        return;
+    }
+    if (isWord("import") || isWord("from")) {
+        importStatement(out);
+        return;
+    }
+    if (!inClass && isWord("if") && isMainGuard(m_t, m_p)) {
+        skipped(out, "if __name__ == '__main__'", "");
+        return;
+    }
+    if (isWord("try") || isWord("with") || isWord("async")) {
+        const std::string w = cur().text;
+        skipped(out, w, "top-level '" + w + "' block not run: ModuleLab runs definitions, assignments, if, for and while here");
+        return;
+    }
+    std::vector<Stmt> code;
+    codeStatement(code);
+    for (Stmt& c : code) {
+        Statement s;
+        s.kind = Statement::Kind::Code;
+        s.loc = c.loc;
+        s.code = std::move(c);
+        out.push_back(std::move(s));
+    }
+}
+
+void Parser::codeStatement(std::vector<Stmt>& out)
+{
+    const Token& t = cur();
+    if (t.kind == Token::Kind::Indent)
+        fail(t.loc, "unexpected indent");
+    if (t.kind == Token::Kind::Newline) {
+        ++m_p;
+        return;
+    }
+    if (t.kind == Token::Kind::Dedent || t.kind == Token::Kind::End)
+        fail(t.loc, "expected a statement, found " + describe(t));
+    if (t.kind == Token::Kind::Op && t.text == "@")
+        fail(t.loc, kNotYet + "a decorated function inside a function");
     if (t.kind == Token::Kind::Name) {
         const std::string& w = t.text;
-        if (w == "class") {
-            out.push_back(classDef(ctx));
+        if (w == "if") {
+            out.push_back(ifStatement());
             return;
         }
-        if (w == "def") {
-            if (ctx == Context::TopLevel) {
-                const SourceLoc loc = t.loc;
-                ++m_p;
-                const std::string fn = name("a function name");
-                skipHeaderAndBlock();
-                notes.push_back({"", Severity::Warning, "function '" + fn + "' ignored: " + contextHint(ctx), loc});
-                Statement s;
-                s.kind = Statement::Kind::Skipped;
-                s.loc = loc;
-                s.name = fn;
-                out.push_back(std::move(s));
-                return;
-            }
-            if (ctx != Context::ClassBody)
-                fail(t.loc, "nested functions are not supported " + contextName(ctx) + "; " + contextHint(ctx));
-            const std::string& fn = ahead(1).text;
-            if (fn == "__init__" || fn == "forward") {
-                out.push_back(funcDef(ctx, fn == "forward" ? Context::Forward : Context::Init));
-                return;
-            }
-            const SourceLoc loc = t.loc;
-            m_p += 2;
-            skipHeaderAndBlock();
-            notes.push_back({"", Severity::Warning, "method '" + fn + "' ignored: " + contextHint(ctx), loc});
-            Statement s;
-            s.kind = Statement::Kind::Skipped;
-            s.loc = loc;
-            s.name = fn;
-            out.push_back(std::move(s));
+        if (w == "while") {
+            out.push_back(whileStatement());
             return;
         }
         if (w == "for") {
-            if (ctx == Context::TopLevel || ctx == Context::ClassBody || ctx == Context::Init) {
-                if (ctx != Context::TopLevel)
-                    fail(t.loc, "unsupported statement 'for' " + contextName(ctx) + "; " + contextHint(ctx)
-                                    + (ctx == Context::Init ? " (build repeated layers with nn.ModuleList([... for _ in range(n)]))" : ""));
-            } else {
-                out.push_back(forStatement(ctx));
-                return;
-            }
-        }
-        if (w == "if" || w == "while" || w == "with" || w == "try" || w == "for" || w == "async") {
-            if (ctx == Context::TopLevel) {
-                const SourceLoc loc = t.loc;
-                skipHeaderAndBlock();
-                // else/elif/except/finally clauses belong to the same skipped statement
-                while (isWord("else") || isWord("elif") || isWord("except") || isWord("finally"))
-                    skipHeaderAndBlock();
-                notes.push_back({"", Severity::Warning, "top-level '" + w + "' block ignored: " + contextHint(ctx), loc});
-                Statement s;
-                s.kind = Statement::Kind::Skipped;
-                s.loc = loc;
-                s.name = w;
-                out.push_back(std::move(s));
-                return;
-            }
-            fail(t.loc, "unsupported statement '" + w + "' " + contextName(ctx) + "; " + contextHint(ctx));
-        }
-        if (w == "import" || w == "from") {
-            importStatement(ctx, out);
+            out.push_back(forStatement());
             return;
         }
+        if (w == "def") {
+            Stmt d;
+            d.kind = Stmt::Kind::Def;
+            d.loc = t.loc;
+            ++m_p;
+            d.op = name("a function name");
+            d.params = parameters();
+            d.body = block();
+            out.push_back(std::move(d));
+            return;
+        }
+        if (w == "class")
+            fail(t.loc, kNotYet + "a class defined inside a function; define it at the top level");
+        if (w == "with") {
+            Stmt st;
+            st.kind = Stmt::Kind::With;
+            st.loc = t.loc;
+            ++m_p;
+            st.value = expression();
+            st.target.loc = st.loc;
+            if (acceptWord("as"))
+                st.target = target(bitOr());
+            if (isOp(","))
+                fail(cur().loc, kNotYet + "several context managers in one 'with'");
+            st.body = block();
+            out.push_back(std::move(st));
+            return;
+        }
+        if (w == "try") {
+            Stmt st;
+            st.kind = Stmt::Kind::Try;
+            st.loc = t.loc;
+            ++m_p;
+            st.body = block();
+            bool first = true;
+            while (isWord("except")) {
+                ++m_p;
+                while (!isOp(":") && cur().kind != Token::Kind::End && cur().kind != Token::Kind::Newline)
+                    ++m_p;
+                std::vector<Stmt> handler = block();
+                if (first)
+                    st.orelse = std::move(handler);
+                first = false;
+            }
+            if (acceptWord("else"))
+                (void)block();
+            if (acceptWord("finally"))
+                (void)block();
+            out.push_back(std::move(st));
+            return;
+        }
+        if (w == "import" || w == "from")
+            fail(t.loc, kNotYet + "an import inside a function; import at the top of the file");
+        if (w == "async")
+            fail(t.loc, kNotYet + "'async' functions");
     }
-    simpleStatements(ctx, out);
+    simpleStatements(out);
 }
 
-void Parser::simpleStatements(Context ctx, std::vector<Statement>& out)
+void Parser::simpleStatements(std::vector<Stmt>& out)
 {
-    out.push_back(simpleStatement(ctx));
+    out.push_back(simpleStatement());
     while (acceptOp(";")) {
         if (cur().kind == Token::Kind::Newline || cur().kind == Token::Kind::End)
             break;
-        out.push_back(simpleStatement(ctx));
+        out.push_back(simpleStatement());
     }
     endOfSimpleStatement();
 }
 
-Statement Parser::simpleStatement(Context ctx)
+// The checked assignment target: names, attributes, subscripts, tuples/lists of them, *rest.
+Node Parser::target(Node n)
 {
-    Statement s;
+    switch (n.kind) {
+    case Node::Kind::Name:
+    case Node::Kind::Attr:
+    case Node::Kind::Subscript: return n;
+    case Node::Kind::Tuple:
+    case Node::Kind::List:
+        for (Node& c : n.items)
+            c = target(std::move(c));
+        return n;
+    case Node::Kind::Starred:
+        n.items[0] = target(std::move(n.items[0]));
+        return n;
+    default: fail(n.loc, "cannot assign to " + (n.kind == Node::Kind::Call ? std::string("a function call") : "'" + toSource(n) + "'"));
+    }
+}
+
+void setTargets(Stmt& s, Node t)
+{
+    // plain names (x, or a, b) stay a list of names: the form the GUI edits
+    bool names = t.kind == Node::Kind::Name;
+    if (t.kind == Node::Kind::Tuple && !t.items.empty()) {
+        names = true;
+        for (const Node& c : t.items)
+            names = names && c.kind == Node::Kind::Name;
+    }
+    if (names) {
+        if (t.kind == Node::Kind::Name)
+            s.targets = {t.text};
+        else
+            for (const Node& c : t.items)
+                s.targets.push_back(c.text);
+        return;
+    }
+    s.target = std::move(t);
+}
+
+Stmt Parser::simpleStatement()
+{
+    Stmt s;
     s.loc = cur().loc;
     if (cur().kind == Token::Kind::Name) {
         const std::string w = cur().text;
-        if (w == "pass") {
+        if (w == "pass" || w == "break" || w == "continue") {
             ++m_p;
-            s.kind = Statement::Kind::Pass;
+            s.kind = w == "pass" ? Stmt::Kind::Pass : w == "break" ? Stmt::Kind::Break : Stmt::Kind::Continue;
             return s;
         }
         if (w == "return") {
-            if (ctx == Context::TopLevel || ctx == Context::ClassBody)
-                fail(cur().loc, "'return' outside a function");
             ++m_p;
-            s.kind = Statement::Kind::Return;
-            if (cur().kind == Token::Kind::Newline || cur().kind == Token::Kind::End || isOp(";")) {
-                s.bareReturn = true;
-                s.value.kind = Node::Kind::None;
-                s.value.loc = s.loc;
-            } else {
-                s.value = expressionList();
-            }
+            s.kind = Stmt::Kind::Return;
+            s.value.loc = s.loc;
+            if (!atLineEnd())
+                s.value = expressionList(true);
             return s;
         }
-        if (isKeyword(w) && w != "True" && w != "False" && w != "None")
-            fail(cur().loc, "unsupported statement '" + w + "' " + contextName(ctx) + "; " + contextHint(ctx));
+        if (w == "raise") {
+            ++m_p;
+            s.kind = Stmt::Kind::Raise;
+            s.value.loc = s.loc;
+            if (!atLineEnd())
+                s.value = expression();
+            if (acceptWord("from"))
+                (void)expression();
+            return s;
+        }
+        if (w == "assert") {
+            ++m_p;
+            s.kind = Stmt::Kind::Assert;
+            s.value = expression();
+            s.target.loc = s.loc;
+            if (acceptOp(","))
+                s.target = expression();
+            return s;
+        }
+        if (w == "del") {
+            ++m_p;
+            s.kind = Stmt::Kind::Del;
+            s.target = target(expressionList());
+            return s;
+        }
+        if (w == "global" || w == "nonlocal" || w == "yield" || w == "await" || w == "lambda")
+            fail(cur().loc, kNotYet + "'" + w + "'");
+        if (isKeyword(w) && w != "True" && w != "False" && w != "None" && w != "not")
+            fail(cur().loc, "unexpected '" + w + "' at the start of a statement");
     }
-    Node first = expressionList();
+    Node first = expressionList(true);
     if (isOp("=")) {
         ++m_p;
-        s.kind = Statement::Kind::Assign;
-        s.target = std::move(first);
-        s.value = expressionList();
+        s.kind = Stmt::Kind::Assign;
+        Node value = expressionList(true);
         if (isOp("="))
-            fail(cur().loc, "chained assignment (a = b = ...) is not supported; write one assignment per line");
+            fail(cur().loc, kNotYet + "chained assignment (a = b = ...); write one assignment per line");
+        setTargets(s, target(std::move(first)));
+        s.value = std::move(value);
         return s;
     }
     if (cur().kind == Token::Kind::Op && cur().text.size() >= 2 && cur().text.back() == '=' && cur().text != "=="
         && cur().text != "!=" && cur().text != "<=" && cur().text != ">=") {
-        s.kind = Statement::Kind::AugAssign;
-        s.name = cur().text;
+        s.kind = Stmt::Kind::AugAssign;
+        s.op = cur().text.substr(0, cur().text.size() - 1);
+        if (s.op == ":")
+            fail(cur().loc, kNotYet + "the ':=' operator");
         ++m_p;
+        if (first.kind != Node::Kind::Name && first.kind != Node::Kind::Attr && first.kind != Node::Kind::Subscript)
+            fail(first.loc, "illegal target for augmented assignment");
         s.target = std::move(first);
-        s.value = expressionList();
+        s.value = expressionList(true);
         return s;
     }
-    if (isOp(":"))
-        fail(cur().loc, "annotated assignments are not supported " + contextName(ctx) + "; write 'name = value'");
+    if (isOp(":")) { // annotated assignment: x: int = 3
+        ++m_p;
+        (void)expression();
+        if (!acceptOp("=")) {
+            s.kind = Stmt::Kind::Pass;
+            return s;
+        }
+        s.kind = Stmt::Kind::Assign;
+        setTargets(s, target(std::move(first)));
+        s.value = expressionList(true);
+        return s;
+    }
     if (cur().kind == Token::Kind::Op && cur().text != ";")
-        fail(cur().loc, "unsupported operator " + describe(cur()) + " " + contextName(ctx));
-    s.kind = Statement::Kind::Expr;
+        fail(cur().loc, "unexpected " + describe(cur()));
+    s.kind = Stmt::Kind::ExprStmt;
     s.value = std::move(first);
     return s;
 }
 
-std::vector<Statement> Parser::block(Context ctx)
+std::vector<Stmt> Parser::block()
 {
     expectOp(":", "to start the block");
+    std::vector<Stmt> body;
+    if (cur().kind != Token::Kind::Newline) {
+        simpleStatements(body);
+        return body;
+    }
+    ++m_p;
+    if (cur().kind != Token::Kind::Indent)
+        fail(cur().loc, "expected an indented block, found " + describe(cur()));
+    ++m_p;
+    if (++m_blockDepth > kMaxBlockDepth)
+        fail(cur().loc, "blocks nested more than " + std::to_string(kMaxBlockDepth) + " levels deep");
+    while (cur().kind != Token::Kind::Dedent && cur().kind != Token::Kind::End)
+        codeStatement(body);
+    --m_blockDepth;
+    if (cur().kind == Token::Kind::Dedent)
+        ++m_p;
+    return body;
+}
+
+std::vector<Statement> Parser::classBlock()
+{
+    expectOp(":", "to start the class body");
     std::vector<Statement> body;
     if (cur().kind != Token::Kind::Newline) {
-        simpleStatements(ctx, body);
+        std::vector<Stmt> code;
+        simpleStatements(code);
+        for (Stmt& c : code) {
+            Statement s;
+            s.loc = c.loc;
+            s.code = std::move(c);
+            body.push_back(std::move(s));
+        }
         return body;
     }
     ++m_p;
@@ -384,7 +567,7 @@ std::vector<Statement> Parser::block(Context ctx)
         fail(cur().loc, "expected an indented block, found " + describe(cur()));
     ++m_p;
     while (cur().kind != Token::Kind::Dedent && cur().kind != Token::Kind::End)
-        statement(ctx, body);
+        fileStatement(body, true);
     if (cur().kind == Token::Kind::Dedent)
         ++m_p;
     return body;
@@ -403,8 +586,6 @@ void Parser::skipHeaderAndBlock()
             else if (t.text == ")" || t.text == "]" || t.text == "}")
                 --depth;
             else if (t.text == ":" && depth == 0) {
-                // the block starts after the first ':' outside brackets (a lambda in the
-                // header would end it early; such headers are not worth reading)
                 ++m_p;
                 break;
             }
@@ -432,10 +613,8 @@ void Parser::skipHeaderAndBlock()
     } while (level > 0 && cur().kind != Token::Kind::End);
 }
 
-void Parser::importStatement(Context ctx, std::vector<Statement>& out)
+void Parser::importStatement(std::vector<Statement>& out)
 {
-    if (ctx != Context::TopLevel)
-        fail(cur().loc, "imports are only read at the top level of the file");
     Statement s;
     s.loc = cur().loc;
     auto dottedName = [&] {
@@ -450,18 +629,19 @@ void Parser::importStatement(Context ctx, std::vector<Statement>& out)
         do {
             std::string mod = dottedName();
             std::string alias;
-            if (isWord("as")) {
-                ++m_p;
+            if (acceptWord("as"))
                 alias = name("a name after 'as'");
-            }
             s.imports.emplace_back(std::move(mod), std::move(alias));
         } while (acceptOp(","));
     } else {
         ++m_p; // from
         s.kind = Statement::Kind::FromImport;
-        if (isOp("."))
-            fail(cur().loc, "relative imports are not supported");
-        s.name = dottedName();
+        std::string dots;
+        while (isOp(".") || isOp("...")) {
+            dots += cur().text;
+            ++m_p;
+        }
+        s.name = dots + (isWord("import") ? std::string() : dottedName());
         if (!isWord("import"))
             fail(cur().loc, "expected 'import', found " + describe(cur()));
         ++m_p;
@@ -472,36 +652,29 @@ void Parser::importStatement(Context ctx, std::vector<Statement>& out)
         do {
             if (paren && isOp(")"))
                 break;
-            if (isOp("*")) {
-                ++m_p;
+            if (acceptOp("*")) {
                 s.imports.emplace_back("*", "");
                 continue;
             }
             std::string n = name("a name to import");
             std::string alias;
-            if (isWord("as")) {
-                ++m_p;
+            if (acceptWord("as"))
                 alias = name("a name after 'as'");
-            }
             s.imports.emplace_back(std::move(n), std::move(alias));
         } while (acceptOp(","));
         if (paren)
             expectClose(open);
     }
     out.push_back(std::move(s));
-    while (acceptOp(";")) {
-        if (cur().kind == Token::Kind::Newline || cur().kind == Token::Kind::End)
-            break;
-        simpleStatements(ctx, out);
+    if (acceptOp(";") && cur().kind != Token::Kind::Newline && cur().kind != Token::Kind::End) {
+        fileStatement(out, false);
         return;
     }
     endOfSimpleStatement();
 }
 
-Statement Parser::classDef(Context ctx)
+Statement Parser::classDef()
 {
-    if (ctx != Context::TopLevel)
-        fail(cur().loc, "nested classes are not supported; define every class at the top level of the file");
     Statement s;
     s.kind = Statement::Kind::Class;
     s.loc = cur().loc;
@@ -512,14 +685,14 @@ Statement Parser::classDef(Context ctx)
         ++m_p;
         while (!isOp(")")) {
             if (cur().kind == Token::Kind::Name && ahead(1).kind == Token::Kind::Op && ahead(1).text == "=")
-                fail(cur().loc, "class keywords (metaclass=...) are not supported");
+                fail(cur().loc, kNotYet + "class keywords (metaclass=...)");
             s.bases.push_back(expression());
             if (!acceptOp(","))
                 break;
         }
         expectClose(open);
     }
-    s.body = block(Context::ClassBody);
+    s.members = classBlock();
     return s;
 }
 
@@ -529,24 +702,38 @@ std::vector<Param> Parser::parameters()
     const Token open = cur();
     expectOp("(", "to start the parameters");
     bool defaults = false;
+    bool keywordOnly = false;
     while (!isOp(")")) {
-        if (isOp("*") || isOp("**") || isOp("/"))
-            fail(cur().loc, "parameters like '" + cur().text + "args' are not supported; list each parameter by name");
         Param p;
         p.loc = cur().loc;
+        if (acceptOp("/"))
+            goto next;
+        if (isOp("*") || isOp("**")) {
+            p.star = isOp("*") ? 1 : 2;
+            ++m_p;
+            if (p.star == 1 && (isOp(",") || isOp(")"))) { // bare '*': keyword-only parameters follow
+                keywordOnly = true;
+                goto next;
+            }
+        }
         p.name = name("a parameter name");
         if (acceptOp(":"))
             (void)expression(); // annotation: ignored
         if (acceptOp("=")) {
+            if (p.star)
+                fail(p.loc, "a *args or **kwargs parameter cannot have a default");
             p.defaultValue = expression();
             defaults = true;
-        } else if (defaults) {
+        } else if (defaults && !p.star && !keywordOnly) {
             fail(p.loc, "parameter '" + p.name + "' without a default follows a parameter with a default");
         }
+        if (p.star == 1)
+            keywordOnly = true;
         for (const Param& q : params)
             if (q.name == p.name)
-                fail(p.loc, "duplicate parameter '" + p.name + "'");
+                fail(p.loc, "duplicate argument '" + p.name + "' in function definition");
         params.push_back(std::move(p));
+    next:
         if (!acceptOp(","))
             break;
     }
@@ -556,41 +743,81 @@ std::vector<Param> Parser::parameters()
     return params;
 }
 
-Statement Parser::funcDef(Context, Context bodyCtx)
+Statement Parser::funcDef(std::vector<std::string> decorators, bool method)
 {
     Statement s;
     s.kind = Statement::Kind::Def;
     s.loc = cur().loc;
     ++m_p;
-    s.name = name("a method name");
+    s.name = name("a function name");
     s.params = parameters();
-    if (s.params.empty() || s.params[0].name != "self")
+    s.decorators = std::move(decorators);
+    const bool isStatic = std::find(s.decorators.begin(), s.decorators.end(), "staticmethod") != s.decorators.end();
+    if (method && !isStatic && (s.params.empty() || s.params[0].star))
         fail(s.loc, "method '" + s.name + "' must take 'self' as its first parameter");
-    s.body = block(bodyCtx);
+    s.body = block();
     return s;
 }
 
-Statement Parser::forStatement(Context ctx)
+Stmt Parser::ifStatement()
 {
-    Statement s;
-    s.kind = Statement::Kind::For;
+    Stmt s;
+    s.kind = Stmt::Kind::If;
+    s.loc = cur().loc;
+    ++m_p; // if / elif
+    s.value = expression();
+    s.body = block();
+    if (isWord("elif")) {
+        s.orelse.push_back(ifStatement());
+    } else if (acceptWord("else")) {
+        s.orelse = block();
+    }
+    return s;
+}
+
+Stmt Parser::whileStatement()
+{
+    Stmt s;
+    s.kind = Stmt::Kind::While;
     s.loc = cur().loc;
     ++m_p;
-    const bool paren = isOp("(");
-    if (paren)
-        ++m_p;
-    do {
-        s.targets.push_back(name("a loop variable"));
-    } while (acceptOp(","));
-    if (paren)
-        expectOp(")", "to close the loop variables");
+    s.value = expression();
+    s.body = block();
+    if (acceptWord("else"))
+        s.orelse = block();
+    return s;
+}
+
+Stmt Parser::forStatement()
+{
+    Stmt s;
+    s.kind = Stmt::Kind::For;
+    s.loc = cur().loc;
+    ++m_p;
+    // the targets: a list of bitwise-or expressions up to 'in'
+    const SourceLoc tloc = cur().loc;
+    Node first = bitOr();
+    Node t = std::move(first);
+    if (isOp(",")) {
+        Node tuple;
+        tuple.kind = Node::Kind::Tuple;
+        tuple.loc = tloc;
+        tuple.items.push_back(std::move(t));
+        while (acceptOp(",")) {
+            if (isWord("in"))
+                break;
+            tuple.items.push_back(bitOr());
+        }
+        t = finish(std::move(tuple));
+    }
     if (!isWord("in"))
         fail(cur().loc, "expected 'in' after the loop variables, found " + describe(cur()));
     ++m_p;
-    s.value = expressionList();
-    s.body = block(ctx);
-    if (isWord("else"))
-        fail(cur().loc, "unsupported 'else' after a for loop " + contextName(ctx));
+    setTargets(s, target(std::move(t)));
+    s.value = expressionList(true);
+    s.body = block();
+    if (acceptWord("else"))
+        s.orelse = block();
     return s;
 }
 
@@ -604,31 +831,161 @@ Node Parser::binary(std::string op, Node lhs, Node rhs, SourceLoc loc)
     n.loc = loc;
     n.items.push_back(std::move(lhs));
     n.items.push_back(std::move(rhs));
-    setDepth(n);
-    guardDepth(n);
-    return n;
+    return finish(std::move(n));
 }
 
-Node Parser::expressionList()
+Node Parser::starOrExpression()
+{
+    if (isOp("*")) {
+        Node s;
+        s.kind = Node::Kind::Starred;
+        s.loc = cur().loc;
+        ++m_p;
+        s.items.push_back(bitOr());
+        return finish(std::move(s));
+    }
+    return expression();
+}
+
+Node Parser::expressionList(bool allowStar)
 {
     const SourceLoc loc = cur().loc;
-    Node first = expression();
-    if (!isOp(","))
+    Node first = allowStar ? starOrExpression() : expression();
+    if (!isOp(",")) {
+        if (first.kind == Node::Kind::Starred)
+            fail(first.loc, "can't use starred expression here");
         return first;
+    }
     Node t;
     t.kind = Node::Kind::Tuple;
     t.loc = loc;
     t.items.push_back(std::move(first));
     while (acceptOp(",")) {
-        if (cur().kind == Token::Kind::Newline || cur().kind == Token::Kind::End || isOp("=") || isOp(";"))
+        if (atLineEnd() || isOp("=") || isOp(")") || isOp("]") || isOp("}") || isOp(":")
+            || (cur().kind == Token::Kind::Op && cur().text.size() >= 2 && cur().text.back() == '=' && cur().text != "=="
+                && cur().text != "!=" && cur().text != "<=" && cur().text != ">="))
             break;
-        t.items.push_back(expression());
+        if (isWord("in"))
+            break;
+        t.items.push_back(allowStar ? starOrExpression() : expression());
     }
-    setDepth(t);
-    return t;
+    return finish(std::move(t));
 }
 
 Node Parser::expression()
+{
+    const SourceLoc loc = cur().loc;
+    RecursionGuard guard(*this, loc);
+    if (isWord("lambda"))
+        fail(loc, kNotYet + "lambda expressions");
+    Node body = orTest();
+    if (!isWord("if"))
+        return body;
+    // `x if cond else y`, but not the `if` of a comprehension clause (no else follows there)
+    size_t save = m_p;
+    ++m_p;
+    Node test = orTest();
+    if (!acceptWord("else")) {
+        m_p = save;
+        return body;
+    }
+    Node orelse = expression();
+    Node n;
+    n.kind = Node::Kind::IfExp;
+    n.loc = loc;
+    n.items.push_back(std::move(body));
+    n.items.push_back(std::move(test));
+    n.items.push_back(std::move(orelse));
+    return finish(std::move(n));
+}
+
+Node Parser::orTest()
+{
+    const SourceLoc loc = cur().loc;
+    Node first = andTest();
+    if (!isWord("or"))
+        return first;
+    Node n;
+    n.kind = Node::Kind::BoolOp;
+    n.text = "or";
+    n.loc = loc;
+    n.items.push_back(std::move(first));
+    while (acceptWord("or"))
+        n.items.push_back(andTest());
+    return finish(std::move(n));
+}
+
+Node Parser::andTest()
+{
+    const SourceLoc loc = cur().loc;
+    Node first = notTest();
+    if (!isWord("and"))
+        return first;
+    Node n;
+    n.kind = Node::Kind::BoolOp;
+    n.text = "and";
+    n.loc = loc;
+    n.items.push_back(std::move(first));
+    while (acceptWord("and"))
+        n.items.push_back(notTest());
+    return finish(std::move(n));
+}
+
+Node Parser::notTest()
+{
+    const SourceLoc loc = cur().loc;
+    if (acceptWord("not")) {
+        RecursionGuard guard(*this, loc);
+        Node n;
+        n.kind = Node::Kind::Not;
+        n.loc = loc;
+        n.items.push_back(notTest());
+        return finish(std::move(n));
+    }
+    return comparison();
+}
+
+Node Parser::comparison()
+{
+    const SourceLoc loc = cur().loc;
+    Node first = bitOr();
+    if (!isCompareOp(cur()) || (isWord("not") && !(ahead(1).kind == Token::Kind::Name && ahead(1).text == "in")))
+        return first;
+    Node n;
+    n.kind = Node::Kind::Compare;
+    n.loc = loc;
+    n.items.push_back(std::move(first));
+    while (isCompareOp(cur())) {
+        std::string op = cur().text;
+        if (op == "not") {
+            if (!(ahead(1).kind == Token::Kind::Name && ahead(1).text == "in"))
+                break;
+            ++m_p;
+            op = "not in";
+        } else if (op == "is" && ahead(1).kind == Token::Kind::Name && ahead(1).text == "not") {
+            ++m_p;
+            op = "is not";
+        }
+        ++m_p;
+        n.ops.push_back(std::move(op));
+        n.items.push_back(bitOr());
+    }
+    return finish(std::move(n));
+}
+
+Node Parser::bitOr()
+{
+    const SourceLoc loc = cur().loc;
+    Node lhs = arith();
+    while (isOp("|") || isOp("&") || isOp("^") || isOp("<<") || isOp(">>")) {
+        std::string op = cur().text;
+        ++m_p;
+        lhs = binary(std::move(op), std::move(lhs), arith(), loc);
+    }
+    return lhs;
+}
+
+Node Parser::arith()
 {
     const SourceLoc loc = cur().loc;
     Node lhs = term();
@@ -636,18 +993,6 @@ Node Parser::expression()
         std::string op = cur().text;
         ++m_p;
         lhs = binary(std::move(op), std::move(lhs), term(), loc);
-    }
-    if (cur().kind == Token::Kind::Op) {
-        static const std::vector<std::string_view> unsupported = {"==", "!=", "<", ">", "<=", ">=", "&", "|", "^", "<<", ">>", ":="};
-        for (auto u : unsupported)
-            if (cur().text == u)
-                fail(cur().loc, "unsupported operator '" + cur().text + "'; ModuleLab reads + - * // and parentheses");
-    }
-    if (cur().kind == Token::Kind::Name) {
-        static const std::vector<std::string_view> words = {"if", "and", "or", "is", "not", "lambda"};
-        for (auto u : words)
-            if (cur().text == u)
-                fail(cur().loc, "unsupported '" + cur().text + "' in an expression; ModuleLab reads + - * // and parentheses");
     }
     return lhs;
 }
@@ -657,8 +1002,6 @@ Node Parser::term()
     const SourceLoc loc = cur().loc;
     Node lhs = unary();
     while (isOp("*") || isOp("/") || isOp("//") || isOp("%") || isOp("@")) {
-        if (isOp("%") || isOp("@"))
-            fail(cur().loc, "unsupported operator '" + cur().text + "'; ModuleLab reads + - * // and parentheses");
         std::string op = cur().text;
         ++m_p;
         lhs = binary(std::move(op), std::move(lhs), unary(), loc);
@@ -669,37 +1012,63 @@ Node Parser::term()
 Node Parser::unary()
 {
     const SourceLoc loc = cur().loc;
-    if (++m_recursion > kMaxExprDepth)
-        fail(loc, "expression nested more than " + std::to_string(kMaxExprDepth) + " levels deep");
-    Node out;
-    if (acceptOp("-")) {
+    RecursionGuard guard(*this, loc);
+    if (isOp("-") || isOp("+") || isOp("~")) {
+        const std::string op = cur().text;
+        ++m_p;
         Node operand = unary();
-        if (operand.kind == Node::Kind::Int) {
+        if (op == "-" && operand.kind == Node::Kind::Int && operand.loc.line == loc.line && operand.i >= 0) {
             operand.i = -operand.i;
             operand.loc = loc;
-            out = std::move(operand);
-        } else if (operand.kind == Node::Kind::Float) {
+            return operand;
+        }
+        if (op == "-" && operand.kind == Node::Kind::Float && !std::signbit(operand.f)) {
             operand.f = -operand.f;
             operand.loc = loc;
-            out = std::move(operand);
-        } else {
-            out.kind = Node::Kind::Neg;
-            out.loc = loc;
-            out.items.push_back(std::move(operand));
-            setDepth(out);
-            guardDepth(out);
+            return operand;
         }
-    } else if (acceptOp("+")) {
-        out = unary();
-    } else if (isOp("~") || isWord("not")) {
-        fail(loc, "unsupported operator '" + cur().text + "'");
-    } else {
-        out = primary();
-        if (isOp("**"))
-            fail(cur().loc, "unsupported operator '**'; ModuleLab reads + - * // and parentheses");
+        Node out;
+        out.kind = op == "-" ? Node::Kind::Neg : op == "+" ? Node::Kind::Pos : Node::Kind::Invert;
+        out.loc = loc;
+        out.items.push_back(std::move(operand));
+        return finish(std::move(out));
     }
-    --m_recursion;
-    return out;
+    return power();
+}
+
+Node Parser::power()
+{
+    const SourceLoc loc = cur().loc;
+    Node base = primary();
+    if (acceptOp("**"))
+        return binary("**", std::move(base), unary(), loc);
+    return base;
+}
+
+Node Parser::subscriptItem()
+{
+    const SourceLoc loc = cur().loc;
+    Node lower;
+    lower.loc = loc;
+    if (!isOp(":")) {
+        lower = starOrExpression();
+        if (!isOp(":"))
+            return lower;
+    }
+    Node s;
+    s.kind = Node::Kind::Slice;
+    s.loc = loc;
+    ++m_p; // ':'
+    Node upper, step;
+    upper.loc = step.loc = cur().loc;
+    if (!isOp(":") && !isOp("]") && !isOp(","))
+        upper = expression();
+    if (acceptOp(":") && !isOp("]") && !isOp(","))
+        step = expression();
+    s.items.push_back(std::move(lower));
+    s.items.push_back(std::move(upper));
+    s.items.push_back(std::move(step));
+    return finish(std::move(s));
 }
 
 Node Parser::primary()
@@ -714,9 +1083,7 @@ Node Parser::primary()
             a.loc = start;
             a.text = name("an attribute name after '.'");
             a.items.push_back(std::move(n));
-            setDepth(a);
-            guardDepth(a);
-            n = std::move(a);
+            n = finish(std::move(a));
         } else if (isOp("(")) {
             const Token open = cur();
             ++m_p;
@@ -725,26 +1092,31 @@ Node Parser::primary()
             c.loc = start;
             c.items.push_back(std::move(n));
             callArguments(c, open);
-            setDepth(c);
-            guardDepth(c);
-            n = std::move(c);
+            n = finish(std::move(c));
         } else if (isOp("[")) {
             const Token open = cur();
             ++m_p;
-            if (isOp(":"))
-                fail(cur().loc, "slices are not supported; ModuleLab reads an index such as self.layers[2] or self.blocks['name']");
-            Node index = expressionList();
-            if (isOp(":"))
-                fail(cur().loc, "slices are not supported; ModuleLab reads an index such as self.layers[2] or self.blocks['name']");
+            const SourceLoc iloc = cur().loc;
+            Node index = subscriptItem();
+            if (isOp(",")) {
+                Node t;
+                t.kind = Node::Kind::Tuple;
+                t.loc = iloc;
+                t.items.push_back(std::move(index));
+                while (acceptOp(",")) {
+                    if (isOp("]"))
+                        break;
+                    t.items.push_back(subscriptItem());
+                }
+                index = finish(std::move(t));
+            }
             expectClose(open);
             Node s;
             s.kind = Node::Kind::Subscript;
             s.loc = start;
             s.items.push_back(std::move(n));
             s.items.push_back(std::move(index));
-            setDepth(s);
-            guardDepth(s);
-            n = std::move(s);
+            n = finish(std::move(s));
         } else {
             return n;
         }
@@ -754,28 +1126,173 @@ Node Parser::primary()
 void Parser::callArguments(Node& call, const Token& open)
 {
     while (!isOp(")")) {
-        if (isOp("*") || isOp("**"))
-            fail(cur().loc, "argument unpacking with '" + cur().text + "' is not supported; write the arguments out");
-        if (cur().kind == Token::Kind::Name && ahead(1).kind == Token::Kind::Op && ahead(1).text == "=") {
+        if (acceptOp("**")) {
+            call.keywordLocs.push_back(cur().loc);
+            call.keywords.emplace_back(std::string(), expression());
+        } else if (cur().kind == Token::Kind::Name && ahead(1).kind == Token::Kind::Op && ahead(1).text == "=") {
             const SourceLoc kwLoc = cur().loc;
             std::string kw = name("a keyword name");
             ++m_p; // '='
             for (const auto& existing : call.keywords)
                 if (existing.first == kw)
-                    fail(kwLoc, "keyword argument '" + kw + "' repeated");
+                    fail(kwLoc, "keyword argument repeated: " + kw);
             call.keywords.emplace_back(std::move(kw), expression());
             call.keywordLocs.push_back(kwLoc);
         } else {
-            if (!call.keywords.empty())
+            if (!call.keywords.empty() && !isOp("*"))
                 fail(cur().loc, "positional argument follows keyword argument");
-            call.items.push_back(expression());
-            if (isWord("for"))
-                fail(cur().loc, "generator expressions are not supported; use a list: [... for _ in range(n)]");
+            Node arg = starOrExpression();
+            if (isWord("for")) { // f(x for x in xs)
+                Node comp;
+                comp.kind = Node::Kind::Comp;
+                comp.text = "gen";
+                comp.loc = arg.loc;
+                comp.items.push_back(std::move(arg));
+                comprehension(comp, open);
+                call.items.push_back(std::move(comp));
+                return;
+            }
+            call.items.push_back(std::move(arg));
         }
         if (!acceptOp(","))
             break;
     }
     expectClose(open);
+}
+
+// The clauses after the element: for TARGETS in ITERABLE [if COND]... up to the closing bracket.
+void Parser::comprehension(Node& comp, const Token& open)
+{
+    if (comp.items.size() == 1) {
+        Node none;
+        none.loc = comp.loc;
+        comp.items.push_back(std::move(none));
+    }
+    while (acceptWord("for")) {
+        const SourceLoc tloc = cur().loc;
+        Node t = bitOr();
+        if (isOp(",")) {
+            Node tuple;
+            tuple.kind = Node::Kind::Tuple;
+            tuple.loc = tloc;
+            tuple.items.push_back(std::move(t));
+            while (acceptOp(",") && !isWord("in"))
+                tuple.items.push_back(bitOr());
+            t = finish(std::move(tuple));
+        }
+        if (!acceptWord("in"))
+            fail(cur().loc, "expected 'in' in the comprehension, found " + describe(cur()));
+        comp.items.push_back(target(std::move(t)));
+        comp.items.push_back(orTest());
+        Node conds;
+        conds.kind = Node::Kind::Tuple;
+        conds.loc = cur().loc;
+        while (acceptWord("if"))
+            conds.items.push_back(orTest());
+        comp.items.push_back(finish(std::move(conds)));
+    }
+    expectClose(open);
+    setDepth(comp);
+    guardDepth(comp);
+}
+
+Node Parser::fstring(const Token& t, Node acc)
+{
+    // acc: the parts so far (an FString); appends t's literal text and replacement fields
+    const std::string& s = t.text;
+    std::string literal;
+    auto flush = [&] {
+        if (literal.empty())
+            return;
+        if (!acc.items.empty() && acc.items.back().kind == Node::Kind::Str)
+            acc.items.back().text += literal;
+        else {
+            Node lit;
+            lit.kind = Node::Kind::Str;
+            lit.loc = t.loc;
+            lit.text = literal;
+            acc.items.push_back(std::move(lit));
+        }
+        literal.clear();
+    };
+    if (!t.fstring) {
+        literal = s;
+        flush();
+        return acc;
+    }
+    for (size_t k = 0; k < s.size(); ++k) {
+        const char c = s[k];
+        if (c == '}') {
+            if (k + 1 < s.size() && s[k + 1] == '}') {
+                literal += '}';
+                ++k;
+                continue;
+            }
+            fail(t.loc, "f-string: single '}' is not allowed");
+        }
+        if (c != '{') {
+            literal += c;
+            continue;
+        }
+        if (k + 1 < s.size() && s[k + 1] == '{') {
+            literal += '{';
+            ++k;
+            continue;
+        }
+        // find the end of the expression: ':' or '!' or '}' at bracket depth 0, outside strings
+        size_t e = k + 1;
+        int depth = 0;
+        char quote = 0;
+        for (; e < s.size(); ++e) {
+            const char d = s[e];
+            if (quote) {
+                if (d == quote)
+                    quote = 0;
+                continue;
+            }
+            if (d == '\'' || d == '"')
+                quote = d;
+            else if (d == '(' || d == '[' || d == '{')
+                ++depth;
+            else if ((d == ')' || d == ']' || d == '}') && depth > 0)
+                --depth;
+            else if (depth == 0 && (d == '}' || d == ':' || (d == '!' && e + 1 < s.size() && s[e + 1] != '=')))
+                break;
+        }
+        if (e >= s.size())
+            fail(t.loc, "f-string: expecting '}'");
+        auto parsed = parseNode(std::string_view(s).substr(k + 1, e - k - 1), m_file, t.loc);
+        if (auto* err = std::get_if<ParseError>(&parsed))
+            fail(t.loc, "f-string: " + err->message);
+        Node piece;
+        piece.kind = Node::Kind::Format;
+        piece.loc = t.loc;
+        piece.items.push_back(std::move(std::get<Node>(parsed)));
+        if (s[e] == '!') {
+            if (e + 2 >= s.size() || (s[e + 1] != 'r' && s[e + 1] != 's' && s[e + 1] != 'a'))
+                fail(t.loc, "f-string: invalid conversion character");
+            piece.i = s[e + 1];
+            e += 2;
+        }
+        if (e < s.size() && s[e] == ':') {
+            size_t f = e + 1;
+            while (f < s.size() && s[f] != '}')
+                ++f;
+            if (f >= s.size())
+                fail(t.loc, "f-string: expecting '}'");
+            piece.text = s.substr(e + 1, f - e - 1);
+            if (piece.text.find('{') != std::string::npos)
+                fail(t.loc, kNotYet + "nested replacement fields in an f-string format spec");
+            e = f;
+        }
+        if (e >= s.size() || s[e] != '}')
+            fail(t.loc, "f-string: expecting '}'");
+        flush();
+        acc.items.push_back(finish(std::move(piece)));
+        k = e;
+    }
+    flush();
+    return acc;
 }
 
 Node Parser::atom()
@@ -794,7 +1311,18 @@ Node Parser::atom()
         n.f = t.f;
         ++m_p;
         return n;
-    case Token::Kind::String:
+    case Token::Kind::String: {
+        bool anyF = false;
+        for (size_t k = m_p; m_t[k].kind == Token::Kind::String; ++k)
+            anyF = anyF || m_t[k].fstring;
+        if (anyF) {
+            n.kind = Node::Kind::FString;
+            while (cur().kind == Token::Kind::String) {
+                n = fstring(cur(), std::move(n));
+                ++m_p;
+            }
+            return finish(std::move(n));
+        }
         n.kind = Node::Kind::Str;
         while (cur().kind == Token::Kind::String) {
             if (n.text.size() + cur().text.size() > (1u << 20))
@@ -803,12 +1331,17 @@ Node Parser::atom()
             ++m_p;
         }
         return n;
+    }
     case Token::Kind::Name:
         if (t.text == "True" || t.text == "False") {
             n.kind = Node::Kind::Bool;
             n.b = t.text == "True";
         } else if (t.text == "None") {
             n.kind = Node::Kind::None;
+        } else if (t.text == "lambda") {
+            fail(t.loc, kNotYet + "lambda expressions");
+        } else if (t.text == "yield" || t.text == "await") {
+            fail(t.loc, kNotYet + "'" + t.text + "'");
         } else if (isKeyword(t.text)) {
             fail(t.loc, "unexpected keyword '" + t.text + "' where an expression was expected");
         } else {
@@ -823,6 +1356,12 @@ Node Parser::atom()
         fail(t.loc, "expected an expression, found " + describe(t));
     }
 
+    if (t.text == "...") {
+        ++m_p;
+        n.kind = Node::Kind::Name;
+        n.text = "Ellipsis";
+        return n;
+    }
     const Token open = t;
     if (t.text == "(") {
         ++m_p;
@@ -830,10 +1369,19 @@ Node Parser::atom()
             n.kind = Node::Kind::Tuple;
             return n;
         }
-        Node first = expression();
-        if (isWord("for"))
-            fail(cur().loc, "generator expressions are not supported; use a list: [... for _ in range(n)]");
+        Node first = starOrExpression();
+        if (isWord("for")) {
+            Node comp;
+            comp.kind = Node::Kind::Comp;
+            comp.text = "gen";
+            comp.loc = t.loc;
+            comp.items.push_back(std::move(first));
+            comprehension(comp, open);
+            return comp;
+        }
         if (!isOp(",")) {
+            if (first.kind == Node::Kind::Starred)
+                fail(first.loc, "can't use starred expression here");
             expectClose(open);
             return first;
         }
@@ -842,294 +1390,87 @@ Node Parser::atom()
         while (acceptOp(",")) {
             if (isOp(")"))
                 break;
-            n.items.push_back(expression());
+            n.items.push_back(starOrExpression());
         }
         expectClose(open);
-        setDepth(n);
-        guardDepth(n);
-        return n;
+        return finish(std::move(n));
     }
     if (t.text == "[") {
         ++m_p;
         n.kind = Node::Kind::List;
         if (acceptOp("]"))
             return n;
-        Node first = expression();
+        Node first = starOrExpression();
         if (isWord("for")) {
-            ++m_p;
-            n.kind = Node::Kind::ListComp;
-            do {
-                n.targets.push_back(name("a loop variable"));
-            } while (acceptOp(","));
-            if (!isWord("in"))
-                fail(cur().loc, "expected 'in' in the list comprehension, found " + describe(cur()));
-            ++m_p;
-            Node iterable = expression();
-            if (isWord("if") || isWord("for"))
-                fail(cur().loc, "only one 'for' clause without 'if' is supported in a list comprehension");
-            expectClose(open);
+            n.kind = Node::Kind::Comp;
+            n.text = "list";
             n.items.push_back(std::move(first));
-            n.items.push_back(std::move(iterable));
-            setDepth(n);
-            guardDepth(n);
+            comprehension(n, open);
             return n;
         }
         n.items.push_back(std::move(first));
         while (acceptOp(",")) {
             if (isOp("]"))
                 break;
-            n.items.push_back(expression());
+            n.items.push_back(starOrExpression());
         }
         expectClose(open);
-        setDepth(n);
-        guardDepth(n);
-        return n;
+        return finish(std::move(n));
     }
     if (t.text == "{") {
         ++m_p;
         n.kind = Node::Kind::Dict;
+        if (acceptOp("}"))
+            return n;
+        bool first = true;
         while (!isOp("}")) {
-            if (isOp("**"))
-                fail(cur().loc, "dict unpacking with '**' is not supported");
-            Node key = expression();
-            if (!isOp(":"))
-                fail(cur().loc, "expected ':' after a dictionary key, found " + describe(cur())
-                                    + (isOp(",") || isOp("}") ? " (sets are not supported)" : ""));
-            ++m_p;
-            Node value = expression();
-            if (isWord("for"))
-                fail(cur().loc, "dict comprehensions are not supported; write the entries out");
-            n.items.push_back(std::move(key));
-            n.items.push_back(std::move(value));
+            if (acceptOp("**")) {
+                Node marker;
+                marker.kind = Node::Kind::Starred;
+                marker.loc = cur().loc;
+                n.items.push_back(std::move(marker));
+                n.items.push_back(bitOr());
+            } else {
+                Node key = starOrExpression();
+                if (!isOp(":")) {
+                    if (!first && n.kind != Node::Kind::Set)
+                        fail(cur().loc, "expected ':' after a dictionary key, found " + describe(cur()));
+                    n.kind = Node::Kind::Set;
+                    if (isWord("for")) {
+                        n.kind = Node::Kind::Comp;
+                        n.text = "set";
+                        n.items.push_back(std::move(key));
+                        comprehension(n, open);
+                        return n;
+                    }
+                    n.items.push_back(std::move(key));
+                } else {
+                    if (n.kind == Node::Kind::Set)
+                        fail(cur().loc, "invalid syntax: a dictionary entry in a set");
+                    ++m_p;
+                    Node value = expression();
+                    if (first && isWord("for")) {
+                        n.kind = Node::Kind::Comp;
+                        n.text = "dict";
+                        n.items.push_back(std::move(key));
+                        n.items.push_back(std::move(value));
+                        comprehension(n, open);
+                        return n;
+                    }
+                    n.items.push_back(std::move(key));
+                    n.items.push_back(std::move(value));
+                }
+            }
+            first = false;
             if (!acceptOp(","))
                 break;
         }
         expectClose(open);
-        setDepth(n);
-        guardDepth(n);
-        return n;
+        return finish(std::move(n));
     }
-    if (t.text == "*")
-        fail(t.loc, "unpacking with '*' is not supported; write the elements out");
     if (t.text == ")" || t.text == "]" || t.text == "}")
         fail(t.loc, "unexpected '" + t.text + "'");
     fail(t.loc, "expected an expression, found " + describe(t));
-}
-
-// ---- the forward subset --------------------------------------------------------------
-
-struct OpSpec {
-    std::string_view name;
-    int minPositional;
-    int maxPositional; // -1: any number
-    std::vector<std::string_view> keywords;
-};
-
-// The ops the analysis evaluates; keywords are PyTorch's parameter names after the input.
-const std::vector<OpSpec>& functionalOps()
-{
-    static const std::vector<OpSpec> ops = {
-        {"relu", 1, 2, {"inplace"}},
-        {"sigmoid", 1, 1, {}},
-        {"tanh", 1, 1, {}},
-        {"gelu", 1, 1, {"approximate"}},
-        {"silu", 1, 2, {"inplace"}},
-        {"leaky_relu", 1, 3, {"negative_slope", "inplace"}},
-        {"softmax", 1, 2, {"dim"}},
-        {"log_softmax", 1, 2, {"dim"}},
-        {"max_pool2d", 1, 7, {"kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"}},
-        {"avg_pool2d", 1, 7, {"kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"}},
-        {"adaptive_avg_pool2d", 1, 2, {"output_size"}},
-        {"dropout", 1, 4, {"p", "training", "inplace"}},
-        {"dropout2d", 1, 4, {"p", "training", "inplace"}},
-    };
-    return ops;
-}
-
-const std::vector<OpSpec>& torchOps()
-{
-    static const std::vector<OpSpec> ops = {
-        {"relu", 1, 1, {}},
-        {"sigmoid", 1, 1, {}},
-        {"tanh", 1, 1, {}},
-        {"flatten", 1, 3, {"start_dim", "end_dim"}},
-        {"cat", 1, 2, {"dim"}},
-        {"concat", 1, 2, {"dim"}},
-        {"mean", 1, 3, {"dim", "keepdim"}},
-        {"add", 2, 2, {}},
-    };
-    return ops;
-}
-
-const std::vector<OpSpec>& tensorMethods()
-{
-    static const std::vector<OpSpec> ops = {
-        {"view", 1, -1, {}},
-        {"reshape", 1, -1, {}},
-        {"flatten", 0, 2, {"start_dim", "end_dim"}},
-        {"size", 0, 1, {"dim"}},
-        {"mean", 0, 2, {"dim", "keepdim"}},
-        {"dim", 0, 0, {}},
-        {"numel", 0, 0, {}},
-        {"contiguous", 0, 0, {}},
-    };
-    return ops;
-}
-
-std::string opList(std::string_view prefix, const std::vector<OpSpec>& ops)
-{
-    std::string s;
-    for (const OpSpec& o : ops)
-        s += (s.empty() ? "" : ", ") + std::string(prefix) + std::string(o.name);
-    return s;
-}
-
-class ForwardChecker {
-public:
-    explicit ForwardChecker(std::string_view file) : m_file(file) {}
-
-    Expr convert(const Node& n);
-
-private:
-    [[noreturn]] void fail(SourceLoc loc, std::string msg) { throw Parser::Failure{{std::string(m_file), loc, std::move(msg)}}; }
-    void checkCall(const Node& call);
-    void checkOp(const Node& call, std::string_view prefix, const std::vector<OpSpec>& ops, std::string_view opName);
-
-    std::string_view m_file;
-};
-
-bool isSelfAttr(const Node& n)
-{
-    return n.kind == Node::Kind::Attr && n.items[0].kind == Node::Kind::Name && n.items[0].text == "self";
-}
-
-void ForwardChecker::checkOp(const Node& call, std::string_view prefix, const std::vector<OpSpec>& ops, std::string_view opName)
-{
-    const Node& callee = call.items[0];
-    const OpSpec* spec = nullptr;
-    for (const OpSpec& o : ops)
-        if (o.name == opName)
-            spec = &o;
-    if (!spec) {
-        std::vector<std::string> names;
-        for (const OpSpec& o : ops)
-            names.emplace_back(o.name);
-        std::string msg = "unsupported function '" + std::string(prefix) + std::string(opName) + "' in forward";
-        if (auto hint = didYouMean(opName, names))
-            msg += ": did you mean '" + std::string(prefix) + *hint + "'?";
-        else
-            msg += "; ModuleLab reads " + opList(prefix, ops);
-        fail(callee.loc, msg);
-    }
-    const int positional = static_cast<int>(call.items.size()) - 1;
-    const std::string full = std::string(prefix) + std::string(opName);
-    if (positional < spec->minPositional)
-        fail(call.loc, full + "() needs " + std::to_string(spec->minPositional) + " positional argument"
-                           + (spec->minPositional == 1 ? "" : "s"));
-    if (spec->maxPositional >= 0 && positional > spec->maxPositional)
-        fail(call.items[static_cast<size_t>(spec->maxPositional) + 1].loc,
-             full + "() takes at most " + std::to_string(spec->maxPositional) + " positional argument"
-                 + (spec->maxPositional == 1 ? "" : "s") + " in ModuleLab");
-    for (size_t k = 0; k < call.keywords.size(); ++k) {
-        const std::string& kw = call.keywords[k].first;
-        if (std::find(spec->keywords.begin(), spec->keywords.end(), kw) != spec->keywords.end())
-            continue;
-        std::vector<std::string> names(spec->keywords.begin(), spec->keywords.end());
-        std::string msg = full + "() got an unexpected keyword argument '" + kw + "'";
-        if (auto hint = didYouMean(kw, names))
-            msg += ": did you mean '" + *hint + "'?";
-        fail(k < call.keywordLocs.size() ? call.keywordLocs[k] : call.loc, msg);
-    }
-}
-
-void ForwardChecker::checkCall(const Node& call)
-{
-    const Node& callee = call.items[0];
-    static const std::string childHint =
-        "; ModuleLab reads child calls (self.conv(x), self.layers[0](x), self.blocks['a'](x)), loop variable calls (m(x)), "
-        "F./torch. functions and the tensor methods view, reshape, flatten, size and mean";
-    if (callee.kind == Node::Kind::Name) {
-        const std::string& n = callee.text;
-        if (n == "self" || n == "F" || n == "torch" || n == "nn" || n == "len" || n == "range" || n == "enumerate"
-            || n == "print" || n == "super")
-            fail(callee.loc, "unsupported call '" + n + "(...)' in forward" + childHint);
-        return; // a loop variable (checked by the importer)
-    }
-    if (isSelfAttr(callee))
-        return; // a child call
-    if (callee.kind == Node::Kind::Subscript) {
-        if (!isSelfAttr(callee.items[0]))
-            fail(callee.loc, "unsupported call in forward" + childHint);
-        const Node& index = callee.items[1];
-        if (index.kind != Node::Kind::Int && index.kind != Node::Kind::Str && index.kind != Node::Kind::Name)
-            fail(index.loc, "the index of self." + callee.items[0].text
-                                + "[...] must be a number, a 'key' or a loop variable");
-        return;
-    }
-    if (callee.kind == Node::Kind::Attr) {
-        const Node& object = callee.items[0];
-        if (object.kind == Node::Kind::Name && object.text == "F")
-            return checkOp(call, "F.", functionalOps(), callee.text);
-        if (object.kind == Node::Kind::Name && object.text == "torch")
-            return checkOp(call, "torch.", torchOps(), callee.text);
-        if (object.kind == Node::Kind::Name && object.text == "nn")
-            fail(callee.loc, "creating layers (nn." + callee.text + "(...)) in forward is not supported; create them in __init__ as self.NAME = nn."
-                                 + callee.text + "(...)");
-        if (isSelfAttr(object))
-            fail(callee.loc, "unsupported call 'self." + object.text + "." + callee.text + "(...)' in forward" + childHint);
-        return checkOp(call, ".", tensorMethods(), callee.text);
-    }
-    if (callee.kind == Node::Kind::Call && callee.items[0].kind == Node::Kind::Attr && callee.items[0].items[0].kind == Node::Kind::Name
-        && callee.items[0].items[0].text == "nn")
-        fail(callee.loc, "creating layers (nn." + callee.items[0].text + "(...)) in forward is not supported; create them in __init__ as self.NAME = nn."
-                             + callee.items[0].text + "(...)");
-    fail(callee.loc, "unsupported call in forward" + childHint);
-}
-
-Expr ForwardChecker::convert(const Node& n)
-{
-    Expr e;
-    e.loc = n.loc;
-    e.text = n.text;
-    e.i = n.i;
-    e.f = n.f;
-    e.b = n.b;
-    switch (n.kind) {
-    case Node::Kind::Name: e.kind = Expr::Kind::Name; break;
-    case Node::Kind::Int: e.kind = Expr::Kind::Int; break;
-    case Node::Kind::Float: e.kind = Expr::Kind::Float; break;
-    case Node::Kind::Bool: e.kind = Expr::Kind::Bool; break;
-    case Node::Kind::None: e.kind = Expr::Kind::None; break;
-    case Node::Kind::Str: e.kind = Expr::Kind::Str; break;
-    case Node::Kind::Tuple: e.kind = Expr::Kind::Tuple; break;
-    case Node::Kind::List: e.kind = Expr::Kind::List; break;
-    case Node::Kind::BinOp: e.kind = Expr::Kind::BinOp; break;
-    case Node::Kind::Neg: e.kind = Expr::Kind::Neg; break;
-    case Node::Kind::Attr:
-        e.kind = Expr::Kind::Attr;
-        if (n.items[0].kind != Node::Kind::Name && n.items[0].kind != Node::Kind::Attr)
-            fail(n.loc, "unsupported attribute '." + n.text + "' in forward");
-        break;
-    case Node::Kind::Subscript:
-        e.kind = Expr::Kind::Subscript;
-        if (!isSelfAttr(n.items[0]) && !(n.items[0].kind == Node::Kind::Attr && n.items[0].text == "shape"))
-            fail(n.loc, "indexing is only supported on containers of self (self.layers[0], self.blocks['a']) and x.shape");
-        break;
-    case Node::Kind::Call:
-        e.kind = Expr::Kind::Call;
-        checkCall(n);
-        break;
-    case Node::Kind::Dict: fail(n.loc, "dictionaries are not supported in forward");
-    case Node::Kind::ListComp: fail(n.loc, "list comprehensions are not supported in forward");
-    }
-    if (e.kind == Expr::Kind::Str && e.text.find_first_of("'\\\n\r") != std::string::npos)
-        fail(n.loc, "strings in forward may not contain quotes, backslashes or line breaks");
-    e.items.reserve(n.items.size());
-    for (const Node& c : n.items)
-        e.items.push_back(convert(c));
-    for (const auto& [k, v] : n.keywords)
-        e.keywords.emplace_back(k, convert(v));
-    return e;
 }
 
 } // namespace
@@ -1152,15 +1493,6 @@ std::variant<SourceFile, ParseError> parseFile(std::string_view source, std::str
     return f;
 }
 
-std::variant<Expr, ParseError> toForwardExpr(const Node& node, std::string_view fileName)
-{
-    try {
-        return ForwardChecker(fileName).convert(node);
-    } catch (Parser::Failure& e) {
-        return std::move(e.error);
-    }
-}
-
 std::variant<Node, ParseError> parseNode(std::string_view text, std::string_view fileName, SourceLoc origin)
 {
     if (!origin.valid())
@@ -1179,12 +1511,105 @@ std::variant<Node, ParseError> parseNode(std::string_view text, std::string_view
     }
 }
 
+std::variant<std::vector<Stmt>, ParseError> parseStatements(std::string_view text, std::string_view fileName, SourceLoc origin)
+{
+    auto tokens = tokenize(text, fileName, origin.valid() ? origin : SourceLoc{1, 1});
+    if (auto* err = std::get_if<ParseError>(&tokens))
+        return *err;
+    const TokenStream& ts = std::get<TokenStream>(tokens);
+    Parser p(ts, fileName);
+    try {
+        return p.statementsOnly();
+    } catch (Parser::Failure& e) {
+        return std::move(e.error);
+    }
+}
+
+namespace {
+
+// Parses `text` (one method) inside a class: the Def statement, or an error located in `text`.
+std::variant<Statement, ParseError> methodDef(std::string_view text, std::string_view fileName)
+{
+    // The file parser reads methods inside classes: wrap the text in one, then map locations back.
+    std::string source = "class Forward:\n";
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos)
+            end = text.size();
+        std::string_view line = text.substr(start, end - start);
+        const bool blank = line.find_first_not_of(" \t\r") == std::string_view::npos;
+        source += (blank ? std::string() : "    " + std::string(line)) + "\n";
+        start = end + 1;
+    }
+    const auto unwrap = [](ParseError e) {
+        if (e.loc.valid()) {
+            e.loc.line = std::max(1, e.loc.line - 1);
+            e.loc.column = std::max(1, e.loc.column - 4);
+        }
+        return e;
+    };
+    auto parsed = parseFile(source, fileName);
+    if (auto* err = std::get_if<ParseError>(&parsed))
+        return unwrap(*err);
+    const auto& file = std::get<SourceFile>(parsed);
+    const auto& cls = file.body.front();
+    if (cls.members.size() != 1 || cls.members[0].kind != Statement::Kind::Def)
+        return ParseError{std::string(fileName), {1, 1}, "write exactly one method: def forward(self, x):"};
+    return cls.members[0];
+}
+
+} // namespace
+
+std::variant<Method, ParseError> parseMethod(std::string_view text, std::string_view fileName)
+{
+    auto def = methodDef(text, fileName);
+    if (auto* err = std::get_if<ParseError>(&def))
+        return *err;
+    const Statement& d = std::get<Statement>(def);
+    Method m;
+    m.name = d.name;
+    m.loc = d.loc;
+    m.params.assign(d.params.begin() + (d.params.empty() ? 0 : 1), d.params.end());
+    m.body = d.body;
+    return m;
+}
+
+std::variant<ForwardProgram, ParseError> parseForwardProgram(std::string_view text, std::string_view fileName)
+{
+    auto parsedDef = methodDef(text, fileName);
+    if (auto* err = std::get_if<ParseError>(&parsedDef))
+        return *err;
+    const Statement& def = std::get<Statement>(parsedDef);
+    const auto unwrap = [](ParseError e) {
+        if (e.loc.valid()) {
+            e.loc.line = std::max(1, e.loc.line - 1);
+            e.loc.column = std::max(1, e.loc.column - 4);
+        }
+        return e;
+    };
+    if (def.name != "forward")
+        return ParseError{std::string(fileName), {1, 1}, "write exactly one method: def forward(self, x):"};
+    if (def.params.empty() || def.params[0].name != "self")
+        return ParseError{std::string(fileName), {1, 1}, "forward's first parameter must be self"};
+    ForwardProgram program;
+    program.params.clear();
+    for (size_t i = 1; i < def.params.size(); ++i) {
+        if (def.params[i].star)
+            return unwrap(ParseError{std::string(fileName), def.params[i].loc, "not supported by ModuleLab yet: *args and **kwargs in forward"});
+        program.params.push_back(def.params[i].name);
+        if (def.params[i].defaultValue)
+            program.defaults.push_back(*def.params[i].defaultValue);
+        else if (!program.defaults.empty())
+            return unwrap(ParseError{std::string(fileName), def.params[i].loc, "parameter without a default follows a parameter with a default"});
+    }
+    program.body = def.body;
+    return program;
+}
+
 std::variant<Expr, ParseError> parseExpression(std::string_view text, SourceLoc origin, std::string_view fileName)
 {
-    auto node = parseNode(text, fileName, origin);
-    if (auto* err = std::get_if<ParseError>(&node))
-        return *err;
-    return toForwardExpr(std::get<Node>(node), fileName);
+    return parseNode(text, fileName, origin);
 }
 
 } // namespace ml::python

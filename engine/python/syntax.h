@@ -4,7 +4,6 @@
 #include "engine/program.h"
 #include "engine/python/lexer.h"
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -13,89 +12,57 @@
 namespace ml::python {
 
 inline constexpr int kMaxExprDepth = 200;
+inline constexpr int kMaxBlockDepth = 60;
 
-// A Python expression as the file parser reads it: ml::Expr's kinds plus the two forms that
-// only __init__ may use (dict displays and list comprehensions).
-struct Node {
-    enum class Kind {
-        Name, Int, Float, Bool, None, Str, Tuple, List, BinOp, Neg, Attr, Subscript, Call,
-        Dict,     // items = key0, value0, key1, value1, ...
-        ListComp, // items = {element, iterable}; targets = loop variables
-    };
+// The file reader's expressions are the program's expressions: one syntax tree.
+using Node = Expr;
 
-    Kind kind = Kind::None;
-    std::string text; // Name: identifier; Str: value; BinOp: operator; Attr: attribute
-    int64_t i = 0;
-    double f = 0.0;
-    bool b = false;
-    std::vector<Node> items;
-    std::vector<std::pair<std::string, Node>> keywords; // Call only
-    std::vector<SourceLoc> keywordLocs;                 // where each keyword's name is
-    std::vector<std::string> targets;                   // ListComp only
-    SourceLoc loc;                                      // first character of the expression
-    int depth = 1;                                      // nesting depth, bounded by kMaxExprDepth
-
-    // "nn.Conv2d" for a chain of names and attributes, "" otherwise.
-    std::string dotted() const;
-
-    // Defined out of line: with clang and libstdc++, implicit members would need
-    // std::pair<std::string, Node> complete while it is being instantiated.
-    Node();
-    Node(const Node&);
-    Node(Node&&) noexcept;
-    Node& operator=(const Node&);
-    Node& operator=(Node&&) noexcept;
-    ~Node();
-};
-
-struct Param {
-    std::string name;
-    std::optional<Node> defaultValue;
-    SourceLoc loc;
-};
-
+// A statement at the level of a file or a class body: the definitions that hold code, and
+// the code itself (a Stmt, run by the evaluator).
 struct Statement {
     enum class Kind {
         Import,     // imports = {(module, alias)}; alias empty when none
         FromImport, // name = module; imports = {(name, alias)}
-        Class,      // name; bases; body
-        Def,        // name; params (self included); body
-        Assign,     // target; value
-        AugAssign,  // target; name = operator ("+="); value
-        Expr,       // value
-        For,        // targets (names); value = iterable; body
-        Return,     // value (None literal when bare)
-        Pass,
-        Skipped,    // a block or method ModuleLab does not read; name = what it was
+        Class,      // name; bases; members
+        Def,        // name; params (self included for methods); body; decorators
+        Code,       // code: any other statement
+        Skipped,    // a block ModuleLab does not run (if __name__ == "__main__":, try, with); name = what
     };
 
-    Kind kind = Kind::Pass;
+    Kind kind = Kind::Code;
     SourceLoc loc;
     std::string name;
     std::vector<std::pair<std::string, std::string>> imports;
-    std::vector<Node> bases;
+    std::vector<Expr> bases;
     std::vector<Param> params;
-    Node target;
-    std::vector<std::string> targets;
-    Node value;
-    bool bareReturn = false;
-    std::vector<Statement> body;
+    std::vector<Statement> members; // Class
+    std::vector<Stmt> body;         // Def
+    std::vector<std::string> decorators; // Def: "staticmethod", "classmethod", "property", ...
+    Stmt code;                      // Code
 };
 
 struct SourceFile {
     std::vector<Statement> body;
     std::vector<Comment> comments;
-    std::vector<Diagnostic> notes; // warnings about skipped top-level code and methods
+    std::vector<Diagnostic> notes; // warnings about skipped top-level code
 };
 
-// Parses a whole file of the subset; anything else is a located ParseError.
+// Parses a whole file; anything outside the subset is a located ParseError.
 std::variant<SourceFile, ParseError> parseFile(std::string_view source, std::string_view fileName);
 
-// Parses one expression (no statement) into a Node; `origin` is the position of text[0].
+// Parses one expression (no statement); `origin` is the position of text[0].
 std::variant<Node, ParseError> parseNode(std::string_view text, std::string_view fileName, SourceLoc origin = {1, 1});
 
-// Converts a parsed expression to a forward-program Expr, checking it against the forward
-// subset (child calls, loop variable calls, the functional ops, reshapes, +, torch.cat).
-std::variant<Expr, ParseError> toForwardExpr(const Node& node, std::string_view fileName);
+// Parses the body of a function as it would stand inside `def f(self, ...):` (the GUI's
+// forward text), statements at indentation zero.
+std::variant<std::vector<Stmt>, ParseError> parseStatements(std::string_view text, std::string_view fileName,
+                                                            SourceLoc origin = {1, 1});
+
+// Reads "def forward(self, x):\n    ..." (the GUI's forward text) into a forward program;
+// errors are located at line:column of `text`.
+std::variant<ForwardProgram, ParseError> parseForwardProgram(std::string_view text, std::string_view fileName);
+
+// Reads one method "def NAME(self, ...):\n    ..." as toSource(Method) writes it.
+std::variant<Method, ParseError> parseMethod(std::string_view text, std::string_view fileName);
 
 } // namespace ml::python

@@ -336,7 +336,7 @@ void TestProject::errors_data()
         "\"self\" is implicit; list only the parameters after it");
     row("duplicate param", wrap(replaced(net("[]"), "[\"x\"]", "[\"x\", \"x\"]")), "\"x\"]", "duplicate parameter \"x\"");
     row("unknown statement", wrap(net("[]", R"([{"print": "x"}])")), "{\"print\"",
-        "a statement needs one of \"assign\", \"for\" or \"return\"");
+        "a statement needs one of \"assign\", \"for\", \"return\" or \"code\"");
     row("bad target", wrap(net("[]", R"([{"assign": "self.x", "value": "x"}])")), "\"self.x\"",
         "assignment target \"self.x\" is not a valid Python identifier");
     row("assign without value", wrap(net("[]", R"([{"assign": "y"}])")), "{\"assign\"", "the assignment is missing the field \"value\"");

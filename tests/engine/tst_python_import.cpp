@@ -1,3 +1,4 @@
+#include "engine/analysis/analysis.h"
 #include "engine/layer.h"
 #include "engine/module.h"
 #include "engine/python/importer.h"
@@ -125,6 +126,7 @@ private slots:
     void tokenizerErrors();
     void parseExpression();
 
+    void fullSubsetRoundTrip();
     void forwardProgramOfNet();
     void forwardStatementForms();
     void sourceLocationsOfModules();
@@ -301,12 +303,9 @@ void TestPythonImport::parseExpression()
         int col;
         const char* msg;
     };
-    for (const Bad& b : {Bad{"x +", 4, "expected an expression"}, Bad{"{'a': x}", 1, "dictionaries are not supported"},
-                         Bad{"torch.randn(3)", 1, "unsupported function 'torch.randn'"},
-                         Bad{"F.softmx(x)", 1, "did you mean 'F.softmax'"}, Bad{"x[1:2]", 4, "slices"},
-                         Bad{"F.softmax(x, dimm=1)", 14, "did you mean 'dim'"}, Bad{"x if y else z", 3, "unsupported 'if'"},
-                         Bad{"f(x", 4, "expected ')' to close '(' opened at 2:2"}, Bad{"x ** 2", 3, "'**'"},
-                         Bad{"nn.ReLU()(x)", 1, "create them in __init__"}}) {
+    for (const Bad& b : {Bad{"x +", 4, "expected an expression"}, Bad{"f(x", 4, "expected ')' to close '(' opened at 2:2"},
+                         Bad{"lambda a: a", 1, "not supported by ModuleLab yet: lambda"}, Bad{"x[::0", 6, "expected ']'"},
+                         Bad{"f'{x'", 1, "f-string: expecting '}'"}, Bad{"a if b", 3, "unexpected 'if'"}}) {
         auto p = python::parseExpression(b.text, {2, 1}, "p.py");
         QVERIFY2(std::holds_alternative<ParseError>(p), b.text);
         const ParseError& e = std::get<ParseError>(p);
@@ -316,6 +315,44 @@ void TestPythonImport::parseExpression()
 }
 
 // ---- forward programs ------------------------------------------------------------------
+
+// Every expression form of the evaluator's subset survives toSource -> parse, in Python's
+// precedence (checked against Python's own ast.unparse by hand for each line).
+void TestPythonImport::fullSubsetRoundTrip()
+{
+    const std::vector<std::pair<std::string, std::string>> forms = {
+        {"x if y else z", "x if y else z"},
+        {"a < b <= c", "a < b <= c"},
+        {"not a and b or c", "not a and b or c"},
+        {"(a or b) and c", "(a or b) and c"},
+        {"-x ** 2", "-x ** 2"},
+        {"(-x) ** 2", "(-x) ** 2"},
+        {"2 ** -1", "2 ** -1"},
+        {"a % b // c", "a % b // c"},
+        {"x[1:2, ::2]", "x[1:2, ::2]"},
+        {"x[:, 0]", "x[:, 0]"},
+        {"{'a': x, **d}", "{'a': x, **d}"},
+        {"[i * 2 for i in range(3) if i]", "[i * 2 for i in range(3) if i]"},
+        {"{k: v for k, v in d.items()}", "{k: v for k, v in d.items()}"},
+        {"f(*args, k=1, **kw)", "f(*args, k=1, **kw)"},
+        {"sum(x for x in y)", "sum((x for x in y))"},
+        {"a is not None", "a is not None"},
+        {"k not in d", "k not in d"},
+        {"f'conv{i}_{n:03d}'", "f'conv{i}_{n:03d}'"},
+        {"'%d-%s' % (a, b)", "'%d-%s' % (a, b)"},
+        {"1e999", "1e999"},
+        {"-1e999", "-1e999"},
+        {"'it\\'s'", "\"it's\""},
+    };
+    for (const auto& [text, expected] : forms) {
+        auto p = python::parseExpression(text);
+        QVERIFY2(std::holds_alternative<Expr>(p), text.c_str());
+        const std::string out = toSource(std::get<Expr>(p));
+        QCOMPARE(out, expected);
+        auto again = python::parseExpression(out);
+        QVERIFY2(std::holds_alternative<Expr>(again) && std::get<Expr>(again) == std::get<Expr>(p), out.c_str());
+    }
+}
 
 void TestPythonImport::forwardProgramOfNet()
 {
@@ -392,8 +429,7 @@ void TestPythonImport::forwardStatementForms()
     QCOMPARE(p.body[0].value.loc, (SourceLoc{12, 18}));
     QCOMPARE(p.body[0].body.size(), size_t{2});
     QCOMPARE(p.body[0].body[1].loc, (SourceLoc{14, 13}));
-    QCOMPARE(toSource(p.body[0].body[1]), std::string("x = x + y"));
-    QVERIFY(findDiagnostic(r, Severity::Info, "x += ... is read as x = x + ..."));
+    QCOMPARE(toSource(p.body[0].body[1]), std::string("x += y"));
     QCOMPARE(toSource(p.body[1]), std::string("x = F.relu(x)"));
     QCOMPARE(p.body[1].value.items[0].loc, (SourceLoc{15, 13}));
     QCOMPARE(toSource(p.body[2]), std::string("return F.softmax(x, dim=1)"));
@@ -477,16 +513,14 @@ void TestPythonImport::fileLevelDiagnostics()
     const ImportResult r = importOk(readFile(dataPath("python/old_style.py")));
     QVERIFY(r.root);
     QCOMPARE(r.root->typeName(), std::string("LeNet"));
-    const Diagnostic* numpy = findDiagnostic(r, Severity::Warning, "import of 'numpy' ignored");
-    QVERIFY(numpy);
-    QCOMPARE(numpy->loc, (SourceLoc{6, 1}));
-    const Diagnostic* method = findDiagnostic(r, Severity::Warning, "method 'num_flat_features' ignored");
-    QVERIFY(method);
-    QCOMPARE(method->loc, (SourceLoc{29, 5}));
-    const Diagnostic* main = findDiagnostic(r, Severity::Warning, "top-level 'if' block ignored");
-    QVERIFY(main);
-    QCOMPARE(main->loc, (SourceLoc{37, 1}));
-    QVERIFY(!hasErrors(r.diagnostics));
+    // numpy is imported but not used; the helper method forward calls is kept and runs
+    QVERIFY2(r.diagnostics.empty(), r.diagnostics.empty() ? "" : r.diagnostics[0].message.c_str());
+    const ForwardProgram& p = static_cast<const CustomModule&>(*r.root).program();
+    QVERIFY(p.method("num_flat_features"));
+    const Analysis a = analyze(*r.root, *r.inputShape);
+    QVERIFY2(!a.hasErrors(), a.diagnostics.empty() ? "" : a.diagnostics[0].message.c_str());
+    QCOMPARE(a.outputShape->toString(), std::string("[1, 10]"));
+    QVERIFY(!a.calls.empty());
 
 
     // a malformed input comment is reported, not guessed
@@ -502,7 +536,7 @@ void TestPythonImport::rootChoice()
         "class B(nn.Module):\n    def __init__(self, n, m=2):\n        super().__init__()\n        self.a = A(n * m)\n"
         "    def forward(self, x):\n        return self.a(x)\n";
     const ParseError e = parseError(twoClasses);
-    QVERIFY2(e.message.find("--class") != std::string::npos && e.message.find("A(n)") != std::string::npos
+    QVERIFY2(e.message.find("--model") != std::string::npos && e.message.find("A(n)") != std::string::npos
                  && e.message.find("B(n, m=...)") != std::string::npos,
              e.message.c_str());
 
@@ -515,12 +549,12 @@ void TestPythonImport::rootChoice()
     QCOMPARE(b.classNames, (std::vector<std::string>{"A", "B"}));
 
     opt.className = "C";
-    QVERIFY(parseError(twoClasses, opt).message.find("no class 'C'") != std::string::npos);
+    QVERIFY(parseError(twoClasses, opt).message.find("no model, class or function 'C'") != std::string::npos);
     opt.className = "A";
     opt.args = "";
-    QVERIFY(parseError(twoClasses, opt).message.find("missing required argument 'n'") != std::string::npos);
+    QVERIFY(parseError(twoClasses, opt).message.find("missing 1 required positional argument: 'n'") != std::string::npos);
     opt.args = "1, 2";
-    QVERIFY(parseError(twoClasses, opt).message.find("takes 1 argument but 2 were given") != std::string::npos);
+    QVERIFY(parseError(twoClasses, opt).message.find("takes 2 positional arguments but 3 were given") != std::string::npos);
     opt.args = "1,";
     QVERIFY(importOk(twoClasses, opt).root);
     opt.args = "(1";
@@ -535,7 +569,23 @@ void TestPythonImport::rootChoice()
 
     // the instantiation line decides; several are ambiguous
     QCOMPARE(importOk(defaults + "net = Inner(3)\n").root->typeName(), std::string("Inner"));
-    QVERIFY(parseError(defaults + "a = Inner()\nb = Outer()\n").message.find("several models") != std::string::npos);
+    // several models: the last, with a note; --model picks another, also a factory function
+    const ImportResult several = importOk(defaults + "a = Inner()\nb = Outer()\n\ndef make(n=5):\n    return Inner(n)\n");
+    QCOMPARE(several.root->typeName(), std::string("Outer"));
+    QVERIFY(findDiagnostic(several, Severity::Info, "several models"));
+    QCOMPARE(several.models, (std::vector<std::string>{"a", "b"}));
+    ImportOptions pick;
+    pick.className = "a";
+    QCOMPARE(importOk(defaults + "a = Inner()\nb = Outer()\n", pick).root->typeName(), std::string("Inner"));
+    pick.className = "make";
+    pick.args = "7";
+    QCOMPARE(repr(*importOk(defaults + "def make(n=5):\n    return Inner(n)\n", pick).root),
+             std::string("Inner(\n  (fc): Linear(in_features=7, out_features=7, bias=True)\n)"));
+    // a line that changes the model is run: Net(num_classes=5).to("cpu") builds Net(num_classes=5)
+    const ImportResult five = importOk(kHeader + "class Net(nn.Module):\n    def __init__(self, num_classes=10):\n        super().__init__()\n"
+                                       "        self.fc = nn.Linear(4, num_classes)\n    def forward(self, x):\n        return self.fc(x)\n\n"
+                                       "model = Net(num_classes=5).to(\"cpu\")\n");
+    QCOMPARE(repr(*five.root), std::string("Net(\n  (fc): Linear(in_features=4, out_features=5, bias=True)\n)"));
     QVERIFY(parseError(kHeader + "x = 1\n").message.find("no model class") != std::string::npos);
 }
 
@@ -551,36 +601,42 @@ void TestPythonImport::errors_data()
         QTest::newRow(name) << QString::fromStdString(src) << line << col << QString::fromUtf8(msg);
     };
     // model() puts __init__'s body on line 8 and forward's on line 9 + (lines of __init__ body)
-    add("while in forward", model("", "        while True:\n            x = x\n        return x\n"), 9, 9,
-        "unsupported statement 'while' in forward; ModuleLab reads assignments, for loops over a ModuleList and return");
-    add("if in init", model("        if True:\n            pass\n"), 8, 9, "unsupported statement 'if' in __init__");
-    add("for in init", model("        for i in range(3):\n            pass\n"), 8, 9, "nn.ModuleList([... for _ in range(n)])");
     add("unclosed call", model("", "        x = F.relu(self.a(x)\n        return x\n"), 13, 1,
         "expected ')' to close '(' opened at 9:19");
-    add("slice", model("", "        return x[:, 0]\n"), 9, 18, "slices are not supported");
-    add("unsupported op", model("", "        return torch.randn(3)\n"), 9, 16, "unsupported function 'torch.randn' in forward");
-    add("typo op", model("", "        return F.log_sotfmax(x)\n"), 9, 16, "did you mean 'F.log_softmax'?");
-    add("bad keyword", model("", "        return F.softmax(x, dimm=1)\n"), 9, 29, "did you mean 'dim'?");
-    add("loop over range", model("", "        for i in range(3):\n            x = x\n        return x\n"), 9, 18, "unsupported loop");
-    add("return in loop", model("", "        for m in self.l:\n            return m(x)\n"), 10, 13, "return inside a loop");
-    add("bare return", model("", "        return\n"), 9, 9, "forward must return a value");
-    add("lambda", model("        f = lambda a: a\n"), 8, 13, "unexpected keyword 'lambda'");
-    add("comparison", model("", "        return x == 1\n"), 9, 18, "unsupported operator '=='");
-    add("not a module class", kHeader + "class Net(object):\n    pass\n", 5, 1, "must derive from nn.Module");
-    add("local module", model("        conv = nn.Conv2d(1, 2, 3)\n"), 8, 9, "local variable 'conv'");
-    add("star args", model("        self.s = nn.Sequential(*layers)\n"), 8, 32, "unpacking with '*'");
-    add("nested def", model("", "        def g(y):\n            return y\n        return x\n"), 9, 9, "nested functions");
+    add("lambda", model("        f = lambda a: a\n"), 8, 13, "not supported by ModuleLab yet: lambda expressions");
+    add("not a module class", kHeader + "class Net(object):\n    pass\n", 1, 1, "no model class found");
+    add("star args of an undefined name", model("        self.s = nn.Sequential(*layers)\n"), 8, 33, "name 'layers' is not defined");
     add("bad indent", model("", "        x = x\n          return x\n"), 10, 11, "unexpected indent");
     add("huge literal", model("        self.fc = nn.Linear(123456789012345678901234567890, 1)\n"), 8, 29, "is too large");
-    add("self assign in forward", model("", "        self.y = x\n        return x\n"), 9, 9, "assign to a variable name");
-    add("print in forward", model("", "        print(x)\n        return x\n"), 9, 9, "result is not used");
-    add("forward without input", kHeader + "class Net(nn.Module):\n    def forward(self):\n        return 1\n", 6, 5,
-        "forward must take an input");
-    add("dict in forward", model("", "        return {'a': x}\n"), 9, 16, "dictionaries are not supported in forward");
     add("chained assign", model("        a = b = 1\n"), 8, 15, "chained assignment");
-    add("method without self", kHeader + "class Net(nn.Module):\n    def forward(x):\n        return x\n", 6, 5,
-        "must take 'self'");
-    add("generator", model("        self.l = nn.ModuleList(nn.ReLU() for _ in range(2))\n"), 8, 42, "generator expressions");
+    // what PyTorch raises while the model is built: the model is not shown as if it were whole
+    add("unknown layer", model("        self.c = nn.Conv2D(1, 2, 3)\n"), 8, 18,
+        "AttributeError: module 'torch.nn' has no attribute 'Conv2D': did you mean 'Conv2d'?");
+    add("unknown keyword", model("        self.c = nn.Conv2d(1, 2, kernel=3)\n"), 8, 34,
+        "got an unexpected keyword argument 'kernel': did you mean 'kernel_size'?");
+    add("missing argument", model("        self.c = nn.Conv2d(1, 2)\n"), 8, 18, "missing required argument 'kernel_size'");
+    add("wrong type", model("        self.s = nn.Sequential(nn.ReLU(), nn.Linear(4, 'x'))\n"), 8, 56, "out_features");
+    add("in a ModuleList", model("        self.l = nn.ModuleList([nn.ReLU(), nn.Relu()])\n"), 8, 44, "did you mean 'ReLU'?");
+    add("undefined name", model("        self.fc = nn.Linear(widht, 2)\n"), 8, 29, "name 'widht' is not defined");
+    add("undefined class", model("        self.b = Blok()\n"), 8, 18, "name 'Blok' is not defined");
+    add("functional in init", model("        self.a = F.relu()\n"), 8, 18, "F.relu is a function, not a module");
+    add("no super", kHeader + "class Net(nn.Module):\n    def __init__(self):\n        self.fc = nn.Linear(2, 2)\n"
+                               "    def forward(self, x):\n        return x\n",
+        7, 9, "cannot assign module before Module.__init__() call");
+    add("int overflow", model("        self.fc = nn.Linear(4611686018427387904 * 4, 1)\n"), 8, 29,
+        "not supported by ModuleLab yet: integers beyond 64 bits");
+    add("division by zero", model("        self.fc = nn.Linear(4 // 0, 1)\n"), 8, 29, "ZeroDivisionError");
+    add("dict key with dot", model("        self.d = nn.ModuleDict({'a.b': nn.ReLU()})\n"), 8, 18, "can't contain \".\"");
+    add("assert", model("        assert 1 > 2, 'one is not more than two'\n"), 8, 9,
+        "AssertionError: one is not more than two");
+    add("raise", model("        raise ValueError('bad width')\n"), 8, 9, "ValueError: bad width");
+    add("endless loop", model("        while True:\n            pass\n"), 9, 13, "steps");
+    add("deep recursion", kHeader + "def f(n):\n    return f(n + 1)\n\n" + model("        f(0)\n").substr(kHeader.size()), 6, 12,
+        "calls nested more than 200 deep");
+    add("huge range", model("        self.l = nn.ModuleList([nn.ReLU() for _ in range(10 ** 12)])\n"), 8, 52,
+        "a range of more than 1,000,000 elements");
+    add("unknown library use", "import numpy as np\n" + model("        self.w = np.zeros(3)\n"), 9, 18,
+        "not supported by ModuleLab yet: calling 'numpy.zeros'");
 }
 
 void TestPythonImport::errors()
@@ -607,27 +663,16 @@ void TestPythonImport::semanticErrors_data()
     auto add = [](const char* name, const std::string& src, int line, int col, const char* path, const char* msg) {
         QTest::newRow(name) << QString::fromStdString(src) << line << col << QString::fromUtf8(path) << QString::fromUtf8(msg);
     };
-    add("unknown layer", model("        self.c = nn.Conv2D(1, 2, 3)\n"), 8, 18, "c", "unknown layer type 'Conv2D': did you mean 'Conv2d'?");
-    add("unknown keyword", model("        self.c = nn.Conv2d(1, 2, kernel=3)\n"), 8, 34, "c",
-        "got an unexpected keyword argument 'kernel': did you mean 'kernel_size'?");
-    add("missing argument", model("        self.c = nn.Conv2d(1, 2)\n"), 8, 18, "c", "missing required argument 'kernel_size'");
-    add("wrong type", model("        self.s = nn.Sequential(nn.ReLU(), nn.Linear(4, 'x'))\n"), 8, 56, "s.1", "out_features");
-    add("in a ModuleList", model("        self.l = nn.ModuleList([nn.ReLU(), nn.Relu()])\n"), 8, 44, "l.1", "did you mean 'ReLU'?");
-    add("undefined name", model("        self.fc = nn.Linear(widht, 2)\n"), 8, 29, "fc", "name 'widht' is not defined");
-    add("undefined class", model("        self.b = Blok()\n"), 8, 18, "b", "name 'Blok' is not defined");
-    add("functional in init", model("        self.a = F.relu()\n"), 8, 18, "a", "F.relu is a function, not a module");
-    add("no super", kHeader + "class Net(nn.Module):\n    def __init__(self):\n        self.fc = nn.Linear(2, 2)\n"
-                               "    def forward(self, x):\n        return x\n",
-        7, 9, "", "cannot assign module before Module.__init__() call");
-    add("forward undefined", model("", "        y = self.a(z)\n        return y\n"), 9, 20, "", "name 'z' is not defined");
+    // forward runs when the model is analysed: these are found there, at their line
+    add("forward undefined", model("", "        y = F.relu(z)\n        return y\n"), 9, 20, "", "name 'z' is not defined");
     add("forward missing import", "import torch.nn as nn\n\n" + model("", "        return F.relu(x)\n").substr(kHeader.size()), 7, 16,
         "", "name 'F' is not defined");
-    add("int overflow", model("        self.fc = nn.Linear(4611686018427387904 * 4, 1)\n"), 8, 29, "fc", "does not fit in a 64-bit integer");
-    add("division by zero", model("        self.fc = nn.Linear(4 // 0, 1)\n"), 8, 29, "fc", "division by zero");
-    add("dict key with dot", model("        self.d = nn.ModuleDict({'a.b': nn.ReLU()})\n"), 8, 33, "d", "can't contain \".\"");
-    add("duplicate name", model("        self.s = nn.Sequential(OrderedDict([('a', nn.ReLU()), ('a', nn.Tanh())]))\n")
-                              .insert(kHeader.size(), "from collections import OrderedDict\n"),
-        9, 64, "s", "the name 'a' is used twice");
+    add("forward typo", model("", "        return F.log_sotfmax(x)\n"), 9, 16, "",
+        "AttributeError: module 'torch.nn.functional' has no attribute 'log_sotfmax': did you mean 'F.log_softmax'?");
+    add("forward bad keyword", model("", "        return F.softmax(x, dimm=1)\n"), 9, 16, "", "dimm");
+    add("forward endless loop", model("", "        while True:\n            x = x\n        return x\n"), 10, 13, "", "steps");
+    add("forward changes the model", model("", "        self.y = x\n        return x\n"), 9, 9, "",
+        "not supported by ModuleLab yet: changing the model's modules inside forward");
 }
 
 void TestPythonImport::semanticErrors()
@@ -639,11 +684,17 @@ void TestPythonImport::semanticErrors()
     QFETCH(QString, message);
     const ImportResult r = importOk(source.toStdString());
     QVERIFY(r.root);
-    const Diagnostic* d = findDiagnostic(r, Severity::Error, message.toStdString());
-    QVERIFY2(d, errorsOf(r).c_str());
+    const Analysis a = analyze(*r.root, Shape({1, 4}));
+    const Diagnostic* d = nullptr;
+    for (const Diagnostic& x : r.diagnostics) // names forward reads that the file never defines
+        if (x.severity == Severity::Error && x.message.find(message.toStdString()) != std::string::npos)
+            d = &x;
+    for (const Diagnostic& x : a.diagnostics)
+        if (x.severity == Severity::Error && x.message.find(message.toStdString()) != std::string::npos)
+            d = &x;
+    QVERIFY2(d, a.diagnostics.empty() ? "no diagnostics" : a.diagnostics[0].message.c_str());
     QCOMPARE(d->loc, (SourceLoc{line, column}));
     QCOMPARE(QString::fromStdString(d->path), path);
-    QVERIFY(!r.root->findPath(path.toStdString()) || path.isEmpty());
 }
 
 // ---- hostile input -----------------------------------------------------------------------
@@ -652,21 +703,16 @@ void TestPythonImport::selfContainingClasses()
 {
     const std::string direct = kHeader + "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
         "        self.fc = nn.Linear(2, 2)\n        self.again = Net()\n    def forward(self, x):\n        return x\n";
-    const ImportResult r = importOk(direct);
-    QVERIFY(r.root);
-    const Diagnostic* d = findDiagnostic(r, Severity::Error, "class 'Net' contains itself (Net -> Net)");
-    QVERIFY2(d, errorsOf(r).c_str());
-    QCOMPARE(d->loc, (SourceLoc{9, 22}));
-    QCOMPARE(r.root->childCount(), 1);
+    const ParseError d = parseError(direct);
+    QVERIFY2(d.message.find("class 'Net' contains itself (Net -> Net)") != std::string::npos, d.message.c_str());
+    QCOMPARE(d.loc, (SourceLoc{9, 22}));
 
     const std::string indirect = kHeader + "class A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
         "        self.b = nn.Sequential(B())\n    def forward(self, x):\n        return x\n\n"
         "class B(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = nn.ModuleList([A()])\n"
         "    def forward(self, x):\n        return x\n\nmodel = A()\n";
-    const ImportResult i = importOk(indirect);
-    QVERIFY(i.root);
-    QVERIFY2(findDiagnostic(i, Severity::Error, "class 'A' contains itself (A -> B -> A)"), errorsOf(i).c_str());
-    QCOMPARE(repr(*i.root), std::string("A(\n  (b): Sequential(\n    (0): B(\n      (a): ModuleList()\n    )\n  )\n)"));
+    const ParseError i = parseError(indirect);
+    QVERIFY2(i.message.find("class 'A' contains itself (A -> B -> A)") != std::string::npos, i.message.c_str());
 }
 
 void TestPythonImport::absurdSizes()
@@ -678,10 +724,10 @@ void TestPythonImport::absurdSizes()
 
     QElapsedTimer timer;
     timer.start();
-    const ImportResult many = importOk(model("        self.l = nn.ModuleList([nn.ReLU() for _ in range(10000000)])\n"));
-    QVERIFY(many.root);
-    QVERIFY(findDiagnostic(many, Severity::Error, "more than 100000 modules"));
-    QVERIFY(!many.root->findChild("l"));
+    const ParseError many = parseError(model("        self.l = nn.ModuleList([nn.ReLU() for _ in range(10000000)])\n"));
+    QVERIFY2(many.message.find("more than 1,000,000 elements") != std::string::npos, many.message.c_str());
+    const ParseError manyModules = parseError(model("        self.l = nn.ModuleList([nn.ReLU() for _ in range(200000)])\n"));
+    QVERIFY2(manyModules.message.find("more than 100,000 modules") != std::string::npos, manyModules.message.c_str());
 
     // exponential fan-out: 12 levels of 10 children each
     std::string chain = kHeader;
@@ -690,15 +736,11 @@ void TestPythonImport::absurdSizes()
             + "        self.l = nn.ModuleList([" + (k == 11 ? std::string("nn.ReLU()") : "C" + std::to_string(k + 1) + "()")
             + " for _ in range(10)])\n    def forward(self, x):\n        return x\n\n";
     chain += "model = C0()\n";
-    const ImportResult fan = importOk(chain);
-    QVERIFY(fan.root);
-    QVERIFY(findDiagnostic(fan, Severity::Error, "more than 100000 modules"));
+    const ParseError fan = parseError(chain);
+    QVERIFY2(fan.message.find("more than 100,000 modules") != std::string::npos, fan.message.c_str());
     QVERIFY2(timer.elapsed() < 20000, "hostile sizes must be rejected quickly");
 
-    const ImportResult neg = importOk(model("        self.fc = nn.Linear(-5, 2)\n"));
-    QVERIFY(neg.root);
-    QVERIFY(hasErrors(neg.diagnostics));
-    QCOMPARE(neg.root->childCount(), 0);
+    QVERIFY(parseError(model("        self.fc = nn.Linear(-5, 2)\n")).loc.valid());
 }
 
 void TestPythonImport::deepNesting()
@@ -724,7 +766,7 @@ void TestPythonImport::deepNesting()
         blocks += std::string(static_cast<size_t>(k), ' ') + "if x:\n";
     QVERIFY(parseError(blocks).message.find("nested more than") != std::string::npos);
 
-    // 100 classes, each containing the next: stops at the nesting limit, with a diagnostic
+    // 100 classes, each containing the next: built (Python's limits are far away)
     std::string classes = kHeader;
     for (int k = 0; k < 100; ++k)
         classes += "class C" + std::to_string(k) + "(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
@@ -733,7 +775,15 @@ void TestPythonImport::deepNesting()
     classes += "model = C0()\n";
     const ImportResult deep = importOk(classes);
     QVERIFY(deep.root);
-    QVERIFY(findDiagnostic(deep, Severity::Error, "nested more than 64 levels"));
+    QCOMPARE(namedModules(*deep.root).size(), size_t{101});
+    // 300 classes nested: the evaluator's call depth stops it with a located error
+    std::string deeper = kHeader;
+    for (int k = 0; k < 300; ++k)
+        deeper += "class C" + std::to_string(k) + "(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            + (k == 299 ? std::string("        self.fc = nn.Linear(1, 1)\n") : "        self.c = C" + std::to_string(k + 1) + "()\n")
+            + "    def forward(self, x):\n        return x\n\n";
+    deeper += "model = C0()\n";
+    QVERIFY(parseError(deeper).message.find("calls nested more than 200 deep") != std::string::npos);
 
     const auto expr = python::parseExpression(std::string(5000, '[') + std::string(5000, ']'));
     QVERIFY(std::holds_alternative<ParseError>(expr));

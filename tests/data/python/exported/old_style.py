@@ -22,6 +22,13 @@ class LeNet(nn.Module):
         x = self.fc3(x)
         return x
 
+    def num_flat_features(self, x):
+        size = x.size()[1:]
+        num = 1
+        for s in size:
+            num *= s
+        return num
+
 
 model = LeNet()
 # input: 1,1,28,28

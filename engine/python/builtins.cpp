@@ -1,0 +1,700 @@
+// Python's builtin functions, math.* and the methods of str, list and dict.
+#include "engine/python/evaluator.h"
+
+#include "engine/argvalue.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <numeric>
+
+namespace ml::detail {
+
+namespace {
+
+int64_t toIntChecked(double x, Evaluator& e, SourceLoc loc)
+{
+    if (std::isnan(x))
+        e.fail(loc, "ValueError: cannot convert float NaN to integer");
+    if (std::isinf(x))
+        e.fail(loc, "OverflowError: cannot convert float infinity to integer");
+    if (std::fabs(x) >= 9.2e18)
+        e.notYet(loc, "integers beyond 64 bits");
+    return static_cast<int64_t>(x);
+}
+
+// Python's round-half-to-even.
+double roundHalfEven(double x, int digits)
+{
+    const double scale = std::pow(10.0, digits);
+    const double y = x * scale;
+    double r = std::nearbyint(y);
+    return r / scale;
+}
+
+} // namespace
+
+Value Evaluator::callBuiltin(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f)
+{
+    auto need = [&](size_t lo, size_t hi) {
+        if (args.size() < lo || args.size() > hi)
+            fail(loc, "TypeError: " + name + "() takes " + (lo == hi ? std::to_string(lo) : "from " + std::to_string(lo) + " to " + std::to_string(hi))
+                          + " positional argument" + (hi == 1 ? "" : "s") + " but " + std::to_string(args.size()) + " were given");
+    };
+    auto kwarg = [&](std::string_view key) -> const Value* {
+        for (const auto& [k, v] : kwargs)
+            if (k == key)
+                return &v;
+        return nullptr;
+    };
+    auto intArg = [&](const Value& v) -> int64_t {
+        if (!v.isInt())
+            fail(loc, "TypeError: '" + typeNameOf(v) + "' object cannot be interpreted as an integer");
+        return v.integer();
+    };
+
+    if (name == "print")
+        return Value::none();
+    if (name == "len") {
+        need(1, 1);
+        const Value& v = args[0];
+        switch (v.kind) {
+        case Value::Kind::Str: return Value::ofInt(static_cast<int64_t>(v.s.size()));
+        case Value::Kind::List:
+        case Value::Kind::Tuple: return Value::ofInt(static_cast<int64_t>(v.elements().size()));
+        case Value::Kind::Dict: return Value::ofInt(static_cast<int64_t>(v.dict->entries.size()));
+        case Value::Kind::Range: return Value::ofInt(static_cast<int64_t>(iterate(v, loc).size()));
+        case Value::Kind::Module:
+            if (v.module->kind() != ModuleKind::Custom && v.module->kind() != ModuleKind::Layer)
+                return Value::ofInt(v.module->childCount());
+            break;
+        case Value::Kind::Tensor:
+            if (v.shape.rank() > 0)
+                return Value::ofInt(v.shape[0]);
+            fail(loc, "TypeError: len() of a 0-d tensor");
+        default: break;
+        }
+        fail(loc, "TypeError: object of type '" + typeNameOf(v) + "' has no len()");
+    }
+    if (name == "range") {
+        need(1, 3);
+        Value r;
+        r.kind = Value::Kind::Range;
+        int64_t start = 0, stop = 0, stepBy = 1;
+        if (args.size() == 1)
+            stop = intArg(args[0]);
+        else {
+            start = intArg(args[0]);
+            stop = intArg(args[1]);
+            if (args.size() == 3)
+                stepBy = intArg(args[2]);
+        }
+        if (stepBy == 0)
+            fail(loc, "ValueError: range() arg 3 must not be zero");
+        r.items = {Value::ofInt(start), Value::ofInt(stop), Value::ofInt(stepBy)};
+        return r;
+    }
+    if (name == "enumerate") {
+        need(1, 2);
+        int64_t start = args.size() > 1 ? intArg(args[1]) : kwarg("start") ? intArg(*kwarg("start")) : 0;
+        std::vector<Value> out;
+        for (Value& v : iterate(args[0], loc))
+            out.push_back(Value::ofTuple({Value::ofInt(start++), std::move(v)}));
+        return Value::ofList(std::move(out));
+    }
+    if (name == "zip") {
+        std::vector<std::vector<Value>> seqs;
+        size_t n = SIZE_MAX;
+        for (const Value& a : args) {
+            seqs.push_back(iterate(a, loc));
+            n = std::min(n, seqs.back().size());
+        }
+        if (seqs.empty())
+            n = 0;
+        std::vector<Value> out;
+        for (size_t k = 0; k < n; ++k) {
+            std::vector<Value> t;
+            for (auto& s : seqs)
+                t.push_back(s[k]);
+            out.push_back(Value::ofTuple(std::move(t)));
+        }
+        return Value::ofList(std::move(out));
+    }
+    if (name == "reversed") {
+        need(1, 1);
+        if (args[0].kind == Value::Kind::Dict || args[0].kind == Value::Kind::Str || args[0].isSequence() || args[0].kind == Value::Kind::Range
+            || (args[0].kind == Value::Kind::Module && args[0].module->kind() != ModuleKind::Custom && args[0].module->kind() != ModuleKind::ModuleDict)) {
+            std::vector<Value> items = iterate(args[0], loc);
+            std::reverse(items.begin(), items.end());
+            return Value::ofList(std::move(items));
+        }
+        fail(loc, "TypeError: '" + typeNameOf(args[0]) + "' object is not reversible");
+    }
+    if (name == "list" || name == "tuple" || name == "set") {
+        need(0, 1);
+        std::vector<Value> items = args.empty() ? std::vector<Value>{} : iterate(args[0], loc);
+        if (name == "set") {
+            std::vector<Value> unique;
+            for (Value& v : items)
+                if (std::none_of(unique.begin(), unique.end(), [&](const Value& u) { return equal(u, v); }))
+                    unique.push_back(std::move(v));
+            items = std::move(unique);
+        }
+        return Value::ofSequence(name == "tuple" ? Value::Kind::Tuple : Value::Kind::List, std::move(items));
+    }
+    if (name == "dict") {
+        Value d;
+        d.kind = Value::Kind::Dict;
+        d.dict = std::make_shared<DictData>();
+        if (!args.empty()) {
+            if (args[0].kind == Value::Kind::Dict)
+                d.dict->entries = args[0].dict->entries;
+            else
+                for (const Value& pair : iterate(args[0], loc)) {
+                    std::vector<Value> kv = iterate(pair, loc);
+                    if (kv.size() != 2)
+                        fail(loc, "ValueError: dictionary update sequence element has length " + std::to_string(kv.size()) + "; 2 is required");
+                    auto same = std::find_if(d.dict->entries.begin(), d.dict->entries.end(), [&](const auto& e) { return equal(e.first, kv[0]); });
+                    if (same != d.dict->entries.end())
+                        same->second = kv[1]; // a repeated key keeps its place, the later value wins
+                    else
+                        d.dict->entries.emplace_back(kv[0], kv[1]);
+                }
+        }
+        for (auto& [k, v] : kwargs) {
+            auto same = std::find_if(d.dict->entries.begin(), d.dict->entries.end(), [&](const auto& e) { return equal(e.first, Value::ofStr(k)); });
+            if (same != d.dict->entries.end())
+                same->second = v;
+            else
+                d.dict->entries.emplace_back(Value::ofStr(k), v);
+        }
+        return d;
+    }
+    if (name == "int") {
+        need(0, 2);
+        if (args.empty())
+            return Value::ofInt(0);
+        const Value& v = args[0];
+        if (v.isInt())
+            return Value::ofInt(v.integer());
+        if (v.kind == Value::Kind::Float)
+            return Value::ofInt(toIntChecked(std::trunc(v.f), *this, loc));
+        if (v.kind == Value::Kind::Str) {
+            try {
+                size_t used = 0;
+                const long long x = std::stoll(v.s, &used, args.size() > 1 ? static_cast<int>(intArg(args[1])) : 10);
+                if (used == v.s.size())
+                    return Value::ofInt(x);
+            } catch (...) {
+            }
+            fail(loc, "ValueError: invalid literal for int() with base 10: " + repr(v));
+        }
+        if (v.isTensor())
+            notYet(loc, "int() of a tensor");
+        fail(loc, "TypeError: int() argument must be a string or a number, not '" + typeNameOf(v) + "'");
+    }
+    if (name == "float") {
+        need(0, 1);
+        if (args.empty())
+            return Value::ofFloat(0);
+        const Value& v = args[0];
+        if (v.isNumber())
+            return Value::ofFloat(v.number());
+        if (v.kind == Value::Kind::Str) {
+            std::string t = v.s;
+            std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            if (t == "inf" || t == "+inf" || t == "infinity")
+                return Value::ofFloat(INFINITY);
+            if (t == "-inf" || t == "-infinity")
+                return Value::ofFloat(-INFINITY);
+            if (t == "nan")
+                return Value::ofFloat(NAN);
+            try {
+                size_t used = 0;
+                const double x = std::stod(v.s, &used);
+                if (used == v.s.size())
+                    return Value::ofFloat(x);
+            } catch (...) {
+            }
+            fail(loc, "ValueError: could not convert string to float: " + repr(v));
+        }
+        fail(loc, "TypeError: float() argument must be a string or a number, not '" + typeNameOf(v) + "'");
+    }
+    if (name == "bool") {
+        need(0, 1);
+        return Value::ofBool(!args.empty() && truthy(args[0], loc));
+    }
+    if (name == "str" || name == "repr") {
+        need(0, 1);
+        if (args.empty())
+            return Value::ofStr("");
+        return Value::ofStr(name == "str" ? str(args[0]) : repr(args[0]));
+    }
+    if (name == "format") {
+        need(1, 2);
+        return Value::ofStr(formatValue(args[0], args.size() > 1 ? str(args[1]) : std::string(), loc));
+    }
+    if (name == "round") {
+        need(1, 2);
+        if (!args[0].isNumber())
+            fail(loc, "TypeError: type " + typeNameOf(args[0]) + " doesn't define __round__ method");
+        if (args.size() == 2 && args[1].kind != Value::Kind::None) {
+            const int64_t digits = intArg(args[1]);
+            if (args[0].isInt())
+                return Value::ofInt(args[0].integer());
+            return Value::ofFloat(roundHalfEven(args[0].f, static_cast<int>(std::clamp<int64_t>(digits, -300, 300))));
+        }
+        if (args[0].isInt())
+            return Value::ofInt(args[0].integer());
+        return Value::ofInt(toIntChecked(std::nearbyint(args[0].f), *this, loc));
+    }
+    if (name == "abs") {
+        need(1, 1);
+        if (args[0].isInt()) {
+            if (args[0].integer() == INT64_MIN)
+                notYet(loc, "integers beyond 64 bits");
+            return Value::ofInt(std::llabs(args[0].integer()));
+        }
+        if (args[0].kind == Value::Kind::Float)
+            return Value::ofFloat(std::fabs(args[0].f));
+        fail(loc, "TypeError: bad operand type for abs(): '" + typeNameOf(args[0]) + "'");
+    }
+    if (name == "min" || name == "max") {
+        if (args.empty())
+            fail(loc, "TypeError: " + name + " expected at least 1 argument, got 0");
+        std::vector<Value> items = args.size() == 1 ? iterate(args[0], loc) : args;
+        if (items.empty()) {
+            if (const Value* d = kwarg("default"))
+                return *d;
+            fail(loc, "ValueError: " + name + "() arg is an empty sequence");
+        }
+        const Value* keyFn = kwarg("key");
+        auto key = [&](const Value& v) { return keyFn ? call(*keyFn, {v}, {}, loc, f) : v; };
+        size_t best = 0;
+        Value bestKey = key(items[0]);
+        for (size_t k = 1; k < items.size(); ++k) {
+            Value kk = key(items[k]);
+            if (name == "min" ? less(kk, bestKey, loc) : less(bestKey, kk, loc)) {
+                best = k;
+                bestKey = kk;
+            }
+        }
+        return items[best];
+    }
+    if (name == "sum") {
+        need(1, 2);
+        Value acc = args.size() > 1 ? args[1] : kwarg("start") ? *kwarg("start") : Value::ofInt(0);
+        for (const Value& v : iterate(args[0], loc))
+            acc = binary("+", acc, v, loc);
+        return acc;
+    }
+    if (name == "divmod") {
+        need(2, 2);
+        return Value::ofTuple({binary("//", args[0], args[1], loc), binary("%", args[0], args[1], loc)});
+    }
+    if (name == "pow") {
+        need(2, 2);
+        return binary("**", args[0], args[1], loc);
+    }
+    if (name == "sorted") {
+        need(1, 1);
+        std::vector<Value> items = iterate(args[0], loc);
+        const Value* keyFn = kwarg("key");
+        const Value* rev = kwarg("reverse");
+        std::vector<std::pair<Value, Value>> keyed;
+        for (Value& v : items)
+            keyed.emplace_back(keyFn ? call(*keyFn, {v}, {}, loc, f) : v, v);
+        std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) { return less(a.first, b.first, loc); });
+        if (rev && truthy(*rev, loc))
+            std::reverse(keyed.begin(), keyed.end());
+        std::vector<Value> out;
+        for (auto& kv : keyed)
+            out.push_back(std::move(kv.second));
+        return Value::ofList(std::move(out));
+    }
+    if (name == "any" || name == "all") {
+        need(1, 1);
+        for (const Value& v : iterate(args[0], loc))
+            if (truthy(v, loc) == (name == "any"))
+                return Value::ofBool(name == "any");
+        return Value::ofBool(name == "all");
+    }
+    if (name == "map" || name == "filter") {
+        need(2, 2);
+        std::vector<Value> out;
+        for (Value& v : iterate(args[1], loc)) {
+            if (name == "map")
+                out.push_back(call(args[0], {v}, {}, loc, f));
+            else if (args[0].kind == Value::Kind::None ? truthy(v, loc) : truthy(call(args[0], {v}, {}, loc, f), loc))
+                out.push_back(v);
+        }
+        return Value::ofList(std::move(out));
+    }
+    if (name == "iter") {
+        need(1, 1);
+        return Value::ofList(iterate(args[0], loc));
+    }
+    if (name == "isinstance" || name == "issubclass") {
+        need(2, 2);
+        std::vector<Value> types = args[1].kind == Value::Kind::Tuple ? args[1].items : std::vector<Value>{args[1]};
+        const Value& v = args[0];
+        for (const Value& t : types) {
+            if (t.kind == Value::Kind::Builtin) {
+                const std::string& tn = t.s;
+                if ((tn == "int" && v.kind == Value::Kind::Int) || (tn == "int" && v.kind == Value::Kind::Bool) || (tn == "float" && v.kind == Value::Kind::Float)
+                    || (tn == "bool" && v.kind == Value::Kind::Bool) || (tn == "str" && v.kind == Value::Kind::Str)
+                    || (tn == "list" && v.kind == Value::Kind::List) || (tn == "tuple" && v.kind == Value::Kind::Tuple)
+                    || (tn == "dict" && v.kind == Value::Kind::Dict) || tn == "object")
+                    return Value::ofBool(true);
+                if (v.kind == Value::Kind::Module) {
+                    if (tn == "torch.nn.Module")
+                        return Value::ofBool(true);
+                    const std::string type = tn.rfind("torch.nn.", 0) == 0 ? tn.substr(9) : std::string();
+                    if (!type.empty() && v.module->kind() != ModuleKind::Custom && v.module->typeName() == type)
+                        return Value::ofBool(true);
+                }
+                if (v.isTensor() && (tn == "torch.Tensor" || tn == "torch.nn.Parameter"))
+                    return Value::ofBool(true);
+            } else if (t.kind == Value::Kind::Class && v.kind == Value::Kind::Module) {
+                if (auto it = m_instances.find(v.module); it != m_instances.end() && it->second.cls->derivesFrom(t.cls.get()))
+                    return Value::ofBool(true);
+            } else if (t.kind == Value::Kind::Class && v.kind == Value::Kind::Class) {
+                if (v.cls->derivesFrom(t.cls.get()))
+                    return Value::ofBool(true);
+            }
+        }
+        return Value::ofBool(false);
+    }
+    if (name == "hasattr" || name == "getattr") {
+        need(2, 3);
+        if (args[1].kind != Value::Kind::Str)
+            fail(loc, "TypeError: attribute name must be string");
+        try {
+            Value v = getAttr(args[0], args[1].s, loc, f);
+            if (v.kind == Value::Kind::Method && !v.fn && args[0].kind != Value::Kind::Module && args[0].kind != Value::Kind::Tensor)
+                throw EvalError{loc, "AttributeError", ErrorKind::Python, {}};
+            return name == "hasattr" ? Value::ofBool(true) : v;
+        } catch (const EvalError& e) {
+            if (e.message.rfind("AttributeError", 0) != 0)
+                throw;
+            if (name == "hasattr")
+                return Value::ofBool(false);
+            if (args.size() == 3)
+                return args[2];
+            throw;
+        }
+    }
+    if (name == "setattr") {
+        need(3, 3);
+        if (args[1].kind != Value::Kind::Str)
+            fail(loc, "TypeError: attribute name must be string");
+        setAttr(args[0], args[1].s, args[2], loc, f);
+        return Value::none();
+    }
+    if (name == "super") {
+        if (!f.cls || f.self.kind == Value::Kind::None) {
+            if (args.size() == 2) {
+                Value s;
+                s.kind = Value::Kind::Method;
+                s.s = "super";
+                s.items = {args[1]};
+                s.cls = args[0].cls;
+                return s;
+            }
+            fail(loc, "RuntimeError: super(): no arguments");
+        }
+        Value s;
+        s.kind = Value::Kind::Method;
+        s.s = "super";
+        s.items = {args.size() == 2 ? args[1] : f.self};
+        s.cls = args.size() == 2 && args[0].kind == Value::Kind::Class ? args[0].cls : f.cls;
+        return s;
+    }
+    if (name == "type") {
+        need(1, 1);
+        if (args[0].kind == Value::Kind::Module)
+            if (auto it = m_instances.find(args[0].module); it != m_instances.end()) {
+                Value c;
+                c.kind = Value::Kind::Class;
+                c.cls = it->second.cls;
+                return c;
+            }
+        return Value::ofBuiltin(args[0].kind == Value::Kind::Module ? "torch.nn." + args[0].module->typeName() : typeNameOf(args[0]));
+    }
+    if (name == "callable") {
+        need(1, 1);
+        const auto k = args[0].kind;
+        return Value::ofBool(k == Value::Kind::Builtin || k == Value::Kind::Function || k == Value::Kind::Method || k == Value::Kind::Class
+                             || k == Value::Kind::Module || k == Value::Kind::Partial);
+    }
+    if (name == "next") {
+        need(1, 2);
+        std::vector<Value> items = iterate(args[0], loc);
+        if (items.empty()) {
+            if (args.size() > 1)
+                return args[1];
+            fail(loc, "StopIteration");
+        }
+        return items[0];
+    }
+    if (name == "NotImplementedError" || name == "ValueError" || name == "TypeError" || name == "RuntimeError" || name == "Exception"
+        || name == "KeyError" || name == "IndexError" || name == "AssertionError" || name == "AttributeError")
+        return Value::ofStr(name + (args.empty() ? std::string() : ": " + str(args[0])));
+    notYet(loc, "the builtin '" + name + "'");
+}
+
+Value Evaluator::callMethod(const Value& r, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f)
+{
+    auto need = [&](size_t lo, size_t hi) {
+        if (args.size() < lo || args.size() > hi)
+            fail(loc, "TypeError: " + name + "() takes " + std::to_string(hi) + " argument" + (hi == 1 ? "" : "s") + " ("
+                          + std::to_string(args.size()) + " given)");
+    };
+    switch (r.kind) {
+    case Value::Kind::Module: return moduleMethod(r, name, std::move(args), std::move(kwargs), loc, f);
+    case Value::Kind::Tensor: return tensorMethod(r, name, std::move(args), std::move(kwargs), loc);
+    case Value::Kind::Str: {
+        const std::string& s = r.s;
+        if (name == "format")
+            return strFormat(s, args, kwargs, loc);
+        if (name == "join") {
+            need(1, 1);
+            std::string out;
+            bool first = true;
+            for (const Value& v : iterate(args[0], loc)) {
+                if (v.kind != Value::Kind::Str)
+                    fail(loc, "TypeError: sequence item: expected str instance, " + typeNameOf(v) + " found");
+                out += (first ? "" : s) + v.s;
+                first = false;
+                checkedCount(static_cast<int64_t>(out.size()), loc, "a string");
+            }
+            return Value::ofStr(std::move(out));
+        }
+        if (name == "upper" || name == "lower") {
+            std::string out = s;
+            for (char& c : out)
+                c = static_cast<char>(name == "upper" ? std::toupper(static_cast<unsigned char>(c)) : std::tolower(static_cast<unsigned char>(c)));
+            return Value::ofStr(out);
+        }
+        if (name == "startswith" || name == "endswith") {
+            need(1, 1);
+            if (args[0].kind != Value::Kind::Str)
+                notYet(loc, name + "() with a tuple");
+            const std::string& p = args[0].s;
+            const bool ok = p.size() <= s.size() && (name == "startswith" ? s.compare(0, p.size(), p) == 0 : s.compare(s.size() - p.size(), p.size(), p) == 0);
+            return Value::ofBool(ok);
+        }
+        if (name == "replace") {
+            need(2, 2);
+            if (args[0].kind != Value::Kind::Str || args[1].kind != Value::Kind::Str || args[0].s.empty())
+                notYet(loc, "this use of str.replace()");
+            std::string out;
+            size_t pos = 0, hit;
+            while ((hit = s.find(args[0].s, pos)) != std::string::npos) {
+                out += s.substr(pos, hit - pos) + args[1].s;
+                pos = hit + args[0].s.size();
+                checkedCount(static_cast<int64_t>(out.size()), loc, "a string");
+            }
+            return Value::ofStr(out + s.substr(pos));
+        }
+        if (name == "split") {
+            std::vector<Value> parts;
+            if (args.empty() || args[0].kind == Value::Kind::None) {
+                size_t k = 0;
+                while (k < s.size()) {
+                    while (k < s.size() && std::isspace(static_cast<unsigned char>(s[k])))
+                        ++k;
+                    size_t e = k;
+                    while (e < s.size() && !std::isspace(static_cast<unsigned char>(s[e])))
+                        ++e;
+                    if (e > k)
+                        parts.push_back(Value::ofStr(s.substr(k, e - k)));
+                    k = e;
+                }
+            } else {
+                if (args[0].kind != Value::Kind::Str || args[0].s.empty())
+                    fail(loc, "ValueError: empty separator");
+                size_t pos = 0, hit;
+                while ((hit = s.find(args[0].s, pos)) != std::string::npos) {
+                    parts.push_back(Value::ofStr(s.substr(pos, hit - pos)));
+                    pos = hit + args[0].s.size();
+                }
+                parts.push_back(Value::ofStr(s.substr(pos)));
+            }
+            return Value::ofList(std::move(parts));
+        }
+        if (name == "strip") {
+            size_t a = 0, b = s.size();
+            while (a < b && std::isspace(static_cast<unsigned char>(s[a])))
+                ++a;
+            while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1])))
+                --b;
+            return Value::ofStr(s.substr(a, b - a));
+        }
+        if (name == "isdigit") {
+            return Value::ofBool(!s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); }));
+        }
+        break;
+    }
+    case Value::Kind::List: {
+        std::vector<Value>& l = *r.list;
+        if (name == "append") {
+            need(1, 1);
+            l.push_back(std::move(args[0]));
+            checkedCount(static_cast<int64_t>(l.size()), loc, "a list");
+            return Value::none();
+        }
+        if (name == "extend") {
+            need(1, 1);
+            for (Value& v : iterate(args[0], loc))
+                l.push_back(std::move(v));
+            checkedCount(static_cast<int64_t>(l.size()), loc, "a list");
+            return Value::none();
+        }
+        if (name == "insert") {
+            need(2, 2);
+            int64_t k = args[0].integer();
+            const int64_t n = static_cast<int64_t>(l.size());
+            if (k < 0)
+                k = std::max<int64_t>(0, k + n);
+            k = std::min(k, n);
+            l.insert(l.begin() + k, std::move(args[1]));
+            return Value::none();
+        }
+        if (name == "pop") {
+            need(0, 1);
+            if (l.empty())
+                fail(loc, "IndexError: pop from empty list");
+            int64_t k = args.empty() ? -1 : args[0].integer();
+            const int64_t n = static_cast<int64_t>(l.size());
+            if (k < 0)
+                k += n;
+            if (k < 0 || k >= n)
+                fail(loc, "IndexError: pop index out of range");
+            Value v = l[static_cast<size_t>(k)];
+            l.erase(l.begin() + k);
+            return v;
+        }
+        if (name == "reverse") {
+            std::reverse(l.begin(), l.end());
+            return Value::none();
+        }
+        if (name == "copy")
+            return Value::ofList(l);
+        if (name == "clear") {
+            l.clear();
+            return Value::none();
+        }
+        if (name == "remove") {
+            need(1, 1);
+            for (size_t k = 0; k < l.size(); ++k)
+                if (equal(l[k], args[0])) {
+                    l.erase(l.begin() + static_cast<long>(k));
+                    return Value::none();
+                }
+            fail(loc, "ValueError: list.remove(x): x not in list");
+        }
+        [[fallthrough]];
+    }
+    case Value::Kind::Tuple: {
+        const std::vector<Value>& l = r.elements();
+        if (name == "index") {
+            need(1, 1);
+            for (size_t k = 0; k < l.size(); ++k)
+                if (equal(l[k], args[0]))
+                    return Value::ofInt(static_cast<int64_t>(k));
+            fail(loc, "ValueError: " + repr(args[0]) + " is not in list");
+        }
+        if (name == "count") {
+            need(1, 1);
+            int64_t n = 0;
+            for (const Value& v : l)
+                n += equal(v, args[0]) ? 1 : 0;
+            return Value::ofInt(n);
+        }
+        break;
+    }
+    case Value::Kind::Dict: {
+        auto& entries = r.dict->entries;
+        auto find = [&](const Value& k) -> Value* {
+            for (auto& kv : entries)
+                if (equal(kv.first, k))
+                    return &kv.second;
+            return nullptr;
+        };
+        if (name == "get") {
+            need(1, 2);
+            if (Value* v = find(args[0]))
+                return *v;
+            return args.size() > 1 ? args[1] : Value::none();
+        }
+        if (name == "keys" || name == "values" || name == "items") {
+            std::vector<Value> out;
+            for (const auto& kv : entries)
+                out.push_back(name == "keys" ? kv.first : name == "values" ? kv.second : Value::ofTuple({kv.first, kv.second}));
+            return Value::ofList(std::move(out));
+        }
+        if (name == "update") {
+            Value other = args.empty() ? Value() : args[0];
+            std::vector<std::pair<Value, Value>> add;
+            if (other.kind == Value::Kind::Dict)
+                add = other.dict->entries;
+            else if (other.kind != Value::Kind::None)
+                for (const Value& pair : iterate(other, loc)) {
+                    std::vector<Value> kv = iterate(pair, loc);
+                    if (kv.size() != 2)
+                        fail(loc, "ValueError: dictionary update sequence element has length " + std::to_string(kv.size()) + "; 2 is required");
+                    add.emplace_back(kv[0], kv[1]);
+                }
+            for (auto& [k, v] : kwargs)
+                add.emplace_back(Value::ofStr(k), v);
+            for (auto& [k, v] : add) {
+                if (Value* cur = find(k))
+                    *cur = v;
+                else
+                    entries.emplace_back(k, v);
+            }
+            return Value::none();
+        }
+        if (name == "pop") {
+            need(1, 2);
+            for (size_t k = 0; k < entries.size(); ++k)
+                if (equal(entries[k].first, args[0])) {
+                    Value v = entries[k].second;
+                    entries.erase(entries.begin() + static_cast<long>(k));
+                    return v;
+                }
+            if (args.size() > 1)
+                return args[1];
+            fail(loc, "KeyError: " + repr(args[0]));
+        }
+        if (name == "setdefault") {
+            need(1, 2);
+            if (Value* v = find(args[0]))
+                return *v;
+            entries.emplace_back(args[0], args.size() > 1 ? args[1] : Value::none());
+            return entries.back().second;
+        }
+        if (name == "copy") {
+            Value d;
+            d.kind = Value::Kind::Dict;
+            d.dict = std::make_shared<DictData>(*r.dict);
+            return d;
+        }
+        break;
+    }
+    case Value::Kind::Int:
+    case Value::Kind::Float:
+        if (name == "is_integer" && r.kind == Value::Kind::Float)
+            return Value::ofBool(std::floor(r.f) == r.f);
+        break;
+    case Value::Kind::Class:
+        break;
+    default: break;
+    }
+    if (r.kind == Value::Kind::Builtin || r.kind == Value::Kind::Class)
+        fail(loc, "AttributeError: type object '" + (r.kind == Value::Kind::Class ? r.cls->name : r.s) + "' has no attribute '" + name + "'");
+    fail(loc, "AttributeError: '" + typeNameOf(r) + "' object has no attribute '" + name + "'");
+}
+
+} // namespace ml::detail

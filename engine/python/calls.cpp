@@ -1,0 +1,337 @@
+// Calls, attributes and imports for the Evaluator.
+#include "engine/python/evaluator.h"
+
+#include "engine/names.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ml::detail {
+
+namespace {
+
+bool isKnownNamespace(const std::string& q)
+{
+    static const std::vector<std::string> spaces = {
+        "torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.cuda", "torch.backends", "torch.backends.cudnn",
+        "torch.nn.modules", "torch.optim", "torch.utils", "torch.utils.data", "torch.hub", "math", "collections", "functools",
+        "typing", "numpy", "torchvision", "torchvision.models", "torchvision.transforms", "torchvision.datasets", "os", "sys",
+        "argparse", "time", "copy", "itertools", "random", "torch.nn.parameter", "warnings", "logging", "torch.autograd"};
+    return std::find(spaces.begin(), spaces.end(), q) != spaces.end();
+}
+
+} // namespace
+
+Value Evaluator::importValue(const std::string& qualified)
+{
+    if (qualified == "torch.nn.modules.module.Module")
+        return Value::ofBuiltin("torch.nn.Module");
+    if (isKnownNamespace(qualified))
+        return Value::ofNamespace(qualified);
+    const size_t dot = qualified.rfind('.');
+    const std::string last = dot == std::string::npos ? qualified : qualified.substr(dot + 1);
+    const std::string parent = dot == std::string::npos ? std::string() : qualified.substr(0, dot);
+    if (!last.empty() && std::isupper(static_cast<unsigned char>(last[0])))
+        return Value::ofBuiltin(qualified);
+    if (parent == "torch.nn.functional" || parent == "torch.nn.init" || parent == "math" || parent == "torch"
+        || parent == "functools" || parent == "collections" || parent == "torch.cuda")
+        return Value::ofBuiltin(qualified);
+    return Value::ofNamespace(qualified); // a module ModuleLab does not know: fails where used
+}
+
+Value Evaluator::call(const Value& callee, Args args, Kwargs kwargs, SourceLoc loc, Frame& f)
+{
+    switch (callee.kind) {
+    case Value::Kind::Builtin:
+        if (callee.s.find('.') != std::string::npos)
+            return callTorch(callee.s, std::move(args), std::move(kwargs), loc, f);
+        return callBuiltin(callee.s, std::move(args), std::move(kwargs), loc, f);
+    case Value::Kind::Function: return callFunction(*callee.fn, nullptr, std::move(args), std::move(kwargs), loc, callee.fn->owner);
+    case Value::Kind::Method:
+        if (callee.fn)
+            return callFunction(*callee.fn, &callee.items[0], std::move(args), std::move(kwargs), loc, callee.fn->owner);
+        return callMethod(callee.items[0], callee.s, std::move(args), std::move(kwargs), loc, f);
+    case Value::Kind::Class: return instantiate(callee.cls, std::move(args), std::move(kwargs), loc);
+    case Value::Kind::Module: return callModule(*callee.module, std::move(args), std::move(kwargs), loc);
+    case Value::Kind::Partial: {
+        Args all(callee.items.begin() + 1, callee.items.end());
+        all.insert(all.end(), args.begin(), args.end());
+        Kwargs kw;
+        for (const auto& [k, v] : callee.dict->entries)
+            kw.emplace_back(k.s, v);
+        for (auto& [k, v] : kwargs) {
+            auto it = std::find_if(kw.begin(), kw.end(), [&](const auto& p) { return p.first == k; });
+            if (it != kw.end())
+                it->second = std::move(v);
+            else
+                kw.emplace_back(k, std::move(v));
+        }
+        return call(callee.items[0], std::move(all), std::move(kw), loc, f);
+    }
+    case Value::Kind::Namespace:
+        notYet(loc, "calling '" + callee.s + "'");
+    default: break;
+    }
+    fail(loc, "TypeError: '" + typeNameOf(callee) + "' object is not callable");
+}
+
+Value Evaluator::callFunction(const FunctionDef& fn, const Value* self, Args args, Kwargs kwargs, SourceLoc loc,
+                              std::shared_ptr<ClassDef> cls)
+{
+    if (m_depth >= m_limits.callDepth)
+        fail(loc, "not supported by ModuleLab yet: calls nested more than " + std::to_string(m_limits.callDepth)
+                      + " deep (ModuleLab stops there; Python's own limit is 1000)",
+             ErrorKind::NotYet);
+    const std::string qual = (fn.owner ? fn.owner->name + "." : std::string()) + fn.name + "()";
+    Frame nf;
+    nf.cls = std::move(cls);
+    if (fn.closure)
+        nf.locals = *fn.closure;
+    if (self && !fn.isStatic)
+        args.insert(args.begin(), *self);
+    const std::vector<Param>& params = fn.params;
+    std::vector<bool> bound(params.size(), false);
+    size_t next = 0;
+    std::vector<Value> extra;
+    for (Value& a : args) {
+        while (next < params.size() && params[next].star == 0 && bound[next])
+            ++next;
+        if (next < params.size() && params[next].star == 0) {
+            nf.locals[params[next].name] = std::move(a);
+            bound[next] = true;
+            ++next;
+        } else {
+            extra.push_back(std::move(a));
+        }
+    }
+    const auto starArgs = std::find_if(params.begin(), params.end(), [](const Param& p) { return p.star == 1 && !p.name.empty(); });
+    const auto starKw = std::find_if(params.begin(), params.end(), [](const Param& p) { return p.star == 2; });
+    if (!extra.empty()) {
+        if (starArgs == params.end()) {
+            size_t positional = 0;
+            for (const Param& p : params)
+                positional += p.star == 0 ? 1 : 0;
+            const size_t given = positional + extra.size();
+            fail(loc, "TypeError: " + qual + " takes " + std::to_string(positional) + " positional argument" + (positional == 1 ? "" : "s")
+                          + " but " + std::to_string(given) + " were given");
+        }
+    }
+    if (starArgs != params.end()) {
+        nf.locals[starArgs->name] = Value::ofTuple(std::move(extra));
+        bound[static_cast<size_t>(starArgs - params.begin())] = true;
+    }
+    Value kwDict;
+    kwDict.kind = Value::Kind::Dict;
+    kwDict.dict = std::make_shared<DictData>();
+    for (auto& [name, v] : kwargs) {
+        auto it = std::find_if(params.begin(), params.end(), [&](const Param& p) { return p.name == name && p.star == 0; });
+        if (it == params.end()) {
+            if (starKw != params.end()) {
+                kwDict.dict->entries.emplace_back(Value::ofStr(name), std::move(v));
+                continue;
+            }
+            std::vector<std::string> names;
+            for (const Param& p : params)
+                names.push_back(p.name);
+            std::string msg = "TypeError: " + qual + " got an unexpected keyword argument '" + name + "'";
+            if (auto hint = didYouMean(name, names))
+                msg += ": did you mean '" + *hint + "'?";
+            fail(loc, msg);
+        }
+        const size_t k = static_cast<size_t>(it - params.begin());
+        if (bound[k])
+            fail(loc, "TypeError: " + qual + " got multiple values for argument '" + name + "'");
+        nf.locals[name] = std::move(v);
+        bound[k] = true;
+    }
+    if (starKw != params.end()) {
+        nf.locals[starKw->name] = kwDict;
+        bound[static_cast<size_t>(starKw - params.begin())] = true;
+    }
+    std::vector<std::string> missing;
+    for (size_t k = 0; k < params.size(); ++k) {
+        if (bound[k] || params[k].star)
+            continue;
+        if (k < fn.hasDefault.size() && fn.hasDefault[k])
+            nf.locals[params[k].name] = fn.defaults[k];
+        else
+            missing.push_back(params[k].name);
+    }
+    if (!missing.empty()) {
+        std::string list;
+        for (size_t k = 0; k < missing.size(); ++k)
+            list += (k ? (k + 1 == missing.size() ? " and " : ", ") : "") + ("'" + missing[k] + "'");
+        fail(loc, "TypeError: " + qual + " missing " + std::to_string(missing.size()) + " required positional argument"
+                      + (missing.size() == 1 ? "" : "s") + ": " + list);
+    }
+    if (self && !fn.isStatic) {
+        nf.self = *self;
+        if (self->kind == Value::Kind::Module)
+            nf.path = self->module->path();
+    } else if (m_frame) {
+        nf.path = m_frame->path;
+    }
+    Frame* saved = m_frame;
+    m_frame = &nf;
+    ++m_depth;
+    struct Restore {
+        Evaluator& e;
+        Frame* saved;
+        ~Restore()
+        {
+            e.m_frame = saved;
+            --e.m_depth;
+        }
+    } restore{*this, saved};
+    if (fn.body && execBlock(*fn.body, nf) == Flow::Return)
+        return nf.returned;
+    return Value::none();
+}
+
+// ---- attributes --------------------------------------------------------------------------
+
+Value Evaluator::getAttr(const Value& obj, const std::string& name, SourceLoc loc, Frame& f)
+{
+    switch (obj.kind) {
+    case Value::Kind::Namespace: {
+        const std::string q = obj.s + "." + name;
+        if (q == "math.pi")
+            return Value::ofFloat(M_PI);
+        if (q == "math.e")
+            return Value::ofFloat(M_E);
+        if (q == "math.inf")
+            return Value::ofFloat(INFINITY);
+        if (q == "math.tau")
+            return Value::ofFloat(2 * M_PI);
+        if (q == "torch.float32" || q == "torch.float" || q == "torch.long" || q == "torch.int64" || q == "torch.float16"
+            || q == "torch.half" || q == "torch.bool")
+            return Value::ofStr(q);
+        if (q == "torch.backends.cudnn.benchmark" || q == "torch.backends.cudnn.deterministic")
+            return Value::ofBool(false);
+        if (obj.s == "torch.nn" && (name == "functional" || name == "init" || name == "modules" || name == "parameter"))
+            return Value::ofNamespace(q);
+        return importValue(q);
+    }
+    case Value::Kind::Module: {
+        bool found = false;
+        Value v = moduleAttr(obj, name, loc, f, found);
+        if (found)
+            return v;
+        const std::string pytorch = "AttributeError: '" + obj.module->typeName() + "' object has no attribute '" + name + "'";
+        std::string msg = pytorch;
+        std::vector<std::string> names;
+        for (const Module::Child& c : obj.module->children())
+            names.push_back(c.name);
+        if (auto it = m_instances.find(obj.module); it != m_instances.end())
+            for (const auto& kv : it->second.attrs)
+                names.push_back(kv.first);
+        if (m_attrExpr && m_attrExpr->text == name) {
+            msg = toSource(*m_attrExpr) + " does not exist";
+            if (auto hint = didYouMean(name, names))
+                msg += ": did you mean '" + *hint + "'?";
+            fail(loc, msg + " (PyTorch: " + pytorch + ")");
+        }
+        if (auto hint = didYouMean(name, names))
+            msg += ": did you mean '" + *hint + "'?";
+        fail(loc, msg);
+    }
+    case Value::Kind::Class: {
+        if (const Value* v = obj.cls->lookup(name))
+            return *v;
+        if (name == "__name__")
+            return Value::ofStr(obj.cls->name);
+        if (name == "__init__" || name == "forward")
+            return Value::ofBuiltin("torch.nn.Module." + name);
+        fail(loc, "AttributeError: type object '" + obj.cls->name + "' has no attribute '" + name + "'");
+    }
+    case Value::Kind::Method:
+        if (obj.s == "super" && !obj.fn) {
+            const Value& self = obj.items[0];
+            const ClassDef* after = obj.cls.get();
+            std::shared_ptr<ClassDef> selfCls;
+            if (self.kind == Value::Kind::Module)
+                if (auto it = m_instances.find(self.module); it != m_instances.end())
+                    selfCls = it->second.cls;
+            if (self.kind == Value::Kind::Class)
+                selfCls = self.cls;
+            if (selfCls && after)
+                if (const Value* v = selfCls->lookup(name, after)) {
+                    if (v->kind == Value::Kind::Function) {
+                        Value m;
+                        m.kind = Value::Kind::Method;
+                        m.s = name;
+                        m.items = {self};
+                        m.fn = v->fn;
+                        return m;
+                    }
+                    return *v;
+                }
+            Value m;
+            m.kind = Value::Kind::Method;
+            m.s = name == "__init__" ? "__init__" : name;
+            m.items = {self};
+            return m;
+        }
+        if (name == "__name__")
+            return Value::ofStr(obj.s);
+        break;
+    case Value::Kind::Function:
+        if (name == "__name__")
+            return Value::ofStr(obj.fn->name);
+        break;
+    case Value::Kind::Builtin:
+        if (name == "__name__")
+            return Value::ofStr(obj.s.substr(obj.s.rfind('.') + 1));
+        if (obj.s.rfind("torch.nn.", 0) == 0 && (name == "__init__" || name == "forward"))
+            return Value::ofBuiltin(obj.s + "." + name);
+        break;
+    case Value::Kind::Tensor:
+        if (name == "shape" || name == "ndim" || name == "data" || name == "T" || name == "device" || name == "dtype"
+            || name == "is_cuda" || name == "requires_grad" || name == "grad")
+            return tensorMethod(obj, "@" + name, {}, {}, loc);
+        break;
+    case Value::Kind::Dict:
+    case Value::Kind::List:
+    case Value::Kind::Str:
+    case Value::Kind::Tuple:
+    case Value::Kind::Int:
+    case Value::Kind::Float:
+        if (name == "real" && obj.isNumber())
+            return obj;
+        break;
+    default: break;
+    }
+    Value m;
+    m.kind = Value::Kind::Method;
+    m.s = name;
+    m.items = {obj};
+    return m;
+}
+
+void Evaluator::setAttr(const Value& obj, const std::string& name, Value v, SourceLoc loc, Frame& f)
+{
+    if (obj.kind == Value::Kind::Module) {
+        (void)moduleMethod(obj, "__setattr__", {Value::ofStr(name), std::move(v)}, {}, loc, f);
+        return;
+    }
+    if (obj.kind == Value::Kind::Class) {
+        for (auto& kv : obj.cls->attrs)
+            if (kv.first == name) {
+                kv.second = std::move(v);
+                return;
+            }
+        obj.cls->attrs.emplace_back(name, std::move(v));
+        return;
+    }
+    if (obj.kind == Value::Kind::Namespace) {
+        warn(loc, "setting " + obj.s + "." + name + " has no effect in ModuleLab", Severity::Info);
+        return;
+    }
+    if (obj.isTensor()) {
+        warn(loc, "setting a tensor's ." + name + " has no effect in ModuleLab", Severity::Info);
+        return;
+    }
+    fail(loc, "AttributeError: '" + typeNameOf(obj) + "' object has no attribute '" + name + "'");
+}
+
+} // namespace ml::detail

@@ -1,0 +1,849 @@
+#include "engine/python/evaluator.h"
+
+#include "engine/argvalue.h"
+#include "engine/names.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ml::detail {
+
+std::string typeNameOf(const Value& v)
+{
+    switch (v.kind) {
+    case Value::Kind::None: return "NoneType";
+    case Value::Kind::Int: return "int";
+    case Value::Kind::Float: return "float";
+    case Value::Kind::Bool: return "bool";
+    case Value::Kind::Str: return "str";
+    case Value::Kind::Tensor: return "Tensor";
+    case Value::Kind::Module: return v.module->typeName();
+    case Value::Kind::List: return "list";
+    case Value::Kind::Tuple: return "tuple";
+    case Value::Kind::Namespace: return "module";
+    case Value::Kind::Builtin: return "builtin_function_or_method";
+    case Value::Kind::Function: return "function";
+    case Value::Kind::Method: return "method";
+    case Value::Kind::Class: return "type";
+    case Value::Kind::Dict: return v.dict && v.dict->ordered ? "OrderedDict" : "dict";
+    case Value::Kind::Range: return "range";
+    case Value::Kind::Slice: return "slice";
+    case Value::Kind::Partial: return "functools.partial";
+    }
+    return "object";
+}
+
+const Value* ClassDef::own(std::string_view name) const
+{
+    for (const auto& [n, v] : attrs)
+        if (n == name)
+            return &v;
+    return nullptr;
+}
+
+const Value* ClassDef::lookup(std::string_view name, const ClassDef* after) const
+{
+    // A linearisation good for the single and simple multiple inheritance of model files.
+    std::vector<const ClassDef*> order;
+    std::vector<const ClassDef*> stack{this};
+    auto visit = [&](const ClassDef* c, auto& self) -> void {
+        if (std::find(order.begin(), order.end(), c) != order.end())
+            return;
+        order.push_back(c);
+        for (const auto& b : c->bases)
+            self(b.get(), self);
+    };
+    visit(this, visit);
+    bool passed = after == nullptr;
+    for (const ClassDef* c : order) {
+        if (!passed) {
+            passed = c == after;
+            continue;
+        }
+        if (const Value* v = c->own(name))
+            return v;
+    }
+    return nullptr;
+}
+
+bool ClassDef::derivesFrom(const ClassDef* other) const
+{
+    if (this == other)
+        return true;
+    for (const auto& b : bases)
+        if (b->derivesFrom(other))
+            return true;
+    return false;
+}
+
+Evaluator::Evaluator(std::string fileName, Limits limits) : m_file(std::move(fileName)), m_limits(limits) {}
+
+Evaluator::~Evaluator()
+{
+    // Functions and classes refer to each other (methods name their class): break the cycles.
+    for (auto& [name, v] : m_globals)
+        if (v.kind == Value::Kind::Class && v.cls) {
+            v.cls->attrs.clear();
+            v.cls->bases.clear();
+        }
+}
+
+void Evaluator::fail(SourceLoc loc, std::string message, ErrorKind kind)
+{
+    throw EvalError{loc, std::move(message), kind, m_frame ? m_frame->path : std::string()};
+}
+
+void Evaluator::warn(SourceLoc loc, std::string message, Severity s)
+{
+    const std::string path = m_frame ? m_frame->path : std::string();
+    for (const Diagnostic& d : m_notes)
+        if (d.loc == loc && d.message == message)
+            return;
+    m_notes.push_back({path, s, std::move(message), loc});
+}
+
+void Evaluator::step(SourceLoc loc)
+{
+    if (++m_steps > m_limits.steps)
+        fail(loc, "not supported by ModuleLab yet: code that runs more than " + withThousands(m_limits.steps)
+                      + " steps (ModuleLab stops there; is this an endless loop?)",
+             ErrorKind::NotYet);
+}
+
+int64_t Evaluator::checkedCount(int64_t n, SourceLoc loc, const char* what)
+{
+    if (n > m_limits.collection)
+        fail(loc, std::string("not supported by ModuleLab yet: ") + what + " of more than " + withThousands(m_limits.collection)
+                      + " elements",
+             ErrorKind::NotYet);
+    return n;
+}
+
+// ---- statements ------------------------------------------------------------------------
+
+Evaluator::Flow Evaluator::execBlock(const std::vector<Stmt>& body, Frame& f)
+{
+    for (const Stmt& s : body) {
+        const Flow flow = exec(s, f);
+        if (flow != Flow::Normal)
+            return flow;
+    }
+    return Flow::Normal;
+}
+
+namespace {
+
+using ExecFn = Evaluator::Flow (*)(Evaluator&, const Stmt&, Evaluator::Frame&);
+
+} // namespace
+
+Evaluator::Flow Evaluator::exec(const Stmt& s, Frame& f)
+{
+    step(s.loc);
+    switch (s.kind) {
+    case Stmt::Kind::Assign: {
+        Value v = eval(s.value, f);
+        if (!s.targets.empty())
+            assignNames(s.targets, v, f, s.loc);
+        else
+            assign(s.target, std::move(v), f, s.loc);
+        return Flow::Normal;
+    }
+    case Stmt::Kind::AugAssign: {
+        const Value cur = eval(s.target, f);
+        const Value rhs = eval(s.value, f);
+        if (cur.kind == Value::Kind::List && s.op == "+") { // list += iterable extends in place
+            for (Value& x : iterate(rhs, s.loc))
+                cur.list->push_back(std::move(x));
+            checkedCount(static_cast<int64_t>(cur.list->size()), s.loc, "a list");
+            return Flow::Normal;
+        }
+        if (cur.kind == Value::Kind::Module && cur.module->kind() == ModuleKind::ModuleList && s.op == "+") {
+            (void)moduleMethod(cur, "extend", {rhs}, {}, s.loc, f);
+            return Flow::Normal;
+        }
+        assign(s.target, binary(s.op, cur, rhs, s.loc), f, s.loc);
+        return Flow::Normal;
+    }
+    case Stmt::Kind::ExprStmt: (void)eval(s.value, f); return Flow::Normal;
+    case Stmt::Kind::Pass: return Flow::Normal;
+    case Stmt::Kind::Break: return Flow::Break;
+    case Stmt::Kind::Continue: return Flow::Continue;
+    case Stmt::Kind::Return:
+        f.returned = eval(s.value, f);
+        return Flow::Return;
+    case Stmt::Kind::If:
+        return execBlock(truthy(eval(s.value, f), s.value.loc) ? s.body : s.orelse, f);
+    case Stmt::Kind::While: {
+        while (truthy(eval(s.value, f), s.value.loc)) {
+            const Flow flow = execBlock(s.body, f);
+            if (flow == Flow::Break)
+                return Flow::Normal;
+            if (flow == Flow::Return)
+                return flow;
+        }
+        return execBlock(s.orelse, f);
+    }
+    case Stmt::Kind::For: {
+        const Value iterable = eval(s.value, f);
+        for (const Value& item : iterate(iterable, s.value.loc)) {
+            if (!s.targets.empty())
+                assignNames(s.targets, item, f, s.loc);
+            else
+                assign(s.target, item, f, s.loc);
+            const Flow flow = execBlock(s.body, f);
+            if (flow == Flow::Break)
+                return Flow::Normal;
+            if (flow == Flow::Return)
+                return flow;
+        }
+        return execBlock(s.orelse, f);
+    }
+    case Stmt::Kind::Assert: {
+        if (truthy(eval(s.value, f), s.value.loc))
+            return Flow::Normal;
+        std::string msg = "AssertionError";
+        if (s.target.kind != Expr::Kind::None)
+            msg += ": " + str(eval(s.target, f));
+        fail(s.loc, msg + " (assert " + toSource(s.value) + ")");
+    }
+    case Stmt::Kind::Raise: {
+        if (s.value.kind == Expr::Kind::None)
+            fail(s.loc, "RuntimeError: No active exception to reraise");
+        const Expr& ex = s.value;
+        std::string type = ex.kind == Expr::Kind::Call ? ex.items[0].dotted() : ex.dotted();
+        std::string msg;
+        if (ex.kind == Expr::Kind::Call && ex.items.size() > 1)
+            msg = str(eval(ex.items[1], f));
+        fail(s.loc, (type.empty() ? std::string("Exception") : type) + (msg.empty() ? std::string() : ": " + msg));
+    }
+    case Stmt::Kind::Del: {
+        if (s.target.kind == Expr::Kind::Name) {
+            if (!f.locals.erase(s.target.text))
+                fail(s.loc, "NameError: name '" + s.target.text + "' is not defined");
+            return Flow::Normal;
+        }
+        notYet(s.loc, "del of anything but a local name");
+    }
+    case Stmt::Kind::With: {
+        // torch.no_grad() and the like change nothing ModuleLab computes: the body runs
+        Value manager = eval(s.value, f);
+        if (s.target.kind != Expr::Kind::None)
+            assign(s.target, manager, f, s.loc);
+        return execBlock(s.body, f);
+    }
+    case Stmt::Kind::Try:
+        notYet(s.loc, "try statements (the code that runs them)");
+    case Stmt::Kind::Def: {
+        auto fn = std::make_shared<FunctionDef>();
+        fn->name = s.op;
+        fn->params = s.params;
+        fn->body = &s.body;
+        fn->loc = s.loc;
+        for (const Param& p : s.params) {
+            fn->hasDefault.push_back(p.defaultValue.has_value());
+            fn->defaults.push_back(p.defaultValue ? eval(*p.defaultValue, f) : Value());
+        }
+        fn->closure = std::make_shared<Scope>(f.locals); // the enclosing function's names when defined
+        Value v;
+        v.kind = Value::Kind::Function;
+        v.fn = fn;
+        f.locals[s.op] = v;
+        (*fn->closure)[s.op] = v; // so that it can call itself
+        return Flow::Normal;
+    }
+    }
+    return Flow::Normal;
+}
+
+void Evaluator::assignNames(const std::vector<std::string>& names, const Value& v, Frame& f, SourceLoc loc)
+{
+    if (names.size() == 1) {
+        f.locals[names[0]] = v;
+        return;
+    }
+    std::vector<Value> items = iterate(v, loc);
+    if (items.size() != names.size())
+        fail(loc, items.size() < names.size() ? "ValueError: not enough values to unpack (expected " + std::to_string(names.size())
+                                                    + ", got " + std::to_string(items.size()) + ")"
+                                              : "ValueError: too many values to unpack (expected " + std::to_string(names.size()) + ")");
+    for (size_t k = 0; k < names.size(); ++k)
+        f.locals[names[k]] = std::move(items[k]);
+}
+
+void Evaluator::assign(const Expr& target, Value v, Frame& f, SourceLoc loc)
+{
+    switch (target.kind) {
+    case Expr::Kind::Name: f.locals[target.text] = std::move(v); return;
+    case Expr::Kind::Attr: setAttr(eval(target.items[0], f), target.text, std::move(v), target.loc, f); return;
+    case Expr::Kind::Subscript: {
+        Value obj = eval(target.items[0], f);
+        Value idx = eval(target.items[1], f);
+        if (obj.kind == Value::Kind::List) {
+            if (!idx.isInt())
+                notYet(target.loc, "assigning to a list slice");
+            int64_t k = idx.integer();
+            const int64_t n = static_cast<int64_t>(obj.list->size());
+            if (k < 0)
+                k += n;
+            if (k < 0 || k >= n)
+                fail(target.loc, "IndexError: list assignment index out of range");
+            (*obj.list)[static_cast<size_t>(k)] = std::move(v);
+            return;
+        }
+        if (obj.kind == Value::Kind::Dict) {
+            for (auto& [key, value] : obj.dict->entries)
+                if (equal(key, idx)) {
+                    value = std::move(v);
+                    return;
+                }
+            obj.dict->entries.emplace_back(std::move(idx), std::move(v));
+            checkedCount(static_cast<int64_t>(obj.dict->entries.size()), target.loc, "a dict");
+            return;
+        }
+        if (obj.kind == Value::Kind::Module && obj.module->kind() == ModuleKind::ModuleDict && idx.kind == Value::Kind::Str) {
+            (void)moduleMethod(obj, "__setitem__", {idx, v}, {}, target.loc, f);
+            return;
+        }
+        if (obj.kind == Value::Kind::Module && (obj.module->kind() == ModuleKind::ModuleList || obj.module->kind() == ModuleKind::Sequential)) {
+            (void)moduleMethod(obj, "__setitem__", {idx, v}, {}, target.loc, f);
+            return;
+        }
+        fail(target.loc, "TypeError: '" + typeNameOf(obj) + "' object does not support item assignment");
+    }
+    case Expr::Kind::Tuple:
+    case Expr::Kind::List: {
+        std::vector<Value> items = iterate(v, loc);
+        size_t star = target.items.size();
+        for (size_t k = 0; k < target.items.size(); ++k)
+            if (target.items[k].kind == Expr::Kind::Starred)
+                star = k;
+        if (star == target.items.size()) {
+            if (items.size() != target.items.size())
+                fail(loc, items.size() < target.items.size()
+                              ? "ValueError: not enough values to unpack (expected " + std::to_string(target.items.size()) + ", got "
+                                    + std::to_string(items.size()) + ")"
+                              : "ValueError: too many values to unpack (expected " + std::to_string(target.items.size()) + ")");
+            for (size_t k = 0; k < items.size(); ++k)
+                assign(target.items[k], std::move(items[k]), f, loc);
+            return;
+        }
+        const size_t after = target.items.size() - star - 1;
+        if (items.size() < star + after)
+            fail(loc, "ValueError: not enough values to unpack");
+        for (size_t k = 0; k < star; ++k)
+            assign(target.items[k], items[k], f, loc);
+        std::vector<Value> rest(items.begin() + static_cast<long>(star), items.end() - static_cast<long>(after));
+        assign(target.items[star].items[0], Value::ofList(std::move(rest)), f, loc);
+        for (size_t k = 0; k < after; ++k)
+            assign(target.items[star + 1 + k], items[items.size() - after + k], f, loc);
+        return;
+    }
+    default: fail(target.loc, "SyntaxError: cannot assign to " + toSource(target));
+    }
+}
+
+// ---- expressions ---------------------------------------------------------------------
+
+namespace {
+
+const std::vector<std::string>& builtinNames()
+{
+    static const std::vector<std::string> builtins = {
+        "len", "range", "enumerate", "zip", "reversed", "min", "max", "sum", "abs", "int", "float", "round", "bool", "str",
+        "isinstance", "hasattr", "getattr", "setattr", "list", "tuple", "dict", "sorted", "any", "all", "print", "super",
+        "divmod", "pow", "map", "set", "type", "iter", "next", "filter", "issubclass", "callable", "id", "repr", "format",
+        "object", "Ellipsis", "Exception", "ValueError", "TypeError", "NotImplementedError", "RuntimeError", "KeyError", "IndexError",
+        "AssertionError", "AttributeError", "NotImplemented"};
+    return builtins;
+}
+
+} // namespace
+
+bool Evaluator::isBuiltinName(const std::string& name)
+{
+    const auto& b = builtinNames();
+    return std::find(b.begin(), b.end(), name) != b.end();
+}
+
+Value Evaluator::lookupName(const std::string& name, SourceLoc loc, Frame& f)
+{
+    if (auto it = f.locals.find(name); it != f.locals.end())
+        return it->second;
+    if (auto it = m_globals.find(name); it != m_globals.end())
+        return it->second;
+    if (isBuiltinName(name))
+        return Value::ofBuiltin(name);
+    std::vector<std::string> known;
+    for (const auto& kv : f.locals)
+        known.push_back(kv.first);
+    for (const auto& kv : m_globals)
+        known.push_back(kv.first);
+    std::string msg = "NameError: name '" + name + "' is not defined";
+    if (auto hint = didYouMean(name, known))
+        msg += ": did you mean '" + *hint + "'?";
+    if (name == "nn" || name == "F" || name == "torch")
+        msg += " (add the import: import torch, import torch.nn as nn, import torch.nn.functional as F)";
+    fail(loc, msg);
+}
+
+Value Evaluator::eval(const Expr& e, Frame& f)
+{
+    step(e.loc);
+    switch (e.kind) {
+    case Expr::Kind::Name:
+        if (e.text == "self" && f.self.kind != Value::Kind::None && !f.locals.count("self"))
+            return f.self;
+        return lookupName(e.text, e.loc, f);
+    case Expr::Kind::Int: return Value::ofInt(e.i);
+    case Expr::Kind::Float: return Value::ofFloat(e.f);
+    case Expr::Kind::Bool: return Value::ofBool(e.b);
+    case Expr::Kind::None: return Value::none();
+    case Expr::Kind::Str: return Value::ofStr(e.text);
+    case Expr::Kind::Tuple:
+    case Expr::Kind::List:
+    case Expr::Kind::Set: {
+        std::vector<Value> items;
+        for (const Expr& x : e.items) {
+            if (x.kind == Expr::Kind::Starred) {
+                for (Value& v : iterate(eval(x.items[0], f), x.loc))
+                    items.push_back(std::move(v));
+            } else {
+                items.push_back(eval(x, f));
+            }
+            checkedCount(static_cast<int64_t>(items.size()), e.loc, "a list");
+        }
+        return Value::ofSequence(e.kind == Expr::Kind::Tuple ? Value::Kind::Tuple : Value::Kind::List, std::move(items));
+    }
+    case Expr::Kind::Dict: {
+        Value d;
+        d.kind = Value::Kind::Dict;
+        d.dict = std::make_shared<DictData>();
+        for (size_t k = 0; k + 1 < e.items.size(); k += 2) {
+            if (e.items[k].kind == Expr::Kind::Starred) {
+                const Value other = eval(e.items[k + 1], f);
+                if (other.kind != Value::Kind::Dict)
+                    fail(e.items[k + 1].loc, "TypeError: '" + typeNameOf(other) + "' object is not a mapping");
+                for (const auto& kv : other.dict->entries) {
+                    bool replaced = false;
+                    for (auto& mine : d.dict->entries)
+                        if (equal(mine.first, kv.first)) {
+                            mine.second = kv.second;
+                            replaced = true;
+                        }
+                    if (!replaced)
+                        d.dict->entries.push_back(kv);
+                }
+                continue;
+            }
+            Value key = eval(e.items[k], f);
+            Value value = eval(e.items[k + 1], f);
+            bool replaced = false;
+            for (auto& kv : d.dict->entries)
+                if (equal(kv.first, key)) {
+                    kv.second = value;
+                    replaced = true;
+                }
+            if (!replaced)
+                d.dict->entries.emplace_back(std::move(key), std::move(value));
+        }
+        return d;
+    }
+    case Expr::Kind::BinOp: {
+        const Value a = eval(e.items[0], f);
+        const Value b = eval(e.items[1], f);
+        return binary(e.text, a, b, e.loc);
+    }
+    case Expr::Kind::Neg:
+    case Expr::Kind::Pos:
+    case Expr::Kind::Invert:
+    case Expr::Kind::Not: return unary(e, f);
+    case Expr::Kind::BoolOp: {
+        Value v;
+        for (const Expr& x : e.items) {
+            v = eval(x, f);
+            const bool t = truthy(v, x.loc);
+            if ((e.text == "and" && !t) || (e.text == "or" && t))
+                return v;
+        }
+        return v;
+    }
+    case Expr::Kind::IfExp: return truthy(eval(e.items[1], f), e.items[1].loc) ? eval(e.items[0], f) : eval(e.items[2], f);
+    case Expr::Kind::Compare: return evalCompare(e, f);
+    case Expr::Kind::Attr: {
+        Value obj = eval(e.items[0], f);
+        m_attrExpr = &e;
+        Value v = getAttr(obj, e.text, e.loc, f);
+        m_attrExpr = nullptr;
+        return v;
+    }
+    case Expr::Kind::Subscript: return subscript(eval(e.items[0], f), eval(e.items[1], f), e.loc, f);
+    case Expr::Kind::Slice: {
+        Value s;
+        s.kind = Value::Kind::Slice;
+        for (const Expr& x : e.items)
+            s.items.push_back(eval(x, f));
+        return s;
+    }
+    case Expr::Kind::Call: return evalCall(e, f);
+    case Expr::Kind::Comp: return evalComp(e, f);
+    case Expr::Kind::FString: return evalFString(e, f);
+    case Expr::Kind::Format: return Value::ofStr(formatValue(eval(e.items[0], f), e.text, e.loc));
+    case Expr::Kind::Starred: fail(e.loc, "SyntaxError: can't use starred expression here");
+    }
+    return Value::none();
+}
+
+Value Evaluator::evalFString(const Expr& e, Frame& f)
+{
+    std::string out;
+    for (const Expr& part : e.items) {
+        if (part.kind == Expr::Kind::Str) {
+            out += part.text;
+            continue;
+        }
+        const Value v = eval(part.items[0], f);
+        if (part.i == 'r' || part.i == 'a')
+            out += formatValue(Value::ofStr(repr(v)), part.text, part.loc);
+        else
+            out += formatValue(v, part.text, part.loc);
+        checkedCount(static_cast<int64_t>(out.size()), e.loc, "a string");
+    }
+    return Value::ofStr(std::move(out));
+}
+
+Value Evaluator::unary(const Expr& e, Frame& f)
+{
+    const Value v = eval(e.items[0], f);
+    if (e.kind == Expr::Kind::Not)
+        return Value::ofBool(!truthy(v, e.loc));
+    if (e.kind == Expr::Kind::Pos && (v.isNumber() || v.isTensor()))
+        return v.kind == Value::Kind::Bool ? Value::ofInt(v.integer()) : v;
+    if (e.kind == Expr::Kind::Invert && v.isInt())
+        return Value::ofInt(~v.integer());
+    if (e.kind == Expr::Kind::Neg) {
+        if (v.isInt()) {
+            if (v.integer() == std::numeric_limits<int64_t>::min())
+                notYet(e.loc, "integers beyond 64 bits");
+            return Value::ofInt(-v.integer());
+        }
+        if (v.kind == Value::Kind::Float)
+            return Value::ofFloat(-v.f);
+        if (v.isTensor())
+            return binary("*", v, Value::ofInt(-1), e.loc);
+    }
+    const char* op = e.kind == Expr::Kind::Neg ? "-" : e.kind == Expr::Kind::Pos ? "+" : "~";
+    fail(e.loc, std::string("TypeError: bad operand type for unary ") + op + ": '" + typeNameOf(v) + "'");
+}
+
+Value Evaluator::evalCompare(const Expr& e, Frame& f)
+{
+    Value left = eval(e.items[0], f);
+    for (size_t k = 0; k < e.ops.size(); ++k) {
+        Value right = eval(e.items[k + 1], f);
+        const std::string& op = e.ops[k];
+        bool r = false;
+        if (op == "==")
+            r = equal(left, right);
+        else if (op == "!=")
+            r = !equal(left, right);
+        else if (op == "is" || op == "is not") {
+            bool same = left.kind == right.kind;
+            if (same) {
+                switch (left.kind) {
+                case Value::Kind::None: same = true; break;
+                case Value::Kind::Module: same = left.module == right.module; break;
+                case Value::Kind::List: same = left.list == right.list; break;
+                case Value::Kind::Dict: same = left.dict == right.dict; break;
+                case Value::Kind::Class: same = left.cls == right.cls; break;
+                default: same = equal(left, right); break;
+                }
+            }
+            r = op == "is" ? same : !same;
+        } else if (op == "in" || op == "not in") {
+            r = contains(right, left, e.items[k + 1].loc);
+            if (op == "not in")
+                r = !r;
+        } else if (op == "<") {
+            r = less(left, right, e.loc);
+        } else if (op == ">") {
+            r = less(right, left, e.loc);
+        } else if (op == "<=") {
+            r = !less(right, left, e.loc);
+        } else if (op == ">=") {
+            r = !less(left, right, e.loc);
+        }
+        if (!r)
+            return Value::ofBool(false);
+        left = std::move(right);
+    }
+    return Value::ofBool(true);
+}
+
+bool Evaluator::less(const Value& a, const Value& b, SourceLoc loc)
+{
+    if (a.isNumber() && b.isNumber()) {
+        if (a.isInt() && b.isInt())
+            return a.integer() < b.integer();
+        return a.number() < b.number();
+    }
+    if (a.kind == Value::Kind::Str && b.kind == Value::Kind::Str)
+        return a.s < b.s;
+    if (a.isSequence() && b.isSequence() && a.kind == b.kind) {
+        const auto& x = a.elements();
+        const auto& y = b.elements();
+        for (size_t k = 0; k < x.size() && k < y.size(); ++k) {
+            if (equal(x[k], y[k]))
+                continue;
+            return less(x[k], y[k], loc);
+        }
+        return x.size() < y.size();
+    }
+    if (a.isTensor() || b.isTensor())
+        notYet(loc, "comparing tensors (their values are not known while the model is analysed)");
+    fail(loc, "TypeError: '<' not supported between instances of '" + typeNameOf(a) + "' and '" + typeNameOf(b) + "'");
+}
+
+bool Evaluator::equal(const Value& a, const Value& b)
+{
+    if (a.isNumber() && b.isNumber()) {
+        if (a.isInt() && b.isInt())
+            return a.integer() == b.integer();
+        return a.number() == b.number();
+    }
+    if (a.kind != b.kind) {
+        if (a.isSequence() && b.isSequence())
+            return false;
+        return false;
+    }
+    switch (a.kind) {
+    case Value::Kind::None: return true;
+    case Value::Kind::Str: return a.s == b.s;
+    case Value::Kind::List:
+    case Value::Kind::Tuple: {
+        const auto& x = a.elements();
+        const auto& y = b.elements();
+        if (x.size() != y.size())
+            return false;
+        for (size_t k = 0; k < x.size(); ++k)
+            if (!equal(x[k], y[k]))
+                return false;
+        return true;
+    }
+    case Value::Kind::Module: return a.module == b.module;
+    case Value::Kind::Builtin:
+    case Value::Kind::Namespace: return a.s == b.s;
+    case Value::Kind::Class: return a.cls == b.cls;
+    case Value::Kind::Function: return a.fn == b.fn;
+    case Value::Kind::Dict: {
+        if (a.dict->entries.size() != b.dict->entries.size())
+            return false;
+        for (size_t k = 0; k < a.dict->entries.size(); ++k)
+            if (!equal(a.dict->entries[k].first, b.dict->entries[k].first) || !equal(a.dict->entries[k].second, b.dict->entries[k].second))
+                return false;
+        return true;
+    }
+    case Value::Kind::Range:
+    case Value::Kind::Slice: return equal(Value::ofTuple(a.items), Value::ofTuple(b.items));
+    case Value::Kind::Tensor: return a.data && a.data == b.data;
+    default: return false;
+    }
+}
+
+bool Evaluator::contains(const Value& container, const Value& item, SourceLoc loc)
+{
+    switch (container.kind) {
+    case Value::Kind::Str:
+        if (item.kind != Value::Kind::Str)
+            fail(loc, "TypeError: 'in <string>' requires string as left operand, not " + typeNameOf(item));
+        return container.s.find(item.s) != std::string::npos;
+    case Value::Kind::Dict:
+        for (const auto& kv : container.dict->entries)
+            if (equal(kv.first, item))
+                return true;
+        return false;
+    case Value::Kind::Module:
+        if (container.module->kind() == ModuleKind::ModuleDict && item.kind == Value::Kind::Str)
+            return container.module->findChild(item.s) != nullptr;
+        break;
+    default: break;
+    }
+    for (const Value& v : iterate(container, loc))
+        if (equal(v, item))
+            return true;
+    return false;
+}
+
+bool Evaluator::truthy(const Value& v, SourceLoc loc)
+{
+    switch (v.kind) {
+    case Value::Kind::None: return false;
+    case Value::Kind::Bool: return v.b;
+    case Value::Kind::Int: return v.i != 0;
+    case Value::Kind::Float: return v.f != 0.0;
+    case Value::Kind::Str: return !v.s.empty();
+    case Value::Kind::List:
+    case Value::Kind::Tuple: return !v.elements().empty();
+    case Value::Kind::Dict: return !v.dict->entries.empty();
+    case Value::Kind::Range: return !iterate(v, loc).empty();
+    case Value::Kind::Module:
+        if (v.module->kind() == ModuleKind::ModuleList || v.module->kind() == ModuleKind::ModuleDict
+            || v.module->kind() == ModuleKind::Sequential)
+            return v.module->childCount() > 0;
+        return true;
+    case Value::Kind::Tensor:
+        notYet(loc, "the truth value of a tensor (its values are not known while the model is analysed)");
+    default: return true;
+    }
+}
+
+std::vector<Value> Evaluator::iterate(const Value& v, SourceLoc loc)
+{
+    switch (v.kind) {
+    case Value::Kind::List:
+    case Value::Kind::Tuple: return v.elements();
+    case Value::Kind::Str: {
+        std::vector<Value> out;
+        for (char c : v.s)
+            out.push_back(Value::ofStr(std::string(1, c)));
+        return out;
+    }
+    case Value::Kind::Dict: {
+        std::vector<Value> out;
+        for (const auto& kv : v.dict->entries)
+            out.push_back(kv.first);
+        return out;
+    }
+    case Value::Kind::Range: {
+        const int64_t start = v.items[0].i, stop = v.items[1].i, stepBy = v.items[2].i;
+        const long double span = (static_cast<long double>(stop) - start) / stepBy;
+        const int64_t count = span <= 0 ? 0 : static_cast<int64_t>(std::ceil(span));
+        checkedCount(count, loc, "a range");
+        std::vector<Value> out;
+        out.reserve(static_cast<size_t>(count));
+        for (int64_t k = 0; k < count; ++k)
+            out.push_back(Value::ofInt(start + k * stepBy));
+        return out;
+    }
+    case Value::Kind::Module: {
+        const Module& m = *v.module;
+        std::vector<Value> out;
+        switch (m.kind()) {
+        case ModuleKind::ModuleList:
+        case ModuleKind::PlainList:
+        case ModuleKind::Sequential:
+            for (const Module::Child& c : m.children())
+                out.push_back(Value::ofModule(c.module.get()));
+            return out;
+        case ModuleKind::ModuleDict:
+            for (const Module::Child& c : m.children())
+                out.push_back(Value::ofStr(c.name));
+            return out;
+        default: break;
+        }
+        break;
+    }
+    case Value::Kind::Tensor:
+        if (v.shape.rank() == 0)
+            fail(loc, "TypeError: iteration over a 0-d tensor");
+        notYet(loc, "iterating over a tensor");
+    default: break;
+    }
+    fail(loc, "TypeError: '" + typeNameOf(v) + "' object is not iterable");
+}
+
+Value Evaluator::evalComp(const Expr& e, Frame& f)
+{
+    // Comprehension variables live in their own scope, as in Python 3.
+    Frame inner;
+    inner.locals = f.locals;
+    inner.self = f.self;
+    inner.cls = f.cls;
+    inner.path = f.path;
+    std::vector<Value> out;
+    Value dict;
+    if (e.text == "dict") {
+        dict.kind = Value::Kind::Dict;
+        dict.dict = std::make_shared<DictData>();
+    }
+    auto clause = [&](size_t k, auto& self) -> void {
+        if (k + 2 >= e.items.size()) {
+            if (e.text == "dict") {
+                Value key = eval(e.items[0], inner);
+                Value value = eval(e.items[1], inner);
+                for (auto& kv : dict.dict->entries)
+                    if (equal(kv.first, key)) {
+                        kv.second = std::move(value);
+                        return;
+                    }
+                dict.dict->entries.emplace_back(std::move(key), std::move(value));
+            } else {
+                out.push_back(eval(e.items[0], inner));
+                checkedCount(static_cast<int64_t>(out.size()), e.loc, "a list");
+            }
+            return;
+        }
+        const Value iterable = eval(e.items[k + 1], inner);
+        for (const Value& item : iterate(iterable, e.items[k + 1].loc)) {
+            assign(e.items[k], item, inner, e.items[k].loc);
+            bool ok = true;
+            for (const Expr& c : e.items[k + 2].items)
+                if (!truthy(eval(c, inner), c.loc)) {
+                    ok = false;
+                    break;
+                }
+            if (ok)
+                self(k + 3, self);
+        }
+    };
+    clause(2, clause);
+    if (e.text == "dict")
+        return dict;
+    return Value::ofSequence(e.text == "tuple" ? Value::Kind::Tuple : Value::Kind::List, std::move(out));
+}
+
+Value Evaluator::evalCall(const Expr& e, Frame& f)
+{
+    const Value callee = eval(e.items[0], f);
+    Args args;
+    for (size_t k = 1; k < e.items.size(); ++k) {
+        const Expr& a = e.items[k];
+        if (a.kind == Expr::Kind::Starred) {
+            for (Value& v : iterate(eval(a.items[0], f), a.loc))
+                args.push_back(std::move(v));
+        } else {
+            args.push_back(eval(a, f));
+        }
+    }
+    Kwargs kwargs;
+    for (size_t k = 0; k < e.keywords.size(); ++k) {
+        const auto& [name, value] = e.keywords[k];
+        if (name.empty()) {
+            const Value d = eval(value, f);
+            if (d.kind != Value::Kind::Dict)
+                fail(value.loc, "TypeError: argument after ** must be a mapping, not " + typeNameOf(d));
+            for (const auto& [key, v] : d.dict->entries) {
+                if (key.kind != Value::Kind::Str)
+                    fail(value.loc, "TypeError: keywords must be strings");
+                for (const auto& kw : kwargs)
+                    if (kw.first == key.s)
+                        fail(value.loc, "TypeError: got multiple values for keyword argument '" + key.s + "'");
+                kwargs.emplace_back(key.s, v);
+            }
+            continue;
+        }
+        kwargs.emplace_back(name, eval(value, f));
+    }
+    // where each positional argument was written, for messages about layer arguments
+    std::vector<SourceLoc> argLocs;
+    for (size_t k = 1; k < e.items.size(); ++k)
+        argLocs.push_back(e.items[k].loc);
+    for (size_t k = 0; k < e.keywordLocs.size(); ++k)
+        argLocs.push_back(e.keywordLocs[k]);
+    m_callArgLocs = std::move(argLocs);
+    m_callExpr = &e;
+    return call(callee, std::move(args), std::move(kwargs), e.loc, f);
+}
+
+} // namespace ml::detail

@@ -1,0 +1,193 @@
+#pragma once
+
+#include "engine/analysis/value.h"
+#include "engine/diagnostic.h"
+#include "engine/program.h"
+
+#include <functional>
+#include <map>
+#include <set>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ml::detail {
+
+// Whose limit an evaluation error is (docs/python-subset.md, "Messages").
+enum class ErrorKind {
+    Python,   // Python or PyTorch raises here too; the message is theirs
+    NotYet,   // ModuleLab's own limit: "not supported by ModuleLab yet: ..."
+    Shape,    // a shape error PyTorch raises in forward (message already explains)
+};
+
+// Raised at the line that fails; the evaluation stops.
+struct EvalError {
+    SourceLoc loc;
+    std::string message;
+    ErrorKind kind = ErrorKind::Python;
+    std::string path; // the module whose code was running ("" for the file's top level)
+};
+
+// A function or method of the file.
+struct FunctionDef {
+    std::string name;
+    std::vector<Param> params;
+    const std::vector<Stmt>* body = nullptr; // owned by the source file or the module's program
+    std::vector<Value> defaults;             // per parameter; kind None with hasDefault false when none
+    std::vector<bool> hasDefault;
+    std::shared_ptr<ClassDef> owner;         // the class that defines a method (for super())
+    std::shared_ptr<std::map<std::string, Value, std::less<>>> closure; // a nested function's enclosing names
+    bool isStatic = false;
+    bool isClassMethod = false;
+    bool isProperty = false;
+    SourceLoc loc;
+};
+
+// A class of the file.
+struct ClassDef {
+    std::string name;
+    std::vector<std::shared_ptr<ClassDef>> bases;
+    std::string torchBase;                          // "torch.nn.Module" when it derives from it (directly or not)
+    std::vector<std::pair<std::string, Value>> attrs; // class attributes and methods, in order
+    SourceLoc loc;
+
+    const Value* own(std::string_view name) const;
+    // Attribute lookup along the bases (depth first, left to right), skipping classes until
+    // `after` has been passed when given (super()).
+    const Value* lookup(std::string_view name, const ClassDef* after = nullptr) const;
+    bool derivesFrom(const ClassDef* other) const;
+};
+
+struct Limits {
+    int64_t steps = 20'000'000;     // statements and expressions evaluated
+    int callDepth = 200;            // nested calls of the file's functions
+    int64_t collection = 1'000'000; // elements of one list, tuple, dict or string
+    int64_t modules = 100'000;      // modules one file may build
+};
+
+// One Python evaluator: it runs the file's module-level code and __init__ methods to build the
+// module tree, and forward programs over that tree (Interpreter). Values, statements and
+// expressions have Python's semantics on a bounded object model; what ModuleLab does not
+// know gives a located "not supported by ModuleLab yet" error.
+class Evaluator {
+public:
+    using Scope = std::map<std::string, Value, std::less<>>;
+    using Args = std::vector<Value>;
+    using Kwargs = std::vector<std::pair<std::string, Value>>;
+
+    struct Frame {
+        Scope locals;
+        Value self;                      // None outside methods
+        std::shared_ptr<ClassDef> cls;   // the class whose method runs (super())
+        std::string path;                // of self's module
+        Value returned;
+    };
+
+    explicit Evaluator(std::string fileName, Limits limits = {});
+    virtual ~Evaluator();
+    Evaluator(const Evaluator&) = delete;
+    Evaluator& operator=(const Evaluator&) = delete;
+
+    Scope& globals() { return m_globals; }
+    const std::string& fileName() const { return m_file; }
+
+    // Control flow as signals: a block ends normally or with break / continue / return.
+    enum class Flow { Normal, Break, Continue, Return };
+    Flow execBlock(const std::vector<Stmt>& body, Frame& f);
+    Flow exec(const Stmt& s, Frame& f);
+    Value eval(const Expr& e, Frame& f);
+    Value call(const Value& callee, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);
+    Value callFunction(const FunctionDef& fn, const Value* self, Args args, Kwargs kwargs, SourceLoc loc,
+                       std::shared_ptr<ClassDef> cls = nullptr);
+
+    // Module-level names: what an import binds ("torch.nn" for `import torch.nn as nn`).
+    static Value importValue(const std::string& qualified);
+    static bool isBuiltinName(const std::string& name);
+
+    [[noreturn]] void fail(SourceLoc loc, std::string message, ErrorKind kind = ErrorKind::Python);
+    [[noreturn]] void notYet(SourceLoc loc, const std::string& what) { fail(loc, "not supported by ModuleLab yet: " + what, ErrorKind::NotYet); }
+    void warn(SourceLoc loc, std::string message, Severity s = Severity::Warning);
+    std::vector<Diagnostic>& notes() { return m_notes; }
+
+    // ---- Python semantics shared by every part -------------------------------------------
+    bool truthy(const Value& v, SourceLoc loc);
+    bool equal(const Value& a, const Value& b);
+    std::string str(const Value& v);
+    std::string repr(const Value& v);
+    std::vector<Value> iterate(const Value& v, SourceLoc loc);
+    Value getAttr(const Value& obj, const std::string& name, SourceLoc loc, Frame& f);
+    void setAttr(const Value& obj, const std::string& name, Value v, SourceLoc loc, Frame& f);
+    Value subscript(const Value& obj, const Value& index, SourceLoc loc, Frame& f);
+    Value binary(const std::string& op, const Value& a, const Value& b, SourceLoc loc);
+    std::string formatValue(const Value& v, const std::string& spec, SourceLoc loc);
+    int64_t checkedCount(int64_t n, SourceLoc loc, const char* what);
+
+protected:
+    // ---- the module tree under construction (torchnn.cpp) ------------------------------
+    struct Instance {
+        std::shared_ptr<ClassDef> cls;
+        Scope attrs;                                 // plain attributes (self.expansion = 4)
+        std::vector<std::string> attrOrder;
+        bool superCalled = false;
+        std::vector<std::pair<std::string, int>> plainLists; // attribute, child index at assignment
+    };
+    Value callTorch(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);
+    Value makeLayer(const std::string& type, Args args, Kwargs kwargs, SourceLoc loc, const std::vector<SourceLoc>& argLocs);
+    Value makeContainer(const std::string& type, Args args, Kwargs kwargs, SourceLoc loc);
+    Value instantiate(const std::shared_ptr<ClassDef>& cls, Args args, Kwargs kwargs, SourceLoc loc);
+    void finishInstance(CustomModule& m, Instance& inst);
+    void canonicalize(Expr& e, const std::set<std::string>& locals);
+    void canonicalize(std::vector<Stmt>& body, const std::set<std::string>& locals);
+    void canonicalize(std::vector<Stmt>& body, const std::vector<std::string>& params);
+    std::unique_ptr<Module> adoptModule(const Value& v, SourceLoc loc); // takes a module to place it in a tree
+    void attachChild(Module& parent, const std::string& name, const Value& child, SourceLoc loc);
+    Value moduleMethod(const Value& self, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);
+    Value moduleAttr(const Value& obj, const std::string& name, SourceLoc loc, Frame& f, bool& found);
+    void countModules(int64_t n, SourceLoc loc);
+
+    // Forward hooks, overridden by the Interpreter.
+    virtual Value callModule(const Module& m, Args args, Kwargs kwargs, SourceLoc loc);
+    virtual Value tensorMethod(const Value& x, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc);
+    virtual Value tensorFunction(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc);
+    virtual bool isTraining(const Module& m) const;
+
+    // ---- builtins (builtins.cpp) -------------------------------------------------------
+    Value callBuiltin(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);
+    Value callMethod(const Value& receiver, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);
+    Value percentFormat(const std::string& fmt, const Value& args, SourceLoc loc);
+    Value strFormat(const std::string& fmt, const Args& args, const Kwargs& kwargs, SourceLoc loc);
+
+    Frame* m_frame = nullptr; // the innermost running frame
+    std::vector<SourceLoc> m_callArgLocs; // where the arguments of the call being made were written
+    const Expr* m_callExpr = nullptr;     // the call being made, for messages that quote it
+    const Expr* m_attrExpr = nullptr;     // the attribute being read, for messages that quote it
+    std::string m_file;
+    Limits m_limits;
+    Scope m_globals;
+    std::vector<Diagnostic> m_notes;
+    int64_t m_steps = 0;
+    int m_depth = 0;
+    int64_t m_moduleCount = 0;
+    std::unordered_map<const Module*, std::unique_ptr<Module>> m_pool; // built, not yet placed
+    std::unordered_map<const Module*, Instance> m_instances;             // modules of file classes
+    std::unordered_map<const Method*, std::shared_ptr<FunctionDef>> m_methodCache; // program methods as functions
+    std::vector<std::string> m_building_stack; // classes being instantiated, outermost first
+    bool m_building = true; // model construction (false while forward runs)
+
+private:
+    void step(SourceLoc loc);
+    void assign(const Expr& target, Value v, Frame& f, SourceLoc loc);
+    void assignNames(const std::vector<std::string>& names, const Value& v, Frame& f, SourceLoc loc);
+    Value lookupName(const std::string& name, SourceLoc loc, Frame& f);
+    Value evalCall(const Expr& e, Frame& f);
+    Value evalComp(const Expr& e, Frame& f);
+    Value evalCompare(const Expr& e, Frame& f);
+    bool contains(const Value& container, const Value& item, SourceLoc loc);
+    bool less(const Value& a, const Value& b, SourceLoc loc);
+    Value unary(const Expr& e, Frame& f);
+    Value evalFString(const Expr& e, Frame& f);
+    std::vector<Value> sequenceOf(const Value& v, SourceLoc loc) { return iterate(v, loc); }
+};
+
+} // namespace ml::detail

@@ -1,0 +1,1070 @@
+// torch.nn for the Evaluator: layers, containers, the module tree a file's code builds, the
+// attributes and methods of modules, and the namespaced functions (torch.*, math.*, ...).
+#include "engine/python/evaluator.h"
+
+#include "engine/layer.h"
+#include "engine/names.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <numeric>
+#include <set>
+
+namespace ml::detail {
+
+namespace {
+
+bool toArgValue(const Value& v, ArgValue& out)
+{
+    switch (v.kind) {
+    case Value::Kind::None: out = ArgValue::none(); return true;
+    case Value::Kind::Bool: out = ArgValue::ofBool(v.b); return true;
+    case Value::Kind::Int: out = ArgValue::ofInt(v.i); return true;
+    case Value::Kind::Float: out = ArgValue::ofFloat(v.f); return true;
+    case Value::Kind::Str: out = ArgValue::ofStr(v.s); return true;
+    case Value::Kind::Tuple:
+    case Value::Kind::List: {
+        std::vector<int64_t> t;
+        for (const Value& x : v.elements()) {
+            if (!x.isInt())
+                return false;
+            t.push_back(x.integer());
+        }
+        out = ArgValue::ofTuple(std::move(t));
+        return true;
+    }
+    default: return false;
+    }
+}
+
+Value fromArgValue(const ArgValue& a)
+{
+    switch (a.type) {
+    case ArgValue::Type::None: return Value::none();
+    case ArgValue::Type::Bool: return Value::ofBool(a.b);
+    case ArgValue::Type::Int: return Value::ofInt(a.i);
+    case ArgValue::Type::Float: return Value::ofFloat(a.f);
+    case ArgValue::Type::Str: return Value::ofStr(a.s);
+    case ArgValue::Type::Tuple: {
+        std::vector<Value> t;
+        for (int64_t x : a.tuple)
+            t.push_back(Value::ofInt(x));
+        return Value::ofTuple(std::move(t));
+    }
+    }
+    return {};
+}
+
+bool isWordIn(const std::string& text, std::string_view word)
+{
+    size_t pos = 0;
+    while ((pos = text.find(word, pos)) != std::string::npos) {
+        const bool before = pos == 0 || !(std::isalnum(static_cast<unsigned char>(text[pos - 1])) || text[pos - 1] == '_');
+        const size_t end = pos + word.size();
+        const bool after = end >= text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_');
+        if (before && after)
+            return true;
+        pos = end;
+    }
+    return false;
+}
+
+// The module's class attributes and its instance's plain attributes as literals forward may read.
+std::optional<Expr> literalOf(const Value& v, int depth = 0)
+{
+    if (depth > 8)
+        return std::nullopt;
+    Expr e;
+    switch (v.kind) {
+    case Value::Kind::None: e.kind = Expr::Kind::None; return e;
+    case Value::Kind::Bool: e.kind = Expr::Kind::Bool; e.b = v.b; return e;
+    case Value::Kind::Int: e.kind = Expr::Kind::Int; e.i = v.i; return e;
+    case Value::Kind::Float: e.kind = Expr::Kind::Float; e.f = v.f; return e;
+    case Value::Kind::Str: e.kind = Expr::Kind::Str; e.text = v.s; return e;
+    case Value::Kind::Tuple:
+    case Value::Kind::List: {
+        e.kind = v.kind == Value::Kind::Tuple ? Expr::Kind::Tuple : Expr::Kind::List;
+        if (v.elements().size() > 4096)
+            return std::nullopt;
+        for (const Value& x : v.elements()) {
+            auto item = literalOf(x, depth + 1);
+            if (!item)
+                return std::nullopt;
+            e.items.push_back(std::move(*item));
+        }
+        return e;
+    }
+    case Value::Kind::Builtin: {
+        // nn.BatchNorm2d, F.relu: written as the exporter's spelling
+        std::string q = v.s;
+        if (q.rfind("torch.nn.functional.", 0) == 0)
+            q = "F." + q.substr(20);
+        else if (q.rfind("torch.nn.", 0) == 0)
+            q = "nn." + q.substr(9);
+        Expr out;
+        size_t start = 0;
+        bool first = true;
+        while (true) {
+            const size_t dot = q.find('.', start);
+            const std::string part = q.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+            out = first ? Expr::name(part) : Expr::attr(std::move(out), part);
+            first = false;
+            if (dot == std::string::npos)
+                break;
+            start = dot + 1;
+        }
+        return out;
+    }
+    default: return std::nullopt;
+    }
+}
+
+bool moduleHasParameters(const Module& m)
+{
+    return countParameters(m).total > 0 || countParameters(m).buffers > 0;
+}
+
+} // namespace
+
+void Evaluator::countModules(int64_t n, SourceLoc loc)
+{
+    if (n > m_limits.modules - m_moduleCount)
+        fail(loc, "not supported by ModuleLab yet: models of more than " + withThousands(m_limits.modules) + " modules",
+             ErrorKind::NotYet);
+    m_moduleCount += n;
+}
+
+Value Evaluator::makeLayer(const std::string& type, Args args, Kwargs kwargs, SourceLoc loc, const std::vector<SourceLoc>& argLocs)
+{
+    const LayerSchema* schema = findLayerSchema(type);
+    if (!schema) {
+        for (const LayerSchema* known : layerRegistry()) {
+            const std::string_view k = known->typeName;
+            if (k.size() == type.size()
+                && std::equal(k.begin(), k.end(), type.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+                fail(loc, "AttributeError: module 'torch.nn' has no attribute '" + type + "': did you mean '" + std::string(k) + "'?");
+        }
+        notYet(loc, "the layer nn." + type);
+    }
+    countModules(1, loc);
+    std::vector<LayerArgument> largs;
+    std::vector<std::pair<std::string, SourceLoc>> named;
+    for (size_t k = 0; k < args.size(); ++k) {
+        ArgValue a;
+        if (!toArgValue(args[k], a))
+            fail(k < argLocs.size() ? argLocs[k] : loc, "TypeError: nn." + type + "() argument " + std::to_string(k + 1) + " got "
+                                                            + typeNameOf(args[k]) + ", which a layer argument cannot be");
+        largs.push_back({{}, std::move(a)});
+        if (k < schema->args.size())
+            named.emplace_back(std::string(schema->args[k].name), k < argLocs.size() ? argLocs[k] : loc);
+    }
+    for (size_t k = 0; k < kwargs.size(); ++k) {
+        ArgValue a;
+        const size_t li = args.size() + k;
+        if (!toArgValue(kwargs[k].second, a))
+            fail(li < argLocs.size() ? argLocs[li] : loc, "TypeError: nn." + type + "() argument '" + kwargs[k].first + "' got "
+                                                              + typeNameOf(kwargs[k].second) + ", which a layer argument cannot be");
+        largs.push_back({kwargs[k].first, std::move(a)});
+        named.emplace_back(kwargs[k].first, li < argLocs.size() ? argLocs[li] : loc);
+    }
+    auto made = createLayer(type, largs);
+    if (auto* err = std::get_if<std::string>(&made)) {
+        SourceLoc at = loc;
+        size_t best = 0;
+        for (const auto& [n, where] : named)
+            if (n.size() > best && isWordIn(*err, n)) {
+                best = n.size();
+                at = where;
+            }
+        fail(at, *err);
+    }
+    std::unique_ptr<Module> layer = std::move(std::get<std::unique_ptr<Layer>>(made));
+    layer->setSourceLoc(loc);
+    const Module* raw = layer.get();
+    m_pool.emplace(raw, std::move(layer));
+    return Value::ofModule(raw);
+}
+
+std::unique_ptr<Module> Evaluator::adoptModule(const Value& v, SourceLoc loc)
+{
+    if (v.kind != Value::Kind::Module)
+        fail(loc, "TypeError: " + typeNameOf(v) + " is not a Module subclass");
+    auto it = m_pool.find(v.module);
+    if (it != m_pool.end()) {
+        std::unique_ptr<Module> m = std::move(it->second);
+        m_pool.erase(it);
+        return m;
+    }
+    if (moduleHasParameters(*v.module))
+        notYet(loc, "the same module with parameters in two places of the model (PyTorch shares it; ModuleLab's tree cannot)");
+    countModules(static_cast<int64_t>(namedModules(*v.module, true).size()), loc);
+    return v.module->clone();
+}
+
+void Evaluator::attachChild(Module& parent, const std::string& name, const Value& child, SourceLoc loc)
+{
+    if (child.module == &parent)
+        fail(loc, "RuntimeError: a module cannot contain itself");
+    for (const Module* p = &parent; p; p = p->parent())
+        if (p == child.module)
+            fail(loc, "RuntimeError: a module cannot contain its own parent");
+    std::unique_ptr<Module> m = adoptModule(child, loc);
+    if (!m->sourceLoc().valid())
+        m->setSourceLoc(loc);
+    for (int k = 0; k < parent.childCount(); ++k) {
+        if (parent.childName(k) == name && !parent.namesArePositions()) {
+            parent.takeChild(k);
+            parent.insertChild(k, name, std::move(m));
+            return;
+        }
+    }
+    parent.appendChild(name, std::move(m));
+}
+
+Value Evaluator::makeContainer(const std::string& type, Args args, Kwargs kwargs, SourceLoc loc)
+{
+    const ModuleKind kind = type == "Sequential" ? ModuleKind::Sequential : type == "ModuleList" ? ModuleKind::ModuleList : ModuleKind::ModuleDict;
+    if (!kwargs.empty())
+        fail(loc, "TypeError: " + type + ".__init__() got an unexpected keyword argument '" + kwargs[0].first + "'");
+    countModules(1, loc);
+    std::unique_ptr<Module> c = ml::makeContainer(kind);
+    c->setSourceLoc(loc);
+    Module& cont = *c;
+    const Module* raw = c.get();
+    m_pool.emplace(raw, std::move(c));
+    auto addNamed = [&](const Value& key, const Value& value) {
+        if (key.kind != Value::Kind::Str)
+            fail(loc, "TypeError: module name should be a string. Got " + typeNameOf(key));
+        if (key.s.empty())
+            fail(loc, "KeyError: module name can't be empty string \"\"");
+        if (key.s.find('.') != std::string::npos)
+            fail(loc, "KeyError: module name can't contain \".\", got: " + key.s);
+        if (value.kind != Value::Kind::Module)
+            fail(loc, "TypeError: " + typeNameOf(value) + " is not a Module subclass");
+        attachChild(cont, key.s, value, loc);
+    };
+    if (kind == ModuleKind::Sequential) {
+        if (args.size() == 1 && args[0].kind == Value::Kind::Dict) {
+            for (const auto& [k, v] : args[0].dict->entries)
+                addNamed(k, v);
+            return Value::ofModule(raw);
+        }
+        for (const Value& a : args) {
+            if (a.kind != Value::Kind::Module)
+                fail(loc, "TypeError: " + typeNameOf(a) + " is not a Module subclass");
+            attachChild(cont, std::to_string(cont.childCount()), a, loc);
+        }
+        return Value::ofModule(raw);
+    }
+    if (args.size() > 1)
+        fail(loc, "TypeError: " + type + ".__init__() takes from 1 to 2 positional arguments but " + std::to_string(args.size() + 1) + " were given");
+    if (args.empty() || args[0].kind == Value::Kind::None)
+        return Value::ofModule(raw);
+    if (kind == ModuleKind::ModuleList) {
+        for (const Value& a : iterate(args[0], loc)) {
+            if (a.kind != Value::Kind::Module)
+                fail(loc, "TypeError: " + typeNameOf(a) + " is not a Module subclass");
+            attachChild(cont, std::to_string(cont.childCount()), a, loc);
+        }
+        return Value::ofModule(raw);
+    }
+    if (args[0].kind == Value::Kind::Dict) {
+        for (const auto& [k, v] : args[0].dict->entries)
+            addNamed(k, v);
+    } else {
+        for (const Value& pair : iterate(args[0], loc)) {
+            std::vector<Value> kv = iterate(pair, loc);
+            if (kv.size() != 2)
+                fail(loc, "ValueError: ModuleDict update sequence element has length " + std::to_string(kv.size()) + "; 2 is required");
+            addNamed(kv[0], kv[1]);
+        }
+    }
+    return Value::ofModule(raw);
+}
+
+Value Evaluator::instantiate(const std::shared_ptr<ClassDef>& cls, Args args, Kwargs kwargs, SourceLoc loc)
+{
+    if (cls->torchBase.empty())
+        notYet(loc, "instances of classes that do not derive from nn.Module ('" + cls->name + "')");
+    if (cls->torchBase != "torch.nn.Module")
+        notYet(loc, "classes derived from " + cls->torchBase + " ('" + cls->name + "'); derive from nn.Module");
+    // a class may build smaller copies of itself (DLA's Tree); one that does so endlessly stops here
+    if (std::count(m_building_stack.begin(), m_building_stack.end(), cls->name) >= 16) {
+        std::string chain;
+        const auto last = std::find(m_building_stack.rbegin(), m_building_stack.rend(), cls->name).base() - 1;
+        for (auto it = last; it != m_building_stack.end(); ++it)
+            chain += *it + " -> ";
+        fail(loc, "RecursionError: class '" + cls->name + "' contains itself (" + chain + cls->name
+                      + "): building it would never end; remove the self-reference");
+    }
+    countModules(1, loc);
+    m_building_stack.push_back(cls->name);
+    struct Pop {
+        std::vector<std::string>& s;
+        ~Pop() { s.pop_back(); }
+    } pop{m_building_stack};
+    auto m = std::make_unique<CustomModule>(cls->name);
+    m->setSourceLoc(cls->loc);
+    CustomModule* raw = m.get();
+    m_pool.emplace(raw, std::move(m));
+    Instance& inst = m_instances[raw];
+    inst.cls = cls;
+    const Value self = Value::ofModule(raw);
+    const Value* init = cls->lookup("__init__");
+    if (init && init->kind == Value::Kind::Function) {
+        (void)callFunction(*init->fn, &self, std::move(args), std::move(kwargs), loc, init->fn->owner);
+        if (!m_instances[raw].superCalled)
+            fail(init->fn->loc, "AttributeError: __init__ of '" + cls->name + "' does not call super().__init__(): PyTorch fails "
+                                    "when the model is used ('" + cls->name + "' object has no attribute '_modules')");
+    } else {
+        if (!args.empty() || !kwargs.empty())
+            fail(loc, "TypeError: " + cls->name + ".__init__() takes 1 positional argument but " + std::to_string(args.size() + 1) + " were given");
+        m_instances[raw].superCalled = true;
+    }
+    finishInstance(*raw, m_instances[raw]);
+    return self;
+}
+
+
+namespace {
+
+// The exporter's spelling of a qualified name: torch.nn.functional.relu -> F.relu, torch.nn.X -> nn.X.
+std::string canonicalName(const std::string& q)
+{
+    if (q == "torch.nn.functional")
+        return "F";
+    if (q.rfind("torch.nn.functional.", 0) == 0)
+        return "F." + q.substr(20);
+    if (q == "torch.nn")
+        return "nn";
+    if (q.rfind("torch.nn.", 0) == 0)
+        return "nn." + q.substr(9);
+    return q;
+}
+
+Expr dottedExpr(const std::string& q, SourceLoc loc)
+{
+    Expr out;
+    size_t start = 0;
+    bool first = true;
+    while (true) {
+        const size_t dot = q.find('.', start);
+        const std::string part = q.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        out = first ? Expr::name(part, loc) : Expr::attr(std::move(out), part, loc);
+        first = false;
+        if (dot == std::string::npos)
+            break;
+        start = dot + 1;
+    }
+    return out;
+}
+
+void localNames(const Expr& target, std::set<std::string>& out)
+{
+    if (target.kind == Expr::Kind::Name)
+        out.insert(target.text);
+    if (target.kind == Expr::Kind::Tuple || target.kind == Expr::Kind::List || target.kind == Expr::Kind::Starred)
+        for (const Expr& c : target.items)
+            localNames(c, out);
+}
+
+void localNames(const std::vector<Stmt>& body, std::set<std::string>& out)
+{
+    for (const Stmt& s : body) {
+        out.insert(s.targets.begin(), s.targets.end());
+        if (s.kind == Stmt::Kind::Assign || s.kind == Stmt::Kind::For || s.kind == Stmt::Kind::AugAssign)
+            localNames(s.target, out);
+        localNames(s.body, out);
+        localNames(s.orelse, out);
+    }
+}
+
+} // namespace
+
+// Forward code runs later, without the file's module level: names of the module level it reads
+// become what they stand for (import aliases in the exporter's spelling, constants as literals).
+void Evaluator::canonicalize(Expr& e, const std::set<std::string>& locals)
+{
+    if (e.kind == Expr::Kind::Comp) {
+        std::set<std::string> inner = locals;
+        for (size_t k = 2; k + 2 < e.items.size(); k += 3)
+            localNames(e.items[k], inner);
+        for (Expr& c : e.items)
+            canonicalize(c, inner);
+        return;
+    }
+    const std::string d = e.dotted();
+    if (!d.empty()) {
+        const std::string head = d.substr(0, d.find('.'));
+        auto it = m_globals.find(head);
+        if (!locals.count(head) && it == m_globals.end() && !isBuiltinName(head)) {
+            std::string msg = "name '" + head + "' is not defined";
+            if (head == "F" || head == "nn" || head == "torch")
+                msg += " (add the import: import torch, import torch.nn as nn, import torch.nn.functional as F)";
+            warn(e.loc, msg + " (PyTorch: NameError when forward runs)", Severity::Error);
+            return;
+        }
+        if (!locals.count(head) && it != m_globals.end()) {
+            const Value& v = it->second;
+            if (v.kind == Value::Kind::Namespace || v.kind == Value::Kind::Builtin) {
+                const std::string q = v.s + d.substr(head.size());
+                const std::string c = canonicalName(q);
+                if (c != d)
+                    e = dottedExpr(c, e.loc);
+                return;
+            }
+            if (e.kind == Expr::Kind::Name)
+                if (auto lit = literalOf(v)) {
+                    const SourceLoc loc = e.loc;
+                    e = std::move(*lit);
+                    e.loc = loc;
+                    return;
+                }
+        }
+    }
+    for (Expr& c : e.items)
+        canonicalize(c, locals);
+    for (auto& kw : e.keywords)
+        canonicalize(kw.second, locals);
+}
+
+void Evaluator::canonicalize(std::vector<Stmt>& body, const std::set<std::string>& locals)
+{
+    for (Stmt& s : body) {
+        canonicalize(s.value, locals);
+        canonicalize(s.target, locals); // names it binds are locals and stay as they are
+        canonicalize(s.body, locals);
+        canonicalize(s.orelse, locals);
+    }
+}
+
+void Evaluator::canonicalize(std::vector<Stmt>& body, const std::vector<std::string>& params)
+{
+    std::set<std::string> locals(params.begin(), params.end());
+    locals.insert("self");
+    localNames(body, locals);
+    canonicalize(body, locals);
+}
+
+void Evaluator::finishInstance(CustomModule& m, Instance& inst)
+{
+    // Modules kept in plain Python lists: shown, but not registered (as in PyTorch).
+    int inserted = 0;
+    for (const auto& [attr, index] : inst.plainLists) {
+        auto it = inst.attrs.find(attr);
+        if (it == inst.attrs.end() || !it->second.isSequence())
+            continue;
+        auto list = ml::makeContainer(ModuleKind::PlainList);
+        Module& l = *list;
+        bool any = false;
+        for (const Value& v : it->second.elements()) {
+            if (v.kind != Value::Kind::Module)
+                continue;
+            attachChild(l, std::to_string(l.childCount()), v, m.sourceLoc());
+            any = true;
+        }
+        if (!any)
+            continue;
+        const int at = std::min(index + inserted, m.childCount());
+        m.insertChild(at, attr, std::move(list));
+        ++inserted;
+        inst.attrs.erase(it);
+    }
+
+    ForwardProgram p;
+    p.params.clear();
+    const Value* fwd = inst.cls->lookup("forward");
+    if (fwd && fwd->kind == Value::Kind::Function && fwd->fn->body) {
+        const FunctionDef& fn = *fwd->fn;
+        for (size_t k = 1; k < fn.params.size(); ++k) {
+            if (fn.params[k].star)
+                continue;
+            p.params.push_back(fn.params[k].name);
+            if (k < fn.hasDefault.size() && fn.hasDefault[k])
+                if (auto lit = literalOf(fn.defaults[k]))
+                    p.defaults.push_back(std::move(*lit));
+        }
+        for (const Stmt& st : *fn.body) // docstrings and pass do nothing
+            if (st.kind != Stmt::Kind::Pass && !(st.kind == Stmt::Kind::ExprStmt && st.value.kind == Expr::Kind::Str))
+                p.body.push_back(st);
+        canonicalize(p.body, p.params);
+    } else {
+        p.params = {"x"};
+    }
+    // helper methods, nearest class first
+    std::vector<const ClassDef*> order;
+    auto visit = [&](const ClassDef* c, auto& self) -> void {
+        if (std::find(order.begin(), order.end(), c) != order.end())
+            return;
+        order.push_back(c);
+        for (const auto& b : c->bases)
+            self(b.get(), self);
+    };
+    visit(inst.cls.get(), visit);
+    for (const ClassDef* c : order) {
+        for (const auto& [name, v] : c->attrs) {
+            if (name == "forward" || name == "__init__" || p.method(name) || p.attribute(name))
+                continue;
+            if (v.kind == Value::Kind::Function && v.fn->body) {
+                Method meth;
+                meth.name = name;
+                meth.loc = v.fn->loc;
+                meth.params.assign(v.fn->params.begin() + (v.fn->isStatic || v.fn->params.empty() ? 0 : 1), v.fn->params.end());
+                meth.body = *v.fn->body;
+                std::vector<std::string> names;
+                for (const Param& prm : meth.params)
+                    names.push_back(prm.name);
+                canonicalize(meth.body, names);
+                p.methods.push_back(std::move(meth));
+            } else if (!inst.attrs.count(name)) {
+                if (auto lit = literalOf(v))
+                    p.attributes.emplace_back(name, std::move(*lit));
+            }
+        }
+    }
+    for (const std::string& name : inst.attrOrder) {
+        auto it = inst.attrs.find(name);
+        if (it == inst.attrs.end() || p.attribute(name))
+            continue;
+        if (auto lit = literalOf(it->second))
+            p.attributes.emplace_back(name, std::move(*lit));
+    }
+    m.setProgram(std::move(p));
+}
+
+// ---- module attributes and methods ----------------------------------------------------
+
+Value Evaluator::moduleAttr(const Value& obj, const std::string& name, SourceLoc loc, Frame& f, bool& found)
+{
+    found = true;
+    const Module& m = *obj.module;
+    auto inst = m_instances.find(&m);
+    if (inst != m_instances.end()) {
+        if (auto it = inst->second.attrs.find(name); it != inst->second.attrs.end())
+            return it->second;
+    }
+    if (const Module* c = m.findChild(name))
+        return Value::ofModule(c);
+    if (inst != m_instances.end()) {
+        if (const Value* v = inst->second.cls->lookup(name)) {
+            if (v->kind == Value::Kind::Function) {
+                if (v->fn->isStatic)
+                    return *v;
+                Value meth;
+                meth.kind = Value::Kind::Method;
+                meth.s = name;
+                meth.items = {obj};
+                meth.fn = v->fn;
+                if (v->fn->isProperty)
+                    return call(meth, {}, {}, loc, f);
+                return meth;
+            }
+            return *v;
+        }
+    } else if (m.kind() == ModuleKind::Custom) {
+        const ForwardProgram& p = static_cast<const CustomModule&>(m).program();
+        if (const Expr* e = p.attribute(name)) {
+            Frame lit;
+            return eval(*e, lit);
+        }
+        if (const Method* meth = p.method(name)) {
+            auto it = m_methodCache.find(meth);
+            if (it == m_methodCache.end()) {
+                auto fn = std::make_shared<FunctionDef>();
+                fn->name = meth->name;
+                fn->params.push_back(Param{"self", std::nullopt, meth->loc, 0});
+                fn->params.insert(fn->params.end(), meth->params.begin(), meth->params.end());
+                fn->body = &meth->body;
+                fn->loc = meth->loc;
+                Frame empty;
+                for (const Param& prm : fn->params) {
+                    fn->hasDefault.push_back(prm.defaultValue.has_value());
+                    fn->defaults.push_back(prm.defaultValue ? eval(*prm.defaultValue, empty) : Value());
+                }
+                it = m_methodCache.emplace(meth, std::move(fn)).first;
+            }
+            Value mv;
+            mv.kind = Value::Kind::Method;
+            mv.s = name;
+            mv.items = {obj};
+            mv.fn = it->second;
+            return mv;
+        }
+    }
+    if (name == "training")
+        return Value::ofBool(isTraining(m));
+    if (m.kind() == ModuleKind::Layer) {
+        const Layer& layer = static_cast<const Layer&>(m);
+        const std::vector<TensorSpec> specs = layer.tensorSpecs();
+        for (size_t k = 0; k < specs.size(); ++k)
+            if (specs[k].name == name) {
+                std::shared_ptr<const Tensor> data;
+                if (k < layer.tensors().size())
+                    data = std::make_shared<Tensor>(layer.tensors()[k]);
+                Value t = Value::ofTensor(specs[k].shape, std::move(data));
+                t.s = "parameter";
+                return t;
+            }
+        if (name == "bias" || name == "weight")
+            return Value::none(); // bias=False, affine=False
+        const LayerSchema& schema = layer.schema();
+        const int idx = schema.indexOf(name);
+        if (idx >= 0) {
+            Value v = fromArgValue(layer.arg(name));
+            // convolutions keep kernel_size, stride, padding and dilation as tuples (_pair in PyTorch)
+            const std::string type = layer.typeName();
+            const int dims = type == "Conv2d" || type == "ConvTranspose2d" ? 2 : type == "Conv1d" ? 1 : 0;
+            if (dims && v.isInt() && (name == "kernel_size" || name == "stride" || name == "padding" || name == "dilation"))
+                v = Value::ofTuple(std::vector<Value>(static_cast<size_t>(dims), v));
+            return v;
+        }
+    }
+    static const std::vector<std::string> methods = {
+        "add_module", "register_module", "register_buffer", "register_parameter", "append", "extend", "insert", "update", "keys",
+        "values", "items", "children", "modules", "named_children", "named_modules", "parameters", "named_parameters", "buffers",
+        "to", "cuda", "cpu", "float", "double", "half", "eval", "train", "apply", "forward", "requires_grad_", "zero_grad",
+        "state_dict", "load_state_dict", "pop", "__init__", "type", "share_memory", "get_submodule"};
+    if (std::find(methods.begin(), methods.end(), name) != methods.end()) {
+        Value mv;
+        mv.kind = Value::Kind::Method;
+        mv.s = name;
+        mv.items = {obj};
+        return mv;
+    }
+    found = false;
+    return {};
+}
+
+Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f)
+{
+    const Module& cm = *self.module;
+    Module& m = const_cast<Module&>(cm); // modules this evaluator built; forward never reaches a mutating method
+    auto inst = m_instances.find(&cm);
+    auto need = [&](size_t lo, size_t hi) {
+        if (args.size() < lo || args.size() > hi)
+            fail(loc, "TypeError: " + name + "() takes " + std::to_string(hi) + " positional argument" + (hi == 1 ? "" : "s") + " but "
+                          + std::to_string(args.size()) + " were given");
+    };
+    auto mutating = [&] {
+        if (!m_building)
+            notYet(loc, "changing the model's modules inside forward (" + name + ")");
+    };
+    if (name == "__init__") {
+        if (inst != m_instances.end())
+            inst->second.superCalled = true;
+        return Value::none();
+    }
+    if (name == "__setattr__") {
+        mutating();
+        const std::string& attr = args[0].s;
+        const Value& v = args[1];
+        if (inst == m_instances.end())
+            notYet(loc, "setting ." + attr + " of a " + cm.typeName());
+        Instance& in = inst->second;
+        const bool hasModules = v.isSequence() && std::any_of(v.elements().begin(), v.elements().end(), [](const Value& x) { return x.kind == Value::Kind::Module; });
+        if (v.kind == Value::Kind::Module) {
+            if (!in.superCalled)
+                fail(loc, "AttributeError: cannot assign module before Module.__init__() call");
+            attachChild(m, attr, v, loc);
+            if (Module* placed = m.findChild(attr))
+                placed->setSourceLoc(loc); // the `self.NAME = ...` line, where diagnostics point
+            in.attrs.erase(attr);
+            return Value::none();
+        }
+        if (v.isTensor() && v.s == "parameter")
+            notYet(loc, "nn.Parameter attributes of a module (self." + attr + ")");
+        if (cm.findChild(attr)) {
+            if (v.kind == Value::Kind::None)
+                notYet(loc, "setting the registered child module '" + attr + "' to None");
+            fail(loc, "TypeError: cannot assign '" + typeNameOf(v) + "' as child module '" + attr + "' (torch.nn.Module or None expected)");
+        }
+        if (hasModules) {
+            bool known = false;
+            for (const auto& pl : in.plainLists)
+                known = known || pl.first == attr;
+            if (!known)
+                in.plainLists.emplace_back(attr, cm.childCount());
+        }
+        if (!in.attrs.count(attr))
+            in.attrOrder.push_back(attr);
+        in.attrs[attr] = v;
+        return Value::none();
+    }
+    if (name == "add_module" || name == "register_module") {
+        mutating();
+        need(2, 2);
+        if (args[0].kind != Value::Kind::Str)
+            fail(loc, "TypeError: module name should be a string. Got " + typeNameOf(args[0]));
+        if (args[0].s.find('.') != std::string::npos)
+            fail(loc, "KeyError: module name can't contain \".\", got: " + args[0].s);
+        if (args[0].s.empty())
+            fail(loc, "KeyError: module name can't be empty string \"\"");
+        if (args[1].kind == Value::Kind::None)
+            notYet(loc, "registering None as a module");
+        if (inst != m_instances.end() && !inst->second.superCalled)
+            fail(loc, "AttributeError: cannot assign module before Module.__init__() call");
+        if (cm.namesArePositions() && cm.kind() != ModuleKind::Sequential)
+            notYet(loc, "add_module on a ModuleList");
+        attachChild(m, args[0].s, args[1], loc);
+        return Value::none();
+    }
+    if (name == "register_buffer" || name == "register_parameter")
+        notYet(loc, name + "() (buffers and parameters of a module of the file)");
+    if (name == "append" || name == "extend" || name == "insert") {
+        mutating();
+        if (cm.kind() != ModuleKind::ModuleList && cm.kind() != ModuleKind::Sequential)
+            fail(loc, "AttributeError: '" + cm.typeName() + "' object has no attribute '" + name + "'");
+        if (name == "append") {
+            need(1, 1);
+            attachChild(m, std::to_string(cm.childCount()), args[0], loc);
+        } else if (name == "extend") {
+            need(1, 1);
+            for (const Value& v : iterate(args[0], loc))
+                attachChild(m, std::to_string(cm.childCount()), v, loc);
+        } else {
+            need(2, 2);
+            int64_t k = args[0].integer();
+            const int64_t n = cm.childCount();
+            if (k < 0)
+                k += n;
+            k = std::clamp<int64_t>(k, 0, n);
+            std::unique_ptr<Module> c = adoptModule(args[1], loc);
+            m.insertChild(static_cast<int>(k), {}, std::move(c));
+        }
+        return self;
+    }
+    if (name == "update") {
+        mutating();
+        if (cm.kind() != ModuleKind::ModuleDict)
+            fail(loc, "AttributeError: '" + cm.typeName() + "' object has no attribute 'update'");
+        need(1, 1);
+        std::vector<std::pair<Value, Value>> entries;
+        if (args[0].kind == Value::Kind::Dict)
+            entries = args[0].dict->entries;
+        else
+            for (const Value& pair : iterate(args[0], loc)) {
+                std::vector<Value> kv = iterate(pair, loc);
+                if (kv.size() != 2)
+                    fail(loc, "ValueError: ModuleDict update sequence element has length " + std::to_string(kv.size()) + "; 2 is required");
+                entries.emplace_back(kv[0], kv[1]);
+            }
+        for (const auto& [k, v] : entries) {
+            if (k.kind != Value::Kind::Str)
+                fail(loc, "TypeError: module name should be a string. Got " + typeNameOf(k));
+            attachChild(m, k.s, v, loc);
+        }
+        return Value::none();
+    }
+    if (name == "__setitem__") {
+        mutating();
+        if (cm.kind() == ModuleKind::ModuleDict) {
+            attachChild(m, args[0].s, args[1], loc);
+            return Value::none();
+        }
+        if (!args[0].isInt())
+            fail(loc, "TypeError: indices must be integers");
+        int64_t k = args[0].integer();
+        if (k < 0)
+            k += cm.childCount();
+        if (k < 0 || k >= cm.childCount())
+            fail(loc, "IndexError: index " + std::to_string(args[0].integer()) + " is out of range");
+        std::unique_ptr<Module> c = adoptModule(args[1], loc);
+        const std::string childName = cm.childName(static_cast<int>(k));
+        m.takeChild(static_cast<int>(k));
+        m.insertChild(static_cast<int>(k), childName, std::move(c));
+        return Value::none();
+    }
+    if (name == "__slice__") {
+        std::vector<Value> out;
+        for (const Value& k : args[0].items)
+            out.push_back(Value::ofModule(cm.child(static_cast<int>(k.i))));
+        return Value::ofList(std::move(out));
+    }
+    if (name == "keys" || name == "values" || name == "items") {
+        std::vector<Value> out;
+        for (const Module::Child& c : cm.children()) {
+            if (name == "keys")
+                out.push_back(Value::ofStr(c.name));
+            else if (name == "values")
+                out.push_back(Value::ofModule(c.module.get()));
+            else
+                out.push_back(Value::ofTuple({Value::ofStr(c.name), Value::ofModule(c.module.get())}));
+        }
+        return Value::ofList(std::move(out));
+    }
+    if (name == "children" || name == "named_children") {
+        std::vector<Value> out;
+        for (const Module::Child& c : cm.children()) {
+            if (c.module->kind() == ModuleKind::PlainList)
+                continue;
+            out.push_back(name == "children" ? Value::ofModule(c.module.get())
+                                             : Value::ofTuple({Value::ofStr(c.name), Value::ofModule(c.module.get())}));
+        }
+        return Value::ofList(std::move(out));
+    }
+    if (name == "modules" || name == "named_modules") {
+        std::vector<Value> out;
+        for (const NamedModule& nm : namedModules(cm)) {
+            std::string rel = nm.path;
+            out.push_back(name == "modules" ? Value::ofModule(nm.module)
+                                            : Value::ofTuple({Value::ofStr(rel), Value::ofModule(nm.module)}));
+        }
+        return Value::ofList(std::move(out));
+    }
+    if (name == "parameters" || name == "named_parameters" || name == "buffers") {
+        std::vector<Value> out;
+        for (const StateEntry& e : stateDict(cm)) {
+            if (e.spec.isBuffer != (name == "buffers"))
+                continue;
+            Value t = Value::ofTensor(e.spec.shape, nullptr);
+            t.s = "parameter";
+            out.push_back(name == "named_parameters" ? Value::ofTuple({Value::ofStr(e.key), t}) : t);
+        }
+        return Value::ofList(std::move(out));
+    }
+    if (name == "apply") {
+        need(1, 1);
+        // children first, then the module itself, as Module.apply does
+        auto visit = [&](const Module& node, auto& rec) -> void {
+            for (const Module::Child& c : node.children())
+                if (c.module->kind() != ModuleKind::PlainList)
+                    rec(*c.module, rec);
+            (void)call(args[0], {Value::ofModule(&node)}, {}, loc, f);
+        };
+        visit(cm, visit);
+        return self;
+    }
+    if (name == "to" || name == "cuda" || name == "cpu" || name == "float" || name == "double" || name == "requires_grad_"
+        || name == "share_memory" || name == "type")
+        return self;
+    if (name == "half") {
+        warn(loc, "not supported by ModuleLab yet: half precision; the model is analysed in float32", Severity::Info);
+        return self;
+    }
+    if (name == "eval" || name == "train") {
+        warn(loc, "model." + name + "() while building: ModuleLab analyses and runs the model in eval mode", Severity::Info);
+        return self;
+    }
+    if (name == "zero_grad")
+        return Value::none();
+    if (name == "forward")
+        return callModule(cm, std::move(args), std::move(kwargs), loc);
+    if (name == "pop" && cm.kind() == ModuleKind::ModuleDict)
+        notYet(loc, "ModuleDict.pop()");
+    if (name == "get_submodule") {
+        need(1, 1);
+        const Module* target = args[0].kind == Value::Kind::Str ? const_cast<Module&>(cm).findPath(args[0].s) : nullptr;
+        if (!target)
+            fail(loc, "AttributeError: " + cm.typeName() + " has no attribute `" + (args[0].kind == Value::Kind::Str ? args[0].s : std::string()) + "`");
+        return Value::ofModule(target);
+    }
+    notYet(loc, "the module method ." + name + "()");
+}
+
+// ---- namespaced functions ------------------------------------------------------------------
+
+Value Evaluator::callTorch(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f)
+{
+    auto need = [&](size_t lo, size_t hi) {
+        if (args.size() < lo || args.size() > hi)
+            fail(loc, "TypeError: " + name + "() takes " + std::to_string(hi) + " argument" + (hi == 1 ? "" : "s") + " ("
+                          + std::to_string(args.size()) + " given)");
+    };
+    auto num = [&](size_t k) -> double {
+        if (k >= args.size() || !args[k].isNumber())
+            fail(loc, "TypeError: must be real number, not " + (k < args.size() ? typeNameOf(args[k]) : std::string("nothing")));
+        return args[k].number();
+    };
+    if (name.rfind("math.", 0) == 0) {
+        const std::string fn = name.substr(5);
+        if (fn == "sqrt") {
+            need(1, 1);
+            if (num(0) < 0)
+                fail(loc, "ValueError: math domain error");
+            return Value::ofFloat(std::sqrt(num(0)));
+        }
+        if (fn == "ceil" || fn == "floor" || fn == "trunc") {
+            need(1, 1);
+            if (args[0].isInt())
+                return Value::ofInt(args[0].integer());
+            const double x = fn == "ceil" ? std::ceil(num(0)) : fn == "floor" ? std::floor(num(0)) : std::trunc(num(0));
+            if (!std::isfinite(x) || std::fabs(x) >= 9.2e18)
+                fail(loc, std::isnan(x) ? "ValueError: cannot convert float NaN to integer" : "OverflowError: cannot convert float infinity to integer");
+            return Value::ofInt(static_cast<int64_t>(x));
+        }
+        if (fn == "log" || fn == "log2" || fn == "log10" || fn == "exp" || fn == "sin" || fn == "cos" || fn == "tan" || fn == "atan"
+            || fn == "tanh" || fn == "fabs") {
+            need(1, 2);
+            const double x = num(0);
+            if ((fn == "log" || fn == "log2" || fn == "log10") && x <= 0)
+                fail(loc, "ValueError: math domain error");
+            double r = fn == "log" ? std::log(x) : fn == "log2" ? std::log2(x) : fn == "log10" ? std::log10(x) : fn == "exp" ? std::exp(x)
+                : fn == "sin" ? std::sin(x) : fn == "cos" ? std::cos(x) : fn == "tan" ? std::tan(x) : fn == "atan" ? std::atan(x)
+                : fn == "tanh" ? std::tanh(x) : std::fabs(x);
+            if (fn == "log" && args.size() == 2)
+                r = std::log(x) / std::log(num(1));
+            if (fn == "exp" && std::isinf(r))
+                fail(loc, "OverflowError: math range error");
+            return Value::ofFloat(r);
+        }
+        if (fn == "pow") {
+            need(2, 2);
+            return Value::ofFloat(std::pow(num(0), num(1)));
+        }
+        if (fn == "gcd") {
+            int64_t g = 0;
+            for (const Value& a : args) {
+                if (!a.isInt())
+                    fail(loc, "TypeError: '" + typeNameOf(a) + "' object cannot be interpreted as an integer");
+                g = std::gcd(g, a.integer());
+            }
+            return Value::ofInt(g);
+        }
+        if (fn == "prod") {
+            need(1, 1);
+            Value acc = Value::ofInt(1);
+            for (const Value& v : iterate(args[0], loc))
+                acc = binary("*", acc, v, loc);
+            return acc;
+        }
+        if (fn == "isclose") {
+            need(2, 2);
+            return Value::ofBool(std::fabs(num(0) - num(1)) <= 1e-9 * std::max(std::fabs(num(0)), std::fabs(num(1))));
+        }
+        notYet(loc, name + "()");
+    }
+    if (name == "collections.OrderedDict") {
+        Value d = callBuiltin("dict", std::move(args), std::move(kwargs), loc, f);
+        d.dict->ordered = true;
+        return d;
+    }
+    if (name == "functools.partial") {
+        if (args.empty())
+            fail(loc, "TypeError: type 'partial' takes at least one argument");
+        Value p;
+        p.kind = Value::Kind::Partial;
+        p.items = std::move(args);
+        p.dict = std::make_shared<DictData>();
+        for (auto& [k, v] : kwargs)
+            p.dict->entries.emplace_back(Value::ofStr(k), std::move(v));
+        return p;
+    }
+    if (name == "torch.nn.Module.__init__") {
+        if (!args.empty() && args[0].kind == Value::Kind::Module)
+            return moduleMethod(args[0], "__init__", {}, {}, loc, f);
+        return Value::none();
+    }
+    if (name == "torch.nn.Module.forward")
+        notYet(loc, "calling nn.Module.forward directly");
+    if (name.rfind("torch.nn.init.", 0) == 0) {
+        warn(loc, "not supported by ModuleLab yet: applying " + name.substr(9) + "(); ModuleLab initialises weights as PyTorch does by default",
+             Severity::Info);
+        return args.empty() ? Value::none() : args[0];
+    }
+    if (name.rfind("torch.nn.", 0) == 0 && name.find('.', 9) == std::string::npos) {
+        const std::string type = name.substr(9);
+        if (type == "Sequential" || type == "ModuleList" || type == "ModuleDict") {
+            if (!m_building)
+                notYet(loc, "creating nn." + type + " inside forward");
+            return makeContainer(type, std::move(args), std::move(kwargs), loc);
+        }
+        if (type == "Module")
+            notYet(loc, "an instance of the bare nn.Module");
+        if (type == "Parameter") {
+            if (args.empty() || !args[0].isTensor())
+                notYet(loc, "nn.Parameter of something other than a tensor");
+            Value t = args[0];
+            t.s = "parameter";
+            return t;
+        }
+        if (!type.empty() && std::isupper(static_cast<unsigned char>(type[0]))) {
+            if (!m_building)
+                notYet(loc, "creating layers inside forward (nn." + type + "(...)); create them in __init__");
+            return makeLayer(type, std::move(args), std::move(kwargs), loc, m_callArgLocs);
+        }
+    }
+    if (name == "typing.cast") {
+        need(2, 2);
+        return args[1];
+    }
+    if (name == "torch.cuda.is_available" || name == "torch.backends.mps.is_available")
+        return Value::ofBool(false);
+    if (name == "torch.cuda.device_count")
+        return Value::ofInt(0);
+    if (name == "torch.device") {
+        need(1, 2);
+        return Value::ofStr(str(args[0]));
+    }
+    if (name == "torch.manual_seed" || name == "torch.set_num_threads" || name == "torch.cuda.manual_seed"
+        || name == "torch.cuda.manual_seed_all" || name == "torch.set_default_dtype")
+        return Value::none();
+    if (name.rfind("torch.", 0) == 0)
+        return tensorFunction(name, std::move(args), std::move(kwargs), loc);
+    notYet(loc, "'" + name + "'");
+}
+
+// ---- forward hooks: the defaults while a model is built ----------------------------------
+
+Value Evaluator::callModule(const Module& m, Args, Kwargs, SourceLoc loc)
+{
+    notYet(loc, "running a module (" + m.typeName() + ") while the model is being built; compute sizes by hand");
+}
+
+bool Evaluator::isTraining(const Module&) const { return false; }
+
+} // namespace ml::detail
+
+namespace ml::detail {
+
+Value Evaluator::tensorMethod(const Value& x, const std::string& name, Args args, Kwargs, SourceLoc loc)
+{
+    if (name == "@data" || name == "@T" || name == "detach" || name == "clone" || name == "contiguous")
+        return x;
+    if (name == "@shape" || name == "size") {
+        std::vector<Value> dims;
+        for (int64_t d : x.shape.dims())
+            dims.push_back(Value::ofInt(d));
+        if (name == "size" && !args.empty() && args[0].isInt()) {
+            const int64_t d = args[0].integer() < 0 ? args[0].integer() + x.shape.rank() : args[0].integer();
+            if (d < 0 || d >= x.shape.rank())
+                fail(loc, "IndexError: Dimension out of range");
+            return dims[static_cast<size_t>(d)];
+        }
+        return Value::ofTuple(std::move(dims));
+    }
+    if (name == "numel")
+        return Value::ofInt(x.shape.numel().value_or(0));
+    if (name == "@ndim" || name == "dim")
+        return Value::ofInt(x.shape.rank());
+    if (!name.empty() && name.back() == '_') {
+        warn(loc, "not supported by ModuleLab yet: changing weights in code (." + name + "()); ModuleLab initialises weights as PyTorch does by default",
+             Severity::Info);
+        return x;
+    }
+    notYet(loc, "the tensor method ." + (name[0] == '@' ? name.substr(1) : name + "()") + " while the model is being built");
+}
+
+Value Evaluator::tensorFunction(const std::string& name, Args args, Kwargs, SourceLoc loc)
+{
+    const std::string fn = name.substr(name.rfind('.') + 1);
+    if (name == "torch.zeros" || name == "torch.ones" || name == "torch.randn" || name == "torch.rand" || name == "torch.empty"
+        || name == "torch.Tensor" || name == "torch.FloatTensor") {
+        std::vector<int64_t> dims;
+        std::vector<Value> sizes = args.size() == 1 && args[0].isSequence() ? args[0].elements() : args;
+        for (const Value& v : sizes) {
+            if (!v.isInt())
+                fail(loc, "TypeError: " + fn + "(): argument 'size' must be tuple of ints, but found element of type " + typeNameOf(v));
+            if (v.integer() < 0)
+                fail(loc, "RuntimeError: Trying to create tensor with negative dimension " + std::to_string(v.integer()));
+            dims.push_back(v.integer());
+        }
+        return Value::ofTensor(Shape(std::move(dims)), nullptr);
+    }
+    if (name.rfind("torch.nn.functional.", 0) == 0)
+        fail(loc, "F." + fn + " is a function, not a module: in __init__ create a layer such as nn.ReLU(), or call F." + fn
+                      + "(x) in forward");
+    notYet(loc, name + "() while the model is being built");
+}
+
+} // namespace ml::detail
