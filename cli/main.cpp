@@ -82,12 +82,12 @@ struct UsageError {
 void checkOptionsApply(const Options& o)
 {
     static const std::map<std::string, std::vector<std::string>> allowed = {
-        {"summary", {"--input", "--class", "--args", "--format"}},
-        {"repr", {"--class", "--args"}},
-        {"export", {"--to", "-o", "--input", "--class", "--args"}},
+        {"summary", {"--input", "--class", "--model", "--args", "--format"}},
+        {"repr", {"--class", "--model", "--args"}},
+        {"export", {"--to", "-o", "--input", "--class", "--model", "--args"}},
         {"run", {"--input", "--input-tensor", "--weights", "--weights-key", "--seed", "--output", "--topk", "--labels", "--format",
-                 "--class", "--args"}},
-        {"bench", {"--input", "--threads", "--iters", "--format", "--class", "--args"}},
+                 "--class", "--model", "--args"}},
+        {"bench", {"--input", "--threads", "--iters", "--format", "--class", "--model", "--args"}},
     };
     const auto it = allowed.find(o.command);
     if (it == allowed.end())
@@ -100,8 +100,8 @@ void checkOptionsApply(const Options& o)
     if (o.command == "run" && o.has("--input") && o.has("--input-tensor"))
         throw UsageError{"--input does not apply with --input-tensor: the tensor brings its own shape"};
     const bool project = o.model.size() >= 5 && o.model.compare(o.model.size() - 5, 5, ".mlab") == 0;
-    if (project && (o.has("--class") || o.has("--args")))
-        throw UsageError{std::string(o.has("--class") ? "--class" : "--args")
+    if (project && (o.has("--class") || o.has("--model") || o.has("--args")))
+        throw UsageError{std::string(o.has("--class") ? "--class" : o.has("--model") ? "--model" : "--args")
                          + " chooses the root class of a .py file; the project " + o.model + " names its own"};
 }
 

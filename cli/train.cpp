@@ -69,7 +69,7 @@ Args parse(int argc, char** argv)
     static const std::vector<std::string> withValue = {
         "--weights", "--seed", "--input-tensor", "--target", "--loss", "--mode", "--output", "--data", "--data-tensors",
         "--epochs", "--steps", "--batch", "--optimizer", "--lr", "--momentum", "--dampening", "--weight-decay", "--betas",
-        "--eps", "--schedule", "--label-smoothing", "--threads", "--out", "--format", "--class", "--args", "--freeze"};
+        "--eps", "--schedule", "--label-smoothing", "--threads", "--out", "--format", "--class", "--model", "--args", "--freeze"};
     static const std::vector<std::string> flags = {"--no-shuffle", "--nesterov", "--amsgrad"};
     Args a;
     a.command = argv[1];
@@ -184,7 +184,7 @@ std::string gigabytes(int64_t bytes)
 // memory for the backward pass's copies.
 std::unique_ptr<Module> prepareModel(const Args& a, const Shape& input, int64_t extraBytes, LoadedModel& loaded)
 {
-    auto r = loadModelFile(a.model, {a.get("--class"), a.get("--args")});
+    auto r = loadModelFile(a.model, {a.get("--model").empty() ? a.get("--class") : a.get("--model"), a.get("--args")});
     if (auto* e = std::get_if<ParseError>(&r)) {
         std::cerr << e->toString() << "\n";
         return nullptr;

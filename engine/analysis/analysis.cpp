@@ -146,8 +146,10 @@ Analysis run(const Module& root, const Value& input, bool real, const ForwardObs
         if (out.isTensor()) {
             a.outputShape = out.shape;
             if (output && out.data) {
-                Tensor t = out.data->shape() == out.shape ? Tensor(*out.data) : Tensor(Tensor::borrow(out.shape, out.data->data()));
-                *output = std::move(t);
+                // An owning copy under the Value's shape (Tensor(Tensor::borrow(...)) would stay a
+                // borrow of data that dies with `out`).
+                const Tensor view = Tensor::borrow(out.shape, out.data->data());
+                *output = Tensor(view);
             }
         } else {
             a.diagnostics.push_back({"", Severity::Error,

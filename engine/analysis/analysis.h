@@ -14,6 +14,8 @@ namespace ml {
 struct NodeInfo {
     std::optional<Shape> inputShape;  // of its first call
     std::optional<Shape> outputShape; // of its first call; empty if it failed or was never reached
+    std::vector<Shape> inputShapes;   // of its first call, when that input was a list or tuple of tensors
+    std::vector<Shape> outputShapes;  // of its first call, when it returned a list or tuple of tensors
     int calls = 0;
     int64_t multAdds = 0;             // summed over calls, torchinfo's convention
     bool failed = false;              // an error was raised at this node

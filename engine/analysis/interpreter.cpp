@@ -105,6 +105,55 @@ std::string batchChangeWarning(const std::string& source, const std::string& met
         + ").). Keep the batch dimension: x." + method + "(x.size(0), -1) or torch.flatten(x, 1)";
 }
 
+// Row-major element strides of a contiguous tensor of shape s.
+std::vector<int64_t> contiguousStrides(const Shape& s)
+{
+    std::vector<int64_t> st(static_cast<size_t>(s.rank()), 1);
+    for (int d = s.rank() - 2; d >= 0; --d)
+        st[static_cast<size_t>(d)] = st[static_cast<size_t>(d + 1)] * s[d + 1];
+    return st;
+}
+
+// A strided view of x's data copied into a new tensor: output dim k steps `strides[k]` input
+// elements, from input element `base` (permute, transpose, slicing, chunk and split).
+std::shared_ptr<const Tensor> gather(const Value& x, const std::vector<int64_t>& dims, const std::vector<int64_t>& strides, int64_t base)
+{
+    auto t = std::make_shared<Tensor>(Shape(dims));
+    const float* src = x.data->data();
+    float* dst = t->data();
+    const int64_t n = t->numel();
+    const int rank = static_cast<int>(dims.size());
+    std::vector<int64_t> idx(dims.size(), 0);
+    int64_t off = base;
+    for (int64_t i = 0; i < n; ++i) {
+        dst[i] = src[off];
+        for (int k = rank - 1; k >= 0; --k) {
+            const auto u = static_cast<size_t>(k);
+            if (++idx[u] < dims[u]) {
+                off += strides[u];
+                break;
+            }
+            off -= strides[u] * (dims[u] - 1);
+            idx[u] = 0;
+        }
+    }
+    return t;
+}
+
+// The shapes of a list or tuple of tensors, as PyTorch's hooks report them; empty otherwise.
+std::vector<Shape> tensorShapes(const Value& v)
+{
+    std::vector<Shape> out;
+    if (!v.isSequence())
+        return out;
+    for (const Value& x : v.elements()) {
+        if (!x.isTensor())
+            return {};
+        out.push_back(x.shape);
+    }
+    return out;
+}
+
 } // namespace
 
 std::vector<std::string> supportedFunctionalOps()
@@ -165,6 +214,8 @@ Value Interpreter::runModule(const Module& m, Args args, Kwargs kwargs, SourceLo
     const bool first = info.calls == 1;
     if (first && !args.empty() && args[0].isTensor())
         info.inputShape = args[0].shape;
+    else if (first && !args.empty())
+        info.inputShapes = tensorShapes(args[0]);
     const Value input = args.empty() ? Value::none() : args[0];
     auto raiseHere = [&](std::string msg) {
         throw EvalError{loc, std::move(msg), ErrorKind::Python, m.path()};
@@ -202,19 +253,20 @@ Value Interpreter::runModule(const Module& m, Args args, Kwargs kwargs, SourceLo
         raiseHere(m.typeName() + " has no forward() of its own, so calling it fails. Call its entries from forward "
                                  "(for m in self." + m.name() + ": x = m(x)) or use nn.Sequential (PyTorch: NotImplementedError: Module ["
                   + m.typeName() + "] is missing the required \"forward\" function)");
+        break;
     case ModuleKind::PlainList:
         info.failed = true;
         raiseHere("a plain Python list is not a module and cannot be called (PyTorch: TypeError: 'list' object is not callable)");
+        break;
     case ModuleKind::Custom: out = runProgram(static_cast<const CustomModule&>(m), std::move(args), std::move(kwargs), loc); break;
     }
 
-    if (!input.isTensor() && !args.empty())
-        fail(loc, "not supported by ModuleLab yet: a module called with a " + typeNameOf(input) + " (" + m.typeName()
-                      + " takes a tensor here)", ErrorKind::NotYet);
-    if (out.isSequence() && m.kind() == ModuleKind::Custom)
-        fail(loc, "not supported by ModuleLab yet: a module that returns several outputs (" + m.typeName() + ")", ErrorKind::NotYet);
+    if (out.isSequence() && m.kind() == ModuleKind::Custom && m_moduleDepth == 1)
+        fail(loc, "not supported by ModuleLab yet: a model that returns several outputs (" + m.typeName() + ")", ErrorKind::NotYet);
     if (first && out.isTensor())
         m_analysis.nodes[&m].outputShape = out.shape;
+    else if (first)
+        m_analysis.nodes[&m].outputShapes = tensorShapes(out);
     if (m_observer && *m_observer && input.isTensor() && input.data && out.isTensor() && out.data)
         (*m_observer)(m, Tensor::borrow(input.shape, input.data->data()), Tensor::borrow(out.shape, out.data->data()));
     return out;
@@ -294,6 +346,16 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
         m_analysis.totalMultAdds += ma;
     }
     return out;
+}
+
+Value Interpreter::copied(const Value& x, std::vector<int64_t> dims, const std::vector<int64_t>& strides, int64_t base,
+                          const std::string& what, SourceLoc loc)
+{
+    if (!m_real || !x.data)
+        return Value::ofTensor(Shape(std::move(dims)), nullptr);
+    if (m_recorder)
+        notYet(loc, "gradients through tensor " + what + " (forward and shapes run; training does not yet)");
+    return Value::ofTensor(Shape(dims), gather(x, dims, strides, base));
 }
 
 Value Interpreter::recordOp(RecordedOp::Kind kind, std::vector<Value> inputs, Value out, int64_t dim, std::vector<int64_t> dims,
@@ -429,12 +491,13 @@ Value Interpreter::tensorMethod(const Value& x, const std::string& name, Args ar
                 fail(loc, "TypeError: transpose() takes 2 dimensions");
             }
         }
-        std::vector<int64_t> dims;
-        for (int64_t k : order)
+        std::vector<int64_t> dims, strides;
+        const std::vector<int64_t> inStrides = contiguousStrides(s);
+        for (int64_t k : order) {
             dims.push_back(s[static_cast<int>(k)]);
-        if (m_real && x.data)
-            notYet(loc, "running x." + name + "() on tensor data (its shapes are analysed)");
-        return Value::ofTensor(Shape(std::move(dims)), nullptr);
+            strides.push_back(inStrides[static_cast<size_t>(k)]);
+        }
+        return copied(x, std::move(dims), strides, 0, name, loc);
     }
     if (name == "chunk" || name == "split") {
         record();
@@ -465,13 +528,14 @@ Value Interpreter::tensorMethod(const Value& x, const std::string& name, Args ar
             for (int64_t at = 0; at < size; at += each)
                 parts.push_back(std::min(each, size - at));
         }
-        if (m_real && x.data)
-            notYet(loc, "running x." + name + "() on tensor data (its shapes are analysed)");
         std::vector<Value> out;
+        const std::vector<int64_t> inStrides = contiguousStrides(s);
+        int64_t at = 0;
         for (int64_t p : parts) {
             std::vector<int64_t> dims = s.dims();
             dims[static_cast<size_t>(d)] = p;
-            out.push_back(Value::ofTensor(Shape(std::move(dims)), nullptr));
+            out.push_back(copied(x, std::move(dims), inStrides, at * inStrides[static_cast<size_t>(d)], name, loc));
+            at += p;
         }
         return Value::ofTuple(std::move(out));
     }
@@ -495,11 +559,14 @@ Value Interpreter::tensorMethod(const Value& x, const std::string& name, Args ar
     if (name == "__getitem__") {
         record();
         std::vector<Value> idx = args[0].kind == Value::Kind::Tuple ? args[0].items : std::vector<Value>{args[0]};
-        std::vector<int64_t> dims;
+        std::vector<int64_t> dims, strides;
+        const std::vector<int64_t> inStrides = contiguousStrides(s);
+        int64_t base = 0;
         int k = 0;
         for (const Value& i : idx) {
             if (i.kind == Value::Kind::None) {
                 dims.push_back(1);
+                strides.push_back(0);
                 continue;
             }
             if (k >= s.rank())
@@ -508,6 +575,7 @@ Value Interpreter::tensorMethod(const Value& x, const std::string& name, Args ar
                 int64_t v = i.integer();
                 if (v < -s[k] || v >= s[k])
                     fail(loc, "IndexError: index " + std::to_string(v) + " is out of bounds for dimension " + std::to_string(k) + " with size " + std::to_string(s[k]));
+                base += (v < 0 ? v + s[k] : v) * inStrides[static_cast<size_t>(k)];
                 ++k;
                 continue;
             }
@@ -524,16 +592,18 @@ Value Interpreter::tensorMethod(const Value& x, const std::string& name, Args ar
                 start = std::min(start, s[k]);
                 stop = std::min(stop, s[k]);
                 dims.push_back(stop > start ? (stop - start + st - 1) / st : 0);
+                strides.push_back(st * inStrides[static_cast<size_t>(k)]);
+                base += start * inStrides[static_cast<size_t>(k)];
                 ++k;
                 continue;
             }
             notYet(loc, "indexing a tensor with " + typeNameOf(i));
         }
-        for (; k < s.rank(); ++k)
+        for (; k < s.rank(); ++k) {
             dims.push_back(s[k]);
-        if (m_real && x.data)
-            notYet(loc, "running tensor indexing on tensor data (its shapes are analysed)");
-        return Value::ofTensor(Shape(std::move(dims)), nullptr);
+            strides.push_back(inStrides[static_cast<size_t>(k)]);
+        }
+        return copied(x, std::move(dims), strides, base, "indexing", loc);
     }
     if (name == "view_as" || name == "reshape_as" || name == "expand_as") {
         if (args.size() != 1 || !args[0].isTensor())

@@ -43,6 +43,9 @@ private:
     Value callLayer(const Layer& layer, const Value& in, const std::string& path, SourceLoc loc, bool record);
     Value functionalLayer(const std::string& fn, const Value& x, Args args, Kwargs kwargs, SourceLoc loc);
     std::string pathHere() const;
+    // A strided copy of x's data (permute, slicing, chunk): shapes only in symbolic mode.
+    Value copied(const Value& x, std::vector<int64_t> dims, const std::vector<int64_t>& strides, int64_t base,
+                 const std::string& what, SourceLoc loc);
     Value recordOp(RecordedOp::Kind kind, std::vector<Value> inputs, Value out, int64_t dim = 0, std::vector<int64_t> dims = {},
                    bool keepdim = false);
 

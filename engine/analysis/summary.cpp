@@ -66,6 +66,17 @@ std::string pad(const std::string& s, size_t width)
 
 std::string shapeText(const std::optional<Shape>& s) { return s ? s->toString() : "--"; }
 
+// One shape, or several for a list or tuple of tensors (as PyTorch's hooks see them).
+std::string shapeText(const std::optional<Shape>& s, const std::vector<Shape>& several)
+{
+    if (several.empty())
+        return shapeText(s);
+    std::string t;
+    for (const Shape& x : several)
+        t += (t.empty() ? "" : ", ") + x.toString();
+    return t;
+}
+
 std::string scaled(double v, const char* unitsFmt)
 {
     char buf[64];
@@ -80,6 +91,16 @@ JsonValue shapeJson(const std::optional<Shape>& s)
     JsonValue a = JsonValue::array();
     for (int64_t d : s->dims())
         a.append(JsonValue::integer(d));
+    return a;
+}
+
+JsonValue shapeJson(const std::optional<Shape>& s, const std::vector<Shape>& several)
+{
+    if (several.empty())
+        return shapeJson(s);
+    JsonValue a = JsonValue::array();
+    for (const Shape& x : several)
+        a.append(shapeJson(x));
     return a;
 }
 
@@ -122,8 +143,8 @@ std::string summaryTable(const Module& root, const Shape& input, const Analysis&
         std::string name = r.tree;
         if (!marks[k].empty())
             name += " " + marks[k];
-        out += pad(name, nameWidth) + pad(info ? shapeText(info->inputShape) : "--", shapeWidth)
-            + pad(info ? shapeText(info->outputShape) : "--", shapeWidth) + pad(params, 14) + ma + "\n";
+        out += pad(name, nameWidth) + pad(info ? shapeText(info->inputShape, info->inputShapes) : "--", shapeWidth)
+            + pad(info ? shapeText(info->outputShape, info->outputShapes) : "--", shapeWidth) + pad(params, 14) + ma + "\n";
     }
     const SummaryTotals t = summaryTotals(root, analysis);
     out += rule + "\n";
@@ -174,8 +195,8 @@ JsonValue summaryJson(const Module& root, const Shape& input, const Analysis& an
         n.set("path", JsonValue::string(nm.path));
         n.set("type", JsonValue::string(m.typeName()));
         n.set("params", JsonValue::integer(countParameters(m).total));
-        n.set("input_shape", shapeJson(info ? info->inputShape : std::nullopt));
-        n.set("output_shape", shapeJson(info ? info->outputShape : std::nullopt));
+        n.set("input_shape", info ? shapeJson(info->inputShape, info->inputShapes) : JsonValue::null());
+        n.set("output_shape", info ? shapeJson(info->outputShape, info->outputShapes) : JsonValue::null());
         n.set("mult_adds", JsonValue::integer(info ? info->multAdds : 0));
         n.set("calls", JsonValue::integer(info ? info->calls : 0));
         if (!m.isRegistered())

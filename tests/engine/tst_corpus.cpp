@@ -175,7 +175,8 @@ std::string firstDifference(Module& root, const Entry& e, const Analysis& a, con
 
     SafeTensors weights;
     for (const StateEntry& se : state)
-        weights.tensors.push_back({se.key, filledTensor(se.key, se.spec.shape), se.spec.isInteger ? DType::I64 : DType::F32});
+        weights.tensors.push_back({se.key, se.spec.isInteger ? Tensor::zeros(se.spec.shape) : filledTensor(se.key, se.spec.shape),
+                                   se.spec.isInteger ? DType::I64 : DType::F32}); // gen_reference.py zeroes integer buffers
     if (const StateDictReport rep = loadStateDict(root, weights); !rep.loaded)
         return "weights do not load: " + rep.message();
     auto io = readSafeTensors((dir + "/reference/" + e.name + ".safetensors").toStdString());
