@@ -53,6 +53,16 @@ Value Evaluator::call(const Value& callee, Args args, Kwargs kwargs, SourceLoc l
         return callMethod(callee.items[0], callee.s, std::move(args), std::move(kwargs), loc, f);
     case Value::Kind::Class: return instantiate(callee.cls, std::move(args), std::move(kwargs), loc);
     case Value::Kind::Module: return callModule(*callee.module, std::move(args), std::move(kwargs), loc);
+    case Value::Kind::List:
+        if (callee.s == kSequentialSlice) {
+            if (args.size() != 1 || !kwargs.empty())
+                fail(loc, "TypeError: Sequential.forward() takes 1 input but " + std::to_string(args.size() + kwargs.size()) + " were given");
+            Value x = std::move(args[0]);
+            for (const Value& m : callee.elements())
+                x = callModule(*m.module, {x}, {}, loc);
+            return x;
+        }
+        break;
     case Value::Kind::Partial: {
         Args all(callee.items.begin() + 1, callee.items.end());
         all.insert(all.end(), args.begin(), args.end());
@@ -68,8 +78,13 @@ Value Evaluator::call(const Value& callee, Args args, Kwargs kwargs, SourceLoc l
         }
         return call(callee.items[0], std::move(all), std::move(kw), loc, f);
     }
-    case Value::Kind::Namespace:
+    case Value::Kind::Namespace: {
+        // torchvision's usage logging (torchvision.utils._log_api_usage_once) builds nothing.
+        const std::string_view logging = "_log_api_usage_once";
+        if (callee.s.size() >= logging.size() && callee.s.compare(callee.s.size() - logging.size(), logging.size(), logging) == 0)
+            return Value::none();
         notYet(loc, "calling '" + callee.s + "'");
+    }
     default: break;
     }
     fail(loc, "TypeError: '" + typeNameOf(callee) + "' object is not callable");

@@ -59,6 +59,9 @@ struct ClassDef {
     bool derivesFrom(const ClassDef* other) const;
 };
 
+// Marks a list that is a slice of an nn.Sequential: calling it runs its modules in order.
+inline constexpr const char* kSequentialSlice = "Sequential slice";
+
 struct Limits {
     int64_t steps = 20'000'000;     // statements and expressions evaluated
     int callDepth = 200;            // nested calls of the file's functions

@@ -779,7 +779,10 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
         std::vector<Value> out;
         for (const Value& k : args[0].items)
             out.push_back(Value::ofModule(cm.child(static_cast<int>(k.i))));
-        return Value::ofList(std::move(out));
+        Value v = Value::ofList(std::move(out));
+        if (cm.kind() == ModuleKind::Sequential)
+            v.s = kSequentialSlice; // callable as PyTorch's Sequential of the same modules
+        return v;
     }
     if (name == "keys" || name == "values" || name == "items") {
         std::vector<Value> out;

@@ -139,6 +139,7 @@ private slots:
     void errors();
     void semanticErrors_data();
     void semanticErrors();
+    void sequentialSliceRunsItsModules();
 
     void selfContainingClasses();
     void absurdSizes();
@@ -695,6 +696,23 @@ void TestPythonImport::semanticErrors()
     QVERIFY2(d, a.diagnostics.empty() ? "no diagnostics" : a.diagnostics[0].message.c_str());
     QCOMPARE(d->loc, (SourceLoc{line, column}));
     QCOMPARE(QString::fromStdString(d->path), path);
+}
+
+// self.features[:2] is an nn.Sequential of the first two modules in PyTorch: calling it runs them.
+void TestPythonImport::sequentialSliceRunsItsModules()
+{
+    const ImportResult r = importOk("import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+                                    "        super().__init__()\n"
+                                    "        self.features = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))\n\n"
+                                    "    def forward(self, x):\n        return self.features[:2](x)\n\n\nmodel = Net()\n");
+    QVERIFY(r.root);
+    const Analysis a = analyze(*r.root, Shape({1, 4}));
+    QVERIFY(!a.hasErrors());
+    QVERIFY2(a.outputShape && *a.outputShape == Shape({1, 8}), a.outputShape ? a.outputShape->toString().c_str() : "no output");
+    const Module* seq = r.root->findChild("features");
+    QCOMPARE(a.info(seq->child(0))->calls, 1);
+    QCOMPARE(a.info(seq->child(1))->calls, 1);
+    QVERIFY(!a.info(seq->child(2)) || a.info(seq->child(2))->calls == 0);
 }
 
 // ---- hostile input -----------------------------------------------------------------------
