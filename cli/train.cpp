@@ -12,6 +12,7 @@
 #include "engine/modelfile.h"
 #include "engine/names.h"
 #include "engine/parallel.h"
+#include "engine/train/dataset.h"
 #include "engine/train/trainer.h"
 
 #include <algorithm>
@@ -269,58 +270,12 @@ int cmdGrad(const Args& a)
 
 // ---- train ------------------------------------------------------------------------------------
 
-struct Dataset {
-    Tensor inputs; // [N, ...]
-    Targets targets;
-    int64_t count = 0;
-    int64_t sampleSize() const { return count ? inputs.numel() / count : 0; }
-};
-
 Dataset idxDataset(const std::string& images, const std::string& labels)
 {
-    auto r = readIdxDataset(images, labels);
+    auto r = loadIdxDataset(images, labels);
     if (auto* e = std::get_if<std::string>(&r))
         throw UsageError{*e};
-    IdxDataset& d = std::get<IdxDataset>(r);
-    Dataset out;
-    out.count = d.images.count();
-    std::vector<int64_t> all(static_cast<size_t>(out.count));
-    std::iota(all.begin(), all.end(), 0);
-    out.inputs = idxImagesTensor(d.images, all);
-    out.targets.classes.assign(d.labels.begin(), d.labels.end());
-    return out;
-}
-
-std::string findFile(const std::string& dir, const std::string& name)
-{
-    namespace fs = std::filesystem;
-    for (const std::string& candidate : {dir + "/" + name + ".gz", dir + "/" + name})
-        if (fs::exists(candidate))
-            return candidate;
-    return {};
-}
-
-void takeBatch(const Dataset& d, const std::vector<int64_t>& order, int64_t begin, int64_t end, Tensor& x, Targets& t)
-{
-    const int64_t size = d.sampleSize();
-    std::vector<int64_t> dims = d.inputs.shape().dims();
-    dims[0] = end - begin;
-    x = Tensor(Shape(dims));
-    t.classes.clear();
-    if (d.targets.values) {
-        std::vector<int64_t> tdims = d.targets.values->shape().dims();
-        tdims[0] = end - begin;
-        t.values = Tensor(Shape(tdims));
-    }
-    const int64_t tsize = d.targets.values ? d.targets.values->numel() / d.count : 0;
-    for (int64_t i = begin; i < end; ++i) {
-        const int64_t j = order[static_cast<size_t>(i)];
-        std::copy_n(d.inputs.data() + j * size, size, x.data() + (i - begin) * size);
-        if (d.targets.values)
-            std::copy_n(d.targets.values->data() + j * tsize, tsize, t.values->data() + (i - begin) * tsize);
-        else
-            t.classes.push_back(d.targets.classes[static_cast<size_t>(j)]);
-    }
+    return std::move(std::get<Dataset>(r));
 }
 
 OptimizerOptions optimizerOf(const Args& a)
@@ -398,14 +353,13 @@ int cmdTrain(const Args& a)
     bool hasTest = false;
     if (a.values.count("--data")) {
         const std::string dir = a.get("--data") == "fashion-mnist" ? std::string(kFashionMnistDir) : a.get("--data");
-        const std::string ti = findFile(dir, "train-images-idx3-ubyte"), tl = findFile(dir, "train-labels-idx1-ubyte");
-        if (ti.empty() || tl.empty())
+        const IdxSplitFiles trainFiles = idxSplitFiles(dir, "train");
+        if (!trainFiles.found())
             throw UsageError{dir + ": no train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]"
                              + std::string(a.get("--data") == "fashion-mnist" ? " (install Debian's dataset-fashion-mnist)" : "")};
-        train = idxDataset(ti, tl);
-        const std::string vi = findFile(dir, "t10k-images-idx3-ubyte"), vl = findFile(dir, "t10k-labels-idx1-ubyte");
-        if (!vi.empty() && !vl.empty()) {
-            test = idxDataset(vi, vl);
+        train = idxDataset(trainFiles.images, trainFiles.labels);
+        if (const IdxSplitFiles testFiles = idxSplitFiles(dir, "t10k"); testFiles.found()) {
+            test = idxDataset(testFiles.images, testFiles.labels);
             hasTest = true;
         }
     } else {

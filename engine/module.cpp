@@ -196,6 +196,7 @@ void Module::copyTreeInto(Module& target) const
     target.m_tensors = m_tensors;
     target.m_sourceLoc = m_sourceLoc;
     target.m_training = m_training;
+    target.m_frozen = m_frozen;
 }
 
 std::string Container::typeName() const

@@ -96,6 +96,9 @@ public:
     // registered subtree only (setTrainMode), so modules in a plain Python list keep theirs.
     bool training() const { return m_training; }
     void setTraining(bool training) { m_training = training; }
+    // requires_grad = False on this module's parameters and those below it (frozen for training).
+    bool frozen() const { return m_frozen; }
+    void setFrozen(bool frozen) { m_frozen = frozen; }
 
     // ---- printing ------------------------------------------------------------------
     // The part inside the parentheses of a leaf, like PyTorch's extra_repr().
@@ -116,6 +119,7 @@ private:
     std::shared_ptr<std::vector<Tensor>> m_tensors; // shared by clones until written
     SourceLoc m_sourceLoc;
     bool m_training = true;
+    bool m_frozen = false;
 };
 
 // Sequential, ModuleList, ModuleDict and the plain list: nothing but children.

@@ -193,6 +193,12 @@ void RunController::reinitialise(uint64_t seed)
     scheduleAutoRun();
 }
 
+void RunController::weightsReplaced(const QString& source)
+{
+    setWeightsSource(source);
+    scheduleAutoRun();
+}
+
 void RunController::modelOpened(const QString& path)
 {
     QStringList candidates;

@@ -51,6 +51,8 @@ public:
     ml::StateDictReport loadWeights(const QString& path);
     std::optional<QString> saveWeights(const QString& path);
     void reinitialise(uint64_t seed);
+    // Training gave the document's layers new weights: shows their origin and runs again.
+    void weightsReplaced(const QString& source);
     uint64_t seed() const { return m_seed; }
     // After a model was opened from `path` (a file or a resource): a project's normalisation
     // and the weights it names, or NAME.safetensors / NAME.weights.safetensors / NAME.pth /

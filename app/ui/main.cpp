@@ -7,6 +7,8 @@
 #include "app/ui/commandlineoptions.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/teachingtools.h"
+#include "app/train/traindocks.h"
+#include "app/train/trainsession.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -94,7 +96,10 @@ int main(int argc, char* argv[])
                                                                        "panels (before the screenshot)."));
     const QCommandLineOption sample(QStringLiteral("sample"), QStringLiteral("Use sample ROW of the Samples panel."),
                                     QStringLiteral("ROW"));
-    parser.addOptions({screenshot, select, size, compare, classroom, run, sample});
+    const QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Train STEPS steps in the Train panel, then pause "
+                                                                         "(before the screenshot)."),
+                                   QStringLiteral("STEPS"));
+    parser.addOptions({screenshot, select, size, compare, classroom, run, sample, train});
     parser.process(app);
 
     // Every option is checked before a model is loaded or a file written.
@@ -106,13 +111,17 @@ int main(int argc, char* argv[])
     if (parser.isSet(screenshot) && !isWritableImageName(out, &error))
         return fail(2, error);
     if (parser.isSet(compare)) {
-        for (const QCommandLineOption* o : {&select, &classroom, &run, &sample})
+        for (const QCommandLineOption* o : {&select, &classroom, &run, &sample, &train})
             if (parser.isSet(*o))
                 return fail(2, QStringLiteral("--%1 does not apply to --compare").arg(o->names().first()));
         return compareModels(parser, windowSize, out);
     }
     if (parser.positionalArguments().size() > 1)
         return fail(2, QStringLiteral("open one model at a time (or compare two with --compare A B)"));
+    bool stepsOk = true;
+    const int trainSteps = parser.isSet(train) ? parser.value(train).toInt(&stepsOk) : 0;
+    if (!stepsOk || trainSteps < 0 || (parser.isSet(train) && trainSteps == 0))
+        return fail(2, QStringLiteral("--train wants a number of steps from 1, got '%1'").arg(parser.value(train)));
 
     MainWindow window;
     const bool shooting = parser.isSet(screenshot);
@@ -148,10 +157,19 @@ int main(int argc, char* argv[])
         if (auto* tools = window.findChild<TeachingTools*>())
             tools->classroom()->setActive(true);
     window.show();
-    if (!shooting)
+    auto* trainDocks = window.findChild<TrainDocks*>();
+    QString trainMessage;
+    QObject::connect(trainDocks->session(), &TrainSession::message, &window,
+                     [&trainMessage](const QString& text) { trainMessage = text; });
+    if (!shooting) {
+        if (trainSteps > 0)
+            QTimer::singleShot(0, &window, [&] { trainDocks->trainSteps(trainSteps, 3600000); });
         return app.exec();
+    }
 
     return shoot(&window, out, [&] {
+        if (trainSteps > 0 && !trainDocks->trainSteps(trainSteps, 600000))
+            return fail(1, QStringLiteral("training did not reach step %1: %2").arg(trainSteps).arg(trainMessage));
         if (!running)
             return 0;
         if (!runDocks->controller()->waitForFinished(120000))

@@ -15,6 +15,7 @@
 #include "app/ui/teachingtools.h"
 #include "app/classroom/classroommode.h"
 #include "app/run/rundocks.h"
+#include "app/train/traindocks.h"
 
 #include <QAction>
 #include <QApplication>
@@ -91,6 +92,7 @@ MainWindow::MainWindow(QWidget* parent)
         }
 
     installTeachingTools(this);
+    installTrainDocks(this);
 
     connect(m_document, &Document::analysisUpdated, this, &MainWindow::updateStatus);
     connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);

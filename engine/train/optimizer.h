@@ -43,13 +43,18 @@ public:
     void setLr(double lr) { m_opt.lr = lr; }
     const OptimizerOptions& options() const { return m_opt; }
 
-private:
+    // Per parameter, what optimizer.state_dict()["state"] holds (for checkpoints).
     struct State {
         int64_t step = 0;
         Tensor momentum; // SGD momentum_buffer / Adam exp_avg
         Tensor sq;       // exp_avg_sq
         Tensor maxSq;    // max_exp_avg_sq
     };
+    const std::vector<Tensor*>& params() const { return m_params; }
+    std::vector<State>& state() { return m_state; }
+    const std::vector<State>& state() const { return m_state; }
+
+private:
     void sgd(Tensor& p, const Tensor& g, State& s);
     void adam(Tensor& p, const Tensor& g, State& s);
 

@@ -34,6 +34,7 @@ public:
     std::optional<Tensor> evaluate(const Tensor& input, std::string& error);
     Optimizer& optimizer() { return m_optimizer; }
     const ParamGrads& lastGrads() const { return m_last.grads; }
+    const Tensor& lastOutput() const { return m_last.output; } // the last step's model output
 
 private:
     Module& m_root;

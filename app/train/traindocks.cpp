@@ -1,0 +1,214 @@
+#include "app/train/traindocks.h"
+
+#include "app/document/document.h"
+#include "app/document/moduletreemodel.h"
+#include "app/document/runcontroller.h"
+#include "app/run/rundocks.h"
+#include "app/run/samplespanel.h"
+#include "app/train/freezemodule.h"
+#include "app/train/trainpanel.h"
+#include "app/train/trainsession.h"
+#include "app/train/weightchangedelegate.h"
+#include "app/ui/mainwindow.h"
+#include "app/ui/moduletreepanel.h"
+#include "engine/io/idx.h"
+#include "engine/train/weightchange.h"
+
+#include <QAction>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QUndoStack>
+
+namespace ml::ui {
+
+TrainDocks::TrainDocks(MainWindow* window)
+    : QObject(window)
+    , m_window(window)
+    , m_session(new TrainSession(window->document(), this))
+    , m_panel(new TrainPanel(m_session, window))
+    , m_dock(new QDockWidget(QStringLiteral("Train"), window))
+    , m_tree(window->treePanel())
+    , m_delegate(new WeightChangeDelegate(window->document(), m_session, this))
+{
+    setObjectName(QStringLiteral("trainDocks"));
+    m_session->setSamplesDirectory(shippedSamplesDirectory());
+    QStringList names;
+    for (const std::string& n : ml::fashionMnistClassNames())
+        names << QString::fromStdString(n);
+    m_panel->setClassNames(names);
+
+    m_dock->setObjectName(QStringLiteral("trainDock"));
+    m_dock->setWidget(m_panel);
+    window->addDockWidget(Qt::RightDockWidgetArea, m_dock);
+    if (auto* diagram = window->findChild<QDockWidget*>(QStringLiteral("diagramDock")))
+        window->tabifyDockWidget(diagram, m_dock);
+    if (auto* diagram = window->findChild<QDockWidget*>(QStringLiteral("diagramDock")))
+        diagram->raise();
+    for (QAction* a : window->menuBar()->actions())
+        if (a->menu() && a->text() == QStringLiteral("&View"))
+            a->menu()->insertAction(a->menu()->actions().value(1), m_dock->toggleViewAction());
+
+    m_tree->setItemDelegateForColumn(ModuleTreeModel::NameColumn, m_delegate);
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_tree, &QWidget::customContextMenuRequested, this, &TrainDocks::showTreeMenu);
+
+    Document* doc = window->document();
+    connect(doc->undoStack(), &QUndoStack::indexChanged, this, &TrainDocks::modelEdited);
+    connect(doc, &Document::documentReset, this, [this] {
+        if (m_session->isActive())
+            m_session->stop(QStringLiteral("Training stopped: another model was opened"));
+        m_session->clearResults();
+        m_tree->viewport()->update();
+    });
+    connect(m_session, &TrainSession::changesUpdated, m_tree->viewport(), qOverload<>(&QWidget::update));
+    connect(m_session, &TrainSession::weightsUpdated, this, &TrainDocks::weightsArrived);
+    connect(m_session, &TrainSession::message, this, &TrainDocks::showMessage);
+    connect(m_session, &TrainSession::stateChanged, this, [this](TrainSession::State s) {
+        if (s == TrainSession::State::Running) {
+            m_dock->show();
+            m_dock->raise();
+            // Room for the weight-change badges after the names.
+            if (m_tree->columnWidth(ModuleTreeModel::NameColumn) < 200)
+                m_tree->setColumnWidth(ModuleTreeModel::NameColumn, 200);
+        }
+    });
+    connect(m_panel, &TrainPanel::saveWeightsRequested, this, &TrainDocks::saveWeights);
+    connect(m_panel, &TrainPanel::saveCheckpointRequested, this, &TrainDocks::saveCheckpoint);
+    connect(m_panel, &TrainPanel::resumeRequested, this, &TrainDocks::chooseCheckpoint);
+}
+
+void TrainDocks::showMessage(const QString& text)
+{
+    if (!text.isEmpty())
+        m_window->statusBar()->showMessage(text, 8000);
+}
+
+// Any edit (one on the undo stack, or undoing one) changes the model under training: the copy
+// being trained no longer matches it, so training stops and says so.
+void TrainDocks::modelEdited()
+{
+    m_tree->viewport()->update();
+    if (!m_session->isActive())
+        return;
+    const QUndoStack* stack = m_window->document()->undoStack();
+    const QString what = stack->index() > 0 ? stack->text(stack->index() - 1) : QStringLiteral("an undo");
+    m_session->stop(QStringLiteral("Training stopped: the model was edited (%1). The weights trained so far stay; "
+                                   "start again to train the edited model.")
+                        .arg(what));
+}
+
+void TrainDocks::weightsArrived()
+{
+    const qint64 step = m_session->steps().empty() ? 0 : m_session->steps().back().step;
+    if (RunDocks* run = m_window->runDocks())
+        run->controller()->weightsReplaced(QStringLiteral("trained, step %1").arg(step));
+    m_tree->viewport()->update();
+}
+
+QString TrainDocks::setFrozen(const QString& dottedPath, bool frozen)
+{
+    Document* doc = m_window->document();
+    ml::Module* m = doc->moduleAtDotted(dottedPath);
+    if (!m)
+        return QStringLiteral("%1: no such node").arg(dottedPath);
+    if (!m->isRegistered())
+        return QStringLiteral("%1 is inside a plain Python list: model.parameters() never yields it, so there is nothing "
+                              "to freeze (use nn.ModuleList to register it)")
+            .arg(dottedPath.isEmpty() ? QStringLiteral("model") : dottedPath);
+    if (m->frozen() == frozen)
+        return {};
+    doc->undoStack()->push(new FreezeModule(doc, indexPathOf(m), frozen));
+    return {};
+}
+
+void TrainDocks::showTreeMenu(const QPoint& pos)
+{
+    const QModelIndex index = m_tree->indexAt(pos);
+    if (!index.isValid())
+        return;
+    const QString path = index.data(ModuleTreeModel::DottedPathRole).toString();
+    const ml::Module* m = m_window->document()->moduleAtDotted(path);
+    if (!m)
+        return;
+    QMenu menu(m_tree);
+    QAction* freeze = menu.addAction(QStringLiteral("Freeze (requires_grad = False)"));
+    freeze->setCheckable(true);
+    freeze->setChecked(m->frozen());
+    if (!m->isRegistered()) {
+        freeze->setEnabled(false);
+        freeze->setText(QStringLiteral("Freeze: a plain list's layers are never trained"));
+    } else if (!m->frozen() && ml::isFrozen(*m)) {
+        freeze->setEnabled(false);
+        freeze->setText(QStringLiteral("Frozen with a module above it"));
+    }
+    connect(freeze, &QAction::triggered, this, [this, path](bool on) { showMessage(setFrozen(path, on)); });
+    for (QAction* a : m_tree->actions())
+        menu.addAction(a);
+    menu.exec(m_tree->viewport()->mapToGlobal(pos));
+}
+
+void TrainDocks::saveWeights()
+{
+    if (m_session->state() == TrainSession::State::Running) {
+        showMessage(QStringLiteral("Pause or stop training first: the weights change with every step"));
+        return;
+    }
+    RunDocks* run = m_window->runDocks();
+    if (!run)
+        return;
+    const QString path = QFileDialog::getSaveFileName(m_window, QStringLiteral("Save trained weights"), QString(),
+                                                      QStringLiteral("safetensors (*.safetensors);;PyTorch (*.pth *.pt)"));
+    if (path.isEmpty())
+        return;
+    if (auto err = run->controller()->saveWeights(path))
+        QMessageBox::warning(m_window, QStringLiteral("ModuleLab"), *err);
+    else
+        showMessage(QStringLiteral("Saved the trained weights to %1").arg(path));
+}
+
+void TrainDocks::saveCheckpoint()
+{
+    const QString path = QFileDialog::getSaveFileName(m_window, QStringLiteral("Save training checkpoint"), QString(),
+                                                      QStringLiteral("ModuleLab checkpoint (*.safetensors)"));
+    if (path.isEmpty())
+        return;
+    if (auto err = m_session->saveCheckpoint(path))
+        QMessageBox::warning(m_window, QStringLiteral("ModuleLab"), *err);
+    else
+        showMessage(QStringLiteral("Saved a checkpoint (weights, optimizer state, epoch) to %1").arg(path));
+}
+
+void TrainDocks::chooseCheckpoint()
+{
+    const QString path = QFileDialog::getOpenFileName(m_window, QStringLiteral("Resume from checkpoint"), QString(),
+                                                      QStringLiteral("ModuleLab checkpoint (*.safetensors)"));
+    if (path.isEmpty())
+        return;
+    m_session->setResumeCheckpoint(path);
+    showMessage(QStringLiteral("Start resumes from %1 (choose the optimizer it was saved with)").arg(path));
+}
+
+bool TrainDocks::trainSteps(int steps, int timeoutMs)
+{
+    if (!m_session->start(m_panel->settings()))
+        return false;
+    m_dock->raise();
+    const bool reached = m_session->waitUntil(
+        [this, steps] { return m_session->state() == TrainSession::State::Finished || (!m_session->steps().empty() && m_session->steps().back().step >= steps); },
+        timeoutMs);
+    const int version = m_session->changesVersion();
+    m_session->pause();
+    m_session->waitUntil([this, version] { return m_session->changesVersion() > version || !m_session->isActive(); }, 10000);
+    return reached;
+}
+
+TrainDocks* installTrainDocks(MainWindow* window)
+{
+    return new TrainDocks(window);
+}
+
+} // namespace ml::ui

@@ -1,0 +1,248 @@
+#include "app/train/trainpanel.h"
+
+#include "app/train/confusionview.h"
+#include "app/train/traincharts.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace ml::ui {
+
+TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_optimizer(new QComboBox(this))
+    , m_lr(new QDoubleSpinBox(this))
+    , m_batch(new QSpinBox(this))
+    , m_epochs(new QSpinBox(this))
+    , m_seed(new QSpinBox(this))
+    , m_loss(new QComboBox(this))
+    , m_scratch(new QCheckBox(QStringLiteral("From scratch"), this))
+    , m_start(new QPushButton(QStringLiteral("Start"), this))
+    , m_pause(new QPushButton(QStringLiteral("Pause"), this))
+    , m_stop(new QPushButton(QStringLiteral("Stop"), this))
+    , m_save(new QToolButton(this))
+    , m_progress(new QProgressBar(this))
+    , m_status(new QLabel(this))
+    , m_tabs(new QTabWidget(this))
+    , m_charts(new TrainCharts(session, this))
+    , m_layers(new QTableWidget(this))
+    , m_confusion(new ConfusionView(this))
+{
+    m_optimizer->addItem(QStringLiteral("SGD"), int(ml::OptimizerKind::Sgd));
+    m_optimizer->addItem(QStringLiteral("Adam"), int(ml::OptimizerKind::Adam));
+    m_optimizer->addItem(QStringLiteral("AdamW"), int(ml::OptimizerKind::AdamW));
+    m_lr->setDecimals(5);
+    m_lr->setRange(0.00001, 10.0);
+    m_lr->setSingleStep(0.0001);
+    m_batch->setRange(1, 4096);
+    m_epochs->setRange(1, 1000);
+    m_seed->setRange(0, 1 << 30);
+    m_loss->addItem(QStringLiteral("CrossEntropyLoss"), int(ml::LossKind::CrossEntropy));
+    m_loss->addItem(QStringLiteral("NLLLoss"), int(ml::LossKind::Nll));
+    m_loss->setToolTip(QStringLiteral("Fashion-MNIST's targets are class indices: CrossEntropyLoss on logits, NLLLoss on "
+                                      "log_softmax outputs. MSELoss and BCEWithLogitsLoss take float targets "
+                                      "(modulelab-cli train --data-tensors)."));
+    m_scratch->setToolTip(QStringLiteral("Initialise every layer from the seed first, as a new model is; otherwise train "
+                                         "on from the current weights"));
+    m_save->setText(QStringLiteral("Save"));
+    m_save->setPopupMode(QToolButton::InstantPopup);
+    auto* saveMenu = new QMenu(m_save);
+    saveMenu->addAction(QStringLiteral("Save Trained Weights…"), this, &TrainPanel::saveWeightsRequested);
+    saveMenu->addAction(QStringLiteral("Save Checkpoint…"), this, &TrainPanel::saveCheckpointRequested);
+    saveMenu->addAction(QStringLiteral("Resume from Checkpoint…"), this, &TrainPanel::resumeRequested);
+    m_save->setMenu(saveMenu);
+
+    auto* form = new QGridLayout;
+    form->setHorizontalSpacing(6);
+    form->setVerticalSpacing(3);
+    const auto add = [form, this](int row, int col, const QString& label, QWidget* w) {
+        auto* l = new QLabel(label, this);
+        l->setBuddy(w);
+        form->addWidget(l, row, col * 2);
+        form->addWidget(w, row, col * 2 + 1);
+    };
+    add(0, 0, QStringLiteral("Optimizer"), m_optimizer);
+    add(0, 1, QStringLiteral("lr"), m_lr);
+    add(0, 2, QStringLiteral("Loss"), m_loss);
+    add(1, 0, QStringLiteral("Batch"), m_batch);
+    add(1, 1, QStringLiteral("Epochs"), m_epochs);
+    add(1, 2, QStringLiteral("Seed"), m_seed);
+    form->setColumnStretch(1, 1);
+    form->setColumnStretch(3, 1);
+    form->setColumnStretch(5, 1);
+
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_start);
+    buttons->addWidget(m_pause);
+    buttons->addWidget(m_stop);
+    buttons->addWidget(m_scratch);
+    buttons->addStretch(1);
+    buttons->addWidget(m_save);
+
+    m_progress->setTextVisible(true);
+    m_progress->setMaximumHeight(16);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_layers->setColumnCount(3);
+    m_layers->setHorizontalHeaderLabels({QStringLiteral("Layer"), QStringLiteral("Change"), QStringLiteral("Why it cannot learn")});
+    m_layers->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_layers->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_layers->horizontalHeader()->setStretchLastSection(true);
+    m_layers->verticalHeader()->hide();
+    m_layers->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_layers->setToolTip(QStringLiteral("|W - W₀| / |W₀| of each layer's parameters since training started"));
+
+    m_tabs->addTab(m_charts, QStringLiteral("Curves"));
+    m_tabs->addTab(m_layers, QStringLiteral("Layers"));
+    m_tabs->addTab(m_confusion, QStringLiteral("Confusion"));
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->setSpacing(4);
+    layout->addLayout(form);
+    layout->addLayout(buttons);
+    layout->addWidget(m_progress);
+    layout->addWidget(m_status);
+    layout->addWidget(m_tabs, 1);
+
+    setSettings(TrainSettings{});
+    connect(m_optimizer, &QComboBox::currentIndexChanged, this, &TrainPanel::optimizerChanged);
+    connect(m_start, &QPushButton::clicked, this, [this] { m_session->start(settings()); });
+    connect(m_pause, &QPushButton::clicked, this, [this] {
+        if (m_session->state() == TrainSession::State::Paused)
+            m_session->resume();
+        else
+            m_session->pause();
+    });
+    connect(m_stop, &QPushButton::clicked, this, [this] { m_session->stop(); });
+    connect(m_session, &TrainSession::stateChanged, this, &TrainPanel::updateButtons);
+    connect(m_session, &TrainSession::stateChanged, this, [this](TrainSession::State s) {
+        if (s == TrainSession::State::Running && m_session->steps().empty()) {
+            m_charts->refresh();
+            m_confusion->clearMatrix();
+            m_layers->setRowCount(0);
+        }
+        updateProgress();
+    });
+    connect(m_session, &TrainSession::stepsAdded, this, [this] {
+        m_charts->refresh();
+        updateProgress();
+    });
+    connect(m_session, &TrainSession::epochFinished, this, [this] {
+        m_charts->refresh();
+        if (m_session->confusion())
+            m_confusion->show(*m_session->confusion());
+    });
+    connect(m_session, &TrainSession::changesUpdated, this, &TrainPanel::fillLayers);
+    connect(m_session, &TrainSession::message, m_status, &QLabel::setText);
+    updateButtons();
+    updateProgress();
+    m_status->setText(QStringLiteral("Trains the model on Fashion-MNIST with PyTorch's gradients and optimizer steps."));
+}
+
+TrainSettings TrainPanel::settings() const
+{
+    TrainSettings s;
+    s.optimizer = static_cast<ml::OptimizerKind>(m_optimizer->currentData().toInt());
+    s.lr = m_lr->value();
+    s.batch = m_batch->value();
+    s.epochs = m_epochs->value();
+    s.seed = static_cast<quint64>(m_seed->value());
+    s.loss = static_cast<ml::LossKind>(m_loss->currentData().toInt());
+    s.fromScratch = m_scratch->isChecked();
+    return s;
+}
+
+void TrainPanel::setSettings(const TrainSettings& s)
+{
+    const QSignalBlocker block(m_optimizer);
+    m_optimizer->setCurrentIndex(m_optimizer->findData(int(s.optimizer)));
+    m_lr->setValue(s.lr);
+    m_batch->setValue(s.batch);
+    m_epochs->setValue(s.epochs);
+    m_seed->setValue(static_cast<int>(s.seed));
+    m_loss->setCurrentIndex(m_loss->findData(int(s.loss)));
+    m_scratch->setChecked(s.fromScratch);
+}
+
+void TrainPanel::setClassNames(const QStringList& names)
+{
+    m_confusion->setClassNames(names);
+}
+
+// PyTorch's default learning rate of the chosen optimizer.
+void TrainPanel::optimizerChanged()
+{
+    const auto kind = static_cast<ml::OptimizerKind>(m_optimizer->currentData().toInt());
+    m_lr->setValue(kind == ml::OptimizerKind::Sgd ? 0.01 : ml::defaultOptimizerOptions(kind).lr);
+}
+
+void TrainPanel::updateButtons()
+{
+    const TrainSession::State s = m_session->state();
+    const bool active = m_session->isActive();
+    m_start->setEnabled(!active);
+    m_pause->setEnabled(active);
+    m_pause->setText(s == TrainSession::State::Paused ? QStringLiteral("Resume") : QStringLiteral("Pause"));
+    m_stop->setEnabled(active);
+    for (QWidget* w : std::initializer_list<QWidget*>{m_optimizer, m_lr, m_batch, m_epochs, m_seed, m_loss, m_scratch})
+        w->setEnabled(!active);
+}
+
+void TrainPanel::updateProgress()
+{
+    const qint64 perEpoch = m_session->stepsPerEpoch();
+    const qint64 total = perEpoch * m_session->totalEpochs();
+    const qint64 done = m_session->steps().empty() ? 0 : m_session->steps().back().step;
+    m_progress->setRange(0, static_cast<int>(std::max<qint64>(total, 1)));
+    m_progress->setValue(static_cast<int>(std::min(done, std::max<qint64>(total, 1))));
+    if (perEpoch > 0 && !m_session->steps().empty()) {
+        const qint64 epoch = std::min<qint64>((done - 1) / perEpoch + 1, m_session->totalEpochs());
+        m_progress->setFormat(QStringLiteral("epoch %1/%2 · step %3/%4 · loss %5")
+                                  .arg(epoch)
+                                  .arg(m_session->totalEpochs())
+                                  .arg(done)
+                                  .arg(total)
+                                  .arg(m_session->steps().back().loss, 0, 'f', 4));
+    } else {
+        m_progress->setFormat(m_session->isActive() ? QStringLiteral("loading the data…") : QStringLiteral("not started"));
+    }
+}
+
+void TrainPanel::fillLayers()
+{
+    const auto& changes = m_session->changes();
+    m_layers->setRowCount(static_cast<int>(changes.size()));
+    for (int row = 0; row < static_cast<int>(changes.size()); ++row) {
+        const ml::LayerChange& c = changes[static_cast<size_t>(row)];
+        auto* name = new QTableWidgetItem(QString::fromStdString(c.path));
+        auto* change = new QTableWidgetItem(QStringLiteral("%1%").arg(c.relative * 100.0, 0, 'f', 3));
+        change->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        auto* why = new QTableWidgetItem(QString::fromStdString(c.reason));
+        if (!c.reason.empty()) {
+            const QColor color = c.reason == "frozen" ? QColor(40, 110, 200) : QColor(200, 40, 40);
+            for (QTableWidgetItem* i : {name, change, why})
+                i->setForeground(color);
+        }
+        m_layers->setItem(row, 0, name);
+        m_layers->setItem(row, 1, change);
+        m_layers->setItem(row, 2, why);
+    }
+}
+
+} // namespace ml::ui

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QStyledItemDelegate>
+
+namespace ml::ui {
+
+class Document;
+class TrainSession;
+
+// Draws, at the end of a tree row's name, how much the node's weights changed since training
+// started ("Δ 4.1%"), or why they cannot change: "frozen", or a plain Python list's layer
+// ("not registered"). The tooltip says it in full. The reasons come from the engine.
+class WeightChangeDelegate : public QStyledItemDelegate {
+    Q_OBJECT
+public:
+    WeightChangeDelegate(Document* document, TrainSession* session, QObject* parent = nullptr);
+    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    bool helpEvent(QHelpEvent* event, QAbstractItemView* view, const QStyleOptionViewItem& option,
+                   const QModelIndex& index) override;
+
+    struct Badge {
+        QString text;
+        QString tooltip;
+        QColor color;
+    };
+    // What the row of `dottedPath` shows; empty text for nothing.
+    Badge badgeFor(const QString& dottedPath) const;
+
+private:
+    Document* m_document;
+    TrainSession* m_session;
+};
+
+} // namespace ml::ui

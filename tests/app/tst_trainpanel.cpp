@@ -1,0 +1,239 @@
+// The Train panel trains for real: a few steps on the shipped samples with the engine, under
+// the offscreen platform. Plain-list layers stay at their weights with the reason, ModuleList
+// layers change; Freeze is an undoable command; an edit stops training; Pause holds the steps;
+// checkpoints resume; the document (and so Run) follows the newest weights.
+#include "app/document/document.h"
+#include "app/document/runcontroller.h"
+#include "app/run/rundocks.h"
+#include "app/train/confusionview.h"
+#include "app/train/traincharts.h"
+#include "app/train/traindocks.h"
+#include "app/train/trainpanel.h"
+#include "app/train/trainsession.h"
+#include "app/train/weightchangedelegate.h"
+#include "app/ui/mainwindow.h"
+#include "engine/analysis/analysis.h"
+
+#include <QFile>
+#include <QLineSeries>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest/QTest>
+
+using namespace ml::ui;
+
+namespace {
+
+const char* kMixed = R"(import torch
+import torch.nn as nn
+
+class Mixed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.ModuleList([nn.Conv2d(1, 4, 3, stride=2, padding=1), nn.ReLU()])
+        self.extra = [nn.Linear(10, 10)]
+        self.head = nn.Linear(4 * 14 * 14, 10)
+
+    def forward(self, x):
+        for m in self.features:
+            x = m(x)
+        x = torch.flatten(x, 1)
+        x = self.head(x)
+        for m in self.extra:
+            x = m(x)
+        return x
+
+model = Mixed()
+# input: 1,1,28,28
+)";
+
+const QString kSamples = QStringLiteral(MODULELAB_EXAMPLES "/../samples/fashion-mnist");
+
+std::vector<float> weightsOf(const ml::Module* m)
+{
+    const ml::Tensor& t = m->tensors().at(0);
+    return std::vector<float>(t.data(), t.data() + t.numel());
+}
+
+} // namespace
+
+class TestTrainPanel : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<MainWindow> m_window;
+    TrainDocks* m_train = nullptr;
+
+    TrainSession* session() { return m_train->session(); }
+    bool finish() { return session()->waitUntil([this] { return !session()->isActive(); }, 120000); }
+    TrainSettings settings(int epochs)
+    {
+        TrainSettings s;
+        s.optimizer = ml::OptimizerKind::Sgd;
+        s.lr = 0.05;
+        s.batch = 10;
+        s.epochs = epochs;
+        s.seed = 1;
+        return s;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("mixed.py"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(kMixed) > 0);
+        f.close();
+        m_window = std::make_unique<MainWindow>();
+        m_window->setQuiet(true);
+        QVERIFY(m_window->openFile(path));
+        m_train = m_window->findChild<TrainDocks*>();
+        QVERIFY(m_train);
+        session()->setDataDirectory(kSamples); // no Fashion-MNIST download in a test
+        m_window->resize(1280, 720);
+        m_window->show();
+    }
+
+    void trainsAndShowsWhatLearned()
+    {
+        m_train->panel()->setSettings(settings(2));
+        Document* doc = m_window->document();
+        QTest::mouseClick(m_train->panel()->startButton(), Qt::LeftButton);
+        QVERIFY(session()->isActive() || session()->state() == TrainSession::State::Finished);
+        QVERIFY(!m_train->panel()->startButton()->isEnabled() || !session()->isActive());
+        QVERIFY(finish());
+        // 30 samples in batches of 10: 3 steps an epoch, 2 epochs.
+        QCOMPARE(session()->steps().size(), size_t(6));
+        QCOMPARE(session()->steps().back().step, 6);
+        QCOMPARE(session()->epochs().size(), size_t(2));
+        QVERIFY(session()->confusion());
+        qint64 total = 0;
+        for (qint64 v : session()->confusion()->confusion)
+            total += v;
+        QCOMPARE(total, 30);
+        QCOMPARE(m_train->panel()->confusion()->rowCount(), 10);
+        QCOMPARE(m_train->panel()->charts()->rawLoss()->count(), 6);
+        QCOMPARE(m_train->panel()->charts()->smoothedLoss()->count(), 6);
+        QCOMPARE(m_train->panel()->charts()->testAccuracy()->count(), 2);
+
+        const ml::LayerChange* conv = session()->changeOf(QStringLiteral("features.0"));
+        const ml::LayerChange* list = session()->changeOf(QStringLiteral("extra.0"));
+        QVERIFY(conv && list);
+        QVERIFY(conv->relative > 1e-4);
+        QCOMPARE(conv->reason, std::string());
+        QCOMPARE(list->relative, 0.0);
+        QCOMPARE(list->reason, std::string("not registered: a plain Python list"));
+        QVERIFY(m_train->panel()->layerTable()->rowCount() >= 3);
+
+        // The tree's badges say the same.
+        WeightChangeDelegate delegate(doc, session());
+        QCOMPARE(delegate.badgeFor(QStringLiteral("extra.0")).text, QStringLiteral("not reg."));
+        QVERIFY(delegate.badgeFor(QStringLiteral("extra.0")).tooltip.contains(QStringLiteral("plain Python list")));
+        QVERIFY(delegate.badgeFor(QStringLiteral("features.0")).text.startsWith(QStringLiteral("Δ")));
+
+        // The document holds the trained weights: the plain list's are the seed's, the rest moved.
+        auto fresh = doc->root()->clone();
+        ml::initWeights(*fresh, 1);
+        QCOMPARE(weightsOf(doc->moduleAtDotted(QStringLiteral("extra.0"))), weightsOf(fresh->findPath("extra.0")));
+        QVERIFY(weightsOf(doc->moduleAtDotted(QStringLiteral("head"))) != weightsOf(fresh->findPath("head")));
+        QVERIFY(m_window->runDocks()->controller()->weightsSource().startsWith(QStringLiteral("trained")));
+    }
+
+    void freezeIsUndoableAndKeepsWeights()
+    {
+        Document* doc = m_window->document();
+        const int before = doc->undoStack()->count();
+        QCOMPARE(m_train->setFrozen(QStringLiteral("head"), true), QString());
+        QCOMPARE(doc->undoStack()->count(), before + 1);
+        QVERIFY(doc->undoStack()->undoText().startsWith(QStringLiteral("Freeze head")));
+        QVERIFY(m_train->setFrozen(QStringLiteral("extra.0"), true).contains(QStringLiteral("plain Python list")));
+        m_train->panel()->setSettings(settings(1));
+        QVERIFY(session()->start(settings(1)));
+        QVERIFY(finish());
+        const ml::LayerChange* head = session()->changeOf(QStringLiteral("head"));
+        QVERIFY(head);
+        QCOMPARE(head->relative, 0.0);
+        QCOMPARE(head->reason, std::string("frozen"));
+        QVERIFY(session()->changeOf(QStringLiteral("features.0"))->relative > 0.0);
+        doc->undoStack()->undo();
+        QVERIFY(!doc->moduleAtDotted(QStringLiteral("head"))->frozen());
+        doc->undoStack()->redo();
+        QVERIFY(doc->moduleAtDotted(QStringLiteral("head"))->frozen());
+        doc->undoStack()->undo();
+    }
+
+    void pauseHoldsAndEditStops()
+    {
+        QString last;
+        QObject scope; // the connection ends with this test function
+        connect(session(), &TrainSession::message, &scope, [&last](const QString& m) { last = m; });
+        QVERIFY(session()->start(settings(500)));
+        QVERIFY(session()->waitUntil([this] { return session()->steps().size() >= 2; }, 60000));
+        m_train->panel()->pauseButton()->click();
+        QCOMPARE(session()->state(), TrainSession::State::Paused);
+        QCOMPARE(m_train->panel()->pauseButton()->text(), QStringLiteral("Resume"));
+        QTest::qWait(300);
+        const size_t held = session()->steps().size();
+        QTest::qWait(300);
+        QCOMPARE(session()->steps().size(), held);
+        m_train->panel()->pauseButton()->click();
+        QCOMPARE(session()->state(), TrainSession::State::Running);
+        QVERIFY(session()->waitUntil([this, held] { return session()->steps().size() > held + 2; }, 60000));
+        // An edit while training stops it and says so.
+        QCOMPARE(m_train->setFrozen(QStringLiteral("features"), true), QString());
+        QVERIFY(!session()->isActive());
+        QVERIFY2(last.contains(QStringLiteral("Training stopped: the model was edited")), qPrintable(last));
+        QVERIFY(m_train->panel()->startButton()->isEnabled());
+        m_window->document()->undoStack()->undo();
+    }
+
+    void checkpointResumes()
+    {
+        const QString ckpt = m_dir.filePath(QStringLiteral("ckpt.safetensors"));
+        TrainSettings s = settings(1);
+        s.optimizer = ml::OptimizerKind::Adam;
+        s.lr = 0.001;
+        QVERIFY(session()->start(s));
+        QVERIFY(finish());
+        QCOMPARE(session()->saveCheckpoint(ckpt), std::nullopt);
+        session()->setResumeCheckpoint(ckpt);
+        s.epochs = 2;
+        s.fromScratch = false;
+        QVERIFY(session()->start(s));
+        QVERIFY(finish());
+        QCOMPARE(session()->steps().size(), size_t(3)); // the second epoch only
+        QCOMPARE(session()->steps().front().step, 4);
+        QCOMPARE(session()->epochs().back().epoch, 2);
+        // SGD cannot take Adam's state.
+        s.optimizer = ml::OptimizerKind::Sgd;
+        s.lr = 0.01;
+        QString last;
+        QObject scope; // the connection ends with this test function
+        connect(session(), &TrainSession::message, &scope, [&last](const QString& m) { last = m; });
+        QVERIFY(session()->start(s));
+        QVERIFY(finish());
+        QVERIFY2(last.contains(QStringLiteral("Adam")), qPrintable(last));
+        session()->setResumeCheckpoint({});
+    }
+
+    void refusesWhatCannotTrain()
+    {
+        QString last;
+        QObject scope; // the connection ends with this test function
+        connect(session(), &TrainSession::message, &scope, [&last](const QString& m) { last = m; });
+        TrainSettings s = settings(1);
+        s.lr = -1.0;
+        QVERIFY(!session()->start(s));
+        QVERIFY2(last.contains(QStringLiteral("Invalid learning rate")), qPrintable(last));
+    }
+
+    void cleanupTestCase()
+    {
+        m_window.reset();
+    }
+};
+
+QTEST_MAIN(TestTrainPanel)
+#include "tst_trainpanel.moc"
