@@ -155,7 +155,8 @@ ShapeResult Upsample::outputShape(const Shape& in) const
     return {out, {}};
 }
 
-namespace {
+namespace upsample {
+
 
 // ATen's compute_scales_value / area_pixel_compute_scale, in float as for float32 tensors.
 float sourceScale(int64_t in, int64_t out, double given, bool alignCorners)
@@ -174,11 +175,6 @@ int64_t nearestIndex(int64_t o, int64_t in, int64_t out, float scale)
     return std::min(static_cast<int64_t>(std::floor(static_cast<float>(o) * scale)), in - 1);
 }
 
-struct LinearTap {
-    int64_t i0, i1;
-    float w0, w1;
-};
-
 std::vector<LinearTap> linearTaps(int64_t in, int64_t out, float scale, bool alignCorners)
 {
     std::vector<LinearTap> taps(static_cast<size_t>(out));
@@ -194,10 +190,11 @@ std::vector<LinearTap> linearTaps(int64_t in, int64_t out, float scale, bool ali
     return taps;
 }
 
-} // namespace
+} // namespace upsample
 
 void Upsample::forward(const Tensor& in, Tensor& out) const
 {
+    using namespace upsample;
     const ShapeResult r = outputShape(in.shape());
     if (!r.ok())
         return;

@@ -29,11 +29,27 @@ public:
 protected:
     std::optional<std::string> configure(const std::vector<ArgValue>& args) override;
 
-private:
+public:
     // The scale F.interpolate passes to its kernels for spatial dimension d (0: none given).
     double givenScale(size_t d, size_t dims) const;
+
+private:
     UpsampleOptions m_opt;
 };
+
+// The index arithmetic of F.interpolate, shared by the forward pass and its gradient.
+namespace upsample {
+// ATen's compute_scales_value / area_pixel_compute_scale, in float as for float32 tensors.
+float sourceScale(int64_t in, int64_t out, double given, bool alignCorners);
+// The source index of output o in mode 'nearest'.
+int64_t nearestIndex(int64_t o, int64_t in, int64_t out, float scale);
+// Output o of mode 'bilinear' along one dimension: w0 * in[i0] + w1 * in[i1].
+struct LinearTap {
+    int64_t i0, i1;
+    float w0, w1;
+};
+std::vector<LinearTap> linearTaps(int64_t in, int64_t out, float scale, bool alignCorners);
+} // namespace upsample
 
 struct PixelShuffleOptions {
     int64_t upscaleFactor = 1;

@@ -7,7 +7,9 @@
 #include "engine/layers/norm.h"
 #include "engine/layers/pooling.h"
 #include "engine/layers/reshape.h"
+#include "engine/train/extralayerbackward.h"
 #include "engine/train/gradgemm.h"
+#include "engine/layers/conv1d.h"
 
 #include <algorithm>
 #include <cmath>
@@ -453,18 +455,24 @@ std::optional<std::string> backwardSupport(const Layer& layer)
     static const std::vector<std::string_view> known = {
         "Conv2d", "Linear", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
         "ReLU", "LeakyReLU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Flatten", "Identity",
-        "Dropout", "Dropout2d"};
+        "Dropout", "Dropout2d", "Dropout1d", "ConvTranspose2d", "Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d",
+        "GroupNorm", "InstanceNorm2d", "ReLU6", "ELU", "SELU", "PReLU", "Hardswish", "Hardsigmoid", "Softplus", "Mish",
+        "Upsample", "PixelShuffle", "ZeroPad2d"};
     const std::string t = layer.typeName();
     if (std::find(known.begin(), known.end(), t) == known.end())
         return "not supported by ModuleLab yet: gradients of " + t;
     if (t == "Conv2d" && static_cast<const Conv2d&>(layer).options().paddingMode != PaddingMode::Zeros)
         return "not supported by ModuleLab yet: gradients of Conv2d with padding_mode other than 'zeros'";
+    if (t == "Conv1d" && static_cast<const Conv1d&>(layer).options().paddingMode != PaddingMode::Zeros)
+        return "not supported by ModuleLab yet: gradients of Conv1d with padding_mode other than 'zeros'";
     return std::nullopt;
 }
 
 std::optional<std::string> layerForward(Layer& layer, const Tensor& in, Tensor& out, LayerSaved& saved)
 {
     const std::string t = layer.typeName();
+    if (extraLayerForward(layer, in, out))
+        return std::nullopt;
     if ((t == "BatchNorm1d" || t == "BatchNorm2d")) {
         auto& bn = static_cast<BatchNormBase&>(layer);
         const BatchNormOptions& o = bn.options();
@@ -505,7 +513,7 @@ std::optional<std::string> layerForward(Layer& layer, const Tensor& in, Tensor& 
         maxPoolForward(static_cast<const MaxPool2d&>(layer), in, out, saved.argmax);
         return std::nullopt;
     }
-    if ((t == "Dropout" || t == "Dropout2d") && layer.training()) {
+    if ((t == "Dropout" || t == "Dropout2d" || t == "Dropout1d") && layer.training()) {
         static_cast<DropoutBase&>(layer).drop(in, out, &saved.factors);
         return std::nullopt;
     }
@@ -520,6 +528,8 @@ void layerBackward(const Layer& layer, const Tensor& in, const Tensor& out, cons
                    ParamGrads& grads, const LayerSaved& saved)
 {
     const std::string t = layer.typeName();
+    if (extraLayerBackward(layer, in, out, gOut, gIn, grads))
+        return;
     if (t == "Linear")
         return linearBackward(static_cast<const Linear&>(layer), in, gOut, gIn, grads);
     if (t == "Conv2d")
@@ -570,7 +580,7 @@ void layerBackward(const Layer& layer, const Tensor& in, const Tensor& out, cons
             return d * (cdf + x * pdf);
         });
     }
-    if ((t == "Dropout" || t == "Dropout2d") && !saved.factors.empty()) {
+    if ((t == "Dropout" || t == "Dropout2d" || t == "Dropout1d") && !saved.factors.empty()) {
         for (int64_t i = 0; i < g.numel(); ++i)
             g[i] = gOut[i] * saved.factors[static_cast<size_t>(i)];
         return;

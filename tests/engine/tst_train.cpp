@@ -232,40 +232,43 @@ void TestTrain::dropoutMasksAndScales()
 
 void TestTrain::layerGradientsMatchPyTorch()
 {
-    const SafeTensors ref = readOk(kTrain + "layers.safetensors");
-    const QJsonArray cases = readJson(kTrain + "layers.json");
-    QVERIFY(cases.size() >= 30);
-    for (const QJsonValue& cv : cases) {
-        const QJsonObject c = cv.toObject();
-        const std::string name = c["name"].toString().toStdString();
-        std::vector<LayerArgument> args;
-        const QJsonObject a = c["args"].toObject();
-        for (auto it = a.begin(); it != a.end(); ++it)
-            args.push_back({it.key().toStdString(), argOf(it.value())});
-        auto made = createLayer(c["type"].toString().toStdString(), args);
-        if (auto* err = std::get_if<std::string>(&made))
-            QFAIL((name + ": " + *err).c_str());
-        Layer& layer = *std::get<std::unique_ptr<Layer>>(made);
-        TorchGenerator gen(0);
-        layer.initTensors(gen);
-        loadTensors(layer, ref, name + ".init.");
-        layer.setTraining(c["training"].toBool());
-        Tape tape;
-        const Tensor* y = tape.forward(layer, get(ref, name + ".x"));
-        QVERIFY2(y, (name + ": " + tape.error()).c_str());
-        QVERIFY(close(*y, get(ref, name + ".y"), name + " output"));
-        ParamGrads grads;
-        const Tensor gx = tape.backward(get(ref, name + ".gy"), grads);
-        QVERIFY(close(gx, get(ref, name + ".gx"), name + " input gradient"));
-        const std::vector<TensorSpec> specs = layer.tensorSpecs();
-        for (size_t i = 0; i < specs.size(); ++i) {
-            const Tensor& t = layer.tensors()[i];
-            if (specs[i].isBuffer) {
-                QVERIFY(close(t, get(ref, name + ".after." + specs[i].name), name + " " + specs[i].name));
-                continue;
+    // layers.*: the first twenty layer types; layers_more.*: the rest (make_layer_grads_more.py).
+    for (const std::string file : {"layers", "layers_more"}) {
+        const SafeTensors ref = readOk(kTrain + file + ".safetensors");
+        const QJsonArray cases = readJson(kTrain + file + ".json");
+        QVERIFY(cases.size() >= 30);
+        for (const QJsonValue& cv : cases) {
+            const QJsonObject c = cv.toObject();
+            const std::string name = c["name"].toString().toStdString();
+            std::vector<LayerArgument> args;
+            const QJsonObject a = c["args"].toObject();
+            for (auto it = a.begin(); it != a.end(); ++it)
+                args.push_back({it.key().toStdString(), argOf(it.value())});
+            auto made = createLayer(c["type"].toString().toStdString(), args);
+            if (auto* err = std::get_if<std::string>(&made))
+                QFAIL((name + ": " + *err).c_str());
+            Layer& layer = *std::get<std::unique_ptr<Layer>>(made);
+            TorchGenerator gen(0);
+            layer.initTensors(gen);
+            loadTensors(layer, ref, name + ".init.");
+            layer.setTraining(c["training"].toBool());
+            Tape tape;
+            const Tensor* y = tape.forward(layer, get(ref, name + ".x"));
+            QVERIFY2(y, (name + ": " + tape.error()).c_str());
+            QVERIFY(close(*y, get(ref, name + ".y"), name + " output"));
+            ParamGrads grads;
+            const Tensor gx = tape.backward(get(ref, name + ".gy"), grads);
+            QVERIFY(close(gx, get(ref, name + ".gx"), name + " input gradient"));
+            const std::vector<TensorSpec> specs = layer.tensorSpecs();
+            for (size_t i = 0; i < specs.size(); ++i) {
+                const Tensor& t = layer.tensors()[i];
+                if (specs[i].isBuffer) {
+                    QVERIFY(close(t, get(ref, name + ".after." + specs[i].name), name + " " + specs[i].name));
+                    continue;
+                }
+                QVERIFY2(grads.count(&t), (name + " has no gradient for " + specs[i].name).c_str());
+                QVERIFY(close(grads.at(&t), get(ref, name + ".grad." + specs[i].name), name + " gradient of " + specs[i].name));
             }
-            QVERIFY2(grads.count(&t), (name + " has no gradient for " + specs[i].name).c_str());
-            QVERIFY(close(grads.at(&t), get(ref, name + ".grad." + specs[i].name), name + " gradient of " + specs[i].name));
         }
     }
 }
