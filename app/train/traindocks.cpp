@@ -20,6 +20,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScrollArea>
 #include <QStatusBar>
 #include <QUndoStack>
 
@@ -29,28 +30,23 @@ TrainDocks::TrainDocks(MainWindow* window)
     : QObject(window)
     , m_window(window)
     , m_session(new TrainSession(window->document(), this))
-    , m_panel(new TrainPanel(m_session, window))
-    , m_dock(new QDockWidget(QStringLiteral("Train"), window))
     , m_tree(window->treePanel())
     , m_delegate(new WeightChangeDelegate(window->document(), m_session, this))
 {
     setObjectName(QStringLiteral("trainDocks"));
     m_session->setSamplesDirectory(shippedSamplesDirectory());
-    QStringList names;
-    for (const std::string& n : ml::fashionMnistClassNames())
-        names << QString::fromStdString(n);
-    m_panel->setClassNames(names);
-
-    m_dock->setObjectName(QStringLiteral("trainDock"));
-    m_dock->setWidget(m_panel);
-    window->addDockWidget(Qt::RightDockWidgetArea, m_dock);
-    if (auto* diagram = window->findChild<QDockWidget*>(QStringLiteral("diagramDock")))
-        window->tabifyDockWidget(diagram, m_dock);
-    if (auto* diagram = window->findChild<QDockWidget*>(QStringLiteral("diagramDock")))
-        diagram->raise();
+    auto* toggle = new QAction(QStringLiteral("&Train"), this);
+    toggle->setCheckable(true);
+    connect(toggle, &QAction::triggered, this, [this](bool on) {
+        if (on)
+            showDock();
+        else if (m_dock)
+            m_dock->hide();
+    });
+    m_toggle = toggle;
     for (QAction* a : window->menuBar()->actions())
         if (a->menu() && a->text() == QStringLiteral("&View"))
-            a->menu()->insertAction(a->menu()->actions().value(1), m_dock->toggleViewAction());
+            a->menu()->insertAction(a->menu()->actions().value(1), toggle);
 
     m_tree->setItemDelegateForColumn(ModuleTreeModel::NameColumn, m_delegate);
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -69,16 +65,58 @@ TrainDocks::TrainDocks(MainWindow* window)
     connect(m_session, &TrainSession::message, this, &TrainDocks::showMessage);
     connect(m_session, &TrainSession::stateChanged, this, [this](TrainSession::State s) {
         if (s == TrainSession::State::Running) {
-            m_dock->show();
-            m_dock->raise();
+            showDock();
             // Room for the weight-change badges after the names.
             if (m_tree->columnWidth(ModuleTreeModel::NameColumn) < 200)
                 m_tree->setColumnWidth(ModuleTreeModel::NameColumn, 200);
         }
     });
+}
+
+// The panel and its dock are made on first use: until then the window is exactly as without them.
+TrainPanel* TrainDocks::panel()
+{
+    if (m_panel)
+        return m_panel;
+    m_panel = new TrainPanel(m_session);
+    QStringList names;
+    for (const std::string& n : ml::fashionMnistClassNames())
+        names << QString::fromStdString(n);
+    m_panel->setClassNames(names);
     connect(m_panel, &TrainPanel::saveWeightsRequested, this, &TrainDocks::saveWeights);
     connect(m_panel, &TrainPanel::saveCheckpointRequested, this, &TrainDocks::saveCheckpoint);
     connect(m_panel, &TrainPanel::resumeRequested, this, &TrainDocks::chooseCheckpoint);
+    m_dock = new QDockWidget(QStringLiteral("Train"), m_window);
+    m_dock->setObjectName(QStringLiteral("trainDock"));
+    m_dock->hide();
+    // In a scroll area: the panel never forces its size on the window (1200 pixels, classroom
+    // mode's large type); a narrow dock scrolls instead.
+    auto* scroll = new QScrollArea(m_dock);
+    scroll->setWidget(m_panel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    m_dock->setWidget(scroll);
+    connect(m_dock, &QDockWidget::visibilityChanged, m_toggle, [this] { m_toggle->setChecked(m_dock->isVisible()); });
+    return m_panel;
+}
+
+QDockWidget* TrainDocks::dock()
+{
+    panel();
+    return m_dock;
+}
+
+void TrainDocks::showDock()
+{
+    panel();
+    if (!m_placed) {
+        m_placed = true;
+        m_window->addDockWidget(Qt::RightDockWidgetArea, m_dock);
+        if (auto* diagram = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagram && diagram->isVisible())
+            m_window->tabifyDockWidget(diagram, m_dock);
+    }
+    m_dock->show();
+    m_dock->raise();
 }
 
 void TrainDocks::showMessage(const QString& text)
@@ -194,9 +232,9 @@ void TrainDocks::chooseCheckpoint()
 
 bool TrainDocks::trainSteps(int steps, int timeoutMs)
 {
-    if (!m_session->start(m_panel->settings()))
+    if (!m_session->start(panel()->settings()))
         return false;
-    m_dock->raise();
+    showDock();
     const bool reached = m_session->waitUntil(
         [this, steps] { return m_session->state() == TrainSession::State::Finished || (!m_session->steps().empty() && m_session->steps().back().step >= steps); },
         timeoutMs);
@@ -205,6 +243,8 @@ bool TrainDocks::trainSteps(int steps, int timeoutMs)
     m_session->waitUntil([this, version] { return m_session->changesVersion() > version || !m_session->isActive(); }, 10000);
     return reached;
 }
+
+TrainDocks::~TrainDocks() = default; // the dock is the window's child
 
 TrainDocks* installTrainDocks(MainWindow* window)
 {

@@ -2,6 +2,7 @@
 
 #include <QObject>
 
+class QAction;
 class QDockWidget;
 class QTreeView;
 
@@ -19,10 +20,11 @@ class TrainDocks : public QObject {
     Q_OBJECT
 public:
     explicit TrainDocks(MainWindow* window);
+    ~TrainDocks() override;
 
     TrainSession* session() const { return m_session; }
-    TrainPanel* panel() const { return m_panel; }
-    QDockWidget* dock() const { return m_dock; }
+    TrainPanel* panel();  // made on first use
+    QDockWidget* dock(); // in the window's layout once View → Train or a run shows it
     // Freezes (or unfreezes) the node at the dotted path through the undo stack; the message
     // says why not when it cannot be frozen.
     QString setFrozen(const QString& dottedPath, bool frozen);
@@ -30,6 +32,7 @@ public:
     bool trainSteps(int steps, int timeoutMs);
 
 private:
+    void showDock(); // beside the diagram, in front
     void showTreeMenu(const QPoint& pos);
     void modelEdited();
     void weightsArrived();
@@ -40,10 +43,12 @@ private:
 
     MainWindow* m_window;
     TrainSession* m_session;
-    TrainPanel* m_panel;
-    QDockWidget* m_dock;
+    TrainPanel* m_panel = nullptr;
+    QDockWidget* m_dock = nullptr;
+    QAction* m_toggle = nullptr;
     QTreeView* m_tree;
     WeightChangeDelegate* m_delegate;
+    bool m_placed = false;
 };
 
 TrainDocks* installTrainDocks(MainWindow* window);
