@@ -404,6 +404,10 @@ int cmdTrain(const Args& a)
             start = comma + 1;
         }
     }
+    if (auto problem = emptyParameterListProblem(*root)) {
+        std::cerr << a.model << ": " << *problem << "\n";
+        return kExitModelErrors;
+    }
     seedDropout(seed);
     Trainer trainer(*root, optOptions, loss, frozen);
     const double baseLr = optOptions.lr;

@@ -234,6 +234,8 @@ bool TrainSession::start(const TrainSettings& settings)
                                    QString::fromStdString(d.message)));
     if (auto problem = ml::memoryProblem(*m_document->root(), an))
         return refuse(QString::fromStdString(*problem));
+    if (auto problem = ml::emptyParameterListProblem(*m_document->root()))
+        return refuse(QString::fromStdString(*problem));
 
     m_settings = settings;
     m_shared = std::make_shared<Shared>();

@@ -60,6 +60,15 @@ std::optional<std::string> validate(const OptimizerOptions& o)
     return std::nullopt;
 }
 
+std::optional<std::string> emptyParameterListProblem(Module& root)
+{
+    if (!modelParameters(root).empty())
+        return std::nullopt;
+    return "PyTorch would fail: ValueError: optimizer got an empty parameter list. model.parameters() yields "
+           "nothing: the model registers no parameter (layers kept in a plain Python list are not registered; "
+           "use nn.ModuleList)";
+}
+
 std::vector<Tensor*> modelParameters(Module& root, const std::vector<std::string>& frozen)
 {
     auto isFrozen = [&](const std::string& path) {

@@ -32,6 +32,10 @@ std::optional<std::string> validate(const OptimizerOptions& o);
 // modules at `frozen` paths (and below) are left out, as requires_grad=False leaves them
 // without gradients, which optimizers skip.
 std::vector<Tensor*> modelParameters(Module& root, const std::vector<std::string>& frozen = {});
+// torch.optim's first check: an optimizer over model.parameters() that yields nothing raises
+// ValueError. The message says so and why (no registered parameter: a plain Python list's
+// layers are not registered); nullopt when there is something to optimise.
+std::optional<std::string> emptyParameterListProblem(Module& root);
 
 // torch.optim.SGD / Adam / AdamW with PyTorch 1.13's update formulas. A parameter without a
 // gradient (never reached by backward) is skipped, as PyTorch skips p.grad is None.

@@ -227,6 +227,11 @@ private slots:
         s.lr = -1.0;
         QVERIFY(!session()->start(s));
         QVERIFY2(last.contains(QStringLiteral("Invalid learning rate")), qPrintable(last));
+        // NetPlainList registers no parameter: torch.optim refuses an empty parameter list.
+        QVERIFY(m_window->openFile(kSamples + QStringLiteral("/../../examples/net_plainlist.py")));
+        QVERIFY(!session()->start(settings(1)));
+        QVERIFY2(last.contains(QStringLiteral("PyTorch would fail: ValueError: optimizer got an empty parameter list")), qPrintable(last));
+        QVERIFY(!session()->isActive());
     }
 
     void cleanupTestCase()

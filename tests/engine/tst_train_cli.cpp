@@ -227,6 +227,11 @@ void TestTrainCli::refusesWhatDoesNotFit()
     const Result h = cli({"train", kTrain + "models/huge.py", "--data-tensors", data});
     QCOMPARE(h.code, 1);
     QVERIFY2(h.err.contains("refusing to train: it needs about 8000") && h.err.contains("GB"), qPrintable(h.err));
+    // NetPlainList registers no parameter: torch.optim.Adam(model.parameters()) raises.
+    const Result empty = cli({"train", kRoot + "/resources/examples/net_plainlist.py", "--data-tensors", kTrain + "optim_data.safetensors"});
+    QCOMPARE(empty.code, 1);
+    QVERIFY2(empty.err.contains("PyTorch would fail: ValueError: optimizer got an empty parameter list"), qPrintable(empty.err));
+    QVERIFY2(empty.err.contains("plain Python list"), qPrintable(empty.err));
 }
 
 void TestTrainCli::badOptionsAreExplained()
