@@ -67,6 +67,8 @@ const std::vector<FunctionalOp>& functionalOps()
         {"adaptive_avg_pool2d", "AdaptiveAvgPool2d", {"output_size"}},
         {"dropout", "Dropout", {"p", "training", "inplace"}},
         {"dropout2d", "Dropout2d", {"p", "training", "inplace"}},
+        // nn.Upsample's forward is F.interpolate with its own arguments.
+        {"interpolate", "Upsample", {"size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"}},
     };
     return ops;
 }
@@ -732,7 +734,7 @@ Value Interpreter::tensorFunction(const std::string& qname, Args args, Kwargs kw
         args.erase(args.begin());
         return functionalLayer(fn, x, std::move(args), std::move(kwargs), loc);
     }
-    if (ns == "torch.nn.functional" && (fn == "interpolate" || fn == "upsample" || fn == "pad")) {
+    if (ns == "torch.nn.functional" && (fn == "upsample" || fn == "pad")) {
         record();
         const Value& x = tensorArg(0);
         std::vector<int64_t> dims = x.shape.dims();

@@ -245,23 +245,6 @@ void Conv2d::initTensors(TorchGenerator& gen)
 
 namespace {
 
-// Index of a padded coordinate in the source for the non-zero padding modes.
-inline int64_t sourceIndex(int64_t i, int64_t n, PaddingMode mode)
-{
-    switch (mode) {
-    case PaddingMode::Reflect:
-        if (n == 1)
-            return 0;
-        while (i < 0 || i >= n)
-            i = i < 0 ? -i : 2 * (n - 1) - i;
-        return i;
-    case PaddingMode::Replicate: return std::clamp<int64_t>(i, 0, n - 1);
-    case PaddingMode::Circular: return ((i % n) + n) % n;
-    case PaddingMode::Zeros: break;
-    }
-    return i;
-}
-
 // Copies the input with reflect/replicate/circular padding applied (PyTorch's F.pad).
 void padInput(const Tensor& in, int64_t n, int64_t c, int64_t h, int64_t w, const Conv2d::Pads& p, PaddingMode mode,
               std::vector<float>& padded)
@@ -273,9 +256,9 @@ void padInput(const Tensor& in, int64_t n, int64_t c, int64_t h, int64_t w, cons
         const float* src = in.data() + plane * h * w;
         float* dst = padded.data() + plane * ph * pw;
         for (int64_t y = 0; y < ph; ++y) {
-            const float* srow = src + sourceIndex(y - p.top, h, mode) * w;
+            const float* srow = src + padSourceIndex(y - p.top, h, mode) * w;
             for (int64_t x = 0; x < pw; ++x)
-                dst[y * pw + x] = srow[sourceIndex(x - p.left, w, mode)];
+                dst[y * pw + x] = srow[padSourceIndex(x - p.left, w, mode)];
         }
     }
 }

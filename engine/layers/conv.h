@@ -2,10 +2,9 @@
 
 #include "engine/layers/convkernel.h"
 #include "engine/layers/layerutil.h"
+#include "engine/layers/padding.h"
 
 namespace ml {
-
-enum class PaddingMode { Zeros, Reflect, Replicate, Circular };
 
 struct Conv2dOptions {
     int64_t inChannels = 0;

@@ -15,6 +15,7 @@
 #include "engine/layers/pooling.h"
 #include "engine/layers/reshape.h"
 #include "engine/layers/upsample.h"
+#include "engine/layers/pad2d.h"
 #include "engine/layers/zeropad2d.h"
 
 namespace ml {
@@ -57,6 +58,8 @@ const std::vector<const LayerSchema*>& layerRegistry()
         &Upsample::staticSchema(),
         &PixelShuffle::staticSchema(),
         &ZeroPad2d::staticSchema(),
+        &ReflectionPad2d::staticSchema(),
+        &ReplicationPad2d::staticSchema(),
         &Identity::staticSchema(),
         &Linear::staticSchema(),
         &Dropout::staticSchema(),

@@ -16,23 +16,33 @@ const LayerSchema& ZeroPad2d::staticSchema()
     return s;
 }
 
-std::optional<std::string> ZeroPad2d::configure(const std::vector<ArgValue>& a)
+std::optional<std::string> parsePad2d(const ArgValue& a, ZeroPad2dOptions& out)
 {
     ZeroPad2dOptions o;
-    if (a[0].type == ArgValue::Type::Tuple)
-        o = {a[0].tuple[0], a[0].tuple[1], a[0].tuple[2], a[0].tuple[3]};
+    if (a.type == ArgValue::Type::Tuple)
+        o = {a.tuple[0], a.tuple[1], a.tuple[2], a.tuple[3]};
     else
-        o = {a[0].i, a[0].i, a[0].i, a[0].i};
+        o = {a.i, a.i, a.i, a.i};
     for (int64_t v : {o.left, o.right, o.top, o.bottom})
         if (v > INT32_MAX || v < -INT32_MAX)
-            return "padding " + a[0].repr() + " is too large";
-    m_opt = o;
+            return "padding " + a.repr() + " is too large";
+    out = o;
     return std::nullopt;
+}
+
+std::string pad2dRepr(const ZeroPad2dOptions& o)
+{
+    return pythonTupleRepr({o.left, o.right, o.top, o.bottom});
+}
+
+std::optional<std::string> ZeroPad2d::configure(const std::vector<ArgValue>& a)
+{
+    return parsePad2d(a[0], m_opt);
 }
 
 std::string ZeroPad2d::extraRepr() const
 {
-    return pythonTupleRepr({m_opt.left, m_opt.right, m_opt.top, m_opt.bottom});
+    return pad2dRepr(m_opt);
 }
 
 ShapeResult ZeroPad2d::outputShape(const Shape& in) const

@@ -8,6 +8,11 @@ struct ZeroPad2dOptions {
     int64_t left = 0, right = 0, top = 0, bottom = 0; // negative values crop
 };
 
+// The padding argument of the 2-d padding layers: an int for all four sides or a 4-tuple
+// (left, right, top, bottom). Returns an error message or nullopt; repr as PyTorch prints it.
+std::optional<std::string> parsePad2d(const ArgValue& padding, ZeroPad2dOptions& out);
+std::string pad2dRepr(const ZeroPad2dOptions& o);
+
 // nn.ZeroPad2d: zeros around the last two dimensions.
 class ZeroPad2d final : public Layer {
 public:

@@ -7,6 +7,7 @@
 #include "engine/layers/groupnorm.h"
 #include "engine/layers/pool1d.h"
 #include "engine/layers/upsample.h"
+#include "engine/layers/pad2d.h"
 #include "engine/layers/zeropad2d.h"
 
 #include <algorithm>
@@ -462,6 +463,17 @@ bool extraLayerBackward(const Layer& layer, const Tensor& in, const Tensor& out,
         return groupNormBackward(static_cast<const GroupNorm&>(layer), in, gOut, gIn, grads), true;
     if (t == "InstanceNorm2d")
         return instanceNormBackward(static_cast<const InstanceNorm2d&>(layer), in, gOut, gIn, grads), true;
+    if (t == "ReflectionPad2d" || t == "ReplicationPad2d") {
+        if (gIn) {
+            // Every output element came from one input element: the gradient flows back there,
+            // summed where the border repeats an element.
+            *gIn = Tensor::zeros(in.shape());
+            float* g = gIn->data();
+            const float* go = gOut.data();
+            static_cast<const CopyPad2d&>(layer).forEachSource(in.shape(), [&](int64_t o, int64_t i) { g[i] += go[o]; });
+        }
+        return true;
+    }
     if (t == "PReLU")
         return preluBackward(static_cast<const PReLU&>(layer), in, gOut, gIn, grads), true;
     static const std::vector<std::string_view> known = {"MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d", "Upsample", "PixelShuffle",

@@ -6,7 +6,7 @@ namespace ml {
 
 // Gradients of ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveMaxPool2d, GroupNorm,
 // InstanceNorm2d, ReLU6, ELU, SELU, PReLU, Hardswish, Hardsigmoid, Softplus, Mish, Upsample,
-// PixelShuffle and ZeroPad2d with PyTorch's formulas (layerBackward dispatches here).
+// PixelShuffle, ZeroPad2d, ReflectionPad2d and ReplicationPad2d with PyTorch's formulas (layerBackward dispatches here).
 // False when the layer is none of them.
 bool extraLayerBackward(const Layer& layer, const Tensor& in, const Tensor& out, const Tensor& gOut, Tensor* gIn,
                         ParamGrads& grads);

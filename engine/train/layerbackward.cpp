@@ -457,7 +457,7 @@ std::optional<std::string> backwardSupport(const Layer& layer)
         "ReLU", "LeakyReLU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Flatten", "Identity",
         "Dropout", "Dropout2d", "Dropout1d", "ConvTranspose2d", "Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d",
         "GroupNorm", "InstanceNorm2d", "ReLU6", "ELU", "SELU", "PReLU", "Hardswish", "Hardsigmoid", "Softplus", "Mish",
-        "Upsample", "PixelShuffle", "ZeroPad2d"};
+        "Upsample", "PixelShuffle", "ZeroPad2d", "ReflectionPad2d", "ReplicationPad2d"};
     const std::string t = layer.typeName();
     if (std::find(known.begin(), known.end(), t) == known.end())
         return "not supported by ModuleLab yet: gradients of " + t;

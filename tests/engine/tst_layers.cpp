@@ -121,7 +121,7 @@ private slots:
                                   "AdaptiveAvgPool2d", "Flatten", "Dropout", "Dropout2d", "Identity",
                                   "ConvTranspose2d", "Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d", "GroupNorm",
                                   "InstanceNorm2d", "ReLU6", "ELU", "SELU", "PReLU", "Hardswish", "Hardsigmoid", "Softplus",
-                                  "Mish", "Upsample", "PixelShuffle", "ZeroPad2d", "Dropout1d"};
+                                  "Mish", "Upsample", "PixelShuffle", "ZeroPad2d", "ReflectionPad2d", "ReplicationPad2d", "Dropout1d"};
         QCOMPARE(layerRegistry().size(), std::size(expected));
         const QStringList groups{"Convolution", "Normalization", "Linear", "Activation", "Pooling", "Reshape", "Regularization"};
         for (const char* name : expected) {
@@ -285,7 +285,7 @@ private slots:
         std::unique_ptr<Layer> prelu = make("PReLU", {I(3)});
         QCOMPARE(prelu->multAdds(Shape{2, 3, 4, 4}, Shape{2, 3, 4, 4}), int64_t{2} * 3);
         for (const char* free : {"ReLU", "MaxPool2d", "Flatten", "Dropout", "Softmax", "Upsample", "PixelShuffle", "ZeroPad2d",
-                                  "MaxPool1d", "AdaptiveMaxPool2d", "Mish", "Dropout1d"}) {
+                                  "ReflectionPad2d", "ReplicationPad2d", "MaxPool1d", "AdaptiveMaxPool2d", "Mish", "Dropout1d"}) {
             std::unique_ptr<Layer> l = createExampleLayer(free);
             QCOMPARE(l->multAdds(Shape{64, 32, 26, 26}, Shape{64, 32, 13, 13}), int64_t{0});
         }

@@ -105,6 +105,7 @@ REPR_CASES = [
     C("Upsample", scale_factor=2), C("Upsample", size=(4, 5), mode="bilinear", align_corners=True), C("Upsample", size=7),
     C("Upsample", scale_factor=1.5, mode="bilinear"), C("Upsample", None, 2, "nearest"),
     C("PixelShuffle", 3), C("ZeroPad2d", 2), C("ZeroPad2d", (1, 0, 1, 0)), C("ZeroPad2d", (-1, 2, 0, 3)),
+    C("ReflectionPad2d", 2), C("ReflectionPad2d", (1, 0, 2, 1)), C("ReplicationPad2d", 3), C("ReplicationPad2d", (-1, 2, 0, 1)),
     C("Dropout1d"), C("Dropout1d", 0.2), C("Dropout1d", 0.1, True),
 ]
 
@@ -175,6 +176,13 @@ SHAPE_CASES = [
     (C("PixelShuffle", 0), [1, 4, 3, 3]), (C("PixelShuffle", 3), [9, 2, 2]),
     (C("ZeroPad2d", 2), [1, 2, 3, 3]), (C("ZeroPad2d", (1, 0, 2, 3)), [3, 3]), (C("ZeroPad2d", 1), [1, 1, 3, 3, 3]),
     (C("ZeroPad2d", 1), [3]), (C("ZeroPad2d", (-1, 0, 0, -2)), [1, 2, 4, 4]),
+    (C("ReflectionPad2d", 2), [1, 2, 3, 3]), (C("ReflectionPad2d", 2), [2, 3, 3]), (C("ReflectionPad2d", 2), [0, 1, 3, 3]),
+    (C("ReflectionPad2d", 2), [3, 3]), (C("ReflectionPad2d", 1), [1, 1, 1, 3, 3]), (C("ReflectionPad2d", 1), [4]),
+    (C("ReflectionPad2d", 2), [1, 1, 2, 2]), (C("ReflectionPad2d", (1, 0, 2, 3)), [1, 2, 3, 3]),
+    (C("ReflectionPad2d", 1), [1, 1, 0, 3]), (C("ReflectionPad2d", 1), [0, 3, 3]), (C("ReflectionPad2d", -1), [1, 2, 3, 3]),
+    (C("ReflectionPad2d", -1), [1, 1, 2, 2]), (C("ReplicationPad2d", 2), [1, 1, 2, 2]), (C("ReplicationPad2d", 1), [0, 3, 3]),
+    (C("ReplicationPad2d", 1), [1, 0, 3, 3]), (C("ReplicationPad2d", 1), [0, 1, 3, 3]), (C("ReplicationPad2d", -2), [1, 1, 3, 3]),
+    (C("ReplicationPad2d", (-1, 2, 0, 1)), [2, 3, 3]), (C("ReplicationPad2d", 1), [3, 3]),
     (C("Dropout1d"), [2, 3, 4]), (C("Dropout1d"), [3, 4]), (C("Dropout1d"), [1, 2, 3, 4]),
 ]
 
@@ -249,6 +257,9 @@ FORWARD_CASES = [
     (C("Upsample", size=(2, 3), mode="bilinear"), [1, 2, 5, 7]), (C("Upsample", scale_factor=0.5), [1, 1, 6, 7]),
     (C("PixelShuffle", 2), [2, 8, 3, 4]), (C("PixelShuffle", 3), [9, 2, 2]),
     (C("ZeroPad2d", 2), [1, 2, 3, 4]), (C("ZeroPad2d", (1, 0, 2, 3)), [2, 3, 3]), (C("ZeroPad2d", (-1, 2, 0, -2)), [1, 2, 4, 5]),
+    (C("ReflectionPad2d", 2), [2, 2, 3, 4]), (C("ReflectionPad2d", (3, 0, 1, 2)), [2, 3, 5]),
+    (C("ReflectionPad2d", (-1, 2, 1, -1)), [1, 2, 4, 5]), (C("ReplicationPad2d", 2), [2, 2, 3, 4]),
+    (C("ReplicationPad2d", (4, 0, 1, -1)), [1, 3, 4]), (C("ReplicationPad2d", (1, 1, 2, 2)), [1, 1, 1, 1]),
     (C("Dropout1d"), [2, 3, 4]),
 ]
 

@@ -59,6 +59,10 @@ LAYER_CASES = [
     ("pixelshuffle", "PixelShuffle", {"upscale_factor": 2}, [2, 8, 3, 2], True),
     ("zeropad", "ZeroPad2d", {"padding": [1, 2, 0, 1]}, [1, 2, 3, 3], True),
     ("zeropad_int", "ZeroPad2d", {"padding": 1}, [2, 1, 2, 3], True),
+    ("reflectpad", "ReflectionPad2d", {"padding": [2, 1, 1, 2]}, [1, 2, 3, 4], True),
+    ("reflectpad_crop", "ReflectionPad2d", {"padding": [-1, 2, 1, -1]}, [2, 1, 4, 3], True),
+    ("replicatepad", "ReplicationPad2d", {"padding": 3}, [1, 2, 2, 3], True),
+    ("replicatepad_unbatched", "ReplicationPad2d", {"padding": [0, 2, -1, 1]}, [2, 3, 3], True),
     ("dropout1d_eval", "Dropout1d", {"p": 0.4}, [2, 3, 5], False),
     ("dropout1d_p0", "Dropout1d", {"p": 0.0}, [2, 3, 5], True),
 ]
