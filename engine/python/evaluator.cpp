@@ -250,7 +250,6 @@ Evaluator::Flow Evaluator::exec(const Stmt& s, Frame& f)
         v.kind = Value::Kind::Function;
         v.fn = fn;
         f.locals[s.op] = v;
-        (*fn->closure)[s.op] = v; // so that it can call itself
         return Flow::Normal;
     }
     }

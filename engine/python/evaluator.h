@@ -30,14 +30,16 @@ struct EvalError {
 };
 
 // A function or method of the file.
-struct FunctionDef {
+struct FunctionDef : std::enable_shared_from_this<FunctionDef> {
     std::string name;
     std::vector<Param> params;
     const std::vector<Stmt>* body = nullptr; // owned by the source file or the module's program
     std::vector<Value> defaults;             // per parameter; kind None with hasDefault false when none
     std::vector<bool> hasDefault;
     std::shared_ptr<ClassDef> owner;         // the class that defines a method (for super())
-    std::shared_ptr<std::map<std::string, Value, std::less<>>> closure; // a nested function's enclosing names
+    // A nested function's enclosing names when it was defined (not its own name: the closure
+    // would own the function that owns it; a call adds the name).
+    std::shared_ptr<std::map<std::string, Value, std::less<>>> closure;
     bool isStatic = false;
     bool isClassMethod = false;
     bool isProperty = false;

@@ -62,8 +62,9 @@ std::optional<std::string> validate(const OptimizerOptions& o)
 
 std::optional<std::string> emptyParameterListProblem(Module& root)
 {
-    if (!modelParameters(root).empty())
-        return std::nullopt;
+    for (const StateEntry& e : stateDict(root)) // the names only: the weights may not exist yet
+        if (!e.spec.isBuffer)
+            return std::nullopt;
     return "PyTorch would fail: ValueError: optimizer got an empty parameter list. model.parameters() yields "
            "nothing: the model registers no parameter (layers kept in a plain Python list are not registered; "
            "use nn.ModuleList)";
