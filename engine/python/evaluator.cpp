@@ -82,10 +82,10 @@ Evaluator::Evaluator(std::string fileName, Limits limits) : m_file(std::move(fil
 Evaluator::~Evaluator()
 {
     // Functions and classes refer to each other (methods name their class): break the cycles.
-    for (auto& [name, v] : m_globals)
-        if (v.kind == Value::Kind::Class && v.cls) {
-            v.cls->attrs.clear();
-            v.cls->bases.clear();
+    for (const std::weak_ptr<ClassDef>& c : m_classDefs)
+        if (std::shared_ptr<ClassDef> cls = c.lock()) {
+            cls->attrs.clear();
+            cls->bases.clear();
         }
 }
 

@@ -170,6 +170,9 @@ protected:
     std::string m_file;
     Limits m_limits;
     Scope m_globals;
+    // Every class the file defined, also one whose definition failed half-way: the destructor
+    // breaks the cycles between classes and their methods.
+    std::vector<std::weak_ptr<ClassDef>> m_classDefs;
     std::vector<Diagnostic> m_notes;
     int64_t m_steps = 0;
     int m_depth = 0;

@@ -169,6 +169,7 @@ std::shared_ptr<FunctionDef> FileEvaluator::functionDef(const Statement& s, Fram
 std::shared_ptr<ClassDef> FileEvaluator::classDef(const Statement& s, Frame& top)
 {
     auto cls = std::make_shared<ClassDef>();
+    m_classDefs.push_back(cls);
     cls->name = s.name;
     cls->loc = s.loc;
     for (const Expr& b : s.bases) {
