@@ -2,6 +2,7 @@
 
 #include "app/compare/concepttablewidget.h"
 #include "app/compare/compareactivations.h"
+#include "app/compare/comparetraining.h"
 #include "app/compare/slideexport.h"
 #include "app/diagram/diagramview.h"
 #include "app/document/modelfiles.h"
@@ -141,6 +142,8 @@ CompareView::CompareView(QWidget* parent)
     m_activations = new CompareActivations(this);
     m_tabs->addTab(m_activations, QStringLiteral("Activations"));
     connect(m_activations, &CompareActivations::rowChosen, this, &CompareView::selectRow);
+    m_training = new CompareTraining(this);
+    m_tabs->addTab(m_training, QStringLiteral("Train"));
     vertical->addWidget(m_tabs);
     vertical->setStretchFactor(0, 3);
     vertical->setStretchFactor(1, 2);
@@ -268,6 +271,7 @@ void CompareView::recompute()
             m_activations->setModel(side, s.root.get(), s.input, s.path);
         }
     }
+    m_training->setModels(m_sides[0].root.get(), m_sides[0].label, m_sides[1].root.get(), m_sides[1].label);
     m_comparison.reset();
     const Side& a = m_sides[0];
     const Side& b = m_sides[1];

@@ -19,6 +19,7 @@ class QTableWidget;
 namespace ml::ui {
 
 class CompareActivations;
+class CompareTraining;
 class ConceptTableWidget;
 class DiagramView;
 
@@ -48,6 +49,7 @@ public:
     QLabel* totalsLabel() const { return m_totals; }
     QTabWidget* tabs() const { return m_tabs; }
     CompareActivations* activations() const { return m_activations; } // null without the run tools
+    CompareTraining* training() const { return m_training; } // trains both on the same batches
 
     void selectRow(int row); // selects both sides' nodes in the diagrams
     void fitDiagrams();      // after a resize: legible zoom, scrolled to the current row
@@ -85,6 +87,7 @@ private:
     QTableWidget* m_table;
     ConceptTableWidget* m_concepts;
     CompareActivations* m_activations = nullptr;
+    CompareTraining* m_training = nullptr;
     bool m_syncing = false;
 };
 

@@ -178,6 +178,18 @@ TrainSession::TrainSession(Document* document, QObject* parent)
     connect(m_timer, &QTimer::timeout, this, &TrainSession::poll);
 }
 
+TrainSession::TrainSession(RootSource root, QObject* parent)
+    : QObject(parent), m_root(std::move(root)), m_timer(new QTimer(this))
+{
+    m_timer->setInterval(100);
+    connect(m_timer, &QTimer::timeout, this, &TrainSession::poll);
+}
+
+ml::Module* TrainSession::root() const
+{
+    return m_document ? m_document->root() : m_root ? m_root() : nullptr;
+}
+
 TrainSession::~TrainSession()
 {
     if (m_shared) {
@@ -199,6 +211,9 @@ bool TrainSession::start(const TrainSettings& settings)
         emit message(why);
         return false;
     };
+    ml::Module* model = root();
+    if (!model)
+        return refuse(QStringLiteral("No model to train"));
     ml::OptimizerOptions opt = ml::defaultOptimizerOptions(settings.optimizer);
     opt.lr = settings.lr;
     if (auto err = ml::validate(opt))
@@ -225,16 +240,16 @@ bool TrainSession::start(const TrainSettings& settings)
     }
     // The model must take a batch of 1 x 28 x 28 pictures.
     const ml::Shape batchShape{settings.batch, 1, 28, 28};
-    const ml::Analysis an = ml::analyze(*m_document->root(), batchShape);
+    const ml::Analysis an = ml::analyze(*model, batchShape);
     for (const ml::Diagnostic& d : an.diagnostics)
         if (d.severity == ml::Severity::Error)
             return refuse(QStringLiteral("Cannot train on %1 pictures: %2%3")
                               .arg(QString::fromStdString(batchShape.toString()),
                                    d.path.empty() ? QString() : QString::fromStdString(d.path) + QStringLiteral(": "),
                                    QString::fromStdString(d.message)));
-    if (auto problem = ml::memoryProblem(*m_document->root(), an))
+    if (auto problem = ml::memoryProblem(*model, an))
         return refuse(QString::fromStdString(*problem));
-    if (auto problem = ml::emptyParameterListProblem(*m_document->root()))
+    if (auto problem = ml::emptyParameterListProblem(*model))
         return refuse(QString::fromStdString(*problem));
 
     m_settings = settings;
@@ -249,11 +264,11 @@ bool TrainSession::start(const TrainSettings& settings)
     m_shared->resumeFrom = m_resumeFrom.toStdString();
     // Every layer needs weights: from scratch, or when some layer has none yet.
     bool complete = true;
-    for (const ml::NamedModule& nm : ml::namedModules(*m_document->root(), true))
+    for (const ml::NamedModule& nm : ml::namedModules(*model, true))
         if (nm.module->kind() == ml::ModuleKind::Layer && !nm.module->hasTensors())
             complete = false;
     m_shared->fromScratch = settings.fromScratch || !complete;
-    m_shared->model = m_document->root()->clone(); // shares the weights until the worker writes them
+    m_shared->model = model->clone(); // shares the weights until the worker writes them
     m_steps.clear();
     m_epochs.clear();
     m_confusion.reset();
@@ -431,7 +446,7 @@ void TrainSession::applyWeights()
 {
     auto& w = *m_shared->weights;
     for (auto& [path, tensors] : w) {
-        ml::Module* m = m_document->root()->findPath(path);
+        ml::Module* m = root() ? root()->findPath(path) : nullptr;
         if (!m || m->tensorSpecs().size() != tensors.size())
             continue;
         bool fits = true;

@@ -55,6 +55,9 @@ public:
     enum class State { Idle, Running, Paused, Finished };
 
     explicit TrainSession(Document* document, QObject* parent = nullptr);
+    // Trains the model `root` returns (a side of the compare view); it follows the newest weights.
+    using RootSource = std::function<ml::Module*()>;
+    explicit TrainSession(RootSource root, QObject* parent = nullptr);
     ~TrainSession() override; // stops the worker and waits for it
 
     // Fashion-MNIST's IDX files (train and t10k) under dir, or a directory of labelled pictures
@@ -104,8 +107,10 @@ private:
     void poll();
     void setState(State s);
     void applyWeights();
+    ml::Module* root() const;
 
-    Document* m_document;
+    Document* m_document = nullptr;
+    RootSource m_root;
     QString m_dataDir;
     QString m_samplesDir;
     QString m_resumeFrom;

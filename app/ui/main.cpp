@@ -1,4 +1,5 @@
 #include "app/classroom/classroommode.h"
+#include "app/compare/comparetraining.h"
 #include "app/compare/compareview.h"
 #include "app/document/runcontroller.h"
 #include "app/document/samplelistmodel.h"
@@ -14,6 +15,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QIcon>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -47,7 +49,7 @@ int shoot(QWidget* window, const QString& out, const std::function<int()>& prepa
     return status;
 }
 
-int compareModels(const QCommandLineParser& parser, const std::optional<QSize>& size, const QString& screenshot)
+int compareModels(const QCommandLineParser& parser, const std::optional<QSize>& size, const QString& screenshot, int trainSteps)
 {
     const QStringList files = parser.positionalArguments();
     if (files.size() != 2)
@@ -61,9 +63,16 @@ int compareModels(const QCommandLineParser& parser, const std::optional<QSize>& 
     }
     view.resize(size.value_or(QSize(1280, 800)));
     view.show();
-    if (screenshot.isEmpty())
+    if (trainSteps > 0)
+        view.tabs()->setCurrentWidget(view.training());
+    if (screenshot.isEmpty()) {
+        if (trainSteps > 0)
+            QTimer::singleShot(0, &view, [&] { view.training()->trainSteps(trainSteps, 3600000); });
         return QCoreApplication::exec();
+    }
     return shoot(&view, screenshot, [&] {
+        if (trainSteps > 0 && !view.training()->trainSteps(trainSteps, 600000))
+            return fail(1, QStringLiteral("training did not reach step %1 on both sides").arg(trainSteps));
         view.fitDiagrams();
         return 0;
     });
@@ -110,18 +119,18 @@ int main(int argc, char* argv[])
     const QString out = parser.value(screenshot);
     if (parser.isSet(screenshot) && !isWritableImageName(out, &error))
         return fail(2, error);
-    if (parser.isSet(compare)) {
-        for (const QCommandLineOption* o : {&select, &classroom, &run, &sample, &train})
-            if (parser.isSet(*o))
-                return fail(2, QStringLiteral("--%1 does not apply to --compare").arg(o->names().first()));
-        return compareModels(parser, windowSize, out);
-    }
-    if (parser.positionalArguments().size() > 1)
-        return fail(2, QStringLiteral("open one model at a time (or compare two with --compare A B)"));
     bool stepsOk = true;
     const int trainSteps = parser.isSet(train) ? parser.value(train).toInt(&stepsOk) : 0;
     if (!stepsOk || trainSteps < 0 || (parser.isSet(train) && trainSteps == 0))
         return fail(2, QStringLiteral("--train wants a number of steps from 1, got '%1'").arg(parser.value(train)));
+    if (parser.isSet(compare)) {
+        for (const QCommandLineOption* o : {&select, &classroom, &run, &sample})
+            if (parser.isSet(*o))
+                return fail(2, QStringLiteral("--%1 does not apply to --compare").arg(o->names().first()));
+        return compareModels(parser, windowSize, out, trainSteps);
+    }
+    if (parser.positionalArguments().size() > 1)
+        return fail(2, QStringLiteral("open one model at a time (or compare two with --compare A B)"));
 
     MainWindow window;
     const bool shooting = parser.isSet(screenshot);

@@ -411,7 +411,7 @@ private slots:
         for (const Lesson& l : lessons)
             ids << l.id;
         QCOMPARE(ids, (QStringList{"module", "sequential", "modulelist", "moduledict", "plainlist", "findbug", "traineval",
-                                   "devices", "buffers", "naming", "slicing", "named", "checkpoints", "whichone"}));
+                                   "devices", "buffers", "naming", "slicing", "named", "checkpoints", "whichone", "learning"}));
     }
 
     void parseErrorsNameTheStep()

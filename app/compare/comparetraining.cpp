@@ -1,0 +1,372 @@
+#include "app/compare/comparetraining.h"
+
+#include "app/run/samplespanel.h"
+#include "engine/module.h"
+#include "engine/train/curves.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLegend>
+#include <QLineSeries>
+#include <QPen>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ml::ui {
+
+namespace {
+
+const std::array<QColor, 2> kColors = {QColor(20, 70, 170), QColor(200, 90, 20)};
+
+QString sideName(size_t side)
+{
+    return side ? QStringLiteral("B") : QStringLiteral("A");
+}
+
+QChart* smallChart(const QString& title)
+{
+    auto* chart = new QChart;
+    chart->setTitle(title);
+    QFont small = chart->titleFont();
+    small.setPointSize(8);
+    chart->legend()->setFont(small);
+    small.setBold(true);
+    chart->setTitleFont(small);
+    chart->setMargins(QMargins(0, 0, 4, 0));
+    chart->setBackgroundRoundness(0);
+    chart->legend()->hide(); // the status lines above name A and B in their colours
+    return chart;
+}
+
+QValueAxis* addAxis(QChart* chart, Qt::Alignment where, const QString& format)
+{
+    auto* a = new QValueAxis(chart);
+    a->setLabelFormat(format);
+    QFont f = a->labelsFont();
+    f.setPointSize(8);
+    a->setLabelsFont(f);
+    chart->addAxis(a, where);
+    return a;
+}
+
+QLineSeries* addSeries(QChart* chart, const QPen& pen, QValueAxis* x, QValueAxis* y)
+{
+    auto* s = new QLineSeries(chart);
+    s->setPen(pen);
+    chart->addSeries(s);
+    s->attachAxis(x);
+    s->attachAxis(y);
+    return s;
+}
+
+QChartView* chartView(QChart* chart, QWidget* parent)
+{
+    auto* view = new QChartView(chart, parent);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(120);
+    return view;
+}
+
+} // namespace
+
+CompareTraining::CompareTraining(QWidget* parent)
+    : QWidget(parent)
+    , m_optimizer(new QComboBox(this))
+    , m_lr(new QDoubleSpinBox(this))
+    , m_batch(new QSpinBox(this))
+    , m_epochs(new QSpinBox(this))
+    , m_seed(new QSpinBox(this))
+    , m_start(new QPushButton(QStringLiteral("Train Both"), this))
+    , m_stop(new QPushButton(QStringLiteral("Stop"), this))
+    , m_status(new QLabel(this))
+    , m_layers(new QTableWidget(this))
+{
+    for (size_t side = 0; side < 2; ++side) {
+        auto* s = new TrainSession([this, side] { return m_models[side].get(); }, this);
+        s->setSamplesDirectory(shippedSamplesDirectory());
+        m_sessions[side] = s;
+        connect(s, &TrainSession::stepsAdded, this, &CompareTraining::refresh);
+        connect(s, &TrainSession::epochFinished, this, &CompareTraining::refresh);
+        connect(s, &TrainSession::changesUpdated, this, &CompareTraining::fillLayers);
+        connect(s, &TrainSession::stateChanged, this, &CompareTraining::updateButtons);
+        connect(s, &TrainSession::message, this, [this, side](const QString& text) {
+            m_messages[side] = text;
+            refresh();
+        });
+    }
+    m_optimizer->addItem(QStringLiteral("SGD"), int(ml::OptimizerKind::Sgd));
+    m_optimizer->addItem(QStringLiteral("Adam"), int(ml::OptimizerKind::Adam));
+    m_optimizer->addItem(QStringLiteral("AdamW"), int(ml::OptimizerKind::AdamW));
+    m_optimizer->setCurrentIndex(1);
+    m_lr->setDecimals(5);
+    m_lr->setRange(0.00001, 10.0);
+    m_lr->setSingleStep(0.0001);
+    m_lr->setValue(0.001);
+    m_batch->setRange(1, 4096);
+    m_batch->setValue(64);
+    m_epochs->setRange(1, 100);
+    m_epochs->setValue(1);
+    m_seed->setRange(0, 1 << 30);
+
+    QChart* loss = smallChart(QStringLiteral("Loss per step (the same batches for both)"));
+    m_x = addAxis(loss, Qt::AlignBottom, QStringLiteral("%d"));
+    m_y = addAxis(loss, Qt::AlignLeft, QStringLiteral("%.2f"));
+    QChart* accuracy = smallChart(QStringLiteral("Test accuracy per epoch (%)"));
+    m_epochAxis = addAxis(accuracy, Qt::AlignBottom, QStringLiteral("%d"));
+    QValueAxis* percent = addAxis(accuracy, Qt::AlignLeft, QStringLiteral("%d"));
+    percent->setRange(0, 100);
+    for (size_t side = 0; side < 2; ++side) {
+        m_raw[side] = addSeries(loss, QPen(kColors[side].lighter(170), 1.0), m_x, m_y);
+        m_smooth[side] = addSeries(loss, QPen(kColors[side], 2.0), m_x, m_y);
+        m_accuracy[side] = addSeries(accuracy, QPen(kColors[side], 2.0), m_epochAxis, percent);
+        m_accuracy[side]->setPointsVisible(true);
+    }
+
+    m_layers->setColumnCount(4);
+    m_layers->setHorizontalHeaderLabels(
+        {QStringLiteral("A: layer"), QStringLiteral("A: change"), QStringLiteral("B: layer"), QStringLiteral("B: change")});
+    m_layers->verticalHeader()->hide();
+    m_layers->verticalHeader()->setDefaultSectionSize(m_layers->fontMetrics().height() + 6); // six layers fit
+    m_layers->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_layers->setWordWrap(false);
+    m_layers->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_layers->horizontalHeader()->setStretchLastSection(true);
+    m_layers->setToolTip(QStringLiteral("Each layer's weight change |W - W₀| / |W₀| since training started, in the order the "
+                                        "models create their layers, or why it cannot change"));
+    m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::RichText);
+
+    auto* form = new QHBoxLayout;
+    const auto add = [form, this](const QString& label, QWidget* w) {
+        auto* l = new QLabel(label, this);
+        l->setBuddy(w);
+        form->addWidget(l);
+        form->addWidget(w, 1);
+    };
+    add(QStringLiteral("Optimizer"), m_optimizer);
+    add(QStringLiteral("lr"), m_lr);
+    add(QStringLiteral("Batch"), m_batch);
+    add(QStringLiteral("Epochs"), m_epochs);
+    add(QStringLiteral("Seed"), m_seed);
+    form->addWidget(m_start);
+    form->addWidget(m_stop);
+    auto* results = new QHBoxLayout;
+    results->addWidget(chartView(loss, this), 4);
+    results->addWidget(chartView(accuracy, this), 2);
+    results->addWidget(m_layers, 5);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_status);
+    layout->addLayout(results, 1);
+    connect(m_start, &QPushButton::clicked, this, &CompareTraining::start);
+    connect(m_stop, &QPushButton::clicked, this, &CompareTraining::stop);
+    connect(m_optimizer, &QComboBox::currentIndexChanged, this, [this] {
+        const auto kind = static_cast<ml::OptimizerKind>(m_optimizer->currentData().toInt());
+        m_lr->setValue(kind == ml::OptimizerKind::Sgd ? 0.01 : ml::defaultOptimizerOptions(kind).lr);
+    });
+    updateButtons();
+}
+
+CompareTraining::~CompareTraining()
+{
+    for (TrainSession* s : m_sessions)
+        s->stop();
+}
+
+void CompareTraining::setModels(const ml::Module* a, const QString& labelA, const ml::Module* b, const QString& labelB)
+{
+    stop();
+    const std::array<const ml::Module*, 2> roots = {a, b};
+    m_labels = {labelA, labelB};
+    for (size_t side = 0; side < 2; ++side) {
+        m_models[side] = roots[side] ? roots[side]->clone() : nullptr;
+        m_sessions[side]->clearResults();
+        m_messages[side].clear();
+        const QString name = QStringLiteral("%1: %2").arg(sideName(side), m_labels[side]);
+        m_smooth[side]->setName(name);
+        m_accuracy[side]->setName(name);
+    }
+    refresh();
+    fillLayers();
+}
+
+void CompareTraining::setDataDirectory(const QString& dir)
+{
+    for (TrainSession* s : m_sessions)
+        s->setDataDirectory(dir);
+}
+
+TrainSettings CompareTraining::settings() const
+{
+    TrainSettings settings;
+    settings.optimizer = static_cast<ml::OptimizerKind>(m_optimizer->currentData().toInt());
+    settings.lr = m_lr->value();
+    settings.batch = m_batch->value();
+    settings.epochs = m_epochs->value();
+    settings.seed = static_cast<quint64>(m_seed->value());
+    settings.fromScratch = true; // the same initial weights for both: PyTorch's initialisation after the seed
+    return settings;
+}
+
+void CompareTraining::setSettings(const TrainSettings& s)
+{
+    const QSignalBlocker block(m_optimizer);
+    m_optimizer->setCurrentIndex(m_optimizer->findData(int(s.optimizer)));
+    m_lr->setValue(s.lr);
+    m_batch->setValue(s.batch);
+    m_epochs->setValue(s.epochs);
+    m_seed->setValue(static_cast<int>(s.seed));
+}
+
+bool CompareTraining::start()
+{
+    const TrainSettings settings = this->settings();
+    bool any = false;
+    for (size_t side = 0; side < 2; ++side) {
+        m_messages[side].clear();
+        if (!m_models[side])
+            m_messages[side] = QStringLiteral("no model");
+        else if (!m_sessions[side]->isActive())
+            any = m_sessions[side]->start(settings) || any;
+    }
+    refresh();
+    return any;
+}
+
+bool CompareTraining::trainSteps(int steps, int timeoutMs)
+{
+    if (!start())
+        return false;
+    const std::array<int, 2> versions = {m_sessions[0]->changesVersion(), m_sessions[1]->changesVersion()};
+    const auto reached = [steps](const TrainSession* s) {
+        return !s->isActive() || (!s->steps().empty() && s->steps().back().step >= steps);
+    };
+    const bool done = m_sessions[0]->waitUntil(
+        [&] {
+            for (TrainSession* s : m_sessions)
+                if (s->state() == TrainSession::State::Running && reached(s))
+                    s->pause();
+            return reached(m_sessions[0]) && reached(m_sessions[1]);
+        },
+        timeoutMs);
+    for (TrainSession* s : m_sessions)
+        s->pause();
+    m_sessions[0]->waitUntil(
+        [&] {
+            for (size_t side = 0; side < 2; ++side)
+                if (m_sessions[side]->isActive() && m_sessions[side]->changesVersion() == versions[side])
+                    return false;
+            return true;
+        },
+        10000);
+    return done;
+}
+
+void CompareTraining::stop()
+{
+    for (TrainSession* s : m_sessions)
+        s->stop();
+}
+
+bool CompareTraining::isActive() const
+{
+    return m_sessions[0]->isActive() || m_sessions[1]->isActive();
+}
+
+void CompareTraining::updateButtons()
+{
+    const bool active = isActive();
+    m_start->setEnabled(!active);
+    m_stop->setEnabled(active);
+    for (QWidget* w : std::initializer_list<QWidget*>{m_optimizer, m_lr, m_batch, m_epochs, m_seed})
+        w->setEnabled(!active);
+    refresh();
+}
+
+void CompareTraining::refresh()
+{
+    double top = 0.0, last = 1.0;
+    int epochs = 1;
+    bool reported = false;
+    QStringList lines;
+    for (size_t side = 0; side < 2; ++side) {
+        const TrainSession* session = m_sessions[side];
+        std::vector<double> raw;
+        for (const StepPoint& p : session->steps())
+            raw.push_back(p.loss);
+        const std::vector<double> smooth = ml::smoothCurve(raw, 0.9);
+        QList<QPointF> rp, sp, ap;
+        for (size_t i = 0; i < raw.size(); ++i) {
+            const auto x = static_cast<double>(session->steps()[i].step);
+            rp.append(QPointF(x, raw[i]));
+            sp.append(QPointF(x, smooth[i]));
+            if (std::isfinite(raw[i]))
+                top = std::max(top, raw[i]);
+        }
+        for (const EpochPoint& e : session->epochs())
+            ap.append(QPointF(e.epoch, e.testAccuracy * 100.0));
+        m_raw[side]->replace(rp);
+        m_smooth[side]->replace(sp);
+        m_accuracy[side]->replace(ap);
+        last = std::max(last, static_cast<double>(session->stepsPerEpoch() * session->totalEpochs()));
+        epochs = std::max(epochs, session->totalEpochs());
+        QString line = QStringLiteral("<b style=\"color:%1\">■ %2</b> %3: ")
+                           .arg(kColors[side].name(), sideName(side), m_labels[side].toHtmlEscaped());
+        if (!session->epochs().empty())
+            line += QStringLiteral("test accuracy %1% after epoch %2")
+                        .arg(session->epochs().back().testAccuracy * 100.0, 0, 'f', 2)
+                        .arg(session->epochs().back().epoch);
+        else if (!raw.empty())
+            line += QStringLiteral("step %1, loss %2").arg(session->steps().back().step).arg(raw.back(), 0, 'f', 4);
+        if (!m_messages[side].isEmpty() && !m_messages[side].startsWith(QStringLiteral("Training on ")))
+            line += (raw.empty() ? QString() : QStringLiteral(" · ")) + m_messages[side].toHtmlEscaped();
+        reported = reported || !raw.empty() || !m_messages[side].isEmpty();
+        lines << line;
+    }
+    if (!m_sessions[0]->dataDescription().isEmpty() && reported)
+        lines << QStringLiteral("Data: %1").arg(m_sessions[0]->dataDescription().toHtmlEscaped());
+    m_x->setRange(0, last);
+    m_y->setRange(0, top > 0.0 ? top * 1.05 : 1.0);
+    m_epochAxis->setRange(0, epochs);
+    m_epochAxis->setTickCount(std::min(epochs, 10) + 1);
+    if (!reported)
+        lines = {QStringLiteral("Train Both starts A and B from the same initial weights (the seed) on the same batches, "
+                                "so that what differs is how each model stores its layers.")};
+    m_status->setText(lines.join(QStringLiteral("<br>")));
+}
+
+// Row k shows each side's k-th layer with parameters, in the order the model creates them.
+void CompareTraining::fillLayers()
+{
+    const std::array<const std::vector<ml::LayerChange>*, 2> changes = {&m_sessions[0]->changes(), &m_sessions[1]->changes()};
+    const size_t rows = std::max(changes[0]->size(), changes[1]->size());
+    m_layers->setRowCount(static_cast<int>(rows));
+    for (size_t row = 0; row < rows; ++row)
+        for (size_t side = 0; side < 2; ++side) {
+            auto* name = new QTableWidgetItem;
+            auto* change = new QTableWidgetItem;
+            if (row < changes[side]->size()) {
+                const ml::LayerChange& c = (*changes[side])[row];
+                name->setText(QString::fromStdString(c.path));
+                const QString amount = QStringLiteral("%1%").arg(c.relative * 100.0, 0, 'f', 3);
+                change->setText(c.reason.empty() ? amount : amount + QStringLiteral(" · ") + QString::fromStdString(c.reason));
+                if (!c.reason.empty())
+                    change->setForeground(c.reason == "frozen" ? QColor(40, 110, 200) : QColor(200, 40, 40));
+            }
+            m_layers->setItem(static_cast<int>(row), static_cast<int>(side) * 2, name);
+            m_layers->setItem(static_cast<int>(row), static_cast<int>(side) * 2 + 1, change);
+        }
+}
+
+} // namespace ml::ui
