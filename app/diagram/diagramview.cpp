@@ -4,8 +4,13 @@
 #include "app/diagram/diagramlayout.h"
 #include "app/diagram/diagramstyle.h"
 
+#include <QApplication>
+#include <QDrag>
+#include <QDragEnterEvent>
 #include <QFileInfo>
+#include <QGraphicsLineItem>
 #include <QGraphicsScene>
+#include <QMimeData>
 #include <QImageWriter>
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -41,6 +46,7 @@ DiagramView::DiagramView(QWidget* parent) : QGraphicsView(parent), m_scene(new Q
     setDragMode(QGraphicsView::NoDrag);
     setFocusPolicy(Qt::StrongFocus);
     setAlignment(Qt::AlignHCenter | Qt::AlignTop);
+    setAcceptDrops(true);
 }
 
 DiagramView::~DiagramView() = default;
@@ -55,6 +61,9 @@ void DiagramView::setModel(const ml::Module* root, const ml::Analysis* analysis)
 void DiagramView::rebuild()
 {
     m_boxes.clear();
+    m_parentOf.clear();
+    m_childrenOf.clear();
+    m_dropMarker = nullptr; // owned by the scene
     m_scene->clear();
     if (!m_root) {
         m_scene->setSceneRect(QRectF());
@@ -71,6 +80,12 @@ void DiagramView::rebuild()
         m_scene->addItem(item);
         m_boxes.insert(b.path, item);
     }
+    for (const DiagramBox& b : layout.boxes)
+        for (int c : b.children) {
+            const QString& child = layout.boxes[static_cast<size_t>(c)].path;
+            m_parentOf.insert(child, b.path);
+            m_childrenOf[b.path].append(child);
+        }
     for (const DiagramEdge& e : layout.edges)
         m_scene->addItem(new EdgeItem(e));
     for (const DiagramPill& p : layout.pills)
@@ -280,10 +295,12 @@ void DiagramView::mousePressEvent(QMouseEvent* event)
         return;
     }
     if (event->button() == Qt::LeftButton) {
+        // Selected on release: a press that becomes a drag leaves the selection (and the panels
+        // that follow it) where the module is to be dropped.
         if (BoxItem* box = boxAt(event->position().toPoint())) {
-            const QString path = box->path();
-            selectPath(path);
-            emit pathActivated(path);
+            m_boxPressed = true;
+            m_pressedPath = box->path();
+            m_pressPos = event->position().toPoint();
             event->accept();
             return;
         }
@@ -302,6 +319,12 @@ void DiagramView::mouseMoveEvent(QMouseEvent* event)
         event->accept();
         return;
     }
+    if (m_boxPressed && (event->buttons() & Qt::LeftButton)
+        && (event->position().toPoint() - m_pressPos).manhattanLength() >= QApplication::startDragDistance()) {
+        startBoxDrag();
+        event->accept();
+        return;
+    }
     QGraphicsView::mouseMoveEvent(event);
 }
 
@@ -313,7 +336,160 @@ void DiagramView::mouseReleaseEvent(QMouseEvent* event)
         event->accept();
         return;
     }
+    if (m_boxPressed && event->button() == Qt::LeftButton) {
+        m_boxPressed = false;
+        const QString path = m_pressedPath;
+        selectPath(path);
+        emit pathActivated(path);
+        event->accept();
+        return;
+    }
     QGraphicsView::mouseReleaseEvent(event);
+}
+
+void DiagramView::startBoxDrag()
+{
+    m_boxPressed = false;
+    QMimeData* data = m_dragData && !m_pressedPath.isEmpty() ? m_dragData(m_pressedPath) : nullptr;
+    if (!data)
+        return;
+    auto* drag = new QDrag(this);
+    drag->setMimeData(data);
+    drag->exec(Qt::CopyAction | Qt::MoveAction, Qt::CopyAction);
+}
+
+void DiagramView::setDropHandler(DropHandler handler)
+{
+    m_dropHandler = std::move(handler);
+}
+
+bool DiagramView::isFlowContainer(const QString& path) const
+{
+    const BoxItem* b = m_boxes.value(path);
+    return b && (b->style() == BoxStyle::Sequential || b->style() == BoxStyle::Custom);
+}
+
+std::optional<FlowDrop> DiagramView::flowDropAt(const QPoint& viewPos) const
+{
+    BoxItem* box = boxAt(viewPos);
+    if (!box)
+        return std::nullopt;
+    const QPointF at = mapToScene(viewPos);
+    FlowDrop drop;
+    if (isFlowContainer(box->path())) {
+        // Inside a flow, between its boxes: before the first child whose middle is lower.
+        drop.container = box->path();
+        const QStringList children = m_childrenOf.value(box->path());
+        for (const QString& c : children)
+            if (const BoxItem* child = m_boxes.value(c); child && child->box().rect.center().y() > at.y()) {
+                drop.neighbour = c;
+                return drop;
+            }
+        if (!children.isEmpty()) {
+            drop.neighbour = children.back();
+            drop.after = true;
+        }
+        return drop;
+    }
+    // On a box: before or after it in the nearest enclosing flow.
+    for (QString path = box->path(); m_parentOf.contains(path); path = m_parentOf.value(path)) {
+        const QString parent = m_parentOf.value(path);
+        if (!isFlowContainer(parent))
+            continue;
+        drop.container = parent;
+        drop.neighbour = path;
+        drop.after = at.y() > m_boxes.value(path)->box().rect.center().y();
+        return drop;
+    }
+    return std::nullopt;
+}
+
+// The height of the bar that marks a drop: in the gap before or after the neighbour, under the
+// container's header when it has no children.
+static double markerY(const QRectF& container, const QRectF* neighbour, bool after)
+{
+    if (!neighbour)
+        return container.top() + st::kHeaderHeight + 2;
+    return after ? neighbour->bottom() + st::kPad / 2 : neighbour->top() - st::kPad / 2;
+}
+
+QPoint DiagramView::flowPoint(const QString& container, const QString& neighbour, bool after)
+{
+    const BoxItem* c = m_boxes.value(container);
+    if (!c)
+        return {};
+    const BoxItem* n = neighbour.isEmpty() ? nullptr : m_boxes.value(neighbour);
+    const QRectF r = c->box().rect;
+    const QPointF point(n ? n->box().rect.center().x() : r.center().x(), markerY(r, n ? &n->box().rect : nullptr, after));
+    ensureVisible(QRectF(point - QPointF(20, 20), QSizeF(40, 40)), 10, 10);
+    return mapFromScene(point);
+}
+
+bool DiagramView::isShowingDropMarker() const
+{
+    return m_dropMarker && m_dropMarker->isVisible();
+}
+
+// A bar across the flow where the dropped module's call would go.
+void DiagramView::showDropMarker(const std::optional<FlowDrop>& drop)
+{
+    const BoxItem* c = drop ? m_boxes.value(drop->container) : nullptr;
+    if (!c) {
+        if (m_dropMarker)
+            m_dropMarker->hide();
+        return;
+    }
+    if (!m_dropMarker) {
+        m_dropMarker = m_scene->addLine(QLineF(), QPen(st::selection(), 4, Qt::SolidLine, Qt::RoundCap));
+        m_dropMarker->setZValue(1e6);
+    }
+    const QRectF r = c->box().rect;
+    const BoxItem* n = drop->neighbour.isEmpty() ? nullptr : m_boxes.value(drop->neighbour);
+    const double y = markerY(r, n ? &n->box().rect : nullptr, drop->after);
+    m_dropMarker->setLine(QLineF(r.left() + st::kPad / 2, y, r.right() - st::kPad / 2, y));
+    m_dropMarker->show();
+}
+
+void DiagramView::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (!m_dropHandler) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    dragMoveEvent(event);
+}
+
+void DiagramView::dragMoveEvent(QDragMoveEvent* event)
+{
+    const QPoint pos = event->position().toPoint();
+    const std::optional<FlowDrop> drop = m_dropHandler ? flowDropAt(pos) : std::nullopt;
+    if (drop && m_dropHandler(event->mimeData(), *drop, false).isEmpty()) {
+        showDropMarker(drop);
+        event->setDropAction(Qt::CopyAction); // the handler makes the edit; the source removes nothing
+        event->accept();
+    } else {
+        showDropMarker(std::nullopt);
+        event->ignore();
+    }
+}
+
+void DiagramView::dragLeaveEvent(QDragLeaveEvent* event)
+{
+    showDropMarker(std::nullopt);
+    event->accept();
+}
+
+void DiagramView::dropEvent(QDropEvent* event)
+{
+    showDropMarker(std::nullopt);
+    const std::optional<FlowDrop> drop = m_dropHandler ? flowDropAt(event->position().toPoint()) : std::nullopt;
+    if (!drop || !m_dropHandler(event->mimeData(), *drop, true).isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->setDropAction(Qt::CopyAction);
+    event->accept();
 }
 
 void DiagramView::keyPressEvent(QKeyEvent* event)

@@ -6,13 +6,28 @@
 #include <QGraphicsView>
 #include <QHash>
 #include <QImage>
+#include <QPoint>
 #include <QString>
+#include <QStringList>
 
+#include <functional>
+#include <optional>
+
+class QGraphicsLineItem;
 class QGraphicsScene;
+class QMimeData;
 
 namespace ml::ui {
 
 class BoxItem;
+
+// Where a module dropped on the drawing would go in a flow: into `container` (a Sequential or a
+// custom Module, by dotted path) before or after its child `neighbour` ("" when it has none).
+struct FlowDrop {
+    QString container;
+    QString neighbour;
+    bool after = false;
+};
 
 // The model drawn as nested boxes, top to bottom: Sequentials with arrows in stored order,
 // ModuleLists and ModuleDicts as shelves without arrows, plain lists as dashed warning shelves,
@@ -46,6 +61,19 @@ public:
     // A fixed zoom factor, as the user's zooming sets it (ends fitting the width).
     void setZoomFactor(double factor);
 
+    // Dragging a box out of the drawing: the data for the node at a dotted path (null: no drag).
+    void setDragData(std::function<QMimeData*(const QString& dottedPath)> factory) { m_dragData = std::move(factory); }
+    // Dropping onto the flow: the handler checks (commit false) or makes (commit true) the edit
+    // and returns why it cannot, empty when it can.
+    using DropHandler = std::function<QString(const QMimeData*, const FlowDrop&, bool commit)>;
+    void setDropHandler(DropHandler handler);
+    // The flow position under a point of the viewport; nullopt off the model.
+    std::optional<FlowDrop> flowDropAt(const QPoint& viewPos) const;
+    // A point of the viewport where a drop lands in `container` before/after its child (in the
+    // gap beside that box; under the header when `neighbour` is empty), scrolled into view.
+    QPoint flowPoint(const QString& container, const QString& neighbour, bool after);
+    bool isShowingDropMarker() const;
+
 public slots:
     void zoomIn();
     void zoomOut();
@@ -64,6 +92,10 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
     void keyReleaseEvent(QKeyEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dragMoveEvent(QDragMoveEvent* event) override;
+    void dragLeaveEvent(QDragLeaveEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
     void drawBackground(QPainter* painter, const QRectF& rect) override;
 
 private:
@@ -71,6 +103,9 @@ private:
     void setZoom(double factor);
     void applyFitWidth();
     BoxItem* boxAt(const QPoint& viewPos) const;
+    bool isFlowContainer(const QString& path) const;
+    void showDropMarker(const std::optional<FlowDrop>& drop);
+    void startBoxDrag();
 
     QGraphicsScene* m_scene;
     const ml::Module* m_root = nullptr;
@@ -84,6 +119,14 @@ private:
     bool m_spaceHeld = false;
     bool m_panning = false;
     QPoint m_panLast;
+    QHash<QString, QString> m_parentOf;   // dotted path -> parent's dotted path
+    QHash<QString, QStringList> m_childrenOf;
+    std::function<QMimeData*(const QString&)> m_dragData;
+    DropHandler m_dropHandler;
+    QGraphicsLineItem* m_dropMarker = nullptr;
+    QString m_pressedPath; // a box pressed and not yet released or dragged
+    bool m_boxPressed = false;
+    QPoint m_pressPos;
 };
 
 } // namespace ml::ui

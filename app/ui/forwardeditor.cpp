@@ -12,8 +12,11 @@
 #include <QTextBlock>
 #include <QTextCursor>
 #include <QPushButton>
+#include <QToolButton>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace ml::ui {
 
@@ -33,29 +36,35 @@ ForwardEditor::ForwardEditor(QWidget* parent)
     , m_error(new QLabel(this))
     , m_steps(new QListWidget(this))
     , m_parseTimer(new QTimer(this))
+    , m_offer(new QLabel(this))
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(new QLabel(QStringLiteral("<b>forward()</b> as code"), this));
-    m_code->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_code->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_code->setMinimumHeight(110);
-    layout->addWidget(m_code, 2);
-    m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #c02020;"));
-    m_error->hide();
-    layout->addWidget(m_error);
-
-    layout->addWidget(new QLabel(QStringLiteral("<b>Steps</b> (double-click to edit; drop modules from the tree)"), this));
+    auto* inOrder = new QPushButton(QStringLiteral("Call the children in order"), this);
+    inOrder->setToolTip(QStringLiteral("forward() calls every child in the order they are stored, as nn.Sequential does"));
+    connect(inOrder, &QPushButton::clicked, this, &ForwardEditor::callChildrenInOrder);
+    m_offer->setWordWrap(true);
+    m_offer->setStyleSheet(QStringLiteral("background: #fff4d6; border: 1px solid #e0b040; border-radius: 4px; padding: 4px;"));
+    m_offer->hide();
+    layout->addWidget(m_offer);
+    layout->addWidget(inOrder);
+    // The steps first: the place modules are dropped on stays in view in a short panel.
+    auto* stepsTitle = new QLabel(QStringLiteral("<b>Steps</b> (double-click to edit; drop layers or modules here to call them)"), this);
+    stepsTitle->setWordWrap(true);
+    layout->addWidget(stepsTitle);
     m_steps->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_steps->setToolTip(QStringLiteral("Drag a module from the tree here to call it from forward()"));
+    m_steps->setToolTip(QStringLiteral("Drag a layer from the palette or a module from the tree or the diagram here to call it from forward()"));
     m_steps->setAcceptDrops(true);
     m_steps->viewport()->setAcceptDrops(true);
     m_steps->viewport()->installEventFilter(this);
+    m_steps->setMinimumHeight(90);
     layout->addWidget(m_steps, 1);
     auto* buttons = new QHBoxLayout;
+    // Tool buttons: the four fit beside each other in a narrow side panel.
     auto button = [&](const QString& text, const QString& tip, auto slot) {
-        auto* b = new QPushButton(text, this);
+        auto* b = new QToolButton(this);
+        b->setText(text);
+        b->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
         b->setToolTip(tip);
         connect(b, &QPushButton::clicked, this, slot);
         buttons->addWidget(b);
@@ -65,10 +74,16 @@ ForwardEditor::ForwardEditor(QWidget* parent)
     button(QStringLiteral("Up"), QStringLiteral("Move the selected step up"), [this] { moveStep(-1); });
     button(QStringLiteral("Down"), QStringLiteral("Move the selected step down"), [this] { moveStep(1); });
     layout->addLayout(buttons);
-    auto* inOrder = new QPushButton(QStringLiteral("Call the children in order"), this);
-    inOrder->setToolTip(QStringLiteral("forward() calls every child in the order they are stored, as nn.Sequential does"));
-    connect(inOrder, &QPushButton::clicked, this, &ForwardEditor::callChildrenInOrder);
-    layout->addWidget(inOrder);
+    layout->addWidget(new QLabel(QStringLiteral("<b>forward()</b> as code"), this));
+    m_code->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_code->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_code->setMinimumHeight(90);
+    layout->addWidget(m_code, 2);
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #c02020;"));
+    m_error->hide();
+    layout->addWidget(m_error);
+
     m_code->installEventFilter(this);
 
     m_parseTimer->setSingleShot(true);
@@ -95,6 +110,26 @@ void ForwardEditor::setProgram(const ml::ForwardProgram& program)
     }
     fillSteps();
     m_updating = false;
+    updateOffer();
+}
+
+// A forward() that uses none of the module's children (a new Module: "return x") while it has
+// some: offer to call them in order.
+void ForwardEditor::updateOffer()
+{
+    const QStringList calls = m_childCalls ? m_childCalls() : QStringList();
+    const bool usesSelf = std::any_of(m_program.body.begin(), m_program.body.end(), [](const ml::Stmt& s) {
+        return QString::fromStdString(ml::toSource(s)).contains(QLatin1String("self."));
+    });
+    m_offer->setVisible(!calls.isEmpty() && !usesSelf);
+    m_offer->setText(QStringLiteral("forward() calls none of the %1 %2 yet: drop them on the steps or the diagram, or:")
+                         .arg(calls.size())
+                         .arg(calls.size() == 1 ? QStringLiteral("child") : QStringLiteral("children")));
+}
+
+bool ForwardEditor::isOfferingChildCalls() const
+{
+    return !m_offer->isHidden();
 }
 
 QString ForwardEditor::errorText() const
@@ -144,7 +179,10 @@ std::optional<ml::ForwardProgram> ForwardEditor::programFromSteps(const QStringL
         return std::nullopt;
     }
     m_error->hide();
-    return std::get<ml::ForwardProgram>(parsed);
+    // Only the body was edited: the helper methods, attributes and defaults stay.
+    ml::ForwardProgram program = m_program;
+    program.body = std::move(std::get<ml::ForwardProgram>(parsed).body);
+    return program;
 }
 
 void ForwardEditor::editStep(int row, const QString& text)
@@ -166,22 +204,17 @@ void ForwardEditor::editStep(int row, const QString& text)
 
 bool ForwardEditor::dropModules(const QMimeData* data, int row)
 {
-    const QStringList calls = m_dropResolver ? m_dropResolver(data) : QStringList();
-    if (calls.isEmpty())
+    if (!m_dropHandler)
         return false;
-    QStringList steps = stepsOf(m_program);
-    if (row < 0 || row > steps.size()) {
-        row = static_cast<int>(steps.size());
-        if (!m_program.body.empty() && m_program.body.back().kind == ml::Stmt::Kind::Return)
-            --row;
+    const QString problem = m_dropHandler(data, row, true);
+    if (!problem.isEmpty()) {
+        m_error->setText(QStringLiteral("Cannot call it from forward(): %1").arg(problem));
+        m_error->show();
+        return false;
     }
-    for (int k = 0; k < calls.size(); ++k)
-        steps.insert(row + k, calls[k]);
-    const auto program = programFromSteps(steps, QStringLiteral("dropped step"));
-    if (!program)
-        return false;
-    emit programEdited(*program, false, QStringLiteral("Call from forward()"));
-    m_steps->setCurrentRow(row);
+    m_error->hide();
+    if (row >= 0)
+        m_steps->setCurrentRow(row);
     return true;
 }
 
@@ -225,7 +258,7 @@ bool ForwardEditor::eventFilter(QObject* watched, QEvent* event)
     if (watched == m_steps->viewport()) {
         if (event->type() == QEvent::DragEnter || event->type() == QEvent::DragMove) {
             auto* e = static_cast<QDropEvent*>(event);
-            if (m_dropResolver && !m_dropResolver(e->mimeData()).isEmpty()) {
+            if (m_dropHandler && m_dropHandler(e->mimeData(), -1, false).isEmpty()) {
                 e->setDropAction(Qt::CopyAction);
                 e->accept();
                 return true;

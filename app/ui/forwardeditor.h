@@ -27,14 +27,18 @@ public:
     void setProgram(const ml::ForwardProgram& program); // keeps the text while the user types in it
     QString errorText() const;
     QPlainTextEdit* codeEdit() const { return m_code; }
-    // Turns dropped tree nodes into forward statements (empty: not droppable here).
-    void setDropResolver(std::function<QStringList(const QMimeData*)> resolver) { m_dropResolver = std::move(resolver); }
-    // Inserts the statements for the dropped nodes before step `row` (-1: before the return).
+    // Makes (commit) or checks a drop of modules before step `row` (-1: before the return);
+    // returns why it cannot, empty when it can.
+    using DropHandler = std::function<QString(const QMimeData*, int row, bool commit)>;
+    void setDropHandler(DropHandler handler) { m_dropHandler = std::move(handler); }
+    // Calls the dropped modules (palette entries, tree or diagram nodes) before step `row`.
     bool dropModules(const QMimeData* data, int row);
     QListWidget* stepList() const { return m_steps; }
     // The statements that call every child in stored order ("x = self.features(x)", a loop
-    // for a ModuleList); offered as "Call the children in order".
+    // for a ModuleList); offered as "Call the children in order", prominently while forward()
+    // calls none of the module's children. Set before setProgram().
     void setChildCalls(std::function<QStringList()> calls) { m_childCalls = std::move(calls); }
+    bool isOfferingChildCalls() const; // the "forward() calls none of its children" hint shown
 
 public slots:
     void addStep();
@@ -56,7 +60,8 @@ private:
     // Parses the steps (Python source each) as the whole forward; shows the error on failure.
     std::optional<ml::ForwardProgram> programFromSteps(const QStringList& steps, const QString& where);
     bool autoIndent(QKeyEvent* event); // Enter keeps the line's indentation, one more after ':'
-    std::function<QStringList(const QMimeData*)> m_dropResolver;
+    void updateOffer();
+    DropHandler m_dropHandler;
     std::function<QStringList()> m_childCalls;
 
     ml::ForwardProgram m_program;
@@ -64,6 +69,7 @@ private:
     QLabel* m_error;
     QListWidget* m_steps;
     QTimer* m_parseTimer;
+    QLabel* m_offer;
     bool m_updating = false;
 };
 

@@ -6,6 +6,7 @@
 #include "app/document/moduletreemodel.h"
 #include "app/ui/codepanel.h"
 #include "app/ui/diagnosticspanel.h"
+#include "app/ui/forwardwiring.h"
 #include "app/ui/importdialog.h"
 #include "app/ui/moduletreepanel.h"
 #include "app/ui/palettewidget.h"
@@ -99,7 +100,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_document, &Document::filePathChanged, this, &MainWindow::updateTitle);
     connect(m_document, &Document::documentReset, this, &MainWindow::updateTitle);
     connect(m_document->treeModel(), &ModuleTreeModel::editRefused, this, &MainWindow::showMessage);
-    connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& i) {
+    connect(m_tree, &ModuleTreePanel::currentNodeChanged, this, [this](const QModelIndex& i) {
         m_properties->setCurrent(i);
         static_cast<DiagramView*>(m_diagram)->selectPath(i.data(ModuleTreeModel::DottedPathRole).toString());
     });
@@ -144,6 +145,23 @@ void MainWindow::createDocks()
     connect(m_document, &Document::analysisUpdated, diagram, refreshDiagram);
     connect(diagram, &DiagramView::pathActivated, this, &MainWindow::selectPath);
     connect(m_document, &Document::documentReset, diagram, &DiagramView::fitWidth);
+    // Boxes drag like tree rows; a drop on the flow calls the module there (ForwardWiring).
+    diagram->setDragData([this](const QString& path) -> QMimeData* {
+        const ml::Module* m = m_document->moduleAtDotted(path);
+        return m && m->parent() ? modulesMimeData(m_document, {m}) : nullptr;
+    });
+    diagram->setDropHandler([this](const QMimeData* data, const FlowDrop& drop, bool commit) {
+        const ml::Module* container = m_document->moduleAtDotted(drop.container);
+        const ml::Module* neighbour = drop.neighbour.isEmpty() ? nullptr : m_document->moduleAtDotted(drop.neighbour);
+        if (!container)
+            return QStringLiteral("the target no longer exists");
+        const QString problem = ForwardWiring(m_document).dropOnFlow(data, indexPathOf(container),
+                                                                     neighbour ? container->indexOfChild(neighbour) : -1,
+                                                                     drop.after, commit);
+        if (commit)
+            showMessage(problem.isEmpty() ? QString() : QStringLiteral("Drop refused: %1").arg(problem));
+        return problem;
+    });
     refreshDiagram();
     auto* diagramDock = dock(this, QStringLiteral("Diagram"), QStringLiteral("diagramDock"), diagram, Qt::RightDockWidgetArea);
     auto* palette = dock(this, QStringLiteral("Layers"), QStringLiteral("paletteDock"), m_palette, Qt::LeftDockWidgetArea);

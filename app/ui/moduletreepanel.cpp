@@ -4,12 +4,15 @@
 #include "app/document/moduletreemodel.h"
 
 #include <QApplication>
+#include <QDropEvent>
 #include <QHeaderView>
+#include <QMouseEvent>
 #include <QScrollBar>
 #include <QStyle>
 #include <QStyledItemDelegate>
 
 #include <algorithm>
+#include <utility>
 
 namespace ml::ui {
 
@@ -65,6 +68,51 @@ ModuleTreePanel::ModuleTreePanel(Document* document, QWidget* parent)
     connect(this, &QTreeView::expanded, this, [this] { fitColumns(true); });
     expandToDepth(1);
     fitColumns(false);
+    connect(selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        if (!m_pressed)
+            settle();
+    });
+}
+
+void ModuleTreePanel::settle()
+{
+    const QModelIndex current = currentIndex().siblingAtColumn(0);
+    if (current == m_shown && current.isValid())
+        return;
+    m_shown = current;
+    emit currentNodeChanged(current);
+}
+
+void ModuleTreePanel::mousePressEvent(QMouseEvent* event)
+{
+    m_beforePress = currentIndex().siblingAtColumn(0);
+    m_pressed = event->button() == Qt::LeftButton;
+    QTreeView::mousePressEvent(event);
+}
+
+void ModuleTreePanel::mouseReleaseEvent(QMouseEvent* event)
+{
+    QTreeView::mouseReleaseEvent(event);
+    if (std::exchange(m_pressed, false))
+        settle();
+}
+
+// A row dragged out of the tree (onto the forward steps or the diagram) does not become the
+// shown node: the row shown before the press is current again.
+void ModuleTreePanel::startDrag(Qt::DropActions supportedActions)
+{
+    m_droppedHere = false;
+    QTreeView::startDrag(supportedActions);
+    m_pressed = false;
+    if (!m_droppedHere && m_beforePress.isValid() && currentIndex().siblingAtColumn(0) != m_beforePress)
+        selectionModel()->setCurrentIndex(m_beforePress, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    settle();
+}
+
+void ModuleTreePanel::dropEvent(QDropEvent* event)
+{
+    m_droppedHere = true;
+    QTreeView::dropEvent(event);
 }
 
 void ModuleTreePanel::fitColumns(bool growOnly)

@@ -2,6 +2,7 @@
 
 #include "app/document/indexpath.h"
 
+#include <QPersistentModelIndex>
 #include <QTreeView>
 
 #include <vector>
@@ -11,6 +12,8 @@ namespace ml::ui {
 class Document;
 
 // The module tree view: drag and drop within the tree and from the palette, inline rename.
+// The node the panels show follows its current row, except while a row is pressed: a press that
+// becomes a drag to elsewhere (the forward steps, the diagram) leaves the panels where they are.
 class ModuleTreePanel : public QTreeView {
     Q_OBJECT
 public:
@@ -23,8 +26,24 @@ public:
     // The width that shows every column without scrolling sideways.
     int contentWidth() const;
 
+signals:
+    // The node the other panels show: the current row once it is settled (not mid-press).
+    void currentNodeChanged(const QModelIndex& index);
+
+protected:
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void startDrag(Qt::DropActions supportedActions) override;
+    void dropEvent(QDropEvent* event) override;
+
 private:
+    void settle();
+
     Document* m_document;
+    bool m_pressed = false;
+    bool m_droppedHere = false;
+    QPersistentModelIndex m_beforePress;
+    QPersistentModelIndex m_shown; // what currentNodeChanged last said
 };
 
 } // namespace ml::ui

@@ -1,13 +1,13 @@
 #include "app/ui/propertiespanel.h"
 
 #include "app/document/forwardtext.h"
-#include "app/document/mimeformats.h"
 
 #include "app/document/document.h"
 #include "app/document/moduleeditor.h"
 #include "app/document/moduletreemodel.h"
 #include "app/ui/argeditor.h"
 #include "app/ui/forwardeditor.h"
+#include "app/ui/forwardwiring.h"
 #include "engine/layer.h"
 
 #include <QFormLayout>
@@ -118,7 +118,6 @@ void PropertiesPanel::rebuild()
     }
     m_containerInfo = nullptr;
     refreshTitle();
-    const IndexPath indexPath = indexPathOf(m);
     if (auto* layer = dynamic_cast<ml::Layer*>(m)) {
         auto* form = new QFormLayout;
         form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
@@ -126,8 +125,8 @@ void PropertiesPanel::rebuild()
             auto* editor = new ArgEditor(spec, m_body);
             editor->setValue(layer->arg(spec.name));
             const QString name = QString::fromUtf8(spec.name.data(), static_cast<qsizetype>(spec.name.size()));
-            connect(editor, &ArgEditor::edited, this, [this, editor, indexPath, name](const ml::ArgValue& v, bool merge) {
-                editor->setError(ModuleEditor(m_document).setArg(indexPath, name, v, merge));
+            connect(editor, &ArgEditor::edited, this, [this, editor, name](const ml::ArgValue& v, bool merge) {
+                editor->setError(ModuleEditor(m_document).setArg(indexPathOf(m_shown), name, v, merge));
             });
             auto* label = new QLabel(name + (spec.required ? QStringLiteral(" *") : QString()), m_body);
             label->setToolTip(QString::fromUtf8(spec.help.data(), static_cast<qsizetype>(spec.help.size())));
@@ -138,29 +137,17 @@ void PropertiesPanel::rebuild()
         layout->addStretch();
     } else if (auto* custom = dynamic_cast<ml::CustomModule*>(m)) {
         m_forward = new ForwardEditor(m_body);
-        m_forward->setProgram(custom->program());
         connect(m_forward, &ForwardEditor::programEdited, this,
-                [this, indexPath](const ml::ForwardProgram& p, bool merge, const QString& text) {
-                    ModuleEditor(m_document).setForward(indexPath, p, merge, text);
+                [this](const ml::ForwardProgram& p, bool merge, const QString& text) {
+                    ModuleEditor(m_document).setForward(indexPathOf(m_shown), p, merge, text);
                 });
-        m_forward->setDropResolver([this, indexPath](const QMimeData* data) {
-            QStringList calls;
-            std::vector<IndexPath> paths;
-            const ml::Module* owner = m_document->moduleAt(indexPath);
-            if (!owner || !decodeModulePaths(data, m_document, paths))
-                return calls;
-            const auto* custom = dynamic_cast<const ml::CustomModule*>(owner);
-            const QString var = custom && !custom->program().params.empty() ? QString::fromStdString(custom->program().params[0])
-                                                                             : QStringLiteral("x");
-            for (const IndexPath& p : paths)
-                if (const ml::Module* target = m_document->moduleAt(p))
-                    if (QString call = callStatementFor(*owner, *target, var); !call.isEmpty())
-                        calls << call;
-            return calls;
+        // The node's path when used: a move elsewhere in the tree changes it.
+        m_forward->setDropHandler([this](const QMimeData* data, int row, bool commit) {
+            return ForwardWiring(m_document).callFromForward(data, indexPathOf(m_shown), row, commit);
         });
-        m_forward->setChildCalls([this, indexPath] {
+        m_forward->setChildCalls([this] {
             QStringList calls;
-            const ml::Module* owner = m_document->moduleAt(indexPath);
+            const ml::Module* owner = m_shown;
             const auto* custom = owner ? dynamic_cast<const ml::CustomModule*>(owner) : nullptr;
             if (!custom)
                 return calls;
@@ -171,6 +158,7 @@ void PropertiesPanel::rebuild()
                     calls << call;
             return calls;
         });
+        m_forward->setProgram(custom->program());
         layout->addWidget(m_forward, 1);
     } else {
         m_containerInfo = new QLabel(m_body);
