@@ -1,9 +1,11 @@
 #include "app/classroom/classroommode.h"
 
+#include "app/classroom/nodecard.h"
 #include "app/diagram/diagramitems.h"
 #include "app/diagram/diagramview.h"
 #include "app/document/moduletreemodel.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QApplication>
 #include <QDockWidget>
@@ -110,11 +112,20 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
         const QStringList presenting{QStringLiteral("diagramDock"), QStringLiteral("diagnosticsDock"),
                                      QStringLiteral("lessonsDock")};
         for (QDockWidget* d : m_window->findChildren<QDockWidget*>()) {
-            if (!m_editingDocks.contains(d) && presenting.contains(d->objectName()))
+            if (d == m_cardDock)
                 continue;
             m_savedVisible.insert(d, d->isVisible());
-            d->hide();
+            if (m_editingDocks.contains(d) || !presenting.contains(d->objectName()))
+                d->hide();
         }
+        // The weights' source is for the workbench; the totals and messages keep the room.
+        m_hiddenStatus.clear();
+        if (auto* status = m_window->findChild<QStatusBar*>())
+            for (QWidget* w : status->findChildren<QWidget*>(QStringLiteral("weightsStatus")))
+                if (w->isVisibleTo(status)) {
+                    m_hiddenStatus.append(w);
+                    w->hide();
+                }
         m_fontScale = kClassroomFontScale;
         QApplication::setPalette(highContrastPalette());
         applyFont();
@@ -122,10 +133,22 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
             diagramDock->show();
             diagramDock->raise();
         }
+        showCard();
+        setTitleBars(false);
         // Once the large type has reached every widget.
         QTimer::singleShot(0, this, &ClassroomMode::arrange);
     } else {
         m_fontScale = 1.0;
+        if (m_cardDock)
+            m_cardDock->hide();
+        setTitleBars(true);
+        for (const auto& w : std::as_const(m_hiddenStatus))
+            if (w)
+                w->show();
+        m_hiddenStatus.clear();
+        for (const auto& d : m_diagrams)
+            if (d)
+                d->setMaxFitZoom(1.0);
         qApp->setStyleSheet(m_savedStyleSheet);
         QApplication::setPalette(m_savedPalette);
         QApplication::setFont(m_savedFont);
@@ -188,27 +211,84 @@ void ClassroomMode::arrange()
     int treeWidth = 0;
     if (auto* tree = qobject_cast<QTreeView*>(m_window->centralWidget())) {
         QHeaderView* header = tree->header();
-        header->setSectionHidden(kInputColumn, false);
+        // The card under the tree shows the selected node's input shape and counts.
+        for (int c : {kInputColumn, int(ModuleTreeModel::ParamsColumn), int(ModuleTreeModel::MultAddsColumn)})
+            header->setSectionHidden(c, m_cardDock != nullptr);
         header->resizeSections(QHeaderView::ResizeToContents);
         const int extra = tree->verticalScrollBar()->sizeHint().width() + 2 * tree->frameWidth() + 4;
-        if (header->length() + extra > w * 60 / 100)
-            header->setSectionHidden(kInputColumn, true);
         treeWidth = header->length() + extra;
     }
     if (auto* diagramDock = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagramDock && treeWidth > 0)
-        m_window->resizeDocks({diagramDock}, {std::clamp(w - treeWidth - 12, w / 3, w * 55 / 100)}, Qt::Horizontal);
-    if (auto* diags = m_window->findChild<QDockWidget*>(QStringLiteral("diagnosticsDock")); diags && diags->isVisible())
-        m_window->resizeDocks({diags}, {h * 30 / 100}, Qt::Vertical);
+        m_window->resizeDocks({diagramDock}, {std::clamp(w - treeWidth - 12, w * 45 / 100, w * 68 / 100)}, Qt::Horizontal);
+    // Diagnostics only when there is something to say (and the panel was open).
+    if (auto* diags = m_window->findChild<QDockWidget*>(QStringLiteral("diagnosticsDock"))) {
+        auto* view = diags->findChild<QAbstractItemView*>();
+        const bool any = view && view->model() && view->model()->rowCount() > 0;
+        diags->setVisible(any && m_savedVisible.value(diags, true));
+        if (diags->isVisible())
+            m_window->resizeDocks({diags}, {h * 25 / 100}, Qt::Vertical);
+    }
+    if (m_cardDock && m_card)
+        m_window->resizeDocks({m_cardDock}, {m_card->sizeHint().height()}, Qt::Vertical);
     QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-    // The diagram as wide as its column (no sideways scrolling), the selected box in view.
+    // The diagram as wide as its column (no sideways scrolling, enlarged with the type), the
+    // selected box in view.
     for (const auto& d : m_diagrams) {
         if (!d)
             continue;
+        d->setMaxFitZoom(m_fontScale);
         d->fitWidth();
         if (d->hasSelection())
             if (auto* box = d->boxForPath(d->selectedPath()))
                 d->centerOn(box);
     }
+}
+
+// The selected node's card under the tree, made on first use.
+void ClassroomMode::showCard()
+{
+    auto* tree = qobject_cast<QTreeView*>(m_window->centralWidget());
+    if (!tree)
+        return;
+    if (!m_cardDock) {
+        m_cardDock = new QDockWidget(QStringLiteral("Selected node"), m_window);
+        m_cardDock->setObjectName(QStringLiteral("nodeCardDock"));
+        m_card = new NodeCard(tree, m_cardDock);
+        m_cardDock->setWidget(m_card);
+        m_window->addDockWidget(Qt::BottomDockWidgetArea, m_cardDock);
+        if (auto* diags = m_window->findChild<QDockWidget*>(QStringLiteral("diagnosticsDock")))
+            if (auto* view = diags->findChild<QAbstractItemView*>(); view && view->model()) {
+                const auto rearrange = [this] {
+                    if (m_active)
+                        QTimer::singleShot(0, this, &ClassroomMode::arrange);
+                };
+                connect(view->model(), &QAbstractItemModel::modelReset, this, rearrange);
+                connect(view->model(), &QAbstractItemModel::rowsInserted, this, rearrange);
+                connect(view->model(), &QAbstractItemModel::rowsRemoved, this, rearrange);
+            }
+    }
+    m_card->refresh();
+    m_cardDock->show();
+}
+
+// A presentation needs no panel titles: the diagram and the card speak for themselves.
+void ClassroomMode::setTitleBars(bool shown)
+{
+    if (shown) {
+        for (const auto& d : std::as_const(m_untitled))
+            if (d) {
+                QWidget* bar = d->titleBarWidget();
+                d->setTitleBarWidget(nullptr);
+                delete bar;
+            }
+        m_untitled.clear();
+        return;
+    }
+    for (const char* name : {"diagramDock", "nodeCardDock"})
+        if (auto* d = m_window->findChild<QDockWidget*>(QLatin1String(name)); d && !d->titleBarWidget()) {
+            d->setTitleBarWidget(new QWidget(d));
+            m_untitled.append(d);
+        }
 }
 
 void ClassroomMode::restoreZooms()
@@ -251,7 +331,9 @@ QString ClassroomMode::styleSheet() const
         "QDockWidget::title { background: #d0d0d0; border-bottom: 2px solid black; padding: 6px; }"
         "QStatusBar { font-weight: bold; border-top: 2px solid black; }"
         "QPushButton { border: 2px solid black; padding: 6px 14px; background: #f2f2f2; }"
-        "QPushButton:focus { border: 3px solid #003cc8; }");
+        "QPushButton:focus { border: 3px solid #003cc8; }"
+        "QLabel#cardCaption { color: #333333; }") + QStringLiteral(
+        "QLabel#cardTitle, QLabel#cardValue { font-size: %1pt; font-weight: bold; }").arg(typeSize() * 1.3, 0, 'f', 1);
 }
 
 void ClassroomMode::scaleType(bool larger)

@@ -15,11 +15,14 @@ class QMainWindow;
 namespace ml::ui {
 
 class DiagramView;
+class NodeCard;
 
 // A projector-friendly presentation of the main window, switched as a whole: large type, a
-// high-contrast theme, the diagram drawn larger (its lines and labels scale with it) and the
-// editing panels (palette, properties, history) hidden, with every other panel that does not
-// present the model (run controls, samples): the diagram, code, diagnostics and lessons stay.
+// high-contrast theme, few panels. The diagram takes most of the width, enlarged to fill it
+// (its lines and labels scale with it); the tree keeps its names, types and output shapes; a
+// card under it shows the selected node's numbers in larger type; the diagnostics show only
+// when there is something to say, the lessons when open. The editing panels (palette,
+// properties, history) and every other panel (code, run controls, samples) are hidden.
 // Switching back restores the fonts, palette, style sheet, panel layout, column widths and
 // window state exactly as they were.
 class ClassroomMode : public QObject {
@@ -34,6 +37,7 @@ public:
     bool isActive() const { return m_active; }
     double fontScale() const { return m_fontScale; }
     QAction* toggleAction() const { return m_toggle; }
+    NodeCard* nodeCard() const { return m_card; } // null until classroom mode is first used
 
     static constexpr double kClassroomFontScale = 1.6;
 
@@ -58,6 +62,8 @@ private:
     void restoreLayout();
     void restoreZooms(); // the diagrams' zoom and scroll positions as before classroom mode
     double typeSize() const; // points
+    void showCard();
+    void setTitleBars(bool shown);
     QString styleSheet() const;
 
     QMainWindow* m_window;
@@ -83,6 +89,10 @@ private:
         int x, y; // scroll positions
     };
     QList<DiagramZoom> m_savedZooms;
+    QDockWidget* m_cardDock = nullptr;
+    NodeCard* m_card = nullptr;
+    QList<QPointer<QWidget>> m_hiddenStatus; // status bar widgets hidden in classroom mode
+    QList<QPointer<QDockWidget>> m_untitled; // docks shown without a title bar
 };
 
 } // namespace ml::ui

@@ -242,7 +242,13 @@ void DiagramView::applyFitWidth()
     const QRectF r = m_scene->sceneRect();
     if (!m_fitWidth || r.isEmpty())
         return;
-    setZoom(std::min((viewport()->width() - 8) / r.width(), 1.0));
+    setZoom(std::min((viewport()->width() - 8) / r.width(), m_maxFitZoom));
+}
+
+void DiagramView::setMaxFitZoom(double factor)
+{
+    m_maxFitZoom = std::max(factor, kMinZoom);
+    applyFitWidth();
 }
 
 void DiagramView::resizeEvent(QResizeEvent* event)

@@ -60,6 +60,8 @@ public:
     bool isFittingWidth() const { return m_fitWidth; }
     // A fixed zoom factor, as the user's zooming sets it (ends fitting the width).
     void setZoomFactor(double factor);
+    // How far fitting the width may enlarge the drawing (1: never; a presentation enlarges it).
+    void setMaxFitZoom(double factor);
 
     // Dragging a box out of the drawing: the data for the node at a dotted path (null: no drag).
     void setDragData(std::function<QMimeData*(const QString& dottedPath)> factory) { m_dragData = std::move(factory); }
@@ -116,6 +118,7 @@ private:
     bool m_hasSelection = false;
     QString m_highlightedPath;
     bool m_fitWidth = true;
+    double m_maxFitZoom = 1.0;
     bool m_spaceHeld = false;
     bool m_panning = false;
     QPoint m_panLast;

@@ -95,6 +95,7 @@ RunDocks::RunDocks(QMainWindow* window, Document* document, QAbstractItemView* t
     menu->addSeparator();
     menu->addAction(QStringLiteral("Show Run &Panels"), this, &RunDocks::raise);
 
+    m_weightsStatus->setObjectName(QStringLiteral("weightsStatus"));
     window->statusBar()->addPermanentWidget(m_weightsStatus);
     const auto showWeights = [this](const QString& s) { m_weightsStatus->setText(QStringLiteral("Weights: %1").arg(s)); };
     showWeights(m_controller->weightsSource());

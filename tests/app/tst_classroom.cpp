@@ -1,6 +1,7 @@
 // Classroom mode: one toggle for large type, a high-contrast palette, a larger diagram and no
 // editing panels; switching back restores everything; keyboard zoom; a screenshot at 1280x720.
 #include "app/classroom/classroommode.h"
+#include "app/classroom/nodecard.h"
 #include "app/diagram/diagramview.h"
 #include "app/document/runcontroller.h"
 #include "app/run/rundocks.h"
@@ -13,9 +14,11 @@
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QImage>
+#include <QLabel>
 #include <QLayout>
 #include <QProcess>
 #include <QScrollBar>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -154,6 +157,82 @@ private slots:
                 changed << QStringLiteral("was: ") + f;
         QVERIFY2(changed.isEmpty(), qPrintable(changed.join(QLatin1Char('\n'))));
         QTRY_COMPARE(visibleDocks(), docksBefore);
+    }
+
+    // The presentation at projector sizes: the diagram takes most of the width, enlarged; the
+    // selected node's card shows its numbers in type larger than the rest, none of it cut; the
+    // status bar's totals and message are whole.
+    void presentationAtProjectorSizes_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("1280x720") << QSize(1280, 720);
+        QTest::newRow("1920x1080") << QSize(1920, 1080);
+    }
+
+    void presentationAtProjectorSizes()
+    {
+        QFETCH(QSize, size);
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(size);
+        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.runDocks()->controller()->waitForFinished(60000));
+        QVERIFY(window.selectPath(QStringLiteral("features.4")));
+        ClassroomMode* mode = window.findChild<TeachingTools*>()->classroom();
+        mode->setActive(true);
+        auto* diagram = window.findChild<DiagramView*>();
+        QTRY_VERIFY(presentationFits(window, diagram));
+        checkPresentation(window, diagram);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+
+        auto* diagramDock = window.findChild<QDockWidget*>(QStringLiteral("diagramDock"));
+        QVERIFY2(diagramDock->width() >= window.width() * 45 / 100, qPrintable(QString::number(diagramDock->width())));
+        QVERIFY2(diagram->zoom() > 1.2, qPrintable(QString::number(diagram->zoom()))); // drawn larger than in the editor
+        for (const char* hidden : {"paletteDock", "propertiesDock", "historyDock", "codeDock", "samplesDock"})
+            if (auto* d = window.findChild<QDockWidget*>(QLatin1String(hidden)))
+                QVERIFY2(!d->isVisible(), hidden);
+        // No diagnostics for this model: no empty panel either.
+        QVERIFY(!window.findChild<QDockWidget*>(QStringLiteral("diagnosticsDock"))->isVisible());
+
+        NodeCard* card = mode->nodeCard();
+        QVERIFY(card && card->isVisible());
+        QCOMPARE(card->titleLabel()->text(), QStringLiteral("features.4"));
+        QStringList values;
+        for (QLabel* v : card->valueLabels())
+            values << v->text();
+        QCOMPARE(values, (QStringList{QStringLiteral("Conv2d"), QStringLiteral("[1, 16, 14, 14]"), QStringLiteral("[1, 32, 14, 14]"),
+                                      QStringLiteral("4,640"), QStringLiteral("909,440")}));
+        const auto whole = [](QLabel* l) {
+            const int need = QFontMetrics(l->font()).horizontalAdvance(l->text());
+            return l->isVisible() && l->visibleRegion().boundingRect().width() >= need && l->contentsRect().width() >= need;
+        };
+        QVERIFY2(whole(card->titleLabel()), qPrintable(card->titleLabel()->text()));
+        for (QLabel* l : card->valueLabels()) {
+            QVERIFY2(whole(l), qPrintable(l->text()));
+            QVERIFY(l->font().pointSizeF() > QApplication::font().pointSizeF()); // larger than the rest
+        }
+        for (QLabel* l : card->captionLabels())
+            QVERIFY2(whole(l), qPrintable(l->text()));
+        // Following the selection.
+        QVERIFY(window.selectPath(QStringLiteral("head.1")));
+        QTRY_COMPARE(card->titleLabel()->text(), QStringLiteral("head.1"));
+        QCOMPARE(card->valueLabels()[3]->text(), QStringLiteral("100,416"));
+
+        // The status bar: the totals whole, and room for the message beside them.
+        QStatusBar* status = window.statusBar();
+        QLabel* totals = window.totalsLabel();
+        QVERIFY2(whole(totals), qPrintable(totals->text()));
+        status->showMessage(QStringLiteral("Opened fashion_cnn.mlab"));
+        int messageRoom = status->width();
+        for (QWidget* w : status->findChildren<QWidget*>(Qt::FindDirectChildrenOnly))
+            if (w->isVisible() && w->width() > 0)
+                messageRoom = std::min(messageRoom, w->x());
+        QVERIFY2(QFontMetrics(status->font()).horizontalAdvance(status->currentMessage()) + 8 <= messageRoom,
+                 qPrintable(QStringLiteral("%1 px for the message").arg(messageRoom)));
+        mode->setActive(false);
+        QVERIFY(!card->isVisible());
     }
 
     // F11 presents full screen; again restores the window as it was.
