@@ -111,6 +111,22 @@ void RunController::setImage(const ml::Image8& image, const QString& name, int l
 std::optional<RunInput> RunController::currentInput(QString* why) const
 {
     const ml::Shape& shape = m_document->inputShape();
+    if (!InputSpec::isPictureShape(shape) && !m_typed.empty()) {
+        const int64_t n = shape.numel().value_or(-1);
+        if (static_cast<int64_t>(m_typed.size()) != n) {
+            if (why)
+                *why = QStringLiteral("%1 values were typed; the model's input %2 takes %3")
+                           .arg(m_typed.size())
+                           .arg(QString::fromStdString(shape.toString()))
+                           .arg(n);
+            return std::nullopt;
+        }
+        RunInput typed;
+        typed.name = QStringLiteral("typed values");
+        typed.tensor = ml::Tensor(shape);
+        std::copy(m_typed.begin(), m_typed.end(), typed.tensor.data());
+        return typed;
+    }
     if (!InputSpec::isPictureShape(shape)) {
         // [1, 64] and the like: a tensor of random values.
         constexpr int64_t kMaxRandom = int64_t{1} << 26;
@@ -134,6 +150,13 @@ std::optional<RunInput> RunController::currentInput(QString* why) const
     spec->mean = m_mean;
     spec->std = m_std;
     return makeRunInput(m_image, *spec, m_imageName, m_imageLabel);
+}
+
+void RunController::setTypedInput(std::vector<float> values)
+{
+    m_typed = std::move(values);
+    emit inputChanged();
+    scheduleAutoRun();
 }
 
 void RunController::setNormalisation(std::vector<double> mean, std::vector<double> std)

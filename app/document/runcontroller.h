@@ -42,6 +42,10 @@ public:
     // torchvision's Normalize after ToTensor (a project's "normalize"); empty: none.
     void setNormalisation(std::vector<double> mean, std::vector<double> std);
     bool isNormalised() const { return !m_mean.empty(); }
+    // Values typed for a model whose input is not a picture, in the input's row-major order
+    // (empty: random values from the seed).
+    void setTypedInput(std::vector<float> values);
+    const std::vector<float>& typedInput() const { return m_typed; }
     QStringList classNames() const { return m_classNames; }
     void setClassNames(const QStringList& names) { m_classNames = names; }
 
@@ -119,6 +123,7 @@ private:
 
     QString m_weightsSource;
     uint64_t m_seed = 0;
+    std::vector<float> m_typed;
 
     std::shared_ptr<Job> m_job;
     QThread* m_thread = nullptr;

@@ -66,7 +66,7 @@ ActivationView::ActivationView(QWidget* parent)
     showCall(nullptr, nullptr, QStringLiteral("Run the model to see what every layer does to the picture"));
 }
 
-void ActivationView::showCall(const ForwardCall* call, const RunInput* input, const QString& why)
+void ActivationView::showCall(const ForwardCall* call, const RunInput* input, const QString& why, const QStringList& outputNames)
 {
     if (input && !input->converted.isNull()) {
         m_input->setPixmap(QPixmap::fromImage(input->converted.scaled(m_input->size() - QSize(4, 4), Qt::KeepAspectRatio,
@@ -77,9 +77,15 @@ void ActivationView::showCall(const ForwardCall* call, const RunInput* input, co
                            .arg(input->label < m_classNames.size() ? m_classNames[input->label] : QStringLiteral("class"))
                            .arg(input->label);
         m_inputCaption->setText(caption);
+    } else if (input) {
+        // A tensor that is not a picture: its shape and where its values came from.
+        m_input->setPixmap({});
+        m_input->setWordWrap(true);
+        m_input->setText(QString::fromStdString(input->tensor.shape().toString()));
+        m_inputCaption->setText(input->name);
     } else {
         m_input->setPixmap({});
-        m_input->setText(QStringLiteral("no picture"));
+        m_input->setText(QStringLiteral("no input"));
         m_inputCaption->clear();
     }
     if (!call) {
@@ -98,7 +104,7 @@ void ActivationView::showCall(const ForwardCall* call, const RunInput* input, co
                          .arg(name.toHtmlEscaped(), call->typeName.toHtmlEscaped(),
                               QString::fromStdString(call->input.shape().toString()),
                               QString::fromStdString(out.toString()), what.isEmpty() ? QString() : QStringLiteral(" · ") + what));
-    m_grid->setTensor(call->output);
+    m_grid->setTensor(call->output, outputNames);
 }
 
 void ActivationView::setStale(bool stale)

@@ -19,8 +19,10 @@ class ActivationView : public QWidget {
 public:
     explicit ActivationView(QWidget* parent = nullptr);
 
-    // call may be null (node not reached, no run yet): `why` is shown instead.
-    void showCall(const ForwardCall* call, const RunInput* input, const QString& why = {});
+    // call may be null (node not reached, no run yet): `why` is shown instead. `outputNames`:
+    // a name per feature of the call's output (the model's output with its class names).
+    void showCall(const ForwardCall* call, const RunInput* input, const QString& why = {},
+                  const QStringList& outputNames = {});
     void setStale(bool stale);
     void setClassNames(const QStringList& names) { m_classNames = names; }
 

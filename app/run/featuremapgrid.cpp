@@ -31,9 +31,10 @@ QSize FeatureMapGrid::minimumSizeHint() const
     return {200, 120};
 }
 
-void FeatureMapGrid::setTensor(const ml::Tensor& tensor)
+void FeatureMapGrid::setTensor(const ml::Tensor& tensor, const QStringList& featureNames)
 {
     m_tensor = tensor;
+    m_names = featureNames;
     m_layout = mapLayout(m_tensor.shape());
     rebuildImages();
 }
@@ -41,6 +42,7 @@ void FeatureMapGrid::setTensor(const ml::Tensor& tensor)
 void FeatureMapGrid::clear()
 {
     m_tensor = ml::Tensor();
+    m_names.clear();
     m_layout = {};
     rebuildImages();
 }
@@ -75,6 +77,8 @@ void FeatureMapGrid::rebuildImages()
         m_bars = static_cast<int>(std::min<int64_t>(features, kMaxBars));
         m_range = valueRange(m_tensor.data(), m_bars);
     }
+    if (m_names.size() != m_bars)
+        m_names.clear();
     layoutTiles();
     update();
 }
@@ -116,7 +120,28 @@ QRect FeatureMapGrid::legendRect() const
 
 QRect FeatureMapGrid::barsRect() const
 {
-    return rect().adjusted(kGap + 64, kGap + 6, -kGap, -kGap - kLegendHeight - 4);
+    return rect().adjusted(kGap + 64, kGap + 6, -kGap, -kGap - kLegendHeight - 4 - nameStrip());
+}
+
+// As high as the longest name, written upwards under its bar; at most half the height.
+int FeatureMapGrid::nameStrip() const
+{
+    if (m_names.isEmpty())
+        return 0;
+    int longest = 0;
+    for (const QString& n : m_names)
+        longest = std::max(longest, fontMetrics().horizontalAdvance(n));
+    return std::min(longest + 6, height() / 2);
+}
+
+QRect FeatureMapGrid::nameRect(int bar) const
+{
+    if (bar < 0 || bar >= m_names.size())
+        return {};
+    const QRect area = barsRect();
+    const double bw = static_cast<double>(area.width()) / m_bars;
+    const int x = area.left() + static_cast<int>(bar * bw + bw / 2) - fontMetrics().height() / 2;
+    return QRect(x, area.bottom() + 4, fontMetrics().height(), nameStrip() - 2);
 }
 
 void FeatureMapGrid::resizeEvent(QResizeEvent* event)
@@ -174,6 +199,16 @@ void FeatureMapGrid::paintEvent(QPaintEvent*)
         }
         p.setPen(palette().text().color());
         p.drawLine(QPointF(area.left(), zero), QPointF(area.right(), zero));
+        // Each name upwards under its bar, read with the head tilted left as on a book's spine.
+        for (int i = 0; i < m_names.size(); ++i) {
+            const QRect r = nameRect(i);
+            p.save();
+            p.translate(r.left(), r.bottom());
+            p.rotate(-90);
+            p.drawText(QRect(0, 0, r.height(), r.width()), Qt::AlignRight | Qt::AlignVCenter,
+                       fontMetrics().elidedText(m_names[i], Qt::ElideRight, r.height()));
+            p.restore();
+        }
         p.drawText(QRect(0, area.top() - 6, 60, 14), Qt::AlignRight | Qt::AlignVCenter, number(hi));
         p.drawText(QRect(0, static_cast<int>(zero) - 7, 60, 14), Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("0"));
         p.drawText(QRect(0, area.bottom() - 7, 60, 14), Qt::AlignRight | Qt::AlignVCenter, number(lo));
@@ -211,7 +246,8 @@ QString FeatureMapGrid::describeAt(const QPoint& pos) const
         const QRect area = barsRect();
         if (area.contains(pos)) {
             const int i = std::clamp(static_cast<int>((pos.x() - area.left()) * static_cast<double>(m_bars) / area.width()), 0, m_bars - 1);
-            return QStringLiteral("feature %1: %2").arg(i).arg(number(m_tensor[i]));
+            const QString name = m_names.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_names[i]);
+            return QStringLiteral("feature %1%2: %3").arg(i).arg(name, number(m_tensor[i]));
         }
     }
     return {};

@@ -187,12 +187,11 @@ void RunDocks::showResult()
     if (r && r->output)
         prediction = predictionOf(*r->output);
     if (prediction) {
-        // The samples' class names (and their true label) only for a picture given to a model
-        // with as many outputs as there are names: other models' outputs are "class k".
-        const bool named = input && !input->original.isNull() &&
-                           m_controller->classNames().size() == static_cast<int>(prediction->probabilities.size());
+        // The class names for a model with as many outputs as there are names (other models'
+        // outputs are "class k"); a true label only for a sample picture.
+        const bool named = m_controller->classNames().size() == static_cast<int>(prediction->probabilities.size());
         m_predictions->setPrediction(&*prediction, named ? m_controller->classNames() : QStringList(),
-                                     named ? input->label : -1);
+                                     named && input && !input->original.isNull() ? input->label : -1);
     }
     else
         m_predictions->setPrediction(nullptr, {}, -1,
@@ -210,7 +209,7 @@ void RunDocks::showActivations()
     const ForwardRecording* r = m_controller->result();
     // While stepping, the current call; a node the user selects meanwhile shows its own call.
     if (const ForwardCall* step = m_controller->currentStep(); step && step->path == m_selectedPath) {
-        m_activations->showCall(step, m_controller->resultInput());
+        m_activations->showCall(step, m_controller->resultInput(), QString(), outputNames(step->output));
         return;
     }
     if (!r) {
@@ -224,7 +223,22 @@ void RunDocks::showActivations()
     m_activations->showCall(call, m_controller->resultInput(),
                             call ? QString()
                                  : QStringLiteral("%1 was not called by this forward pass")
-                                       .arg(m_selectedPath.isEmpty() ? QStringLiteral("The model") : m_selectedPath));
+                                       .arg(m_selectedPath.isEmpty() ? QStringLiteral("The model") : m_selectedPath),
+                            call ? outputNames(call->output) : QStringList());
+}
+
+// The class names for a tensor that is the model's output (the same values), when there is a
+// name per output; empty otherwise: a hidden layer's features are not classes.
+QStringList RunDocks::outputNames(const ml::Tensor& values) const
+{
+    const ForwardRecording* r = m_controller->result();
+    const QStringList names = m_controller->classNames();
+    if (!r || !r->output || values.shape() != r->output->shape() || values.shape().rank() != 2 || values.shape()[1] != names.size())
+        return {};
+    if (values.data() != r->output->data()
+        && !std::equal(values.data(), values.data() + values.numel(), r->output->data()))
+        return {};
+    return names;
 }
 
 void RunDocks::showStep()

@@ -2,6 +2,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 
@@ -10,6 +11,10 @@ class QDockWidget;
 class QLabel;
 class QMainWindow;
 class QMenu;
+
+namespace ml {
+class Tensor;
+}
 
 namespace ml::ui {
 
@@ -49,6 +54,7 @@ private:
     void setSelectedPath(const QString& path);
     void showResult();
     void showActivations();
+    QStringList outputNames(const ml::Tensor& values) const;
     void showStep();
 
     QMainWindow* m_window;

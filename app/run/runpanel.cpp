@@ -1,6 +1,8 @@
 #include "app/run/runpanel.h"
 
+#include "app/document/document.h"
 #include "app/document/runcontroller.h"
+#include "app/document/runinput.h"
 #include "app/document/tensorimage.h"
 
 #include <QCheckBox>
@@ -12,13 +14,19 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPixmap>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRadioButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QVBoxLayout>
+
+#include <cmath>
+#include <limits>
 
 namespace ml::ui {
 
@@ -39,6 +47,12 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
     , m_stepText(new QLabel(this))
     , m_stepIn(new QLabel(this))
     , m_stepOut(new QLabel(this))
+    , m_inputBox(new QGroupBox(QStringLiteral("Input"), this))
+    , m_inputShape(new QLabel(m_inputBox))
+    , m_randomChoice(new QRadioButton(QStringLiteral("Random values in [0, 1)"), m_inputBox))
+    , m_typedChoice(new QRadioButton(QStringLiteral("Typed values:"), m_inputBox))
+    , m_typedValues(new QLineEdit(m_inputBox))
+    , m_inputError(new QLabel(m_inputBox))
 {
     setAcceptDrops(true);
     // Weights.
@@ -83,6 +97,23 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
     rl->addWidget(m_stale);
     rl->addWidget(m_status);
 
+    // The input of a model that does not take pictures.
+    m_inputShape->setWordWrap(true);
+    m_randomChoice->setToolTip(QStringLiteral("Drawn by PyTorch's generator after torch.manual_seed(seed), the weights' seed"));
+    m_randomChoice->setChecked(true);
+    m_typedValues->setPlaceholderText(QStringLiteral("0.5, -1, 2, … or one value for all"));
+    m_typedValues->setToolTip(QStringLiteral("Numbers separated by commas or spaces, brackets allowed ([[1, 2], [3, 4]]), "
+                                             "in the input's order; one number fills the whole input"));
+    m_inputError->setWordWrap(true);
+    m_inputError->setStyleSheet(QStringLiteral("color: #c02020;"));
+    m_inputError->hide();
+    auto* il = new QVBoxLayout(m_inputBox);
+    il->addWidget(m_inputShape);
+    il->addWidget(m_randomChoice);
+    il->addWidget(m_typedChoice);
+    il->addWidget(m_typedValues);
+    il->addWidget(m_inputError);
+
     // Step-through.
     auto* steps = new QGroupBox(QStringLiteral("Step through forward()"), this);
     m_stepText->setWordWrap(true);
@@ -113,6 +144,7 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
         b->setMinimumWidth(b->fontMetrics().horizontalAdvance(b->text()) + 24);
 
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_inputBox);
     layout->addWidget(weights);
     layout->addWidget(run);
     layout->addWidget(steps);
@@ -148,8 +180,72 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
     connect(m_controller, &RunController::message, m_status, &QLabel::setText);
     connect(m_controller, &RunController::stepChanged, this, &RunPanel::updateStep);
     m_weights->setText(QStringLiteral("From: <b>%1</b>").arg(m_controller->weightsSource().toHtmlEscaped()));
+    connect(m_randomChoice, &QRadioButton::toggled, this, &RunPanel::applyTypedValues);
+    connect(m_typedValues, &QLineEdit::editingFinished, this, [this] {
+        if (!m_typedChoice->isChecked())
+            m_typedChoice->setChecked(true); // applies through toggled
+        else
+            applyTypedValues();
+    });
+    connect(m_controller->document(), &Document::analysisUpdated, this, &RunPanel::updateInputBox);
+    connect(m_controller->document(), &Document::documentReset, this, [this] {
+        m_randomChoice->setChecked(true);
+        m_typedValues->clear();
+        m_inputError->hide();
+        updateInputBox();
+    });
+    updateInputBox();
     updateRunState();
     updateStep();
+}
+
+// Shown only while the model's input is not a picture (pictures come from the samples).
+void RunPanel::updateInputBox()
+{
+    const ml::Shape& shape = m_controller->document()->inputShape();
+    const bool picture = InputSpec::isPictureShape(shape);
+    m_inputBox->setVisible(!picture);
+    if (!picture)
+        m_inputShape->setText(QStringLiteral("The model takes %1, not a picture: run it on").arg(QString::fromStdString(shape.toString())));
+}
+
+QString RunPanel::inputError() const
+{
+    return m_inputError->isHidden() ? QString() : m_inputError->text();
+}
+
+void RunPanel::applyTypedValues()
+{
+    m_inputError->hide();
+    if (!m_typedChoice->isChecked()) {
+        m_controller->setTypedInput({});
+        return;
+    }
+    const ml::Shape& shape = m_controller->document()->inputShape();
+    const int64_t n = shape.numel().value_or(-1);
+    std::vector<float> values;
+    const QStringList parts = m_typedValues->text().split(QRegularExpression(QStringLiteral("[\\s,\\[\\]()]+")), Qt::SkipEmptyParts);
+    for (const QString& part : parts) {
+        bool ok = false;
+        const double v = part.toDouble(&ok);
+        if (!ok || !std::isfinite(v) || std::abs(v) > std::numeric_limits<float>::max()) {
+            m_inputError->setText(QStringLiteral("'%1' is not a number").arg(part));
+            m_inputError->show();
+            return;
+        }
+        values.push_back(static_cast<float>(v));
+    }
+    if (values.size() == 1 && n > 1 && n <= (int64_t{1} << 26))
+        values.assign(static_cast<size_t>(n), values.front());
+    if (static_cast<int64_t>(values.size()) != n) {
+        m_inputError->setText(QStringLiteral("%1 values typed; the input %2 takes %3 (or one for all)")
+                                  .arg(values.size())
+                                  .arg(QString::fromStdString(shape.toString()))
+                                  .arg(n));
+        m_inputError->show();
+        return;
+    }
+    m_controller->setTypedInput(std::move(values));
 }
 
 void RunPanel::updateRunState()

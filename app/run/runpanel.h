@@ -3,7 +3,10 @@
 #include <QWidget>
 
 class QCheckBox;
+class QGroupBox;
 class QLabel;
+class QLineEdit;
+class QRadioButton;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -29,6 +32,11 @@ public:
     QLabel* stepLabel() const { return m_stepText; }
     QLabel* staleLabel() const { return m_stale; }
     QProgressBar* progress() const { return m_progress; }
+    // For a model whose input is not a picture: random or typed values.
+    QGroupBox* inputBox() const { return m_inputBox; }
+    QLineEdit* typedValuesEdit() const { return m_typedValues; }
+    QRadioButton* typedChoice() const { return m_typedChoice; }
+    QString inputError() const;
 
 protected:
     // Weights files (.safetensors, .pt, .pth, ...) dropped on the panel are loaded.
@@ -37,6 +45,8 @@ protected:
 
 private:
     void updateRunState();
+    void updateInputBox();
+    void applyTypedValues();
     void updateStep();
     void loadWeights();
     void saveWeights();
@@ -56,6 +66,12 @@ private:
     QLabel* m_stepText;
     QLabel* m_stepIn;
     QLabel* m_stepOut;
+    QGroupBox* m_inputBox;
+    QLabel* m_inputShape;
+    QRadioButton* m_randomChoice;
+    QRadioButton* m_typedChoice;
+    QLineEdit* m_typedValues;
+    QLabel* m_inputError;
     bool m_quiet = false;
 };
 

@@ -26,7 +26,10 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QFontMetrics>
+#include <QGroupBox>
 #include <QImage>
+#include <QLineEdit>
 #include <QLabel>
 #include <QMimeData>
 #include <QDragEnterEvent>
@@ -34,12 +37,14 @@
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QUndoStack>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 
 using namespace ml::ui;
@@ -366,11 +371,62 @@ private slots:
         for (int64_t i = 0; i < 10; ++i)
             QCOMPARE((*controller()->result()->output)[i], (*direct.output)[i]);
         QCOMPARE(docks()->predictions()->barCount(), 10);
-        // Random values are no Fashion-MNIST picture: the outputs are not named as its classes.
+        // Ten outputs: named with the ten class names; no true label for random values.
         const QString headline = docks()->predictions()->headline();
-        QVERIFY2(headline.contains(QStringLiteral("class ")), qPrintable(headline));
-        for (const QString& name : ml::ui::fashionMnistClasses())
-            QVERIFY2(!headline.contains(name), qPrintable(headline));
+        const QStringList names = ml::ui::fashionMnistClasses();
+        QVERIFY2(std::any_of(names.begin(), names.end(), [&](const QString& n) { return headline.contains(n.toHtmlEscaped()); }),
+                 qPrintable(headline));
+        QVERIFY2(!headline.contains(QStringLiteral("true label")), qPrintable(headline));
+        // The Activations bars of the output carry the names; a hidden layer's features do not.
+        QVERIFY(m_window->selectPath(QStringLiteral("2")));
+        QCOMPARE(docks()->activations()->grid()->barCount(), 10);
+        QCOMPARE(docks()->activations()->grid()->barNames(), names);
+        const QRect first = docks()->activations()->grid()->nameRect(0);
+        QVERIFY(!first.isEmpty() && first.height() >= QFontMetrics(docks()->activations()->grid()->font()).horizontalAdvance(names[0]));
+        QVERIFY(m_window->selectPath(QStringLiteral("0")));
+        QCOMPARE(docks()->activations()->grid()->barCount(), 32);
+        QVERIFY(docks()->activations()->grid()->barNames().isEmpty());
+        // The Input box offers random or typed values; a picture model does not show it.
+        QVERIFY(docks()->runPanel()->inputBox()->isVisibleTo(docks()->runPanel()));
+    }
+
+    // Typed values are the input, in its order; one value fills it; a wrong count is said in
+    // place and nothing runs on it. Flatten passes the values through unchanged.
+    void typedValuesAreTheInput()
+    {
+        QString error;
+        QVERIFY2(m_window->document()->importPython(QStringLiteral("import torch.nn as nn\n\nmodel = nn.Sequential(nn.Flatten())\n"
+                                                                   "# input: 1,2,2\n"),
+                                                    QStringLiteral("flat.py"), &error),
+                 qPrintable(error));
+        RunPanel* panel = docks()->runPanel();
+        QVERIFY(panel->inputBox()->isVisibleTo(panel));
+        panel->typedValuesEdit()->setText(QStringLiteral("[[1, 2.5], [-3, 4e2]]"));
+        emit panel->typedValuesEdit()->editingFinished();
+        QVERIFY(panel->typedChoice()->isChecked());
+        QVERIFY2(panel->inputError().isEmpty(), qPrintable(panel->inputError()));
+        runAndWait();
+        const ml::Tensor& out = *controller()->result()->output;
+        QCOMPARE(out.shape(), ml::Shape({1, 4}));
+        QCOMPARE((std::vector<float>(out.data(), out.data() + 4)), (std::vector<float>{1.f, 2.5f, -3.f, 400.f}));
+        QCOMPARE(controller()->resultInput()->name, QStringLiteral("typed values"));
+
+        panel->typedValuesEdit()->setText(QStringLiteral("7"));
+        emit panel->typedValuesEdit()->editingFinished();
+        runAndWait();
+        QCOMPARE((std::vector<float>(controller()->result()->output->data(), controller()->result()->output->data() + 4)),
+                 (std::vector<float>(4, 7.f)));
+
+        panel->typedValuesEdit()->setText(QStringLiteral("1, 2, 3"));
+        emit panel->typedValuesEdit()->editingFinished();
+        QVERIFY2(panel->inputError().contains(QStringLiteral("3 values typed")), qPrintable(panel->inputError()));
+        panel->typedValuesEdit()->setText(QStringLiteral("1, two, 3, 4"));
+        emit panel->typedValuesEdit()->editingFinished();
+        QVERIFY2(panel->inputError().contains(QStringLiteral("'two' is not a number")), qPrintable(panel->inputError()));
+
+        QVERIFY(m_window->openFile(QStringLiteral(":/examples/net_sequential_fixed.py")));
+        QVERIFY(!panel->inputBox()->isVisibleTo(panel)); // pictures come from the samples
+        QVERIFY(!panel->typedChoice()->isChecked());
     }
 
     // A sample given to a model with five outputs: its classes are not the samples' ten, so
