@@ -47,6 +47,16 @@ void BoxItem::setHighlighted(bool on)
     }
 }
 
+void BoxItem::setNote(const QString& text, const QColor& color, const QString& tooltip)
+{
+    if (text == m_noteText && color == m_noteColor && tooltip == toolTip())
+        return;
+    m_noteText = text;
+    m_noteColor = color;
+    setToolTip(tooltip);
+    update();
+}
+
 void BoxItem::setThumbnail(const QImage& image)
 {
     m_thumbnail = image;
@@ -217,6 +227,7 @@ void BoxItem::paintLayerText(QPainter* p) const
     p->setPen(st::textMuted());
     p->drawText(line2, Qt::AlignLeft | Qt::AlignVCenter, m_box.meta);
 
+    paintNote(p);
     if (!m_thumbnail.isNull()) {
         const QRectF frame(r.right() - st::kLayerPadX - st::kThumbSize, r.center().y() - st::kThumbSize / 2, st::kThumbSize,
                            st::kThumbSize);
@@ -240,6 +251,29 @@ void BoxItem::paintSlots(QPainter* p) const
         p->setPen(plain ? st::plainText() : st::shelfLabelText());
         p->drawText(cell, Qt::AlignCenter, text);
     }
+}
+
+QRectF BoxItem::noteRect() const
+{
+    if (m_noteText.isEmpty())
+        return {};
+    const QRectF r = m_box.rect;
+    const double right = r.right() - st::kLayerPadX - (m_thumbnail.isNull() ? 0.0 : st::kThumbSize + 6);
+    const double w = QFontMetricsF(st::badgeFont()).horizontalAdvance(m_noteText) + 10;
+    return QRectF(right - w, r.top() + 25, w, 15);
+}
+
+void BoxItem::paintNote(QPainter* p) const
+{
+    if (m_noteText.isEmpty())
+        return;
+    const QRectF note = noteRect();
+    p->setPen(Qt::NoPen);
+    p->setBrush(m_noteColor);
+    p->drawRoundedRect(note, 4, 4);
+    p->setFont(st::badgeFont());
+    p->setPen(Qt::white);
+    p->drawText(note, Qt::AlignCenter, m_noteText);
 }
 
 void BoxItem::paintBadge(QPainter* p) const

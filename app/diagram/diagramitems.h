@@ -25,6 +25,11 @@ public:
     void setHighlighted(bool on);
     void setThumbnail(const QImage& image);
     bool hasThumbnail() const { return !m_thumbnail.isNull(); }
+    // A short coloured label at the lower right of a layer's box; empty text: none.
+    void setNote(const QString& text, const QColor& color, const QString& tooltip);
+    QString noteText() const { return m_noteText; }
+    QColor noteColor() const { return m_noteColor; }
+    QRectF noteRect() const; // where the note is drawn (scene coordinates); empty without one
 
     // The colour the box border is drawn in (status, not selection): tests and legends use it.
     QColor borderColor() const;
@@ -39,10 +44,13 @@ private:
     void paintLayerText(QPainter* p) const;
     void paintSlots(QPainter* p) const;
     void paintBadge(QPainter* p) const;
+    void paintNote(QPainter* p) const;
     QString badgeText() const;
 
     DiagramBox m_box;
     QImage m_thumbnail;
+    QString m_noteText;
+    QColor m_noteColor;
     bool m_selected = false;
     bool m_highlighted = false;
 };

@@ -191,7 +191,8 @@ private:
 
     void sizeLayer(DiagramBox& b) const
     {
-        double w = std::max(titleWidth(b), m_meta.horizontalAdvance(b.meta)) + 2 * st::kLayerPadX;
+        const double note = m_options.noteWidth > 0.0 ? m_options.noteWidth + 6 : 0.0;
+        double w = std::max(titleWidth(b), m_meta.horizontalAdvance(b.meta) + note) + 2 * st::kLayerPadX;
         if (m_options.thumbnails)
             w += st::kThumbSize + 8;
         b.rect = QRectF(0, 0, std::max(st::kLayerMinWidth, std::ceil(w)), st::kLayerHeight);

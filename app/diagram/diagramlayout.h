@@ -69,6 +69,7 @@ struct DiagramLayout {
 
 struct LayoutOptions {
     bool thumbnails = false; // reserve room for activation thumbnails on layers
+    double noteWidth = 0.0;  // room for a note beside a layer's parameter count (DiagramView::setNotes)
 };
 
 // Lays the module tree out top to bottom as nested boxes. `analysis` may be null.

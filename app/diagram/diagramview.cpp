@@ -8,6 +8,7 @@
 #include <QDrag>
 #include <QDragEnterEvent>
 #include <QFileInfo>
+#include <QFontMetricsF>
 #include <QGraphicsLineItem>
 #include <QGraphicsScene>
 #include <QMimeData>
@@ -25,6 +26,22 @@
 #include <cmath>
 
 namespace ml::ui {
+
+namespace {
+
+// The widest note, as BoxItem draws it, and at least a percentage's width (so that changing
+// numbers rarely lay the drawing out again): the layout keeps room for it beside the parameter count.
+double noteWidth(const QHash<QString, DiagramNote>& notes)
+{
+    const QFontMetricsF fm(diagramstyle::badgeFont());
+    double w = notes.isEmpty() ? 0.0 : fm.horizontalAdvance(QStringLiteral("Δ100.0%")) + 10;
+    for (const DiagramNote& n : notes)
+        if (!n.text.isEmpty())
+            w = std::max(w, fm.horizontalAdvance(n.text) + 10);
+    return std::ceil(w);
+}
+
+} // namespace
 
 namespace st = diagramstyle;
 
@@ -71,12 +88,15 @@ void DiagramView::rebuild()
     }
     LayoutOptions options;
     options.thumbnails = !m_thumbnails.isEmpty();
+    options.noteWidth = noteWidth(m_notes);
     const DiagramLayout layout = layoutDiagram(*m_root, m_analysis, options);
     m_boxes.reserve(static_cast<int>(layout.boxes.size()));
     for (const DiagramBox& b : layout.boxes) {
         auto* item = new BoxItem(b);
         if (auto it = m_thumbnails.constFind(b.path); it != m_thumbnails.constEnd() && b.style == BoxStyle::Layer)
             item->setThumbnail(*it);
+        if (auto it = m_notes.constFind(b.path); it != m_notes.constEnd() && b.style == BoxStyle::Layer)
+            item->setNote(it->text, it->color, it->tooltip);
         m_scene->addItem(item);
         m_boxes.insert(b.path, item);
     }
@@ -138,6 +158,21 @@ void DiagramView::setThumbnails(const QHash<QString, QImage>& byPath)
     for (auto it = m_boxes.constBegin(); it != m_boxes.constEnd(); ++it)
         if (it.value()->style() == BoxStyle::Layer)
             it.value()->setThumbnail(m_thumbnails.value(it.key()));
+}
+
+void DiagramView::setNotes(const QHash<QString, DiagramNote>& byPath)
+{
+    const bool relayout = noteWidth(byPath) != noteWidth(m_notes);
+    m_notes = byPath;
+    if (relayout) {
+        rebuild();
+        return;
+    }
+    for (auto it = m_boxes.constBegin(); it != m_boxes.constEnd(); ++it)
+        if (it.value()->style() == BoxStyle::Layer) {
+            const DiagramNote note = m_notes.value(it.key());
+            it.value()->setNote(note.text, note.color, note.tooltip);
+        }
 }
 
 void DiagramView::setHighlightedPath(const QString& dottedPath)

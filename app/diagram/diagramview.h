@@ -3,6 +3,7 @@
 #include "engine/analysis/analysis.h"
 #include "engine/module.h"
 
+#include <QColor>
 #include <QGraphicsView>
 #include <QHash>
 #include <QImage>
@@ -20,6 +21,14 @@ class QMimeData;
 namespace ml::ui {
 
 class BoxItem;
+
+// A short coloured label on a layer's box (how much training changed its weights, say), with a
+// tooltip that says it in full.
+struct DiagramNote {
+    QString text;
+    QString tooltip;
+    QColor color;
+};
 
 // Where a module dropped on the drawing would go in a flow: into `container` (a Sequential or a
 // custom Module, by dotted path) before or after its child `neighbour` ("" when it has none).
@@ -49,6 +58,8 @@ public:
     QString selectedPath() const { return m_selectedPath; } // meaningful when hasSelection()
     // Small activation images drawn on layer boxes, keyed by dotted path.
     void setThumbnails(const QHash<QString, QImage>& byPath);
+    // Notes drawn at the lower right of layer boxes, keyed by dotted path; kept across rebuilds.
+    void setNotes(const QHash<QString, DiagramNote>& byPath);
     // The node currently running in a step-through; "" (the whole model) or unknown: none.
     void setHighlightedPath(const QString& dottedPath);
     // Writes the whole drawing as PNG or SVG, chosen by the file's extension.
@@ -114,6 +125,7 @@ private:
     const ml::Analysis* m_analysis = nullptr;
     QHash<QString, BoxItem*> m_boxes;
     QHash<QString, QImage> m_thumbnails;
+    QHash<QString, DiagramNote> m_notes;
     QString m_selectedPath;
     bool m_hasSelection = false;
     QString m_highlightedPath;

@@ -2,6 +2,7 @@
 
 #include "app/document/document.h"
 #include "app/document/moduletreemodel.h"
+#include "app/diagram/diagramview.h"
 #include "app/document/runcontroller.h"
 #include "app/run/rundocks.h"
 #include "app/run/samplespanel.h"
@@ -59,8 +60,10 @@ TrainDocks::TrainDocks(MainWindow* window)
             m_session->stop(QStringLiteral("Training stopped: another model was opened"));
         m_session->clearResults();
         m_tree->viewport()->update();
+        updateDiagramNotes();
     });
     connect(m_session, &TrainSession::changesUpdated, m_tree->viewport(), qOverload<>(&QWidget::update));
+    connect(m_session, &TrainSession::changesUpdated, this, &TrainDocks::updateDiagramNotes);
     connect(m_session, &TrainSession::weightsUpdated, this, &TrainDocks::weightsArrived);
     connect(m_session, &TrainSession::message, this, &TrainDocks::showMessage);
     connect(m_session, &TrainSession::stateChanged, this, [this](TrainSession::State s) {
@@ -127,9 +130,27 @@ void TrainDocks::showMessage(const QString& text)
 
 // Any edit (one on the undo stack, or undoing one) changes the model under training: the copy
 // being trained no longer matches it, so training stops and says so.
+void TrainDocks::updateDiagramNotes()
+{
+    const QDockWidget* dock = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock"));
+    auto* diagram = dock ? qobject_cast<DiagramView*>(dock->widget()) : nullptr;
+    const ml::Module* root = m_window->document()->root();
+    if (!diagram || !root)
+        return;
+    QHash<QString, DiagramNote> notes;
+    for (const ml::NamedModule& nm : ml::namedModules(*root, true)) {
+        const QString path = QString::fromStdString(nm.path);
+        const WeightChangeDelegate::Badge b = m_delegate->badgeFor(path);
+        if (!b.text.isEmpty())
+            notes.insert(path, DiagramNote{b.text, b.tooltip, b.color});
+    }
+    diagram->setNotes(notes);
+}
+
 void TrainDocks::modelEdited()
 {
     m_tree->viewport()->update();
+    updateDiagramNotes();
     if (!m_session->isActive())
         return;
     const QUndoStack* stack = m_window->document()->undoStack();

@@ -15,7 +15,8 @@ class WeightChangeDelegate;
 
 // Training in the main window, installed by one call from its constructor: the Train dock, the
 // weight-change badges in the module tree, Freeze/Unfreeze in the tree's context menu (an
-// undoable command), Run following the newest weights, and training stopped by any edit.
+// undoable command) and on the diagram's layer boxes, Run following the newest weights, and
+// training stopped by any edit.
 class TrainDocks : public QObject {
     Q_OBJECT
 public:
@@ -35,6 +36,7 @@ private:
     void showDock(); // beside the diagram, in front
     void showTreeMenu(const QPoint& pos);
     void modelEdited();
+    void updateDiagramNotes(); // the tree's badges, on the diagram's layer boxes
     void weightsArrived();
     void saveWeights();
     void saveCheckpoint();

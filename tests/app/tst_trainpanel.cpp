@@ -2,6 +2,9 @@
 // the offscreen platform. Plain-list layers stay at their weights with the reason, ModuleList
 // layers change; Freeze is an undoable command; an edit stops training; Pause holds the steps;
 // checkpoints resume; the document (and so Run) follows the newest weights.
+#include "app/diagram/diagramitems.h"
+#include "app/diagram/diagramstyle.h"
+#include "app/diagram/diagramview.h"
 #include "app/document/document.h"
 #include "app/document/runcontroller.h"
 #include "app/run/rundocks.h"
@@ -14,6 +17,7 @@
 #include "app/ui/mainwindow.h"
 #include "engine/analysis/analysis.h"
 
+#include <QDockWidget>
 #include <QFile>
 #include <QLineSeries>
 #include <QPushButton>
@@ -132,6 +136,27 @@ private slots:
         QCOMPARE(delegate.badgeFor(QStringLiteral("extra.0")).text, QStringLiteral("not reg."));
         QVERIFY(delegate.badgeFor(QStringLiteral("extra.0")).tooltip.contains(QStringLiteral("plain Python list")));
         QVERIFY(delegate.badgeFor(QStringLiteral("features.0")).text.startsWith(QStringLiteral("Δ")));
+        // So do the diagram's layer boxes, also after the diagram is rebuilt (any analysis update).
+        auto* diagram = qobject_cast<DiagramView*>(m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock"))->widget());
+        QVERIFY(diagram);
+        // Each note sits beside its layer's parameter count, not over it.
+        for (const QString& path : {QStringLiteral("extra.0"), QStringLiteral("head"), QStringLiteral("features.0")}) {
+            const BoxItem* box = diagram->boxForPath(path);
+            const double metaRight = box->box().rect.left() + ml::ui::diagramstyle::kLayerPadX + QFontMetricsF(ml::ui::diagramstyle::metaFont()).horizontalAdvance(box->box().meta);
+            QVERIFY2(box->noteRect().left() > metaRight, qPrintable(path));
+            QVERIFY(box->box().rect.contains(box->noteRect()));
+        }
+        for (int rebuilt = 0; rebuilt < 2; ++rebuilt) {
+            BoxItem* plain = diagram->boxForPath(QStringLiteral("extra.0"));
+            BoxItem* conv = diagram->boxForPath(QStringLiteral("features.0"));
+            QVERIFY(plain && conv);
+            QCOMPARE(plain->noteText(), QStringLiteral("not reg."));
+            QCOMPARE(plain->noteColor(), delegate.badgeFor(QStringLiteral("extra.0")).color);
+            QVERIFY(plain->toolTip().contains(QStringLiteral("plain Python list")));
+            QCOMPARE(conv->noteText(), delegate.badgeFor(QStringLiteral("features.0")).text);
+            QVERIFY(diagram->boxForPath(QStringLiteral("features.1"))->noteText().isEmpty()); // ReLU: no weights
+            diagram->setModel(doc->root(), &doc->analysis());
+        }
 
         // The document holds the trained weights: the plain list's are the seed's, the rest moved.
         auto fresh = doc->root()->clone();
@@ -156,6 +181,8 @@ private slots:
         QVERIFY(head);
         QCOMPARE(head->relative, 0.0);
         QCOMPARE(head->reason, std::string("frozen"));
+        auto* diagram = qobject_cast<DiagramView*>(m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock"))->widget());
+        QCOMPARE(diagram->boxForPath(QStringLiteral("head"))->noteText(), QStringLiteral("frozen"));
         QVERIFY(session()->changeOf(QStringLiteral("features.0"))->relative > 0.0);
         doc->undoStack()->undo();
         QVERIFY(!doc->moduleAtDotted(QStringLiteral("head"))->frozen());
