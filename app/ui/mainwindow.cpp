@@ -35,6 +35,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSettings>
 #include <QShowEvent>
 #include <QStatusBar>
@@ -99,6 +100,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
     connect(m_document, &Document::filePathChanged, this, &MainWindow::updateTitle);
     connect(m_document, &Document::documentReset, this, &MainWindow::updateTitle);
+    connect(m_document, &Document::documentReset, this, [this] { m_replaceConfirmed.clear(); });
     connect(m_document->treeModel(), &ModuleTreeModel::editRefused, this, &MainWindow::showMessage);
     connect(m_tree, &ModuleTreePanel::currentNodeChanged, this, [this](const QModelIndex& i) {
         m_properties->setCurrent(i);
@@ -400,12 +402,71 @@ bool MainWindow::save()
 {
     if (m_document->filePath().isEmpty())
         return saveAs();
+    // The user's own Python code is never replaced without asking: generated code keeps the
+    // model, not the file's comments, loops and helpers.
+    const QString path = m_document->filePath();
+    if (QFileInfo(path).suffix().compare(QLatin1String("py"), Qt::CaseInsensitive) == 0 && path != m_replaceConfirmed)
+        return saveOverPython(path);
     QString error;
     if (!m_document->save(m_document->filePath(), &error)) {
         showError(error);
         return false;
     }
     showMessage(QStringLiteral("Saved %1").arg(m_document->filePath()));
+    return true;
+}
+
+bool MainWindow::saveOverPython(const QString& path)
+{
+    const QString name = QFileInfo(path).fileName();
+    if (m_quiet) {
+        showMessage(QStringLiteral("Not saved: %1 is Python code; save the model as a project (.mlab) with Save As").arg(name));
+        return false;
+    }
+    QMessageBox box(QMessageBox::Question, QStringLiteral("Save %1").arg(name),
+                    QStringLiteral("%1 is Python code. ModuleLab can save the model as a project (.mlab) and leave %1 "
+                                   "as it is, or replace %1 with code it generates from the model.")
+                        .arg(name),
+                    QMessageBox::NoButton, this);
+    box.setInformativeText(QStringLiteral("Generated code keeps the model's layers, their arguments and forward(), but not "
+                                          "the file's comments, loops, helper methods or anything else it held."));
+    QPushButton* project = box.addButton(QStringLiteral("Save as Project…"), QMessageBox::AcceptRole);
+    QPushButton* replace = box.addButton(QStringLiteral("Replace %1").arg(name), QMessageBox::DestructiveRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(project);
+    box.exec();
+    if (box.clickedButton() == project) {
+        const QFileInfo info(path);
+        QString target = QFileDialog::getSaveFileName(this, QStringLiteral("Save project"),
+                                                      info.dir().filePath(info.completeBaseName() + QStringLiteral(".mlab")),
+                                                      QStringLiteral("ModuleLab project (*.mlab)"));
+        if (target.isEmpty())
+            return false;
+        if (QFileInfo(target).suffix().isEmpty())
+            target += QStringLiteral(".mlab");
+        if (QFileInfo(target).suffix().compare(QLatin1String("py"), Qt::CaseInsensitive) == 0) {
+            showError(QStringLiteral("A project is saved as .mlab: %1 is not written").arg(QFileInfo(target).fileName()));
+            return false;
+        }
+        return saveTo(target);
+    }
+    if (box.clickedButton() != replace)
+        return false;
+    if (!saveTo(path))
+        return false;
+    m_replaceConfirmed = path; // it holds generated code now: later saves need not ask
+    return true;
+}
+
+bool MainWindow::saveTo(const QString& path)
+{
+    QString error;
+    if (!m_document->save(path, &error)) {
+        showError(error);
+        return false;
+    }
+    addRecentFile(QFileInfo(path).absoluteFilePath());
+    showMessage(QStringLiteral("Saved %1").arg(path));
     return true;
 }
 

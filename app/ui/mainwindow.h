@@ -51,6 +51,8 @@ private:
     bool maybeSave();
     bool save();
     bool saveAs();
+    bool saveOverPython(const QString& path); // asks: a project, or generated code over the file
+    bool saveTo(const QString& path);
     void newDocument();
     void open();
     void importCode();
@@ -74,6 +76,7 @@ private:
     QMenu* m_viewMenu = nullptr;
     QMenu* m_recentMenu = nullptr;
     bool m_quiet = false;
+    QString m_replaceConfirmed; // a .py the user agreed to replace with generated code
     RunDocks* m_run = nullptr;
     bool m_layoutRestored = false;
     bool m_docksSized = false;
