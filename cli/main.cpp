@@ -1,5 +1,6 @@
 // modulelab-cli: the engine on the command line (no display, no Qt).
 #include "cli/convertweights.h"
+#include "engine/classprobabilities.h"
 #include "engine/analysis/analysis.h"
 #include "engine/analysis/summary.h"
 #include "engine/imageinput.h"
@@ -223,30 +224,18 @@ int cmdRepr(const Options& o)
 
 int cmdExport(const Options& o)
 {
+    const std::string to = o.get("--to");
+    if (to != "json" && to != "py")
+        throw UsageError{"--to must be json or py"};
     auto m = loadModel(o, false);
     if (!m)
         return kExitBadInput;
-    const std::string to = o.get("--to");
-    std::string text;
-    if (to == "json") {
-        Project p;
-        p.root = std::move(m->loaded.root);
-        p.inputShape = m->input;
-        // A project names its weights relative to itself: to the output file's directory, or to
-        // the current directory when the project goes to standard output.
-        if (!m->loaded.weightsPath.empty()) {
-            namespace fs = std::filesystem;
-            const fs::path base = o.has("-o") ? fs::absolute(o.get("-o")).parent_path() : fs::current_path();
-            p.weightsPath = fs::absolute(m->loaded.weightsPath).lexically_relative(base).generic_string();
-        }
-        p.mean = m->loaded.mean;
-        p.std = m->loaded.std;
-        text = projectToJson(p);
-    } else if (to == "py") {
-        text = m->input.rank() ? python::exportPython(*m->loaded.root, m->input) : python::exportPython(*m->loaded.root);
-    } else {
-        throw UsageError{"--to must be json or py"};
-    }
+    // The weights and the normalisation travel along: as the project's "weights" and
+    // "normalize", or as "# weights:" and "# normalize:" comments in PyTorch code. The weights
+    // are named relative to the output file (to the current directory for standard output).
+    ModelFileExtras extras = extrasOf(m->loaded);
+    extras.inputShape = m->input.rank() ? std::optional<Shape>(m->input) : std::nullopt;
+    const std::string text = modelFileText(*m->loaded.root, extras, to == "py", o.get("-o"));
     if (o.has("-o")) {
         if (auto err = writeFileAtomically(o.get("-o"), text)) {
             std::cerr << *err << "\n";
@@ -385,8 +374,8 @@ int cmdRun(const Options& o)
         std::cerr << o.model << ": " << *problem << "\n";
         return kExitModelErrors;
     }
-    if (predictions && (!a.outputShape || a.outputShape->rank() != 2))
-        throw UsageError{"--topk and --labels need a [N, classes] output, the model gives "
+    if (predictions && (!a.outputShape || a.outputShape->rank() != 2 || (*a.outputShape)[1] > 100000))
+        throw UsageError{"--topk and --labels need a [N, classes] output with at most 100,000 classes, the model gives "
                          + (a.outputShape ? a.outputShape->toString() : std::string("none"))};
     if (predictions && o.has("--labels") && static_cast<int64_t>(labels.size()) != (*a.outputShape)[1])
         std::cerr << "modulelab-cli: warning: " << o.get("--labels") << " has " << labels.size() << " labels for "
@@ -420,30 +409,16 @@ int cmdRun(const Options& o)
 
     if (predictions) {
         const int64_t n = out.shape()[0], c = out.shape()[1];
-        // Probabilities: the output itself when it already is a distribution, else its softmax.
-        bool isProb = true;
-        for (int64_t i = 0; i < n && isProb; ++i) {
-            double sum = 0;
-            for (int64_t j = 0; j < c; ++j) {
-                const float v = out[i * c + j];
-                isProb = isProb && v >= 0.f && v <= 1.f;
-                sum += v;
-            }
-            isProb = isProb && std::fabs(sum - 1.0) < 1e-3;
-        }
+        // The engine's rule, the application's too: the output itself when it already is a
+        // distribution, else its softmax.
+        const auto probabilities = classProbabilities(out);
+        if (!probabilities)
+            throw UsageError{"--topk and --labels need a [N, classes] output with at most 100,000 classes, the model gives "
+                             + out.shape().toString()};
         JsonValue preds = JsonValue::array();
         for (int64_t i = 0; i < n; ++i) {
-            std::vector<double> p(static_cast<size_t>(c));
-            double mx = -INFINITY, sum = 0;
-            for (int64_t j = 0; j < c; ++j)
-                mx = std::max(mx, static_cast<double>(out[i * c + j]));
-            for (int64_t j = 0; j < c; ++j) {
-                p[static_cast<size_t>(j)] = isProb ? out[i * c + j] : std::exp(out[i * c + j] - mx);
-                sum += p[static_cast<size_t>(j)];
-            }
-            std::vector<int64_t> order(static_cast<size_t>(c));
-            std::iota(order.begin(), order.end(), 0);
-            std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return p[static_cast<size_t>(x)] > p[static_cast<size_t>(y)]; });
+            const std::vector<double>& p = probabilities->rows[static_cast<size_t>(i)];
+            const std::vector<int64_t> order = classesByProbability(p);
             JsonValue item = JsonValue::object();
             item.set("image", i < static_cast<int64_t>(o.images.size()) ? JsonValue::string(o.images[static_cast<size_t>(i)])
                                                                           : JsonValue::integer(i));
@@ -454,7 +429,7 @@ int cmdRun(const Options& o)
                 e.set("index", JsonValue::integer(idx));
                 e.set("label", idx < static_cast<int64_t>(labels.size()) ? JsonValue::string(labels[static_cast<size_t>(idx)])
                                                                          : JsonValue::string(std::to_string(idx)));
-                e.set("probability", JsonValue::number(p[static_cast<size_t>(idx)] / sum));
+                e.set("probability", JsonValue::number(p[static_cast<size_t>(idx)]));
                 top.append(std::move(e));
             }
             item.set("top", std::move(top));

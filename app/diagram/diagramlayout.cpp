@@ -119,13 +119,7 @@ private:
             b.subtitle = type;
         }
 
-        int64_t params = 0;
-        if (m.kind() == ModuleKind::PlainList) {
-            for (const Module::Child& c : m.children())
-                params += countParameters(*c.module).total;
-        } else {
-            params = countParameters(m).total;
-        }
+        const int64_t params = countParameters(m).total; // a plain list: its modules' (unregistered)
         if (m.kind() == ModuleKind::PlainList)
             b.meta = QStringLiteral("list · not registered · %1").arg(paramsText(params));
         else if (isShelf(m.kind()))

@@ -52,8 +52,11 @@ void Document::setFilePath(const QString& path)
 }
 
 void Document::reset(std::unique_ptr<ml::Module> root, ml::Shape input, const QString& filePath,
-                     std::vector<ml::Diagnostic> loadDiagnostics)
+                     std::vector<ml::Diagnostic> loadDiagnostics, ml::ModelFileExtras extras)
 {
+    m_extras = std::move(extras);
+    m_extras.inputShape.reset(); // m_inputShape is the one input shape
+    m_extrasSource.clear();
     m_origin = std::exchange(m_nextOrigin, QString());
     m_undoStack->clear();
     m_treeModel->beginResetDocument();
@@ -85,7 +88,10 @@ bool Document::load(const QString& path, QString* error)
     auto& model = std::get<LoadedModel>(loaded);
     const bool example = path.startsWith(QLatin1Char(':'));
     m_nextOrigin = example ? QStringLiteral("%1 (example)").arg(QFileInfo(path).fileName()) : QString();
-    reset(std::move(model.root), defaultInput(model.inputShape), example ? QString() : path, std::move(model.diagnostics));
+    ml::ModelFileExtras extras = ml::extrasOf(model);
+    reset(std::move(model.root), defaultInput(model.inputShape), example ? QString() : path, std::move(model.diagnostics),
+          std::move(extras));
+    m_extrasSource = path;
     return true;
 }
 
@@ -99,7 +105,7 @@ bool Document::importPython(const QString& source, const QString& fileName, QStr
     }
     auto& model = std::get<LoadedModel>(loaded);
     m_nextOrigin = QStringLiteral("%1 (imported)").arg(fileName);
-    reset(std::move(model.root), defaultInput(model.inputShape), QString(), std::move(model.diagnostics));
+    reset(std::move(model.root), defaultInput(model.inputShape), QString(), std::move(model.diagnostics), ml::extrasOf(model));
     return true;
 }
 
@@ -110,7 +116,11 @@ QString Document::displayName() const
 
 bool Document::save(const QString& path, QString* error)
 {
-    if (auto err = writeModelFile(*m_root, m_inputShape, path)) {
+    ml::ModelFileExtras extras = m_extras;
+    extras.inputShape = m_inputShape;
+    if (extras.weightsPath.starts_with(':')) // an example's weights live inside the application
+        extras.weightsPath.clear();
+    if (auto err = writeModelFile(*m_root, extras, path)) {
         if (error)
             *error = *err;
         return false;
@@ -278,12 +288,11 @@ void Document::refreshNow()
     m_totals = ml::summaryTotals(*m_root, m_analysis);
     m_params.clear();
     m_status.clear();
-    const auto nodes = ml::namedModules(*m_root, true);
-    m_nodeCount = static_cast<int>(nodes.size());
-    for (const auto& n : nodes) {
-        if (n.module->isRegistered())
-            m_params[n.module] = ml::countParameters(*n.module).total;
-    }
+    const std::vector<ml::SummaryRow> rows = ml::summaryRows(*m_root, m_analysis);
+    m_nodeCount = static_cast<int>(rows.size());
+    for (const ml::SummaryRow& r : rows)
+        if (r.registered)
+            m_params[r.module] = r.params;
     for (const ml::Diagnostic& d : diagnostics()) {
         const ml::Module* m = moduleAtDotted(QString::fromStdString(d.path));
         if (!m)

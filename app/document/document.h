@@ -5,6 +5,7 @@
 #include "engine/analysis/summary.h"
 #include "engine/argvalue.h"
 #include "engine/diagnostic.h"
+#include "engine/modelfile.h"
 #include "engine/module.h"
 #include "engine/program.h"
 #include "engine/shape.h"
@@ -54,9 +55,14 @@ public:
     QUndoStack* undoStack() const { return m_undoStack; }
     ModuleTreeModel* treeModel() const { return m_treeModel; }
 
-    // Replaces the whole document (New, Open, Import); clears the undo stack.
+    // Replaces the whole document (New, Open, Import); clears the undo stack. `extras` are the
+    // weights file and normalisation the model's file names (its input shape is `input`).
     void reset(std::unique_ptr<ml::Module> root, ml::Shape input, const QString& filePath,
-               std::vector<ml::Diagnostic> loadDiagnostics = {});
+               std::vector<ml::Diagnostic> loadDiagnostics = {}, ml::ModelFileExtras extras = {});
+    // The weights file and image normalisation the opened file names; saving keeps them.
+    const ml::ModelFileExtras& fileExtras() const { return m_extras; }
+    // The file (or resource) load() read them from; empty after any other reset.
+    QString fileExtrasSource() const { return m_extrasSource; }
     // Loads a .mlab project or .py file (also ":/examples/..." resources).
     bool load(const QString& path, QString* error);
     // Imports Python source text (a pasted snippet or a file's content).
@@ -111,6 +117,8 @@ private:
     QString m_origin; // the example or imported file name of a model without a file path
     QString m_nextOrigin;
     std::vector<ml::Diagnostic> m_loadDiagnostics;
+    ml::ModelFileExtras m_extras;
+    QString m_extrasSource;
     QUndoStack* m_undoStack;
     ModuleTreeModel* m_treeModel;
     QTimer* m_refreshTimer;

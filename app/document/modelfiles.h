@@ -1,35 +1,34 @@
 #pragma once
 
 #include "engine/diagnostic.h"
+#include "engine/modelfile.h"
 #include "engine/module.h"
 #include "engine/shape.h"
 
 #include <QString>
 
-#include <memory>
 #include <optional>
 #include <variant>
-#include <vector>
+
+class QByteArray;
 
 namespace ml::ui {
 
-// A model read from a project, Python code or an example resource.
-struct LoadedModel {
-    std::unique_ptr<ml::Module> root;
-    std::optional<ml::Shape> inputShape;
-    std::vector<ml::Diagnostic> diagnostics;
-};
+// A model read by the engine's one loader: its tree, input shape, import findings, and a
+// project's weights path and normalisation.
+using LoadedModel = ml::LoadedModel;
 
-// JSON projects start with '{'; everything else is read as PyTorch code.
+// The engine's loader on text already read: JSON projects start with '{', everything else is
+// PyTorch code. `fileName` names it in messages and locates the project's weights.
 std::variant<LoadedModel, ml::ParseError> readModelText(const QByteArray& text, const QString& fileName);
-// Reads a file or a Qt resource (":/examples/net.py").
+// Reads a file or a Qt resource (":/examples/net.py") and loads it as readModelText does.
 std::variant<LoadedModel, ml::ParseError> readModelFile(const QString& path);
 
 // The model as PyTorch code (with a '# input:' line), as the exporter writes it.
 QString pythonCode(const ml::Module& root, const ml::Shape& input);
-bool pythonExportAvailable();
 
-// Atomic writes: .py as PyTorch code, anything else as a .mlab project. Error message or nullopt.
-std::optional<QString> writeModelFile(const ml::Module& root, const ml::Shape& input, const QString& path);
+// The engine's atomic writer: .py as PyTorch code, anything else as a .mlab project, with the
+// input shape, weights and normalisation of `extras`. Error message or nullopt.
+std::optional<QString> writeModelFile(const ml::Module& root, const ml::ModelFileExtras& extras, const QString& path);
 
 } // namespace ml::ui

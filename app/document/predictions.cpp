@@ -1,9 +1,7 @@
 #include "app/document/predictions.h"
 
+#include "engine/classprobabilities.h"
 #include "engine/io/idx.h"
-
-#include <algorithm>
-#include <cmath>
 
 namespace ml::ui {
 
@@ -27,35 +25,16 @@ QStringList defaultClassNames(int count)
 
 std::optional<Prediction> predictionOf(const ml::Tensor& output)
 {
-    const ml::Shape& s = output.shape();
-    int64_t k = 0;
-    if (s.rank() == 2 && s[0] >= 1)
-        k = s[1];
-    else if (s.rank() == 1)
-        k = s[0];
-    if (k < 1 || k > 100000)
+    // The engine's rule, the command line's too: the output as it is when it already is a
+    // distribution, its softmax otherwise.
+    auto probabilities = ml::classProbabilities(output);
+    if (!probabilities)
         return std::nullopt;
     Prediction p;
-    p.probabilities.assign(output.data(), output.data() + k);
-    bool distribution = true;
-    double sum = 0;
-    for (float v : p.probabilities) {
-        if (!std::isfinite(v) || v < 0.f || v > 1.f)
-            distribution = false;
-        sum += v;
-    }
-    if (!distribution || std::abs(sum - 1.0) > 1e-3) {
-        const float top = *std::max_element(p.probabilities.begin(), p.probabilities.end());
-        double total = 0;
-        for (float& v : p.probabilities) {
-            v = std::exp(v - top);
-            total += v;
-        }
-        for (float& v : p.probabilities)
-            v = static_cast<float>(v / total);
-        p.softmaxApplied = true;
-    }
-    p.best = static_cast<int>(std::max_element(p.probabilities.begin(), p.probabilities.end()) - p.probabilities.begin());
+    const std::vector<double>& first = probabilities->rows.front();
+    p.probabilities.assign(first.begin(), first.end());
+    p.softmaxApplied = probabilities->softmaxApplied;
+    p.best = static_cast<int>(ml::classesByProbability(first).front());
     return p;
 }
 

@@ -21,8 +21,8 @@ struct Prediction {
     bool softmaxApplied = false;      // the output was not already a distribution
     int best = -1;
 };
-// Uses the output as it is when it already is a distribution (non-negative, sums to 1);
-// applies a numerically stable softmax otherwise. nullopt for outputs that are not [N, K].
+// The first sample's row of ml::classProbabilities(): the output as it is when it already is a
+// distribution, its softmax otherwise. nullopt for outputs that are not [N, K] or [K].
 std::optional<Prediction> predictionOf(const ml::Tensor& output);
 
 } // namespace ml::ui

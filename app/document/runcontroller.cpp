@@ -1,10 +1,10 @@
 #include "app/document/runcontroller.h"
 
 #include "app/document/document.h"
+#include "app/document/modelfiles.h"
 #include "app/document/predictions.h"
 #include "engine/analysis/analysis.h"
 #include "engine/analysis/runmemory.h"
-#include "engine/io/project.h"
 #include "engine/io/safetensors.h"
 #include "engine/names.h"
 
@@ -224,23 +224,27 @@ void RunController::weightsReplaced(const QString& source)
 
 void RunController::modelOpened(const QString& path)
 {
+    // What the file names was read once, by the engine's loader, when the document was opened.
+    // A document given a model read elsewhere (the compare view's) asks the same loader.
+    ml::ModelFileExtras extras = m_document->fileExtras();
+    if (m_document->fileExtrasSource() != path) {
+        auto loaded = readModelFile(path);
+        if (auto* m = std::get_if<LoadedModel>(&loaded))
+            extras = ml::extrasOf(*m);
+    }
+    if (!extras.mean.empty())
+        setNormalisation(extras.mean, extras.std);
     QStringList candidates;
+    if (!extras.weightsPath.empty()) {
+        const QString named = QString::fromStdString(extras.weightsPath);
+        if (QFileInfo::exists(named))
+            candidates << named;
+        else
+            emit message(QStringLiteral("%1 names the weights %2, which do not exist: the weights stay random")
+                             .arg(QFileInfo(path).fileName(), named));
+    }
     const QFileInfo info(path);
     const QString dir = path.startsWith(QStringLiteral(":/")) ? info.path() : info.absolutePath();
-    if (info.suffix() == QLatin1String("mlab")) {
-        QFile file(path);
-        if (file.open(QIODevice::ReadOnly)) {
-            const QByteArray text = file.readAll();
-            auto project = ml::parseProject(std::string_view(text.constData(), static_cast<size_t>(text.size())),
-                                            info.fileName().toStdString());
-            if (auto* p = std::get_if<ml::Project>(&project)) {
-                if (!p->weightsPath.empty())
-                    candidates << QDir(dir).filePath(QString::fromStdString(p->weightsPath));
-                if (!p->mean.empty())
-                    setNormalisation(p->mean, p->std);
-            }
-        }
-    }
     const QString stem = QDir(dir).filePath(info.completeBaseName());
     candidates << stem + QStringLiteral(".safetensors") << stem + QStringLiteral(".weights.safetensors")
                << stem + QStringLiteral(".pth") << stem + QStringLiteral(".pt");

@@ -1,9 +1,10 @@
 #include "app/document/summaryexport.h"
 
 #include "engine/analysis/summary.h"
+#include "engine/io/atomicfile.h"
 
+#include <QByteArray>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QStringList>
 
 namespace ml::ui {
@@ -15,31 +16,36 @@ struct Row {
     int64_t params = 0, multAdds = 0;
 };
 
-QString shapeText(const ml::JsonValue* v, QChar sep)
+QString shapeText(const std::optional<ml::Shape>& one, const std::vector<ml::Shape>& several, QChar sep)
 {
-    if (!v || !v->isArray())
-        return {};
-    QStringList dims;
-    for (const ml::JsonValue& d : v->items())
-        dims << QString::number(d.intValue());
-    return sep == QLatin1Char('x') ? dims.join(sep) : QStringLiteral("[%1]").arg(dims.join(QStringLiteral(", ")));
+    auto text = [sep](const ml::Shape& shape) {
+        QStringList dims;
+        for (int64_t d : shape.dims())
+            dims << QString::number(d);
+        return sep == QLatin1Char('x') ? dims.join(sep) : QStringLiteral("[%1]").arg(dims.join(QStringLiteral(", ")));
+    };
+    if (several.empty())
+        return one ? text(*one) : QString();
+    QStringList parts;
+    for (const ml::Shape& s : several)
+        parts << text(s);
+    return sep == QLatin1Char('x') ? parts.join(QLatin1Char(' ')) : QStringLiteral("[%1]").arg(parts.join(QStringLiteral(", ")));
 }
 
-// The rows of the JSON summary, so that every number is the command line's.
-std::vector<Row> rows(const ml::JsonValue& j, QChar shapeSep)
+// The engine's summary rows, so that every number is the command line's.
+std::vector<Row> rows(const ml::Module& root, const ml::Analysis& analysis, QChar shapeSep)
 {
     std::vector<Row> out;
-    for (const ml::JsonValue& n : j.find("nodes")->items()) {
+    for (const ml::SummaryRow& n : ml::summaryRows(root, analysis)) {
         Row r;
-        const QString path = QString::fromStdString(n.find("path")->stringValue());
-        r.path = path.isEmpty() ? QStringLiteral("(root)") : path;
-        if (const ml::JsonValue* reg = n.find("registered"); reg && !reg->boolValue())
+        r.path = n.path.empty() ? QStringLiteral("(root)") : QString::fromStdString(n.path);
+        if (!n.registered)
             r.path += QStringLiteral(" (not registered)");
-        r.type = QString::fromStdString(n.find("type")->stringValue());
-        r.input = shapeText(n.find("input_shape"), shapeSep);
-        r.output = shapeText(n.find("output_shape"), shapeSep);
-        r.params = n.find("params")->intValue();
-        r.multAdds = n.find("mult_adds")->intValue();
+        r.type = QString::fromStdString(n.type);
+        r.input = shapeText(n.inputShape, n.inputShapes, shapeSep);
+        r.output = shapeText(n.outputShape, n.outputShapes, shapeSep);
+        r.params = n.params;
+        r.multAdds = n.multAdds;
         out.push_back(r);
     }
     return out;
@@ -66,7 +72,6 @@ QString csvField(const QString& s)
 
 QString summaryMarkdown(const ml::Module& root, const ml::Shape& input, const ml::Analysis& analysis)
 {
-    const ml::JsonValue j = ml::summaryJson(root, input, analysis);
     const ml::SummaryTotals t = ml::summaryTotals(root, analysis);
     QString md = QStringLiteral("## %1\n\nInput %2 → output %3\n\n")
                      .arg(QString::fromStdString(root.typeName()), QString::fromStdString(input.toString()),
@@ -74,7 +79,7 @@ QString summaryMarkdown(const ml::Module& root, const ml::Shape& input, const ml
                                                : QStringLiteral("(forward fails)"));
     md += QStringLiteral("| Path | Type | Input | Output | Params | Mult-adds |\n");
     md += QStringLiteral("|---|---|---|---|---:|---:|\n");
-    for (const Row& r : rows(j, QLatin1Char(',')))
+    for (const Row& r : rows(root, analysis, QLatin1Char(',')))
         md += QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 |\n")
                   .arg(markdownCell(r.path), markdownCell(r.type), markdownCell(r.input), markdownCell(r.output),
                        thousands(r.params), thousands(r.multAdds));
@@ -83,11 +88,10 @@ QString summaryMarkdown(const ml::Module& root, const ml::Shape& input, const ml
     return md;
 }
 
-QString summaryCsv(const ml::Module& root, const ml::Shape& input, const ml::Analysis& analysis)
+QString summaryCsv(const ml::Module& root, const ml::Shape&, const ml::Analysis& analysis)
 {
-    const ml::JsonValue j = ml::summaryJson(root, input, analysis);
     QString csv = QStringLiteral("path,type,input,output,params,mult_adds\n");
-    for (const Row& r : rows(j, QLatin1Char('x')))
+    for (const Row& r : rows(root, analysis, QLatin1Char('x')))
         csv += QStringList{csvField(r.path), csvField(r.type), r.input, r.output, QString::number(r.params),
                            QString::number(r.multAdds)}
                    .join(QLatin1Char(','))
@@ -105,9 +109,9 @@ QString writeSummary(const QString& path, const ml::Module& root, const ml::Shap
         text = summaryCsv(root, input, analysis);
     else
         return QStringLiteral("%1: choose a .md or .csv file name").arg(QFileInfo(path).fileName());
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(text.toUtf8()) < 0 || !f.commit())
-        return QStringLiteral("%1: %2").arg(path, f.errorString());
+    const QByteArray bytes = text.toUtf8();
+    if (auto err = ml::writeFileAtomically(path.toStdString(), std::string_view(bytes.constData(), static_cast<size_t>(bytes.size()))))
+        return QString::fromStdString(*err);
     return {};
 }
 

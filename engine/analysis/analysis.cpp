@@ -83,9 +83,7 @@ void staticChecks(const Module& root, Analysis& a)
         const Module& m = *nm.module;
         if (m.kind() != ModuleKind::PlainList || !m.parent() || !m.parent()->isRegistered())
             continue;
-        int64_t hidden = 0;
-        for (const Module::Child& c : m.children())
-            hidden += countParameters(*c.module).total;
+        const int64_t hidden = countParameters(m).total; // its modules', none of which PyTorch registers
         a.diagnostics.push_back(
             {nm.path, Severity::Warning,
              "self." + m.name() + " is a plain Python list: PyTorch does not register its " + std::to_string(m.childCount())

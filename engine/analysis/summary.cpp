@@ -174,6 +174,25 @@ std::string summaryTable(const Module& root, const Shape& input, const Analysis&
     return out;
 }
 
+std::vector<SummaryRow> summaryRows(const Module& root, const Analysis& analysis)
+{
+    std::vector<SummaryRow> rows;
+    for (const NamedModule& nm : namedModules(root, true)) {
+        const Module& m = *nm.module;
+        SummaryRow r{&m, nm.path, m.typeName(), m.isRegistered(), countParameters(m).total};
+        if (const NodeInfo* info = analysis.info(&m)) {
+            r.inputShape = info->inputShape;
+            r.outputShape = info->outputShape;
+            r.inputShapes = info->inputShapes;
+            r.outputShapes = info->outputShapes;
+            r.multAdds = info->multAdds;
+            r.calls = info->calls;
+        }
+        rows.push_back(std::move(r));
+    }
+    return rows;
+}
+
 JsonValue summaryJson(const Module& root, const Shape& input, const Analysis& analysis)
 {
     const SummaryTotals t = summaryTotals(root, analysis);
@@ -188,18 +207,16 @@ JsonValue summaryJson(const Module& root, const Shape& input, const Analysis& an
     j.set("total_mult_adds", JsonValue::integer(t.totalMultAdds));
     j.set("params_bytes", JsonValue::integer(t.paramsBytes));
     JsonValue nodes = JsonValue::array();
-    for (const NamedModule& nm : namedModules(root, true)) {
-        const Module& m = *nm.module;
-        const NodeInfo* info = analysis.info(&m);
+    for (const SummaryRow& r : summaryRows(root, analysis)) {
         JsonValue n = JsonValue::object();
-        n.set("path", JsonValue::string(nm.path));
-        n.set("type", JsonValue::string(m.typeName()));
-        n.set("params", JsonValue::integer(countParameters(m).total));
-        n.set("input_shape", info ? shapeJson(info->inputShape, info->inputShapes) : JsonValue::null());
-        n.set("output_shape", info ? shapeJson(info->outputShape, info->outputShapes) : JsonValue::null());
-        n.set("mult_adds", JsonValue::integer(info ? info->multAdds : 0));
-        n.set("calls", JsonValue::integer(info ? info->calls : 0));
-        if (!m.isRegistered())
+        n.set("path", JsonValue::string(r.path));
+        n.set("type", JsonValue::string(r.type));
+        n.set("params", JsonValue::integer(r.params));
+        n.set("input_shape", shapeJson(r.inputShape, r.inputShapes));
+        n.set("output_shape", shapeJson(r.outputShape, r.outputShapes));
+        n.set("mult_adds", JsonValue::integer(r.multAdds));
+        n.set("calls", JsonValue::integer(r.calls));
+        if (!r.registered)
             n.set("registered", JsonValue::boolean(false));
         nodes.append(std::move(n));
     }

@@ -19,6 +19,23 @@ struct SummaryTotals {
 };
 SummaryTotals summaryTotals(const Module& root, const Analysis& analysis);
 
+// One node of the summary, in named_modules() order (plain lists' modules included): what the
+// JSON summary, the table's exports and the application's tree show.
+struct SummaryRow {
+    const Module* module = nullptr;
+    std::string path;                  // "" for the root
+    std::string type;
+    bool registered = true;            // false inside a plain Python list
+    int64_t params = 0;                // countParameters(*module).total
+    std::optional<Shape> inputShape;   // of its first call; empty if never called
+    std::optional<Shape> outputShape;
+    std::vector<Shape> inputShapes;    // a list or tuple of tensors, when that is what it took
+    std::vector<Shape> outputShapes;
+    int64_t multAdds = 0;
+    int calls = 0;
+};
+std::vector<SummaryRow> summaryRows(const Module& root, const Analysis& analysis);
+
 // A torchinfo-style table: tree rows with input and output shape, Param # and Mult-Adds, a
 // totals block, then the diagnostics with their node and source line.
 std::string summaryTable(const Module& root, const Shape& input, const Analysis& analysis);

@@ -132,7 +132,15 @@ private:
         return key;
     }
 
+    // Every node remembers where the project writes it: diagnostics name FILE:LINE:COLUMN.
     std::unique_ptr<Module> readNode(const JsonValue& node, int depth, bool named)
+    {
+        std::unique_ptr<Module> m = readNodeContent(node, depth, named);
+        m->setSourceLoc(node.loc());
+        return m;
+    }
+
+    std::unique_ptr<Module> readNodeContent(const JsonValue& node, int depth, bool named)
     {
         json::expectObject(node, "a model node");
         if (depth > kProjectMaxModuleDepth)

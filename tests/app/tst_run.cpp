@@ -251,6 +251,24 @@ private slots:
         const QImage grey = input->converted.convertToFormat(QImage::Format_Grayscale8);
         const float expected = (static_cast<float>(qGray(grey.pixel(3, 5))) / 255.f - 0.5f) / 0.25f;
         QVERIFY(std::abs(input->tensor[5 * input->converted.width() + 3] - expected) < 1e-5f);
+        // Saving keeps what the project names: as PyTorch code in comments, relative to the new file.
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("code")));
+        for (const QString& name : {QStringLiteral("code/norm.py"), QStringLiteral("code/norm.mlab")}) {
+            QString error;
+            QVERIFY2(m_window->document()->save(dir.filePath(name), &error), qPrintable(error));
+            QVERIFY(m_window->openFile(fixture().model));
+            QVERIFY(!controller()->isNormalised());
+            QVERIFY(m_window->openFile(dir.filePath(name)));
+            QVERIFY2(controller()->isNormalised(), qPrintable(name));
+            QCOMPARE(controller()->weightsSource(), QStringLiteral("tiny_cnn.weights.safetensors"));
+            QCOMPARE(m_window->document()->fileExtras().mean, std::vector<double>{0.5});
+            QCOMPARE(m_window->document()->fileExtras().std, std::vector<double>{0.25});
+        }
+        QFile code(dir.filePath(QStringLiteral("code/norm.py")));
+        QVERIFY(code.open(QIODevice::ReadOnly));
+        const QByteArray written = code.readAll();
+        QVERIFY2(written.contains("\n# weights: ../tiny_cnn.weights.safetensors\n# normalize: mean=[0.5], std=[0.25]\n"),
+                 written.constData());
         // A .py file has no normalisation.
         QVERIFY(m_window->openFile(fixture().model));
         QVERIFY(!controller()->isNormalised());

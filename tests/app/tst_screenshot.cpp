@@ -34,8 +34,10 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("says");
         const QString model = QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist_fixed.py");
-        QTest::newRow("missing file") << QStringList{QStringLiteral("/nonexistent/model.py")} << QStringLiteral("model.py");
-        QTest::newRow("directory") << QStringList{QStringLiteral(MODULELAB_EXAMPLES)} << QStringLiteral("examples");
+        QTest::newRow("missing file") << QStringList{QStringLiteral("/nonexistent/model.py")}
+                                      << QStringLiteral("/nonexistent/model.py:1:1: cannot open the file: no such file");
+        QTest::newRow("directory") << QStringList{QStringLiteral(MODULELAB_EXAMPLES)}
+                                   << QStringLiteral("examples:1:1: cannot open the file: not a regular file");
         QTest::newRow("huge size") << QStringList{model, QStringLiteral("--size"), QStringLiteral("100000x100000")}
                                    << QStringLiteral("--size 100000x100000: the window can be from 320x240 to 7680x4320");
         QTest::newRow("zero size") << QStringList{model, QStringLiteral("--size"), QStringLiteral("0x0")}
@@ -60,6 +62,40 @@ private slots:
         const QString out = dir.filePath(QStringLiteral("never.png"));
         QProcess p;
         p.start(QStringLiteral(MODULELAB_GUI), args + QStringList{QStringLiteral("--screenshot"), out});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 2);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(says), qPrintable(err));
+        QVERIFY(!QFile::exists(out));
+    }
+
+    // Files that cannot become a model: exit 2 with FILE:LINE:COLUMN and the reason on stderr.
+    void refusesFilesThatAreNoModel_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("empty") << QByteArray() << QStringLiteral("model.py:1:1: ");
+        QTest::newRow("garbage") << QByteArray("\x01\x02 }}} not python (((\n") << QStringLiteral("model.py:1:");
+        QTest::newRow("needs arguments")
+            << QByteArray("import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self, n):\n"
+                          "        super().__init__()\n        self.fc = nn.Linear(n, 2)\n")
+            << QStringLiteral("model.py:1:1: every class needs constructor arguments");
+    }
+
+    void refusesFilesThatAreNoModel()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, says);
+        QTemporaryDir dir;
+        const QString model = dir.filePath(QStringLiteral("model.py"));
+        QFile f(model);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+        f.close();
+        const QString out = dir.filePath(QStringLiteral("never.png"));
+        QProcess p;
+        p.start(QStringLiteral(MODULELAB_GUI), {model, QStringLiteral("--screenshot"), out});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 2);

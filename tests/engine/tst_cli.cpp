@@ -89,6 +89,11 @@ private slots:
     void emptyProjectIsToldSo();
     void softmaxWithoutDimWarnsAsPyTorch();
     void exportWritesThroughASymlink();
+    void missingFilesAreLocated();
+    void exportKeepsWeightsAndNormalisation();
+    void unreadableNormalisationCommentIsLocated();
+    void exportedProjectDiagnosticsCarryLines();
+    void predictionsUseTheEnginesRule();
 
 private:
     QTemporaryDir m_tmp;
@@ -393,7 +398,7 @@ void TestCli::optionsAreCheckedBeforeAnythingIsWritten()
     f.close();
     r = cli({"run", conv, "--image", data("images/sample_grey.bmp"), "--output", out, "--topk", "3"});
     QCOMPARE(r.code, 2);
-    QVERIFY2(r.err.contains("need a [N, classes] output, the model gives [1, 2, 6, 6]"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("need a [N, classes] output with at most 100,000 classes, the model gives [1, 2, 6, 6]"), qPrintable(r.err));
     QVERIFY(!QFile::exists(out));
 
     r = cli({"bench", data("numeric/tiny_cnn.py"), "--input", "1,1,28,28", "--iters", "1", "--format", "xml"});
@@ -533,4 +538,141 @@ void TestCli::exportWritesThroughASymlink()
     QVERIFY(written.open(QIODevice::ReadOnly));
     QVERIFY(parseJson(QString::fromUtf8(written.readAll())).contains("model"));
     QCOMPARE(QDir(m_tmp.filePath("real")).entryList(QDir::Files), QStringList{"model.mlab"}); // no temporary left
+}
+
+void writeText(const QString& path, const QByteArray& text)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(text);
+}
+
+// A file that cannot be read is named with a position, as every other failure to understand it.
+void TestCli::missingFilesAreLocated()
+{
+    const QString missing = m_tmp.filePath("nonexist.py");
+    Result r = cli({"summary", missing});
+    QCOMPARE(r.code, 2);
+    QCOMPARE(r.err, missing + ":1:1: cannot open the file: no such file\n");
+    r = cli({"repr", m_tmp.path()});
+    QCOMPARE(r.code, 2);
+    QCOMPARE(r.err, m_tmp.path() + ":1:1: cannot open the file: not a regular file\n");
+    // A weights file is named once.
+    r = cli({"run", data("numeric/tiny_cnn.py"), "--image", data("images/sample_grey.bmp"), "--weights",
+             m_tmp.filePath("nonexist.safetensors")});
+    QCOMPARE(r.code, 2);
+    QCOMPARE(r.err.count(QStringLiteral("nonexist.safetensors")), 1);
+}
+
+// .mlab -> --to py -> --to json keeps "weights" and "normalize": as comments of the code that
+// the reader reads back, the weights path relative to each written file.
+void TestCli::exportKeepsWeightsAndNormalisation()
+{
+    QDir(m_tmp.path()).mkpath("a/w");
+    QDir(m_tmp.path()).mkpath("b");
+    QFile::copy(data("numeric/tiny_cnn.weights.safetensors"), m_tmp.filePath("a/w/tiny.safetensors"));
+    const QString code = QString::fromUtf8([&] {
+        QFile f(data("numeric/tiny_cnn.py"));
+        f.open(QIODevice::ReadOnly);
+        return f.readAll();
+    }());
+    Result r = cli({"export", data("numeric/tiny_cnn.py"), "--to", "json"});
+    QCOMPARE(r.code, 0);
+    QJsonObject project = parseJson(r.out);
+    project["weights"] = "w/tiny.safetensors";
+    project["normalize"] = QJsonObject{{"mean", QJsonArray{0.2860}}, {"std", QJsonArray{0.3530}}};
+    const QString mlab = m_tmp.filePath("a/net.mlab");
+    writeText(mlab, QJsonDocument(project).toJson());
+
+    const QString py = m_tmp.filePath("b/net.py");
+    r = cli({"export", mlab, "--to", "py", "-o", py});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QFile f(py);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(f.readAll());
+    QVERIFY2(text.contains("\n# weights: ../a/w/tiny.safetensors\n"), qPrintable(text));
+    QVERIFY2(text.contains("\n# normalize: mean=[0.286], std=[0.353]\n"), qPrintable(text));
+
+    const QString back = m_tmp.filePath("net2.mlab");
+    r = cli({"export", py, "--to", "json", "-o", back});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+    QFile b(back);
+    QVERIFY(b.open(QIODevice::ReadOnly));
+    const QJsonObject again = parseJson(QString::fromUtf8(b.readAll()));
+    QCOMPARE(again["weights"].toString(), QString("a/w/tiny.safetensors"));
+    QCOMPARE(again["normalize"].toObject(), project["normalize"].toObject());
+    QCOMPARE(again["model"].toObject(), project["model"].toObject());
+
+    // The code's weights are the ones run uses: the same output as naming them with --weights.
+    const QStringList image = {"--image", data("images/sample_grey.bmp"), "--format", "json"};
+    const Result viaComment = cli(QStringList{"run", py} + image);
+    QVERIFY2(viaComment.code == 0, qPrintable(viaComment.err));
+    const Result viaProject = cli(QStringList{"run", back} + image);
+    QCOMPARE(viaProject.out, viaComment.out);
+    const Result unweighted = cli(QStringList{"run", data("numeric/tiny_cnn.py")} + image);
+    QVERIFY(unweighted.out != viaComment.out);
+}
+
+void TestCli::unreadableNormalisationCommentIsLocated()
+{
+    const QString py = m_tmp.filePath("badnorm.py");
+    writeText(py, "import torch.nn as nn\n\nmodel = nn.Sequential(nn.Flatten(), nn.Linear(4, 2))\n# input: 1,1,2,2\n"
+                  "# normalize: mean=[0.5], std=[0]\n# weights:\n");
+    const Result r = cli({"summary", py, "--format", "json"});
+    QCOMPARE(r.code, 0);
+    QStringList found;
+    for (const QJsonValue& v : parseJson(r.out)["diagnostics"].toArray())
+        found << QStringLiteral("%1:%2 %3: %4").arg(v["line"].toInt()).arg(v["column"].toInt()).arg(v["severity"].toString(),
+                                                                                                    v["message"].toString());
+    QVERIFY2(found.contains("5:1 warning: normalize std[0] must be positive, got 0 (it divides the input); the images are not "
+                            "normalised"),
+             qPrintable(found.join('\n')));
+    QVERIFY2(found.contains("6:1 warning: the weights comment names no file; write it as '# weights: net.safetensors'"),
+             qPrintable(found.join('\n')));
+}
+
+// The plain-list warning of a project points at the list's node in the JSON.
+void TestCli::exportedProjectDiagnosticsCarryLines()
+{
+    const QString mlab = m_tmp.filePath("plain.mlab");
+    Result r = cli({"export", data("../../resources/examples/net_plainlist.py"), "--to", "json", "-o", mlab});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    r = cli({"summary", mlab, "--format", "json"});
+    QFile f(mlab);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(f.readAll()).split('\n');
+    bool plainList = false;
+    for (const QJsonValue& v : parseJson(r.out)["diagnostics"].toArray()) {
+        QVERIFY2(v["line"].isDouble() && v["column"].isDouble(), qPrintable(r.out));
+        if (!v["message"].toString().contains("plain Python list"))
+            continue;
+        plainList = true;
+        // The node's opening brace, followed by its name.
+        const int line = v["line"].toInt();
+        QVERIFY(line >= 1 && line < lines.size());
+        QCOMPARE(lines[line - 1].mid(v["column"].toInt() - 1, 1), QString("{"));
+        QVERIFY2(lines[line].contains("\"name\": \"" + v["path"].toString().section('.', -1) + "\""), qPrintable(lines[line]));
+    }
+    QVERIFY(plainList);
+}
+
+// A model ending in nn.Softmax gives a distribution: shown as it is, not softmaxed again.
+void TestCli::predictionsUseTheEnginesRule()
+{
+    const QString py = m_tmp.filePath("soft.py");
+    writeText(py, "import torch.nn as nn\n\nmodel = nn.Sequential(nn.Flatten(), nn.Linear(4, 3), nn.Softmax(dim=1))\n"
+                  "# input: 1,1,2,2\n");
+    const QString out = m_tmp.filePath("soft.safetensors");
+    Result r = cli({"run", py, "--image", data("images/sample_grey.bmp"), "--output", out, "--topk", "3", "--format", "json"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto st = readSafeTensors(out.toStdString());
+    QVERIFY(std::holds_alternative<SafeTensors>(st));
+    const Tensor& output = std::get<SafeTensors>(st).tensors[0].tensor;
+    const QJsonArray predictions = parseJson(r.out)["predictions"].toArray();
+    QCOMPARE(predictions.size(), 1);
+    const QJsonArray top = predictions[0].toObject()["top"].toArray();
+    QCOMPARE(top.size(), 3);
+    for (const QJsonValue& e : top)
+        QCOMPARE(e["probability"].toDouble(), double(output[e["index"].toInt()]));
 }
