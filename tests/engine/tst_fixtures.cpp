@@ -87,6 +87,9 @@ private slots:
     void tinyCnnForwardMatchesPyTorch_data();
     void tinyCnnForwardMatchesPyTorch();
     void seededInitIsDeterministic();
+    void seededInitOfAWholeModelIsPyTorchs();
+    void seededInitOfTheSeedNetworksIsPyTorchs_data();
+    void seededInitOfTheSeedNetworksIsPyTorchs();
 };
 
 static const char* const kFixtures[] = {"net", "net_fixed", "net_sequential", "net_sequential_fixed",
@@ -272,6 +275,75 @@ void TestFixtures::seededInitIsDeterministic()
     for (int64_t k = 0; k < ra.output->numel(); ++k)
         differs = differs || (*ra.output)[k] != (*rc.output)[k];
     QVERIFY(differs);
+}
+
+// tests/data/seed/make_seeded_init.py: torch.manual_seed(s); model = TinyCNN(1, 10); every
+// state_dict() value, in the model's own order, bit for bit.
+void TestFixtures::seededInitOfAWholeModelIsPyTorchs()
+{
+    auto read = readSafeTensors(dataPath("seed/seeded_init_tiny_cnn.safetensors").toStdString());
+    QVERIFY(std::holds_alternative<SafeTensors>(read));
+    const SafeTensors& ref = std::get<SafeTensors>(read);
+    for (const int64_t seed : {int64_t{0}, int64_t{7}, int64_t{-1}}) {
+        LoadedModel m = load("numeric/tiny_cnn.py");
+        initWeights(*m.root, static_cast<uint64_t>(seed)); // -1 as torch.manual_seed takes it
+        size_t compared = 0;
+        for (const StateEntry& e : stateDict(*m.root)) {
+            const std::string key = "seed" + std::to_string(seed) + "/" + e.key;
+            const NamedTensor* want = ref.find(key);
+            QVERIFY2(want, key.c_str());
+            const Tensor& got = e.module->tensors()[static_cast<size_t>(e.specIndex)];
+            QCOMPARE(got.shape(), want->tensor.shape());
+            for (int64_t k = 0; k < got.numel(); ++k)
+                QVERIFY2(got[k] == want->tensor[k],
+                         qPrintable(QStringLiteral("%1[%2]: %3, PyTorch %4").arg(QString::fromStdString(key)).arg(k).arg(got[k]).arg(want->tensor[k])));
+            ++compared;
+        }
+        QCOMPARE(compared * 3, ref.tensors.size()); // every entry PyTorch has, none more
+    }
+}
+
+// The seed networks (25 million parameters each) after torch.manual_seed(7): the state_dict
+// keys in PyTorch's order, each entry's first and last 16 values exactly, and its sum and sum of
+// squares.
+void TestFixtures::seededInitOfTheSeedNetworksIsPyTorchs_data()
+{
+    QTest::addColumn<QString>("file");
+    for (const QString& name : readFixture("seed/seeded_init_seed_nets.json").keys())
+        QTest::newRow(qPrintable(name)) << name;
+}
+
+void TestFixtures::seededInitOfTheSeedNetworksIsPyTorchs()
+{
+    QFETCH(QString, file);
+    const QJsonObject ref = readFixture("seed/seeded_init_seed_nets.json")[file].toObject();
+    LoadedModel m = load("seed/" + file);
+    initWeights(*m.root, static_cast<uint64_t>(ref["seed"].toInteger()));
+    const std::vector<StateEntry> entries = stateDict(*m.root);
+    const QJsonArray want = ref["state_dict"].toArray();
+    QCOMPARE(static_cast<qsizetype>(entries.size()), want.size());
+    for (qsizetype i = 0; i < want.size(); ++i) {
+        const QJsonObject w = want[i].toObject();
+        const StateEntry& e = entries[static_cast<size_t>(i)];
+        QCOMPARE(QString::fromStdString(e.key), w["key"].toString());
+        const Tensor& got = e.module->tensors()[static_cast<size_t>(e.specIndex)];
+        QCOMPARE(got.shape(), shapeOf(w["shape"]));
+        const QJsonArray head = w["head"].toArray(), tail = w["tail"].toArray();
+        const int64_t n = got.numel();
+        for (qsizetype k = 0; k < head.size(); ++k) // bit for bit
+            QVERIFY2(got[k] == static_cast<float>(head[k].toDouble()), qPrintable(w["key"].toString()));
+        for (qsizetype k = 0; k < tail.size(); ++k)
+            QVERIFY2(got[n - tail.size() + k] == static_cast<float>(tail[k].toDouble()), qPrintable(w["key"].toString()));
+        double sum = 0, squares = 0;
+        for (int64_t k = 0; k < n; ++k) {
+            sum += got[k];
+            squares += double(got[k]) * got[k];
+        }
+        const double wantSquares = w["sum_of_squares"].toDouble();
+        // Summation order differs from PyTorch's: float64 rounding only.
+        QVERIFY2(std::abs(sum - w["sum"].toDouble()) <= 1e-9 * (1 + wantSquares), qPrintable(w["key"].toString()));
+        QVERIFY2(std::abs(squares - wantSquares) <= 1e-9 * (1 + wantSquares), qPrintable(w["key"].toString()));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestFixtures)
