@@ -2,6 +2,7 @@
 
 #include "app/document/forwardrecording.h"
 #include "app/document/runinput.h"
+#include "app/document/runinputchoice.h"
 #include "engine/imageinput.h"
 #include "engine/io/weights.h"
 
@@ -12,19 +13,19 @@
 #include <optional>
 #include <vector>
 
-class QThread;
 class QTimer;
 
 namespace ml::ui {
 
 class Document;
+class ForwardWorker;
+class RunWeights;
+class StepThrough;
 
-// Runs the document's model on one picture in a worker thread and keeps what every module call
-// did. Owns the choice of input, the weights' origin, staleness and the step-through position.
-//
-// Weights are data, not structure: loading or re-initialising them changes the tensors of the
-// document's layers but is not an edit of the model, so it is not on the undo stack (undoing a
-// structural edit must not silently swap the weights back). Their origin is always shown.
+// Runs the document's model on one input in a worker thread and keeps what every module call
+// did. Coordinates the parts of a run, each in its own class: the input (RunInputChoice), the
+// weights and their origin (RunWeights), the worker (ForwardWorker) and the step-through
+// position (StepThrough); it owns staleness and when to run again.
 class RunController : public QObject {
     Q_OBJECT
 public:
@@ -36,28 +37,28 @@ public:
     // ---- input ---------------------------------------------------------------------------
     bool setImageFile(const QString& path, QString* error, int label = -1);
     void setImage(const ml::Image8& image, const QString& name, int label = -1);
-    bool hasInput() const { return m_hasImage; }
+    bool hasInput() const { return m_input.hasImage(); }
     // The current picture converted for the current input shape; nullopt (and why) if impossible.
     std::optional<RunInput> currentInput(QString* why = nullptr) const;
     // torchvision's Normalize after ToTensor (a project's "normalize"); empty: none.
     void setNormalisation(std::vector<double> mean, std::vector<double> std);
-    bool isNormalised() const { return !m_mean.empty(); }
+    bool isNormalised() const { return m_input.isNormalised(); }
     // Values typed for a model whose input is not a picture, in the input's row-major order
     // (empty: random values from the seed).
     void setTypedInput(std::vector<float> values);
-    const std::vector<float>& typedInput() const { return m_typed; }
-    QStringList classNames() const { return m_classNames; }
-    void setClassNames(const QStringList& names) { m_classNames = names; }
+    const std::vector<float>& typedInput() const { return m_input.typedValues(); }
+    QStringList classNames() const { return m_input.classNames(); }
+    void setClassNames(const QStringList& names) { m_input.setClassNames(names); }
 
-    // ---- weights (not undoable, see above) ------------------------------------------------
-    QString weightsSource() const { return m_weightsSource; }
+    // ---- weights (not undoable: see RunWeights) -------------------------------------------
+    QString weightsSource() const;
     // All or nothing; a file or a Qt resource. The report lists every mismatch.
     ml::StateDictReport loadWeights(const QString& path);
     std::optional<QString> saveWeights(const QString& path);
     void reinitialise(uint64_t seed);
     // Training gave the document's layers new weights: shows their origin and runs again.
     void weightsReplaced(const QString& source);
-    uint64_t seed() const { return m_seed; }
+    uint64_t seed() const;
     // After a model was opened from `path` (a file or a resource): a project's normalisation
     // and the weights it names, or NAME.safetensors / NAME.weights.safetensors / NAME.pth /
     // NAME.pt next to NAME.py; otherwise the weights stay random.
@@ -66,7 +67,7 @@ public:
     // ---- running ---------------------------------------------------------------------------
     void run();
     void cancel();
-    bool isRunning() const { return m_thread != nullptr; }
+    bool isRunning() const;
     int callsDone() const;
     int totalCalls() const { return m_totalCalls; }
     bool isStale() const { return m_stale; }
@@ -82,7 +83,7 @@ public:
     static constexpr int64_t kDefaultKeepLimit = 2000000000;
 
     // ---- step-through: one recorded call at a time -----------------------------------------
-    int stepIndex() const { return m_step; } // -1: before the first call
+    int stepIndex() const; // -1: before the first call
     int stepCount() const;
     const ForwardCall* currentStep() const;
     void step();
@@ -103,33 +104,20 @@ signals:
     void message(const QString& text);
 
 private:
-    struct Job;
+    void documentEdited();
+    void documentReplaced();
     void scheduleAutoRun();
     void finishJob();
     void setStale(bool stale);
-    void setWeightsSource(const QString& source);
-    int fillMissingWeights();
-    bool anyWeights() const;
     int countCalls() const;
 
     Document* m_document;
-    QStringList m_classNames;
-    ml::Image8 m_image;
-    bool m_hasImage = false;
-    QString m_imageName;
-    int m_imageLabel = -1;
-    std::vector<double> m_mean;
-    std::vector<double> m_std;
-
-    QString m_weightsSource;
-    uint64_t m_seed = 0;
-    std::vector<float> m_typed;
-
-    std::shared_ptr<Job> m_job;
-    QThread* m_thread = nullptr;
+    RunInputChoice m_input;
+    RunWeights* m_weights;
+    ForwardWorker* m_worker;
+    StepThrough* m_steps;
     QTimer* m_progressTimer;
     QTimer* m_autoRunTimer;
-    QTimer* m_playTimer;
     bool m_autoRun = true;
     bool m_rerun = false;
     bool m_stepAfterRun = false;
@@ -138,7 +126,6 @@ private:
     bool m_stale = false;
     std::shared_ptr<const ForwardRecording> m_result;
     std::shared_ptr<const RunInput> m_resultInput;
-    int m_step = -1;
     int64_t m_keepLimit = kDefaultKeepLimit;
 };
 
