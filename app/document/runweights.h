@@ -57,8 +57,8 @@ private:
     void setSource(const QString& source);
 
     Document* m_document;
+    uint64_t m_seed = 0; // before m_source, which names it
     QString m_source;
-    uint64_t m_seed = 0;
 };
 
 } // namespace ml::ui
