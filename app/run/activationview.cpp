@@ -71,7 +71,11 @@ void ActivationView::showCall(const ForwardCall* call, const RunInput* input, co
     if (input && !input->converted.isNull()) {
         m_input->setPixmap(QPixmap::fromImage(input->converted.scaled(m_input->size() - QSize(4, 4), Qt::KeepAspectRatio,
                                                                       Qt::FastTransformation)));
-        QString caption = m_inputCaption->fontMetrics().elidedText(input->name, Qt::ElideMiddle, m_inputCaption->width());
+        // The whole file name, wrapped where it must: a zero-width space after each '_', '-' and
+        // '.' lets the label break there instead of cutting the name.
+        QString caption = input->name;
+        for (const QChar c : {QLatin1Char('_'), QLatin1Char('-'), QLatin1Char('.')})
+            caption.replace(c, QString(c) + QChar(0x200B));
         if (input->label >= 0)
             caption += QStringLiteral("\n%1 (label %2)")
                            .arg(input->label < m_classNames.size() ? m_classNames[input->label] : QStringLiteral("class"))

@@ -1,6 +1,7 @@
 #include "app/classroom/classroommode.h"
 #include "app/compare/comparetraining.h"
 #include "app/compare/compareview.h"
+#include "app/lessons/lessonplayer.h"
 #include "app/document/runcontroller.h"
 #include "app/document/samplelistmodel.h"
 #include "app/run/rundocks.h"
@@ -108,7 +109,9 @@ int main(int argc, char* argv[])
     const QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Train STEPS steps in the Train panel, then pause "
                                                                          "(before the screenshot)."),
                                    QStringLiteral("STEPS"));
-    parser.addOptions({screenshot, select, size, compare, classroom, run, sample, train});
+    const QCommandLineOption lesson(QStringLiteral("lesson"), QStringLiteral("Open lesson N (from 1) in the Lessons panel."),
+                                    QStringLiteral("N"));
+    parser.addOptions({screenshot, select, size, compare, classroom, run, sample, train, lesson});
     parser.process(app);
 
     // Every option is checked before a model is loaded or a file written.
@@ -124,7 +127,7 @@ int main(int argc, char* argv[])
     if (!stepsOk || trainSteps < 0 || (parser.isSet(train) && trainSteps == 0))
         return fail(2, QStringLiteral("--train wants a number of steps from 1, got '%1'").arg(parser.value(train)));
     if (parser.isSet(compare)) {
-        for (const QCommandLineOption* o : {&select, &classroom, &run, &sample})
+        for (const QCommandLineOption* o : {&select, &classroom, &run, &sample, &lesson})
             if (parser.isSet(*o))
                 return fail(2, QStringLiteral("--%1 does not apply to --compare").arg(o->names().first()));
         return compareModels(parser, windowSize, out, trainSteps);
@@ -159,8 +162,19 @@ int main(int argc, char* argv[])
                      [&runMessage](const QString& text) { runMessage = text; });
     const bool running = parser.isSet(run);
     if (running) {
-        runDocks->raise();
+        if (!parser.isSet(classroom))
+            runDocks->raise();
         runDocks->controller()->run();
+    }
+    if (parser.isSet(lesson)) {
+        auto* tools = window.findChild<TeachingTools*>();
+        const int count = static_cast<int>(tools->lessonPlayer()->lessons().size());
+        bool ok = false;
+        const int n = parser.value(lesson).toInt(&ok);
+        if (!ok || n < 1 || n > count)
+            return fail(2, QStringLiteral("--lesson wants a lesson number from 1 to %1, got '%2'").arg(count).arg(parser.value(lesson)));
+        tools->showLessons();
+        tools->lessonPlayer()->startLesson(n - 1);
     }
     if (parser.isSet(classroom))
         if (auto* tools = window.findChild<TeachingTools*>())
@@ -184,7 +198,8 @@ int main(int argc, char* argv[])
         if (!runDocks->controller()->waitForFinished(120000))
             return fail(1, QStringLiteral("the run did not finish in two minutes"));
         QCoreApplication::processEvents();
-        runDocks->raise(); // sized for the results
+        if (!parser.isSet(classroom))
+            runDocks->raise(); // sized for the results (classroom mode keeps its few panels)
         for (int i = 0; i < 5; ++i)
             QCoreApplication::processEvents();
         if (!runDocks->controller()->result())

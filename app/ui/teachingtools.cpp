@@ -15,7 +15,9 @@
 
 #include <QAction>
 #include <QDialog>
+#include <QComboBox>
 #include <QDockWidget>
+#include <QScrollArea>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
@@ -64,8 +66,22 @@ TeachingTools::TeachingTools(MainWindow* window)
 
     m_player->setLessons(builtinLessons());
     m_lessonsDock->setObjectName(QStringLiteral("lessonsDock"));
-    m_lessonsDock->setWidget(m_player);
+    // In a scroll area, with a picker that may elide long titles: the lesson's text asks for the
+    // height it needs, and the window must still fit a 1280x720 screen.
+    if (auto* picker = m_player->findChild<QComboBox*>()) {
+        picker->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        picker->setMinimumContentsLength(18);
+    }
+    auto* scroll = new QScrollArea(m_lessonsDock);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setWidget(m_player);
+    m_lessonsDock->setWidget(scroll);
     window->addDockWidget(Qt::LeftDockWidgetArea, m_lessonsDock);
+    // A tab beside the palette: a third panel in the left column would not fit 720 pixels.
+    if (auto* palette = window->findChild<QDockWidget*>(QStringLiteral("paletteDock")))
+        window->tabifyDockWidget(palette, m_lessonsDock);
     m_lessonsDock->hide();
     // A lesson's model replaces the open one only after asking about unsaved changes.
     connect(m_player, &LessonPlayer::openRequested, window, [window](const QString& path) { window->openFileAsking(path); });

@@ -3,6 +3,7 @@
 // readable width, no panel title is cut; the window's size and layout come back on the next start.
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
+#include "app/ui/teachingtools.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
@@ -71,6 +72,29 @@ private slots:
             QVERIFY2(d->fontMetrics().horizontalAdvance(d->windowTitle()) + 60 <= d->width(),
                      qPrintable(QStringLiteral("%1 is %2 wide").arg(d->windowTitle()).arg(d->width())));
         }
+    }
+
+    // The Lessons panel opens as a tab beside the palette: the window still fits a 1280x720
+    // screen (it never grows past it) and the tree keeps every column whole.
+    void lessonsFitTheScreen()
+    {
+        QSettings().clear();
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(1280, 720);
+        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* tools = window.findChild<TeachingTools*>();
+        tools->showLessons();
+        QTest::qWait(50);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QVERIFY(tools->lessonsDock()->isVisible());
+        QVERIFY2(window.minimumSizeHint().height() <= 720 && window.minimumSizeHint().width() <= 1280,
+                 qPrintable(QStringLiteral("%1x%2").arg(window.minimumSizeHint().width()).arg(window.minimumSizeHint().height())));
+        QCOMPARE(window.size(), QSize(1280, 720));
+        auto* tree = window.treePanel();
+        QTRY_COMPARE(tree->horizontalScrollBar()->maximum(), 0);
     }
 
     // Size, panel layout and column widths are remembered between runs; classroom mode is not.
