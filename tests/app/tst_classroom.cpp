@@ -83,8 +83,9 @@ private slots:
             for (QWidget* w : window.findChildren<QWidget*>())
                 if (w->isVisible())
                     facts << QStringLiteral("%1 %2 %3pt%4").arg(w->metaObject()->className(), w->objectName()).arg(w->font().pointSizeF()).arg([w] { QString c; for (QWidget* p = w->parentWidget(); p; p = p->parentWidget()) c += QLatin1Char('/') + QString::fromLatin1(p->metaObject()->className()) + p->objectName(); return c; }());
+            // The columns of the views on show: a view behind another tab is laid out when shown.
             for (QHeaderView* h : window.findChildren<QHeaderView*>())
-                for (int k = 0; k < h->count(); ++k)
+                for (int k = 0; k < h->count() && !h->parentWidget()->visibleRegion().isEmpty(); ++k)
                     facts << QStringLiteral("%1 column %2: %3").arg(h->parent()->objectName()).arg(k).arg(h->sectionSize(k));
             return facts;
         };
