@@ -43,6 +43,8 @@ public:
     // torchvision's Normalize after ToTensor (a project's "normalize"); empty: none.
     void setNormalisation(std::vector<double> mean, std::vector<double> std);
     bool isNormalised() const { return m_input.isNormalised(); }
+    const std::vector<double>& normalisationMean() const { return m_input.normalisationMean(); }
+    const std::vector<double>& normalisationStd() const { return m_input.normalisationStd(); }
     // Values typed for a model whose input is not a picture, in the input's row-major order
     // (empty: random values from the seed).
     void setTypedInput(std::vector<float> values);

@@ -25,6 +25,8 @@ public:
     // torchvision's Normalize after ToTensor (a project's "normalize"); empty: none.
     void setNormalisation(std::vector<double> mean, std::vector<double> std);
     bool isNormalised() const { return !m_mean.empty(); }
+    const std::vector<double>& normalisationMean() const { return m_mean; }
+    const std::vector<double>& normalisationStd() const { return m_std; }
 
     // Values typed for a model whose input is not a picture, in the input's row-major order
     // (empty: random values from the seed).

@@ -64,6 +64,15 @@ TrainDocks::TrainDocks(MainWindow* window)
     });
     connect(m_session, &TrainSession::changesUpdated, m_tree->viewport(), qOverload<>(&QWidget::update));
     connect(m_session, &TrainSession::changesUpdated, this, &TrainDocks::updateDiagramNotes);
+    // The project's normalize applies to training as Run applies it.
+    if (RunDocks* run = window->runDocks()) {
+        RunController* controller = run->controller();
+        const auto follow = [this, controller] {
+            m_session->setNormalisation(controller->normalisationMean(), controller->normalisationStd());
+        };
+        connect(controller, &RunController::inputChanged, this, follow);
+        follow();
+    }
     connect(m_session, &TrainSession::weightsUpdated, this, &TrainDocks::weightsArrived);
     connect(m_session, &TrainSession::message, this, &TrainDocks::showMessage);
     connect(m_session, &TrainSession::stateChanged, this, [this](TrainSession::State s) {

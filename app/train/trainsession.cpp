@@ -3,6 +3,7 @@
 #include "app/document/document.h"
 #include "engine/analysis/analysis.h"
 #include "engine/io/idx.h"
+#include "engine/io/project.h"
 #include "engine/train/dataset.h"
 
 #include <QCoreApplication>
@@ -31,6 +32,7 @@ struct TrainSession::Shared {
     std::unique_ptr<ml::TrainingRun> run;
     ml::TrainingConfig config;
     std::string trainDir, samplesDir, resumeFrom;
+    std::vector<double> mean, std; // Normalize(mean, std) after the scaling to [0, 1]; empty: none
     bool fromScratch = true;
     ml::WeightSnapshot initial;
 
@@ -48,6 +50,7 @@ struct TrainSession::Shared {
     void publish(bool withWeights); // under the lock
     void work();
     bool loadData(ml::Dataset& train, ml::Dataset& test);
+    bool normalise(ml::Dataset& train, ml::Dataset& test); // the project's Normalize, as Run applies it
 };
 
 void TrainSession::Shared::publish(bool withWeights)
@@ -92,10 +95,21 @@ bool TrainSession::Shared::loadData(ml::Dataset& train, ml::Dataset& test)
     return true;
 }
 
+bool TrainSession::Shared::normalise(ml::Dataset& train, ml::Dataset& test)
+{
+    for (ml::Dataset* d : {&train, &test})
+        if (d->count)
+            if (auto err = ml::normalizeInput(d->inputs, mean, std)) {
+                error = "the project's normalize does not fit the data: " + *err;
+                return false;
+            }
+    return true;
+}
+
 void TrainSession::Shared::work()
 {
     ml::Dataset train, test;
-    if (!loadData(train, test)) {
+    if (!loadData(train, test) || !normalise(train, test)) {
         std::lock_guard lock(mutex);
         finished = true;
         return;
@@ -262,6 +276,8 @@ bool TrainSession::start(const TrainSettings& settings)
     m_shared->trainDir = trainDir;
     m_shared->samplesDir = samplesDir;
     m_shared->resumeFrom = m_resumeFrom.toStdString();
+    m_shared->mean = m_mean;
+    m_shared->std = m_std;
     // Every layer needs weights: from scratch, or when some layer has none yet.
     bool complete = true;
     for (const ml::NamedModule& nm : ml::namedModules(*model, true))
@@ -280,8 +296,27 @@ bool TrainSession::start(const TrainSettings& settings)
     m_timer->start();
     m_lastWeightsRequest = 0;
     setState(State::Running);
-    emit message(QStringLiteral("Training on %1").arg(m_dataDescription));
+    emit message(QStringLiteral("Training on %1%2").arg(m_dataDescription, normalisationNote()));
     return true;
+}
+
+void TrainSession::setNormalisation(std::vector<double> mean, std::vector<double> std)
+{
+    m_mean = std::move(mean);
+    m_std = std::move(std);
+}
+
+QString TrainSession::normalisationNote() const
+{
+    if (m_mean.empty())
+        return {};
+    const auto list = [](const std::vector<double>& v) {
+        QStringList out;
+        for (double x : v)
+            out << QString::number(x);
+        return out.join(QStringLiteral(", "));
+    };
+    return QStringLiteral(", normalised as the project says (mean %1, std %2)").arg(list(m_mean), list(m_std));
 }
 
 void TrainSession::pause()

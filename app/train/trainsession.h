@@ -64,6 +64,9 @@ public:
     // (labels.csv). Empty: Debian's dataset-fashion-mnist, else the samples that ship.
     void setDataDirectory(const QString& dir) { m_dataDir = dir; }
     void setSamplesDirectory(const QString& dir) { m_samplesDir = dir; }
+    // The project's Normalize(mean, std), applied to the images after their scaling to [0, 1]
+    // as Run applies it; empty: none. Takes effect at the next start.
+    void setNormalisation(std::vector<double> mean, std::vector<double> std);
 
     // Checks the settings and the model, then starts; false (and message()) when it cannot.
     bool start(const TrainSettings& settings);
@@ -108,11 +111,13 @@ private:
     void setState(State s);
     void applyWeights();
     ml::Module* root() const;
+    QString normalisationNote() const; // ", normalised as the project says (...)" or empty
 
     Document* m_document = nullptr;
     RootSource m_root;
     QString m_dataDir;
     QString m_samplesDir;
+    std::vector<double> m_mean, m_std;
     QString m_resumeFrom;
     QString m_dataDescription;
     TrainSettings m_settings;

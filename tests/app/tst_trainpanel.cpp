@@ -16,9 +16,15 @@
 #include "app/train/weightchangedelegate.h"
 #include "app/ui/mainwindow.h"
 #include "engine/analysis/analysis.h"
+#include "engine/io/project.h"
+#include "engine/train/dataset.h"
+#include "engine/train/trainingrun.h"
 
 #include <QDockWidget>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineSeries>
 #include <QPushButton>
 #include <QTableWidget>
@@ -259,6 +265,60 @@ private slots:
         QVERIFY(!session()->start(settings(1)));
         QVERIFY2(last.contains(QStringLiteral("PyTorch would fail: ValueError: optimizer got an empty parameter list")), qPrintable(last));
         QVERIFY(!session()->isActive());
+    }
+
+    // A project's normalize applies to the training images as Run applies it: the Train panel's
+    // losses are, bit for bit, those of the engine's run on normalised images, not on raw ones.
+    void trainsOnTheProjectsNormalisation()
+    {
+        QFile src(QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab"));
+        QVERIFY(src.open(QIODevice::ReadOnly));
+        QJsonObject project = QJsonDocument::fromJson(src.readAll()).object();
+        project.insert(QStringLiteral("weights"), QJsonValue(QJsonValue::Null)); // from the seed
+        project.insert(QStringLiteral("normalize"), QJsonObject{{QStringLiteral("mean"), QJsonArray{0.286}},
+                                                                {QStringLiteral("std"), QJsonArray{0.353}}});
+        const QString path = m_dir.filePath(QStringLiteral("normalised.mlab"));
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly) && out.write(QJsonDocument(project).toJson()) > 0);
+        out.close();
+        MainWindow window;
+        window.setQuiet(true);
+        QVERIFY(window.openFile(path));
+        QVERIFY(window.runDocks()->controller()->isNormalised());
+        auto* train = window.findChild<TrainDocks*>();
+        train->session()->setDataDirectory(kSamples);
+        QStringList messages;
+        connect(train->session(), &TrainSession::message, this, [&messages](const QString& m) { messages << m; });
+        const TrainSettings s = settings(1);
+        QVERIFY(train->session()->start(s));
+        QVERIFY(train->session()->waitUntil([train] { return !train->session()->isActive(); }, 120000));
+        QVERIFY2(messages.value(0).contains(QStringLiteral("normalised as the project says (mean 0.286, std 0.353)")),
+                 qPrintable(messages.join(QLatin1Char('\n'))));
+        std::vector<double> panel;
+        for (const StepPoint& p : train->session()->steps())
+            panel.push_back(p.loss);
+        QCOMPARE(panel.size(), size_t(3));
+        for (const bool normalised : {true, false}) {
+            auto model = window.document()->root()->clone();
+            ml::initWeights(*model, s.seed);
+            auto data = ml::loadLabelledPictures(kSamples.toStdString(), 28, 28);
+            QVERIFY(std::holds_alternative<ml::Dataset>(data));
+            ml::Dataset d = std::get<ml::Dataset>(data);
+            if (normalised)
+                QVERIFY(!ml::normalizeInput(d.inputs, {0.286}, {0.353}));
+            ml::TrainingConfig config;
+            config.optimizer = ml::defaultOptimizerOptions(s.optimizer);
+            config.optimizer.lr = s.lr;
+            config.batch = s.batch;
+            config.seed = s.seed;
+            ml::TrainingRun run(*model, std::move(d), {}, config);
+            std::vector<double> engine;
+            std::string error;
+            while (run.step(error))
+                engine.push_back(run.lastLoss());
+            QVERIFY2(error.empty(), error.c_str());
+            QCOMPARE(engine == panel, normalised);
+        }
     }
 
     void cleanupTestCase()
