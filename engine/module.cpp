@@ -364,6 +364,8 @@ ParamCounts countParameters(const Module& m)
         pc.trainable += sub.trainable;
         pc.buffers += sub.buffers;
     }
+    if (m.frozen()) // requires_grad = False below here: torchinfo counts none of it as trainable
+        pc.trainable = 0;
     return pc;
 }
 

@@ -160,7 +160,8 @@ struct ParamCounts {
     int64_t trainable = 0;
     int64_t buffers = 0; // buffer elements
 };
-// Registered parameters of m and everything below it (plain lists excluded).
+// Registered parameters of m and everything below it (plain lists excluded); trainable ones
+// are those with requires_grad (not under a frozen module).
 ParamCounts countParameters(const Module& m);
 // Parameter elements of m itself, without its children.
 int64_t ownParameterCount(const Module& m);

@@ -145,15 +145,26 @@ private:
         json::expectObject(node, "a model node");
         if (depth > kProjectMaxModuleDepth)
             throw JsonError(node.loc(), "modules nested deeper than " + std::to_string(kProjectMaxModuleDepth) + " levels");
+        std::unique_ptr<Module> m = readModule(node, depth, named);
+        if (const JsonValue* rg = node.find("requires_grad")) {
+            if (!rg->isBool())
+                throw JsonError(rg->loc(), "requires_grad must be true or false");
+            m->setFrozen(!rg->boolValue());
+        }
+        return m;
+    }
+
+    std::unique_ptr<Module> readModule(const JsonValue& node, int depth, bool named)
+    {
         const std::string_view kind = kindKey(node);
         if (kind == "layer") {
-            named ? json::allowOnly(node, {"name", "layer", "args"}, "a layer node")
-                  : json::allowOnly(node, {"layer", "args"}, "the model node");
+            named ? json::allowOnly(node, {"name", "layer", "args", "requires_grad"}, "a layer node")
+                  : json::allowOnly(node, {"layer", "args", "requires_grad"}, "the model node");
             return readLayer(node);
         }
         if (kind == "container") {
-            named ? json::allowOnly(node, {"name", "container", "children"}, "a container node")
-                  : json::allowOnly(node, {"container", "children"}, "the model node");
+            named ? json::allowOnly(node, {"name", "container", "children", "requires_grad"}, "a container node")
+                  : json::allowOnly(node, {"container", "children", "requires_grad"}, "the model node");
             const JsonValue& type = node.find("container") ? *node.find("container") : node;
             const std::string& name = json::expectString(type, "container");
             static const std::vector<std::pair<std::string, ModuleKind>> kinds = {
@@ -175,8 +186,8 @@ private:
             readChildren(node, *m, depth);
             return m;
         }
-        named ? json::allowOnly(node, {"name", "class", "children", "forward"}, "a module node")
-              : json::allowOnly(node, {"class", "children", "forward"}, "the model node");
+        named ? json::allowOnly(node, {"name", "class", "children", "forward", "requires_grad"}, "a module node")
+              : json::allowOnly(node, {"class", "children", "forward", "requires_grad"}, "the model node");
         const JsonValue& cls = *node.find("class");
         const std::string& className = json::expectString(cls, "class");
         if (!isPythonIdentifier(className))
@@ -511,6 +522,8 @@ JsonValue nodeToJson(const Module& m, const std::string* name)
         writeChildren();
         break;
     }
+    if (m.frozen()) // module.requires_grad_(False): frozen for training
+        o.set("requires_grad", JsonValue::boolean(false));
     return o;
 }
 

@@ -24,7 +24,8 @@ namespace ml {
 //   STMT  = {"assign": "x", "value": EXPR} | {"for": ["i", "m"], "in": EXPR, "body": [STMT...]}
 //         | {"return": EXPR}
 // "name" is the child's name in its parent; positional containers (ModuleList, list, a
-// Sequential without names) omit it. EXPR is Python source of the forward subset.
+// Sequential without names) omit it. Any NODE may hold "requires_grad": false, written for a
+// frozen module (module.requires_grad_(False) on it and everything below it). EXPR is Python source of the forward subset.
 // "normalize" is optional: per-channel mean and std applied to images after ToTensor's scaling
 // to [0, 1], as torchvision's Normalize(mean, std) does; one value per input channel
 // (input_shape[1]), every std > 0.
