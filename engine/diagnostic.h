@@ -33,6 +33,9 @@ struct ParseError {
     std::string file;
     SourceLoc loc;
     std::string message;
+    // The file builds nothing by itself (no line creates a model and every class needs
+    // arguments): the caller must choose what to build (python::listModelChoices).
+    bool needsChoice = false;
     std::string toString() const;
 };
 

@@ -5,6 +5,7 @@
 #include "engine/python/syntax.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace ml::python {
@@ -89,6 +90,7 @@ public:
     FileEvaluator(std::string file, const ImportOptions& options) : Evaluator(std::move(file)), m_options(options) {}
 
     std::variant<ImportResult, ParseError> run(std::string_view source);
+    std::variant<std::vector<ModelChoice>, ParseError> choices(std::string_view source);
 
 private:
     struct Created {
@@ -105,8 +107,11 @@ private:
     void noteModels(Frame& top, SourceLoc loc);
     ParseError located(const EvalError& e, const std::string& prefix) const;
     std::variant<Value, ParseError> buildChosen(Frame& top);
+    std::optional<ParseError> runFile(std::string_view source);
+    std::vector<std::string> factoryFunctions() const;
 
     const ImportOptions& m_options;
+    Frame m_top;
     SourceFile m_source;
     std::vector<std::string> m_classOrder;
     std::vector<Created> m_created;
@@ -442,9 +447,11 @@ std::variant<Value, ParseError> FileEvaluator::buildChosen(Frame& top)
         for (const auto& [n, v] : top.locals)
             if (v.kind == Value::Kind::Function && v.fn->body)
                 list += ", " + n + "() (function)";
-        return ParseError{m_file, {1, 1},
-                          "every class needs constructor arguments and no top-level line such as 'model = Net(...)' says which to build; "
-                          "choose one with --model NAME and --args (the file has " + list + ")"};
+        ParseError err{m_file, {1, 1},
+                       "every class needs constructor arguments and no top-level line such as 'model = Net(...)' says which to build; "
+                       "choose one with --model NAME and --args (the file has " + list + ")"};
+        err.needsChoice = true;
+        return err;
     }
     if (candidates.size() > 1) {
         std::string list;
@@ -461,13 +468,13 @@ std::variant<Value, ParseError> FileEvaluator::buildChosen(Frame& top)
     }
 }
 
-std::variant<ImportResult, ParseError> FileEvaluator::run(std::string_view source)
+std::optional<ParseError> FileEvaluator::runFile(std::string_view source)
 {
     auto parsed = parseFile(source, m_file);
     if (auto* err = std::get_if<ParseError>(&parsed))
         return *err;
     m_source = std::move(std::get<SourceFile>(parsed));
-    Frame top;
+    Frame& top = m_top;
     top.locals["__name__"] = Value::ofStr("__modulelab__");
     try {
         for (const Statement& s : m_source.body) {
@@ -479,6 +486,89 @@ std::variant<ImportResult, ParseError> FileEvaluator::run(std::string_view sourc
     } catch (const EvalError& e) {
         return located(e, "");
     }
+    return std::nullopt;
+}
+
+std::vector<std::string> FileEvaluator::factoryFunctions() const
+{
+    std::map<std::string, std::set<std::string>> uses; // top-level function -> names its body reads
+    auto collect = [](const std::vector<Stmt>& body, std::set<std::string>& out, auto& self) -> void {
+        for (const Stmt& st : body) {
+            namesIn(st.value, out);
+            namesIn(st.target, out);
+            self(st.body, out, self);
+            self(st.orelse, out, self);
+        }
+    };
+    std::vector<std::string> order;
+    for (const Statement& s : m_source.body)
+        if (s.kind == Statement::Kind::Def) {
+            collect(s.body, uses[s.name], collect);
+            order.push_back(s.name);
+        }
+    std::set<std::string> makers(m_classOrder.begin(), m_classOrder.end());
+    std::set<std::string> factories;
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (const auto& [fn, names] : uses)
+            if (!factories.count(fn) && std::any_of(names.begin(), names.end(), [&](const std::string& n) { return makers.count(n) > 0; })) {
+                factories.insert(fn);
+                makers.insert(fn);
+                grew = true;
+            }
+    }
+    std::vector<std::string> out;
+    for (const std::string& n : order)
+        if (factories.count(n) && std::find(out.begin(), out.end(), n) == out.end())
+            out.push_back(n);
+    return out;
+}
+
+std::variant<std::vector<ModelChoice>, ParseError> FileEvaluator::choices(std::string_view source)
+{
+    if (auto err = runFile(source))
+        return *err;
+    auto paramsOf = [](const FunctionDef& fn, size_t first) {
+        std::vector<ModelChoiceParam> out;
+        for (size_t k = first; k < fn.params.size(); ++k) {
+            const Param& p = fn.params[k];
+            ModelChoiceParam c;
+            c.name = p.name;
+            c.defaultSource = p.defaultValue ? toSource(*p.defaultValue) : std::string();
+            c.varArgs = p.star == 1;
+            c.varKwargs = p.star == 2;
+            out.push_back(std::move(c));
+        }
+        return out;
+    };
+    std::vector<ModelChoice> out;
+    for (const Created& c : m_created)
+        out.push_back({ModelChoice::Kind::Variable, c.name, c.loc.line, {}});
+    for (const std::string& n : m_classOrder) {
+        auto it = m_top.locals.find(n);
+        if (it == m_top.locals.end() || it->second.kind != Value::Kind::Class)
+            continue;
+        ModelChoice c{ModelChoice::Kind::Class, n, it->second.cls->loc.line, {}};
+        const Value* init = it->second.cls->lookup("__init__");
+        if (init && init->kind == Value::Kind::Function)
+            c.params = paramsOf(*init->fn, init->fn->isStatic ? 0 : 1);
+        out.push_back(std::move(c));
+    }
+    for (const std::string& n : factoryFunctions()) {
+        auto it = m_top.locals.find(n);
+        if (it == m_top.locals.end() || it->second.kind != Value::Kind::Function)
+            continue;
+        out.push_back({ModelChoice::Kind::Function, n, it->second.fn->loc.line, paramsOf(*it->second.fn, 0)});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const ModelChoice& a, const ModelChoice& b) { return a.line < b.line; });
+    return out;
+}
+
+std::variant<ImportResult, ParseError> FileEvaluator::run(std::string_view source)
+{
+    if (auto err = runFile(source))
+        return *err;
+    Frame& top = m_top;
     auto chosen = buildChosen(top);
     if (auto* err = std::get_if<ParseError>(&chosen))
         return *err;
@@ -510,6 +600,12 @@ std::variant<ImportResult, ParseError> importPython(std::string_view source, std
                                                     const ImportOptions& options)
 {
     return FileEvaluator(std::string(fileName), options).run(source);
+}
+
+std::variant<std::vector<ModelChoice>, ParseError> listModelChoices(std::string_view source, std::string_view fileName)
+{
+    const ImportOptions options;
+    return FileEvaluator(std::string(fileName), options).choices(source);
 }
 
 } // namespace ml::python

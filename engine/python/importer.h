@@ -29,6 +29,26 @@ struct ImportResult {
     std::string chosen;                  // which of them (or which class / function) was built
 };
 
+struct ModelChoiceParam {
+    std::string name;
+    std::string defaultSource; // the default as written ("" when required)
+    bool varArgs = false;      // *args
+    bool varKwargs = false;    // **kwargs
+};
+
+struct ModelChoice {
+    enum class Kind { Variable, Class, Function };
+    Kind kind;
+    std::string name;
+    int line = 0;
+    std::vector<ModelChoiceParam> params; // a class's __init__ after self, a function's; none for a variable
+};
+
+// What a file can build (the model variables it creates, its nn.Module classes, its factory
+// functions), in file order. A factory function is a top-level function that creates one of the
+// file's model classes (directly or through another factory function).
+std::variant<std::vector<ModelChoice>, ParseError> listModelChoices(std::string_view source, std::string_view fileName);
+
 // Reads PyTorch model code by running it with ModuleLab's own Python evaluator (no CPython,
 // no PyTorch): the module-level code, classes, functions and __init__ methods build the model
 // tree; forward programs are kept as data. A model that cannot be fully built is a located

@@ -134,6 +134,7 @@ private slots:
     void argumentsAndLocals();
     void fileLevelDiagnostics();
     void rootChoice();
+    void modelChoices();
 
     void errors_data();
     void errors();
@@ -588,6 +589,57 @@ void TestPythonImport::rootChoice()
                                        "model = Net(num_classes=5).to(\"cpu\")\n");
     QCOMPARE(repr(*five.root), std::string("Net(\n  (fc): Linear(in_features=4, out_features=5, bias=True)\n)"));
     QVERIFY(parseError(kHeader + "x = 1\n").message.find("no model class") != std::string::npos);
+}
+
+void TestPythonImport::modelChoices()
+{
+    using python::ModelChoice;
+    const std::string src = kHeader + "class Block(nn.Module):\n    def __init__(self, c_in, c_out, stride=1):\n        super().__init__()\n"
+        "        self.conv = nn.Conv2d(c_in, c_out, 3, stride, 1)\n    def forward(self, x):\n        return self.conv(x)\n\n"
+        "def conv1x1(a, b):\n    return nn.Conv2d(a, b, 1)\n\n"
+        "class Net(nn.Module):\n    def __init__(self, block, layers, *args, num_classes=10, **kwargs):\n        super().__init__()\n"
+        "        self.b = block(3, layers[0])\n    def forward(self, x):\n        return self.b(x)\n\n"
+        "def _net(block, layers, **kwargs):\n    model = Net(block, layers, **kwargs)\n    return model\n\n"
+        "def net18(**kwargs):\n    return _net(Block, [2, 2], **kwargs)\n";
+    // nothing is built by itself: the caller must choose; the CLI message stays
+    const ParseError e = parseError(src);
+    QVERIFY(e.needsChoice);
+    QVERIFY2(e.message.find("--model NAME and --args") != std::string::npos, e.message.c_str());
+    QVERIFY(!parseError(kHeader + "x = 1\n").needsChoice);
+    QVERIFY(!parseError(kHeader + "class A(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(-1, 2)\n").needsChoice);
+
+    auto r = python::listModelChoices(src, "choices.py");
+    QVERIFY(std::holds_alternative<std::vector<ModelChoice>>(r));
+    const auto& c = std::get<std::vector<ModelChoice>>(r);
+    QCOMPARE(c.size(), size_t(4)); // conv1x1 builds a layer, not one of the file's models
+    QCOMPARE(c[0].name, std::string("Block"));
+    QVERIFY(c[0].kind == ModelChoice::Kind::Class);
+    QCOMPARE(c[0].line, 5);
+    QCOMPARE(c[0].params.size(), size_t(3));
+    QCOMPARE(c[0].params[0].name, std::string("c_in"));
+    QCOMPARE(c[0].params[0].defaultSource, std::string());
+    QCOMPARE(c[0].params[2].defaultSource, std::string("1"));
+    QCOMPARE(c[1].name, std::string("Net"));
+    QCOMPARE(c[1].params.size(), size_t(5));
+    QVERIFY(c[1].params[2].varArgs && !c[1].params[2].varKwargs);
+    QCOMPARE(c[1].params[3].defaultSource, std::string("10"));
+    QVERIFY(c[1].params[4].varKwargs);
+    QCOMPARE(c[2].name, std::string("_net"));
+    QVERIFY(c[2].kind == ModelChoice::Kind::Function);
+    QCOMPARE(c[3].name, std::string("net18"));
+    QCOMPARE(c[3].line, 26);
+    QVERIFY(c[3].params.size() == 1 && c[3].params[0].varKwargs);
+
+    // a chosen factory builds; the model variables of a file come first in file order
+    ImportOptions pick;
+    pick.className = "net18";
+    QCOMPARE(importOk(src, pick).root->typeName(), std::string("Net"));
+    auto withVars = python::listModelChoices(src + "a = Block(1, 2)\nb = net18()\n", "choices.py");
+    const auto& v = std::get<std::vector<ModelChoice>>(withVars);
+    QCOMPARE(v.size(), size_t(6));
+    QVERIFY(v[4].kind == ModelChoice::Kind::Variable && v[4].name == "a" && v[4].line == 28);
+    QVERIFY(v[5].kind == ModelChoice::Kind::Variable && v[5].name == "b" && v[5].line == 29);
+    QVERIFY(std::holds_alternative<ParseError>(python::listModelChoices("class (", "bad.py")));
 }
 
 // ---- errors ------------------------------------------------------------------------------
