@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <set>
 
 namespace ml {
 
@@ -194,6 +195,7 @@ void Module::copyTreeInto(Module& target) const
     for (const Child& c : m_children)
         target.appendChild(c.name, c.module->clone());
     target.m_tensors = m_tensors;
+    target.m_identity = m_identity;
     target.m_sourceLoc = m_sourceLoc;
     target.m_training = m_training;
     target.m_frozen = m_frozen;
@@ -221,8 +223,46 @@ std::unique_ptr<Module> CustomModule::clone() const
 {
     auto c = std::make_unique<CustomModule>(m_className);
     c->m_program = m_program;
+    c->m_specs = m_specs;
+    c->m_fill = m_fill;
+    c->m_data = m_data;
     copyTreeInto(*c);
     return c;
+}
+
+void CustomModule::setOwnTensor(TensorSpec spec, float fill, std::shared_ptr<const Tensor> data)
+{
+    dropTensors();
+    for (size_t k = 0; k < m_specs.size(); ++k)
+        if (m_specs[k].name == spec.name) {
+            m_specs[k] = std::move(spec);
+            m_fill[k] = fill;
+            m_data[k] = std::move(data);
+            return;
+        }
+    m_specs.push_back(std::move(spec));
+    m_fill.push_back(fill);
+    m_data.push_back(std::move(data));
+}
+
+void CustomModule::resetOwnTensors()
+{
+    if (m_specs.empty())
+        return;
+    std::vector<Tensor> values;
+    for (size_t k = 0; k < m_specs.size(); ++k)
+        values.push_back(m_data[k] && m_data[k]->shape() == m_specs[k].shape ? *m_data[k] : Tensor::filled(m_specs[k].shape, m_fill[k]));
+    tensors() = std::move(values);
+}
+
+void markShared(Module& original, Module& copy)
+{
+    if (!original.m_identity)
+        original.m_identity = std::make_shared<const int>(0);
+    copy.m_identity = original.m_identity;
+    copy.m_tensors = original.m_tensors;
+    for (int k = 0; k < original.childCount() && k < copy.childCount(); ++k)
+        markShared(*original.child(k), *copy.child(k));
 }
 
 std::unique_ptr<Module> makeContainer(ModuleKind kind)
@@ -345,27 +385,33 @@ int64_t ownParameterCount(const Module& m)
     return n;
 }
 
+namespace {
+void countInto(const Module& m, bool frozen, std::set<const void*>& seen, ParamCounts& pc)
+{
+    if (!seen.insert(m.identity()).second)
+        return; // a module stored in several places counts once, as parameters() yields it once
+    frozen = frozen || m.frozen(); // requires_grad = False below here: torchinfo counts none of it as trainable
+    for (const TensorSpec& s : m.tensorSpecs()) {
+        const int64_t n = s.shape.numel().value_or(0);
+        if (s.isBuffer) {
+            pc.buffers += n;
+        } else {
+            pc.total += n;
+            if (!frozen)
+                pc.trainable += n;
+        }
+    }
+    for (const Module::Child& c : m.children())
+        if (c.module->kind() != ModuleKind::PlainList)
+            countInto(*c.module, frozen, seen, pc);
+}
+} // namespace
+
 ParamCounts countParameters(const Module& m)
 {
     ParamCounts pc;
-    for (const TensorSpec& s : m.tensorSpecs()) {
-        const int64_t n = s.shape.numel().value_or(0);
-        if (s.isBuffer)
-            pc.buffers += n;
-        else
-            pc.total += n;
-    }
-    pc.trainable = pc.total;
-    for (const Module::Child& c : m.children()) {
-        if (c.module->kind() == ModuleKind::PlainList)
-            continue;
-        const ParamCounts sub = countParameters(*c.module);
-        pc.total += sub.total;
-        pc.trainable += sub.trainable;
-        pc.buffers += sub.buffers;
-    }
-    if (m.frozen()) // requires_grad = False below here: torchinfo counts none of it as trainable
-        pc.trainable = 0;
+    std::set<const void*> seen;
+    countInto(m, false, seen, pc);
     return pc;
 }
 
@@ -375,7 +421,7 @@ void collectState(const Module& m, const std::string& prefix, std::vector<StateE
     const std::vector<TensorSpec> specs = m.tensorSpecs();
     for (int pass = 0; pass < 2; ++pass) {
         for (size_t i = 0; i < specs.size(); ++i) {
-            if (specs[i].isBuffer != (pass == 1))
+            if (specs[i].isBuffer != (pass == 1) || !specs[i].persistent)
                 continue;
             out.push_back({joinName(prefix, specs[i].name), &m, static_cast<int>(i), specs[i]});
         }
@@ -385,12 +431,14 @@ void collectState(const Module& m, const std::string& prefix, std::vector<StateE
             collectState(*c.module, joinName(prefix, c.name), out);
 }
 
-void collectModules(const Module& m, const std::string& path, bool all, std::vector<NamedModule>& out)
+void collectModules(const Module& m, const std::string& path, bool all, std::set<const void*>& seen, std::vector<NamedModule>& out)
 {
+    if (!all && !seen.insert(m.identity()).second)
+        return;
     out.push_back({path, &m});
     for (const Module::Child& c : m.children())
         if (all || c.module->kind() != ModuleKind::PlainList)
-            collectModules(*c.module, joinName(path, c.name), all, out);
+            collectModules(*c.module, joinName(path, c.name), all, seen, out);
 }
 } // namespace
 
@@ -404,7 +452,8 @@ std::vector<StateEntry> stateDict(const Module& m)
 std::vector<NamedModule> namedModules(const Module& m, bool includeUnregistered)
 {
     std::vector<NamedModule> out;
-    collectModules(m, {}, includeUnregistered, out);
+    std::set<const void*> seen;
+    collectModules(m, {}, includeUnregistered, seen, out);
     return out;
 }
 

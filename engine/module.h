@@ -28,6 +28,7 @@ struct TensorSpec {
     Shape shape;
     bool isBuffer = false;
     bool isInteger = false; // num_batches_tracked is int64 in PyTorch
+    bool persistent = true; // register_buffer(..., persistent=False): not in state_dict()
 };
 
 class Module {
@@ -91,6 +92,12 @@ public:
     void dropTensors() { m_tensors.reset(); }
     const Tensor* tensor(std::string_view specName) const;
 
+    // ---- one module stored in several places (self.block = nn.Sequential(self.fc, ...)) ----
+    // The tree holds a copy at every place; the copies of one PyTorch object share an identity,
+    // and the recursions that PyTorch deduplicates (named_modules(), parameters()) see it once.
+    const void* identity() const { return m_identity ? m_identity.get() : static_cast<const void*>(this); }
+    bool isShared() const { return m_identity != nullptr; }
+
     // ---- mode ------------------------------------------------------------------------
     // PyTorch's self.training: True for a new module; model.train()/model.eval() set it for the
     // registered subtree only (setTrainMode), so modules in a plain Python list keep theirs.
@@ -108,6 +115,8 @@ protected:
     void copyTreeInto(Module& target) const; // children (cloned) and tensors
 
 private:
+    friend void markShared(Module& original, Module& copy);
+
     // Stores positions from index on (and position names when positional): appending is O(1).
     void reindexFrom(int index, bool positional);
 
@@ -118,6 +127,7 @@ private:
     std::vector<Child> m_children;
     std::shared_ptr<std::vector<Tensor>> m_tensors; // shared by clones until written
     SourceLoc m_sourceLoc;
+    std::shared_ptr<const int> m_identity; // set when the module is stored in several places
     bool m_training = true;
     bool m_frozen = false;
 };
@@ -142,10 +152,29 @@ public:
     ForwardProgram& program() { return m_program; }
     void setProgram(ForwardProgram p) { m_program = std::move(p); }
 
+    // The module's own parameters and buffers (nn.Parameter attributes, register_buffer,
+    // register_parameter) in the order the code registers them, with their initial values.
+    std::vector<TensorSpec> tensorSpecs() const override { return m_specs; }
+    // Registers (or replaces, keeping its place) the tensor spec.name with its initial value:
+    // data when the code gives the values, else every element `fill` (torch.zeros, torch.ones).
+    void setOwnTensor(TensorSpec spec, float fill, std::shared_ptr<const Tensor> data = nullptr);
+    // Sets the tensors to their initial values (weight initialisation).
+    void resetOwnTensors();
+    // The initial value of tensorSpecs()[k]: its values when the code gave them, else every element fill.
+    float initialFill(size_t k) const { return m_fill[k]; }
+    const Tensor* initialData(size_t k) const { return m_data[k].get(); }
+
 private:
     std::string m_className;
     ForwardProgram m_program;
+    std::vector<TensorSpec> m_specs;
+    std::vector<float> m_fill;
+    std::vector<std::shared_ptr<const Tensor>> m_data;
 };
+
+// Makes copy (a clone of original, placed elsewhere in the tree) the same PyTorch object as
+// original, with every module below them pairwise.
+void markShared(Module& original, Module& copy);
 
 std::unique_ptr<Module> makeContainer(ModuleKind kind);
 
@@ -175,7 +204,9 @@ struct StateEntry {
 // state_dict() entries in PyTorch's order: own parameters, own buffers, then children.
 std::vector<StateEntry> stateDict(const Module& m);
 
-// named_modules(): pre-order, "" for m itself. includeUnregistered adds plain-list nodes too.
+// named_modules(): pre-order, "" for m itself; a module stored in several places once, under
+// its first name, as PyTorch lists it. includeUnregistered lists every node of the tree instead:
+// plain-list nodes too, and a shared module at each of its places.
 struct NamedModule {
     std::string path;
     const Module* module;

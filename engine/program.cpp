@@ -462,6 +462,11 @@ std::string toSource(const ForwardProgram& p, int indent)
 std::string toSource(const Method& m, int indent)
 {
     const std::string pad(static_cast<size_t>(indent) * 4, ' ');
+    if (m.isFunction) {
+        const std::string params = toSource(m.params);
+        return pad + "@staticmethod\n" + pad + "def " + m.name + "(" + (params.empty() ? params : params.substr(2)) + "):"
+            + bodySource(m.body, indent + 1);
+    }
     return pad + "def " + m.name + "(self" + toSource(m.params) + "):" + bodySource(m.body, indent + 1);
 }
 

@@ -122,16 +122,19 @@ struct Stmt {
     friend bool operator==(const Stmt& a, const Stmt& b); // structure, ignoring loc
 };
 
-// A method of the module's class other than forward (a helper forward calls).
+// A method of the module's class other than forward (a helper forward calls), or a function of
+// the file's module level that forward calls (isFunction: no self; its source is written as a
+// @staticmethod, the exporter writes it at the module level).
 struct Method {
     std::string name;
     std::vector<Param> params; // after self
     std::vector<Stmt> body;
     SourceLoc loc;
+    bool isFunction = false;
 
     friend bool operator==(const Method& a, const Method& b)
     {
-        return a.name == b.name && a.params == b.params && a.body == b.body;
+        return a.name == b.name && a.params == b.params && a.body == b.body && a.isFunction == b.isFunction;
     }
 };
 

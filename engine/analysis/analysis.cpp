@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <unordered_map>
 
 namespace ml {
 
@@ -100,6 +101,10 @@ void staticChecks(const Module& root, Analysis& a)
 // Registered children of a custom Module, ModuleList or ModuleDict that forward never calls.
 void unusedChecks(const Module& root, Analysis& a)
 {
+    std::unordered_map<const void*, int64_t> callsOf; // a shared module is called through any of its places
+    for (const NamedModule& nm : namedModules(root, true))
+        if (const NodeInfo* info = a.info(nm.module))
+            callsOf[nm.module->identity()] += info->calls;
     for (const NamedModule& nm : namedModules(root)) {
         const Module& m = *nm.module;
         const Module* parent = m.parent();
@@ -112,8 +117,7 @@ void unusedChecks(const Module& root, Analysis& a)
         while (owner && owner->kind() != ModuleKind::Custom)
             owner = owner->parent();
         const NodeInfo* ownerInfo = owner ? a.info(owner) : nullptr;
-        const NodeInfo* mi = a.info(&m);
-        if (!ownerInfo || ownerInfo->calls == 0 || (mi && mi->calls > 0))
+        if (!ownerInfo || ownerInfo->calls == 0 || callsOf[m.identity()] > 0)
             continue;
         if (m.kind() == ModuleKind::ModuleList || m.kind() == ModuleKind::ModuleDict) {
             // Reported per entry; an empty or fully used container is fine.
@@ -190,9 +194,17 @@ Analysis runRecordedForward(const Module& root, const std::shared_ptr<const Tens
 void initWeights(Module& root, uint64_t seed)
 {
     TorchGenerator gen(seed);
-    for (const NamedModule& nm : namedModules(root, true))
-        if (nm.module->kind() == ModuleKind::Layer)
-            const_cast<Layer*>(static_cast<const Layer*>(nm.module))->initTensors(gen);
+    std::unordered_map<const void*, const Module*> first; // a module stored in several places is one object
+    for (const NamedModule& nm : namedModules(root, true)) {
+        Module& m = const_cast<Module&>(*nm.module); // modules of the non-const root
+        const auto [it, isNew] = first.emplace(m.identity(), &m);
+        if (!isNew)
+            m.shareTensors(*it->second);
+        else if (m.kind() == ModuleKind::Layer)
+            static_cast<Layer&>(m).initTensors(gen);
+        else if (m.kind() == ModuleKind::Custom)
+            static_cast<CustomModule&>(m).resetOwnTensors();
+    }
 }
 
 int64_t tensorBytes(const Module& root)

@@ -299,6 +299,13 @@ Value Interpreter::runProgram(const CustomModule& m, Args args, Kwargs kwargs, S
         fn->body = &p.body;
         it = m_forwardCache.emplace(&p, std::move(fn)).first;
     }
+    for (const Method& meth : p.methods) // the file's functions forward calls
+        if (meth.isFunction) {
+            Value fn;
+            fn.kind = Value::Kind::Function;
+            fn.fn = programFunction(meth);
+            m_globals[meth.name] = std::move(fn);
+        }
     const Value self = Value::ofModule(&m);
     try {
         return callFunction(*it->second, &self, std::move(args), std::move(kwargs), loc);

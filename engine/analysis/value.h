@@ -31,7 +31,8 @@ struct Value {
     double f = 0.0;
     bool b = false;
     std::string s;                      // Str; Namespace/Builtin name; Method name
-    Shape shape;                        // Tensor
+    Shape shape;                        // Tensor (b: while the model is built, every element is f:
+                                        // torch.zeros, torch.ones, torch.full)
     std::shared_ptr<const Tensor> data; // Tensor, real mode only
     const Module* module = nullptr;     // Module
     std::vector<Value> items;           // Tuple elements; Method: {receiver}; Range/Slice: {start, stop, step}

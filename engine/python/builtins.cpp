@@ -438,7 +438,9 @@ Value Evaluator::callBuiltin(const std::string& name, Args args, Kwargs kwargs, 
         return items[0];
     }
     if (name == "NotImplementedError" || name == "ValueError" || name == "TypeError" || name == "RuntimeError" || name == "Exception"
-        || name == "KeyError" || name == "IndexError" || name == "AssertionError" || name == "AttributeError")
+        || name == "KeyError" || name == "IndexError" || name == "AssertionError" || name == "AttributeError" || name == "ZeroDivisionError"
+        || name == "ImportError" || name == "StopIteration" || name == "OverflowError" || name == "Warning" || name == "UserWarning"
+        || name == "DeprecationWarning" || name == "FutureWarning" || name == "RuntimeWarning")
         return Value::ofStr(name + (args.empty() ? std::string() : ": " + str(args[0])));
     notYet(loc, "the builtin '" + name + "'");
 }

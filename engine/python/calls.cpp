@@ -252,7 +252,14 @@ Value Evaluator::getAttr(const Value& obj, const std::string& name, SourceLoc lo
                 names.push_back(kv.first);
         if (m_attrExpr && m_attrExpr->text == name) {
             msg = toSource(*m_attrExpr) + " does not exist";
-            if (auto hint = didYouMean(name, names))
+            auto hint = didYouMean(name, names);
+            if (!hint && !m_building && obj.module->kind() == ModuleKind::Custom)
+                // forward keeps the attributes of __init__ that are literals; others are not read yet
+                fail(loc, "not supported by ModuleLab yet: " + toSource(*m_attrExpr) + " in forward() when __init__ sets it to a value "
+                              "ModuleLab keeps only while building (an object, a tensor, an OrderedDict); if __init__ never sets it, "
+                              "PyTorch fails here too (" + pytorch + ")",
+                     ErrorKind::NotYet);
+            if (hint)
                 msg += ": did you mean '" + *hint + "'?";
             fail(loc, msg + " (PyTorch: " + pytorch + ")");
         }

@@ -354,7 +354,8 @@ const std::vector<std::string>& builtinNames()
         "isinstance", "hasattr", "getattr", "setattr", "list", "tuple", "dict", "sorted", "any", "all", "print", "super",
         "divmod", "pow", "map", "set", "type", "iter", "next", "filter", "issubclass", "callable", "id", "repr", "format",
         "object", "Ellipsis", "Exception", "ValueError", "TypeError", "NotImplementedError", "RuntimeError", "KeyError", "IndexError",
-        "AssertionError", "AttributeError", "NotImplemented"};
+        "AssertionError", "AttributeError", "NotImplemented", "ZeroDivisionError", "ImportError", "StopIteration", "OverflowError",
+        "Warning", "UserWarning", "DeprecationWarning", "FutureWarning", "RuntimeWarning"};
     return builtins;
 }
 

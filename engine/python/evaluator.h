@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -149,7 +150,14 @@ protected:
     void attachChild(Module& parent, const std::string& name, const Value& child, SourceLoc loc);
     Value moduleMethod(const Value& self, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);
     Value moduleAttr(const Value& obj, const std::string& name, SourceLoc loc, Frame& f, bool& found);
+    // A parameter or buffer of a module of the file (self.w, self.running_mean), if it has one.
+    std::optional<Value> ownTensor(const Module& m, const std::string& name) const;
+    // register_buffer / register_parameter (viaRegister) or `self.NAME = nn.Parameter(...)`.
+    void registerTensor(CustomModule& m, Instance& in, const std::string& name, const Value& v, bool buffer, bool persistent,
+                        bool viaRegister, SourceLoc loc);
     void countModules(int64_t n, SourceLoc loc);
+    // A program's method (self first) or module-level function as a function the evaluator calls.
+    std::shared_ptr<FunctionDef> programFunction(const Method& meth);
 
     // Forward hooks, overridden by the Interpreter.
     virtual Value callModule(const Module& m, Args args, Kwargs kwargs, SourceLoc loc);
@@ -181,6 +189,7 @@ protected:
     std::unordered_map<const Module*, Instance> m_instances;             // modules of file classes
     std::unordered_map<const Method*, std::shared_ptr<FunctionDef>> m_methodCache; // program methods as functions
     std::vector<std::string> m_building_stack; // classes being instantiated, outermost first
+    std::vector<std::string> m_usedFunctions;  // module-level functions the forward being prepared calls
     bool m_building = true; // model construction (false while forward runs)
 
 private:

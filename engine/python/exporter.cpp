@@ -13,6 +13,54 @@ namespace ml::python {
 
 namespace {
 
+// A parameter's or buffer's initial value as Python source: torch.zeros/ones/full of its shape,
+// or torch.tensor of its values.
+std::string initialTensorSource(const Shape& shape, float fill, const Tensor* data)
+{
+    auto dims = [&] {
+        std::string s;
+        for (int k = 0; k < shape.rank(); ++k)
+            s += (k ? ", " : "") + std::to_string(shape[k]);
+        return shape.rank() == 0 ? std::string("()") : s;
+    };
+    if (data) {
+        int64_t at = 0;
+        auto nested = [&](int d, auto& self) -> std::string {
+            if (d == shape.rank()) {
+                Expr e;
+                e.kind = Expr::Kind::Float;
+                e.f = (*data)[at++];
+                return toSource(e);
+            }
+            std::string s = "[";
+            for (int64_t k = 0; k < shape[d]; ++k)
+                s += (k ? ", " : "") + self(d + 1, self);
+            return s + "]";
+        };
+        return "torch.tensor(" + nested(0, nested) + ")";
+    }
+    if (fill == 0.0f)
+        return "torch.zeros(" + dims() + ")";
+    if (fill == 1.0f)
+        return "torch.ones(" + dims() + ")";
+    Expr e;
+    e.kind = Expr::Kind::Float;
+    e.f = fill;
+    return "torch.full((" + dims() + (shape.rank() == 1 ? "," : "") + "), " + toSource(e) + ")";
+}
+
+// An argument as Python source: repr() except for the floats Python has no literal for
+// (inf is written 1e999, which Python reads back as inf; nan as float('nan')).
+std::string argSource(const ArgValue& v)
+{
+    if (v.type != ArgValue::Type::Float)
+        return v.repr();
+    Expr e;
+    e.kind = Expr::Kind::Float;
+    e.f = v.f;
+    return toSource(e);
+}
+
 std::string pad(int spaces)
 {
     return std::string(static_cast<size_t>(spaces), ' ');
@@ -85,6 +133,10 @@ private:
     std::map<std::pair<const Module*, int>, std::string> m_paramAt; // value written as a parameter name
     std::set<std::string> m_takenNames;
     bool m_needsOrderedDict = false;
+    // The class being written and where it placed the modules stored in several places: a later
+    // place is written as the first one's attribute (self.fc), the one PyTorch object.
+    const Module* m_writing = nullptr;
+    std::map<const void*, std::string> m_sharedAt;
 };
 
 std::string Exporter::signature(const Module& m) const
@@ -131,6 +183,10 @@ void Exporter::collectGroups(const Module& m)
     for (const Module::Child& c : m.children())
         sig += c.name + "=" + signature(*c.module) + ";";
     sig += "|" + toSource(custom.program());
+    const std::vector<TensorSpec> specs = custom.tensorSpecs();
+    for (size_t k = 0; k < specs.size(); ++k)
+        sig += "|" + specs[k].name + (specs[k].isBuffer ? (specs[k].persistent ? "B" : "b") : "P") + specs[k].shape.toString()
+            + initialTensorSource(specs[k].shape, custom.initialFill(k), custom.initialData(k));
     for (const auto& [name, value] : custom.program().attributes)
         sig += "|" + name + "=" + toSource(value);
     for (const Method& method : custom.program().methods)
@@ -217,7 +273,7 @@ std::string Exporter::layerExpr(const Layer& l)
         const bool isParam = param != m_paramAt.end();
         if (!isParam && !spec.required && l.args()[i] == spec.defaultValue)
             continue;
-        const std::string value = isParam ? param->second : l.args()[i].repr();
+        const std::string value = isParam ? param->second : argSource(l.args()[i]);
         s += first ? "" : ", ";
         first = false;
         if (spec.required && !keywords) {
@@ -253,6 +309,20 @@ std::string Exporter::listBody(const Module& m, int indent, const char* open, co
 
 std::string Exporter::moduleExpr(const Module& m, int indent)
 {
+    if (m.isShared() && m_writing) {
+        std::string path;
+        const Module* p = &m;
+        for (; p && p != m_writing; p = p->parent()) {
+            const std::string& n = p->name();
+            const bool digits = !n.empty() && n.find_first_not_of("0123456789") == std::string::npos;
+            path = (digits ? "[" + n + "]" : "." + n) + path;
+        }
+        if (p == m_writing) {
+            const auto [it, first] = m_sharedAt.emplace(m.identity(), "self" + path);
+            if (!first)
+                return it->second;
+        }
+    }
     switch (m.kind()) {
     case ModuleKind::Layer: return layerExpr(static_cast<const Layer&>(m));
     case ModuleKind::Custom: {
@@ -260,7 +330,7 @@ std::string Exporter::moduleExpr(const Module& m, int indent)
         std::string s = g.name + "(";
         for (size_t j = 0; j < g.params.size(); ++j) {
             auto param = m_paramAt.find({&m, static_cast<int>(j)});
-            s += (j ? ", " : "") + (param != m_paramAt.end() ? param->second : instanceArg(m, static_cast<int>(j)).repr());
+            s += (j ? ", " : "") + (param != m_paramAt.end() ? param->second : argSource(instanceArg(m, static_cast<int>(j))));
         }
         return s + ")";
     }
@@ -308,11 +378,23 @@ std::string Exporter::classText(const ClassGroup& g)
     s += "):\n        super().__init__()\n";
     for (const auto& [name, value] : m.program().attributes)
         s += "        self." + name + " = " + toSource(value) + "\n";
+    const std::vector<TensorSpec> specs = m.tensorSpecs();
+    for (size_t k = 0; k < specs.size(); ++k) {
+        const std::string value = initialTensorSource(specs[k].shape, m.initialFill(k), m.initialData(k));
+        if (specs[k].isBuffer)
+            s += "        self.register_buffer(" + quoted(specs[k].name) + ", " + value + (specs[k].persistent ? "" : ", persistent=False") + ")\n";
+        else
+            s += "        self." + specs[k].name + " = nn.Parameter(" + value + ")\n";
+    }
+    m_writing = &m;
+    m_sharedAt.clear();
     for (const Module::Child& c : m.children())
         s += "        self." + c.name + " = " + moduleExpr(*c.module, 8) + "\n";
+    m_writing = nullptr;
     s += "\n" + toSource(m.program(), 1);
     for (const Method& method : m.program().methods)
-        s += "\n\n" + toSource(method, 1);
+        if (!method.isFunction)
+            s += "\n\n" + toSource(method, 1);
     return s + "\n";
 }
 
@@ -342,6 +424,13 @@ std::string Exporter::run(const Module& root, const Shape* inputShape, std::stri
     for (ClassGroup& g : m_groups) // children's groups come first
         deriveParams(g);
     std::string body;
+    std::set<std::string> functions; // the file's functions forward calls, at the module level, once
+    for (const ClassGroup& g : m_groups)
+        for (const Method& method : g.instances[0]->program().methods)
+            if (method.isFunction && functions.insert(method.name).second) {
+                const std::string text = toSource(method, 0);
+                body += "\n\n" + text.substr(text.find('\n') + 1) + "\n"; // without the @staticmethod line
+            }
     for (const ClassGroup& g : m_groups)
         body += classText(g);
     const std::string instance = moduleExpr(root, 0);

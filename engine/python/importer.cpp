@@ -84,10 +84,18 @@ std::optional<Shape> inputShapeOf(const std::vector<Comment>& comments, std::vec
     return std::nullopt;
 }
 
+detail::Limits limitsOf(const ImportOptions& options)
+{
+    detail::Limits limits;
+    if (options.stepBudget > 0)
+        limits.steps = options.stepBudget;
+    return limits;
+}
+
 // Runs a file's module level and builds the chosen model.
 class FileEvaluator : public detail::Evaluator {
 public:
-    FileEvaluator(std::string file, const ImportOptions& options) : Evaluator(std::move(file)), m_options(options) {}
+    FileEvaluator(std::string file, const ImportOptions& options) : Evaluator(std::move(file), limitsOf(options)), m_options(options) {}
 
     std::variant<ImportResult, ParseError> run(std::string_view source);
     std::variant<std::vector<ModelChoice>, ParseError> choices(std::string_view source);

@@ -4,6 +4,7 @@
 #include "engine/module.h"
 #include "engine/shape.h"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@ struct ImportOptions {
     // model the file creates (the last one when it creates several), else its one root class.
     std::string className;
     std::string args; // constructor / factory arguments as Python writes them: "1, 10" or "1, n_classes=10"
+    int64_t stepBudget = 0; // statements and expressions the evaluator may run; 0: its default (20 million)
 };
 
 struct ImportResult {

@@ -1570,7 +1570,8 @@ std::variant<Method, ParseError> parseMethod(std::string_view text, std::string_
     Method m;
     m.name = d.name;
     m.loc = d.loc;
-    m.params.assign(d.params.begin() + (d.params.empty() ? 0 : 1), d.params.end());
+    m.isFunction = std::find(d.decorators.begin(), d.decorators.end(), "staticmethod") != d.decorators.end();
+    m.params.assign(d.params.begin() + (d.params.empty() || m.isFunction ? 0 : 1), d.params.end());
     m.body = d.body;
     return m;
 }

@@ -95,6 +95,21 @@ std::optional<Expr> literalOf(const Value& v, int depth = 0)
         }
         return e;
     }
+    case Value::Kind::Dict: {
+        // a configuration dict (self.cfg = {'dropout_rate': 0.2, ...}) forward reads
+        e.kind = Expr::Kind::Dict;
+        if (v.dict->entries.size() > 4096 || v.dict->ordered)
+            return std::nullopt;
+        for (const auto& [k, x] : v.dict->entries) {
+            auto key = literalOf(k, depth + 1);
+            auto item = literalOf(x, depth + 1);
+            if (!key || !item)
+                return std::nullopt;
+            e.items.push_back(std::move(*key));
+            e.items.push_back(std::move(*item));
+        }
+        return e;
+    }
     case Value::Kind::Builtin: {
         // nn.BatchNorm2d, F.relu: written as the exporter's spelling
         std::string q = v.s;
@@ -196,10 +211,11 @@ std::unique_ptr<Module> Evaluator::adoptModule(const Value& v, SourceLoc loc)
         m_pool.erase(it);
         return m;
     }
-    if (moduleHasParameters(*v.module))
-        notYet(loc, "the same module with parameters in two places of the model (PyTorch shares it; ModuleLab's tree cannot)");
+    // already placed: the tree holds a copy that is the same PyTorch object (markShared)
     countModules(static_cast<int64_t>(namedModules(*v.module, true).size()), loc);
-    return v.module->clone();
+    std::unique_ptr<Module> copy = v.module->clone();
+    markShared(const_cast<Module&>(*v.module), *copy); // a module this evaluator built
+    return copy;
 }
 
 void Evaluator::attachChild(Module& parent, const std::string& name, const Value& child, SourceLoc loc)
@@ -407,6 +423,9 @@ void Evaluator::canonicalize(Expr& e, const std::set<std::string>& locals)
         }
         if (!locals.count(head) && it != m_globals.end()) {
             const Value& v = it->second;
+            if (v.kind == Value::Kind::Function && v.fn && v.fn->body && !v.fn->owner && !v.fn->closure
+                && std::find(m_usedFunctions.begin(), m_usedFunctions.end(), head) == m_usedFunctions.end())
+                m_usedFunctions.push_back(head); // forward calls a function of the file: it goes with the program
             if (v.kind == Value::Kind::Namespace || v.kind == Value::Kind::Builtin) {
                 const std::string q = v.s + d.substr(head.size());
                 const std::string c = canonicalName(q);
@@ -449,6 +468,7 @@ void Evaluator::canonicalize(std::vector<Stmt>& body, const std::vector<std::str
 
 void Evaluator::finishInstance(CustomModule& m, Instance& inst)
 {
+    m_usedFunctions.clear();
     // Modules kept in plain Python lists: shown, but not registered (as in PyTorch).
     int inserted = 0;
     for (const auto& [attr, index] : inst.plainLists) {
@@ -530,6 +550,28 @@ void Evaluator::finishInstance(CustomModule& m, Instance& inst)
         if (auto lit = literalOf(it->second))
             p.attributes.emplace_back(name, std::move(*lit));
     }
+    // module-level functions forward and its helpers call, and those they call in turn
+    for (size_t k = 0; k < m_usedFunctions.size(); ++k) {
+        const std::string name = m_usedFunctions[k];
+        const Value& v = m_globals[name];
+        if (p.method(name) || v.kind != Value::Kind::Function)
+            continue;
+        Method fn;
+        fn.name = name;
+        fn.loc = v.fn->loc;
+        fn.params = v.fn->params;
+        fn.body = *v.fn->body;
+        fn.isFunction = true;
+        std::vector<std::string> names;
+        for (Param& prm : fn.params) {
+            names.push_back(prm.name);
+            if (prm.defaultValue)
+                canonicalize(*prm.defaultValue, std::set<std::string>{});
+        }
+        canonicalize(fn.body, names);
+        p.methods.push_back(std::move(fn));
+    }
+    m_usedFunctions.clear();
     m.setProgram(std::move(p));
 }
 
@@ -546,6 +588,9 @@ Value Evaluator::moduleAttr(const Value& obj, const std::string& name, SourceLoc
     }
     if (const Module* c = m.findChild(name))
         return Value::ofModule(c);
+    if (m.kind() == ModuleKind::Custom)
+        if (auto t = ownTensor(m, name))
+            return *t;
     if (inst != m_instances.end()) {
         if (const Value* v = inst->second.cls->lookup(name)) {
             if (v->kind == Value::Kind::Function) {
@@ -568,27 +613,12 @@ Value Evaluator::moduleAttr(const Value& obj, const std::string& name, SourceLoc
             Frame lit;
             return eval(*e, lit);
         }
-        if (const Method* meth = p.method(name)) {
-            auto it = m_methodCache.find(meth);
-            if (it == m_methodCache.end()) {
-                auto fn = std::make_shared<FunctionDef>();
-                fn->name = meth->name;
-                fn->params.push_back(Param{"self", std::nullopt, meth->loc, 0});
-                fn->params.insert(fn->params.end(), meth->params.begin(), meth->params.end());
-                fn->body = &meth->body;
-                fn->loc = meth->loc;
-                Frame empty;
-                for (const Param& prm : fn->params) {
-                    fn->hasDefault.push_back(prm.defaultValue.has_value());
-                    fn->defaults.push_back(prm.defaultValue ? eval(*prm.defaultValue, empty) : Value());
-                }
-                it = m_methodCache.emplace(meth, std::move(fn)).first;
-            }
+        if (const Method* meth = p.method(name); meth && !meth->isFunction) {
             Value mv;
             mv.kind = Value::Kind::Method;
             mv.s = name;
             mv.items = {obj};
-            mv.fn = it->second;
+            mv.fn = programFunction(*meth);
             return mv;
         }
     }
@@ -623,8 +653,9 @@ Value Evaluator::moduleAttr(const Value& obj, const std::string& name, SourceLoc
     static const std::vector<std::string> methods = {
         "add_module", "register_module", "register_buffer", "register_parameter", "append", "extend", "insert", "update", "keys",
         "values", "items", "children", "modules", "named_children", "named_modules", "parameters", "named_parameters", "buffers",
+        "named_buffers",
         "to", "cuda", "cpu", "float", "double", "half", "eval", "train", "apply", "forward", "requires_grad_", "zero_grad",
-        "state_dict", "load_state_dict", "pop", "__init__", "type", "share_memory", "get_submodule"};
+        "state_dict", "load_state_dict", "pop", "__init__", "__setattr__", "__getattr__", "type", "share_memory", "get_submodule"};
     if (std::find(methods.begin(), methods.end(), name) != methods.end()) {
         Value mv;
         mv.kind = Value::Kind::Method;
@@ -634,6 +665,99 @@ Value Evaluator::moduleAttr(const Value& obj, const std::string& name, SourceLoc
     }
     found = false;
     return {};
+}
+
+std::shared_ptr<FunctionDef> Evaluator::programFunction(const Method& meth)
+{
+    auto it = m_methodCache.find(&meth);
+    if (it == m_methodCache.end()) {
+        auto fn = std::make_shared<FunctionDef>();
+        fn->name = meth.name;
+        if (!meth.isFunction)
+            fn->params.push_back(Param{"self", std::nullopt, meth.loc, 0});
+        fn->params.insert(fn->params.end(), meth.params.begin(), meth.params.end());
+        fn->body = &meth.body;
+        fn->loc = meth.loc;
+        Frame empty;
+        for (const Param& prm : fn->params) {
+            fn->hasDefault.push_back(prm.defaultValue.has_value());
+            fn->defaults.push_back(prm.defaultValue ? eval(*prm.defaultValue, empty) : Value());
+        }
+        it = m_methodCache.emplace(&meth, std::move(fn)).first;
+    }
+    return it->second;
+}
+
+std::optional<Value> Evaluator::ownTensor(const Module& m, const std::string& name) const
+{
+    if (m.kind() != ModuleKind::Custom)
+        return std::nullopt;
+    const std::vector<TensorSpec> specs = m.tensorSpecs();
+    for (size_t k = 0; k < specs.size(); ++k) {
+        if (specs[k].name != name)
+            continue;
+        std::shared_ptr<const Tensor> data;
+        if (m.hasTensors())
+            data = std::make_shared<Tensor>(m.tensors()[k]);
+        Value t = Value::ofTensor(specs[k].shape, std::move(data));
+        if (!specs[k].isBuffer)
+            t.s = "parameter";
+        return t;
+    }
+    return std::nullopt;
+}
+
+void Evaluator::registerTensor(CustomModule& m, Instance& in, const std::string& name, const Value& v, bool buffer, bool persistent,
+                               bool viaRegister, SourceLoc loc)
+{
+    const std::string what = buffer ? "buffer" : "parameter";
+    if (!in.superCalled)
+        fail(loc, "AttributeError: cannot assign " + (viaRegister ? what : std::string("parameters")) + " before Module.__init__() call");
+    std::optional<TensorSpec> spec;
+    for (const TensorSpec& s : m.tensorSpecs())
+        if (s.name == name)
+            spec = s;
+    const bool isParameter = v.isTensor() && v.s == "parameter";
+    if (viaRegister) {
+        if (in.attrs.count(name) || m.findChild(name) || in.cls->lookup(name) || (spec && spec->isBuffer != buffer))
+            fail(loc, "KeyError: attribute '" + name + "' already exists");
+        if (v.kind == Value::Kind::None) {
+            if (spec)
+                notYet(loc, "setting the " + what + " '" + name + "' to None");
+            if (!in.attrs.count(name))
+                in.attrOrder.push_back(name);
+            in.attrs[name] = v; // a None buffer or parameter: read as None, not in state_dict()
+            return;
+        }
+        if (buffer && !v.isTensor())
+            fail(loc, "TypeError: cannot assign '" + typeNameOf(v) + "' object to buffer '" + name + "' (torch Tensor or None required)");
+        if (!buffer && !isParameter)
+            fail(loc, "TypeError: cannot assign '" + (v.isTensor() ? std::string("torch.FloatTensor") : typeNameOf(v)) + "' object to parameter '"
+                          + name + "' (torch.nn.Parameter or None required)");
+    } else {
+        if (m.findChild(name))
+            notYet(loc, "replacing the child module '" + name + "' with a tensor");
+        if (spec && !spec->isBuffer && !isParameter)
+            fail(loc, "TypeError: cannot assign 'torch.FloatTensor' as parameter '" + name + "' (torch.nn.Parameter or None expected)");
+        buffer = !isParameter;
+        persistent = spec && spec->isBuffer ? spec->persistent : true;
+    }
+    TensorSpec s;
+    s.name = name;
+    s.shape = v.shape;
+    s.isBuffer = buffer;
+    s.persistent = persistent;
+    float fill = 0.0f;
+    if (!v.data) {
+        if (v.b)
+            fill = static_cast<float>(v.f);
+        else
+            warn(loc, "not supported by ModuleLab yet: the random or unset initial values of '" + name
+                          + "'; ModuleLab starts it at zeros (its shape, parameter count and state_dict key are PyTorch's)",
+                 Severity::Info);
+    }
+    m.setOwnTensor(std::move(s), fill, v.data);
+    in.attrs.erase(name);
 }
 
 Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f)
@@ -655,8 +779,21 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
             inst->second.superCalled = true;
         return Value::none();
     }
+    if (name == "__getattr__") {
+        need(1, 1);
+        if (args[0].kind != Value::Kind::Str)
+            fail(loc, "TypeError: attribute name must be string, not '" + typeNameOf(args[0]) + "'");
+        if (const Module* c = cm.findChild(args[0].s))
+            return Value::ofModule(c);
+        if (auto t = ownTensor(cm, args[0].s))
+            return *t;
+        fail(loc, "AttributeError: '" + cm.typeName() + "' object has no attribute '" + args[0].s + "'");
+    }
     if (name == "__setattr__") {
         mutating();
+        need(2, 2);
+        if (args[0].kind != Value::Kind::Str)
+            fail(loc, "TypeError: attribute name must be string, not '" + typeNameOf(args[0]) + "'");
         const std::string& attr = args[0].s;
         const Value& v = args[1];
         if (inst == m_instances.end())
@@ -672,8 +809,10 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
             in.attrs.erase(attr);
             return Value::none();
         }
-        if (v.isTensor() && v.s == "parameter")
-            notYet(loc, "nn.Parameter attributes of a module (self." + attr + ")");
+        if (v.isTensor() && (v.s == "parameter" || ownTensor(cm, attr))) {
+            registerTensor(static_cast<CustomModule&>(m), in, attr, v, v.s != "parameter", true, false, loc);
+            return Value::none();
+        }
         if (cm.findChild(attr)) {
             if (v.kind == Value::Kind::None)
                 notYet(loc, "setting the registered child module '" + attr + "' to None");
@@ -709,8 +848,31 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
         attachChild(m, args[0].s, args[1], loc);
         return Value::none();
     }
-    if (name == "register_buffer" || name == "register_parameter")
-        notYet(loc, name + "() (buffers and parameters of a module of the file)");
+    if (name == "register_buffer" || name == "register_parameter") {
+        mutating();
+        const bool buffer = name == "register_buffer";
+        const std::string what = buffer ? "buffer" : "parameter";
+        bool persistent = true;
+        for (const auto& [k, v] : kwargs) {
+            if (k == "persistent" && buffer && args.size() == 2)
+                persistent = truthy(v, loc);
+            else
+                fail(loc, "TypeError: " + name + "() got an unexpected keyword argument '" + k + "'");
+        }
+        if (buffer && args.size() == 3)
+            persistent = truthy(args[2], loc);
+        need(2, buffer && kwargs.empty() ? 3 : 2);
+        if (inst == m_instances.end())
+            notYet(loc, name + "() on a " + cm.typeName());
+        if (args[0].kind != Value::Kind::Str)
+            fail(loc, "TypeError: " + what + " name should be a string. Got " + typeNameOf(args[0]));
+        if (args[0].s.find('.') != std::string::npos)
+            fail(loc, "KeyError: " + what + " name can't contain \".\"");
+        if (args[0].s.empty())
+            fail(loc, "KeyError: " + what + " name can't be empty string \"\"");
+        registerTensor(static_cast<CustomModule&>(m), inst->second, args[0].s, args[1], buffer, persistent, true, loc);
+        return Value::none();
+    }
     if (name == "append" || name == "extend" || name == "insert") {
         mutating();
         if (cm.kind() != ModuleKind::ModuleList && cm.kind() != ModuleKind::Sequential)
@@ -815,16 +977,30 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
         }
         return Value::ofList(std::move(out));
     }
-    if (name == "parameters" || name == "named_parameters" || name == "buffers") {
+    if (name == "parameters" || name == "named_parameters" || name == "buffers" || name == "named_buffers") {
+        // each module once (a shared one under its first name), its own tensors before its children's
+        const bool buffers = name == "buffers" || name == "named_buffers";
         std::vector<Value> out;
-        for (const StateEntry& e : stateDict(cm)) {
-            if (e.spec.isBuffer != (name == "buffers"))
-                continue;
-            Value t = Value::ofTensor(e.spec.shape, nullptr);
-            t.s = "parameter";
-            out.push_back(name == "named_parameters" ? Value::ofTuple({Value::ofStr(e.key), t}) : t);
-        }
+        for (const NamedModule& nm : namedModules(cm))
+            for (const TensorSpec& spec : nm.module->tensorSpecs()) {
+                if (spec.isBuffer != buffers)
+                    continue;
+                Value t = Value::ofTensor(spec.shape, nullptr);
+                if (!buffers)
+                    t.s = "parameter";
+                out.push_back(name.rfind("named_", 0) == 0 ? Value::ofTuple({Value::ofStr(joinName(nm.path, spec.name)), t}) : t);
+            }
         return Value::ofList(std::move(out));
+    }
+    if (name == "state_dict") {
+        // every place of a shared module, as PyTorch's state_dict() lists it
+        Value d;
+        d.kind = Value::Kind::Dict;
+        d.dict = std::make_shared<DictData>();
+        d.dict->ordered = true;
+        for (const StateEntry& e : stateDict(cm))
+            d.dict->entries.emplace_back(Value::ofStr(e.key), Value::ofTensor(e.spec.shape, nullptr));
+        return d;
     }
     if (name == "apply") {
         need(1, 1);
@@ -977,6 +1153,11 @@ Value Evaluator::callTorch(const std::string& name, Args args, Kwargs kwargs, So
         if (type == "Parameter") {
             if (args.empty() || !args[0].isTensor())
                 notYet(loc, "nn.Parameter of something other than a tensor");
+            for (const auto& [k, v] : kwargs)
+                if (k != "requires_grad" || !truthy(v, loc))
+                    notYet(loc, "nn.Parameter(..., " + k + "=" + repr(v) + ")");
+            if (args.size() > 1 && !truthy(args[1], loc))
+                notYet(loc, "nn.Parameter(..., requires_grad=False)");
             Value t = args[0];
             t.s = "parameter";
             return t;
@@ -986,6 +1167,13 @@ Value Evaluator::callTorch(const std::string& name, Args args, Kwargs kwargs, So
                 notYet(loc, "creating layers inside forward (nn." + type + "(...)); create them in __init__");
             return makeLayer(type, std::move(args), std::move(kwargs), loc, m_callArgLocs);
         }
+    }
+    if (name == "warnings.warn") {
+        // Python prints the warning and goes on
+        if (!args.empty())
+            warn(loc, (args.size() > 1 && args[1].kind == Value::Kind::Builtin ? args[1].s : std::string("UserWarning")) + ": " + str(args[0]),
+                 Severity::Info);
+        return Value::none();
     }
     if (name == "typing.cast") {
         need(2, 2);
@@ -1062,7 +1250,49 @@ Value Evaluator::tensorFunction(const std::string& name, Args args, Kwargs, Sour
                 fail(loc, "RuntimeError: Trying to create tensor with negative dimension " + std::to_string(v.integer()));
             dims.push_back(v.integer());
         }
-        return Value::ofTensor(Shape(std::move(dims)), nullptr);
+        Value t = Value::ofTensor(Shape(std::move(dims)), nullptr);
+        t.b = name == "torch.zeros" || name == "torch.ones";
+        t.f = name == "torch.ones" ? 1.0 : 0.0;
+        return t;
+    }
+    if (name == "torch.full") {
+        if (args.size() != 2 || !args[1].isNumber())
+            notYet(loc, "torch.full() other than torch.full(size, number)");
+        Value t = Evaluator::tensorFunction("torch.zeros", {args[0]}, {}, loc);
+        t.f = args[1].number();
+        return t;
+    }
+    if (name == "torch.tensor" || name == "torch.as_tensor") {
+        // numbers, or (nested) lists of them
+        if (args.empty())
+            fail(loc, "TypeError: tensor() missing 1 required positional arguments: \"data\"");
+        std::vector<int64_t> dims;
+        std::vector<float> values;
+        auto walk = [&](const Value& v, size_t depth, auto& self) -> void {
+            if (v.isNumber()) {
+                if (depth != dims.size())
+                    fail(loc, "ValueError: expected sequence of length " + std::to_string(dims.empty() ? 0 : dims.back()) + " at dim "
+                                  + std::to_string(depth) + " (got a number)");
+                values.push_back(static_cast<float>(v.number()));
+                return;
+            }
+            if (!v.isSequence())
+                notYet(loc, "torch.tensor() of a " + typeNameOf(v));
+            const auto& items = v.elements();
+            if (depth == dims.size() && values.empty())
+                dims.push_back(static_cast<int64_t>(items.size()));
+            else if (depth >= dims.size() || dims[depth] != static_cast<int64_t>(items.size()))
+                fail(loc, "ValueError: expected sequence of length " + std::to_string(depth < dims.size() ? dims[depth] : 0) + " at dim "
+                              + std::to_string(depth) + " (got " + std::to_string(items.size()) + ")");
+            checkedCount(static_cast<int64_t>(values.size() + items.size()), loc, "tensor");
+            for (const Value& e : items)
+                self(e, depth + 1, self);
+        };
+        walk(args[0], 0, walk);
+        auto data = std::make_shared<Tensor>(Shape(dims));
+        for (size_t k = 0; k < values.size(); ++k)
+            (*data)[static_cast<int64_t>(k)] = values[k];
+        return Value::ofTensor(Shape(std::move(dims)), std::move(data));
     }
     if (name.rfind("torch.nn.functional.", 0) == 0)
         fail(loc, "F." + fn + " is a function, not a module: in __init__ create a layer such as nn.ReLU(), or call F." + fn

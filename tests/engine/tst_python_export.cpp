@@ -120,6 +120,7 @@ private slots:
     void containersAsWritten();
     void sameClassNameDifferentContents();
     void emptyForwardAndNonCustomRoot();
+    void floatsWithoutLiteral();
 };
 
 void TestPythonExport::initTestCase()
@@ -272,6 +273,27 @@ void TestPythonExport::emptyForwardAndNonCustomRoot()
     QCOMPARE(python::exportPython(*seq, Shape{1, 2}),
              std::string("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
                          "model = nn.Sequential(\n    nn.Linear(2, 3, bias=False),\n    nn.Softmax(dim=1),\n)\n# input: 1,2\n"));
+}
+
+// A float literal that overflows is Python's inf: written back as 1e999 (Python reads it as inf),
+// nan as float('nan'); both import again to the same model.
+void TestPythonExport::floatsWithoutLiteral()
+{
+    for (const char* literal : {"11111e1111", "-1e999", "float('nan')"}) {
+        const ImportResult first = importText(std::string("import torch.nn as nn\n\nclass M(nn.Module):\n    def __init__(self):\n"
+                                                          "        super().__init__()\n        self.limit = ") + literal
+                                              + "\n        self.fc = nn.Linear(2, 2)\n    def forward(self, x):\n        return self.fc(x) * " + literal
+                                              + "\n\nmodel = M()\n");
+        QVERIFY(first.root);
+        const std::string code = python::exportPython(*first.root);
+        QVERIFY2(code.find("inf") == std::string::npos, code.c_str());
+        QVERIFY2(code.find(std::string(literal) == "float('nan')" ? "float('nan')" : "1e999") != std::string::npos, code.c_str());
+        const ImportResult back = importText(code);
+        QVERIFY2(back.root, code.c_str());
+        QCOMPARE(repr(*back.root), repr(*first.root));
+        QVERIFY(static_cast<const CustomModule&>(*back.root).program() == static_cast<const CustomModule&>(*first.root).program());
+        QCOMPARE(python::exportPython(*back.root), code);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestPythonExport)

@@ -135,6 +135,8 @@ private slots:
     void fileLevelDiagnostics();
     void rootChoice();
     void modelChoices();
+    void buffersParametersSharing();
+    void buffersParametersErrors();
 
     void errors_data();
     void errors();
@@ -188,6 +190,20 @@ void TestPythonImport::referenceModels()
     for (const QJsonValue v : ref.value("state_dict_keys").toArray())
         refKeys << v.toString();
     QCOMPARE(keys, refKeys);
+    // named_parameters() and named_buffers() as the file's own code reads them
+    for (const char* which : {"named_parameters", "named_buffers"}) {
+        if (!ref.contains(QLatin1String(which)))
+            continue;
+        QStringList expected;
+        for (const QJsonValue v : ref.value(QLatin1String(which)).toArray())
+            expected << v.toString();
+        QStringList own;
+        for (const NamedModule& nm : namedModules(*res.root))
+            for (const TensorSpec& spec : nm.module->tensorSpecs())
+                if (spec.isBuffer == (std::string(which) == "named_buffers"))
+                    own << QString::fromStdString(joinName(nm.path, spec.name));
+        QCOMPARE(own, expected);
+    }
 
     // named modules and their types as PyTorch lists them
     const QJsonObject nodes = ref.value("nodes").toObject();
@@ -204,6 +220,24 @@ void TestPythonImport::referenceModels()
     for (const QJsonValue v : ref.value("input_shape").toArray())
         dims.push_back(v.toInteger());
     QCOMPARE(res.inputShape->dims(), dims);
+    // the eval forward of the model initialised with seed 0, as PyTorch's after torch.manual_seed(0)
+    if (ref.contains("seed0_output")) {
+        initWeights(*res.root, 0);
+        Tensor input(*res.inputShape);
+        const int64_t n = input.numel();
+        for (int64_t i = 0; i < n; ++i) // torch.linspace(-1, 1, n)
+            input[i] = n == 1 ? -1.0f : static_cast<float>(-1.0 + 2.0 * static_cast<double>(i) / static_cast<double>(n - 1));
+        const ForwardResult fr = runForward(*res.root, input);
+        std::string why;
+        for (const Diagnostic& d : fr.analysis.diagnostics)
+            why += d.path + ": " + d.message + "\n";
+        QVERIFY2(fr.output, why.c_str());
+        const QJsonArray expected = ref.value("seed0_output").toArray();
+        QCOMPARE(fr.output->numel(), static_cast<int64_t>(expected.size()));
+        for (int64_t i = 0; i < fr.output->numel(); ++i)
+            QVERIFY2(std::fabs((*fr.output)[i] - expected[static_cast<qsizetype>(i)].toDouble()) < 1e-5,
+                     qPrintable(QStringLiteral("output[%1] %2, PyTorch %3").arg(i).arg((*fr.output)[i]).arg(expected[static_cast<qsizetype>(i)].toDouble())));
+    }
     // The root is a class of the file, or a torch.nn container built at the top level.
     QVERIFY(std::find(res.classNames.begin(), res.classNames.end(), res.root->typeName()) != res.classNames.end()
             || res.root->kind() != ModuleKind::Custom);
@@ -640,6 +674,100 @@ void TestPythonImport::modelChoices()
     QVERIFY(v[4].kind == ModelChoice::Kind::Variable && v[4].name == "a" && v[4].line == 28);
     QVERIFY(v[5].kind == ModelChoice::Kind::Variable && v[5].name == "b" && v[5].line == 29);
     QVERIFY(std::holds_alternative<ParseError>(python::listModelChoices("class (", "bad.py")));
+}
+
+QStringList ownTensorNames(const Module& root, bool buffers)
+{
+    QStringList out;
+    for (const NamedModule& nm : namedModules(root))
+        for (const TensorSpec& spec : nm.module->tensorSpecs())
+            if (spec.isBuffer == buffers)
+                out << QString::fromStdString(joinName(nm.path, spec.name));
+    return out;
+}
+
+QStringList strings(const QJsonValue& v)
+{
+    QStringList out;
+    for (const QJsonValue e : v.toArray())
+        out << e.toString();
+    return out;
+}
+
+void TestPythonImport::buffersParametersSharing()
+{
+    // the example models the lessons use, against PyTorch (tests/data/python/gen_examples_reference.py)
+    const QJsonObject refs = readJson(dataPath(QStringLiteral("python/examples_reference.json")));
+    for (const char* name : {"buffers", "shared_module", "named_entries"}) {
+        const QJsonObject ref = refs.value(QLatin1String(name)).toObject();
+        QVERIFY(!ref.isEmpty());
+        const std::string path = std::string(MODULELAB_TEST_DATA "/../../resources/examples/") + name + ".py";
+        const ImportResult r = importOk(readFile(QString::fromStdString(path)));
+        QVERIFY2(r.root, name);
+        QCOMPARE(QString::fromStdString(repr(*r.root)), ref.value("repr").toString());
+        QCOMPARE(countParameters(*r.root).total, static_cast<int64_t>(ref.value("total_params").toDouble()));
+        QCOMPARE(countParameters(*r.root).buffers, static_cast<int64_t>(ref.value("buffer_elements").toDouble()));
+        QCOMPARE(ownTensorNames(*r.root, false), strings(ref.value("named_parameters")));
+        QCOMPARE(ownTensorNames(*r.root, true), strings(ref.value("named_buffers")));
+        QStringList modules;
+        for (const NamedModule& nm : namedModules(*r.root))
+            modules << QString::fromStdString(nm.path);
+        QCOMPARE(modules, strings(ref.value("named_modules")));
+        QStringList keys;
+        for (const StateEntry& e : stateDict(*r.root))
+            keys << QString::fromStdString(e.key);
+        QCOMPARE(keys, strings(ref.value("state_dict_keys")));
+        const Analysis a = analyze(*r.root, Shape({2, 1, 28, 28}));
+        QVERIFY2(a.outputShape && a.outputShape->dims() == (std::vector<int64_t>{2, 10}), name);
+        for (const Diagnostic& d : a.diagnostics) // a shared module is called through either of its names
+            QVERIFY2(d.severity == Severity::Info, d.message.c_str());
+    }
+
+    // the file's own code sees them as PyTorch does
+    const std::string src = kHeader + "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(2, 2)\n        self.w = nn.Parameter(torch.randn(3, 2))\n"
+        "        self.register_buffer('b', torch.zeros(3))\n        self.register_buffer('tmp', torch.zeros(1), persistent=False)\n"
+        "        self.again = self.fc\n"
+        "        assert [n for n, _ in self.named_parameters()] == ['w', 'fc.weight', 'fc.bias']\n"
+        "        assert [n for n, _ in self.named_buffers()] == ['b', 'tmp']\n"
+        "        assert len(list(self.modules())) == 2 and list(self.state_dict().keys()) == ['w', 'b', 'fc.weight', 'fc.bias', 'again.weight', 'again.bias']\n"
+        "        assert self.w.shape == (3, 2) and self.b.shape[0] == 3\n"
+        "        self.b = torch.ones(3)\n"
+        "    def forward(self, x):\n        return self.again(x)\n";
+    const ImportResult r = importOk(src);
+    QVERIFY(r.root);
+    // random initial values are ModuleLab's limit, said so at the line
+    const Diagnostic* random = findDiagnostic(r, Severity::Info, "not supported by ModuleLab yet: the random or unset initial values of 'w'");
+    QVERIFY(random);
+    QCOMPARE(random->loc.line, 9);
+    QCOMPARE(countParameters(*r.root).total, int64_t(12));
+}
+
+void TestPythonImport::buffersParametersErrors()
+{
+    struct Case {
+        std::string code;
+        std::string message;
+    };
+    const std::vector<Case> cases = {
+        {"        self.register_buffer(1, torch.zeros(1))\n", "TypeError: buffer name should be a string. Got int"},
+        {"        self.register_buffer('a.b', torch.zeros(1))\n", "KeyError: buffer name can't contain \".\""},
+        {"        self.register_buffer('', torch.zeros(1))\n", "KeyError: buffer name can't be empty string \"\""},
+        {"        self.x = 3\n        self.register_buffer('x', torch.zeros(1))\n", "KeyError: attribute 'x' already exists"},
+        {"        self.register_buffer('y', 3)\n", "TypeError: cannot assign 'int' object to buffer 'y' (torch Tensor or None required)"},
+        {"        self.register_parameter('p', torch.zeros(1))\n",
+         "TypeError: cannot assign 'torch.FloatTensor' object to parameter 'p' (torch.nn.Parameter or None required)"},
+        {"        self.w = nn.Parameter(torch.zeros(1))\n        self.w = torch.zeros(2)\n",
+         "TypeError: cannot assign 'torch.FloatTensor' as parameter 'w' (torch.nn.Parameter or None expected)"},
+        {"        self.w = nn.Parameter(torch.zeros(1), requires_grad=False)\n", "not supported by ModuleLab yet: nn.Parameter(..., requires_grad=False)"},
+    };
+    for (const Case& c : cases) {
+        const ParseError e = parseError(model(c.code));
+        QVERIFY2(e.message.find(c.message) != std::string::npos, (c.code + " -> " + e.message).c_str());
+    }
+    const std::string before = kHeader + "class M(nn.Module):\n    def __init__(self):\n        self.register_buffer('a', torch.zeros(1))\n"
+        "        super().__init__()\n    def forward(self, x):\n        return x\n";
+    QVERIFY(parseError(before).message.find("AttributeError: cannot assign buffer before Module.__init__() call") != std::string::npos);
 }
 
 // ---- errors ------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 
 For every model file NAME.py next to this script it writes NAME.json with what real PyTorch
 says: print(model) (ModuleList folded as PyTorch 2.x prints it), parameter counts, state_dict
-keys, and per named module its type, parameter count and the input/output shapes of its first
-call (forward hooks) on the shape of the file's '# input:' comment.
+keys, named_parameters() and named_buffers(), and per named module its type, parameter count and the input/output shapes of its first
+call (forward hooks) on the shape of the file's '# input:' comment; for files with the comment
+'# check: eval forward with seed 0' also that output (seed0_output).
 
 Then it runs every exported/NAME.py (the code ModuleLab's exporter writes; the C++ tests check
 that the exporter still writes exactly these files) and checks that real PyTorch builds the
@@ -101,6 +102,8 @@ def describe(model, shape):
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
         "buffer_elements": sum(b.numel() for b in model.buffers()),
         "state_dict_keys": list(model.state_dict().keys()),
+        "named_parameters": [n for n, _ in model.named_parameters()],
+        "named_buffers": [n for n, _ in model.named_buffers()],
         "input_shape": shape,
         "output_shape": None,
         "error": None,
@@ -118,13 +121,30 @@ def describe(model, shape):
     return out
 
 
+SEEDED = "# check: eval forward with seed 0"
+
+
+def seeded_output(path, shape):
+    """The eval output for torch.linspace(-1, 1) input of the model built after torch.manual_seed(0)."""
+    torch.manual_seed(0)
+    model, _ = load_model(path)
+    model.eval()
+    n = 1
+    for d in shape:
+        n *= d
+    with torch.no_grad():
+        return model(torch.linspace(-1, 1, n).reshape(shape)).flatten().tolist()
+
+
 def main():
     failures = 0
-    models = sorted(f for f in os.listdir(HERE) if f.endswith(".py") and f != os.path.basename(__file__))
+    models = sorted(f for f in os.listdir(HERE) if f.endswith(".py") and not f.startswith("gen_"))
     for f in models:
         model, source = load_model(os.path.join(HERE, f))
         ref = describe(model, input_shape(source))
         ref = {"file": f, "torch": torch.__version__, **ref}
+        if SEEDED in source:
+            ref["seed0_output"] = seeded_output(os.path.join(HERE, f), input_shape(source))
         with open(os.path.join(HERE, f[:-3] + ".json"), "w") as out:
             json.dump(ref, out, indent=1)
             out.write("\n")
