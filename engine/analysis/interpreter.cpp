@@ -19,29 +19,6 @@ bool isViewInEval(const Layer& layer)
     return type == "Flatten" || type == "Identity" || type == "Dropout" || type == "Dropout2d";
 }
 
-bool toArg(const Value& v, ArgValue& out)
-{
-    switch (v.kind) {
-    case Value::Kind::None: out = ArgValue::none(); return true;
-    case Value::Kind::Bool: out = ArgValue::ofBool(v.b); return true;
-    case Value::Kind::Int: out = ArgValue::ofInt(v.i); return true;
-    case Value::Kind::Float: out = ArgValue::ofFloat(v.f); return true;
-    case Value::Kind::Str: out = ArgValue::ofStr(v.s); return true;
-    case Value::Kind::Tuple:
-    case Value::Kind::List: {
-        std::vector<int64_t> t;
-        for (const Value& x : v.elements()) {
-            if (!x.isInt())
-                return false;
-            t.push_back(x.integer());
-        }
-        out = ArgValue::ofTuple(std::move(t));
-        return true;
-    }
-    default: return false;
-    }
-}
-
 // A functional op and the layer that computes it, with the op's positional parameter names.
 struct FunctionalOp {
     std::string_view name;                // without namespace
@@ -263,8 +240,14 @@ Value Interpreter::runModule(const Module& m, Args args, Kwargs kwargs, SourceLo
     case ModuleKind::Custom: out = runProgram(static_cast<const CustomModule&>(m), std::move(args), std::move(kwargs), loc); break;
     }
 
-    if (out.isSequence() && m.kind() == ModuleKind::Custom && m_moduleDepth == 1)
-        fail(loc, "not supported by ModuleLab yet: a model that returns several outputs (" + m.typeName() + ")", ErrorKind::NotYet);
+    if (out.isSequence() && m.kind() == ModuleKind::Custom && m_moduleDepth == 1) {
+        SourceLoc at = m.sourceLoc(); // the model is called from outside: point at forward's return
+        for (const Stmt& st : static_cast<const CustomModule&>(m).program().body)
+            if (st.kind == Stmt::Kind::Return && st.loc.valid())
+                at = st.loc;
+        fail(loc.valid() ? loc : at, "not supported by ModuleLab yet: a model that returns several outputs (" + m.typeName() + ")",
+             ErrorKind::NotYet);
+    }
     if (first && out.isTensor())
         m_analysis.nodes[&m].outputShape = out.shape;
     else if (first)
@@ -809,7 +792,7 @@ Value Interpreter::functionalLayer(const std::string& fn, const Value& x, Args a
             continue;
         }
         ArgValue a;
-        if (!toArg(value, a))
+        if (!toArgValue(value, a))
             fail(loc, "TypeError: " + what + ": argument " + key + " must be a number, bool, string or tuple of ints");
         call.push_back({key, std::move(a)});
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/argvalue.h"
 #include "engine/module.h"
 
 #include <memory>
@@ -88,5 +89,10 @@ struct DictData {
 
 // The Python type name as error messages print it ("Tensor", "int", "ModuleList").
 std::string typeNameOf(const Value& v);
+
+// A value as a layer argument (None, bool, int, float, str, a tuple or list of ints); false for
+// anything else. fromArgValue gives it back as Python sees it (tuples as tuples).
+bool toArgValue(const Value& v, ArgValue& out);
+Value fromArgValue(const ArgValue& a);
 
 } // namespace ml::detail

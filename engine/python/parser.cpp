@@ -181,6 +181,8 @@ private:
     Node expression(); // conditional expression
     Node orTest();
     Node andTest();
+    // `a WORD b WORD c`: one BoolOp node of the operands (word "or" / "and"), or the one operand.
+    Node boolChain(std::string_view word, Node (Parser::*operand)());
     Node notTest();
     Node comparison();
     Node bitOr();
@@ -899,37 +901,25 @@ Node Parser::expression()
     return finish(std::move(n));
 }
 
-Node Parser::orTest()
+Node Parser::boolChain(std::string_view word, Node (Parser::*operand)())
 {
     const SourceLoc loc = cur().loc;
-    Node first = andTest();
-    if (!isWord("or"))
+    Node first = (this->*operand)();
+    if (!isWord(word))
         return first;
     Node n;
     n.kind = Node::Kind::BoolOp;
-    n.text = "or";
+    n.text = std::string(word);
     n.loc = loc;
     n.items.push_back(std::move(first));
-    while (acceptWord("or"))
-        n.items.push_back(andTest());
+    while (acceptWord(word))
+        n.items.push_back((this->*operand)());
     return finish(std::move(n));
 }
 
-Node Parser::andTest()
-{
-    const SourceLoc loc = cur().loc;
-    Node first = notTest();
-    if (!isWord("and"))
-        return first;
-    Node n;
-    n.kind = Node::Kind::BoolOp;
-    n.text = "and";
-    n.loc = loc;
-    n.items.push_back(std::move(first));
-    while (acceptWord("and"))
-        n.items.push_back(notTest());
-    return finish(std::move(n));
-}
+Node Parser::orTest() { return boolChain("or", &Parser::andTest); }
+
+Node Parser::andTest() { return boolChain("and", &Parser::notTest); }
 
 Node Parser::notTest()
 {
