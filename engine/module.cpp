@@ -388,7 +388,7 @@ int64_t ownParameterCount(const Module& m)
 namespace {
 void countInto(const Module& m, bool frozen, std::set<const void*>& seen, ParamCounts& pc)
 {
-    if (!seen.insert(m.identity()).second)
+    if (m.isShared() && !seen.insert(m.identity()).second)
         return; // a module stored in several places counts once, as parameters() yields it once
     frozen = frozen || m.frozen(); // requires_grad = False below here: torchinfo counts none of it as trainable
     for (const TensorSpec& s : m.tensorSpecs()) {
@@ -433,7 +433,7 @@ void collectState(const Module& m, const std::string& prefix, std::vector<StateE
 
 void collectModules(const Module& m, const std::string& path, bool all, std::set<const void*>& seen, std::vector<NamedModule>& out)
 {
-    if (!all && !seen.insert(m.identity()).second)
+    if (!all && m.isShared() && !seen.insert(m.identity()).second)
         return;
     out.push_back({path, &m});
     for (const Module::Child& c : m.children())

@@ -536,6 +536,13 @@ std::optional<std::string> checkSavable(const Module& m)
                 return "'" + (m.path().empty() ? m.typeName() : m.path()) + "': argument " + std::string(argName) + " is "
                     + value->repr() + ", which a project file cannot store";
     }
+    const std::string where = m.path().empty() ? m.typeName() : m.path();
+    if (m.kind() == ModuleKind::Custom && !m.tensorSpecs().empty())
+        return "'" + where + "': not supported by ModuleLab yet: a project file cannot store a module's own parameters and buffers ("
+            + m.tensorSpecs().front().name + "); export the model as Python";
+    if (m.isShared() && countParameters(m).total + countParameters(m).buffers > 0)
+        return "'" + where + "': not supported by ModuleLab yet: a project file cannot store one module with weights under several "
+                             "names; export the model as Python";
     for (const Module::Child& c : m.children())
         if (auto err = checkSavable(*c.module))
             return err;

@@ -62,6 +62,19 @@ std::optional<std::string> validate(const OptimizerOptions& o)
 
 std::optional<std::string> emptyParameterListProblem(Module& root)
 {
+    // Training computes gradients per layer of the tree: a module's own tensors and one module
+    // under several names (whose gradients PyTorch sums into one tensor) are not trained yet.
+    for (const NamedModule& nm : namedModules(root, true)) {
+        if (nm.module->kind() == ModuleKind::Custom && !nm.module->tensorSpecs().empty())
+            return "not supported by ModuleLab yet: training a model whose module '" + (nm.path.empty() ? nm.module->typeName() : nm.path)
+                + "' has its own parameters or buffers (" + nm.module->tensorSpecs().front().name + ")";
+        if (!nm.module->isShared())
+            continue;
+        const ParamCounts counts = countParameters(*nm.module);
+        if (counts.total + counts.buffers > 0)
+            return "not supported by ModuleLab yet: training a model that uses one module with weights under several names ('"
+                + (nm.path.empty() ? nm.module->typeName() : nm.path) + "')";
+    }
     for (const StateEntry& e : stateDict(root)) // the names only: the weights may not exist yet
         if (!e.spec.isBuffer)
             return std::nullopt;

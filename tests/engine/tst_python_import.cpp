@@ -1,4 +1,6 @@
 #include "engine/analysis/analysis.h"
+#include "engine/io/project.h"
+#include "engine/train/optimizer.h"
 #include "engine/layer.h"
 #include "engine/module.h"
 #include "engine/python/importer.h"
@@ -723,6 +725,16 @@ void TestPythonImport::buffersParametersSharing()
             QVERIFY2(d.severity == Severity::Info, d.message.c_str());
     }
 
+    // a shared module without weights (one ReLU under two names) still trains
+    {
+        ImportResult relu = importOk(model("        self.fc = nn.Linear(2, 2)\n        self.act = nn.ReLU()\n"
+                                           "        self.seq = nn.Sequential(nn.Linear(2, 2), self.act)\n",
+                                           "        return self.act(self.seq(x))\n"));
+        QVERIFY(relu.root);
+        QVERIFY(!emptyParameterListProblem(*relu.root));
+        QCOMPARE(namedModules(*relu.root).size(), size_t(5)); // '', fc, act, seq, seq.0: seq.1 is act, listed once
+    }
+
     // the file's own code sees them as PyTorch does
     const std::string src = kHeader + "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
         "        self.fc = nn.Linear(2, 2)\n        self.w = nn.Parameter(torch.randn(3, 2))\n"
@@ -741,6 +753,22 @@ void TestPythonImport::buffersParametersSharing()
     QVERIFY(random);
     QCOMPARE(random->loc.line, 9);
     QCOMPARE(countParameters(*r.root).total, int64_t(12));
+
+    // a project file cannot hold them yet: saving says so instead of dropping them
+    for (const char* file : {"python/params_buffers.py", "python/shared_modules.py"}) {
+        ImportResult m = importOk(readFile(dataPath(QLatin1String(file))));
+        QVERIFY(m.root);
+        Project project;
+        project.root = std::move(m.root);
+        project.inputShape = Shape({2, 4});
+        const QString path = QDir::temp().filePath(QStringLiteral("modulelab_own_tensors.mlab"));
+        const std::optional<std::string> err = saveProject(project, path.toStdString());
+        QVERIFY2(err && err->find("not supported by ModuleLab yet") != std::string::npos, file);
+        QVERIFY(!QFile::exists(path));
+        // nor does training compute their gradients yet: it says so before it starts
+        const std::optional<std::string> train = emptyParameterListProblem(*project.root);
+        QVERIFY2(train && train->find("not supported by ModuleLab yet: training") != std::string::npos, file);
+    }
 }
 
 void TestPythonImport::buffersParametersErrors()
