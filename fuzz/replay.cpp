@@ -1,7 +1,7 @@
 // Runs a libFuzzer target's LLVMFuzzerTestOneInput without libFuzzer, for the test suite: every
 // seed file as it is, then mutated copies (bytes flipped, ranges cut or repeated, snippets that
 // stress the bounds spliced in) from a fixed random seed until the time budget is spent.
-//   replay SECONDS FILE_OR_DIR...
+//   replay SECONDS FILE_OR_DIR...   (MODULELAB_FUZZ_LAST=FILE keeps the input being run, for a crash)
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -85,6 +85,10 @@ std::string mutate(std::string s, std::mt19937_64& rng)
 
 void run(const std::string& input)
 {
+    if (const char* last = std::getenv("MODULELAB_FUZZ_LAST")) { // the input being run, for a crash
+        std::ofstream f(last, std::ios::binary | std::ios::trunc);
+        f << input;
+    }
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size());
 }
 

@@ -246,6 +246,14 @@ Evaluator::Flow Evaluator::exec(const Stmt& s, Frame& f)
             fn->defaults.push_back(p.defaultValue ? eval(*p.defaultValue, f) : Value());
         }
         fn->closure = std::make_shared<Scope>(f.locals); // the enclosing function's names when defined
+        // not an earlier function of its name (a def run in a loop would chain every earlier one,
+        // and destroying a long chain overflows the stack); a call adds the function itself
+        fn->closure->erase(s.op);
+        for (const auto& [name, v] : *fn->closure)
+            if (v.kind == Value::Kind::Function && v.fn)
+                fn->closureDepth = std::max(fn->closureDepth, v.fn->closureDepth + 1);
+        if (fn->closureDepth > 100)
+            notYet(s.loc, "functions whose definitions hold more than 100 earlier ones (a def run in a loop)");
         Value v;
         v.kind = Value::Kind::Function;
         v.fn = fn;

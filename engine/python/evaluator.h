@@ -41,6 +41,7 @@ struct FunctionDef : std::enable_shared_from_this<FunctionDef> {
     // A nested function's enclosing names when it was defined (not its own name: the closure
     // would own the function that owns it; a call adds the name).
     std::shared_ptr<std::map<std::string, Value, std::less<>>> closure;
+    int closureDepth = 0; // how many closures one inside another this one holds (bounded)
     bool isStatic = false;
     bool isClassMethod = false;
     bool isProperty = false;

@@ -971,6 +971,14 @@ void TestPythonImport::absurdSizes()
 
 void TestPythonImport::deepNesting()
 {
+    // functions defined in an endless loop hold the earlier ones: bounded, never a stack overflow
+    const ParseError chain = parseError(kHeader + "for i in range(1000):\n    def a():\n        pass\n    def b():\n        pass\n");
+    QVERIFY2(chain.message.find("not supported by ModuleLab yet: functions whose definitions hold more than 100") != std::string::npos,
+             chain.message.c_str());
+    QCOMPARE(chain.loc.line, 8);
+    const ParseError again = parseError(kHeader + "for i in range(20000):\n    def forward(self, x):\n        return x\n");
+    QVERIFY2(again.message.find("no model class") != std::string::npos, again.message.c_str()); // ran to the end
+
     const std::string parens = model("", "        return " + std::string(1000, '(') + "x" + std::string(1000, ')') + "\n");
     const ParseError p = parseError(parens);
     QVERIFY2(p.message.find("nested more than") != std::string::npos, p.message.c_str());
