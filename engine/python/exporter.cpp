@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <cctype>
 #include <set>
 #include <vector>
 
@@ -388,8 +389,13 @@ std::string Exporter::classText(const ClassGroup& g)
     }
     m_writing = &m;
     m_sharedAt.clear();
-    for (const Module::Child& c : m.children())
-        s += "        self." + c.name + " = " + moduleExpr(*c.module, 8) + "\n";
+    for (const Module::Child& c : m.children()) {
+        // add_module takes any name; `self.NAME =` only an identifier
+        const bool identifier = !c.name.empty() && !std::isdigit(static_cast<unsigned char>(c.name[0]))
+            && std::all_of(c.name.begin(), c.name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
+        const std::string value = moduleExpr(*c.module, 8);
+        s += identifier ? "        self." + c.name + " = " + value + "\n" : "        self.add_module(" + quoted(c.name) + ", " + value + ")\n";
+    }
     m_writing = nullptr;
     s += "\n" + toSource(m.program(), 1);
     for (const Method& method : m.program().methods)
