@@ -235,18 +235,26 @@ net(x4)
 ref["buffers"]["num_batches_tracked_after_2_train_1_eval"] = [after_train, int(net.bn1.num_batches_tracked)]
 
 
-class WithBuffers(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(2, 2)
-        self.register_buffer("mean", torch.zeros(2))
-        self.register_buffer("scratch", torch.zeros(2), persistent=False)
+def example(file, cls, seed=0):
+    """A shipped example built as its file builds it (constructor defaults)."""
+    c = load_class(file, cls)
+    torch.manual_seed(seed)
+    return c()
 
 
-wb = WithBuffers()
-ref["register_buffer"] = {"state_dict_keys": list(wb.state_dict().keys()),
-                          "buffers": [n for n, _ in wb.named_buffers()],
-                          "parameters": [n for n, _ in wb.named_parameters()]}
+def tensor_facts(m):
+    return {"state_dict_keys": list(m.state_dict().keys()),
+            "named_parameters": [n for n, _ in m.named_parameters()],
+            "named_buffers": [n for n, _ in m.named_buffers()],
+            "parameter_count": sum(p.numel() for p in m.parameters()),
+            "buffer_elements": sum(b.numel() for b in m.buffers()),
+            "named_modules": [n for n, _ in m.named_modules()],
+            "named_children": [n for n, _ in m.named_children()],
+            "repr": repr(m)}
+
+
+# A module's own tensors: nn.Parameter attributes and register_buffer (resources/examples/buffers.py).
+ref["register_buffer"] = tensor_facts(example("buffers.py", "NetBuffers"))
 
 # affine=False drops the parameters, track_running_stats=False the buffers (and then BatchNorm
 # normalises with the batch's statistics in eval mode too).
@@ -277,20 +285,10 @@ ref["named_modules"] = {
 }
 
 
-class Shared(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc = nn.Linear(4, 4)
-        self.block = nn.Sequential(self.fc, nn.ReLU())
-
-
-sh = Shared()
-ref["shared_module"] = {
-    "named_modules": [n for n, _ in sh.named_modules()],
-    "named_parameters": [n for n, _ in sh.named_parameters()],
-    "parameter_count": sum(p.numel() for p in sh.parameters()),
-    "state_dict_keys": list(sh.state_dict().keys()),
-}
+# One module stored under two names (resources/examples/shared_module.py).
+sh = example("shared_module.py", "NetShared")
+ref["shared_module"] = tensor_facts(sh)
+ref["shared_module"]["block.0_is_conv"] = sh.block[0] is sh.conv
 
 # ---- indexing, slicing, append/extend/insert --------------------------------------------------------
 mlist = make("net_modulelist_fixed.py", "NetModuleList")
@@ -329,6 +327,8 @@ s.add_module("conv", nn.Conv2d(1, 2, 3))
 s.add_module("relu", nn.ReLU())
 ref["ordered_dict"]["add_module_names"] = [n for n, _ in s.named_children()]
 ref["ordered_dict"]["add_module_repr"] = repr(s)
+# An empty Sequential filled by add_module, and add_module on the model (resources/examples/named_entries.py).
+ref["add_module"] = tensor_facts(example("named_entries.py", "NetNamed"))
 
 # ---- checkpoints between container styles ---------------------------------------------------------------
 tseq = make("tiny_sequential.py", "TinySequential")
