@@ -77,12 +77,21 @@ static ml::Shape defaultInput(const std::optional<ml::Shape>& given)
     return given ? *given : ml::Shape{1, 1, 28, 28};
 }
 
-bool Document::load(const QString& path, QString* error)
+bool Document::load(const QString& path, QString* error, const ml::ModelLoadOptions& options, bool* needsChoice)
 {
-    auto loaded = readModelFile(path);
+    auto loaded = readModelFile(path, options);
+    if (needsChoice)
+        *needsChoice = false;
     if (auto* err = std::get_if<ml::ParseError>(&loaded)) {
         if (error)
             *error = QString::fromStdString(err->toString());
+        // An error in the chosen arguments: the engine read them as the call NAME(ARGS).
+        if (error && err->file == "--args")
+            *error = QStringLiteral("In the arguments %1(%2): %3")
+                         .arg(QString::fromStdString(options.className), QString::fromStdString(options.args),
+                              QString::fromStdString(err->message));
+        if (needsChoice)
+            *needsChoice = err->needsChoice;
         return false;
     }
     auto& model = std::get<LoadedModel>(loaded);

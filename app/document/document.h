@@ -64,7 +64,9 @@ public:
     // The file (or resource) load() read them from; empty after any other reset.
     QString fileExtrasSource() const { return m_extrasSource; }
     // Loads a .mlab project or .py file (also ":/examples/..." resources).
-    bool load(const QString& path, QString* error);
+    // `options` choose what Python code builds; `needsChoice` is set when the code builds
+    // nothing by itself (the caller asks what to build: python::listModelChoices).
+    bool load(const QString& path, QString* error, const ml::ModelLoadOptions& options = {}, bool* needsChoice = nullptr);
     // Imports Python source text (a pasted snippet or a file's content).
     bool importPython(const QString& source, const QString& fileName, QString* error);
     // .py: exported PyTorch code; anything else: a .mlab project. Atomic. Marks the stack clean.

@@ -7,22 +7,24 @@
 
 namespace ml::ui {
 
-std::variant<LoadedModel, ml::ParseError> readModelText(const QByteArray& text, const QString& fileName)
+std::variant<LoadedModel, ml::ParseError> readModelText(const QByteArray& text, const QString& fileName,
+                                                        const ml::ModelLoadOptions& options)
 {
-    return ml::loadModelText(std::string_view(text.constData(), static_cast<size_t>(text.size())), fileName.toStdString());
+    return ml::loadModelText(std::string_view(text.constData(), static_cast<size_t>(text.size())), fileName.toStdString(),
+                             options);
 }
 
-std::variant<LoadedModel, ml::ParseError> readModelFile(const QString& path)
+std::variant<LoadedModel, ml::ParseError> readModelFile(const QString& path, const ml::ModelLoadOptions& options)
 {
     if (!path.startsWith(QLatin1Char(':')))
-        return ml::loadModelFile(path.toStdString());
+        return ml::loadModelFile(path.toStdString(), options);
     // A Qt resource: the engine reads the bytes Qt holds, weights are looked up beside it.
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return ml::ParseError{path.toStdString(), {1, 1}, "cannot open the file: " + file.errorString().toStdString()};
     if (file.size() > static_cast<qint64>(ml::kModelFileMaxBytes))
         return ml::ParseError{path.toStdString(), {1, 1}, "the file is too large to be a model"};
-    return readModelText(file.readAll(), path);
+    return readModelText(file.readAll(), path, options);
 }
 
 QString pythonCode(const ml::Module& root, const ml::Shape& input)

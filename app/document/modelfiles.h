@@ -20,9 +20,11 @@ using LoadedModel = ml::LoadedModel;
 
 // The engine's loader on text already read: JSON projects start with '{', everything else is
 // PyTorch code. `fileName` names it in messages and locates the project's weights.
-std::variant<LoadedModel, ml::ParseError> readModelText(const QByteArray& text, const QString& fileName);
+// `options` choose what Python code builds (a class, factory or model variable, its arguments).
+std::variant<LoadedModel, ml::ParseError> readModelText(const QByteArray& text, const QString& fileName,
+                                                        const ml::ModelLoadOptions& options = {});
 // Reads a file or a Qt resource (":/examples/net.py") and loads it as readModelText does.
-std::variant<LoadedModel, ml::ParseError> readModelFile(const QString& path);
+std::variant<LoadedModel, ml::ParseError> readModelFile(const QString& path, const ml::ModelLoadOptions& options = {});
 
 // The model as PyTorch code (with a '# input:' line), as the exporter writes it.
 QString pythonCode(const ml::Module& root, const ml::Shape& input);

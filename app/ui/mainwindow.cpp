@@ -8,10 +8,13 @@
 #include "app/ui/diagnosticspanel.h"
 #include "app/ui/forwardwiring.h"
 #include "app/ui/importdialog.h"
+#include "app/ui/modelchoicedialog.h"
 #include "app/ui/moduletreepanel.h"
 #include "app/ui/palettewidget.h"
 #include "app/ui/propertiespanel.h"
 #include "engine/analysis/runmemory.h"
+#include "engine/modelfile.h"
+#include "engine/python/importer.h"
 #include "app/diagram/diagramview.h"
 #include "app/ui/teachingtools.h"
 #include "app/classroom/classroommode.h"
@@ -25,6 +28,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QScreen>
@@ -343,11 +347,58 @@ void MainWindow::paste()
     showMessage(editor.insertModules(decodeModules(data), parent, index, QStringLiteral("Paste")));
 }
 
+// What Python code can build, as the engine lists it; empty for projects and for code the
+// engine cannot list (loading it then says why).
+static std::vector<ml::python::ModelChoice> pythonChoices(const QString& path)
+{
+    if (!path.endsWith(QStringLiteral(".py"), Qt::CaseInsensitive))
+        return {};
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly) || file.size() > static_cast<qint64>(ml::kModelFileMaxBytes))
+        return {};
+    const QByteArray text = file.readAll();
+    auto listed = ml::python::listModelChoices(std::string_view(text.constData(), static_cast<size_t>(text.size())),
+                                               path.toStdString());
+    auto* choices = std::get_if<std::vector<ml::python::ModelChoice>>(&listed);
+    return choices ? std::move(*choices) : std::vector<ml::python::ModelChoice>{};
+}
+
+// Which of the code's models, classes or factories to build, with which arguments; a failed
+// try is said in the dialog, which stays open. False when the user cancels.
+bool MainWindow::chooseModel(const QString& path, std::vector<ml::python::ModelChoice> choices, QString& error)
+{
+    ModelChoiceDialog dialog(path, std::move(choices), QString(), this);
+    while (dialog.exec() == QDialog::Accepted) {
+        const ml::python::ImportOptions chosen = dialog.options();
+        if (m_document->load(path, &error, ml::ModelLoadOptions{chosen.className, chosen.args}))
+            return true;
+        dialog.showError(error);
+    }
+    error = QStringLiteral("Nothing was opened: no model of %1 was chosen").arg(QFileInfo(path).fileName());
+    return false;
+}
+
 bool MainWindow::openFile(const QString& path, QString* errorOut)
 {
     QString error;
-    if (!m_document->load(path, &error)) {
-        showError(error);
+    // Python code that creates several models, or none by itself, asks which to build.
+    std::vector<ml::python::ModelChoice> choices = m_quiet ? std::vector<ml::python::ModelChoice>{} : pythonChoices(path);
+    const auto models = std::count_if(choices.begin(), choices.end(),
+                                      [](const auto& c) { return c.kind == ml::python::ModelChoice::Kind::Variable; });
+    bool ask = models > 1;
+    bool loaded = false;
+    if (!ask) {
+        bool needsChoice = false;
+        loaded = m_document->load(path, &error, {}, &needsChoice);
+        ask = !loaded && needsChoice && !choices.empty();
+    }
+    if (ask)
+        loaded = chooseModel(path, std::move(choices), error);
+    if (!loaded) {
+        if (ask)
+            showMessage(error); // the dialog said the rest
+        else
+            showError(error);
         if (errorOut)
             *errorOut = error;
         return false;

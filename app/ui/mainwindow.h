@@ -2,9 +2,15 @@
 
 #include <QMainWindow>
 
+#include <vector>
+
 class QAction;
 class QLabel;
 class QMenu;
+
+namespace ml::python {
+struct ModelChoice;
+}
 
 namespace ml::ui {
 
@@ -53,6 +59,7 @@ private:
     bool saveAs();
     bool saveOverPython(const QString& path); // asks: a project, or generated code over the file
     bool saveTo(const QString& path);
+    bool chooseModel(const QString& path, std::vector<ml::python::ModelChoice> choices, QString& error);
     void newDocument();
     void open();
     void importCode();
