@@ -1,9 +1,12 @@
 #include "app/lessons/lessonplayer.h"
 
-#include <QComboBox>
+#include <QAction>
+#include <QActionGroup>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QPushButton>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -16,7 +19,8 @@ constexpr int kMinTextHeight = 80;
 
 LessonPlayer::LessonPlayer(QWidget* parent)
     : QWidget(parent)
-    , m_picker(new QComboBox(this))
+    , m_picker(new QToolButton(this))
+    , m_menu(new QMenu(this))
     , m_title(new QLabel(this))
     , m_counter(new QLabel(this))
     , m_text(new QLabel(this))
@@ -24,7 +28,15 @@ LessonPlayer::LessonPlayer(QWidget* parent)
     , m_next(new QPushButton(QStringLiteral("Next ▶"), this))
 {
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(m_picker);
+    // A menu rather than a combo box: a menu shows every title whole however narrow the panel
+    // is, and the chosen lesson's title is the bold heading below.
+    m_picker->setText(QStringLiteral("All lessons ▾"));
+    m_picker->setStyleSheet(QStringLiteral("QToolButton::menu-indicator { image: none; width: 0px; }"));
+    m_picker->setToolTip(QStringLiteral("Choose a lesson"));
+    m_picker->setMenu(m_menu);
+    m_picker->setPopupMode(QToolButton::InstantPopup);
+    m_picker->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    layout->addWidget(m_picker, 0, Qt::AlignLeft);
     QFont titleFont = m_title->font();
     titleFont.setBold(true);
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
@@ -40,6 +52,7 @@ LessonPlayer::LessonPlayer(QWidget* parent)
     // The counter on a row of its own: the buttons never have to share their row with it, so
     // they keep their whole labels in a narrow panel and in classroom mode's large type.
     m_counter->setAlignment(Qt::AlignCenter);
+    m_counter->setWordWrap(true);
     layout->addWidget(m_counter);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_back);
@@ -47,11 +60,10 @@ LessonPlayer::LessonPlayer(QWidget* parent)
     buttons->addWidget(m_next);
     layout->addLayout(buttons);
     m_back->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
-    connect(m_picker, &QComboBox::activated, this, &LessonPlayer::startLesson);
     connect(m_back, &QPushButton::clicked, this, &LessonPlayer::back);
     connect(m_next, &QPushButton::clicked, this, [this] {
         if (m_lesson < 0)
-            startLesson(m_picker->currentIndex());
+            startLesson(0);
         else if (atLessonEnd())
             startLesson(m_lesson + 1);
         else
@@ -65,10 +77,14 @@ void LessonPlayer::setLessons(std::vector<Lesson> lessons)
     m_lessons = std::move(lessons);
     m_lesson = -1;
     m_step = -1;
-    const QSignalBlocker block(m_picker);
-    m_picker->clear();
-    for (const Lesson& l : m_lessons)
-        m_picker->addItem(l.title);
+    m_menu->clear();
+    auto* group = new QActionGroup(m_menu);
+    for (size_t i = 0; i < m_lessons.size(); ++i) {
+        QAction* a = m_menu->addAction(m_lessons[i].title);
+        a->setCheckable(true);
+        group->addAction(a);
+        connect(a, &QAction::triggered, this, [this, i] { startLesson(static_cast<int>(i)); });
+    }
     updateControls();
 }
 
@@ -78,8 +94,9 @@ void LessonPlayer::startLesson(int index)
         return;
     m_lesson = index;
     m_opened.clear();
-    const QSignalBlocker block(m_picker);
-    m_picker->setCurrentIndex(index);
+    const QList<QAction*> actions = m_menu->actions();
+    if (index < actions.size())
+        actions[index]->setChecked(true);
     goToStep(0);
 }
 

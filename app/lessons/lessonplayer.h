@@ -4,9 +4,10 @@
 
 #include <QWidget>
 
-class QComboBox;
 class QLabel;
+class QMenu;
 class QPushButton;
+class QToolButton;
 
 namespace ml::ui {
 
@@ -24,6 +25,7 @@ public:
     QLabel* textLabel() const { return m_text; }
     QPushButton* nextButton() const { return m_next; }
     QPushButton* backButton() const { return m_back; }
+    QToolButton* pickerButton() const { return m_picker; }
 
 public slots:
     void startLesson(int index);
@@ -49,7 +51,8 @@ private:
     int m_lesson = -1;
     int m_step = -1;
     QString m_opened; // the model this player opened last
-    QComboBox* m_picker;
+    QToolButton* m_picker; // "Lessons" with a menu of every lesson's whole title
+    QMenu* m_menu;
     QLabel* m_title;
     QLabel* m_counter;
     QLabel* m_text;

@@ -15,9 +15,10 @@
 
 #include <QAction>
 #include <QDialog>
-#include <QComboBox>
 #include <QDockWidget>
+#include <QEvent>
 #include <QScrollArea>
+#include <QStyle>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
@@ -26,6 +27,39 @@
 #include <QVBoxLayout>
 
 namespace ml::ui {
+
+namespace {
+
+// Keeps a scroll area that never scrolls sideways at least as wide as its widget needs, also
+// when the type grows (classroom mode), so nothing of the widget is cut off at the right.
+class FitWidgetWidth : public QObject {
+public:
+    explicit FitWidgetWidth(QScrollArea* area)
+        : QObject(area)
+        , m_area(area)
+    {
+        area->widget()->installEventFilter(this);
+        fit();
+    }
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() == QEvent::LayoutRequest || event->type() == QEvent::FontChange || event->type() == QEvent::Resize)
+            fit();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    void fit()
+    {
+        const int width = m_area->widget()->minimumSizeHint().width() + m_area->style()->pixelMetric(QStyle::PM_ScrollBarExtent)
+            + 2 * m_area->frameWidth();
+        if (m_area->minimumWidth() != width)
+            m_area->setMinimumWidth(width);
+    }
+    QScrollArea* m_area;
+};
+
+} // namespace
 
 namespace {
 
@@ -66,17 +100,14 @@ TeachingTools::TeachingTools(MainWindow* window)
 
     m_player->setLessons(builtinLessons());
     m_lessonsDock->setObjectName(QStringLiteral("lessonsDock"));
-    // In a scroll area, with a picker that may elide long titles: the lesson's text asks for the
-    // height it needs, and the window must still fit a 1280x720 screen.
-    if (auto* picker = m_player->findChild<QComboBox*>()) {
-        picker->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        picker->setMinimumContentsLength(18);
-    }
+    // In a scroll area: the lesson's text asks for the height it needs, and the window must
+    // still fit a 1280x720 screen.
     auto* scroll = new QScrollArea(m_lessonsDock);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setWidget(m_player);
+    new FitWidgetWidth(scroll);
     m_lessonsDock->setWidget(scroll);
     window->addDockWidget(Qt::LeftDockWidgetArea, m_lessonsDock);
     // A tab beside the palette: a third panel in the left column would not fit 720 pixels.

@@ -1,11 +1,15 @@
 // The lesson player's controls: Back and Next never overlap, whatever the panel's width and
-// type size; the last step of a lesson leads on to the next lesson.
+// type size; the last step of a lesson leads on to the next lesson; the lesson menu shows every
+// title whole, however narrow the panel.
 #include "app/lessons/lessonplayer.h"
 
 #include <QApplication>
+#include <QAction>
 #include <QLabel>
+#include <QMenu>
 #include <QPushButton>
 #include <QTest>
+#include <QToolButton>
 
 using namespace ml::ui;
 
@@ -44,6 +48,29 @@ private slots:
         QVERIFY(!player.nextButton()->isEnabled());
         QTest::mouseClick(player.backButton(), Qt::LeftButton); // disabled on a first step
         QCOMPARE(player.lessonIndex(), 1);
+    }
+
+    void lessonMenuHasWholeTitles()
+    {
+        LessonPlayer player;
+        player.setLessons(twoLessons());
+        player.resize(120, 400); // narrower than any title
+        QMenu* menu = player.pickerButton()->menu();
+        QVERIFY(menu);
+        const QList<QAction*> actions = menu->actions();
+        QCOMPARE(actions.size(), 2);
+        QCOMPARE(actions[0]->text(), QStringLiteral("First lesson"));
+        QCOMPARE(actions[1]->text(), QStringLiteral("Second lesson"));
+        // The button's own label is short and whole at that width.
+        QVERIFY(player.pickerButton()->sizeHint().width() <= player.pickerButton()->fontMetrics().horizontalAdvance(player.pickerButton()->text()) + 40);
+        actions[1]->trigger();
+        QCOMPARE(player.lessonIndex(), 1);
+        QCOMPARE(player.stepIndex(), 0);
+        QVERIFY(actions[1]->isChecked());
+        QVERIFY(!actions[0]->isChecked());
+        // A new list of lessons replaces the menu's entries.
+        player.setLessons({twoLessons()[0]});
+        QCOMPARE(menu->actions().size(), 1);
     }
 
     void buttonsNeverOverlap_data()

@@ -536,6 +536,13 @@ private slots:
                 for (int k = 0; k < 3; ++k) // the panel's new minimum height travels up through the dock's layout
                     QCoreApplication::processEvents();
                 const QString where = lesson.id + QStringLiteral(" step ") + QString::number(s + 1);
+                // Nothing is cut off at the right: the panel never scrolls sideways, so the
+                // player must fit the width it is shown in.
+                if (auto* area = qobject_cast<QAbstractScrollArea*>(player->parentWidget() ? player->parentWidget()->parentWidget() : nullptr))
+                    QVERIFY2(player->width() <= area->viewport()->width(),
+                             qPrintable(where + QStringLiteral(": the lesson is %1 px wide in a view of %2").arg(player->width()).arg(area->viewport()->width())));
+                for (QPushButton* b : {player->backButton(), player->nextButton()})
+                    QVERIFY2(b->width() >= b->fontMetrics().horizontalAdvance(b->text()), qPrintable(where + ": a button's label is cut"));
                 const int needed = text->heightForWidth(text->contentsRect().width());
                 QVERIFY2(needed <= text->contentsRect().height(),
                          qPrintable(where + QStringLiteral(": needs %1 px, has %2").arg(needed).arg(text->contentsRect().height())));
