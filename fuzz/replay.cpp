@@ -1,7 +1,10 @@
 // Runs a libFuzzer target's LLVMFuzzerTestOneInput without libFuzzer, for the test suite: every
 // seed file as it is, then mutated copies (bytes flipped, ranges cut or repeated, snippets that
-// stress the bounds spliced in) from a fixed random seed until the time budget is spent.
-//   replay SECONDS FILE_OR_DIR...   (MODULELAB_FUZZ_LAST=FILE keeps the input being run, for a crash)
+// stress the bounds spliced in) from a fixed random seed until the time budget is spent or, with
+// --inputs N, N inputs have run: then every run tries the same inputs (a prefix of them on a slow
+// machine), so the result does not depend on how fast the machine is.
+//   replay SECONDS [--inputs N] FILE_OR_DIR...
+//   (MODULELAB_FUZZ_LAST=FILE keeps the input being run, for a crash)
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -97,12 +100,18 @@ void run(const std::string& input)
 int main(int argc, char** argv)
 {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: %s SECONDS FILE_OR_DIR...\n", argv[0]);
+        std::fprintf(stderr, "usage: %s SECONDS [--inputs N] FILE_OR_DIR...\n", argv[0]);
         return 2;
     }
     const double budget = std::atof(argv[1]);
+    int first = 2;
+    long maxInputs = -1;
+    if (std::string(argv[2]) == "--inputs" && argc > 4) {
+        maxInputs = std::atol(argv[3]);
+        first = 4;
+    }
     std::vector<std::string> seeds;
-    for (int a = 2; a < argc; ++a) {
+    for (int a = first; a < argc; ++a) {
         const std::filesystem::path p(argv[a]);
         if (std::filesystem::is_directory(p)) {
             std::vector<std::filesystem::path> files;
@@ -126,7 +135,7 @@ int main(int argc, char** argv)
         run(s);
     std::mt19937_64 rng(20240601);
     long runs = static_cast<long>(seeds.size());
-    while (elapsed() < budget) {
+    while (elapsed() < budget && (maxInputs < 0 || runs < maxInputs)) {
         run(mutate(seeds[static_cast<size_t>(rng() % seeds.size())], rng));
         ++runs;
     }

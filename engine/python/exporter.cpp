@@ -67,6 +67,14 @@ std::string pad(int spaces)
     return std::string(static_cast<size_t>(spaces), ' ');
 }
 
+// A name `self.NAME` can be written with: an ASCII Python identifier (other names go through
+// add_module, register_parameter or setattr, which take any string).
+bool isIdentifier(const std::string& name)
+{
+    return !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]))
+        && std::all_of(name.begin(), name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
+}
+
 // Python's repr of a str, single-quoted.
 std::string quoted(const std::string& s)
 {
@@ -377,24 +385,25 @@ std::string Exporter::classText(const ClassGroup& g)
     for (const Param& p : g.params)
         s += ", " + p.name;
     s += "):\n        super().__init__()\n";
+    // `self.NAME = ...` only for an identifier; add_module, register_parameter and setattr take any name
     for (const auto& [name, value] : m.program().attributes)
-        s += "        self." + name + " = " + toSource(value) + "\n";
+        s += isIdentifier(name) ? "        self." + name + " = " + toSource(value) + "\n"
+                                : "        setattr(self, " + quoted(name) + ", " + toSource(value) + ")\n";
     const std::vector<TensorSpec> specs = m.tensorSpecs();
     for (size_t k = 0; k < specs.size(); ++k) {
         const std::string value = initialTensorSource(specs[k].shape, m.initialFill(k), m.initialData(k));
         if (specs[k].isBuffer)
             s += "        self.register_buffer(" + quoted(specs[k].name) + ", " + value + (specs[k].persistent ? "" : ", persistent=False") + ")\n";
-        else
+        else if (isIdentifier(specs[k].name))
             s += "        self." + specs[k].name + " = nn.Parameter(" + value + ")\n";
+        else
+            s += "        self.register_parameter(" + quoted(specs[k].name) + ", nn.Parameter(" + value + "))\n";
     }
     m_writing = &m;
     m_sharedAt.clear();
     for (const Module::Child& c : m.children()) {
-        // add_module takes any name; `self.NAME =` only an identifier
-        const bool identifier = !c.name.empty() && !std::isdigit(static_cast<unsigned char>(c.name[0]))
-            && std::all_of(c.name.begin(), c.name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
         const std::string value = moduleExpr(*c.module, 8);
-        s += identifier ? "        self." + c.name + " = " + value + "\n" : "        self.add_module(" + quoted(c.name) + ", " + value + ")\n";
+        s += isIdentifier(c.name) ? "        self." + c.name + " = " + value + "\n" : "        self.add_module(" + quoted(c.name) + ", " + value + ")\n";
     }
     m_writing = nullptr;
     s += "\n" + toSource(m.program(), 1);

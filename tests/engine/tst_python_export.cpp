@@ -121,6 +121,7 @@ private slots:
     void sameClassNameDifferentContents();
     void emptyForwardAndNonCustomRoot();
     void floatsWithoutLiteral();
+    void namesThatAreNotIdentifiers();
 };
 
 void TestPythonExport::initTestCase()
@@ -294,6 +295,27 @@ void TestPythonExport::floatsWithoutLiteral()
         QVERIFY(static_cast<const CustomModule&>(*back.root).program() == static_cast<const CustomModule&>(*first.root).program());
         QCOMPARE(python::exportPython(*back.root), code);
     }
+}
+
+// add_module, register_parameter, register_buffer and setattr take any string as a name; such a
+// name cannot follow `self.`, so it is written back through the call that made it.
+void TestPythonExport::namesThatAreNotIdentifiers()
+{
+    const ImportResult first = importText("import torch\nimport torch.nn as nn\n\nclass M(nn.Module):\n    def __init__(self):\n"
+                                          "        super().__init__()\n        self.add_module('act-1', nn.ReLU())\n"
+                                          "        self.register_parameter('gain;', nn.Parameter(torch.ones(2)))\n"
+                                          "        self.register_buffer('9th', torch.zeros(2))\n        self.fc = nn.Linear(2, 2)\n"
+                                          "    def forward(self, x):\n        return self.fc(x)\n\nmodel = M()\n");
+    QVERIFY(first.root);
+    const std::string code = python::exportPython(*first.root);
+    QVERIFY2(code.find("self.add_module('act-1', nn.ReLU())") != std::string::npos, code.c_str());
+    QVERIFY2(code.find("self.register_parameter('gain;', nn.Parameter(torch.ones(2)))") != std::string::npos, code.c_str());
+    QVERIFY2(code.find("self.register_buffer('9th', torch.zeros(2))") != std::string::npos, code.c_str());
+    QVERIFY2(code.find("self.fc = nn.Linear(2, 2)") != std::string::npos, code.c_str());
+    const ImportResult back = importText(code);
+    QVERIFY2(back.root, code.c_str());
+    QCOMPARE(repr(*back.root), repr(*first.root));
+    QCOMPARE(python::exportPython(*back.root), code);
 }
 
 QTEST_GUILESS_MAIN(TestPythonExport)
