@@ -30,7 +30,7 @@ std::optional<std::string> validate(const OptimizerOptions& o);
 // What model.parameters() yields: the parameters (not buffers) of the registered tree, in
 // state_dict order. Layers inside a plain Python list are not among them. Parameters of the
 // modules at `frozen` paths (and below) are left out, as requires_grad=False leaves them
-// without gradients, which optimizers skip.
+// without gradients, which optimizers skip. The model's weights must exist (initialised or loaded).
 std::vector<Tensor*> modelParameters(Module& root, const std::vector<std::string>& frozen = {});
 // torch.optim's first check: an optimizer over model.parameters() that yields nothing raises
 // ValueError. The message says so and why (no registered parameter: a plain Python list's

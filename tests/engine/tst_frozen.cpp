@@ -1,6 +1,7 @@
 // Freezing (requires_grad = False): the trainable parameter count and the optimizer's parameters
 // are PyTorch's (tests/data/train/frozen.json, make_frozen_reference.py), the summary's
 // "Trainable params" follow, and a project file keeps the frozen flags ("requires_grad": false).
+#include "engine/analysis/analysis.h"
 #include "engine/analysis/summary.h"
 #include "engine/io/project.h"
 #include "engine/modelfile.h"
@@ -61,6 +62,7 @@ private slots:
         const ml::ParamCounts pc = ml::countParameters(*root);
         QCOMPARE(pc.total, static_cast<int64_t>(c.value(QStringLiteral("total")).toDouble()));
         QCOMPARE(pc.trainable, static_cast<int64_t>(c.value(QStringLiteral("trainable")).toDouble()));
+        ml::initWeights(*root, 0); // the optimizer takes the model's tensors, as training has them
         const std::vector<ml::Tensor*> params = ml::modelParameters(*root, ml::frozenPaths(*root));
         QCOMPARE(static_cast<int>(params.size()), c.value(QStringLiteral("optimizer_tensors")).toInt());
         // The summary says the same.
