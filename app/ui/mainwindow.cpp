@@ -128,9 +128,10 @@ MainWindow::MainWindow(QWidget* parent)
 MainWindow::~MainWindow()
 {
     // The document is a child, destroyed after this object has stopped being a MainWindow: the
-    // signals its undo stack sends while it goes must not reach this window's slots.
-    m_document->undoStack()->disconnect(this);
-    m_document->disconnect(this);
+    // signals its undo stack sends while it goes must reach no slot of this window or of the
+    // panels that ask it for things (the training docks, the teaching tools).
+    m_document->undoStack()->disconnect();
+    m_document->disconnect();
 }
 
 // The default layout: the tree in the middle with the code (and the history behind it) under it,

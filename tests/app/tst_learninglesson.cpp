@@ -209,7 +209,7 @@ private slots:
             for (int64_t k = 0; k < it->second.numel(); ++k)
                 norm += double(it->second[k]) * double(it->second[k]);
             const double want = refPlain.value(QStringLiteral("first_grad_norms")).toObject().value(QStringLiteral("conv_layers.0")).toArray().at(0).toDouble();
-            QVERIFY2(std::abs(std::sqrt(norm) - want) <= 1e-4 * want, qPrintable(QStringLiteral("%1 vs %2").arg(std::sqrt(norm)).arg(want)));
+            QVERIFY2(std::abs(std::sqrt(norm) - want) <= 1e-3 * want, qPrintable(QStringLiteral("%1 vs %2").arg(std::sqrt(norm)).arg(want)));
         }
         for (int i = 0; i < 3; ++i)
             QVERIFY2(std::abs(stepLosses[static_cast<size_t>(i)] - pb.at(i).toDouble()) < 1e-4,

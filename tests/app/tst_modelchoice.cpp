@@ -120,13 +120,14 @@ D = Discriminator()
 void whenAsked(std::function<void(ModelChoiceDialog*)> act)
 {
     auto poll = std::make_shared<std::function<void()>>();
-    *poll = [act, poll] {
+    std::weak_ptr<std::function<void()>> self = poll; // not a cycle: the timers keep it alive
+    *poll = [act, self] {
         if (auto* dialog = qobject_cast<ModelChoiceDialog*>(QApplication::activeModalWidget()))
             act(dialog);
-        else
-            QTimer::singleShot(20, *poll);
+        else if (auto again = self.lock())
+            QTimer::singleShot(20, [again] { (*again)(); });
     };
-    QTimer::singleShot(20, *poll);
+    QTimer::singleShot(20, [poll] { (*poll)(); });
 }
 
 std::vector<ml::python::ModelChoice> choicesOf(const QString& text)
