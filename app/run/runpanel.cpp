@@ -299,9 +299,11 @@ bool RunPanel::loadWeightsFile(const QString& path)
     const QString text = QString::fromStdString(report.error.empty() ? report.message() : report.error);
     m_status->setText(QStringLiteral("%1 was not loaded; the weights are unchanged.").arg(QFileInfo(path).fileName()));
     if (!m_quiet) {
+        // A file that cannot be read is not said to be another model's.
+        const QString what = report.error.empty() ? QStringLiteral("%1 does not fit this model.")
+                                                  : QStringLiteral("%1 cannot be read as weights.");
         QMessageBox box(QMessageBox::Warning, QStringLiteral("Weights not loaded"),
-                        QStringLiteral("%1 does not fit this model. Nothing was loaded: the weights are unchanged.")
-                            .arg(QFileInfo(path).fileName()),
+                        what.arg(QFileInfo(path).fileName()) + QStringLiteral(" Nothing was loaded: the weights are unchanged."),
                         QMessageBox::Ok, this);
         QStringList details;
         for (const std::string& k : report.missing)
@@ -312,7 +314,8 @@ bool RunPanel::loadWeightsFile(const QString& path)
             details << QStringLiteral("wrong shape: %1").arg(QString::fromStdString(k));
         box.setInformativeText(details.isEmpty() ? text : details.mid(0, 12).join(QLatin1Char('\n'))
                                                            + (details.size() > 12 ? QStringLiteral("\n…") : QString()));
-        box.setDetailedText(details.isEmpty() ? text : details.join(QLatin1Char('\n')) + QStringLiteral("\n\n") + text);
+        if (!details.isEmpty())
+            box.setDetailedText(details.join(QLatin1Char('\n')) + QStringLiteral("\n\n") + text);
         box.exec();
     }
     return false;

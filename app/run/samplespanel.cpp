@@ -60,6 +60,7 @@ SamplesPanel::SamplesPanel(RunController* controller, QWidget* parent)
     open->setToolTip(QStringLiteral("Run the model on a PNG, JPEG or BMP file (or drop one here)"));
     m_jump->setPrefix(QStringLiteral("test image "));
     m_jump->setToolTip(QStringLiteral("Jump to an image of the installed test set"));
+    m_info->setObjectName(QStringLiteral("samplesInfo"));
     m_info->setWordWrap(true);
 
     auto* buttons = new QHBoxLayout;

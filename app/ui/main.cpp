@@ -139,7 +139,9 @@ int main(int argc, char* argv[])
     const bool shooting = parser.isSet(screenshot);
     window.setQuiet(shooting);
     const QString file = parser.positionalArguments().value(0, QStringLiteral(":/examples/net_modulelist_fixed.py"));
-    if (!window.openFile(file, &error))
+    // A file that cannot be opened ends a screenshot run; the interactive window has said why
+    // in a message box and opens on a new model instead.
+    if (!window.openFile(file, &error) && shooting)
         return fail(2, error);
     if (windowSize)
         window.resize(*windowSize);
