@@ -174,6 +174,8 @@ Value Interpreter::callModule(const Module& m, std::vector<Value> args, SourceLo
 
 Value Interpreter::callModule(const Module& m, Args args, Kwargs kwargs, SourceLoc loc)
 {
+    if (fusing() && m_frame && m_frame->self.kind == Value::Kind::Module)
+        m_fusion.beforeProgramCall(m, m_frame->self.module, m_callExpr, m_frame->locals, m_globals, [this](const Module& x) { return isTraining(x); });
     return runModule(m, std::move(args), std::move(kwargs), loc);
 }
 
@@ -217,6 +219,8 @@ Value Interpreter::runModule(const Module& m, Args args, Kwargs kwargs, SourceLo
             seqFrame.self = Value::ofModule(&m);
             seqFrame.path = m.path();
             m_frame = &seqFrame;
+            if (fusing())
+                m_fusion.beforeSequentialChild(m, static_cast<size_t>(&c - m.children().data()), [this](const Module& x) { return isTraining(x); });
             try {
                 out = runModule(*c.module, {out}, {}, loc);
             } catch (...) {
@@ -318,13 +322,15 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
             raiseHere("internal: no input data for " + layer.typeName());
         if (!layer.hasTensors())
             raiseHere(layer.typeName() + " has no weights: initialise or load them before running");
-        if (!m_recorder && !isTraining(layer) && isViewInEval(layer)) {
+        if (m_fusion.passThrough(layer, in.data.get()) || (!m_recorder && !isTraining(layer) && isViewInEval(layer))) {
             out.data = in.data; // shared storage, as a view; out.shape is authoritative
         } else {
             const Tensor input = Tensor::borrow(in.shape, in.data->data());
             auto t = std::make_shared<Tensor>(r.shape);
             if (m_recorder)
                 m_recorder->layerCall(layer, record, in.data, in.shape, t);
+            else if (m_fusion.compute(layer, input, *t))
+                ; // with the BatchNorm (and ReLU) after it, which then pass through
             else if (isTraining(layer))
                 layer.trainForward(input, *t);
             else

@@ -2,6 +2,7 @@
 
 #include "engine/analysis/analysis.h"
 #include "engine/analysis/forwardrecorder.h"
+#include "engine/analysis/fusion.h"
 #include "engine/layer.h"
 #include "engine/python/evaluator.h"
 
@@ -55,6 +56,8 @@ private:
     int m_moduleDepth = 0;
     ForwardRecorder* m_recorder = nullptr;
     std::unordered_map<const ForwardProgram*, std::shared_ptr<FunctionDef>> m_forwardCache;
+    Fusion m_fusion; // conv -> BatchNorm (-> ReLU) as one convolution, where nothing observes between
+    bool fusing() const { return m_real && !m_recorder && !(m_observer && *m_observer); }
 };
 
 } // namespace ml::detail

@@ -293,7 +293,14 @@ layers::ConvGeometry Conv2d::geometry(const Shape& in) const
     return g;
 }
 
-void Conv2d::forward(const Tensor& in, Tensor& out) const
+void Conv2d::forward(const Tensor& in, Tensor& out) const { run(in, out, nullptr, {}); }
+
+void Conv2d::forwardFused(const Tensor& in, Tensor& out, const BatchNormBase& bn, layers::ConvEpilogue epilogue) const
+{
+    run(in, out, &bn, epilogue);
+}
+
+void Conv2d::run(const Tensor& in, Tensor& out, const BatchNormBase* bn, layers::ConvEpilogue epilogue) const
 {
     const ShapeResult r = outputShape(in.shape());
     if (!r.ok())
@@ -311,7 +318,10 @@ void Conv2d::forward(const Tensor& in, Tensor& out) const
         g.w += p.left + p.right;
         g.padTop = g.padBottom = g.padLeft = g.padRight = 0;
     }
-    m_kernel.forward(g, tensors()[0], o.bias ? tensors()[1].data() : nullptr, src, out.data());
+    if (bn)
+        m_fold.forward(g, tensors()[0], o.bias ? &tensors()[1] : nullptr, *bn, src, out.data(), epilogue);
+    else
+        m_kernel.forward(g, tensors()[0], o.bias ? tensors()[1].data() : nullptr, src, out.data(), epilogue);
 }
 
 } // namespace ml

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/layers/convbnfold.h"
 #include "engine/layers/convkernel.h"
 #include "engine/layers/layerutil.h"
 #include "engine/layers/padding.h"
@@ -31,6 +32,11 @@ public:
     ShapeResult outputShape(const Shape& in) const override;
     int64_t multAdds(const Shape& in, const Shape& out) const override;
     void forward(const Tensor& in, Tensor& out) const override;
+    // The convolution followed by the eval-mode BatchNorm `bn` (folded into the weight and
+    // bias: layers::ConvBnFold::foldable must hold) and the epilogue, in one pass; the input is
+    // batched (4-D). The same values as forward(), bn.forward() and ReLU one after another, up
+    // to float rounding.
+    void forwardFused(const Tensor& in, Tensor& out, const BatchNormBase& bn, layers::ConvEpilogue epilogue) const;
     void initTensors(TorchGenerator& gen) override;
 
     // Padding actually applied before/after the input along H and W ('same' splits the total,
@@ -45,6 +51,7 @@ public:
     // serves the gradients (ConvKernel::backwardData/backwardWeights).
     layers::ConvGeometry geometry(const Shape& in) const;
     const layers::ConvKernel& kernel() const { return m_kernel; }
+    const layers::ConvBnFold& fold() const { return m_fold; }
 
 protected:
     std::optional<std::string> configure(const std::vector<ArgValue>& args) override;
@@ -52,6 +59,9 @@ protected:
 private:
     Conv2dOptions m_opt;
     layers::ConvKernel m_kernel; // weights packed for the machine's kernel
+    layers::ConvBnFold m_fold;   // the weights with a following BatchNorm folded in
+
+    void run(const Tensor& in, Tensor& out, const BatchNormBase* bn, layers::ConvEpilogue epilogue) const;
 };
 
 } // namespace ml

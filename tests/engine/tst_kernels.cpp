@@ -4,11 +4,15 @@
 // again after every kind of write (edit, element write, load, copy-on-write clone, training
 // step); LayerNorm, GroupNorm, AvgPool2d and AdaptiveAvgPool2d against PyTorch over odd sizes
 // and NaN inputs (tests/data/kernels/kernels.json, written by gen_kernels.py); broadcasting
-// arithmetic; view layers.
+// arithmetic; view layers; Conv2d -> BatchNorm2d (-> ReLU) fused into one convolution against
+// the three layers run one after another, and where forward passes fuse and where they must not.
 
+#include "engine/analysis/analysis.h"
 #include "engine/analysis/tensorops.h"
 #include "engine/layer.h"
 #include "engine/layers/conv.h"
+#include "engine/layers/norm.h"
+#include "engine/python/importer.h"
 #include "engine/parallel.h"
 
 #include <QFile>
@@ -235,6 +239,116 @@ QJsonArray kernelCases()
     return QJsonDocument::fromJson(f.readAll()).object()["cases"].toArray();
 }
 
+
+std::unique_ptr<Layer> makeBatchNorm(int64_t channels, std::mt19937& rng)
+{
+    auto made = createLayer("BatchNorm2d", {{"", ArgValue::ofInt(channels)}});
+    if (!std::holds_alternative<std::unique_ptr<Layer>>(made))
+        qFatal("%s", std::get<std::string>(made).c_str());
+    auto bn = std::move(std::get<std::unique_ptr<Layer>>(made));
+    TorchGenerator gen(0);
+    bn->initTensors(gen);
+    // weight, bias, running_mean, running_var: away from the identity, variance positive
+    for (int k = 0; k < 4; ++k)
+        fillRandom(bn->tensors()[size_t(k)], rng);
+    float* var = bn->tensors()[3].data();
+    for (int64_t i = 0; i < channels; ++i)
+        var[i] = 0.2f + std::abs(var[i]) * 2.0f;
+    return bn;
+}
+
+// conv, BatchNorm and (if relu) ReLU one after another, as without fusion.
+Tensor unfused(const Layer& conv, const Layer& bn, bool relu, const Tensor& x)
+{
+    Tensor c, y;
+    conv.forward(x, c);
+    bn.forward(c, y);
+    if (relu) {
+        float* p = y.data();
+        for (int64_t i = 0; i < y.numel(); ++i)
+            p[i] = p[i] > 0.0f ? p[i] : (std::isnan(p[i]) ? p[i] : 0.0f);
+    }
+    return y;
+}
+
+double maxAbs(const Tensor& t)
+{
+    double m = 0;
+    for (int64_t i = 0; i < t.numel(); ++i)
+        m = std::max(m, double(std::abs(t[i])));
+    return m;
+}
+
+void checkFused(const ConvCase& cc)
+{
+    std::mt19937 rng(11);
+    auto layer = makeConv(cc);
+    fillRandom(layer->tensors()[0], rng);
+    if (cc.bias)
+        fillRandom(layer->tensors()[1], rng);
+    const auto& conv = static_cast<const Conv2d&>(*layer);
+    auto bnLayer = makeBatchNorm(cc.oc, rng);
+    const auto& bn = static_cast<const BatchNormBase&>(*bnLayer);
+    QVERIFY(layers::ConvBnFold::foldable(bn, cc.oc));
+    Tensor x(Shape{cc.n, cc.c, cc.h, cc.w});
+    fillRandom(x, rng);
+    for (bool relu : {false, true})
+        for (int threads : {1, 2}) {
+            setThreadCount(threads);
+            const Tensor want = unfused(conv, bn, relu, x);
+            Tensor y;
+            layers::ConvEpilogue ep;
+            ep.relu = relu;
+            conv.forwardFused(x, y, bn, ep);
+            QCOMPARE(y.shape(), want.shape());
+            const double d = maxAbsDiff(y, want);
+            QVERIFY2(d <= 1e-4 * std::max(1.0, maxAbs(want)),
+                     qPrintable(QString("relu %1, threads %2: max difference %3").arg(relu).arg(threads).arg(d)));
+        }
+    setThreadCount(0);
+    QCOMPARE(conv.fold().folds(), int64_t(1)); // folded once for four passes
+    // A changed running variance, BatchNorm weight or convolution weight is folded again.
+    for (Tensor* t : {&bnLayer->tensors()[3], &bnLayer->tensors()[0], &layer->tensors()[0]}) {
+        (*t)[0] *= 1.5f;
+        const Tensor want = unfused(conv, bn, true, x);
+        Tensor y;
+        conv.forwardFused(x, y, bn, {true});
+        QVERIFY(maxAbsDiff(y, want) <= 1e-4 * std::max(1.0, maxAbs(want)));
+    }
+    QCOMPARE(conv.fold().folds(), int64_t(4));
+}
+
+const char* kFusionModel = R"(
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 17, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(17)
+        self.conv2 = nn.Conv2d(17, 17, 3, stride=2, padding=1, groups=17, bias=False)
+        self.bn2 = nn.BatchNorm2d(17)
+        self.features = nn.Sequential(nn.Conv2d(17, 9, 1), nn.BatchNorm2d(9), nn.ReLU(inplace=True))
+        self.conv3 = nn.Conv2d(9, 9, 3, padding=2, dilation=2)
+        self.bn3 = nn.BatchNorm2d(9)
+        self.conv4 = nn.Conv2d(9, 9, 1)
+        self.bn4 = nn.BatchNorm2d(9)
+        self.listed = [nn.Sequential(nn.Conv2d(9, 9, 1), nn.BatchNorm2d(9))]
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = self.bn2(self.conv2(x))
+        x = self.features(x)
+        y = self.conv3(x)
+        x = self.bn3(y) + y
+        x = self.listed[0](x)
+        return torch.relu(self.bn4(self.conv4(x)))
+
+model = Net()
+)";
+
 } // namespace
 
 class TestKernels : public QObject {
@@ -290,6 +404,76 @@ private slots:
             {7, 1, 15, 15, 5, 4, 3, 0, 1, 1, true},
         };
         checkConvGradients(cases[index]);
+    }
+
+    void convBnFused_data() { conv_data(); }
+    void convBnFused()
+    {
+        QFETCH(int, index);
+        static const ConvCase cases[] = {
+            {1, 3, 1, 1, 5, 1, 1, 0, 1, 1, true},
+            {7, 3, 9, 11, 8, 3, 1, 1, 1, 1, true},
+            {2, 17, 5, 6, 13, 1, 1, 0, 1, 1, false},
+            {3, 5, 13, 10, 7, 3, 2, 1, 1, 1, true},
+            {2, 6, 12, 12, 9, 3, 1, 2, 2, 1, true},
+            {2, 6, 7, 9, 10, 3, 1, 1, 1, 2, true},
+            {3, 12, 11, 11, 12, 3, 2, 1, 1, 12, false},
+            {1, 4, 3, 40, 6, 3, 1, 1, 1, 1, false},
+            {2, 3, 6, 7, 4, 3, 1, 2, 1, 1, true, "reflect"},
+            {1, 5, 6, 5, 3, 3, 2, 2, 1, 1, true, "circular"},
+            {2, 2, 8, 8, 3, 5, 1, 3, 1, 1, true, "replicate"},
+            {1, 33, 6, 6, 19, 3, 1, 1, 1, 1, true},
+            {7, 1, 15, 15, 5, 4, 3, 0, 1, 1, true},
+        };
+        checkFused(cases[index]);
+    }
+
+    // runForward fuses where nothing observes the convolution's output and gives the values
+    // of the unfused pass (which a run observer forces: it is shown every layer's output).
+    void fusionInForwardPasses()
+    {
+        auto r = python::importPython(kFusionModel, "fusion.py");
+        QVERIFY(std::holds_alternative<python::ImportResult>(r));
+        Module& root = *std::get<python::ImportResult>(r).root;
+        initWeights(root, 3);
+        std::mt19937 rng(5);
+        std::vector<const Conv2d*> convs;
+        std::function<void(Module&)> visit = [&](Module& m) {
+            if (m.typeName() == "BatchNorm2d") {
+                for (int k = 0; k < 4; ++k)
+                    fillRandom(m.tensors()[size_t(k)], rng);
+                float* var = m.tensors()[3].data();
+                for (int64_t i = 0; i < m.tensors()[3].numel(); ++i)
+                    var[i] = 0.2f + std::abs(var[i]);
+            }
+            if (m.typeName() == "Conv2d")
+                convs.push_back(static_cast<const Conv2d*>(&m));
+            for (const Module::Child& c : m.children())
+                visit(*c.module);
+        };
+        visit(root);
+        QCOMPARE(convs.size(), size_t(6)); // conv1, conv2, features.0, conv3, conv4, listed.0.0 (declaration order)
+        Tensor x(Shape{7, 3, 9, 9});
+        fillRandom(x, rng);
+        int observed = 0;
+        const ForwardResult plain = runForward(root, x, [&](const Module&, const Tensor&, const Tensor&) { ++observed; });
+        QVERIFY(plain.output);
+        QVERIFY(observed > 10);
+        for (const Conv2d* c : convs)
+            QCOMPARE(c->fold().folds(), int64_t(0)); // observed: nothing fused
+        const ForwardResult fused = runForward(root, x);
+        QVERIFY(fused.output);
+        QCOMPARE(fused.output->shape(), plain.output->shape());
+        const double d = maxAbsDiff(*fused.output, *plain.output);
+        QVERIFY2(d <= 1e-4 * std::max(1.0, maxAbs(*plain.output)), qPrintable(QString("max difference %1").arg(d)));
+        // F.relu(bn(conv)), bn(conv), Sequential(conv, bn, ReLU), torch.relu(bn(conv)): fused.
+        // conv3's output is also added to the BatchNorm's: not fused. The Sequential in a plain
+        // list keeps training mode (eval() does not reach it): its BatchNorm uses batch statistics.
+        const int64_t want[] = {1, 1, 1, 0, 1, 0};
+        for (size_t i = 0; i < convs.size(); ++i)
+            QVERIFY2(convs[i]->fold().folds() == want[i], qPrintable(QString("convolution %1: %2 folds").arg(i).arg(convs[i]->fold().folds())));
+        QCOMPARE(fused.analysis.layerCalls.size(), plain.analysis.layerCalls.size());
+        QCOMPARE(fused.analysis.totalMultAdds, plain.analysis.totalMultAdds);
     }
 
     void broadcastArithmetic()
