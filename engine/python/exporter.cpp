@@ -5,7 +5,9 @@
 #include "engine/program.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <cctype>
 #include <set>
 #include <vector>
@@ -92,30 +94,141 @@ std::string quoted(const std::string& s)
     return out + "'";
 }
 
-// Instances of one class that differ only in layer arguments share one exported class whose
-// constructor takes the differing values: Block(8, 8, 1) and Block(8, 16, 2). Instances that
-// differ in structure or forward get classes of their own (Name, Name_2, ...).
+// Every instance of one class is written as one class whose constructor takes what differs
+// between them: layer arguments and attributes as values (Block(8, 8, 1), Block(8, 16, 2)), a
+// child whose structure differs as a module (BasicBlock(64, 128, 2, nn.Sequential(...))), a
+// child only some instances have as an optional module (Tree(..., prev_root=...)). Only
+// instances that differ in forward, helper methods or own tensors, or whose attributes and
+// children cannot be written by one __init__, get classes of their own (Name, Name_2, ...).
+enum class Placement {
+    Inline,   // the same in every instance: written in __init__, its differing arguments as parameters
+    Argument, // differs in structure (or is None in some instances): a constructor argument
+    Optional, // missing in some instances: a constructor argument that defaults to None
+};
+
+struct Member {
+    std::string name;
+    Placement placement = Placement::Inline;
+};
+
 struct Param {
     std::string name;
-    std::vector<ArgValue> values; // one per instance of the class
+    std::vector<std::string> values; // Python source, one per instance (a value parameter)
+    int member = -1;                 // a module parameter: its index in members
+};
+
+// The attributes every instance sets (in order) and the children in one order all follow.
+struct Layout {
+    std::vector<std::string> attributes;
+    std::vector<Member> members;
 };
 
 struct ClassGroup {
     std::string typeName;
-    std::string signature;
+    std::string core; // forward, helper methods and own tensors: equal in every instance
     std::string name; // exported
     std::vector<const CustomModule*> instances;
+    Layout layout;
     std::vector<Param> params;
+    enum class State { New, Placing, Placed, Deriving, Derived } state = State::New;
 };
 
-// One editable value in a class body: a layer argument or an argument of a nested class.
+// One value in a class body that may differ between instances: a layer argument, an attribute,
+// or a value argument of a nested class.
 struct Slot {
-    std::string path;
-    std::string argName;
-    const Module* module;
-    int index;
-    ArgValue value;
+    std::string path;    // relative to the class: "conv1", "layer.0", "" for an attribute
+    std::string argName; // "in_channels", the nested class's parameter, the attribute's name
+    std::pair<const Module*, std::string> key;
+    std::string value;   // Python source
+    bool attribute = false;
+    bool nested = false; // a nested class's parameter: its name means something inside that class
 };
+
+bool isNone(const Expr& e)
+{
+    return e.kind == Expr::Kind::None;
+}
+
+// Names a parameter must not take: they would hide what __init__ reads.
+bool reservedName(const std::string& name)
+{
+    static const std::set<std::string> kReserved = {"self", "torch", "nn", "F", "super", "setattr", "float", "OrderedDict"};
+    return kReserved.count(name) > 0;
+}
+
+// The layout one __init__ writes for all of instances, or nothing when none can: an attribute
+// only some set, children in different orders, a name that is a child in one instance and a
+// value other than None in another.
+std::optional<Layout> layoutOf(const std::vector<const CustomModule*>& instances)
+{
+    std::vector<std::string> merged;
+    for (const CustomModule* inst : instances) {
+        size_t pos = 0;
+        for (const Module::Child& c : inst->children()) {
+            const auto it = std::find(merged.begin(), merged.end(), c.name);
+            if (it == merged.end()) {
+                merged.insert(merged.begin() + static_cast<std::ptrdiff_t>(pos), c.name);
+                ++pos;
+            } else {
+                const size_t at = static_cast<size_t>(it - merged.begin());
+                if (at < pos)
+                    return std::nullopt;
+                pos = at + 1;
+            }
+        }
+    }
+    Layout layout;
+    bool firstInstance = true;
+    for (const CustomModule* inst : instances) {
+        std::vector<std::string> attributes;
+        for (const auto& [name, value] : inst->program().attributes) {
+            if (std::find(merged.begin(), merged.end(), name) == merged.end())
+                attributes.push_back(name);
+            else if (!isNone(value))
+                return std::nullopt;
+        }
+        if (firstInstance)
+            layout.attributes = attributes;
+        else if (attributes != layout.attributes)
+            return std::nullopt;
+        firstInstance = false;
+    }
+    for (const std::string& name : merged) {
+        size_t asChild = 0, asNone = 0;
+        for (const CustomModule* inst : instances) {
+            if (inst->findChild(name))
+                ++asChild;
+            else if (inst->program().attribute(name))
+                ++asNone;
+        }
+        Member m{name, Placement::Inline};
+        if (asChild + asNone < instances.size()) {
+            if (asNone > 0)
+                return std::nullopt;
+            m.placement = Placement::Optional;
+        } else if (asNone > 0) {
+            m.placement = Placement::Argument;
+        }
+        layout.members.push_back(std::move(m));
+    }
+    return layout;
+}
+
+// Whether b can join a group whose first instance is a without changing its layout: the same
+// children and attributes in the same order.
+bool sameNames(const CustomModule& a, const CustomModule& b)
+{
+    if (a.childCount() != b.childCount() || a.program().attributes.size() != b.program().attributes.size())
+        return false;
+    for (int k = 0; k < a.childCount(); ++k)
+        if (a.childName(k) != b.childName(k))
+            return false;
+    for (size_t k = 0; k < a.program().attributes.size(); ++k)
+        if (a.program().attributes[k].first != b.program().attributes[k].first
+            || isNone(a.program().attributes[k].second) != isNone(b.program().attributes[k].second))
+            return false;
+    return true;
+}
 
 class Exporter {
 public:
@@ -123,23 +236,26 @@ public:
 
 private:
     void collectGroups(const Module& m);
-    std::string signature(const Module& m) const;
-    void slotsOf(const Module& m, const std::string& path, std::vector<Slot>& out) const;
-    void deriveParams(ClassGroup& g);
+    std::string core(const CustomModule& m) const;
+    std::string signature(const Module& m);
+    void place(ClassGroup& g);
+    void derive(ClassGroup& g);
+    void slotsOf(const Module& m, const std::string& path, std::vector<Slot>& out, bool classRoot);
+    void nameParams(ClassGroup& g, const std::vector<std::vector<Slot>>& perInstance);
     std::string classText(const ClassGroup& g);
     std::string moduleExpr(const Module& m, int indent);
+    std::string customExpr(const CustomModule& m, int indent);
     std::string layerExpr(const Layer& l);
     std::string listBody(const Module& m, int indent, const char* open, const char* close);
-    const ArgValue& instanceArg(const Module& custom, int j) const
-    {
-        const ClassGroup& g = m_groups[static_cast<size_t>(m_groupOf.at(&custom))];
-        return g.params[static_cast<size_t>(j)].values[static_cast<size_t>(m_instanceIndex.at(&custom))];
-    }
+    ClassGroup& groupOf(const Module& m) { return m_groups[static_cast<size_t>(m_groupOf.at(&m))]; }
+    size_t instanceIndex(const Module& m) const { return static_cast<size_t>(m_instanceIndex.at(&m)); }
 
     std::vector<ClassGroup> m_groups;
     std::map<const Module*, int> m_groupOf;
     std::map<const Module*, int> m_instanceIndex;
-    std::map<std::pair<const Module*, int>, std::string> m_paramAt; // value written as a parameter name
+    // A value written as a parameter name: (layer, argument), (nested class, its parameter),
+    // (class, "." + attribute).
+    std::map<std::pair<const Module*, std::string>, std::string> m_paramAt;
     std::set<std::string> m_takenNames;
     bool m_needsOrderedDict = false;
     // The class being written and where it placed the modules stored in several places: a later
@@ -148,36 +264,16 @@ private:
     std::map<const void*, std::string> m_sharedAt;
 };
 
-std::string Exporter::signature(const Module& m) const
+std::string Exporter::core(const CustomModule& custom) const
 {
-    switch (m.kind()) {
-    case ModuleKind::Layer: return "L" + m.typeName();
-    case ModuleKind::Custom: return "C" + std::to_string(m_groupOf.at(&m));
-    default: break;
-    }
-    std::string s = "K" + std::string(moduleKindName(m.kind())) + "(";
-    for (const Module::Child& c : m.children())
-        s += c.name + "=" + signature(*c.module) + ";";
-    return s + ")";
-}
-
-void Exporter::slotsOf(const Module& m, const std::string& path, std::vector<Slot>& out) const
-{
-    if (m.kind() == ModuleKind::Layer) {
-        const auto& l = static_cast<const Layer&>(m);
-        const LayerSchema& schema = l.schema();
-        for (size_t i = 0; i < schema.args.size() && i < l.args().size(); ++i)
-            out.push_back({path, std::string(schema.args[i].name), &m, static_cast<int>(i), l.args()[i]});
-        return;
-    }
-    if (m.kind() == ModuleKind::Custom && !path.empty()) {
-        const ClassGroup& g = m_groups[static_cast<size_t>(m_groupOf.at(&m))];
-        for (size_t j = 0; j < g.params.size(); ++j)
-            out.push_back({path, g.params[j].name, &m, static_cast<int>(j), instanceArg(m, static_cast<int>(j))});
-        return;
-    }
-    for (const Module::Child& c : m.children())
-        slotsOf(*c.module, joinName(path, c.name), out);
+    std::string sig = toSource(custom.program());
+    const std::vector<TensorSpec> specs = custom.tensorSpecs();
+    for (size_t k = 0; k < specs.size(); ++k)
+        sig += "|" + specs[k].name + (specs[k].isBuffer ? (specs[k].persistent ? "B" : "b") : "P") + specs[k].shape.toString()
+            + initialTensorSource(specs[k].shape, custom.initialFill(k), custom.initialData(k));
+    for (const Method& method : custom.program().methods)
+        sig += "|" + toSource(method);
+    return sig;
 }
 
 // Post-order, so that a class's children are grouped before the class itself.
@@ -188,57 +284,149 @@ void Exporter::collectGroups(const Module& m)
     if (m.kind() != ModuleKind::Custom)
         return;
     const auto& custom = static_cast<const CustomModule&>(m);
-    std::string sig;
-    for (const Module::Child& c : m.children())
-        sig += c.name + "=" + signature(*c.module) + ";";
-    sig += "|" + toSource(custom.program());
-    const std::vector<TensorSpec> specs = custom.tensorSpecs();
-    for (size_t k = 0; k < specs.size(); ++k)
-        sig += "|" + specs[k].name + (specs[k].isBuffer ? (specs[k].persistent ? "B" : "b") : "P") + specs[k].shape.toString()
-            + initialTensorSource(specs[k].shape, custom.initialFill(k), custom.initialData(k));
-    for (const auto& [name, value] : custom.program().attributes)
-        sig += "|" + name + "=" + toSource(value);
-    for (const Method& method : custom.program().methods)
-        sig += "|" + toSource(method);
+    const std::string sig = core(custom);
     for (size_t g = 0; g < m_groups.size(); ++g) {
-        if (m_groups[g].typeName == custom.typeName() && m_groups[g].signature == sig) {
-            m_groupOf[&m] = static_cast<int>(g);
-            m_instanceIndex[&m] = static_cast<int>(m_groups[g].instances.size());
-            m_groups[g].instances.push_back(&custom);
-            return;
+        ClassGroup& group = m_groups[g];
+        if (group.typeName != custom.typeName() || group.core != sig)
+            continue;
+        if (!sameNames(*group.instances[0], custom)) {
+            std::vector<const CustomModule*> all = group.instances;
+            all.push_back(&custom);
+            std::optional<Layout> layout = layoutOf(all);
+            if (!layout)
+                continue;
+            group.layout = std::move(*layout);
         }
+        m_groupOf[&m] = static_cast<int>(g);
+        m_instanceIndex[&m] = static_cast<int>(group.instances.size());
+        group.instances.push_back(&custom);
+        return;
     }
     ClassGroup g;
     g.typeName = custom.typeName();
-    g.signature = sig;
+    g.core = sig;
     g.instances.push_back(&custom);
+    g.layout = *layoutOf(g.instances);
     m_groupOf[&m] = static_cast<int>(m_groups.size());
     m_instanceIndex[&m] = 0;
     m_groups.push_back(std::move(g));
 }
 
-// The values that differ between instances become constructor parameters; slots that always
-// hold equal values share one parameter. Named after the argument (in_channels), or after the
-// child and the argument (conv_in_channels) where that is ambiguous.
-void Exporter::deriveParams(ClassGroup& g)
+// The structure of a subtree, without the values a constructor parameter can carry.
+std::string Exporter::signature(const Module& m)
 {
+    switch (m.kind()) {
+    case ModuleKind::Layer: return "L" + m.typeName();
+    case ModuleKind::Custom: {
+        ClassGroup& g = groupOf(m);
+        if (g.state == ClassGroup::State::Placing) // a class inside itself: never written inline
+            return "C?" + std::to_string(reinterpret_cast<std::uintptr_t>(&m));
+        place(g);
+        std::string s = "C" + std::to_string(m_groupOf.at(&m)) + "(";
+        for (const Member& member : g.layout.members) {
+            if (member.placement == Placement::Inline)
+                continue;
+            const Module* child = m.findChild(member.name);
+            s += child ? signature(*child) + ";" : "-;";
+        }
+        return s + ")";
+    }
+    default: break;
+    }
+    std::string s = "K" + std::string(moduleKindName(m.kind())) + "(";
+    for (const Module::Child& c : m.children())
+        s += c.name + "=" + signature(*c.module) + ";";
+    return s + ")";
+}
+
+// A child present in every instance is written inline where its structure is the same in all.
+void Exporter::place(ClassGroup& g)
+{
+    if (g.state != ClassGroup::State::New)
+        return;
+    g.state = ClassGroup::State::Placing;
+    for (Member& member : g.layout.members) {
+        if (member.placement != Placement::Inline)
+            continue;
+        const std::string first = signature(*g.instances[0]->findChild(member.name));
+        for (size_t k = 1; k < g.instances.size() && member.placement == Placement::Inline; ++k)
+            if (signature(*g.instances[k]->findChild(member.name)) != first)
+                member.placement = Placement::Argument;
+    }
+    g.state = ClassGroup::State::Placed;
+}
+
+void Exporter::slotsOf(const Module& m, const std::string& path, std::vector<Slot>& out, bool classRoot)
+{
+    if (m.kind() == ModuleKind::Layer) {
+        const auto& l = static_cast<const Layer&>(m);
+        const LayerSchema& schema = l.schema();
+        for (size_t i = 0; i < schema.args.size() && i < l.args().size(); ++i)
+            out.push_back({path, std::string(schema.args[i].name), {&m, std::string(schema.args[i].name)}, argSource(l.args()[i])});
+        return;
+    }
+    if (m.kind() == ModuleKind::Custom) {
+        ClassGroup& g = groupOf(m);
+        if (classRoot) {
+            for (const std::string& name : g.layout.attributes)
+                out.push_back({path, name, {&m, "." + name}, toSource(*static_cast<const CustomModule&>(m).program().attribute(name)), true});
+            for (const Member& member : g.layout.members)
+                if (member.placement == Placement::Inline)
+                    slotsOf(*m.findChild(member.name), joinName(path, member.name), out, false);
+            return;
+        }
+        derive(g);
+        if (g.state != ClassGroup::State::Derived)
+            return; // a class inside its own module argument: its values are written as they are
+        for (const Param& p : g.params) {
+            if (p.member < 0) {
+                out.push_back({path, p.name, {&m, p.name}, p.values[instanceIndex(m)], false, true});
+            } else if (const Module* child = m.findChild(g.layout.members[static_cast<size_t>(p.member)].name)) {
+                slotsOf(*child, joinName(path, p.name), out, false);
+            }
+        }
+        return;
+    }
+    for (const Module::Child& c : m.children())
+        slotsOf(*c.module, joinName(path, c.name), out, false);
+}
+
+// The values that differ between instances become constructor parameters; slots that always
+// hold equal values share one, then the module arguments follow.
+void Exporter::derive(ClassGroup& g)
+{
+    if (g.state == ClassGroup::State::Deriving || g.state == ClassGroup::State::Derived)
+        return;
+    place(g);
+    g.state = ClassGroup::State::Deriving;
     std::vector<std::vector<Slot>> perInstance;
     for (const CustomModule* inst : g.instances) {
         perInstance.emplace_back();
-        slotsOf(*inst, {}, perInstance.back());
+        slotsOf(*inst, {}, perInstance.back(), true);
     }
+    nameParams(g, perInstance);
+    g.state = ClassGroup::State::Derived;
+}
+
+// A parameter is named from what it feeds: an attribute's name (self.stride = stride), else the
+// argument's name when every layer argument it feeds has that name (or is a BatchNorm's
+// num_features following it), else the first place it feeds (conv1_out_channels, root_in_channels
+// for a nested class's parameter), never a name that would tell another story. A module argument is named after the child.
+void Exporter::nameParams(ClassGroup& g, const std::vector<std::vector<Slot>>& perInstance)
+{
     const std::vector<Slot>& first = perInstance[0];
     struct Candidate {
-        std::vector<ArgValue> values;
+        std::vector<std::string> values;
         std::vector<size_t> slots;
+        std::string base, qualified;
     };
     std::vector<Candidate> candidates;
     for (size_t k = 0; k < first.size(); ++k) {
-        std::vector<ArgValue> values;
+        std::vector<std::string> values;
         bool varies = false;
         for (const auto& slots : perInstance) {
             values.push_back(slots[k].value);
-            varies = varies || !(slots[k].value == first[k].value);
+            varies = varies || slots[k].value != first[k].value;
         }
         if (!varies)
             continue;
@@ -246,28 +434,52 @@ void Exporter::deriveParams(ClassGroup& g)
         if (same != candidates.end())
             same->slots.push_back(k);
         else
-            candidates.push_back({std::move(values), {k}});
+            candidates.push_back({std::move(values), {k}, {}, {}});
     }
-    std::vector<std::string> names;
-    for (const Candidate& c : candidates)
-        names.push_back(first[c.slots[0]].argName);
-    for (size_t i = 0; i < candidates.size(); ++i) {
-        const Slot& s = first[candidates[i].slots[0]];
-        const bool ambiguous = std::count(names.begin(), names.end(), s.argName) > 1;
-        std::string name = s.argName;
-        if (ambiguous || !isPythonIdentifier(name) || name == "self") {
-            name = s.path + "_" + s.argName;
-            std::replace(name.begin(), name.end(), '.', '_');
+    auto flat = [](std::string s) {
+        std::replace(s.begin(), s.end(), '.', '_');
+        return s;
+    };
+    for (Candidate& c : candidates) {
+        const Slot& s = first[c.slots[0]];
+        c.qualified = flat(s.path.empty() ? s.argName : s.path + "_" + s.argName);
+        const auto attribute = std::find_if(c.slots.begin(), c.slots.end(), [&](size_t k) { return first[k].attribute; });
+        if (attribute != c.slots.end()) {
+            c.base = c.qualified = first[*attribute].argName;
+            continue;
         }
-        std::string unique = name;
-        for (int n = 2; std::any_of(g.params.begin(), g.params.end(), [&](const Param& p) { return p.name == unique; })
-             || !isPythonIdentifier(unique);
-             ++n)
-            unique = "arg" + std::to_string(n) + "_" + name;
-        g.params.push_back({unique, candidates[i].values});
-        for (size_t k : candidates[i].slots)
-            m_paramAt[{first[k].module, first[k].index}] = unique;
+        std::set<std::string> fed;
+        if (first[c.slots[0]].nested) // Root(in_channels): the Tree's root_in_channels
+            fed.insert(c.qualified);
+        for (size_t k : c.slots)
+            if (first[k].argName != "num_features" || first[c.slots[0]].argName == "num_features")
+                fed.insert(first[k].argName);
+        c.base = fed.size() == 1 ? *fed.begin() : c.qualified;
     }
+    std::set<std::string> used;
+    auto claim = [&](const std::string& wanted) {
+        std::string name = wanted;
+        for (int n = 2; used.count(name) || !isPythonIdentifier(name) || reservedName(name) || m_takenNames.count(name); ++n)
+            name = "arg" + std::to_string(n) + "_" + flat(wanted);
+        used.insert(name);
+        return name;
+    };
+    // module arguments keep their child's name first
+    std::map<size_t, std::string> moduleNames;
+    for (size_t i = 0; i < g.layout.members.size(); ++i)
+        if (g.layout.members[i].placement != Placement::Inline)
+            moduleNames[i] = claim(g.layout.members[i].name);
+    for (const Candidate& c : candidates) {
+        const bool ambiguous = std::count_if(candidates.begin(), candidates.end(), [&](const Candidate& o) { return o.base == c.base; }) > 1;
+        const std::string name = claim(ambiguous ? c.qualified : c.base);
+        g.params.push_back({name, c.values, -1});
+        for (size_t k : c.slots)
+            m_paramAt[first[k].key] = name;
+    }
+    for (Placement placement : {Placement::Argument, Placement::Optional})
+        for (size_t i = 0; i < g.layout.members.size(); ++i)
+            if (g.layout.members[i].placement == placement)
+                g.params.push_back({moduleNames[i], {}, static_cast<int>(i)});
 }
 
 std::string Exporter::layerExpr(const Layer& l)
@@ -278,7 +490,7 @@ std::string Exporter::layerExpr(const Layer& l)
     bool keywords = false;
     for (size_t i = 0; i < schema.args.size() && i < l.args().size(); ++i) {
         const ArgSpec& spec = schema.args[i];
-        auto param = m_paramAt.find({&l, static_cast<int>(i)});
+        auto param = m_paramAt.find({&l, std::string(spec.name)});
         const bool isParam = param != m_paramAt.end();
         if (!isParam && !spec.required && l.args()[i] == spec.defaultValue)
             continue;
@@ -316,6 +528,33 @@ std::string Exporter::listBody(const Module& m, int indent, const char* open, co
     return s + pad(indent) + "]" + close;
 }
 
+// Class(values..., modules..., optional=module): a value the enclosing class takes as its own
+// parameter is written as that parameter's name.
+std::string Exporter::customExpr(const CustomModule& m, int indent)
+{
+    ClassGroup& g = groupOf(m);
+    std::string s = g.name + "(";
+    bool first = true;
+    for (const Param& p : g.params) {
+        std::string value;
+        if (p.member < 0) {
+            auto param = m_paramAt.find({&m, p.name});
+            value = param != m_paramAt.end() ? param->second : p.values[instanceIndex(m)];
+        } else {
+            const Member& member = g.layout.members[static_cast<size_t>(p.member)];
+            const Module* child = m.findChild(member.name);
+            if (member.placement == Placement::Optional && !child)
+                continue;
+            value = child ? moduleExpr(*child, indent) : "None";
+            if (member.placement == Placement::Optional)
+                value = p.name + "=" + value;
+        }
+        s += (first ? "" : ", ") + value;
+        first = false;
+    }
+    return s + ")";
+}
+
 std::string Exporter::moduleExpr(const Module& m, int indent)
 {
     if (m.isShared() && m_writing) {
@@ -334,15 +573,7 @@ std::string Exporter::moduleExpr(const Module& m, int indent)
     }
     switch (m.kind()) {
     case ModuleKind::Layer: return layerExpr(static_cast<const Layer&>(m));
-    case ModuleKind::Custom: {
-        const ClassGroup& g = m_groups[static_cast<size_t>(m_groupOf.at(&m))];
-        std::string s = g.name + "(";
-        for (size_t j = 0; j < g.params.size(); ++j) {
-            auto param = m_paramAt.find({&m, static_cast<int>(j)});
-            s += (j ? ", " : "") + (param != m_paramAt.end() ? param->second : argSource(instanceArg(m, static_cast<int>(j))));
-        }
-        return s + ")";
-    }
+    case ModuleKind::Custom: return customExpr(static_cast<const CustomModule&>(m), indent);
     case ModuleKind::Sequential: {
         if (m.childCount() == 0)
             return "nn.Sequential()";
@@ -383,12 +614,16 @@ std::string Exporter::classText(const ClassGroup& g)
     const CustomModule& m = *g.instances[0];
     std::string s = "\n\nclass " + g.name + "(nn.Module):\n    def __init__(self";
     for (const Param& p : g.params)
-        s += ", " + p.name;
+        s += ", " + p.name + (p.member >= 0 && g.layout.members[static_cast<size_t>(p.member)].placement == Placement::Optional ? "=None" : "");
     s += "):\n        super().__init__()\n";
     // `self.NAME = ...` only for an identifier; add_module, register_parameter and setattr take any name
-    for (const auto& [name, value] : m.program().attributes)
-        s += isIdentifier(name) ? "        self." + name + " = " + toSource(value) + "\n"
-                                : "        setattr(self, " + quoted(name) + ", " + toSource(value) + ")\n";
+    auto assign = [](const std::string& name, const std::string& value) {
+        return isIdentifier(name) ? "self." + name + " = " + value : "setattr(self, " + quoted(name) + ", " + value + ")";
+    };
+    for (const std::string& name : g.layout.attributes) {
+        auto param = m_paramAt.find({&m, "." + name});
+        s += "        " + assign(name, param != m_paramAt.end() ? param->second : toSource(*m.program().attribute(name))) + "\n";
+    }
     const std::vector<TensorSpec> specs = m.tensorSpecs();
     for (size_t k = 0; k < specs.size(); ++k) {
         const std::string value = initialTensorSource(specs[k].shape, m.initialFill(k), m.initialData(k));
@@ -401,9 +636,21 @@ std::string Exporter::classText(const ClassGroup& g)
     }
     m_writing = &m;
     m_sharedAt.clear();
-    for (const Module::Child& c : m.children()) {
-        const std::string value = moduleExpr(*c.module, 8);
-        s += isIdentifier(c.name) ? "        self." + c.name + " = " + value + "\n" : "        self.add_module(" + quoted(c.name) + ", " + value + ")\n";
+    for (size_t i = 0; i < g.layout.members.size(); ++i) {
+        const Member& member = g.layout.members[i];
+        if (member.placement == Placement::Inline) {
+            const std::string value = moduleExpr(*m.findChild(member.name), 8);
+            s += isIdentifier(member.name) ? "        self." + member.name + " = " + value + "\n"
+                                           : "        self.add_module(" + quoted(member.name) + ", " + value + ")\n";
+            continue;
+        }
+        const auto param = std::find_if(g.params.begin(), g.params.end(), [&](const Param& p) { return p.member == static_cast<int>(i); });
+        const std::string line = isIdentifier(member.name) ? "self." + member.name + " = " + param->name
+                                                           : "self.add_module(" + quoted(member.name) + ", " + param->name + ")";
+        if (member.placement == Placement::Optional)
+            s += "        if " + param->name + " is not None:\n            " + line + "\n";
+        else
+            s += "        " + line + "\n";
     }
     m_writing = nullptr;
     s += "\n" + toSource(m.program(), 1);
@@ -435,9 +682,10 @@ std::string Exporter::run(const Module& root, const Shape* inputShape, std::stri
                 g.name = candidate;
         }
         used.insert(g.name);
+        m_takenNames.insert(g.name);
     }
-    for (ClassGroup& g : m_groups) // children's groups come first
-        deriveParams(g);
+    for (ClassGroup& g : m_groups)
+        derive(g);
     std::string body;
     std::set<std::string> functions; // the file's functions forward calls, at the module level, once
     for (const ClassGroup& g : m_groups)
