@@ -247,6 +247,10 @@ private:
     std::string customExpr(const CustomModule& m, int indent);
     std::string layerExpr(const Layer& l);
     std::string listBody(const Module& m, int indent, const char* open, const char* close);
+    std::optional<std::string> pathExpr(const Module& m) const;
+    int deferFrom(const Module& container, std::vector<std::string>* items, int indent);
+    std::string statement(const std::string& head, const Module& value, int indent, const std::string& tail = {});
+    std::string frozenLines(const Module& root);
     ClassGroup& groupOf(const Module& m) { return m_groups[static_cast<size_t>(m_groupOf.at(&m))]; }
     size_t instanceIndex(const Module& m) const { return static_cast<size_t>(m_instanceIndex.at(&m)); }
 
@@ -261,7 +265,17 @@ private:
     // The class being written and where it placed the modules stored in several places: a later
     // place is written as the first one's attribute (self.fc), the one PyTorch object.
     const Module* m_writing = nullptr;
+    std::string m_self = "self"; // how the code names m_writing: self, or the model's variable
     std::map<const void*, std::string> m_sharedAt;
+    // The statement being written: the shared modules it places first, which cannot be named
+    // before it ends, and the statements that follow it (a container's children from a later
+    // place of such a module on, appended to it).
+    struct Statement {
+        int indent = 0;
+        std::set<const void*> placed;
+        std::vector<std::string> after;
+    };
+    std::vector<Statement> m_statements;
 };
 
 std::string Exporter::core(const CustomModule& custom) const
@@ -512,9 +526,8 @@ std::string Exporter::layerExpr(const Layer& l)
 std::string Exporter::listBody(const Module& m, int indent, const char* open, const char* close)
 {
     std::vector<std::string> items;
-    for (const Module::Child& c : m.children())
-        items.push_back(moduleExpr(*c.module, indent + 4));
-    bool same = items.size() >= 2;
+    const bool whole = deferFrom(m, &items, indent + 4) == m.childCount();
+    bool same = whole && items.size() >= 2;
     for (const std::string& i : items)
         same = same && i == items[0];
     if (same) {
@@ -522,10 +535,97 @@ std::string Exporter::listBody(const Module& m, int indent, const char* open, co
         return std::string(open) + "[" + moduleExpr(*m.child(0), indent) + " for _ in range(" + std::to_string(items.size())
             + ")]" + close;
     }
+    if (items.empty())
+        return std::string(open) + "[]" + close;
     std::string s = std::string(open) + "[\n";
     for (const std::string& i : items)
         s += pad(indent + 4) + i + ",\n";
     return s + pad(indent) + "]" + close;
+}
+
+// How the code being written reaches m: self.body[1], model[0].fc, or nothing outside it.
+std::optional<std::string> Exporter::pathExpr(const Module& m) const
+{
+    std::string path;
+    const Module* p = &m;
+    for (; p && p != m_writing; p = p->parent()) {
+        const std::string n = p->name();
+        const Module* parent = p->parent();
+        if (parent && parent->kind() == ModuleKind::ModuleDict)
+            path = "[" + quoted(n) + "]" + path;
+        else if (!n.empty() && n.find_first_not_of("0123456789") == std::string::npos)
+            path = "[" + n + "]" + path;
+        else if (isIdentifier(n))
+            path = "." + n + path;
+        else
+            path = ".get_submodule(" + quoted(n) + ")" + path;
+    }
+    if (!m_writing || p != m_writing)
+        return std::nullopt;
+    return m_self + path;
+}
+
+// Writes the container's children into items (one indentation deeper than indent) up to the
+// first later place of a shared module the current statement places first: that one and the
+// rest are appended after the statement (model.append(model[0]), self.body.add_module('x', ...)),
+// when the module is one PyTorch object under two names. Returns where it stopped.
+int Exporter::deferFrom(const Module& container, std::vector<std::string>* items, int indent)
+{
+    int cut = container.childCount();
+    for (int k = 0; k < container.childCount(); ++k) {
+        const Module& c = *container.child(k);
+        if (c.isShared() && !m_statements.empty() && m_statements.back().placed.count(c.identity()) && m_sharedAt.count(c.identity())
+            && pathExpr(container)) {
+            cut = k;
+            break;
+        }
+        items->push_back(moduleExpr(c, indent));
+    }
+    if (cut == container.childCount())
+        return cut;
+    const std::string path = *pathExpr(container);
+    const int statementIndent = m_statements.back().indent;
+    for (int k = cut; k < container.childCount(); ++k) {
+        const std::string& name = container.childName(k);
+        std::string head = path + ".append(", tail = ")";
+        if (container.kind() == ModuleKind::ModuleDict) {
+            head = path + "[" + quoted(name) + "] = ";
+            tail.clear();
+        } else if (container.kind() == ModuleKind::Sequential && !container.namesArePositions()) {
+            head = path + ".add_module(" + quoted(name) + ", ";
+        }
+        std::string line = statement(head, *container.child(k), statementIndent, tail);
+        m_statements.back().after.push_back(std::move(line)); // after statement(), which grows m_statements
+    }
+    return cut;
+}
+
+// head + the module's expression + tail as one statement at indent, with the statements that must
+// follow it, as lines without the first line's indentation.
+std::string Exporter::statement(const std::string& head, const Module& value, int indent, const std::string& tail)
+{
+    m_statements.push_back({indent, {}, {}});
+    std::string s = head + moduleExpr(value, indent) + tail;
+    const Statement done = std::move(m_statements.back());
+    m_statements.pop_back();
+    for (const std::string& line : done.after)
+        s += "\n" + pad(indent) + line;
+    return s;
+}
+
+// model.features.requires_grad_(False) for every frozen module, outermost first, as fine-tuning
+// code freezes them after building the model.
+std::string Exporter::frozenLines(const Module& root)
+{
+    std::string s;
+    auto visit = [&](const Module& m, auto& self) -> void {
+        if (m.frozen())
+            s += *pathExpr(m) + ".requires_grad_(False)\n";
+        for (const Module::Child& c : m.children())
+            self(*c.module, self);
+    };
+    visit(root, visit);
+    return s;
 }
 
 // Class(values..., modules..., optional=module): a value the enclosing class takes as its own
@@ -557,18 +657,13 @@ std::string Exporter::customExpr(const CustomModule& m, int indent)
 
 std::string Exporter::moduleExpr(const Module& m, int indent)
 {
-    if (m.isShared() && m_writing) {
-        std::string path;
-        const Module* p = &m;
-        for (; p && p != m_writing; p = p->parent()) {
-            const std::string& n = p->name();
-            const bool digits = !n.empty() && n.find_first_not_of("0123456789") == std::string::npos;
-            path = (digits ? "[" + n + "]" : "." + n) + path;
-        }
-        if (p == m_writing) {
-            const auto [it, first] = m_sharedAt.emplace(m.identity(), "self" + path);
+    if (m.isShared()) {
+        if (const std::optional<std::string> path = pathExpr(m)) {
+            const auto [it, first] = m_sharedAt.emplace(m.identity(), *path);
             if (!first)
                 return it->second;
+            if (!m_statements.empty())
+                m_statements.back().placed.insert(m.identity());
         }
     }
     switch (m.kind()) {
@@ -577,16 +672,20 @@ std::string Exporter::moduleExpr(const Module& m, int indent)
     case ModuleKind::Sequential: {
         if (m.childCount() == 0)
             return "nn.Sequential()";
+        std::vector<std::string> items;
+        deferFrom(m, &items, indent + 4);
+        if (items.empty())
+            return "nn.Sequential()";
         if (m.namesArePositions()) {
             std::string s = "nn.Sequential(\n";
-            for (const Module::Child& c : m.children())
-                s += pad(indent + 4) + moduleExpr(*c.module, indent + 4) + ",\n";
+            for (const std::string& i : items)
+                s += pad(indent + 4) + i + ",\n";
             return s + pad(indent) + ")";
         }
         m_needsOrderedDict = true;
         std::string s = "nn.Sequential(OrderedDict([\n";
-        for (const Module::Child& c : m.children())
-            s += pad(indent + 4) + "(" + quoted(c.name) + ", " + moduleExpr(*c.module, indent + 4) + "),\n";
+        for (size_t k = 0; k < items.size(); ++k)
+            s += pad(indent + 4) + "(" + quoted(m.childName(static_cast<int>(k))) + ", " + items[k] + "),\n";
         return s + pad(indent) + "]))";
     }
     case ModuleKind::ModuleList:
@@ -598,11 +697,13 @@ std::string Exporter::moduleExpr(const Module& m, int indent)
             return "[]";
         return listBody(m, indent, "", "");
     case ModuleKind::ModuleDict: {
-        if (m.childCount() == 0)
+        std::vector<std::string> items;
+        deferFrom(m, &items, indent + 4);
+        if (items.empty())
             return "nn.ModuleDict()";
         std::string s = "nn.ModuleDict({\n";
-        for (const Module::Child& c : m.children())
-            s += pad(indent + 4) + quoted(c.name) + ": " + moduleExpr(*c.module, indent + 4) + ",\n";
+        for (size_t k = 0; k < items.size(); ++k)
+            s += pad(indent + 4) + quoted(m.childName(static_cast<int>(k))) + ": " + items[k] + ",\n";
         return s + pad(indent) + "})";
     }
     }
@@ -635,13 +736,14 @@ std::string Exporter::classText(const ClassGroup& g)
             s += "        self.register_parameter(" + quoted(specs[k].name) + ", nn.Parameter(" + value + "))\n";
     }
     m_writing = &m;
+    m_self = "self";
     m_sharedAt.clear();
     for (size_t i = 0; i < g.layout.members.size(); ++i) {
         const Member& member = g.layout.members[i];
         if (member.placement == Placement::Inline) {
-            const std::string value = moduleExpr(*m.findChild(member.name), 8);
-            s += isIdentifier(member.name) ? "        self." + member.name + " = " + value + "\n"
-                                           : "        self.add_module(" + quoted(member.name) + ", " + value + ")\n";
+            const Module& child = *m.findChild(member.name);
+            s += "        " + (isIdentifier(member.name) ? statement("self." + member.name + " = ", child, 8)
+                                                         : statement("self.add_module(" + quoted(member.name) + ", ", child, 8, ")")) + "\n";
             continue;
         }
         const auto param = std::find_if(g.params.begin(), g.params.end(), [&](const Param& p) { return p.member == static_cast<int>(i); });
@@ -653,6 +755,7 @@ std::string Exporter::classText(const ClassGroup& g)
             s += "        " + line + "\n";
     }
     m_writing = nullptr;
+    m_self = "self";
     s += "\n" + toSource(m.program(), 1);
     for (const Method& method : m.program().methods)
         if (!method.isFunction)
@@ -696,11 +799,16 @@ std::string Exporter::run(const Module& root, const Shape* inputShape, std::stri
             }
     for (const ClassGroup& g : m_groups)
         body += classText(g);
-    const std::string instance = moduleExpr(root, 0);
+    // the model's variable names a module stored in several places of a container at the root
+    // (model[0]), and the frozen modules (model.features.requires_grad_(False))
+    m_writing = &root;
+    m_self = std::string(instanceName);
+    m_sharedAt.clear();
+    const std::string instance = statement(std::string(instanceName) + " = ", root, 0) + "\n" + frozenLines(root);
     std::string s = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n";
     if (m_needsOrderedDict)
         s += "from collections import OrderedDict\n";
-    s += body + "\n\n" + std::string(instanceName) + " = " + instance + "\n";
+    s += body + "\n\n" + instance;
     if (inputShape) {
         s += "# input: ";
         for (int k = 0; k < inputShape->rank(); ++k)

@@ -973,9 +973,35 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
         visit(cm, visit);
         return self;
     }
-    if (name == "to" || name == "cuda" || name == "cpu" || name == "float" || name == "double" || name == "requires_grad_"
-        || name == "share_memory" || name == "type")
+    if (name == "to" || name == "cuda" || name == "cpu" || name == "float" || name == "double" || name == "share_memory"
+        || name == "type")
         return self;
+    if (name == "requires_grad_") {
+        // requires_grad_(requires_grad=True) on every parameter below: False freezes the module for training
+        need(0, 1);
+        bool requiresGrad = args.empty() || truthy(args[0], loc);
+        for (const auto& [key, v] : kwargs) {
+            if (key != "requires_grad")
+                fail(loc, "TypeError: requires_grad_() got an unexpected keyword argument '" + key + "'");
+            if (!args.empty())
+                fail(loc, "TypeError: requires_grad_() got multiple values for argument 'requires_grad'");
+            requiresGrad = truthy(v, loc);
+        }
+        mutating();
+        for (const Module* p = cm.parent(); requiresGrad && p; p = p->parent())
+            if (p->frozen())
+                notYet(loc, "requires_grad_(True) on a part of a frozen module");
+        auto set = [&](Module& node, auto& rec) -> void {
+            node.setFrozen(false);
+            for (const Module::Child& c : node.children())
+                rec(*c.module, rec);
+        };
+        if (requiresGrad)
+            set(m, set);
+        else
+            m.setFrozen(true);
+        return self;
+    }
     if (name == "half") {
         warn(loc, "not supported by ModuleLab yet: half precision; the model is analysed in float32", Severity::Info);
         return self;

@@ -1,10 +1,13 @@
 #include "engine/layer.h"
+#include "engine/modelfile.h"
 #include "engine/module.h"
 #include "engine/python/exporter.h"
 #include "engine/python/importer.h"
 
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 using namespace ml;
@@ -122,6 +125,10 @@ private slots:
     void emptyForwardAndNonCustomRoot();
     void floatsWithoutLiteral();
     void namesThatAreNotIdentifiers();
+    void oneClassForInstancesThatDiffer();
+    void parametersNamedFromWhatTheyFeed();
+    void sharedModuleInRootContainer();
+    void frozenModulesRoundTrip();
 };
 
 void TestPythonExport::initTestCase()
@@ -160,6 +167,10 @@ void TestPythonExport::roundTrip()
     std::string why;
     QVERIFY2(sameTree(*first.root, *second.root, why), why.c_str());
     QCOMPARE(countParameters(*second.root).total, countParameters(*first.root).total);
+    QCOMPARE(countParameters(*second.root).trainable, countParameters(*first.root).trainable);
+    const QJsonObject ref = QJsonDocument::fromJson(QByteArray::fromStdString(readFile(dataPath(file.chopped(3) + ".json")))).object();
+    QCOMPARE(countParameters(*second.root).total, static_cast<int64_t>(ref["total_params"].toDouble()));
+    QCOMPARE(countParameters(*second.root).trainable, static_cast<int64_t>(ref["trainable_params"].toDouble()));
     QCOMPARE(stateDict(*second.root).size(), stateDict(*first.root).size());
     QCOMPARE(second.inputShape, first.inputShape);
     QCOMPARE(python::exportPython(*second.root, *second.inputShape), code);
@@ -316,6 +327,152 @@ void TestPythonExport::namesThatAreNotIdentifiers()
     QVERIFY2(back.root, code.c_str());
     QCOMPARE(repr(*back.root), repr(*first.root));
     QCOMPARE(python::exportPython(*back.root), code);
+}
+
+// Instances of one class that differ in an attribute, in a child's structure or in having a child
+// at all are still one class (print(model) names it so): the constructor takes the value, the
+// module, or an optional module.
+void TestPythonExport::oneClassForInstancesThatDiffer()
+{
+    const ImportResult first = importText("import torch.nn as nn\n\nclass Block(nn.Module):\n"
+                                          "    def __init__(self, c_in, c_out, stride=1, extra=False):\n"
+                                          "        super().__init__()\n        self.stride = stride\n"
+                                          "        self.conv = nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1)\n"
+                                          "        self.shortcut = nn.Sequential()\n"
+                                          "        if stride != 1 or c_in != c_out:\n"
+                                          "            self.shortcut = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=stride), nn.BatchNorm2d(c_out))\n"
+                                          "        if extra:\n            self.extra = nn.ReLU()\n"
+                                          "    def forward(self, x):\n        return self.conv(x) + self.shortcut(x)\n\n"
+                                          "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                                          "        self.a = Block(8, 8)\n        self.b = Block(8, 16, 2, extra=True)\n"
+                                          "    def forward(self, x):\n        return self.b(self.a(x))\n\nmodel = Net()\n");
+    QVERIFY(first.root);
+    const std::string code = python::exportPython(*first.root);
+    QVERIFY2(code.find("Block_2") == std::string::npos, code.c_str());
+    QVERIFY2(code.find("    def __init__(self, stride, out_channels, shortcut, extra=None):\n"
+                       "        super().__init__()\n        self.stride = stride\n"
+                       "        self.conv = nn.Conv2d(8, out_channels, 3, stride=stride, padding=1)\n"
+                       "        self.shortcut = shortcut\n        if extra is not None:\n            self.extra = extra\n")
+                 != std::string::npos,
+             code.c_str());
+    QVERIFY2(code.find("        self.a = Block(1, 8, nn.Sequential())\n        self.b = Block(2, 16, nn.Sequential(\n") != std::string::npos,
+             code.c_str());
+    QVERIFY2(code.find("        ), extra=nn.ReLU())\n") != std::string::npos, code.c_str());
+    const ImportResult back = importText(code);
+    QVERIFY2(back.root, code.c_str());
+    QCOMPARE(repr(*back.root), repr(*first.root));
+    QCOMPARE(stateDict(*back.root).size(), stateDict(*first.root).size());
+    QCOMPARE(python::exportPython(*back.root), code);
+}
+
+// A constructor parameter is named after what it feeds: never in_channels/out_channels for a
+// bottleneck's width, which feeds one conv's out_channels and the next one's in_channels.
+void TestPythonExport::parametersNamedFromWhatTheyFeed()
+{
+    const char* source = "import torch.nn as nn\n\nclass Bottleneck(nn.Module):\n    def __init__(self, in_c, mid, stride=1):\n"
+                         "        super().__init__()\n        self.conv1 = nn.Conv2d(in_c, mid, 1, bias=False)\n"
+                         "        self.bn1 = nn.BatchNorm2d(mid)\n"
+                         "        self.conv2 = nn.Conv2d(mid, mid, 3, stride=stride, padding=1, bias=False)\n"
+                         "        self.bn2 = nn.BatchNorm2d(mid)\n        self.conv3 = nn.Conv2d(mid, in_c, 1, bias=False)\n"
+                         "        self.pool = nn.AvgPool2d(3, stride=stride, padding=1)\n"
+                         "    def forward(self, x):\n        return self.pool(x) + self.conv3(self.bn2(self.conv2(self.bn1(self.conv1(x)))))\n\n"
+                         "class Wide(nn.Module):\n    def __init__(self, width):\n        super().__init__()\n"
+                         "        self.width = width\n        self.fc1 = nn.Linear(4, width)\n        self.fc2 = nn.Linear(width, 4)\n"
+                         "    def forward(self, x):\n        return self.fc2(self.fc1(x))\n\n"
+                         "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                         "        self.b1 = Bottleneck(16, 4)\n        self.b2 = Bottleneck(32, 8, 2)\n"
+                         "        self.w1 = Wide(8)\n        self.w2 = Wide(16)\n"
+                         "    def forward(self, x):\n        return self.b2(self.b1(x))\n\nmodel = Net()\n";
+    const ImportResult first = importText(source);
+    QVERIFY(first.root);
+    const std::string code = python::exportPython(*first.root);
+    // in_c feeds conv1's in_channels and conv3's out_channels; mid feeds out_channels and in_channels
+    QVERIFY2(code.find("class Bottleneck(nn.Module):\n    def __init__(self, conv1_in_channels, conv1_out_channels, stride):\n")
+                 != std::string::npos,
+             code.c_str());
+    QVERIFY2(code.find("        self.conv3 = nn.Conv2d(conv1_out_channels, conv1_in_channels, 1, bias=False)\n") != std::string::npos,
+             code.c_str());
+    QVERIFY2(code.find("        self.pool = nn.AvgPool2d(3, stride=stride, padding=1)\n") != std::string::npos, code.c_str());
+    QVERIFY2(code.find("(self, in_channels, out_channels") == std::string::npos, code.c_str());
+    // a value the class keeps as an attribute is named after it
+    QVERIFY2(code.find("class Wide(nn.Module):\n    def __init__(self, width):\n        super().__init__()\n"
+                       "        self.width = width\n        self.fc1 = nn.Linear(4, width)\n        self.fc2 = nn.Linear(width, 4)\n")
+                 != std::string::npos,
+             code.c_str());
+    QVERIFY2(code.find("        self.b1 = Bottleneck(16, 4, 1)\n        self.b2 = Bottleneck(32, 8, 2)\n") != std::string::npos, code.c_str());
+    const ImportResult back = importText(code);
+    QVERIFY(back.root);
+    QCOMPARE(repr(*back.root), repr(*first.root));
+    QCOMPARE(python::exportPython(*back.root), code);
+}
+
+// A module stored in two places of a container at the root (model = nn.Sequential(fc, ..., fc))
+// is written once and its later places name the first (model.append(model[0])): one object, as
+// in PyTorch, not two with twice the parameters (shared_in_container.py, checked against PyTorch).
+void TestPythonExport::sharedModuleInRootContainer()
+{
+    const ImportResult first = importText(readFile(dataPath("python/shared_in_container.py")));
+    QVERIFY(first.root);
+    const std::string code = python::exportPython(*first.root);
+    QVERIFY2(code.find("\nmodel = nn.Sequential(\n    nn.Linear(4, 4),\n    nn.ReLU(),\n)\nmodel.append(model[0])\n"
+                       "model.append(nn.Sequential(\n    nn.Tanh(),\n    model[0],\n))\n")
+                 != std::string::npos,
+             code.c_str());
+    const ImportResult back = importText(code);
+    QVERIFY(back.root);
+    QCOMPARE(countParameters(*back.root).total, int64_t(20)); // PyTorch: shared_in_container.json
+    QCOMPARE(stateDict(*back.root).size(), size_t(6));
+
+    // the same inside a class: the list is written, then the later place appended
+    const std::string body = python::exportPython(*importText(readFile(dataPath("python/shared_in_body.py"))).root);
+    QVERIFY2(body.find("            nn.ReLU(),\n        ])\n        self.layers.append(self.layers[0])\n") != std::string::npos, body.c_str());
+    QVERIFY2(body.find("            'again': self.layers[0],\n") != std::string::npos, body.c_str());
+
+    // a named Sequential and a ModuleDict: the children from the later place on are added by name
+    const ImportResult named = importText("import torch.nn as nn\nfrom collections import OrderedDict\n\n_fc = nn.Linear(2, 2)\n"
+                                          "model = nn.Sequential(OrderedDict([('fc', _fc), ('again', _fc), ('act', nn.ReLU())]))\n");
+    QVERIFY(named.root);
+    const std::string n = python::exportPython(*named.root);
+    QVERIFY2(n.find("\nmodel.add_module('again', model.fc)\nmodel.add_module('act', nn.ReLU())\n") != std::string::npos, n.c_str());
+    const ImportResult namedBack = importText(n);
+    QVERIFY2(namedBack.root, n.c_str());
+    QCOMPARE(repr(*namedBack.root), repr(*named.root));
+    QCOMPARE(countParameters(*namedBack.root).total, int64_t(6));
+    QCOMPARE(python::exportPython(*namedBack.root), n);
+}
+
+// Frozen modules ("requires_grad": false in a project, Freeze in the tree) are written as
+// fine-tuning code freezes them, model.features.requires_grad_(False), and reading that code
+// freezes the same modules: .mlab -> .py -> .mlab gives the same project.
+void TestPythonExport::frozenModulesRoundTrip()
+{
+    auto project = loadModelFile(dataPath("python/frozen_features.mlab").toStdString());
+    QVERIFY(std::holds_alternative<LoadedModel>(project));
+    const LoadedModel& mlab = std::get<LoadedModel>(project);
+    QVERIFY(mlab.root->findPath("features")->frozen());
+    const ModelFileExtras extras = extrasOf(mlab);
+    const std::string code = modelFileText(*mlab.root, extras, true, {});
+    QVERIFY2(code.find("\nmodel = Finetune()\nmodel.features.requires_grad_(False)\nmodel.features[3].requires_grad_(False)\n")
+                 != std::string::npos,
+             code.c_str());
+    auto py = loadModelText(code, "frozen_features.py");
+    QVERIFY(std::holds_alternative<LoadedModel>(py));
+    const LoadedModel& back = std::get<LoadedModel>(py);
+    for (const NamedModule& nm : namedModules(*mlab.root, true))
+        QVERIFY2(back.root->findPath(nm.path) && back.root->findPath(nm.path)->frozen() == nm.module->frozen(), nm.path.c_str());
+    QCOMPARE(countParameters(*back.root).trainable, int64_t(90)); // PyTorch: frozen_features.json
+    QCOMPARE(modelFileText(*back.root, extrasOf(back), false, {}), modelFileText(*mlab.root, extras, false, {}));
+
+    // requires_grad_(True) thaws a module again; on a part of a frozen module it is not supported yet
+    const std::string thaw = "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))\n"
+                             "model.requires_grad_(False)\nmodel.requires_grad_(requires_grad=True)\n";
+    QCOMPARE(countParameters(*importText(thaw).root).trainable, int64_t(12));
+    auto partial = python::importPython("import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(2, 2))\nmodel.requires_grad_(False)\n"
+                                        "model[0].requires_grad_(True)\n",
+                                        "partial.py");
+    QVERIFY(std::holds_alternative<ParseError>(partial));
+    QVERIFY2(std::get<ParseError>(partial).toString().find("partial.py:4:") != std::string::npos, std::get<ParseError>(partial).toString().c_str());
+    QVERIFY(std::get<ParseError>(partial).message.find("not supported by ModuleLab yet") != std::string::npos);
 }
 
 QTEST_GUILESS_MAIN(TestPythonExport)

@@ -161,7 +161,7 @@ def main():
         model, source = load_model(os.path.join(exported_dir, f))
         got = describe(model, input_shape(source))
         ref = json.load(open(ref_path))
-        problems = [k for k in ("repr", "total_params", "state_dict_keys", "output_shape") if got[k] != ref[k]]
+        problems = [k for k in ("repr", "total_params", "trainable_params", "state_dict_keys", "output_shape") if got[k] != ref[k]]
         if problems:
             failures += 1
             print(f"exported/{f}: MISMATCH in {', '.join(problems)}")

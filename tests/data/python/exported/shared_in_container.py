@@ -1,0 +1,15 @@
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+model = nn.Sequential(
+    nn.Linear(4, 4),
+    nn.ReLU(),
+)
+model.append(model[0])
+model.append(nn.Sequential(
+    nn.Tanh(),
+    model[0],
+))
+# input: 2,4
