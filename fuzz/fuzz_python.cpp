@@ -2,52 +2,36 @@
 // model, never a crash, hang or sanitizer report; whatever is read must export to code that
 // imports again (to the same model when the first import had no errors), and exporting that
 // again must give the same text.
+#include "fuzzinput.h"
+
 #include "engine/module.h"
 #include "engine/python/exporter.h"
-#include "engine/python/importer.h"
 #include "engine/python/parser.h"
-
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <string_view>
-
-namespace {
-
-[[noreturn]] void fail(const char* what, const std::string& detail)
-{
-    std::fprintf(stderr, "%s\n%s\n", what, detail.c_str());
-    std::abort();
-}
-
-} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-    const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+    const std::string_view bytes = ml::fuzz::inputText(data, size);
 
     auto expr = ml::python::parseExpression(bytes);
     if (auto* e = std::get_if<ml::Expr>(&expr)) {
         auto again = ml::python::parseExpression(ml::toSource(*e));
         if (!std::holds_alternative<ml::Expr>(again) || !(std::get<ml::Expr>(again) == *e))
-            fail("expression toSource/parse round trip changed the expression", ml::toSource(*e));
+            ml::fuzz::fail("expression toSource/parse round trip changed the expression", ml::toSource(*e));
     }
 
-    auto imported = ml::python::importPython(bytes, "fuzz.py");
-    auto* result = std::get_if<ml::python::ImportResult>(&imported);
+    const auto imported = ml::fuzz::importInput(bytes);
+    const auto* result = std::get_if<ml::python::ImportResult>(&imported);
     if (!result)
         return 0;
-    if (!result->root)
-        fail("import succeeded without a model", {});
     const std::string code = ml::python::exportPython(*result->root);
     auto back = ml::python::importPython(code, "exported.py");
     auto* second = std::get_if<ml::python::ImportResult>(&back);
     if (!second)
-        fail("exported code does not import", code + "\n" + std::get<ml::ParseError>(back).toString());
+        ml::fuzz::fail("exported code does not import", code + "\n" + std::get<ml::ParseError>(back).toString());
     // A tree with errors may hold two different classes of one name, which export renames.
     if (!ml::hasErrors(result->diagnostics) && ml::repr(*second->root) != ml::repr(*result->root))
-        fail("exported code builds a different model", code);
+        ml::fuzz::fail("exported code builds a different model", code);
     if (ml::python::exportPython(*second->root) != code)
-        fail("export is not a fixed point", code);
+        ml::fuzz::fail("export is not a fixed point", code);
     return 0;
 }
