@@ -25,6 +25,7 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <set>
 
 namespace ml::cli {
 
@@ -242,6 +243,7 @@ int cmdGrad(const Args& a)
     if (!root)
         return kExitModelErrors;
     setTrainMode(*root, mode == "train");
+    ownTrainingTensors(*root); // a module stored under several names: one storage, one gradient
     Tape tape;
     const GradientResult r = computeGradients(*root, input, targets, loss, tape);
     if (!r.error.empty()) {
@@ -250,10 +252,13 @@ int cmdGrad(const Args& a)
     }
     SafeTensors out;
     out.tensors.push_back({"loss", Tensor::filled(Shape{}, static_cast<float>(r.loss)), DType::F32});
+    std::set<const Tensor*> written; // named_parameters() names a shared module's parameters once
     for (const StateEntry& e : stateDict(*root)) {
         if (e.spec.isBuffer)
             continue;
         const Tensor* p = &e.module->tensors()[static_cast<size_t>(e.specIndex)];
+        if (!written.insert(p).second)
+            continue;
         const auto it = r.grads.find(p);
         // A parameter forward never used has no gradient (None in PyTorch): written as zeros.
         out.tensors.push_back({e.key, it == r.grads.end() ? Tensor::zeros(p->shape()) : Tensor(Tensor::borrow(p->shape(), it->second.data())),

@@ -33,6 +33,9 @@ public:
     virtual void layerCall(const Layer& layer, bool inTree, const std::shared_ptr<const Tensor>& in, const Shape& inShape,
                            const std::shared_ptr<Tensor>& out) = 0;
     virtual void op(RecordedOp op) = 0;
+    // forward read a parameter: `copy` holds its values, and what reaches `copy` is its gradient
+    // (a leaf of the recorded graph, as an nn.Parameter is in PyTorch's).
+    virtual void parameterRead(const Tensor& parameter, const std::shared_ptr<const Tensor>& copy) = 0;
     // The value forward returned.
     virtual void result(const Value& out) = 0;
 };

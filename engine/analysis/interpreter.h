@@ -37,6 +37,11 @@ protected:
     Value tensorMethod(const Value& x, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc) override;
     Value tensorFunction(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc) override;
     bool isTraining(const Module& m) const override { return m.training() && (m_recorder || !m.isRegistered()); }
+    void parameterRead(const Tensor& source, const std::shared_ptr<const Tensor>& copy) const override
+    {
+        if (m_recorder)
+            m_recorder->parameterRead(source, copy);
+    }
 
 private:
     Value runModule(const Module& m, Args args, Kwargs kwargs, SourceLoc loc);

@@ -44,6 +44,28 @@ std::string StateDictReport::message() const
     return out.empty() ? std::string("nothing was loaded") : "Error(s) in loading state_dict:\n" + out;
 }
 
+namespace {
+// A module's tensor list before loading: the non-persistent buffers (not in any state_dict) keep
+// their values, as PyTorch's load_state_dict leaves them, or get their initial ones.
+std::vector<Tensor> unsavedTensors(const Module& m)
+{
+    const std::vector<TensorSpec> specs = m.tensorSpecs();
+    std::vector<Tensor> list(specs.size());
+    for (size_t k = 0; k < specs.size(); ++k) {
+        if (specs[k].persistent)
+            continue;
+        if (m.hasTensors())
+            list[k] = m.tensors()[k];
+        else if (m.kind() == ModuleKind::Custom) {
+            const auto& c = static_cast<const CustomModule&>(m);
+            const Tensor* data = c.initialData(k);
+            list[k] = data && data->shape() == specs[k].shape ? *data : Tensor::filled(specs[k].shape, c.initialFill(k));
+        }
+    }
+    return list;
+}
+} // namespace
+
 StateDictReport loadStateDict(Module& root, const SafeTensors& file)
 {
     StateDictReport report;
@@ -59,7 +81,7 @@ StateDictReport loadStateDict(Module& root, const SafeTensors& file)
     for (const StateEntry& e : entries) {
         auto& list = staged[e.module];
         if (list.empty())
-            list.resize(e.module->tensorSpecs().size());
+            list = unsavedTensors(*e.module);
         const auto it = byName.find(e.key);
         if (it == byName.end()) {
             if (isNumBatchesTracked(e.spec)) {

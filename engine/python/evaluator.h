@@ -165,6 +165,12 @@ protected:
     virtual Value tensorMethod(const Value& x, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc);
     virtual Value tensorFunction(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc);
     virtual bool isTraining(const Module& m) const;
+    // forward read a parameter (self.scale, self.fc.weight): `copy` holds the values of `source`.
+    virtual void parameterRead(const Tensor& source, const std::shared_ptr<const Tensor>& copy) const
+    {
+        (void)source;
+        (void)copy;
+    }
 
     // ---- builtins (builtins.cpp) -------------------------------------------------------
     Value callBuiltin(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);

@@ -591,6 +591,8 @@ Value Evaluator::moduleAttr(const Value& obj, const std::string& name, SourceLoc
                 std::shared_ptr<const Tensor> data;
                 if (k < layer.tensors().size())
                     data = std::make_shared<Tensor>(layer.tensors()[k]);
+                if (data && !specs[k].isBuffer)
+                    parameterRead(layer.tensors()[k], data);
                 Value t = Value::ofTensor(specs[k].shape, std::move(data));
                 t.s = "parameter";
                 return t;
@@ -658,6 +660,8 @@ std::optional<Value> Evaluator::ownTensor(const Module& m, const std::string& na
         std::shared_ptr<const Tensor> data;
         if (m.hasTensors())
             data = std::make_shared<Tensor>(m.tensors()[k]);
+        if (data && !specs[k].isBuffer)
+            parameterRead(m.tensors()[k], data);
         Value t = Value::ofTensor(specs[k].shape, std::move(data));
         if (!specs[k].isBuffer)
             t.s = "parameter";

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace ml {
 
@@ -516,7 +517,7 @@ bool extraLayerForward(Layer& layer, const Tensor& in, Tensor& out)
     const Shape& s = in.shape();
     const int64_t c = s.at(-3), inner = s.at(-2) * s.at(-1), planes = in.numel() / std::max<int64_t>(inner, 1);
     const int64_t n = planes / std::max<int64_t>(c, 1);
-    std::vector<Tensor>& ts = l.tensors();
+    auto& ts = const_cast<std::vector<Tensor>&>(std::as_const(l).tensors()); // in place, as BatchNorm's
     const float* w = o.affine ? ts[0].data() : nullptr;
     const float* b = o.affine ? ts[1].data() : nullptr;
     std::vector<double> meanSum(static_cast<size_t>(c)), varSum(static_cast<size_t>(c));

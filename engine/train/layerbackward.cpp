@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstring>
 #include <omp.h>
+#include <utility>
 
 namespace ml {
 
@@ -496,7 +497,9 @@ std::optional<std::string> layerForward(Layer& layer, const Tensor& in, Tensor& 
             saved.invStd[k] = static_cast<float>(1.0 / std::sqrt(var[k] + o.eps));
         }
         if (layer.training() && o.trackRunningStats) {
-            std::vector<Tensor>& ts = layer.tensors();
+            // In place: the tree owns its tensors while it trains (ownTrainingTensors), and a
+            // BatchNorm stored under several names updates its one set of statistics per call.
+            auto& ts = const_cast<std::vector<Tensor>&>(std::as_const(layer).tensors());
             const size_t r = o.affine ? 2 : 0;
             Tensor& tracked = ts[r + 2];
             tracked[0] += 1.0f;

@@ -1,6 +1,9 @@
 #include "engine/train/optimizer.h"
 
 #include <cmath>
+#include <map>
+#include <set>
+#include <utility>
 
 namespace ml {
 
@@ -62,25 +65,27 @@ std::optional<std::string> validate(const OptimizerOptions& o)
 
 std::optional<std::string> emptyParameterListProblem(Module& root)
 {
-    // Training computes gradients per layer of the tree: a module's own tensors and one module
-    // under several names (whose gradients PyTorch sums into one tensor) are not trained yet.
-    for (const NamedModule& nm : namedModules(root, true)) {
-        if (nm.module->kind() == ModuleKind::Custom && !nm.module->tensorSpecs().empty())
-            return "not supported by ModuleLab yet: training a model whose module '" + (nm.path.empty() ? nm.module->typeName() : nm.path)
-                + "' has its own parameters or buffers (" + nm.module->tensorSpecs().front().name + ")";
-        if (!nm.module->isShared())
-            continue;
-        const ParamCounts counts = countParameters(*nm.module);
-        if (counts.total + counts.buffers > 0)
-            return "not supported by ModuleLab yet: training a model that uses one module with weights under several names ('"
-                + (nm.path.empty() ? nm.module->typeName() : nm.path) + "')";
-    }
     for (const StateEntry& e : stateDict(root)) // the names only: the weights may not exist yet
         if (!e.spec.isBuffer)
             return std::nullopt;
     return "PyTorch would fail: ValueError: optimizer got an empty parameter list. model.parameters() yields "
            "nothing: the model registers no parameter (layers kept in a plain Python list are not registered; "
            "use nn.ModuleList)";
+}
+
+void ownTrainingTensors(Module& root)
+{
+    std::map<const void*, Module*> first; // a module stored in several places is one object
+    for (const NamedModule& nm : namedModules(root, true)) {
+        Module& m = const_cast<Module&>(*nm.module); // modules of the non-const root
+        if (std::as_const(m).tensors().empty())
+            continue;
+        const auto [it, isNew] = first.emplace(m.identity(), &m);
+        if (isNew)
+            m.tensors(); // copies them if anything else still shares them
+        else
+            m.shareTensors(*it->second);
+    }
 }
 
 std::vector<Tensor*> modelParameters(Module& root, const std::vector<std::string>& frozen)
@@ -91,10 +96,16 @@ std::vector<Tensor*> modelParameters(Module& root, const std::vector<std::string
                 return true;
         return false;
     };
+    ownTrainingTensors(root);
     std::vector<Tensor*> out;
-    for (const StateEntry& e : stateDict(root))
-        if (!e.spec.isBuffer && !isFrozen(e.module->path()))
-            out.push_back(&const_cast<Module*>(e.module)->tensors()[static_cast<size_t>(e.specIndex)]);
+    std::set<const Tensor*> seen;
+    for (const StateEntry& e : stateDict(root)) {
+        if (e.spec.isBuffer || isFrozen(e.module->path()))
+            continue;
+        const Tensor* p = &e.module->tensors()[static_cast<size_t>(e.specIndex)];
+        if (seen.insert(p).second)
+            out.push_back(const_cast<Tensor*>(p)); // the non-const root's: owned since ownTrainingTensors
+    }
     return out;
 }
 

@@ -27,8 +27,15 @@ std::optional<OptimizerKind> optimizerKindFromName(const std::string& name); // 
 // The constructor's checks with PyTorch's messages ("Invalid learning rate: -1.0").
 std::optional<std::string> validate(const OptimizerOptions& o);
 
+// Before training: every module of the tree gets tensors of its own, no longer shared with a
+// clone outside the tree (the copy on write happens here, once: optimizers keep pointers to the
+// parameters), and the places of one module stored under several names share one storage, as
+// they are one object in PyTorch. Training then writes parameters and running statistics in place.
+void ownTrainingTensors(Module& root);
+
 // What model.parameters() yields: the parameters (not buffers) of the registered tree, in
-// state_dict order. Layers inside a plain Python list are not among them. Parameters of the
+// state_dict order, a module stored under several names once (its first name). Calls
+// ownTrainingTensors. Layers inside a plain Python list are not among them. Parameters of the
 // modules at `frozen` paths (and below) are left out, as requires_grad=False leaves them
 // without gradients, which optimizers skip. The model's weights must exist (initialised or loaded).
 std::vector<Tensor*> modelParameters(Module& root, const std::vector<std::string>& frozen = {});

@@ -29,6 +29,7 @@ Tape::~Tape() = default;
 void Tape::clear()
 {
     m_nodes.clear();
+    m_parameterReads.clear();
     m_grads.clear();
     m_input.reset();
     m_output = Value::none();
@@ -86,6 +87,11 @@ void Tape::op(RecordedOp op)
     Node n;
     n.op = std::move(op);
     m_nodes.push_back(std::move(n));
+}
+
+void Tape::parameterRead(const Tensor& parameter, const std::shared_ptr<const Tensor>& copy)
+{
+    m_parameterReads.emplace_back(&parameter, copy); // kept alive: its address identifies it
 }
 
 void Tape::result(const Value& out)
@@ -253,6 +259,17 @@ Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGra
             break;
         }
         }
+    }
+    // A parameter read several times (or a shared module's) sums what reached each read.
+    for (const auto& [parameter, copy] : m_parameterReads) {
+        const Tensor* g = gradOf(copy.get());
+        if (!g)
+            continue;
+        auto it = grads.find(parameter);
+        if (it == grads.end())
+            it = grads.emplace(parameter, Tensor::zeros(parameter->shape())).first;
+        for (int64_t k = 0; k < it->second.numel() && k < g->numel(); ++k)
+            it->second[k] += (*g)[k];
     }
     if (!inputGrad)
         return {};

@@ -30,7 +30,8 @@ public:
     const std::string& error() const { return m_error; }
 
     // Backward from d(loss)/d(output): parameter gradients of every layer the pass ran
-    // (registered or in a plain list) accumulate into grads; returns d(loss)/d(input), or an
+    // (registered or in a plain list) and of every parameter forward read as a tensor
+    // (x * self.scale) accumulate into grads; returns d(loss)/d(input), or an
     // empty tensor without inputGrad (a training step does not need it: the first layer skips it).
     Tensor backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGrad = true);
     void clear();
@@ -39,6 +40,7 @@ public:
     void layerCall(const Layer& layer, bool inTree, const std::shared_ptr<const Tensor>& in, const Shape& inShape,
                    const std::shared_ptr<Tensor>& out) override;
     void op(detail::RecordedOp op) override;
+    void parameterRead(const Tensor& parameter, const std::shared_ptr<const Tensor>& copy) override;
     void result(const detail::Value& out) override;
 
 private:
@@ -47,6 +49,8 @@ private:
     Tensor& gradFor(const Tensor* t, int64_t numel);
 
     std::vector<Node> m_nodes;
+    // Parameters forward read as tensors (self.scale): the parameter and the copy forward used.
+    std::vector<std::pair<const Tensor*, std::shared_ptr<const Tensor>>> m_parameterReads;
     std::shared_ptr<const Tensor> m_input;
     detail::Value m_output;
     std::unique_ptr<Tensor> m_outputCopy;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <utility>
 
 namespace ml {
 
@@ -240,7 +241,8 @@ std::variant<CheckpointPosition, std::string> loadCheckpoint(const std::string& 
     const std::vector<StateEntry> from = stateDict(*copy), to = stateDict(root);
     for (size_t i = 0; i < from.size() && i < to.size(); ++i) {
         const Tensor& src = from[i].module->tensors()[static_cast<size_t>(from[i].specIndex)];
-        Tensor& dst = const_cast<Module*>(to[i].module)->tensors()[static_cast<size_t>(to[i].specIndex)];
+        // In place: the optimizer holds these tensors, and a shared module's places hold one storage.
+        Tensor& dst = const_cast<Tensor&>(to[i].module->tensors()[static_cast<size_t>(to[i].specIndex)]);
         std::copy_n(src.data(), std::min(src.numel(), dst.numel()), dst.data());
     }
     optimizer.state() = std::move(state);

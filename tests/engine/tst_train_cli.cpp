@@ -100,13 +100,16 @@ void TestTrainCli::runUsesPlainListBatchStatistics()
 void TestTrainCli::gradMatchesPyTorch()
 {
     const std::vector<std::tuple<QString, QString, QString, QString>> cases = {
-        {"residual", "residual.py", "cross_entropy", "train"},
-        {"plain_list_eval", "plain_list.py", "nll", "eval"},
-        {"ops", "ops.py", "mse", "train"},
+        {"residual", "models/residual.py", "cross_entropy", "train"},
+        {"plain_list_eval", "models/plain_list.py", "nll", "eval"},
+        {"ops", "models/ops.py", "mse", "train"},
+        {"own_params", "models/own_params.py", "cross_entropy", "train"},
+        {"buffers", "../../../resources/examples/buffers.py", "cross_entropy", "train"},
+        {"shared_module", "../../../resources/examples/shared_module.py", "cross_entropy", "train"},
     };
     for (const auto& [name, file, loss, mode] : cases) {
         const QString in = kTrain + "grad_" + name + ".in.safetensors", out = m_tmp.filePath(name + ".grad.safetensors");
-        const Result r = cli({"grad", kTrain + "models/" + file, "--seed", "0", "--input-tensor", in, "--target", in + ":target",
+        const Result r = cli({"grad", kTrain + file, "--seed", "0", "--input-tensor", in, "--target", in + ":target",
                               "--loss", loss, "--mode", mode, "--output", out});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const SafeTensors got = readOk(out), ref = readOk(kTrain + "grad_" + name + ".ref.safetensors");
@@ -130,11 +133,12 @@ void TestTrainCli::threeOptimizerStepsMatchPyTorch()
     QFile f(kTrain + "optimizers.json");
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QJsonArray cases = QJsonDocument::fromJson(f.readAll()).array();
-    QCOMPARE(cases.size(), 4);
+    // small_cnn.py with four optimizers; own parameters, buffers and a shared module with three each
+    QCOMPARE(cases.size(), 13);
     for (const QJsonValue& cv : cases) {
         const QJsonObject c = cv.toObject();
         const QString name = c["name"].toString(), out = m_tmp.filePath(name + ".safetensors");
-        QStringList args = {"train", kTrain + "models/small_cnn.py", "--weights", kTrain + "optim_init.safetensors",
+        QStringList args = {"train", kTrain + c["model"].toString(), "--weights", kTrain + c["init"].toString(),
                             "--data-tensors", kTrain + "optim_data.safetensors", "--batch", "4", "--steps", "3", "--no-shuffle",
                             "--optimizer", c["optimizer"].toString(), "--out", out};
         const QJsonObject a = c["args"].toObject();

@@ -13,7 +13,9 @@ Writes, next to this script:
   * grad_<case>.{in,ref}.safetensors: whole-model gradients of models/*.py (modulelab-cli grad).
   * seed_grads.safetensors: the seed's networks' gradients (digests: they are large).
   * losses.json + losses.safetensors: each loss with its options: value and gradient.
-  * optim_*.safetensors + optimizers.json: three optimizer steps on models/small_cnn.py.
+  * optim_*.safetensors + optimizers.json: three optimizer steps on models/small_cnn.py, and with
+    SGD (nesterov), Adam and AdamW on models/own_params.py and the examples buffers.py and
+    shared_module.py (optimizers.json names each case's model and initial weights).
 """
 import gzip
 import importlib.util
@@ -196,6 +198,12 @@ GRAD_CASES = [
     ("plain_list", "models/plain_list.py", [2, 1, 8, 8], "nll", "class", "train"),
     ("plain_list_eval", "models/plain_list.py", [2, 1, 8, 8], "nll", "class", "eval"),
     ("bce", "models/ops.py", [4, 6], "bce_with_logits", "float", "train"),
+    # parameters of the model itself used through tensor ops (leaves of the graph), a block called twice
+    ("own_params", "models/own_params.py", [3, 1, 28, 28], "cross_entropy", "class", "train"),
+    # an nn.Parameter and buffers of the model itself
+    ("buffers", "../../../resources/examples/buffers.py", [2, 1, 28, 28], "cross_entropy", "class", "train"),
+    # one Conv2d under two names called twice: its gradients add up, named_parameters() names it once
+    ("shared_module", "../../../resources/examples/shared_module.py", [2, 1, 28, 28], "cross_entropy", "class", "train"),
 ]
 
 
@@ -308,9 +316,21 @@ OPTIMIZER_CASES = [
     ("adamw", "adamw", {"lr": 0.01, "weight_decay": 0.1}),
 ]
 
+# Models besides small_cnn.py trained with SGD (nesterov, weight decay), Adam and AdamW: own
+# parameters, buffers, one module under two names (its state_dict entry under both).
+OPTIMIZER_MODELS = [
+    # prefix, model file (relative to this directory), options added for Adam and AdamW
+    ("own_params", "models/own_params.py", {}),
+    # conv.bias before a training-mode BatchNorm has a gradient of zero in exact arithmetic: Adam
+    # would divide rounding noise by its own size and step by lr in a random direction (in PyTorch
+    # too); eps 1e-2 keeps that noise (about 1e-5 here) from deciding the step.
+    ("buffers", "../../../resources/examples/buffers.py", {"eps": 1e-2}),
+    ("shared_module", "../../../resources/examples/shared_module.py", {}),
+]
+
 
 def optimizers():
-    """Three steps of each optimizer on models/small_cnn.py from the same weights over batches of 4
+    """Three steps of each optimizer on each model from the same weights over batches of 4
     of 10 Fashion-MNIST images taken in order (the last batch partial): the whole state_dict after
     them, BatchNorm running statistics and num_batches_tracked included."""
     images = read_idx(os.path.join(DATA, "train-images-idx3-ubyte.gz"))
@@ -318,23 +338,31 @@ def optimizers():
     x = torch.from_numpy(images[:10].astype(np.float32) / 255.0).reshape(10, 1, 28, 28)
     y = torch.from_numpy(labels[:10].astype(np.int64))
     write_safetensors(os.path.join(HERE, "optim_data.safetensors"), {"inputs": x, "targets": y})
-    base = load_model(os.path.join(HERE, "models", "small_cnn.py"))
-    write_safetensors(os.path.join(HERE, "optim_init.safetensors"), base.state_dict())
     classes = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
-    for name, kind, kwargs in OPTIMIZER_CASES:
-        model = load_model(os.path.join(HERE, "models", "small_cnn.py"))
-        model.load_state_dict(base.state_dict())
-        model.train()
-        opt = classes[kind](model.parameters(), **kwargs)
-        for step in range(3):
-            xb, yb = x[4 * step:4 * step + 4], y[4 * step:4 * step + 4]
-            opt.zero_grad()
-            F.cross_entropy(model(xb), yb).backward()
-            opt.step()
-        write_safetensors(os.path.join(HERE, f"optim_{name}.safetensors"), model.state_dict())
+    runs = [("", "models/small_cnn.py", OPTIMIZER_CASES)]
+    for prefix, path, extra in OPTIMIZER_MODELS:
+        cases = [(n, k, dict(kw, **extra) if k != "sgd" else kw) for n, k, kw in OPTIMIZER_CASES if n != "sgd_plain"]
+        runs.append((prefix + "_", path, cases))
+    listed = []
+    for prefix, path, cases in runs:
+        base = load_model(os.path.join(HERE, path))
+        init = f"optim_{prefix}init.safetensors"
+        write_safetensors(os.path.join(HERE, init), base.state_dict())
+        for name, kind, kwargs in cases:
+            model = load_model(os.path.join(HERE, path))
+            model.load_state_dict(base.state_dict())
+            model.train()
+            opt = classes[kind](model.parameters(), **kwargs)
+            for step in range(3):
+                xb, yb = x[4 * step:4 * step + 4], y[4 * step:4 * step + 4]
+                opt.zero_grad()
+                F.cross_entropy(model(xb), yb).backward()
+                opt.step()
+            write_safetensors(os.path.join(HERE, f"optim_{prefix}{name}.safetensors"), model.state_dict())
+            listed.append({"name": prefix + name, "model": path, "init": init, "optimizer": kind,
+                           "args": {a: list(v) if isinstance(v, tuple) else v for a, v in kwargs.items()}})
     with open(os.path.join(HERE, "optimizers.json"), "w") as f:
-        json.dump([{"name": n, "optimizer": k, "args": {a: list(v) if isinstance(v, tuple) else v for a, v in kw.items()}}
-                   for n, k, kw in OPTIMIZER_CASES], f, indent=1)
+        json.dump(listed, f, indent=1)
         f.write("\n")
 
 
