@@ -239,6 +239,7 @@ private:
     std::string core(const CustomModule& m) const;
     std::string signature(const Module& m);
     void place(ClassGroup& g);
+    bool sharedOutside(const Module& instance, const Module& child) const;
     void derive(ClassGroup& g);
     void slotsOf(const Module& m, const std::string& path, std::vector<Slot>& out, bool classRoot);
     void nameParams(ClassGroup& g, const std::vector<std::vector<Slot>>& perInstance);
@@ -257,6 +258,7 @@ private:
     std::vector<ClassGroup> m_groups;
     std::map<const Module*, int> m_groupOf;
     std::map<const Module*, int> m_instanceIndex;
+    std::map<const void*, int> m_places; // how often the tree holds each shared module
     // A value written as a parameter name: (layer, argument), (nested class, its parameter),
     // (class, "." + attribute).
     std::map<std::pair<const Module*, std::string>, std::string> m_paramAt;
@@ -363,11 +365,44 @@ void Exporter::place(ClassGroup& g)
         if (member.placement != Placement::Inline)
             continue;
         const std::string first = signature(*g.instances[0]->findChild(member.name));
-        for (size_t k = 1; k < g.instances.size() && member.placement == Placement::Inline; ++k)
-            if (signature(*g.instances[k]->findChild(member.name)) != first)
+        for (size_t k = 0; k < g.instances.size() && member.placement == Placement::Inline; ++k)
+            if ((k > 0 && signature(*g.instances[k]->findChild(member.name)) != first)
+                || sharedOutside(*g.instances[k], *g.instances[k]->findChild(member.name)))
                 member.placement = Placement::Argument;
     }
     g.state = ClassGroup::State::Placed;
+}
+
+// Whether child (of instance) holds a module that is also stored outside instance (Inner(self.fc)):
+// then the class takes it as an argument, and the code that builds the instance names the one
+// object, instead of the class making a second one. A module whose sharing comes with a shared
+// ancestor inside instance (a copy of the whole block) does not count.
+bool Exporter::sharedOutside(const Module& instance, const Module& child) const
+{
+    std::map<const void*, int> inside;
+    auto count = [&](const Module& m, auto& self) -> void {
+        if (m.isShared())
+            ++inside[m.identity()];
+        for (const Module::Child& c : m.children())
+            self(*c.module, self);
+    };
+    count(instance, count);
+    auto outside = [&](const Module& m, auto& self) -> bool {
+        if (m.isShared()) {
+            bool viaAncestor = false;
+            for (const Module* a = m.parent(); a && !viaAncestor; a = a == &instance ? nullptr : a->parent())
+                viaAncestor = a->isShared();
+            if (!viaAncestor && m_places.at(m.identity()) > inside[m.identity()])
+                return true;
+            if (viaAncestor)
+                return false;
+        }
+        for (const Module::Child& c : m.children())
+            if (self(*c.module, self))
+                return true;
+        return false;
+    };
+    return outside(child, outside);
 }
 
 void Exporter::slotsOf(const Module& m, const std::string& path, std::vector<Slot>& out, bool classRoot)
@@ -774,6 +809,13 @@ void collectNames(const Module& m, std::set<std::string>& names)
 std::string Exporter::run(const Module& root, const Shape* inputShape, std::string_view instanceName)
 {
     collectNames(root, m_takenNames);
+    auto places = [&](const Module& m, auto& self) -> void {
+        if (m.isShared())
+            ++m_places[m.identity()];
+        for (const Module::Child& c : m.children())
+            self(*c.module, self);
+    };
+    places(root, places);
     collectGroups(root);
     // names: the first group of a class name keeps it, later ones get the next free Name_N
     std::set<std::string> used;

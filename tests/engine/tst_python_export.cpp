@@ -428,6 +428,14 @@ void TestPythonExport::sharedModuleInRootContainer()
     QVERIFY2(body.find("            nn.ReLU(),\n        ])\n        self.layers.append(self.layers[0])\n") != std::string::npos, body.c_str());
     QVERIFY2(body.find("            'again': self.layers[0],\n") != std::string::npos, body.c_str());
 
+    // a module another class holds as well is given to that class, not made a second time
+    const std::string across = python::exportPython(*importText(readFile(dataPath("python/shared_across_classes.py"))).root);
+    QVERIFY2(across.find("class Head(nn.Module):\n    def __init__(self, proj):\n") != std::string::npos, across.c_str());
+    QVERIFY2(across.find("        self.head = Head(self.embed)\n        self.other = Head(nn.Linear(6, 6))\n"
+                         "        self.again = self.other.proj\n        self.copy = self.head\n")
+                 != std::string::npos,
+             across.c_str());
+
     // a named Sequential and a ModuleDict: the children from the later place on are added by name
     const ImportResult named = importText("import torch.nn as nn\nfrom collections import OrderedDict\n\n_fc = nn.Linear(2, 2)\n"
                                           "model = nn.Sequential(OrderedDict([('fc', _fc), ('again', _fc), ('act', nn.ReLU())]))\n");
