@@ -1,6 +1,5 @@
 #include "app/diagram/diagramlayout.h"
 
-#include "app/diagram/callorder.h"
 #include "app/diagram/diagramstyle.h"
 #include "engine/analysis/summary.h"
 
@@ -334,11 +333,11 @@ private:
 
     std::vector<Step> flowSteps(int idx, const CustomModule& m, int& lanes, double& labelRoom)
     {
-        const CallOrder order(m);
         std::vector<int> targets;
         std::vector<QString> ops;
-        for (const ModuleCall& c : order.calls()) {
-            const auto it = m_index.find(c.module);
+        const ForwardSteps order = m_analysis ? m_analysis->stepsOf(m) : ForwardSteps{};
+        for (const ForwardStep& c : order.calls) {
+            const auto it = m_index.find(c.callee);
             if (it == m_index.end() || it->second == idx)
                 continue;
             targets.push_back(it->second);

@@ -21,6 +21,7 @@ LessonPlayer::LessonPlayer(QWidget* parent)
     : QWidget(parent)
     , m_picker(new QToolButton(this))
     , m_menu(new QMenu(this))
+    , m_group(new QActionGroup(this))
     , m_title(new QLabel(this))
     , m_counter(new QLabel(this))
     , m_text(new QLabel(this))
@@ -77,12 +78,11 @@ void LessonPlayer::setLessons(std::vector<Lesson> lessons)
     m_lessons = std::move(lessons);
     m_lesson = -1;
     m_step = -1;
-    m_menu->clear();
-    auto* group = new QActionGroup(m_menu);
+    m_menu->clear(); // deletes the menu's actions, which leave m_group as they go
     for (size_t i = 0; i < m_lessons.size(); ++i) {
         QAction* a = m_menu->addAction(m_lessons[i].title);
         a->setCheckable(true);
-        group->addAction(a);
+        m_group->addAction(a);
         connect(a, &QAction::triggered, this, [this, i] { startLesson(static_cast<int>(i)); });
     }
     updateControls();

@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+class QActionGroup;
 class QLabel;
 class QMenu;
 class QPushButton;
@@ -51,8 +52,9 @@ private:
     int m_lesson = -1;
     int m_step = -1;
     QString m_opened; // the model this player opened last
-    QToolButton* m_picker; // "Lessons" with a menu of every lesson's whole title
+    QToolButton* m_picker; // "All lessons ▾": a menu of every lesson's whole title
     QMenu* m_menu;
+    QActionGroup* m_group; // one checked lesson in m_menu
     QLabel* m_title;
     QLabel* m_counter;
     QLabel* m_text;

@@ -5,9 +5,11 @@
 #include "engine/layers/activation.h"
 #include "engine/names.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <unordered_map>
+#include <utility>
 
 namespace ml {
 
@@ -19,6 +21,27 @@ const NodeInfo* Analysis::info(const Module* m) const
 {
     const auto it = nodes.find(m);
     return it == nodes.end() ? nullptr : &it->second;
+}
+
+ForwardSteps Analysis::stepsOf(const Module& m) const
+{
+    ForwardSteps steps;
+    auto it = std::find_if(calls.begin(), calls.end(), [&](const CallRecord& c) { return c.callee == &m; });
+    if (it == calls.end())
+        return steps;
+    steps.reached = true;
+    const int depth = it->depth;
+    std::vector<std::string> ops;
+    for (++it; it != calls.end() && it->depth > depth; ++it) {
+        if (it->depth != depth + 1 || it->caller != &m)
+            continue;
+        if (it->callee)
+            steps.calls.push_back({it->callee, std::exchange(ops, {}), it->loc});
+        else
+            ops.push_back(it->op);
+    }
+    steps.trailingOps = std::move(ops);
+    return steps;
 }
 
 namespace {

@@ -39,6 +39,19 @@ struct CallRecord {
     int depth = 0;                  // nesting of module calls (0: the root)
 };
 
+// What one module's forward() did on its first call: the modules it called, in execution order,
+// and the functional ops between them, as the analysis recorded them.
+struct ForwardStep {
+    const Module* callee = nullptr;
+    std::vector<std::string> opsBefore; // functional ops since the previous call ("F.relu", ".view")
+    SourceLoc loc;                      // where the call is written
+};
+struct ForwardSteps {
+    std::vector<ForwardStep> calls;
+    std::vector<std::string> trailingOps; // functional ops after the last module call
+    bool reached = false;                 // false: the analysis never called the module
+};
+
 struct Analysis {
     std::unordered_map<const Module*, NodeInfo> nodes;
     std::vector<CallRecord> calls;           // every module call and functional op, in execution order
@@ -48,6 +61,8 @@ struct Analysis {
     int64_t totalMultAdds = 0;
 
     const NodeInfo* info(const Module* m) const;
+    // The calls `m` made directly during its first call (not its callees' calls).
+    ForwardSteps stepsOf(const Module& m) const;
     bool hasErrors() const { return ml::hasErrors(diagnostics); }
 };
 

@@ -1,6 +1,6 @@
 # Tests of app/diagram, included from tests/app/CMakeLists.txt.
 find_package(Qt6 REQUIRED COMPONENTS Test)
-foreach(name diagram callorder)
+foreach(name diagram)
     add_executable(app_${name} ${CMAKE_CURRENT_LIST_DIR}/tst_${name}.cpp)
     set_target_properties(app_${name} PROPERTIES AUTOMOC ON)
     target_link_libraries(app_${name} PRIVATE modulelab_diagram Qt6::Test)
