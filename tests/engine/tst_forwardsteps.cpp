@@ -257,6 +257,39 @@ model = Loops()
                  QStringLiteral("fc, fc, fc, blocks.2, blocks.1, blocks.0, heads.a, heads.b, heads.a, heads.b, heads.b, heads.a"));
     }
 
+    void reversedHelpersAndIfRunAsWritten()
+    {
+        auto m = loadSource(QStringLiteral(R"(class Back(nn.Module):
+    def __init__(self, skip=True):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 4)])
+        self.skip = skip
+        self.proj = nn.Linear(4, 4)
+        self.head = nn.Linear(4, 2)
+
+    def _body(self, x):
+        for m in reversed(self.layers):
+            x = m(x)
+        return x
+
+    def forward(self, x):
+        y = self._body(x)
+        if x.size(1) != 4:
+            y = self.head(y)
+        if self.skip:
+            y = y + self.proj(x)
+        return self.head(y)
+
+
+model = Back()
+)"), Shape{1, 4});
+        QCOMPARE(order(m), QStringLiteral("layers.2, layers.1, layers.0, proj, head"));
+        const ForwardSteps steps = m.analysis.stepsOf(*m.root);
+        // x.size(1) reads a property: no op on the way; the first head call never ran.
+        QVERIFY(steps.calls.at(4).opsBefore.empty());
+        QCOMPARE(m.analysis.info(m.root->findChild("head"))->calls, 1);
+    }
+
     void nestedCallsRunArgumentsFirst()
     {
         auto m = loadSource(QStringLiteral(R"(class Nest(nn.Module):
