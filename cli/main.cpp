@@ -235,6 +235,11 @@ int cmdExport(const Options& o)
     // are named relative to the output file (to the current directory for standard output).
     ModelFileExtras extras = extrasOf(m->loaded);
     extras.inputShape = m->input.rank() ? std::optional<Shape>(m->input) : std::nullopt;
+    if (to == "json")
+        if (auto err = projectLimit(*m->loaded.root)) {
+            std::cerr << "cannot export as a project: " << *err << "\n";
+            return kExitBadInput;
+        }
     const std::string text = modelFileText(*m->loaded.root, extras, to == "py", o.get("-o"));
     if (o.has("-o")) {
         if (auto err = writeFileAtomically(o.get("-o"), text)) {

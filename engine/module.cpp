@@ -203,6 +203,8 @@ void Module::copyTreeInto(Module& target) const
 
 std::string Container::typeName() const
 {
+    if (!m_className.empty())
+        return m_className;
     switch (kind()) {
     case ModuleKind::Sequential: return "Sequential";
     case ModuleKind::ModuleList: return "ModuleList";
@@ -215,6 +217,8 @@ std::string Container::typeName() const
 std::unique_ptr<Module> Container::clone() const
 {
     auto c = std::make_unique<Container>(kind());
+    c->m_className = m_className;
+    c->m_program = m_program;
     copyTreeInto(*c);
     return c;
 }

@@ -111,6 +111,10 @@ public:
     // The part inside the parentheses of a leaf, like PyTorch's extra_repr().
     virtual std::string extraRepr() const { return {}; }
 
+    // The forward the file's class defines (a user's nn.Module, or a class derived from a
+    // container that defines its own); nullptr when the module runs PyTorch's forward.
+    virtual const ForwardProgram* ownForward() const { return nullptr; }
+
 protected:
     void copyTreeInto(Module& target) const; // children (cloned) and tensors
 
@@ -132,12 +136,23 @@ private:
     bool m_frozen = false;
 };
 
-// Sequential, ModuleList, ModuleDict and the plain list: nothing but children.
+// Sequential, ModuleList, ModuleDict and the plain list: nothing but children. A class of the
+// file derived from one of them (class ConvBNReLU(nn.Sequential)) is that container under its
+// own class name, with its own forward when the class defines one.
 class Container final : public Module {
 public:
     explicit Container(ModuleKind kind) : Module(kind) {}
     std::string typeName() const override;
     std::unique_ptr<Module> clone() const override;
+
+    const std::string& className() const { return m_className; } // "" unless a derived class
+    void setClassName(std::string n) { m_className = std::move(n); }
+    const ForwardProgram* ownForward() const override { return m_program.get(); }
+    void setOwnForward(ForwardProgram p) { m_program = std::make_shared<const ForwardProgram>(std::move(p)); }
+
+private:
+    std::string m_className;
+    std::shared_ptr<const ForwardProgram> m_program; // shared by clones
 };
 
 // A user's nn.Module subclass: a class name, its children and a forward program.
@@ -151,6 +166,7 @@ public:
     const ForwardProgram& program() const { return m_program; }
     ForwardProgram& program() { return m_program; }
     void setProgram(ForwardProgram p) { m_program = std::move(p); }
+    const ForwardProgram* ownForward() const override { return &m_program; }
 
     // The module's own parameters and buffers (nn.Parameter attributes, register_buffer,
     // register_parameter) in the order the code registers them, with their initial values.

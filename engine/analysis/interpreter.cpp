@@ -203,7 +203,8 @@ Value Interpreter::runModule(const Module& m, Args args, Kwargs kwargs, SourceLo
     };
 
     Value out;
-    switch (m.kind()) {
+    const ForwardProgram* own = m.kind() != ModuleKind::Custom ? m.ownForward() : nullptr; // a class derived from a container
+    switch (own ? ModuleKind::Custom : m.kind()) {
     case ModuleKind::Layer:
         if (args.size() != 1 || !kwargs.empty())
             raiseHere(m.typeName() + ".forward() takes 1 input but " + std::to_string(args.size() + kwargs.size()) + " were given");
@@ -241,12 +242,12 @@ Value Interpreter::runModule(const Module& m, Args args, Kwargs kwargs, SourceLo
         info.failed = true;
         raiseHere("a plain Python list is not a module and cannot be called (PyTorch: TypeError: 'list' object is not callable)");
         break;
-    case ModuleKind::Custom: out = runProgram(static_cast<const CustomModule&>(m), std::move(args), std::move(kwargs), loc); break;
+    case ModuleKind::Custom: out = runProgram(m, *m.ownForward(), std::move(args), std::move(kwargs), loc); break;
     }
 
-    if (out.isSequence() && m.kind() == ModuleKind::Custom && m_moduleDepth == 1) {
+    if (out.isSequence() && m.ownForward() && m_moduleDepth == 1) {
         SourceLoc at = m.sourceLoc(); // the model is called from outside: point at forward's return
-        for (const Stmt& st : static_cast<const CustomModule&>(m).program().body)
+        for (const Stmt& st : m.ownForward()->body)
             if (st.kind == Stmt::Kind::Return && st.loc.valid())
                 at = st.loc;
         fail(loc.valid() ? loc : at, "not supported by ModuleLab yet: a model that returns several outputs (" + m.typeName() + ")",
@@ -261,9 +262,8 @@ Value Interpreter::runModule(const Module& m, Args args, Kwargs kwargs, SourceLo
     return out;
 }
 
-Value Interpreter::runProgram(const CustomModule& m, Args args, Kwargs kwargs, SourceLoc loc)
+Value Interpreter::runProgram(const Module& m, const ForwardProgram& p, Args args, Kwargs kwargs, SourceLoc loc)
 {
-    const ForwardProgram& p = m.program();
     if (p.body.empty())
         throw EvalError{loc, m.typeName() + " has no forward(): PyTorch raises NotImplementedError (Module [" + m.typeName()
                                  + "] is missing the required \"forward\" function)",

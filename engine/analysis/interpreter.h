@@ -45,7 +45,7 @@ protected:
 
 private:
     Value runModule(const Module& m, Args args, Kwargs kwargs, SourceLoc loc);
-    Value runProgram(const CustomModule& m, Args args, Kwargs kwargs, SourceLoc loc);
+    Value runProgram(const Module& m, const ForwardProgram& p, Args args, Kwargs kwargs, SourceLoc loc);
     Value callLayer(const Layer& layer, const Value& in, const std::string& path, SourceLoc loc, bool record);
     Value functionalLayer(const std::string& fn, const Value& x, Args args, Kwargs kwargs, SourceLoc loc);
     std::string pathHere() const;

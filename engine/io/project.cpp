@@ -527,7 +527,9 @@ JsonValue nodeToJson(const Module& m, const std::string* name)
     return o;
 }
 
-std::optional<std::string> checkSavable(const Module& m)
+} // namespace
+
+std::optional<std::string> projectLimit(const Module& m)
 {
     if (m.kind() == ModuleKind::Layer) {
         const auto& layer = static_cast<const Layer&>(m);
@@ -540,16 +542,19 @@ std::optional<std::string> checkSavable(const Module& m)
     if (m.kind() == ModuleKind::Custom && !m.tensorSpecs().empty())
         return "'" + where + "': not supported by ModuleLab yet: a project file cannot store a module's own parameters and buffers ("
             + m.tensorSpecs().front().name + "); export the model as Python";
+    if (m.isContainer() && m.kind() != ModuleKind::Custom && !static_cast<const Container&>(m).className().empty())
+        return "'" + where + "': not supported by ModuleLab yet: a project file cannot store a class derived from nn."
+            + std::string(m.kind() == ModuleKind::Sequential ? "Sequential" : m.kind() == ModuleKind::ModuleList ? "ModuleList" : "ModuleDict")
+            + " ('" + m.typeName() + "'); export the model as Python";
     if (m.isShared() && countParameters(m).total + countParameters(m).buffers > 0)
         return "'" + where + "': not supported by ModuleLab yet: a project file cannot store one module with weights under several "
                              "names; export the model as Python";
     for (const Module::Child& c : m.children())
-        if (auto err = checkSavable(*c.module))
+        if (auto err = projectLimit(*c.module))
             return err;
     return std::nullopt;
 }
 
-} // namespace
 
 std::variant<Project, ParseError> parseProject(std::string_view text, std::string_view fileName)
 {
@@ -599,7 +604,7 @@ std::optional<std::string> saveProject(const Project& project, const std::string
 {
     if (!project.root)
         return "cannot save " + path + ": the project has no model";
-    if (auto err = checkSavable(*project.root))
+    if (auto err = projectLimit(*project.root))
         return "cannot save " + path + ": " + *err;
     return writeFileAtomically(path, projectToJson(project));
 }

@@ -47,6 +47,8 @@ std::variant<Project, ParseError> loadProject(const std::string& path);
 
 // Stable, 2-space indented JSON with a trailing newline.
 std::string projectToJson(const Project& project);
+// What in m a project file cannot store (a located "not supported by ModuleLab yet" message), or nullopt.
+std::optional<std::string> projectLimit(const Module& m);
 // Writes projectToJson() atomically. Returns an error message or nullopt.
 std::optional<std::string> saveProject(const Project& project, const std::string& path);
 

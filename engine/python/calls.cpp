@@ -253,7 +253,7 @@ Value Evaluator::getAttr(const Value& obj, const std::string& name, SourceLoc lo
         if (m_attrExpr && m_attrExpr->text == name) {
             msg = toSource(*m_attrExpr) + " does not exist";
             auto hint = didYouMean(name, names);
-            if (!hint && !m_building && obj.module->kind() == ModuleKind::Custom)
+            if (!hint && !m_building && obj.module->ownForward())
                 // forward keeps the attributes of __init__ that are literals; others are not read yet
                 fail(loc, "not supported by ModuleLab yet: " + toSource(*m_attrExpr) + " in forward() when __init__ sets it to a value "
                               "ModuleLab keeps only while building (an object, a tensor, an OrderedDict); if __init__ never sets it, "
@@ -298,9 +298,13 @@ Value Evaluator::getAttr(const Value& obj, const std::string& name, SourceLoc lo
                     }
                     return *v;
                 }
+            if (!after && self.kind == Value::Kind::Module && self.module->kind() == ModuleKind::Custom && name != "__init__")
+                notYet(loc, "super()." + name + " inside forward() of '" + self.module->typeName() + "'");
             Value m;
             m.kind = Value::Kind::Method;
-            m.s = name == "__init__" ? "__init__" : name;
+            m.s = name;
+            if (name == "forward" && self.kind == Value::Kind::Module && self.module->kind() != ModuleKind::Custom)
+                m.s = kContainerForward; // PyTorch's Sequential.forward, not the class's own
             m.items = {self};
             return m;
         }

@@ -65,6 +65,8 @@ struct ClassDef {
 
 // Marks a list that is a slice of an nn.Sequential: calling it runs its modules in order.
 inline constexpr const char* kSequentialSlice = "Sequential slice";
+// The method super().forward names in a class derived from a container: the container's forward.
+inline constexpr const char* kContainerForward = "forward of the container";
 
 struct Limits {
     int64_t steps = 20'000'000;     // statements and expressions evaluated
@@ -142,8 +144,11 @@ protected:
     Value callTorch(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);
     Value makeLayer(const std::string& type, Args args, Kwargs kwargs, SourceLoc loc, const std::vector<SourceLoc>& argLocs);
     Value makeContainer(const std::string& type, Args args, Kwargs kwargs, SourceLoc loc);
+    void fillContainer(Module& cont, const std::string& type, Args args, Kwargs kwargs, SourceLoc loc);
+    // The forward PyTorch's container class gives (super().forward(x) in a derived class).
+    Value containerForward(const Module& m, Args args, Kwargs kwargs, SourceLoc loc);
     Value instantiate(const std::shared_ptr<ClassDef>& cls, Args args, Kwargs kwargs, SourceLoc loc);
-    void finishInstance(CustomModule& m, Instance& inst);
+    void finishInstance(Module& m, Instance& inst);
     void canonicalize(Expr& e, const std::set<std::string>& locals);
     void canonicalize(std::vector<Stmt>& body, const std::set<std::string>& locals);
     void canonicalize(std::vector<Stmt>& body, const std::vector<std::string>& params);

@@ -248,6 +248,12 @@ private:
     std::string customExpr(const CustomModule& m, int indent);
     std::string layerExpr(const Layer& l);
     std::string listBody(const Module& m, int indent, const char* open, const char* close);
+    // A class of the file derived from a container (class ConvBNReLU(nn.Sequential)): its
+    // signature ("" for a plain container), and the name it is exported under (its class is
+    // written once per different forward: Name, Name_2, ...).
+    static std::string derivedSignature(const Module& m);
+    std::string derivedName(const Module& m);
+    std::string derivedClassText(const Module& m, const std::string& name) const;
     std::optional<std::string> pathExpr(const Module& m) const;
     int deferFrom(const Module& container, std::vector<std::string>* items, int indent);
     std::string statement(const std::string& head, const Module& value, int indent, const std::string& tail = {});
@@ -278,7 +284,64 @@ private:
         std::vector<std::string> after;
     };
     std::vector<Statement> m_statements;
+    std::map<std::string, std::string> m_derivedNames; // derivedSignature -> exported class name
+    std::string m_derivedClasses;                      // their class texts, in order of first use
 };
+
+std::string Exporter::derivedSignature(const Module& m)
+{
+    const std::string& cls = static_cast<const Container&>(m).className();
+    if (cls.empty())
+        return {};
+    const ForwardProgram* own = m.ownForward();
+    std::string s = ":" + cls + "{";
+    if (own) {
+        s += toSource(*own);
+        for (const auto& [name, value] : own->attributes)
+            s += "|" + name + "=" + toSource(value);
+        for (const Method& method : own->methods)
+            s += "|" + toSource(method, 1);
+    }
+    return s + "}";
+}
+
+std::string Exporter::derivedName(const Module& m)
+{
+    const std::string sig = derivedSignature(m);
+    if (auto it = m_derivedNames.find(sig); it != m_derivedNames.end())
+        return it->second;
+    const std::string& cls = m.typeName();
+    std::string name = cls;
+    auto taken = [&](const std::string& n) {
+        for (const auto& kv : m_derivedNames)
+            if (kv.second == n)
+                return true;
+        return std::any_of(m_groups.begin(), m_groups.end(), [&](const ClassGroup& g) { return g.name == n; });
+    };
+    for (int n = 2; taken(name); ++n)
+        name = cls + "_" + std::to_string(n);
+    m_derivedNames.emplace(sig, name);
+    m_derivedClasses += derivedClassText(m, name);
+    return name;
+}
+
+std::string Exporter::derivedClassText(const Module& m, const std::string& name) const
+{
+    std::string s = "\n\nclass " + name + "(nn." + std::string(m.kind() == ModuleKind::Sequential ? "Sequential"
+                                                                 : m.kind() == ModuleKind::ModuleList ? "ModuleList" : "ModuleDict")
+        + "):\n";
+    const ForwardProgram* own = m.ownForward();
+    if (!own)
+        return s + "    pass\n"; // the container's __init__ and forward
+    for (const auto& [attr, value] : own->attributes) // read by forward as self.NAME
+        if (isIdentifier(attr))
+            s += "    " + attr + " = " + toSource(value) + "\n";
+    s += "\n" + toSource(*own, 1);
+    for (const Method& method : own->methods)
+        if (!method.isFunction)
+            s += "\n\n" + toSource(method, 1);
+    return s + "\n";
+}
 
 std::string Exporter::core(const CustomModule& custom) const
 {
@@ -349,7 +412,7 @@ std::string Exporter::signature(const Module& m)
     }
     default: break;
     }
-    std::string s = "K" + std::string(moduleKindName(m.kind())) + "(";
+    std::string s = "K" + std::string(moduleKindName(m.kind())) + derivedSignature(m) + "(";
     for (const Module::Child& c : m.children())
         s += c.name + "=" + signature(*c.module) + ";";
     return s + ")";
@@ -701,32 +764,38 @@ std::string Exporter::moduleExpr(const Module& m, int indent)
                 m_statements.back().placed.insert(m.identity());
         }
     }
+    if (m.kind() == ModuleKind::Layer)
+        return layerExpr(static_cast<const Layer&>(m));
+    if (m.kind() == ModuleKind::Custom)
+        return customExpr(static_cast<const CustomModule&>(m), indent);
+    const bool derived = !static_cast<const Container&>(m).className().empty();
+    const std::string cls = derived ? derivedName(m) : "nn." + m.typeName();
     switch (m.kind()) {
-    case ModuleKind::Layer: return layerExpr(static_cast<const Layer&>(m));
-    case ModuleKind::Custom: return customExpr(static_cast<const CustomModule&>(m), indent);
+    case ModuleKind::Layer:
+    case ModuleKind::Custom: break;
     case ModuleKind::Sequential: {
         if (m.childCount() == 0)
-            return "nn.Sequential()";
+            return cls + "()";
         std::vector<std::string> items;
         deferFrom(m, &items, indent + 4);
         if (items.empty())
-            return "nn.Sequential()";
+            return cls + "()";
         if (m.namesArePositions()) {
-            std::string s = "nn.Sequential(\n";
+            std::string s = cls + "(\n";
             for (const std::string& i : items)
                 s += pad(indent + 4) + i + ",\n";
             return s + pad(indent) + ")";
         }
         m_needsOrderedDict = true;
-        std::string s = "nn.Sequential(OrderedDict([\n";
+        std::string s = cls + "(OrderedDict([\n";
         for (size_t k = 0; k < items.size(); ++k)
             s += pad(indent + 4) + "(" + quoted(m.childName(static_cast<int>(k))) + ", " + items[k] + "),\n";
         return s + pad(indent) + "]))";
     }
     case ModuleKind::ModuleList:
         if (m.childCount() == 0)
-            return "nn.ModuleList()";
-        return listBody(m, indent, "nn.ModuleList(", ")");
+            return cls + "()";
+        return listBody(m, indent, (cls + "(").c_str(), ")");
     case ModuleKind::PlainList:
         if (m.childCount() == 0)
             return "[]";
@@ -735,8 +804,8 @@ std::string Exporter::moduleExpr(const Module& m, int indent)
         std::vector<std::string> items;
         deferFrom(m, &items, indent + 4);
         if (items.empty())
-            return "nn.ModuleDict()";
-        std::string s = "nn.ModuleDict({\n";
+            return cls + "()";
+        std::string s = cls + "({\n";
         for (size_t k = 0; k < items.size(); ++k)
             s += pad(indent + 4) + quoted(m.childName(static_cast<int>(k))) + ": " + items[k] + ",\n";
         return s + pad(indent) + "})";
@@ -847,6 +916,7 @@ std::string Exporter::run(const Module& root, const Shape* inputShape, std::stri
     m_self = std::string(instanceName);
     m_sharedAt.clear();
     const std::string instance = statement(std::string(instanceName) + " = ", root, 0) + "\n" + frozenLines(root);
+    body = m_derivedClasses + body; // Python looks the classes up when the model is built
     std::string s = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n";
     if (m_needsOrderedDict)
         s += "from collections import OrderedDict\n";

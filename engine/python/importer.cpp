@@ -208,7 +208,12 @@ std::shared_ptr<ClassDef> FileEvaluator::classDef(const Statement& s, Frame& top
             Value v;
             v.kind = Value::Kind::Function;
             v.fn = functionDef(m, top, cls);
-            cls->attrs.emplace_back(m.name, std::move(v));
+            // a later definition of the same name replaces the earlier one (@overload stubs)
+            auto same = std::find_if(cls->attrs.begin(), cls->attrs.end(), [&](const auto& kv) { return kv.first == m.name; });
+            if (same != cls->attrs.end())
+                same->second = std::move(v);
+            else
+                cls->attrs.emplace_back(m.name, std::move(v));
             break;
         }
         case Statement::Kind::Code: {

@@ -197,17 +197,38 @@ void Evaluator::attachChild(Module& parent, const std::string& name, const Value
     parent.appendChild(name, std::move(m));
 }
 
+namespace {
+
+ModuleKind containerKind(std::string_view type)
+{
+    return type == "Sequential" ? ModuleKind::Sequential : type == "ModuleList" ? ModuleKind::ModuleList : ModuleKind::ModuleDict;
+}
+
+std::string containerTypeName(ModuleKind kind)
+{
+    return kind == ModuleKind::Sequential ? "Sequential" : kind == ModuleKind::ModuleList ? "ModuleList" : "ModuleDict";
+}
+
+} // namespace
+
 Value Evaluator::makeContainer(const std::string& type, Args args, Kwargs kwargs, SourceLoc loc)
 {
-    const ModuleKind kind = type == "Sequential" ? ModuleKind::Sequential : type == "ModuleList" ? ModuleKind::ModuleList : ModuleKind::ModuleDict;
+    countModules(1, loc);
+    std::unique_ptr<Module> c = ml::makeContainer(containerKind(type));
+    c->setSourceLoc(loc);
+    const Module* raw = c.get();
+    Module& cont = *c;
+    m_pool.emplace(raw, std::move(c));
+    fillContainer(cont, type, std::move(args), std::move(kwargs), loc);
+    return Value::ofModule(raw);
+}
+
+// nn.Sequential(...), nn.ModuleList(...) and nn.ModuleDict(...)'s __init__ on cont.
+void Evaluator::fillContainer(Module& cont, const std::string& type, Args args, Kwargs kwargs, SourceLoc loc)
+{
+    const ModuleKind kind = containerKind(type);
     if (!kwargs.empty())
         fail(loc, "TypeError: " + type + ".__init__() got an unexpected keyword argument '" + kwargs[0].first + "'");
-    countModules(1, loc);
-    std::unique_ptr<Module> c = ml::makeContainer(kind);
-    c->setSourceLoc(loc);
-    Module& cont = *c;
-    const Module* raw = c.get();
-    m_pool.emplace(raw, std::move(c));
     auto addNamed = [&](const Value& key, const Value& value) {
         if (key.kind != Value::Kind::Str)
             fail(loc, "TypeError: module name should be a string. Got " + typeNameOf(key));
@@ -223,26 +244,26 @@ Value Evaluator::makeContainer(const std::string& type, Args args, Kwargs kwargs
         if (args.size() == 1 && args[0].kind == Value::Kind::Dict) {
             for (const auto& [k, v] : args[0].dict->entries)
                 addNamed(k, v);
-            return Value::ofModule(raw);
+            return;
         }
         for (const Value& a : args) {
             if (a.kind != Value::Kind::Module)
                 fail(loc, "TypeError: " + typeNameOf(a) + " is not a Module subclass");
             attachChild(cont, std::to_string(cont.childCount()), a, loc);
         }
-        return Value::ofModule(raw);
+        return;
     }
     if (args.size() > 1)
         fail(loc, "TypeError: " + type + ".__init__() takes from 1 to 2 positional arguments but " + std::to_string(args.size() + 1) + " were given");
     if (args.empty() || args[0].kind == Value::Kind::None)
-        return Value::ofModule(raw);
+        return;
     if (kind == ModuleKind::ModuleList) {
         for (const Value& a : iterate(args[0], loc)) {
             if (a.kind != Value::Kind::Module)
                 fail(loc, "TypeError: " + typeNameOf(a) + " is not a Module subclass");
             attachChild(cont, std::to_string(cont.childCount()), a, loc);
         }
-        return Value::ofModule(raw);
+        return;
     }
     if (args[0].kind == Value::Kind::Dict) {
         for (const auto& [k, v] : args[0].dict->entries)
@@ -255,14 +276,16 @@ Value Evaluator::makeContainer(const std::string& type, Args args, Kwargs kwargs
             addNamed(kv[0], kv[1]);
         }
     }
-    return Value::ofModule(raw);
+    return;
 }
 
 Value Evaluator::instantiate(const std::shared_ptr<ClassDef>& cls, Args args, Kwargs kwargs, SourceLoc loc)
 {
     if (cls->torchBase.empty())
         notYet(loc, "instances of classes that do not derive from nn.Module ('" + cls->name + "')");
-    if (cls->torchBase != "torch.nn.Module")
+    const std::string base = cls->torchBase.substr(cls->torchBase.rfind('.') + 1);
+    const bool container = base == "Sequential" || base == "ModuleList" || base == "ModuleDict";
+    if (cls->torchBase != "torch.nn.Module" && !container)
         notYet(loc, "classes derived from " + cls->torchBase + " ('" + cls->name + "'); derive from nn.Module");
     // a class may build smaller copies of itself (DLA's Tree); one that does so endlessly stops here
     if (std::count(m_building_stack.begin(), m_building_stack.end(), cls->name) >= 16) {
@@ -279,9 +302,16 @@ Value Evaluator::instantiate(const std::shared_ptr<ClassDef>& cls, Args args, Kw
         std::vector<std::string>& s;
         ~Pop() { s.pop_back(); }
     } pop{m_building_stack};
-    auto m = std::make_unique<CustomModule>(cls->name);
+    std::unique_ptr<Module> m;
+    if (container) {
+        auto c = std::make_unique<Container>(containerKind(base));
+        c->setClassName(cls->name);
+        m = std::move(c);
+    } else {
+        m = std::make_unique<CustomModule>(cls->name);
+    }
     m->setSourceLoc(cls->loc);
-    CustomModule* raw = m.get();
+    Module* raw = m.get();
     m_pool.emplace(raw, std::move(m));
     Instance& inst = m_instances[raw];
     inst.cls = cls;
@@ -292,6 +322,9 @@ Value Evaluator::instantiate(const std::shared_ptr<ClassDef>& cls, Args args, Kw
         if (!m_instances[raw].superCalled)
             fail(init->fn->loc, "AttributeError: __init__ of '" + cls->name + "' does not call super().__init__(): PyTorch fails "
                                     "when the model is used ('" + cls->name + "' object has no attribute '_modules')");
+    } else if (container) {
+        fillContainer(*raw, base, std::move(args), std::move(kwargs), loc); // the container's own __init__
+        m_instances[raw].superCalled = true;
     } else {
         if (!args.empty() || !kwargs.empty())
             fail(loc, "TypeError: " + cls->name + ".__init__() takes 1 positional argument but " + std::to_string(args.size() + 1) + " were given");
@@ -348,6 +381,11 @@ void localNames(const std::vector<Stmt>& body, std::set<std::string>& out)
 {
     for (const Stmt& s : body) {
         out.insert(s.targets.begin(), s.targets.end());
+        if (s.kind == Stmt::Kind::Def) { // a nested function: its name, and its parameters inside it
+            out.insert(s.op);
+            for (const Param& p : s.params)
+                out.insert(p.name);
+        }
         if (s.kind == Stmt::Kind::Assign || s.kind == Stmt::Kind::For || s.kind == Stmt::Kind::AugAssign)
             localNames(s.target, out);
         localNames(s.body, out);
@@ -368,6 +406,12 @@ void Evaluator::canonicalize(Expr& e, const std::set<std::string>& locals)
         for (Expr& c : e.items)
             canonicalize(c, inner);
         return;
+    }
+    if (e.kind == Expr::Kind::Call && e.items.size() == 3 && e.items[0].kind == Expr::Kind::Name && e.items[0].text == "super"
+        && e.items[1].kind == Expr::Kind::Name && !locals.count(e.items[1].text)) {
+        auto it = m_globals.find(e.items[1].text);
+        if (it != m_globals.end() && it->second.kind == Value::Kind::Class)
+            e.items.resize(1); // super(Cls, self) in forward: the class's methods are the program's, so super()
     }
     const std::string d = e.dotted();
     if (!d.empty()) {
@@ -425,9 +469,17 @@ void Evaluator::canonicalize(std::vector<Stmt>& body, const std::vector<std::str
     canonicalize(body, locals);
 }
 
-void Evaluator::finishInstance(CustomModule& m, Instance& inst)
+void Evaluator::finishInstance(Module& m, Instance& inst)
 {
     m_usedFunctions.clear();
+    const Value* fwd = inst.cls->lookup("forward");
+    const bool ownForward = fwd && fwd->kind == Value::Kind::Function && fwd->fn->body;
+    if (m.kind() != ModuleKind::Custom) { // a class derived from a container
+        if (!inst.plainLists.empty())
+            notYet(m.sourceLoc(), "modules in a plain Python list inside a class derived from nn." + containerTypeName(m.kind()));
+        if (!ownForward)
+            return; // the container's own forward runs
+    }
     // Modules kept in plain Python lists: shown, but not registered (as in PyTorch).
     int inserted = 0;
     for (const auto& [attr, index] : inst.plainLists) {
@@ -453,8 +505,7 @@ void Evaluator::finishInstance(CustomModule& m, Instance& inst)
 
     ForwardProgram p;
     p.params.clear();
-    const Value* fwd = inst.cls->lookup("forward");
-    if (fwd && fwd->kind == Value::Kind::Function && fwd->fn->body) {
+    if (ownForward) {
         const FunctionDef& fn = *fwd->fn;
         for (size_t k = 1; k < fn.params.size(); ++k) {
             if (fn.params[k].star)
@@ -531,7 +582,10 @@ void Evaluator::finishInstance(CustomModule& m, Instance& inst)
         p.methods.push_back(std::move(fn));
     }
     m_usedFunctions.clear();
-    m.setProgram(std::move(p));
+    if (m.kind() == ModuleKind::Custom)
+        static_cast<CustomModule&>(m).setProgram(std::move(p));
+    else
+        static_cast<Container&>(m).setOwnForward(std::move(p));
 }
 
 // ---- module attributes and methods ----------------------------------------------------
@@ -566,8 +620,8 @@ Value Evaluator::moduleAttr(const Value& obj, const std::string& name, SourceLoc
             }
             return *v;
         }
-    } else if (m.kind() == ModuleKind::Custom) {
-        const ForwardProgram& p = static_cast<const CustomModule&>(m).program();
+    } else if (const ForwardProgram* own = m.ownForward()) {
+        const ForwardProgram& p = *own;
         if (const Expr* e = p.attribute(name)) {
             Frame lit;
             return eval(*e, lit);
@@ -738,10 +792,14 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
             notYet(loc, "changing the model's modules inside forward (" + name + ")");
     };
     if (name == "__init__") {
+        if (inst != m_instances.end() && !inst->second.superCalled && cm.kind() != ModuleKind::Custom)
+            fillContainer(m, containerTypeName(cm.kind()), std::move(args), std::move(kwargs), loc);
         if (inst != m_instances.end())
             inst->second.superCalled = true;
         return Value::none();
     }
+    if (name == kContainerForward) // super().forward(x) in a class derived from a container
+        return containerForward(cm, std::move(args), std::move(kwargs), loc);
     if (name == "__getattr__") {
         need(1, 1);
         if (args[0].kind != Value::Kind::Str)
@@ -773,6 +831,8 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
             return Value::none();
         }
         if (v.isTensor() && (v.s == "parameter" || ownTensor(cm, attr))) {
+            if (cm.kind() != ModuleKind::Custom)
+                notYet(loc, "parameters and buffers of a class derived from nn." + containerTypeName(cm.kind()) + " ('" + cm.typeName() + "')");
             registerTensor(static_cast<CustomModule&>(m), in, attr, v, v.s != "parameter", true, false, loc);
             return Value::none();
         }
@@ -833,6 +893,8 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
             fail(loc, "KeyError: " + what + " name can't contain \".\"");
         if (args[0].s.empty())
             fail(loc, "KeyError: " + what + " name can't be empty string \"\"");
+        if (cm.kind() != ModuleKind::Custom)
+            notYet(loc, "parameters and buffers of a class derived from nn." + containerTypeName(cm.kind()) + " ('" + cm.typeName() + "')");
         registerTensor(static_cast<CustomModule&>(m), inst->second, args[0].s, args[1], buffer, persistent, true, loc);
         return Value::none();
     }
@@ -1123,6 +1185,19 @@ Value Evaluator::callTorch(const std::string& name, Args args, Kwargs kwargs, So
             return moduleMethod(args[0], "__init__", {}, {}, loc, f);
         return Value::none();
     }
+    if (name == "torch.nn.Sequential.__init__" || name == "torch.nn.ModuleList.__init__" || name == "torch.nn.ModuleDict.__init__") {
+        if (args.empty() || args[0].kind != Value::Kind::Module)
+            fail(loc, "TypeError: descriptor '__init__' needs an argument");
+        const Value self = args[0];
+        args.erase(args.begin());
+        return moduleMethod(self, "__init__", std::move(args), std::move(kwargs), loc, f);
+    }
+    if (name == "torch.nn.Sequential.forward" && !args.empty() && args[0].kind == Value::Kind::Module
+        && args[0].module->kind() == ModuleKind::Sequential) {
+        const Value self = args[0];
+        args.erase(args.begin());
+        return containerForward(*self.module, std::move(args), std::move(kwargs), loc);
+    }
     if (name == "torch.nn.Module.forward")
         notYet(loc, "calling nn.Module.forward directly");
     if (name.rfind("torch.nn.init.", 0) == 0) {
@@ -1192,6 +1267,19 @@ Value Evaluator::callModule(const Module& m, Args, Kwargs, SourceLoc loc)
 }
 
 bool Evaluator::isTraining(const Module&) const { return false; }
+
+// PyTorch's forward of the container a class derives from: Sequential runs its children in order.
+Value Evaluator::containerForward(const Module& m, Args args, Kwargs kwargs, SourceLoc loc)
+{
+    if (m.kind() != ModuleKind::Sequential)
+        fail(loc, "NotImplementedError: Module [" + m.typeName() + "] is missing the required \"forward\" function");
+    if (args.size() != 1 || !kwargs.empty())
+        fail(loc, "TypeError: Sequential.forward() takes 1 input but " + std::to_string(args.size() + kwargs.size()) + " were given");
+    Value x = std::move(args[0]);
+    for (const Module::Child& c : m.children())
+        x = callModule(*c.module, {x}, {}, loc);
+    return x;
+}
 
 } // namespace ml::detail
 

@@ -3,6 +3,7 @@
 #include "engine/train/optimizer.h"
 #include "engine/layer.h"
 #include "engine/module.h"
+#include "engine/python/exporter.h"
 #include "engine/python/importer.h"
 #include "engine/python/lexer.h"
 #include "engine/python/parser.h"
@@ -138,6 +139,7 @@ private slots:
     void rootChoice();
     void modelChoices();
     void buffersParametersSharing();
+    void derivedContainers();
     void buffersParametersErrors();
 
     void errors_data();
@@ -769,6 +771,52 @@ void TestPythonImport::buffersParametersSharing()
         const std::optional<std::string> train = emptyParameterListProblem(*project.root);
         QVERIFY2(!train, train ? train->c_str() : file);
     }
+}
+
+void TestPythonImport::derivedContainers()
+{
+    // classes derived from nn.Sequential, nn.ModuleList and nn.ModuleDict are those containers
+    // under their own class names, against PyTorch (tests/data/python/gen_examples_reference.py)
+    const QJsonObject ref = readJson(dataPath(QStringLiteral("python/examples_reference.json"))).value("derived_containers").toObject();
+    QVERIFY(!ref.isEmpty());
+    const ImportResult r = importOk(readFile(dataPath(QStringLiteral("python/derived_containers.py"))));
+    QVERIFY(r.root);
+    QCOMPARE(QString::fromStdString(repr(*r.root)), ref.value("repr").toString());
+    QCOMPARE(countParameters(*r.root).total, static_cast<int64_t>(ref.value("total_params").toDouble()));
+    QStringList modules, keys;
+    for (const NamedModule& nm : namedModules(*r.root))
+        modules << QString::fromStdString(nm.path);
+    QCOMPARE(modules, strings(ref.value("named_modules")));
+    for (const StateEntry& e : stateDict(*r.root))
+        keys << QString::fromStdString(e.key);
+    QCOMPARE(keys, strings(ref.value("state_dict_keys")));
+    const Analysis a = analyze(*r.root, Shape({2, 3, 28, 28}));
+    QVERIFY(a.outputShape && a.outputShape->dims() == (std::vector<int64_t>{2, 10}));
+    for (const Diagnostic& d : a.diagnostics)
+        QVERIFY2(d.severity != Severity::Error, d.message.c_str());
+    // their own forward ran: DenseLayer concatenates, so block's output has 8 + 2 * 4 channels
+    const NodeInfo* block = a.info(r.root->findPath("block"));
+    QVERIFY(block && block->outputShape && block->outputShape->dims() == (std::vector<int64_t>{2, 16, 14, 14}));
+
+    // exported code keeps the classes: importing it again gives the same model
+    const std::string code = python::exportPython(*r.root);
+    QVERIFY2(code.find("class DenseLayer(nn.Sequential):") != std::string::npos, code.c_str());
+    QVERIFY2(code.find("class Head(nn.Sequential):\n    pass") != std::string::npos, code.c_str());
+    const ImportResult back = importOk(code);
+    QVERIFY2(back.root, code.c_str());
+    QCOMPARE(repr(*back.root), repr(*r.root));
+    const Analysis b = analyze(*back.root, Shape({2, 3, 28, 28}));
+    QVERIFY(b.outputShape && b.outputShape->dims() == (std::vector<int64_t>{2, 10}));
+
+    // a project file cannot hold them yet, and says so
+    Project project;
+    project.root = r.root->clone();
+    const QString path = QDir::temp().filePath(QStringLiteral("modulelab_derived_containers.mlab"));
+    const std::optional<std::string> err = saveProject(project, path.toStdString());
+    QVERIFY2(err && err->find("not supported by ModuleLab yet: a project file cannot store a class derived from nn.Sequential ('ConvBNReLU')")
+                 != std::string::npos,
+             err ? err->c_str() : "saved");
+    QVERIFY(!QFile::exists(path));
 }
 
 void TestPythonImport::buffersParametersErrors()

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """PyTorch's answers for the example models about buffers, shared modules and named entries
-(resources/examples/buffers.py, shared_module.py, named_entries.py): run by hand with
+(resources/examples/buffers.py, shared_module.py, named_entries.py) and for classes derived from
+the containers (derived_containers.py here): run by hand with
 /usr/bin/python3 gen_examples_reference.py; writes examples_reference.json next to it."""
 import json
 import os
@@ -12,11 +13,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLES = os.path.join(HERE, "..", "..", "..", "resources", "examples")
 
 out = {"torch": torch.__version__}
-for name in ("buffers", "shared_module", "named_entries"):
-    model = runpy.run_path(os.path.join(EXAMPLES, name + ".py"), run_name="reference_model")["model"]
+for name in ("buffers", "shared_module", "named_entries", "derived_containers"):
+    where, channels = (HERE, 3) if name == "derived_containers" else (EXAMPLES, 1)
+    model = runpy.run_path(os.path.join(where, name + ".py"), run_name="reference_model")["model"]
     model.eval()
     with torch.no_grad():
-        y = model(torch.randn(2, 1, 28, 28))
+        y = model(torch.randn(2, channels, 28, 28))
     out[name] = {
         "repr": repr(model),
         "total_params": sum(p.numel() for p in model.parameters()),
