@@ -24,6 +24,7 @@ public:
     int64_t multAdds(const Shape& in, const Shape& out) const override;
     void forward(const Tensor& in, Tensor& out) const override;
     void initTensors(TorchGenerator& gen) override;
+    const layers::LinearKernel& kernel() const { return m_kernel; }
 
 protected:
     std::optional<std::string> configure(const std::vector<ArgValue>& args) override;

@@ -11,6 +11,7 @@
 #include "engine/analysis/tensorops.h"
 #include "engine/layer.h"
 #include "engine/layers/conv.h"
+#include "engine/layers/linear.h"
 #include "engine/layers/norm.h"
 #include "engine/python/importer.h"
 #include "engine/parallel.h"
@@ -474,6 +475,50 @@ private slots:
             QVERIFY2(convs[i]->fold().folds() == want[i], qPrintable(QString("convolution %1: %2 folds").arg(i).arg(convs[i]->fold().folds())));
         QCOMPARE(fused.analysis.layerCalls.size(), plain.analysis.layerCalls.size());
         QCOMPARE(fused.analysis.totalMultAdds, plain.analysis.totalMultAdds);
+    }
+
+    // Batched Linear: a weight version that runs twice is packed, one that runs once (a
+    // training step) is read in place; every pass gives the product of the current weight.
+    void linearPackedOnSecondUse()
+    {
+        auto made = createLayer("Linear", {{"", ArgValue::ofInt(37)}, {"", ArgValue::ofInt(19)}});
+        QVERIFY(std::holds_alternative<std::unique_ptr<Layer>>(made));
+        auto& layer = std::get<std::unique_ptr<Layer>>(made);
+        TorchGenerator gen(0);
+        layer->initTensors(gen);
+        const auto& linear = static_cast<const Linear&>(*layer);
+        std::mt19937 rng(9);
+        Tensor x(Shape{13, 37});
+        fillRandom(x, rng);
+        auto check = [&] {
+            Tensor y;
+            layer->forward(x, y);
+            const Tensor& w = layer->tensors()[0];
+            const Tensor& b = layer->tensors()[1];
+            double d = 0;
+            for (int64_t i = 0; i < 13; ++i)
+                for (int64_t j = 0; j < 19; ++j) {
+                    double acc = b[j];
+                    for (int64_t c = 0; c < 37; ++c)
+                        acc += double(x[i * 37 + c]) * w[j * 37 + c];
+                    d = std::max(d, std::abs(acc - y[i * 19 + j]));
+                }
+            return d <= 1e-4 * std::sqrt(37.0);
+        };
+        QVERIFY(check());
+        QCOMPARE(linear.kernel().packings(), int64_t(0)); // first use: in place
+        QVERIFY(check());
+        QVERIFY(check());
+        const int64_t packed = linear.kernel().packings();
+        // second use: packed, where oneDNN prefers a blocked layout (with AVX-512 and AVX2 it does)
+        QVERIFY(packed == 0 || packed == 1);
+        layer->tensors()[0][3] += 0.5f; // a training step: used once, read in place
+        QVERIFY(check());
+        QCOMPARE(linear.kernel().packings(), packed);
+        layer->tensors()[0][4] -= 0.5f;
+        QVERIFY(check());
+        QVERIFY(check()); // used twice: packed again
+        QCOMPARE(linear.kernel().packings(), 2 * packed);
     }
 
     void broadcastArithmetic()
