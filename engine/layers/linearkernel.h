@@ -2,7 +2,7 @@
 
 // The matrix product of Linear layers at larger batches: y[m x n] = x[m x k] * W^T + b on
 // oneDNN's inner product. A weight version used a second time is packed into the layout the
-// kernel prefers (15-25% faster than reading W [n x k] in place) and kept while it is current:
+// kernel prefers (12-25% faster than reading W [n x k] in place) and kept while it is current:
 // one extra copy of the weight per Linear that runs batched inference. A version used once
 // (training) is read in place.
 // oneDNN stays inside linearkernel.cpp.
