@@ -195,8 +195,16 @@ std::optional<std::string> saveModelFile(const Module& root, const ModelFileExtr
 
 std::variant<LoadedModel, ParseError> loadModelFile(const std::string& path, const ModelLoadOptions& options)
 {
+    auto text = readModelFileText(path);
+    if (auto* error = std::get_if<ParseError>(&text))
+        return std::move(*error);
+    return loadModelText(std::get<std::string>(text), path, options);
+}
+
+std::variant<std::string, ParseError> readModelFileText(const std::string& path)
+{
     std::string error;
-    const std::optional<std::string> text = readWholeFile(path, error, kModelFileMaxBytes);
+    std::optional<std::string> text = readWholeFile(path, error, kModelFileMaxBytes);
     if (!text) {
         // "cannot open nonexist.py: no such file" becomes "nonexist.py:1:1: cannot open the file: no such file".
         const std::string prefix = path + ": ";
@@ -205,7 +213,7 @@ std::variant<LoadedModel, ParseError> loadModelFile(const std::string& path, con
             message.replace(at, path.size(), "the file");
         return ParseError{path, {1, 1}, message};
     }
-    return loadModelText(*text, path, options);
+    return std::move(*text);
 }
 
 std::variant<LoadedModel, ParseError> loadModelText(std::string_view text, const std::string& path, const ModelLoadOptions& options)

@@ -29,6 +29,8 @@ struct ModelLoadOptions {
 // content: JSON projects start with '{'; everything else is read as Python. Errors are
 // FILE:LINE:COLUMN ParseErrors, also for a file that cannot be read (at 1:1).
 std::variant<LoadedModel, ParseError> loadModelFile(const std::string& path, const ModelLoadOptions& options = {});
+// The text of a model file as loadModelFile reads it (size-limited), or its located read error.
+std::variant<std::string, ParseError> readModelFileText(const std::string& path);
 // The same for text already read: `path` names it in messages and locates the project's weights.
 std::variant<LoadedModel, ParseError> loadModelText(std::string_view text, const std::string& path,
                                                     const ModelLoadOptions& options = {});

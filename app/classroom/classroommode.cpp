@@ -114,6 +114,8 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
         for (QDockWidget* d : m_window->findChildren<QDockWidget*>()) {
             if (d == m_cardDock)
                 continue;
+            // A panel shown or closed later (the lessons) gives or takes the diagram's room.
+            connect(d, &QDockWidget::visibilityChanged, this, &ClassroomMode::arrangeLater, Qt::UniqueConnection);
             m_savedVisible.insert(d, d->isVisible());
             if (m_editingDocks.contains(d) || !presenting.contains(d->objectName()))
                 d->hide();
@@ -198,6 +200,17 @@ void ClassroomMode::restoreLayout()
             h->restoreState(*it);
 }
 
+void ClassroomMode::arrangeLater()
+{
+    if (m_active && !m_arrangePending) {
+        m_arrangePending = true;
+        QTimer::singleShot(0, this, [this] {
+            m_arrangePending = false;
+            arrange();
+        });
+    }
+}
+
 void ClassroomMode::arrange()
 {
     if (!m_active)
@@ -218,8 +231,14 @@ void ClassroomMode::arrange()
         const int extra = tree->verticalScrollBar()->sizeHint().width() + 2 * tree->frameWidth() + 4;
         treeWidth = header->length() + extra;
     }
+    // A panel on the left (the lessons) takes its width from the diagram, not from the tree.
+    int left = 0;
+    for (QDockWidget* d : m_window->findChildren<QDockWidget*>())
+        if (d->isVisible() && !d->isFloating() && m_window->dockWidgetArea(d) == Qt::LeftDockWidgetArea)
+            left = std::max(left, d->width());
     if (auto* diagramDock = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagramDock && treeWidth > 0)
-        m_window->resizeDocks({diagramDock}, {std::clamp(w - treeWidth - 12, w * 45 / 100, w * 68 / 100)}, Qt::Horizontal);
+        m_window->resizeDocks({diagramDock}, {std::clamp(w - left - treeWidth - 12, w * 30 / 100, w * 68 / 100)},
+                              Qt::Horizontal);
     // Diagnostics only when there is something to say (and the panel was open).
     if (auto* diags = m_window->findChild<QDockWidget*>(QStringLiteral("diagnosticsDock"))) {
         auto* view = diags->findChild<QAbstractItemView*>();

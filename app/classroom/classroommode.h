@@ -59,6 +59,8 @@ private:
     void applyFont();
     // Fits the tree's columns and gives the diagram the rest of the width (classroom mode only).
     void arrange();
+    void arrangeLater(); // once, after the current event
+
     void restoreLayout();
     void restoreZooms(); // the diagrams' zoom and scroll positions as before classroom mode
     double typeSize() const; // points
@@ -71,6 +73,7 @@ private:
     QList<QPointer<DiagramView>> m_diagrams;
     QAction* m_toggle;
     bool m_active = false;
+    bool m_arrangePending = false;
     double m_fontScale = 1.0;
     // What classroom mode replaced.
     QFont m_savedFont;

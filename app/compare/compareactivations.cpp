@@ -126,12 +126,14 @@ QWidget* CompareActivations::buildSide(int side)
     return panel;
 }
 
-void CompareActivations::setModel(int side, const ml::Module* root, const ml::Shape& input, const QString& path)
+void CompareActivations::setModel(int side, const ml::Module* root, const ml::Shape& input, const QString& path,
+                                  const ml::ModelFileExtras& extras)
 {
     Side& s = m_sides[static_cast<size_t>(side)];
     s.source = root;
     s.input = input;
     s.path = path;
+    s.extras = extras;
     s.pending = true;
     s.controller->cancel();
     s.status->clear();
@@ -149,9 +151,8 @@ void CompareActivations::apply(int side)
     s.shown = nullptr;
     if (!s.source)
         return;
-    s.document->reset(s.source->clone(), s.input, s.path);
-    if (!s.path.isEmpty())
-        s.controller->modelOpened(s.path);
+    s.document->reset(s.source->clone(), s.input, s.path, {}, s.extras, s.path);
+    s.controller->modelOpened();
     showSide(side);
 }
 

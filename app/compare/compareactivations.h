@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/analysis/compare.h"
+#include "engine/modelfile.h"
 #include "engine/module.h"
 #include "engine/shape.h"
 
@@ -33,7 +34,9 @@ public:
     ~CompareActivations() override;
 
     // A copy of the model is taken when first needed (shown, run or loading weights).
-    void setModel(int side, const ml::Module* root, const ml::Shape& input, const QString& path);
+    // `extras`: the weights and normalisation the model's file `path` names, read with it.
+    void setModel(int side, const ml::Module* root, const ml::Shape& input, const QString& path,
+                  const ml::ModelFileExtras& extras = {});
     void setComparison(const ml::ModelComparison* comparison); // aligned rows; may be null
     void showRow(int row);
     int row() const { return m_row; }
@@ -62,6 +65,7 @@ private:
         const ml::Module* source = nullptr;
         ml::Shape input;
         QString path;
+        ml::ModelFileExtras extras;
         bool pending = false;
         Document* document = nullptr;
         RunController* controller = nullptr;

@@ -222,7 +222,7 @@ bool CompareView::loadSide(int side, const QString& path, QString* error)
         return false;
     }
     const ml::Shape input = m.inputShape.value_or(ml::Shape{1, 1, 28, 28});
-    setSide(side, std::move(m.root), input, QFileInfo(path).fileName(), path);
+    setSide(side, std::move(m.root), input, QFileInfo(path).fileName(), path, ml::extrasOf(m));
     QComboBox* p = m_pickers[static_cast<size_t>(side)];
     int index = p->findData(path);
     const QSignalBlocker block(p);
@@ -236,7 +236,7 @@ bool CompareView::loadSide(int side, const QString& path, QString* error)
 }
 
 void CompareView::setSide(int side, std::unique_ptr<ml::Module> root, const ml::Shape& input, const QString& label,
-                          const QString& path)
+                          const QString& path, const ml::ModelFileExtras& extras)
 {
     for (DiagramView* d : m_diagrams)
         d->setModel(nullptr, nullptr);
@@ -245,6 +245,7 @@ void CompareView::setSide(int side, std::unique_ptr<ml::Module> root, const ml::
     s.input = input;
     s.label = label;
     s.path = path;
+    s.extras = extras;
     recompute();
 }
 
@@ -268,7 +269,7 @@ void CompareView::recompute()
         m_activations->setComparison(nullptr);
         for (int side = 0; side < 2; ++side) {
             const Side& s = m_sides[static_cast<size_t>(side)];
-            m_activations->setModel(side, s.root.get(), s.input, s.path);
+            m_activations->setModel(side, s.root.get(), s.input, s.path, s.extras);
         }
     }
     m_training->setModels(m_sides[0].root.get(), m_sides[0].label, m_sides[1].root.get(), m_sides[1].label);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/analysis/compare.h"
+#include "engine/modelfile.h"
 #include "engine/module.h"
 #include "engine/shape.h"
 
@@ -36,7 +37,7 @@ public:
     bool loadSide(int side, const QString& path, QString* error);
     // `path` (a file or resource, may be empty) names the default weights of the Activations tab.
     void setSide(int side, std::unique_ptr<ml::Module> root, const ml::Shape& input, const QString& label,
-                 const QString& path = {});
+                 const QString& path = {}, const ml::ModelFileExtras& extras = {});
     // Offers "Current document" in the pickers: returns a copy of the document's model.
     using DocumentSource = std::function<std::unique_ptr<ml::Module>(ml::Shape& input, QString& label)>;
     void setDocumentSource(DocumentSource source);
@@ -67,6 +68,7 @@ private:
         ml::Shape input;
         QString label;
         QString path;
+        ml::ModelFileExtras extras; // what the file names beside the model, read with it
     };
     void buildPickers();
     void pickerActivated(int side, int index);

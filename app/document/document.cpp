@@ -1,11 +1,15 @@
 #include "app/document/document.h"
 
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 #include <utility>
 
 #include "app/document/modelfiles.h"
 #include "app/document/moduletreemodel.h"
+#include "app/document/forwardtext.h"
+#include "engine/io/atomicfile.h"
 #include "engine/layer.h"
 #include "engine/names.h"
 
@@ -30,7 +34,7 @@ Document::Document(QObject* parent)
 {
     initExampleResources();
     static_cast<ml::CustomModule*>(m_root.get())->program().body.push_back(
-        ml::Stmt{ml::Stmt::Kind::Return, {}, ml::Expr::name("x"), {}, {}});
+        returnStatement("x"));
     m_refreshTimer->setSingleShot(true);
     m_refreshTimer->setInterval(0);
     connect(m_refreshTimer, &QTimer::timeout, this, &Document::refreshNow);
@@ -52,11 +56,11 @@ void Document::setFilePath(const QString& path)
 }
 
 void Document::reset(std::unique_ptr<ml::Module> root, ml::Shape input, const QString& filePath,
-                     std::vector<ml::Diagnostic> loadDiagnostics, ml::ModelFileExtras extras)
+                     std::vector<ml::Diagnostic> loadDiagnostics, ml::ModelFileExtras extras, const QString& extrasSource)
 {
     m_extras = std::move(extras);
     m_extras.inputShape.reset(); // m_inputShape is the one input shape
-    m_extrasSource.clear();
+    m_extrasSource = extrasSource;
     m_origin = std::exchange(m_nextOrigin, QString());
     m_undoStack->clear();
     m_treeModel->beginResetDocument();
@@ -79,7 +83,21 @@ static ml::Shape defaultInput(const std::optional<ml::Shape>& given)
 
 bool Document::load(const QString& path, QString* error, const ml::ModelLoadOptions& options, bool* needsChoice)
 {
-    auto loaded = readModelFile(path, options);
+    if (needsChoice)
+        *needsChoice = false;
+    auto source = readModelSource(path);
+    if (auto* err = std::get_if<ml::ParseError>(&source)) {
+        if (error)
+            *error = QString::fromStdString(err->toString());
+        return false;
+    }
+    return loadText(std::get<QByteArray>(source), path, error, options, needsChoice);
+}
+
+bool Document::loadText(const QByteArray& text, const QString& path, QString* error, const ml::ModelLoadOptions& options,
+                        bool* needsChoice, bool imported)
+{
+    auto loaded = readModelText(text, path, options);
     if (needsChoice)
         *needsChoice = false;
     if (auto* err = std::get_if<ml::ParseError>(&loaded)) {
@@ -96,26 +114,19 @@ bool Document::load(const QString& path, QString* error, const ml::ModelLoadOpti
     }
     auto& model = std::get<LoadedModel>(loaded);
     const bool example = path.startsWith(QLatin1Char(':'));
-    m_nextOrigin = example ? QStringLiteral("%1 (example)").arg(QFileInfo(path).fileName()) : QString();
+    if (imported)
+        m_nextOrigin = QStringLiteral("%1 (imported)").arg(path);
+    else
+        m_nextOrigin = example ? QStringLiteral("%1 (example)").arg(QFileInfo(path).fileName()) : QString();
     ml::ModelFileExtras extras = ml::extrasOf(model);
-    reset(std::move(model.root), defaultInput(model.inputShape), example ? QString() : path, std::move(model.diagnostics),
-          std::move(extras));
-    m_extrasSource = path;
+    reset(std::move(model.root), defaultInput(model.inputShape), example || imported ? QString() : path,
+          std::move(model.diagnostics), std::move(extras), imported ? QString() : path);
     return true;
 }
 
 bool Document::importPython(const QString& source, const QString& fileName, QString* error)
 {
-    auto loaded = readModelText(source.toUtf8(), fileName);
-    if (auto* err = std::get_if<ml::ParseError>(&loaded)) {
-        if (error)
-            *error = QString::fromStdString(err->toString());
-        return false;
-    }
-    auto& model = std::get<LoadedModel>(loaded);
-    m_nextOrigin = QStringLiteral("%1 (imported)").arg(fileName);
-    reset(std::move(model.root), defaultInput(model.inputShape), QString(), std::move(model.diagnostics), ml::extrasOf(model));
-    return true;
+    return loadText(source.toUtf8(), fileName, error, {}, nullptr, true);
 }
 
 QString Document::displayName() const
@@ -123,16 +134,56 @@ QString Document::displayName() const
     return m_filePath.isEmpty() ? m_origin : QFileInfo(m_filePath).fileName();
 }
 
-bool Document::save(const QString& path, QString* error)
+// An example's weights live inside the application: a copy beside `path` keeps them with the
+// saved model. The copy's path, or empty (no weights); `error` when it cannot be written.
+static QString copyShippedWeights(const QString& source, const ml::ModelFileExtras& extras, const QString& path,
+                                  QString& error)
+{
+    const QString weights = source.startsWith(QLatin1Char(':')) ? shippedWeightsFile(source, extras) : QString();
+    if (weights.isEmpty())
+        return {};
+    QFile in(weights);
+    if (!in.open(QIODevice::ReadOnly)) {
+        error = QStringLiteral("cannot read the example's weights %1: %2").arg(weights, in.errorString());
+        return {};
+    }
+    const QByteArray bytes = in.readAll();
+    const QFileInfo target(path);
+    const QString name = target.completeBaseName() + QLatin1Char('.') + QFileInfo(weights).suffix();
+    const QString copy = target.absoluteDir().filePath(name);
+    if (auto err = ml::writeFileAtomically(copy.toStdString(), std::string_view(bytes.constData(), static_cast<size_t>(bytes.size())))) {
+        error = QString::fromStdString(*err);
+        return {};
+    }
+    return copy;
+}
+
+bool Document::save(const QString& path, QString* error, QString* note)
 {
     ml::ModelFileExtras extras = m_extras;
     extras.inputShape = m_inputShape;
-    if (extras.weightsPath.starts_with(':')) // an example's weights live inside the application
+    QString copyError;
+    const QString weights = copyShippedWeights(m_extrasSource, m_extras, path, copyError);
+    if (!copyError.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("Not saved: %1").arg(copyError);
+        return false;
+    }
+    if (!weights.isEmpty())
+        extras.weightsPath = weights.toStdString();
+    else if (extras.weightsPath.starts_with(':'))
         extras.weightsPath.clear();
     if (auto err = writeModelFile(*m_root, extras, path)) {
         if (error)
             *error = *err;
         return false;
+    }
+    if (!weights.isEmpty()) {
+        // The saved file names the copy from now on.
+        m_extras.weightsPath = extras.weightsPath;
+        m_extrasSource = path;
+        if (note)
+            *note = QStringLiteral("the example's weights were written beside it as %1").arg(QFileInfo(weights).fileName());
     }
     setFilePath(path);
     m_undoStack->setClean();

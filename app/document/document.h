@@ -57,20 +57,29 @@ public:
 
     // Replaces the whole document (New, Open, Import); clears the undo stack. `extras` are the
     // weights file and normalisation the model's file names (its input shape is `input`).
+    // `extrasSource` is the file (or resource) they were read from, the place to find the
+    // weights beside it.
     void reset(std::unique_ptr<ml::Module> root, ml::Shape input, const QString& filePath,
-               std::vector<ml::Diagnostic> loadDiagnostics = {}, ml::ModelFileExtras extras = {});
+               std::vector<ml::Diagnostic> loadDiagnostics = {}, ml::ModelFileExtras extras = {},
+               const QString& extrasSource = {});
     // The weights file and image normalisation the opened file names; saving keeps them.
     const ml::ModelFileExtras& fileExtras() const { return m_extras; }
-    // The file (or resource) load() read them from; empty after any other reset.
+    // The file (or resource) they were read from; empty for new and imported models.
     QString fileExtrasSource() const { return m_extrasSource; }
     // Loads a .mlab project or .py file (also ":/examples/..." resources).
     // `options` choose what Python code builds; `needsChoice` is set when the code builds
     // nothing by itself (the caller asks what to build: python::listModelChoices).
     bool load(const QString& path, QString* error, const ml::ModelLoadOptions& options = {}, bool* needsChoice = nullptr);
+    // The same on the file's text, already read once: the model gets `path` as its file, or,
+    // `imported`, is named by it without a file (pasted or imported code).
+    bool loadText(const QByteArray& text, const QString& path, QString* error, const ml::ModelLoadOptions& options = {},
+                  bool* needsChoice = nullptr, bool imported = false);
     // Imports Python source text (a pasted snippet or a file's content).
     bool importPython(const QString& source, const QString& fileName, QString* error);
     // .py: exported PyTorch code; anything else: a .mlab project. Atomic. Marks the stack clean.
-    bool save(const QString& path, QString* error);
+    // The weights of a built-in example (inside the application) are written beside the file,
+    // atomically, as NAME.safetensors (or .pth): `note` (may be null) says so.
+    bool save(const QString& path, QString* error, QString* note = nullptr);
 
     ml::Module* moduleAt(const IndexPath& path) const { return moduleAtPath(m_root.get(), path); }
     ml::Module* moduleAtDotted(const QString& dottedPath) const;

@@ -48,4 +48,21 @@ QString callStatementFor(const ml::Module& owner, const ml::Module& target, cons
     }
 }
 
+ml::Stmt returnStatement(const std::string& var)
+{
+    ml::Stmt s;
+    s.kind = ml::Stmt::Kind::Return;
+    s.value = ml::Expr::name(var);
+    return s;
+}
+
+ml::Stmt identityStatement(const std::string& var)
+{
+    ml::Stmt s;
+    s.kind = ml::Stmt::Kind::Assign;
+    s.targets = {var};
+    s.value = ml::Expr::name(var);
+    return s;
+}
+
 } // namespace ml::ui

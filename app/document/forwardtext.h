@@ -21,4 +21,8 @@ QString forwardText(const ml::ForwardProgram& program);
 // not below `owner`.
 QString callStatementFor(const ml::Module& owner, const ml::Module& target, const QString& var);
 
+// "return VAR" and "VAR = VAR": a new Module's forward and a new step to edit.
+ml::Stmt returnStatement(const std::string& var);
+ml::Stmt identityStatement(const std::string& var);
+
 } // namespace ml::ui

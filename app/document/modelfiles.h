@@ -23,8 +23,16 @@ using LoadedModel = ml::LoadedModel;
 // `options` choose what Python code builds (a class, factory or model variable, its arguments).
 std::variant<LoadedModel, ml::ParseError> readModelText(const QByteArray& text, const QString& fileName,
                                                         const ml::ModelLoadOptions& options = {});
-// Reads a file or a Qt resource (":/examples/net.py") and loads it as readModelText does.
+// The bytes of a file or a Qt resource (":/examples/net.py"), read once (size-limited), or the
+// located reason it cannot be read.
+std::variant<QByteArray, ml::ParseError> readModelSource(const QString& path);
+// Reads a file or a Qt resource and loads it as readModelText does.
 std::variant<LoadedModel, ml::ParseError> readModelFile(const QString& path, const ml::ModelLoadOptions& options = {});
+
+// The weights that come with a model file (or resource): the file its extras name, else
+// NAME.safetensors, NAME.weights.safetensors, NAME.pth or NAME.pt beside NAME.py/.mlab; the
+// first that exists, or empty. `named` (may be null) gets the named file that does not exist.
+QString shippedWeightsFile(const QString& modelPath, const ml::ModelFileExtras& extras, QString* missingNamed = nullptr);
 
 // The model as PyTorch code (with a '# input:' line), as the exporter writes it.
 QString pythonCode(const ml::Module& root, const ml::Shape& input);

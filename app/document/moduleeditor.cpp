@@ -8,6 +8,7 @@
 #include "app/document/commands/removemodule.h"
 #include "app/document/commands/renamemodule.h"
 #include "app/document/document.h"
+#include "app/document/forwardtext.h"
 #include "engine/layer.h"
 
 #include <QCoreApplication>
@@ -22,7 +23,7 @@ std::unique_ptr<ml::Module> createPaletteModule(const QString& typeName)
     const std::string t = typeName.toStdString();
     if (t == "Module") {
         auto m = std::make_unique<ml::CustomModule>("Block");
-        m->program().body.push_back(ml::Stmt{ml::Stmt::Kind::Return, {}, ml::Expr::name("x"), {}, {}});
+        m->program().body.push_back(returnStatement("x"));
         return m;
     }
     if (t == "Sequential")

@@ -148,16 +148,13 @@ void RunController::weightsReplaced(const QString& source)
     scheduleAutoRun();
 }
 
-void RunController::modelOpened(const QString& path)
+void RunController::modelOpened()
 {
-    // What the file names was read once, by the engine's loader, when the document was opened.
-    // A document given a model read elsewhere (the compare view's) asks the same loader.
-    ml::ModelFileExtras extras = m_document->fileExtras();
-    if (m_document->fileExtrasSource() != path) {
-        auto loaded = readModelFile(path);
-        if (auto* m = std::get_if<LoadedModel>(&loaded))
-            extras = ml::extrasOf(*m);
-    }
+    // What the file names was read once, with the model, by the engine's loader.
+    const QString path = m_document->fileExtrasSource();
+    if (path.isEmpty())
+        return;
+    const ml::ModelFileExtras& extras = m_document->fileExtras();
     if (!extras.mean.empty())
         setNormalisation(extras.mean, extras.std);
     if (m_weights->loadShipped(path, extras))

@@ -61,10 +61,11 @@ public:
     // Training gave the document's layers new weights: shows their origin and runs again.
     void weightsReplaced(const QString& source);
     uint64_t seed() const;
-    // After a model was opened from `path` (a file or a resource): a project's normalisation
+    // After a model was opened from a file or a resource: a project's normalisation
     // and the weights it names, or NAME.safetensors / NAME.weights.safetensors / NAME.pth /
     // NAME.pt next to NAME.py; otherwise the weights stay random.
-    void modelOpened(const QString& path);
+    // All of it as the document read it with the model, from its file (fileExtrasSource).
+    void modelOpened();
 
     // ---- running ---------------------------------------------------------------------------
     void run();

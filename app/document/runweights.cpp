@@ -1,6 +1,7 @@
 #include "app/document/runweights.h"
 
 #include "app/document/document.h"
+#include "app/document/modelfiles.h"
 #include "engine/analysis/analysis.h"
 #include "engine/names.h"
 
@@ -75,31 +76,19 @@ void RunWeights::resetToRandom()
 
 bool RunWeights::loadShipped(const QString& modelPath, const ml::ModelFileExtras& extras)
 {
-    QStringList candidates;
-    if (!extras.weightsPath.empty()) {
-        const QString named = QString::fromStdString(extras.weightsPath);
-        if (QFileInfo::exists(named))
-            candidates << named;
-        else
-            emit message(QStringLiteral("%1 names the weights %2, which do not exist: the weights stay random")
-                             .arg(QFileInfo(modelPath).fileName(), named));
-    }
-    const QFileInfo info(modelPath);
-    const QString dir = modelPath.startsWith(QStringLiteral(":/")) ? info.path() : info.absolutePath();
-    const QString stem = QDir(dir).filePath(info.completeBaseName());
-    candidates << stem + QStringLiteral(".safetensors") << stem + QStringLiteral(".weights.safetensors")
-               << stem + QStringLiteral(".pth") << stem + QStringLiteral(".pt");
-    for (const QString& c : candidates) {
-        if (!QFileInfo::exists(c))
-            continue;
-        const ml::StateDictReport report = load(c);
-        if (!report.loaded)
-            emit message(QStringLiteral("%1 does not fit this model, the weights stay random: %2")
-                             .arg(QFileInfo(c).fileName(),
-                                  QString::fromStdString(report.error.empty() ? report.message() : report.error)));
-        return report.loaded;
-    }
-    return false;
+    QString missing;
+    const QString c = shippedWeightsFile(modelPath, extras, &missing);
+    if (!missing.isEmpty())
+        emit message(QStringLiteral("%1 names the weights %2, which do not exist: the weights stay random")
+                         .arg(QFileInfo(modelPath).fileName(), missing));
+    if (c.isEmpty())
+        return false;
+    const ml::StateDictReport report = load(c);
+    if (!report.loaded)
+        emit message(QStringLiteral("%1 does not fit this model, the weights stay random: %2")
+                         .arg(QFileInfo(c).fileName(),
+                              QString::fromStdString(report.error.empty() ? report.message() : report.error)));
+    return report.loaded;
 }
 
 bool RunWeights::any() const

@@ -126,9 +126,9 @@ RunDocks::RunDocks(QMainWindow* window, Document* document, QAbstractItemView* t
 
 RunDocks::~RunDocks() = default;
 
-void RunDocks::modelOpened(const QString& path)
+void RunDocks::modelOpened()
 {
-    m_controller->modelOpened(path);
+    m_controller->modelOpened();
 }
 
 void RunDocks::setQuiet(bool quiet)

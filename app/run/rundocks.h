@@ -39,7 +39,7 @@ public:
              SelectPath selectPath);
     ~RunDocks() override;
 
-    void modelOpened(const QString& path); // loads the weights that ship with the model
+    void modelOpened(); // loads the weights that ship with the document's model
     void setQuiet(bool quiet);
     void raise(); // brings the run docks to the front
 

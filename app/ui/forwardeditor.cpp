@@ -283,7 +283,7 @@ void ForwardEditor::addStep()
     if (at < 0)
         at = std::max(0, static_cast<int>(p.body.size()) - (p.body.empty() || p.body.back().kind != ml::Stmt::Kind::Return ? 0 : 1));
     const std::string var = p.params.empty() ? "x" : p.params[0];
-    p.body.insert(p.body.begin() + at, ml::Stmt{ml::Stmt::Kind::Assign, {var}, ml::Expr::name(var), {}, {}});
+    p.body.insert(p.body.begin() + at, identityStatement(var));
     emit programEdited(p, false, QStringLiteral("Add forward step"));
     m_steps->setCurrentRow(at);
 }

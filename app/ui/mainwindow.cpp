@@ -2,6 +2,7 @@
 
 #include "app/document/document.h"
 #include "app/document/mimeformats.h"
+#include "app/document/modelfiles.h"
 #include "app/document/moduleeditor.h"
 #include "app/document/moduletreemodel.h"
 #include "app/ui/codepanel.h"
@@ -350,14 +351,10 @@ void MainWindow::paste()
 
 // What Python code can build, as the engine lists it; empty for projects and for code the
 // engine cannot list (loading it then says why).
-static std::vector<ml::python::ModelChoice> pythonChoices(const QString& path)
+static std::vector<ml::python::ModelChoice> pythonChoices(const QString& path, const QByteArray& text)
 {
     if (!path.endsWith(QStringLiteral(".py"), Qt::CaseInsensitive))
         return {};
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly) || file.size() > static_cast<qint64>(ml::kModelFileMaxBytes))
-        return {};
-    const QByteArray text = file.readAll();
     auto listed = ml::python::listModelChoices(std::string_view(text.constData(), static_cast<size_t>(text.size())),
                                                path.toStdString());
     auto* choices = std::get_if<std::vector<ml::python::ModelChoice>>(&listed);
@@ -366,12 +363,13 @@ static std::vector<ml::python::ModelChoice> pythonChoices(const QString& path)
 
 // Which of the code's models, classes or factories to build, with which arguments; a failed
 // try is said in the dialog, which stays open. False when the user cancels.
-bool MainWindow::chooseModel(const QString& path, std::vector<ml::python::ModelChoice> choices, QString& error)
+bool MainWindow::chooseModel(const QString& path, const QByteArray& text, bool imported,
+                             std::vector<ml::python::ModelChoice> choices, QString& error)
 {
     ModelChoiceDialog dialog(path, std::move(choices), QString(), this);
     while (dialog.exec() == QDialog::Accepted) {
         const ml::python::ImportOptions chosen = dialog.options();
-        if (m_document->load(path, &error, ml::ModelLoadOptions{chosen.className, chosen.args}))
+        if (m_document->loadText(text, path, &error, ml::ModelLoadOptions{chosen.className, chosen.args}, nullptr, imported))
             return true;
         dialog.showError(error);
     }
@@ -379,36 +377,45 @@ bool MainWindow::chooseModel(const QString& path, std::vector<ml::python::ModelC
     return false;
 }
 
+// Python code that creates several models, or none by itself, asks which to build; `asked` says
+// whether the dialog was shown (it has said what went wrong).
+bool MainWindow::buildModel(const QString& path, const QByteArray& text, bool imported, QString& error, bool& asked)
+{
+    std::vector<ml::python::ModelChoice> choices = m_quiet ? std::vector<ml::python::ModelChoice>{} : pythonChoices(path, text);
+    const auto models = std::count_if(choices.begin(), choices.end(),
+                                      [](const auto& c) { return c.kind == ml::python::ModelChoice::Kind::Variable; });
+    asked = models > 1;
+    if (!asked) {
+        bool needsChoice = false;
+        if (m_document->loadText(text, path, &error, {}, &needsChoice, imported))
+            return true;
+        asked = needsChoice && !choices.empty();
+    }
+    return asked && chooseModel(path, text, imported, std::move(choices), error);
+}
+
 bool MainWindow::openFile(const QString& path, QString* errorOut)
 {
     QString error;
-    // Python code that creates several models, or none by itself, asks which to build.
-    std::vector<ml::python::ModelChoice> choices = m_quiet ? std::vector<ml::python::ModelChoice>{} : pythonChoices(path);
-    const auto models = std::count_if(choices.begin(), choices.end(),
-                                      [](const auto& c) { return c.kind == ml::python::ModelChoice::Kind::Variable; });
-    bool ask = models > 1;
-    bool loaded = false;
-    if (!ask) {
-        bool needsChoice = false;
-        loaded = m_document->load(path, &error, {}, &needsChoice);
-        ask = !loaded && needsChoice && !choices.empty();
+    bool asked = false;
+    // The file is read once: its text is listed for models to choose from and built.
+    auto source = readModelSource(path);
+    if (auto* err = std::get_if<ml::ParseError>(&source))
+        error = QString::fromStdString(err->toString());
+    else if (buildModel(path, std::get<QByteArray>(source), false, error, asked)) {
+        if (!path.startsWith(QLatin1Char(':')))
+            addRecentFile(QFileInfo(path).absoluteFilePath());
+        showMessage(QStringLiteral("Opened %1").arg(QFileInfo(path).fileName()));
+        m_run->modelOpened();
+        return true;
     }
-    if (ask)
-        loaded = chooseModel(path, std::move(choices), error);
-    if (!loaded) {
-        if (ask)
-            showMessage(error); // the dialog said the rest
-        else
-            showError(error);
-        if (errorOut)
-            *errorOut = error;
-        return false;
-    }
-    if (!path.startsWith(QLatin1Char(':')))
-        addRecentFile(QFileInfo(path).absoluteFilePath());
-    showMessage(QStringLiteral("Opened %1").arg(QFileInfo(path).fileName()));
-    m_run->modelOpened(path);
-    return true;
+    if (asked)
+        showMessage(error); // the dialog said the rest
+    else
+        showError(error);
+    if (errorOut)
+        *errorOut = error;
+    return false;
 }
 
 bool MainWindow::openFileAsking(const QString& path)
@@ -441,8 +448,10 @@ void MainWindow::importCode()
         return;
     ImportDialog dialog(this);
     while (dialog.exec() == QDialog::Accepted) {
+        // Code that needs a choice asks as File > Open does; cancelling it returns here.
         QString error;
-        if (m_document->importPython(dialog.code(), dialog.fileName(), &error)) {
+        bool asked = false;
+        if (buildModel(dialog.fileName(), dialog.code().toUtf8(), true, error, asked)) {
             showMessage(QStringLiteral("Imported %1").arg(dialog.fileName()));
             return;
         }
@@ -459,13 +468,7 @@ bool MainWindow::save()
     const QString path = m_document->filePath();
     if (QFileInfo(path).suffix().compare(QLatin1String("py"), Qt::CaseInsensitive) == 0 && path != m_replaceConfirmed)
         return saveOverPython(path);
-    QString error;
-    if (!m_document->save(m_document->filePath(), &error)) {
-        showError(error);
-        return false;
-    }
-    showMessage(QStringLiteral("Saved %1").arg(m_document->filePath()));
-    return true;
+    return saveTo(path);
 }
 
 bool MainWindow::saveOverPython(const QString& path)
@@ -513,12 +516,13 @@ bool MainWindow::saveOverPython(const QString& path)
 bool MainWindow::saveTo(const QString& path)
 {
     QString error;
-    if (!m_document->save(path, &error)) {
+    QString note;
+    if (!m_document->save(path, &error, &note)) {
         showError(error);
         return false;
     }
     addRecentFile(QFileInfo(path).absoluteFilePath());
-    showMessage(QStringLiteral("Saved %1").arg(path));
+    showMessage(note.isEmpty() ? QStringLiteral("Saved %1").arg(path) : QStringLiteral("Saved %1; %2").arg(path, note));
     return true;
 }
 
@@ -530,13 +534,7 @@ bool MainWindow::saveAs()
         return false;
     if (QFileInfo(path).suffix().isEmpty())
         path += QStringLiteral(".mlab");
-    QString error;
-    if (!m_document->save(path, &error)) {
-        showError(error);
-        return false;
-    }
-    addRecentFile(QFileInfo(path).absoluteFilePath());
-    return true;
+    return saveTo(path);
 }
 
 bool MainWindow::maybeSave()

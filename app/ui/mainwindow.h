@@ -5,6 +5,7 @@
 #include <vector>
 
 class QAction;
+class QByteArray;
 class QLabel;
 class QMenu;
 
@@ -59,7 +60,9 @@ private:
     bool saveAs();
     bool saveOverPython(const QString& path); // asks: a project, or generated code over the file
     bool saveTo(const QString& path);
-    bool chooseModel(const QString& path, std::vector<ml::python::ModelChoice> choices, QString& error);
+    bool chooseModel(const QString& path, const QByteArray& text, bool imported, std::vector<ml::python::ModelChoice> choices,
+                     QString& error);
+    bool buildModel(const QString& path, const QByteArray& text, bool imported, QString& error, bool& asked);
     void newDocument();
     void open();
     void importCode();

@@ -13,6 +13,7 @@
 #include "app/ui/palettewidget.h"
 #include "app/ui/propertiespanel.h"
 #include "engine/module.h"
+#include "tests/app/realdrag.h"
 
 #include <QApplication>
 #include <QGuiApplication>
@@ -54,12 +55,7 @@ private:
         return out;
     }
 
-    QPoint centreOf(QTreeView* view, const QModelIndex& index) const
-    {
-        view->scrollTo(index);
-        const QRect r = view->visualRect(index);
-        return QPoint(r.left() + 20, r.center().y());
-    }
+    QPoint centreOf(QTreeView* view, const QModelIndex& index) const { return test::rowPoint(view, index); }
 
     QPoint treeRow(const char* dotted) const
     {
@@ -75,29 +71,9 @@ private:
         return found.isEmpty() ? QPoint() : centreOf(palette, found.first());
     }
 
-    // Presses at `from` in `source`, starts a drag by moving past the drag distance and, inside
-    // QDrag::exec's nested event loop, moves to `to` in `target` and releases there. `during`
-    // runs while the drag hovers over the target.
     static bool realDrag(QWidget* source, QPoint from, QWidget* target, QPoint to, const std::function<void()>& during = {})
     {
-        bool dropped = false;
-        QTest::mousePress(source, Qt::LeftButton, {}, from);
-        QTimer::singleShot(150, target, [&] {
-            QTest::mouseMove(target, to - QPoint(0, 1));
-            QTest::qWait(50);
-            QTest::mouseMove(target, to);
-            QTest::qWait(50);
-            if (during)
-                during();
-            QTest::mouseRelease(target, Qt::LeftButton, {}, to);
-            dropped = true;
-        });
-        const int distance = QApplication::startDragDistance();
-        QTest::mouseMove(source, from + QPoint(distance / 2 + 1, 0));
-        QTest::mouseMove(source, from + QPoint(3 * distance + 5, 3)); // starts QDrag::exec
-        const bool arrived = QTest::qWaitFor([&] { return dropped; }, 5000);
-        QTest::qWait(50);
-        return arrived;
+        return test::realDrag(source, from, target, to, during);
     }
 
     bool analysed() const

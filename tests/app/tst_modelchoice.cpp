@@ -8,6 +8,7 @@
 #include "engine/module.h"
 #include "engine/python/importer.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -16,6 +17,7 @@
 #include <QListWidget>
 #include <QScrollBar>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -338,6 +340,48 @@ private slots:
         window.setQuiet(true);
         QVERIFY(window.openFile(m_twoModelsFile));
         QCOMPARE(QString::fromStdString(window.document()->root()->typeName()), QStringLiteral("Discriminator"));
+    }
+
+    // File > Import PyTorch Code with pasted code that needs a choice: the same dialog as File >
+    // Open; the choice is built and named as imported; cancelling it goes back to the code.
+    void importingPastedCodeAsks()
+    {
+        MainWindow window;
+        window.show();
+        QAction* import = nullptr;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->text() == QStringLiteral("&Import PyTorch Code…"))
+                import = a;
+        QVERIFY(import);
+        int imports = 0;
+        int asked = 0;
+        std::function<void()> answer = [&] {
+            QWidget* modal = QApplication::activeModalWidget();
+            if (auto* dialog = qobject_cast<ModelChoiceDialog*>(modal)) {
+                ++asked;
+                if (asked == 1) {
+                    dialog->reject(); // back to the import dialog
+                } else {
+                    QVERIFY(dialog->choose(QStringLiteral("Net")));
+                    dialog->field(QStringLiteral("classes"))->setText(QStringLiteral("3"));
+                    dialog->accept();
+                    return;
+                }
+            } else if (auto* code = modal ? modal->findChild<QPlainTextEdit*>() : nullptr) {
+                ++imports;
+                code->setPlainText(QString::fromLatin1(kNeedsArguments));
+                static_cast<QDialog*>(modal)->accept();
+            }
+            QTimer::singleShot(20, &window, answer);
+        };
+        QTimer::singleShot(20, &window, answer);
+        import->trigger();
+        QCOMPARE(imports, 2);
+        QCOMPARE(asked, 2);
+        QCOMPARE(QString::fromStdString(window.document()->root()->typeName()), QStringLiteral("Net"));
+        QCOMPARE(outputOf(*window.document()), QStringLiteral("[1, 3]"));
+        QVERIFY(window.windowTitle().startsWith(QStringLiteral("pasted.py (imported)")));
+        window.setQuiet(true);
     }
 
     // The dialog fits a 1280x720 screen and shows every choice's signature whole; with

@@ -3,16 +3,20 @@
 // the file with generated code; Cancel writes nothing. Quiet (scripted) runs refuse.
 #include "app/document/document.h"
 #include "app/document/moduleeditor.h"
+#include "app/document/runcontroller.h"
+#include "app/run/rundocks.h"
 #include "app/ui/mainwindow.h"
 #include "engine/module.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QDialog>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QStatusBar>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -153,6 +157,35 @@ private slots:
         QCOMPARE(m_dialogs, 2);
         QVERIFY(m_window->document()->undoStack()->isClean());
         QCOMPARE(readAll(m_py), kUserCode);
+    }
+
+    // A built-in example keeps its weights when saved: Save asks for a file name, writes the
+    // project and a copy of the example's weights beside it (atomically, nothing else), and
+    // says so; the saved project opens with those weights.
+    void savingAnExampleKeepsItsWeights()
+    {
+        QVERIFY(m_window->openFile(QStringLiteral(":/examples/fashion_cnn.py")));
+        QVERIFY(m_window->runDocks()->controller()->weightsSource().contains(QStringLiteral("fashion_cnn.safetensors")));
+        QTemporaryDir dir;
+        const QString project = dir.filePath(QStringLiteral("my_cnn.mlab"));
+        whileAnswering([this] { save(); }, [&](QWidget* modal) {
+            if (auto* dialog = qobject_cast<QFileDialog*>(modal)) {
+                dialog->selectFile(project);
+                QMetaObject::invokeMethod(dialog, "accept", Qt::QueuedConnection);
+            }
+        });
+        QCOMPARE(m_dialogs, 1);
+        const QString copy = dir.filePath(QStringLiteral("my_cnn.safetensors"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden, QDir::Name),
+                 (QStringList{QStringLiteral("my_cnn.mlab"), QStringLiteral("my_cnn.safetensors")}));
+        QCOMPARE(readAll(copy), readAll(QStringLiteral(":/examples/fashion_cnn.safetensors")));
+        QVERIFY(readAll(project).contains("\"weights\": \"my_cnn.safetensors\""));
+        const QString status = m_window->statusBar()->currentMessage();
+        QVERIFY2(status.contains(QStringLiteral("the example's weights were written beside it as my_cnn.safetensors")),
+                 qPrintable(status));
+        MainWindow reopened;
+        QVERIFY(reopened.openFile(project));
+        QCOMPARE(reopened.runDocks()->controller()->weightsSource(), QStringLiteral("my_cnn.safetensors"));
     }
 
     void cancelWritesNothing()

@@ -8,6 +8,7 @@
 #include "app/ui/moduletreepanel.h"
 #include "app/ui/palettewidget.h"
 #include "engine/module.h"
+#include "tests/app/realdrag.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -52,35 +53,11 @@ private:
         return QPoint(r.left() + 30, r.top() + r.height() / 3);
     }
 
-    QPoint centreOf(QTreeView* view, const QModelIndex& index) const
-    {
-        view->scrollTo(index);
-        const QRect r = view->visualRect(index);
-        return QPoint(r.left() + 20, r.center().y());
-    }
+    QPoint centreOf(QTreeView* view, const QModelIndex& index) const { return test::rowPoint(view, index); }
 
-    // Presses at `from` in `source`, starts a drag by moving past the drag distance and, inside
-    // QDrag::exec's nested event loop, moves to `to` in `target` and releases there.
     static bool realDrag(QAbstractItemView* source, QPoint from, QAbstractItemView* target, QPoint to)
     {
-        QWidget* sv = source->viewport();
-        QWidget* tv = target->viewport();
-        bool dropped = false;
-        QTest::mousePress(sv, Qt::LeftButton, {}, from);
-        QTimer::singleShot(150, tv, [&] {
-            QTest::mouseMove(tv, to - QPoint(0, 1));
-            QTest::qWait(50);
-            QTest::mouseMove(tv, to);
-            QTest::qWait(50);
-            QTest::mouseRelease(tv, Qt::LeftButton, {}, to);
-            dropped = true;
-        });
-        const int distance = QApplication::startDragDistance();
-        QTest::mouseMove(sv, from + QPoint(distance / 2 + 1, 0));
-        QTest::mouseMove(sv, from + QPoint(3 * distance + 5, 3)); // starts QDrag::exec
-        const bool arrived = QTest::qWaitFor([&] { return dropped; }, 5000);
-        QTest::qWait(50);
-        return arrived;
+        return test::realDrag(source->viewport(), from, target->viewport(), to);
     }
 
 private slots:
