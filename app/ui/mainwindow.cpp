@@ -217,9 +217,15 @@ void MainWindow::sizeDocks()
                 left = std::max(left, std::min(scroll->widget()->minimumSizeHint().width() + 24, w / 4));
     resizeDocks({palette}, {left}, Qt::Horizontal);
     if (QDockWidget* diagram = find("diagramDock")) {
-        const int separators = 3 * style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent, nullptr, this) + 8;
+        const int separators = 3 * style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent, nullptr, this) + 2;
+        // On a small screen (1280 pixels) the tree's columns would leave the diagram a strip:
+        // the input shapes go (each is the output shape of the row before it, the diagram's
+        // arrows and the Properties panel name them; the header's context menu brings them back).
+        if (w - left - m_tree->contentWidth() - separators < w * 36 / 100)
+            m_tree->setColumnShown(ModuleTreeModel::InputColumn, false);
+        // The tree as wide as its columns, the diagram the rest.
         const int rest = w - left - m_tree->contentWidth() - separators;
-        resizeDocks({diagram}, {std::clamp(rest, w * 27 / 100, w * 45 / 100)}, Qt::Horizontal);
+        resizeDocks({diagram}, {std::clamp(rest, w * 27 / 100, w * 62 / 100)}, Qt::Horizontal);
         resizeDocks({diagram, diags}, {h * 68 / 100, h * 32 / 100}, Qt::Vertical);
     }
     resizeDocks({palette, props}, {h * 50 / 100, h * 50 / 100}, Qt::Vertical);

@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QDropEvent>
 #include <QHeaderView>
+#include <QMenu>
 #include <QMouseEvent>
 #include <QScrollBar>
 #include <QStyle>
@@ -58,6 +59,8 @@ ModuleTreePanel::ModuleTreePanel(Document* document, QWidget* parent)
     header()->setStretchLastSection(false);
     header()->setSectionResizeMode(QHeaderView::Interactive);
     header()->setMinimumSectionSize(24);
+    header()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(header(), &QWidget::customContextMenuRequested, this, &ModuleTreePanel::headerMenu);
     // A new model gets columns as wide as its contents; an edit only widens what no longer fits.
     connect(document, &Document::documentReset, this, [this] {
         expandToDepth(1);
@@ -123,6 +126,28 @@ void ModuleTreePanel::fitColumns(bool growOnly)
         if (!growOnly || wanted > header()->sectionSize(c))
             header()->resizeSection(c, wanted);
     }
+}
+
+void ModuleTreePanel::setColumnShown(int column, bool shown)
+{
+    if (column <= 0 || column >= model()->columnCount() || header()->isSectionHidden(column) == !shown)
+        return;
+    header()->setSectionHidden(column, !shown);
+    if (shown)
+        fitColumns(true);
+}
+
+// Right-click on the header: a check box per column.
+void ModuleTreePanel::headerMenu(const QPoint& at)
+{
+    QMenu menu(this);
+    for (int c = 1; c < model()->columnCount(); ++c) {
+        QAction* a = menu.addAction(model()->headerData(c, Qt::Horizontal).toString());
+        a->setCheckable(true);
+        a->setChecked(!header()->isSectionHidden(c));
+        connect(a, &QAction::toggled, this, [this, c](bool on) { setColumnShown(c, on); });
+    }
+    menu.exec(header()->mapToGlobal(at));
 }
 
 int ModuleTreePanel::contentWidth() const

@@ -25,6 +25,8 @@ public:
     void fitColumns(bool growOnly);
     // The width that shows every column without scrolling sideways.
     int contentWidth() const;
+    // Shows or hides a column (also from the header's context menu); the name column stays.
+    void setColumnShown(int column, bool shown);
 
 signals:
     // The node the other panels show: the current row once it is settled (not mid-press).
@@ -38,6 +40,7 @@ protected:
 
 private:
     void settle();
+    void headerMenu(const QPoint& at);
 
     Document* m_document;
     bool m_pressed = false;

@@ -14,17 +14,22 @@
 #include "engine/analysis/concepts.h"
 
 #include <QAction>
+#include <QCoreApplication>
 #include <QDialog>
 #include <QDockWidget>
 #include <QEvent>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QStyle>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace ml::ui {
 
@@ -181,6 +186,22 @@ void TeachingTools::showLessons()
     m_lessonsDock->raise();
     if (m_player->lessonIndex() < 0 && !m_player->lessons().empty())
         m_player->startLesson(0);
+    // Once the panel has its width: the lesson's text and its Back and Next buttons without
+    // scrolling, as far as the window's height allows; the properties under it keep the rest.
+    QTimer::singleShot(0, this, [this] {
+        auto* props = m_window->findChild<QDockWidget*>(QStringLiteral("propertiesDock"));
+        if (!props || !props->isVisible() || !m_lessonsDock->isVisible()
+            || m_window->dockWidgetArea(props) != m_window->dockWidgetArea(m_lessonsDock))
+            return;
+        auto* scroll = qobject_cast<QScrollArea*>(m_lessonsDock->widget());
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        const int overflow = scroll ? scroll->verticalScrollBar()->maximum() : 0;
+        if (overflow <= 0)
+            return;
+        const int column = m_lessonsDock->height() + props->height();
+        const int wanted = std::min(m_lessonsDock->height() + overflow + 8, column * 75 / 100);
+        m_window->resizeDocks({m_lessonsDock, props}, {wanted, column - wanted}, Qt::Vertical);
+    });
 }
 
 CompareView* TeachingTools::compareView()

@@ -3,11 +3,14 @@
 #include "app/classroom/classroommode.h"
 #include "app/classroom/nodecard.h"
 #include "app/diagram/diagramview.h"
+#include "app/document/document.h"
 #include "app/document/runcontroller.h"
+#include "app/lessons/lessonplayer.h"
 #include "app/run/rundocks.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
 #include "app/ui/teachingtools.h"
+#include "engine/module.h"
 
 #include <QAction>
 #include <QApplication>
@@ -234,6 +237,29 @@ private slots:
                  qPrintable(QStringLiteral("%1 px for the message").arg(messageRoom)));
         mode->setActive(false);
         QVERIFY(!card->isVisible());
+    }
+
+    // A lesson open beside the presentation takes its width from the diagram: the tree keeps
+    // every shown column whole without scrolling sideways, the diagram a third of the window.
+    void presentationWithALesson_data() { presentationAtProjectorSizes_data(); }
+    void presentationWithALesson()
+    {
+        QFETCH(QSize, size);
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(size);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* tools = window.findChild<TeachingTools*>();
+        tools->showLessons();
+        tools->lessonPlayer()->startLesson(2); // nn.ModuleList: its model has the widest tree
+        QTRY_VERIFY(window.document()->root()->childCount() > 0);
+        tools->classroom()->setActive(true);
+        auto* diagram = window.findChild<DiagramView*>();
+        QVERIFY(tools->lessonsDock()->isVisible());
+        QTRY_VERIFY(presentationFits(window, diagram));
+        checkPresentation(window, diagram);
+        tools->classroom()->setActive(false);
     }
 
     // F11 presents full screen; again restores the window as it was.
