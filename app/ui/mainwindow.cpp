@@ -45,6 +45,7 @@
 #include <QShowEvent>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
 #include <QUndoView>
@@ -209,6 +210,7 @@ void MainWindow::sizeDocks()
     QDockWidget* diags = find("diagnosticsDock");
     const int w = width();
     const int h = height();
+    m_tree->fitColumns(true);
     // The left column wide enough for the panels in it (the run panel scrolls only downwards).
     int left = std::clamp(w * 18 / 100, 240, 300);
     for (QDockWidget* d : findChildren<QDockWidget*>())
@@ -235,8 +237,15 @@ void MainWindow::sizeDocks()
 void MainWindow::showEvent(QShowEvent* event)
 {
     QMainWindow::showEvent(event);
-    if (!m_docksSized && !m_layoutRestored)
+    if (!m_docksSized && !m_layoutRestored) {
         sizeDocks();
+        // Again once the shown widgets are polished and laid out: the tree's columns measure
+        // their contents in the style and fonts they are drawn with.
+        QTimer::singleShot(0, this, [this] {
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            sizeDocks();
+        });
+    }
     m_docksSized = true;
 }
 

@@ -65,7 +65,7 @@ private slots:
                 return QStringLiteral("the tree scrolls sideways by %1").arg(tree->horizontalScrollBar()->maximum());
             return {};
         };
-        QTRY_VERIFY_WITH_TIMEOUT(columnsFit().isEmpty(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(columnsFit().isEmpty(), 15000);
         // Only the input shapes may give way, and only on the small screen.
         for (int c = 0; c < header->count(); ++c)
             QVERIFY2(!header->isSectionHidden(c) || (c == ModuleTreeModel::InputColumn && size.width() < 1600),
@@ -73,7 +73,7 @@ private slots:
         QVERIFY2(columnsFit().isEmpty(), qPrintable(columnsFit()));
         auto* diagram = window.findChild<QDockWidget*>(QStringLiteral("diagramDock"));
         // The diagram has the room the tree does not need: over a third of 1280 pixels, half of 1920.
-        QTRY_VERIFY_WITH_TIMEOUT(diagram->width() >= size.width() * (size.width() < 1600 ? 35 : 48) / 100, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(diagram->width() >= size.width() * (size.width() < 1600 ? 35 : 48) / 100, 15000);
         QVERIFY2(diagram->width() >= size.width() * (size.width() < 1600 ? 35 : 48) / 100,
                  qPrintable(QStringLiteral("the diagram is %1 of %2 pixels").arg(diagram->width()).arg(size.width())));
         // Every visible panel's title fits its title bar (tabbed panels show theirs on tabs).
