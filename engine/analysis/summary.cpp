@@ -179,7 +179,12 @@ std::vector<SummaryRow> summaryRows(const Module& root, const Analysis& analysis
     std::vector<SummaryRow> rows;
     for (const NamedModule& nm : namedModules(root, true)) {
         const Module& m = *nm.module;
-        SummaryRow r{&m, nm.path, m.typeName(), m.isRegistered(), countParameters(m).total};
+        SummaryRow r;
+        r.module = &m;
+        r.path = nm.path;
+        r.type = m.typeName();
+        r.registered = m.isRegistered();
+        r.params = countParameters(m).total;
         if (const NodeInfo* info = analysis.info(&m)) {
             r.inputShape = info->inputShape;
             r.outputShape = info->outputShape;

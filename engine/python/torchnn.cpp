@@ -94,11 +94,6 @@ std::optional<Expr> literalOf(const Value& v, int depth = 0)
     }
 }
 
-bool moduleHasParameters(const Module& m)
-{
-    return countParameters(m).total > 0 || countParameters(m).buffers > 0;
-}
-
 } // namespace
 
 void Evaluator::countModules(int64_t n, SourceLoc loc)
