@@ -1,18 +1,22 @@
 // Training against PyTorch: module modes (train/eval, plain lists keep theirs), training-mode
 // BatchNorm and Dropout, gradients of every layer and tensor op, whole-model gradients (held-out
-// models and the seed's networks), and the losses. tests/data/train/make_train_reference.py
-// made every reference with PyTorch 1.13.
+// models, the seed's networks and corpus models as their authors wrote them), and the losses.
+// tests/data/train/make_train_reference.py and make_corpus_grads.py made every reference with
+// PyTorch 1.13.
 #include "engine/analysis/analysis.h"
 #include "engine/io/safetensors.h"
+#include "engine/io/weights.h"
 #include "engine/layer.h"
 #include "engine/layers/dropout.h"
 #include "engine/modelfile.h"
 #include "engine/train/trainer.h"
+#include "corpusreference.h"
 
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QRegularExpression>
 #include <QtTest/QTest>
 
 #include <cmath>
@@ -68,6 +72,34 @@ bool close(const Tensor& got, const Tensor& want, const std::string& what, doubl
     if (!ok)
         qWarning("%s: differs by %g at scale %g", what.c_str(), worst, scale);
     return ok;
+}
+
+// A gradient too large to commit, compared with its digest (make_train_reference.py's digest():
+// sum, sum of squares, then the first values).
+bool digestClose(const Tensor& got, const Tensor& want, const std::string& key)
+{
+    double sum = 0, sq = 0;
+    for (int64_t i = 0; i < got.numel(); ++i) {
+        sum += got[i];
+        sq += double(got[i]) * got[i];
+    }
+    // Sums over millions of elements: compared to the sum of squares' square root.
+    const double norm = std::sqrt(std::max(double(want[1]), 1e-30));
+    if (std::fabs(sum - want[0]) > 1e-3 * norm * std::sqrt(double(got.numel())) + 1e-6) {
+        qWarning("%s: sum %g, PyTorch %g", key.c_str(), sum, double(want[0]));
+        return false;
+    }
+    // The norms, within 1e-3 and the per-element floor of close() (vanishing gradients deep in a
+    // network hold rounding noise of their own size).
+    if (std::fabs(std::sqrt(sq) - norm) > 1e-3 * norm + 1e-6 * std::sqrt(double(got.numel()))) {
+        qWarning("%s: sum of squares %g, PyTorch %g", key.c_str(), sq, double(want[1]));
+        return false;
+    }
+    const int64_t n = std::min<int64_t>(got.numel(), want.numel() - 2);
+    Tensor head(Shape{n}), wantHead(Shape{n});
+    std::copy_n(got.data(), n, head.data());
+    std::copy_n(want.data() + 2, n, wantHead.data());
+    return close(head, wantHead, key, 1e-4, 1e-6);
 }
 
 LoadedModel loadOk(const std::string& path)
@@ -129,6 +161,7 @@ private slots:
     void layerGradientsMatchPyTorch();
     void modelGradientsMatchPyTorch();
     void seedNetworkGradientsMatchPyTorch();
+    void corpusGradientsMatchPyTorch();
     void lossesMatchPyTorch();
     void plainListLayersAreNeverUpdated();
     void unsupportedLayerIsRefused();
@@ -348,35 +381,54 @@ void TestTrain::seedNetworkGradientsMatchPyTorch()
         const GradientResult r = computeGradients(*m.root, get(ref, "input"), targetsOf(*ref.find("target")), {}, tape);
         QVERIFY2(r.error.empty(), r.error.c_str());
         QVERIFY(std::fabs(r.loss - get(ref, name + ".loss")[0]) < 1e-5);
-        auto digest = [](const Tensor& t) {
-            Tensor d(Shape{std::min<int64_t>(t.numel(), 256) + 2});
-            double sum = 0, sq = 0;
-            for (int64_t i = 0; i < t.numel(); ++i) {
-                sum += t[i];
-                sq += double(t[i]) * t[i];
-            }
-            d[0] = float(sum);
-            d[1] = float(sq);
-            for (int64_t i = 0; i + 2 < d.numel(); ++i)
-                d[i + 2] = t[i];
-            return d;
-        };
-        auto check = [&](const Tensor& got, const std::string& key) {
-            const Tensor d = digest(got);
-            const Tensor& want = get(ref, key);
-            // Sums over millions of elements: compared to the sum of squares' square root.
-            const double norm = std::sqrt(std::max(double(want[1]), 1e-30));
-            QVERIFY2(std::fabs(d[0] - want[0]) <= 1e-3 * norm * std::sqrt(double(got.numel())) + 1e-6, (key + " sum").c_str());
-            QVERIFY2(std::fabs(d[1] - want[1]) <= 1e-3 * want[1] + 1e-12, (key + " sum of squares").c_str());
-            Tensor head(Shape{d.numel() - 2}), wantHead(Shape{d.numel() - 2});
-            std::copy_n(d.data() + 2, head.numel(), head.data());
-            std::copy_n(want.data() + 2, head.numel(), wantHead.data());
-            QVERIFY(close(head, wantHead, key, 1e-4, 1e-6));
-        };
-        check(r.inputGrad, name + ".input");
+        QVERIFY(digestClose(r.inputGrad, get(ref, name + ".input"), name + ".input"));
         for (const StateEntry& e : stateDict(*m.root))
             if (!e.spec.isBuffer)
-                check(r.grads.at(&e.module->tensors()[static_cast<size_t>(e.specIndex)]), name + "." + e.key);
+                QVERIFY(digestClose(r.grads.at(&e.module->tensors()[static_cast<size_t>(e.specIndex)]), get(ref, name + "." + e.key),
+                                    name + "." + e.key));
+    }
+}
+
+// Corpus models as their authors wrote them (tests/data/corpus), with the corpus's deterministic
+// weights: loss, input and parameter gradients against make_corpus_grads.py's digests.
+void TestTrain::corpusGradientsMatchPyTorch()
+{
+    const SafeTensors ref = readOk(kTrain + "corpus_grads.safetensors");
+    const QJsonArray cases = readJson(kTrain + "corpus_grads.json");
+    QVERIFY(cases.size() >= 5);
+    const QRegularExpression call(QStringLiteral(R"(^(\w+)\((.*)\)$)"));
+    for (const QJsonValue& cv : cases) {
+        const QJsonObject c = cv.toObject();
+        const std::string name = c["name"].toString().toStdString();
+        const QRegularExpressionMatch expr = call.match(c["model"].toString());
+        QVERIFY(expr.hasMatch());
+        auto loaded = loadModelFile(kData + "/corpus/" + name + ".py", {expr.captured(1).toStdString(), expr.captured(2).toStdString()});
+        QVERIFY2(std::holds_alternative<LoadedModel>(loaded), name.c_str());
+        Module& root = *std::get<LoadedModel>(loaded).root;
+        SafeTensors weights;
+        for (const StateEntry& e : stateDict(root))
+            weights.tensors.push_back({e.key, e.spec.isInteger ? Tensor::zeros(e.spec.shape) : corpus::filledTensor(e.key, e.spec.shape),
+                                       e.spec.isInteger ? DType::I64 : DType::F32});
+        const StateDictReport rep = loadStateDict(root, weights);
+        QVERIFY2(rep.loaded, (name + ": " + rep.message()).c_str());
+        setTrainMode(root, c["mode"].toString() == QLatin1String("train"));
+        Tape tape;
+        const GradientResult r = computeGradients(root, get(ref, name + ".input"), targetsOf(*ref.find("target")), {}, tape);
+        QVERIFY2(r.error.empty(), (name + ": " + r.error).c_str());
+        QVERIFY2(std::fabs(r.loss - get(ref, name + ".loss")[0]) <= 1e-5 * std::max(1.0, std::fabs(r.loss)), name.c_str());
+        QVERIFY(digestClose(r.inputGrad, get(ref, name + ".grad.input"), name + " input"));
+        int checked = 0;
+        std::set<const Tensor*> seen;
+        for (const StateEntry& e : stateDict(root)) {
+            const Tensor* p = &e.module->tensors()[static_cast<size_t>(e.specIndex)];
+            if (e.spec.isBuffer || !seen.insert(p).second)
+                continue;
+            const auto it = r.grads.find(p);
+            const Tensor g = it == r.grads.end() ? Tensor::zeros(p->shape()) : it->second;
+            QVERIFY(digestClose(g, get(ref, name + ".grad." + e.key), name + " " + e.key));
+            ++checked;
+        }
+        QVERIFY2(checked >= 4, name.c_str());
     }
 }
 
