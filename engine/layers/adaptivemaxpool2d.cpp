@@ -1,5 +1,7 @@
 #include "engine/layers/adaptivemaxpool2d.h"
 
+#include "engine/layers/adaptivewindow.h"
+
 #include <cmath>
 #include <limits>
 
@@ -75,9 +77,11 @@ void AdaptiveMaxPool2d::forward(const Tensor& in, Tensor& out) const
         const float* x = in.data() + pl * h * w;
         float* y = out.data() + pl * oh * ow;
         for (int64_t oy = 0; oy < oh; ++oy) {
-            const int64_t y0 = (oy * h) / oh, y1 = ((oy + 1) * h + oh - 1) / oh;
+            const layers::AdaptiveWindow rows(oy, h, oh);
+            const int64_t y0 = rows.begin, y1 = rows.end;
             for (int64_t ox = 0; ox < ow; ++ox) {
-                const int64_t x0 = (ox * w) / ow, x1 = ((ox + 1) * w + ow - 1) / ow;
+                const layers::AdaptiveWindow cols(ox, w, ow);
+                const int64_t x0 = cols.begin, x1 = cols.end;
                 float best = -std::numeric_limits<float>::infinity();
                 for (int64_t iy = y0; iy < y1; ++iy)
                     for (int64_t ix = x0; ix < x1; ++ix) {

@@ -2,6 +2,7 @@
 
 #include "engine/layers/activation2.h"
 #include "engine/layers/adaptivemaxpool2d.h"
+#include "engine/layers/adaptivewindow.h"
 #include "engine/layers/conv1d.h"
 #include "engine/layers/convtranspose.h"
 #include "engine/layers/groupnorm.h"
@@ -226,12 +227,12 @@ void adaptiveMaxPoolBackward(const Tensor& in, const Tensor& out, const Tensor& 
     for (int64_t pl = 0; pl < planes; ++pl) {
         const float* x = in.data() + pl * h * w;
         for (int64_t oy = 0; oy < oh; ++oy) {
-            const int64_t y0 = (oy * h) / oh, y1 = ((oy + 1) * h + oh - 1) / oh;
+            const layers::AdaptiveWindow rows(oy, h, oh);
             for (int64_t ox = 0; ox < ow; ++ox) {
-                const int64_t x0 = (ox * w) / ow, x1 = ((ox + 1) * w + ow - 1) / ow;
+                const layers::AdaptiveWindow cols(ox, w, ow);
                 Best best;
-                for (int64_t iy = y0; iy < y1; ++iy)
-                    for (int64_t ix = x0; ix < x1; ++ix)
+                for (int64_t iy = rows.begin; iy < rows.end; ++iy)
+                    for (int64_t ix = cols.begin; ix < cols.end; ++ix)
                         best.offer(x[iy * w + ix], iy * w + ix);
                 if (best.index >= 0)
                     gIn[pl * h * w + best.index] += gOut[(pl * oh + oy) * ow + ox];
@@ -418,89 +419,139 @@ void preluBackward(const PReLU& l, const Tensor& in, const Tensor& gOut, Tensor*
     }
 }
 
-bool activationBackward(const std::string& t, const Layer& layer, const Tensor& in, const Tensor& gOut, Tensor& g)
+} // namespace
+
+// ---- the entries of the backward table (layerbackward.cpp) --------------------------------------
+
+namespace backward {
+
+void convTranspose2d(const Layer& l, const BackwardPass& p)
 {
-    if (t == "ReLU6")
-        elementwise(in, gOut, g, [](float x, float d) { return x > 0.0f && x < 6.0f ? d : 0.0f; });
-    else if (t == "ELU") {
-        const float alpha = static_cast<float>(static_cast<const ELU&>(layer).options().alpha);
-        elementwise(in, gOut, g, [alpha](float x, float d) { return x > 0.0f ? d : d * alpha * std::exp(x); });
-    } else if (t == "SELU") {
-        constexpr float kAlpha = 1.6732632423543772848170429916717f, kScale = 1.0507009873554804934193349852946f;
-        elementwise(in, gOut, g, [](float x, float d) { return x > 0.0f ? d * kScale : d * kScale * kAlpha * std::exp(x); });
-    } else if (t == "Hardswish")
-        elementwise(in, gOut, g, [](float x, float d) { return x < -3.0f ? 0.0f : x <= 3.0f ? d * (x / 3.0f + 0.5f) : d; });
-    else if (t == "Hardsigmoid")
-        elementwise(in, gOut, g, [](float x, float d) { return x > -3.0f && x < 3.0f ? d / 6.0f : 0.0f; });
-    else if (t == "Softplus") {
-        const auto& o = static_cast<const Softplus&>(layer).options();
-        const float beta = static_cast<float>(o.beta), threshold = static_cast<float>(o.threshold);
-        elementwise(in, gOut, g, [beta, threshold](float x, float d) {
+    convTransposeBackward(static_cast<const ConvTranspose2d&>(l), p.in, p.out, p.gOut, p.gIn, p.grads);
+}
+
+void conv1d(const Layer& l, const BackwardPass& p)
+{
+    conv1dBackward(static_cast<const Conv1d&>(l), p.in, p.out, p.gOut, p.gIn, p.grads);
+}
+
+void groupNorm(const Layer& l, const BackwardPass& p)
+{
+    groupNormBackward(static_cast<const GroupNorm&>(l), p.in, p.gOut, p.gIn, p.grads);
+}
+
+void instanceNorm2d(const Layer& l, const BackwardPass& p)
+{
+    instanceNormBackward(static_cast<const InstanceNorm2d&>(l), p.in, p.gOut, p.gIn, p.grads);
+}
+
+void prelu(const Layer& l, const BackwardPass& p)
+{
+    preluBackward(static_cast<const PReLU&>(l), p.in, p.gOut, p.gIn, p.grads);
+}
+
+void copyPad2d(const Layer& l, const BackwardPass& p)
+{
+    if (!p.gIn)
+        return;
+    // Every output element came from one input element: the gradient flows back there, summed
+    // where the border repeats an element.
+    *p.gIn = Tensor::zeros(p.in.shape());
+    float* g = p.gIn->data();
+    const float* go = p.gOut.data();
+    static_cast<const CopyPad2d&>(l).forEachSource(p.in.shape(), [&](int64_t o, int64_t i) { g[i] += go[o]; });
+}
+
+void maxPool1d(const Layer& l, const BackwardPass& p)
+{
+    if (p.gIn)
+        maxPool1dBackward(static_cast<const MaxPool1d&>(l).options(), p.in, p.out, p.gOut, *p.gIn);
+}
+
+void avgPool1d(const Layer& l, const BackwardPass& p)
+{
+    if (p.gIn)
+        avgPool1dBackward(static_cast<const AvgPool1d&>(l).options(), p.in, p.out, p.gOut, *p.gIn);
+}
+
+void adaptiveMaxPool2d(const Layer&, const BackwardPass& p)
+{
+    if (p.gIn)
+        adaptiveMaxPoolBackward(p.in, p.out, p.gOut, *p.gIn);
+}
+
+void upsample(const Layer& l, const BackwardPass& p)
+{
+    if (p.gIn)
+        upsampleBackward(static_cast<const Upsample&>(l), p.in, p.out, p.gOut, *p.gIn);
+}
+
+void pixelShuffle(const Layer& l, const BackwardPass& p)
+{
+    if (p.gIn)
+        pixelShuffleBackward(static_cast<const PixelShuffle&>(l).options().upscaleFactor, p.in, p.gOut, *p.gIn);
+}
+
+void zeroPad2d(const Layer& l, const BackwardPass& p)
+{
+    if (p.gIn)
+        zeroPadBackward(static_cast<const ZeroPad2d&>(l).options(), p.in, p.out, p.gOut, *p.gIn);
+}
+
+void relu6(const Layer&, const BackwardPass& p)
+{
+    if (p.gIn)
+        elementwise(p.in, p.gOut, *p.gIn, [](float x, float d) { return x > 0.0f && x < 6.0f ? d : 0.0f; });
+}
+
+void elu(const Layer& l, const BackwardPass& p)
+{
+    const float alpha = static_cast<float>(static_cast<const ELU&>(l).options().alpha);
+    if (p.gIn)
+        elementwise(p.in, p.gOut, *p.gIn, [alpha](float x, float d) { return x > 0.0f ? d : d * alpha * std::exp(x); });
+}
+
+void selu(const Layer&, const BackwardPass& p)
+{
+    constexpr float kAlpha = 1.6732632423543772848170429916717f, kScale = 1.0507009873554804934193349852946f;
+    if (p.gIn)
+        elementwise(p.in, p.gOut, *p.gIn, [](float x, float d) { return x > 0.0f ? d * kScale : d * kScale * kAlpha * std::exp(x); });
+}
+
+void hardswish(const Layer&, const BackwardPass& p)
+{
+    if (p.gIn)
+        elementwise(p.in, p.gOut, *p.gIn, [](float x, float d) { return x < -3.0f ? 0.0f : x <= 3.0f ? d * (x / 3.0f + 0.5f) : d; });
+}
+
+void hardsigmoid(const Layer&, const BackwardPass& p)
+{
+    if (p.gIn)
+        elementwise(p.in, p.gOut, *p.gIn, [](float x, float d) { return x > -3.0f && x < 3.0f ? d / 6.0f : 0.0f; });
+}
+
+void softplus(const Layer& l, const BackwardPass& p)
+{
+    const auto& o = static_cast<const Softplus&>(l).options();
+    const float beta = static_cast<float>(o.beta), threshold = static_cast<float>(o.threshold);
+    if (p.gIn)
+        elementwise(p.in, p.gOut, *p.gIn, [beta, threshold](float x, float d) {
             const float z = std::exp(x * beta);
             return x * beta > threshold ? d : d * z / (z + 1.0f);
         });
-    } else if (t == "Mish")
-        elementwise(in, gOut, g, [](float x, float d) {
+}
+
+void mish(const Layer&, const BackwardPass& p)
+{
+    if (p.gIn)
+        elementwise(p.in, p.gOut, *p.gIn, [](float x, float d) {
             const float sig = 1.0f / (1.0f + std::exp(-x));
             const float tsp = std::tanh(std::log1p(std::exp(x)));
             return d * (tsp + x * sig * (1.0f - tsp * tsp));
         });
-    else
-        return false;
-    return true;
 }
 
-} // namespace
-
-bool extraLayerBackward(const Layer& layer, const Tensor& in, const Tensor& out, const Tensor& gOut, Tensor* gIn,
-                        ParamGrads& grads)
-{
-    const std::string t = layer.typeName();
-    if (t == "ConvTranspose2d")
-        return convTransposeBackward(static_cast<const ConvTranspose2d&>(layer), in, out, gOut, gIn, grads), true;
-    if (t == "Conv1d")
-        return conv1dBackward(static_cast<const Conv1d&>(layer), in, out, gOut, gIn, grads), true;
-    if (t == "GroupNorm")
-        return groupNormBackward(static_cast<const GroupNorm&>(layer), in, gOut, gIn, grads), true;
-    if (t == "InstanceNorm2d")
-        return instanceNormBackward(static_cast<const InstanceNorm2d&>(layer), in, gOut, gIn, grads), true;
-    if (t == "ReflectionPad2d" || t == "ReplicationPad2d") {
-        if (gIn) {
-            // Every output element came from one input element: the gradient flows back there,
-            // summed where the border repeats an element.
-            *gIn = Tensor::zeros(in.shape());
-            float* g = gIn->data();
-            const float* go = gOut.data();
-            static_cast<const CopyPad2d&>(layer).forEachSource(in.shape(), [&](int64_t o, int64_t i) { g[i] += go[o]; });
-        }
-        return true;
-    }
-    if (t == "PReLU")
-        return preluBackward(static_cast<const PReLU&>(layer), in, gOut, gIn, grads), true;
-    static const std::vector<std::string_view> known = {"MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d", "Upsample", "PixelShuffle",
-                                                        "ZeroPad2d", "ReLU6", "ELU", "SELU", "Hardswish", "Hardsigmoid",
-                                                        "Softplus", "Mish"};
-    if (std::find(known.begin(), known.end(), t) == known.end())
-        return false;
-    if (!gIn)
-        return true;
-    Tensor& g = *gIn;
-    if (t == "MaxPool1d")
-        maxPool1dBackward(static_cast<const MaxPool1d&>(layer).options(), in, out, gOut, g);
-    else if (t == "AvgPool1d")
-        avgPool1dBackward(static_cast<const AvgPool1d&>(layer).options(), in, out, gOut, g);
-    else if (t == "AdaptiveMaxPool2d")
-        adaptiveMaxPoolBackward(in, out, gOut, g);
-    else if (t == "Upsample")
-        upsampleBackward(static_cast<const Upsample&>(layer), in, out, gOut, g);
-    else if (t == "PixelShuffle")
-        pixelShuffleBackward(static_cast<const PixelShuffle&>(layer).options().upscaleFactor, in, gOut, g);
-    else if (t == "ZeroPad2d")
-        zeroPadBackward(static_cast<const ZeroPad2d&>(layer).options(), in, out, gOut, g);
-    else
-        activationBackward(t, layer, in, gOut, g);
-    return true;
-}
+} // namespace backward
 
 bool extraLayerForward(Layer& layer, const Tensor& in, Tensor& out)
 {

@@ -1,6 +1,7 @@
 #include "engine/train/layerbackward.h"
 
 #include "engine/layers/activation.h"
+#include "engine/layers/adaptivewindow.h"
 #include "engine/layers/conv.h"
 #include "engine/layers/dropout.h"
 #include "engine/layers/linear.h"
@@ -14,6 +15,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
+#include <map>
 #include <omp.h>
 #include <utility>
 
@@ -406,12 +409,12 @@ void adaptiveAvgPoolBackward(const Tensor& in, const Tensor& out, const Tensor& 
         const float* g = gOut.data() + pl * oh * ow;
         float* gx = gIn.data() + pl * h * w;
         for (int64_t oy = 0; oy < oh; ++oy) {
-            const int64_t y0 = (oy * h) / oh, y1 = ((oy + 1) * h + oh - 1) / oh;
+            const layers::AdaptiveWindow rows(oy, h, oh);
             for (int64_t ox = 0; ox < ow; ++ox) {
-                const int64_t x0 = (ox * w) / ow, x1 = ((ox + 1) * w + ow - 1) / ow;
-                const float v = g[oy * ow + ox] / static_cast<float>((y1 - y0) * (x1 - x0));
-                for (int64_t iy = y0; iy < y1; ++iy)
-                    for (int64_t ix = x0; ix < x1; ++ix)
+                const layers::AdaptiveWindow cols(ox, w, ow);
+                const float v = g[oy * ow + ox] / static_cast<float>(rows.size() * cols.size());
+                for (int64_t iy = rows.begin; iy < rows.end; ++iy)
+                    for (int64_t ix = cols.begin; ix < cols.end; ++ix)
                         gx[iy * w + ix] += v;
             }
         }
@@ -449,18 +452,149 @@ void elementwise(const Tensor& in, const Tensor& out, const Tensor& gOut, Tensor
         gIn[i] = f(in[i], out[i], gOut[i]);
 }
 
+template <typename L>
+const L& as(const Layer& l)
+{
+    return static_cast<const L&>(l);
+}
+
+// An element-wise activation: d(in) from the input, the output and d(out).
+template <typename F>
+void activation(const BackwardPass& p, F f)
+{
+    if (p.gIn)
+        elementwise(p.in, p.out, p.gOut, *p.gIn, f);
+}
+
+// Flatten, Identity, Dropout in eval mode: the gradient passes through.
+void passThrough(const Layer&, const BackwardPass& p)
+{
+    if (p.gIn)
+        std::copy_n(p.gOut.data(), p.gIn->numel(), p.gIn->data());
+}
+
+void dropoutBackward(const Layer& l, const BackwardPass& p)
+{
+    if (p.saved.factors.empty())
+        return passThrough(l, p);
+    if (p.gIn)
+        for (int64_t i = 0; i < p.gIn->numel(); ++i)
+            (*p.gIn)[i] = p.gOut[i] * p.saved.factors[static_cast<size_t>(i)];
+}
+
+float gelu(float x, float d)
+{
+    const float cdf = 0.5f * (1.0f + std::erf(x * static_cast<float>(M_SQRT1_2)));
+    const float pdf = std::exp(-0.5f * x * x) * static_cast<float>(M_2_SQRTPI * M_SQRT1_2 * 0.5);
+    return d * (cdf + x * pdf);
+}
+
+float geluTanh(float x, float d)
+{
+    const float kBeta = static_cast<float>(M_SQRT2 * M_2_SQRTPI * 0.5), kKappa = 0.044715f;
+    const float inner = kBeta * (x + kKappa * x * x * x);
+    const float th = std::tanh(inner);
+    const float left = 0.5f * x, right = 1.0f + th;
+    const float dInner = kBeta * (1.0f + 3.0f * kKappa * x * x);
+    return d * (0.5f * right + left * (1.0f - th * th) * dInner);
+}
+
+using Backward = void (*)(const Layer& layer, const BackwardPass& p);
+
+// The one table of layers with a backward pass: every layer type training supports, with the
+// function that computes its gradients (PyTorch's formulas).
+const std::map<std::string, Backward, std::less<>>& backwardTable()
+{
+    static const std::map<std::string, Backward, std::less<>> table = {
+        {"Linear", [](const Layer& l, const BackwardPass& p) { linearBackward(as<Linear>(l), p.in, p.gOut, p.gIn, p.grads); }},
+        {"Conv2d", [](const Layer& l, const BackwardPass& p) { convBackward(as<Conv2d>(l), p.in, p.out, p.gOut, p.gIn, p.grads); }},
+        {"BatchNorm1d",
+         [](const Layer& l, const BackwardPass& p) { batchNormBackward(as<BatchNormBase>(l), p.in, p.gOut, p.gIn, p.grads, p.saved); }},
+        {"BatchNorm2d",
+         [](const Layer& l, const BackwardPass& p) { batchNormBackward(as<BatchNormBase>(l), p.in, p.gOut, p.gIn, p.grads, p.saved); }},
+        {"LayerNorm", [](const Layer& l, const BackwardPass& p) { layerNormBackward(as<LayerNorm>(l), p.in, p.gOut, p.gIn, p.grads); }},
+        {"MaxPool2d",
+         [](const Layer&, const BackwardPass& p) {
+             if (p.gIn)
+                 maxPoolBackward(p.in, p.out, p.gOut, *p.gIn, p.saved.argmax);
+         }},
+        {"AvgPool2d",
+         [](const Layer& l, const BackwardPass& p) {
+             if (p.gIn)
+                 avgPoolBackward(as<AvgPool2d>(l), p.in, p.out, p.gOut, *p.gIn);
+         }},
+        {"AdaptiveAvgPool2d",
+         [](const Layer&, const BackwardPass& p) {
+             if (p.gIn)
+                 adaptiveAvgPoolBackward(p.in, p.out, p.gOut, *p.gIn);
+         }},
+        {"Softmax",
+         [](const Layer& l, const BackwardPass& p) {
+             if (p.gIn)
+                 softmaxBackward(as<SoftmaxBase>(l), false, p.out, p.gOut, *p.gIn);
+         }},
+        {"LogSoftmax",
+         [](const Layer& l, const BackwardPass& p) {
+             if (p.gIn)
+                 softmaxBackward(as<SoftmaxBase>(l), true, p.out, p.gOut, *p.gIn);
+         }},
+        {"ReLU", [](const Layer&, const BackwardPass& p) { activation(p, [](float, float y, float d) { return y > 0.0f ? d : 0.0f; }); }},
+        {"LeakyReLU",
+         [](const Layer& l, const BackwardPass& p) {
+             const float slope = static_cast<float>(as<LeakyReLU>(l).options().negativeSlope);
+             activation(p, [slope](float x, float, float d) { return x > 0.0f ? d : d * slope; });
+         }},
+        {"Sigmoid", [](const Layer&, const BackwardPass& p) { activation(p, [](float, float y, float d) { return d * (1.0f - y) * y; }); }},
+        {"Tanh", [](const Layer&, const BackwardPass& p) { activation(p, [](float, float y, float d) { return d * (1.0f - y * y); }); }},
+        {"SiLU",
+         [](const Layer&, const BackwardPass& p) {
+             activation(p, [](float x, float, float d) {
+                 const float s = 1.0f / (1.0f + std::exp(-x));
+                 return d * s * (1.0f + x * (1.0f - s));
+             });
+         }},
+        {"GELU",
+         [](const Layer& l, const BackwardPass& p) {
+             if (as<GELU>(l).options().tanhApproximation)
+                 activation(p, [](float x, float, float d) { return geluTanh(x, d); });
+             else
+                 activation(p, [](float x, float, float d) { return gelu(x, d); });
+         }},
+        {"Dropout", dropoutBackward},
+        {"Dropout1d", dropoutBackward},
+        {"Dropout2d", dropoutBackward},
+        {"Flatten", passThrough},
+        {"Identity", passThrough},
+        {"ConvTranspose2d", backward::convTranspose2d},
+        {"Conv1d", backward::conv1d},
+        {"GroupNorm", backward::groupNorm},
+        {"InstanceNorm2d", backward::instanceNorm2d},
+        {"PReLU", backward::prelu},
+        {"ReflectionPad2d", backward::copyPad2d},
+        {"ReplicationPad2d", backward::copyPad2d},
+        {"ZeroPad2d", backward::zeroPad2d},
+        {"MaxPool1d", backward::maxPool1d},
+        {"AvgPool1d", backward::avgPool1d},
+        {"AdaptiveMaxPool2d", backward::adaptiveMaxPool2d},
+        {"Upsample", backward::upsample},
+        {"PixelShuffle", backward::pixelShuffle},
+        {"ReLU6", backward::relu6},
+        {"ELU", backward::elu},
+        {"SELU", backward::selu},
+        {"Hardswish", backward::hardswish},
+        {"Hardsigmoid", backward::hardsigmoid},
+        {"Softplus", backward::softplus},
+        {"Mish", backward::mish},
+    };
+    return table;
+}
+
 } // namespace
 
 std::optional<std::string> backwardSupport(const Layer& layer)
 {
-    static const std::vector<std::string_view> known = {
-        "Conv2d", "Linear", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
-        "ReLU", "LeakyReLU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Flatten", "Identity",
-        "Dropout", "Dropout2d", "Dropout1d", "ConvTranspose2d", "Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d",
-        "GroupNorm", "InstanceNorm2d", "ReLU6", "ELU", "SELU", "PReLU", "Hardswish", "Hardsigmoid", "Softplus", "Mish",
-        "Upsample", "PixelShuffle", "ZeroPad2d", "ReflectionPad2d", "ReplicationPad2d"};
     const std::string t = layer.typeName();
-    if (std::find(known.begin(), known.end(), t) == known.end())
+    if (!backwardTable().count(t))
         return "not supported by ModuleLab yet: gradients of " + t;
     if (t == "Conv2d" && static_cast<const Conv2d&>(layer).options().paddingMode != PaddingMode::Zeros)
         return "not supported by ModuleLab yet: gradients of Conv2d with padding_mode other than 'zeros'";
@@ -530,66 +664,9 @@ std::optional<std::string> layerForward(Layer& layer, const Tensor& in, Tensor& 
 void layerBackward(const Layer& layer, const Tensor& in, const Tensor& out, const Tensor& gOut, Tensor* gIn,
                    ParamGrads& grads, const LayerSaved& saved)
 {
-    const std::string t = layer.typeName();
-    if (extraLayerBackward(layer, in, out, gOut, gIn, grads))
-        return;
-    if (t == "Linear")
-        return linearBackward(static_cast<const Linear&>(layer), in, gOut, gIn, grads);
-    if (t == "Conv2d")
-        return convBackward(static_cast<const Conv2d&>(layer), in, out, gOut, gIn, grads);
-    if (t == "BatchNorm1d" || t == "BatchNorm2d")
-        return batchNormBackward(static_cast<const BatchNormBase&>(layer), in, gOut, gIn, grads, saved);
-    if (t == "LayerNorm")
-        return layerNormBackward(static_cast<const LayerNorm&>(layer), in, gOut, gIn, grads);
-    if (!gIn)
-        return;
-    Tensor& g = *gIn;
-    if (t == "MaxPool2d")
-        return maxPoolBackward(in, out, gOut, g, saved.argmax);
-    if (t == "AvgPool2d")
-        return avgPoolBackward(static_cast<const AvgPool2d&>(layer), in, out, gOut, g);
-    if (t == "AdaptiveAvgPool2d")
-        return adaptiveAvgPoolBackward(in, out, gOut, g);
-    if (t == "Softmax" || t == "LogSoftmax")
-        return softmaxBackward(static_cast<const SoftmaxBase&>(layer), t == "LogSoftmax", out, gOut, g);
-    if (t == "ReLU")
-        return elementwise(in, out, gOut, g, [](float, float y, float d) { return y > 0.0f ? d : 0.0f; });
-    if (t == "LeakyReLU") {
-        const float slope = static_cast<float>(static_cast<const LeakyReLU&>(layer).options().negativeSlope);
-        return elementwise(in, out, gOut, g, [slope](float x, float, float d) { return x > 0.0f ? d : d * slope; });
-    }
-    if (t == "Sigmoid")
-        return elementwise(in, out, gOut, g, [](float, float y, float d) { return d * (1.0f - y) * y; });
-    if (t == "Tanh")
-        return elementwise(in, out, gOut, g, [](float, float y, float d) { return d * (1.0f - y * y); });
-    if (t == "SiLU")
-        return elementwise(in, out, gOut, g, [](float x, float, float d) {
-            const float s = 1.0f / (1.0f + std::exp(-x));
-            return d * s * (1.0f + x * (1.0f - s));
-        });
-    if (t == "GELU") {
-        if (static_cast<const GELU&>(layer).options().tanhApproximation)
-            return elementwise(in, out, gOut, g, [](float x, float, float d) {
-                const float kBeta = static_cast<float>(M_SQRT2 * M_2_SQRTPI * 0.5), kKappa = 0.044715f;
-                const float inner = kBeta * (x + kKappa * x * x * x);
-                const float th = std::tanh(inner);
-                const float left = 0.5f * x, right = 1.0f + th;
-                const float dInner = kBeta * (1.0f + 3.0f * kKappa * x * x);
-                return d * (0.5f * right + left * (1.0f - th * th) * dInner);
-            });
-        return elementwise(in, out, gOut, g, [](float x, float, float d) {
-            const float cdf = 0.5f * (1.0f + std::erf(x * static_cast<float>(M_SQRT1_2)));
-            const float pdf = std::exp(-0.5f * x * x) * static_cast<float>(M_2_SQRTPI * M_SQRT1_2 * 0.5);
-            return d * (cdf + x * pdf);
-        });
-    }
-    if ((t == "Dropout" || t == "Dropout2d" || t == "Dropout1d") && !saved.factors.empty()) {
-        for (int64_t i = 0; i < g.numel(); ++i)
-            g[i] = gOut[i] * saved.factors[static_cast<size_t>(i)];
-        return;
-    }
-    // Flatten, Identity, Dropout in eval mode: the gradient passes through.
-    std::copy_n(gOut.data(), g.numel(), g.data());
+    const auto it = backwardTable().find(layer.typeName());
+    if (it != backwardTable().end())
+        it->second(layer, BackwardPass{in, out, gOut, gIn, grads, saved});
 }
 
 } // namespace ml

@@ -20,6 +20,17 @@ struct LayerSaved {
     std::vector<int32_t> argmax; // MaxPool2d: the input element (within its plane) of each output
 };
 
+// What one layer's backward pass reads and where it writes: d(loss)/d(in) into gIn when given
+// (same element count as in, overwritten), parameter gradients accumulated into grads.
+struct BackwardPass {
+    const Tensor& in;
+    const Tensor& out;
+    const Tensor& gOut;
+    Tensor* gIn;
+    ParamGrads& grads;
+    const LayerSaved& saved;
+};
+
 // One layer's forward in its own mode. In training mode BatchNorm normalises with the batch's
 // statistics and updates its running mean, running variance (unbiased) and num_batches_tracked;
 // Dropout draws a mask. Returns PyTorch's error where it would fail.
@@ -30,7 +41,7 @@ std::optional<std::string> layerForward(Layer& layer, const Tensor& in, Tensor& 
 void layerBackward(const Layer& layer, const Tensor& in, const Tensor& out, const Tensor& gradOut, Tensor* gradIn,
                    ParamGrads& grads, const LayerSaved& saved);
 
-// Whether layerBackward knows the layer type; the message says what is not supported otherwise.
+// Whether the backward table has the layer type; the message says what is not supported otherwise.
 std::optional<std::string> backwardSupport(const Layer& layer);
 
 } // namespace ml
