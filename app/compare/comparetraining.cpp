@@ -1,13 +1,12 @@
 #include "app/compare/comparetraining.h"
 
 #include "app/run/samplespanel.h"
+#include "app/train/trainsettingsform.h"
 #include "engine/module.h"
 #include "engine/train/curves.h"
 
 #include <QChart>
 #include <QChartView>
-#include <QComboBox>
-#include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -15,7 +14,6 @@
 #include <QLineSeries>
 #include <QPen>
 #include <QPushButton>
-#include <QSpinBox>
 #include <QTableWidget>
 #include <QValueAxis>
 #include <QVBoxLayout>
@@ -82,11 +80,7 @@ QChartView* chartView(QChart* chart, QWidget* parent)
 
 CompareTraining::CompareTraining(QWidget* parent)
     : QWidget(parent)
-    , m_optimizer(new QComboBox(this))
-    , m_lr(new QDoubleSpinBox(this))
-    , m_batch(new QSpinBox(this))
-    , m_epochs(new QSpinBox(this))
-    , m_seed(new QSpinBox(this))
+    , m_form(new TrainSettingsForm(false, 5, this))
     , m_start(new QPushButton(QStringLiteral("Train Both"), this))
     , m_stop(new QPushButton(QStringLiteral("Stop"), this))
     , m_status(new QLabel(this))
@@ -105,19 +99,9 @@ CompareTraining::CompareTraining(QWidget* parent)
             refresh();
         });
     }
-    m_optimizer->addItem(QStringLiteral("SGD"), int(ml::OptimizerKind::Sgd));
-    m_optimizer->addItem(QStringLiteral("Adam"), int(ml::OptimizerKind::Adam));
-    m_optimizer->addItem(QStringLiteral("AdamW"), int(ml::OptimizerKind::AdamW));
-    m_optimizer->setCurrentIndex(1);
-    m_lr->setDecimals(5);
-    m_lr->setRange(0.00001, 10.0);
-    m_lr->setSingleStep(0.0001);
-    m_lr->setValue(0.001);
-    m_batch->setRange(1, 4096);
-    m_batch->setValue(64);
-    m_epochs->setRange(1, 100);
-    m_epochs->setValue(1);
-    m_seed->setRange(0, 1 << 30);
+    TrainSettings initial;
+    initial.epochs = 1;
+    m_form->setSettings(initial);
 
     QChart* loss = smallChart(QStringLiteral("Loss per step (the same batches for both)"));
     m_x = addAxis(loss, Qt::AlignBottom, QStringLiteral("%d"));
@@ -148,17 +132,7 @@ CompareTraining::CompareTraining(QWidget* parent)
     m_status->setTextFormat(Qt::RichText);
 
     auto* form = new QHBoxLayout;
-    const auto add = [form, this](const QString& label, QWidget* w) {
-        auto* l = new QLabel(label, this);
-        l->setBuddy(w);
-        form->addWidget(l);
-        form->addWidget(w, 1);
-    };
-    add(QStringLiteral("Optimizer"), m_optimizer);
-    add(QStringLiteral("lr"), m_lr);
-    add(QStringLiteral("Batch"), m_batch);
-    add(QStringLiteral("Epochs"), m_epochs);
-    add(QStringLiteral("Seed"), m_seed);
+    form->addWidget(m_form, 1);
     form->addWidget(m_start);
     form->addWidget(m_stop);
     auto* results = new QHBoxLayout;
@@ -171,10 +145,6 @@ CompareTraining::CompareTraining(QWidget* parent)
     layout->addLayout(results, 1);
     connect(m_start, &QPushButton::clicked, this, &CompareTraining::start);
     connect(m_stop, &QPushButton::clicked, this, &CompareTraining::stop);
-    connect(m_optimizer, &QComboBox::currentIndexChanged, this, [this] {
-        const auto kind = static_cast<ml::OptimizerKind>(m_optimizer->currentData().toInt());
-        m_lr->setValue(kind == ml::OptimizerKind::Sgd ? 0.01 : ml::defaultOptimizerOptions(kind).lr);
-    });
     updateButtons();
 }
 
@@ -209,24 +179,14 @@ void CompareTraining::setDataDirectory(const QString& dir)
 
 TrainSettings CompareTraining::settings() const
 {
-    TrainSettings settings;
-    settings.optimizer = static_cast<ml::OptimizerKind>(m_optimizer->currentData().toInt());
-    settings.lr = m_lr->value();
-    settings.batch = m_batch->value();
-    settings.epochs = m_epochs->value();
-    settings.seed = static_cast<quint64>(m_seed->value());
+    TrainSettings settings = m_form->settings();
     settings.fromScratch = true; // the same initial weights for both: PyTorch's initialisation after the seed
     return settings;
 }
 
 void CompareTraining::setSettings(const TrainSettings& s)
 {
-    const QSignalBlocker block(m_optimizer);
-    m_optimizer->setCurrentIndex(m_optimizer->findData(int(s.optimizer)));
-    m_lr->setValue(s.lr);
-    m_batch->setValue(s.batch);
-    m_epochs->setValue(s.epochs);
-    m_seed->setValue(static_cast<int>(s.seed));
+    m_form->setSettings(s);
 }
 
 bool CompareTraining::start()
@@ -289,8 +249,7 @@ void CompareTraining::updateButtons()
     const bool active = isActive();
     m_start->setEnabled(!active);
     m_stop->setEnabled(active);
-    for (QWidget* w : std::initializer_list<QWidget*>{m_optimizer, m_lr, m_batch, m_epochs, m_seed})
-        w->setEnabled(!active);
+    m_form->setEnabled(!active);
     refresh();
 }
 

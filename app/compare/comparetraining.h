@@ -8,12 +8,9 @@
 #include <memory>
 
 class QChartView;
-class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QLineSeries;
 class QPushButton;
-class QSpinBox;
 class QTableWidget;
 class QValueAxis;
 
@@ -22,6 +19,8 @@ class Module;
 }
 
 namespace ml::ui {
+
+class TrainSettingsForm;
 
 // The compare view's Train tab: both models, initialised from the same seed, trained on the
 // same batches (the same shuffles) with the same optimizer; their loss curves (smoothed over
@@ -62,11 +61,7 @@ private:
     std::array<QLineSeries*, 2> m_smooth{};
     std::array<QLineSeries*, 2> m_accuracy{};
     std::array<QString, 2> m_messages;
-    QComboBox* m_optimizer;
-    QDoubleSpinBox* m_lr;
-    QSpinBox* m_batch;
-    QSpinBox* m_epochs;
-    QSpinBox* m_seed;
+    TrainSettingsForm* m_form;
     QPushButton* m_start;
     QPushButton* m_stop;
     QLabel* m_status;

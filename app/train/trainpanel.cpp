@@ -2,18 +2,15 @@
 
 #include "app/train/confusionview.h"
 #include "app/train/traincharts.h"
+#include "app/train/trainsettingsform.h"
 
 #include <QCheckBox>
-#include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QToolButton>
@@ -24,12 +21,7 @@ namespace ml::ui {
 TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
     : QWidget(parent)
     , m_session(session)
-    , m_optimizer(new QComboBox(this))
-    , m_lr(new QDoubleSpinBox(this))
-    , m_batch(new QSpinBox(this))
-    , m_epochs(new QSpinBox(this))
-    , m_seed(new QSpinBox(this))
-    , m_loss(new QComboBox(this))
+    , m_form(new TrainSettingsForm(true, 3, this))
     , m_scratch(new QCheckBox(QStringLiteral("From scratch"), this))
     , m_start(new QPushButton(QStringLiteral("Start"), this))
     , m_pause(new QPushButton(QStringLiteral("Pause"), this))
@@ -42,20 +34,6 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
     , m_layers(new QTableWidget(this))
     , m_confusion(new ConfusionView(this))
 {
-    m_optimizer->addItem(QStringLiteral("SGD"), int(ml::OptimizerKind::Sgd));
-    m_optimizer->addItem(QStringLiteral("Adam"), int(ml::OptimizerKind::Adam));
-    m_optimizer->addItem(QStringLiteral("AdamW"), int(ml::OptimizerKind::AdamW));
-    m_lr->setDecimals(5);
-    m_lr->setRange(0.00001, 10.0);
-    m_lr->setSingleStep(0.0001);
-    m_batch->setRange(1, 4096);
-    m_epochs->setRange(1, 1000);
-    m_seed->setRange(0, 1 << 30);
-    m_loss->addItem(QStringLiteral("CrossEntropyLoss"), int(ml::LossKind::CrossEntropy));
-    m_loss->addItem(QStringLiteral("NLLLoss"), int(ml::LossKind::Nll));
-    m_loss->setToolTip(QStringLiteral("Fashion-MNIST's targets are class indices: CrossEntropyLoss on logits, NLLLoss on "
-                                      "log_softmax outputs. MSELoss and BCEWithLogitsLoss take float targets "
-                                      "(modulelab-cli train --data-tensors)."));
     m_scratch->setToolTip(QStringLiteral("Initialise every layer from the seed first, as a new model is; otherwise train "
                                          "on from the current weights"));
     m_save->setText(QStringLiteral("Save"));
@@ -65,25 +43,6 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
     saveMenu->addAction(QStringLiteral("Save Checkpoint…"), this, &TrainPanel::saveCheckpointRequested);
     saveMenu->addAction(QStringLiteral("Resume from Checkpoint…"), this, &TrainPanel::resumeRequested);
     m_save->setMenu(saveMenu);
-
-    auto* form = new QGridLayout;
-    form->setHorizontalSpacing(6);
-    form->setVerticalSpacing(3);
-    const auto add = [form, this](int row, int col, const QString& label, QWidget* w) {
-        auto* l = new QLabel(label, this);
-        l->setBuddy(w);
-        form->addWidget(l, row, col * 2);
-        form->addWidget(w, row, col * 2 + 1);
-    };
-    add(0, 0, QStringLiteral("Optimizer"), m_optimizer);
-    add(0, 1, QStringLiteral("lr"), m_lr);
-    add(0, 2, QStringLiteral("Loss"), m_loss);
-    add(1, 0, QStringLiteral("Batch"), m_batch);
-    add(1, 1, QStringLiteral("Epochs"), m_epochs);
-    add(1, 2, QStringLiteral("Seed"), m_seed);
-    form->setColumnStretch(1, 1);
-    form->setColumnStretch(3, 1);
-    form->setColumnStretch(5, 1);
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_start);
@@ -114,14 +73,13 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->setSpacing(4);
-    layout->addLayout(form);
+    layout->addWidget(m_form);
     layout->addLayout(buttons);
     layout->addWidget(m_progress);
     layout->addWidget(m_status);
     layout->addWidget(m_tabs, 1);
 
     setSettings(TrainSettings{});
-    connect(m_optimizer, &QComboBox::currentIndexChanged, this, &TrainPanel::optimizerChanged);
     connect(m_start, &QPushButton::clicked, this, [this] { m_session->start(settings()); });
     connect(m_pause, &QPushButton::clicked, this, [this] {
         if (m_session->state() == TrainSession::State::Paused)
@@ -157,39 +115,20 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
 
 TrainSettings TrainPanel::settings() const
 {
-    TrainSettings s;
-    s.optimizer = static_cast<ml::OptimizerKind>(m_optimizer->currentData().toInt());
-    s.lr = m_lr->value();
-    s.batch = m_batch->value();
-    s.epochs = m_epochs->value();
-    s.seed = static_cast<quint64>(m_seed->value());
-    s.loss = static_cast<ml::LossKind>(m_loss->currentData().toInt());
+    TrainSettings s = m_form->settings();
     s.fromScratch = m_scratch->isChecked();
     return s;
 }
 
 void TrainPanel::setSettings(const TrainSettings& s)
 {
-    const QSignalBlocker block(m_optimizer);
-    m_optimizer->setCurrentIndex(m_optimizer->findData(int(s.optimizer)));
-    m_lr->setValue(s.lr);
-    m_batch->setValue(s.batch);
-    m_epochs->setValue(s.epochs);
-    m_seed->setValue(static_cast<int>(s.seed));
-    m_loss->setCurrentIndex(m_loss->findData(int(s.loss)));
+    m_form->setSettings(s);
     m_scratch->setChecked(s.fromScratch);
 }
 
 void TrainPanel::setClassNames(const QStringList& names)
 {
     m_confusion->setClassNames(names);
-}
-
-// PyTorch's default learning rate of the chosen optimizer.
-void TrainPanel::optimizerChanged()
-{
-    const auto kind = static_cast<ml::OptimizerKind>(m_optimizer->currentData().toInt());
-    m_lr->setValue(kind == ml::OptimizerKind::Sgd ? 0.01 : ml::defaultOptimizerOptions(kind).lr);
 }
 
 void TrainPanel::updateButtons()
@@ -200,8 +139,8 @@ void TrainPanel::updateButtons()
     m_pause->setEnabled(active);
     m_pause->setText(s == TrainSession::State::Paused ? QStringLiteral("Resume") : QStringLiteral("Pause"));
     m_stop->setEnabled(active);
-    for (QWidget* w : std::initializer_list<QWidget*>{m_optimizer, m_lr, m_batch, m_epochs, m_seed, m_loss, m_scratch})
-        w->setEnabled(!active);
+    m_form->setEnabled(!active);
+    m_scratch->setEnabled(!active);
 }
 
 void TrainPanel::updateProgress()

@@ -5,12 +5,9 @@
 #include <QWidget>
 
 class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
 class QTableWidget;
 class QTabWidget;
 class QToolButton;
@@ -19,6 +16,7 @@ namespace ml::ui {
 
 class ConfusionView;
 class TrainCharts;
+class TrainSettingsForm;
 
 // The Train panel: optimizer, learning rate, batch size, epochs, seed and loss; Start,
 // Pause/Resume and Stop; live curves, the weight change of every layer with the reason when it
@@ -51,15 +49,9 @@ private:
     void updateButtons();
     void updateProgress();
     void fillLayers();
-    void optimizerChanged();
 
     TrainSession* m_session;
-    QComboBox* m_optimizer;
-    QDoubleSpinBox* m_lr;
-    QSpinBox* m_batch;
-    QSpinBox* m_epochs;
-    QSpinBox* m_seed;
-    QComboBox* m_loss;
+    TrainSettingsForm* m_form;
     QCheckBox* m_scratch;
     QPushButton* m_start;
     QPushButton* m_pause;

@@ -2,6 +2,7 @@
 // the offscreen platform. Plain-list layers stay at their weights with the reason, ModuleList
 // layers change; Freeze is an undoable command; an edit stops training; Pause holds the steps;
 // checkpoints resume; the document (and so Run) follows the newest weights.
+#include "app/compare/comparetraining.h"
 #include "app/diagram/diagramitems.h"
 #include "app/diagram/diagramstyle.h"
 #include "app/diagram/diagramview.h"
@@ -13,6 +14,7 @@
 #include "app/train/traindocks.h"
 #include "app/train/trainpanel.h"
 #include "app/train/trainsession.h"
+#include "app/train/trainsettingsform.h"
 #include "app/train/weightchangedelegate.h"
 #include "app/ui/mainwindow.h"
 #include "engine/analysis/analysis.h"
@@ -20,6 +22,7 @@
 #include "engine/train/dataset.h"
 #include "engine/train/trainingrun.h"
 
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QJsonArray>
@@ -319,6 +322,44 @@ private slots:
             QVERIFY2(error.empty(), error.c_str());
             QCOMPARE(engine == panel, normalised);
         }
+    }
+
+    // One settings form serves the Train panel and the compare view's Train tab: what is set is
+    // what is read, and choosing an optimizer sets its default learning rate in both.
+    void settingsFormRoundTrips()
+    {
+        TrainSettings s;
+        s.optimizer = ml::OptimizerKind::AdamW;
+        s.lr = 0.0025;
+        s.batch = 17;
+        s.epochs = 3;
+        s.seed = 9;
+        s.loss = ml::LossKind::Nll;
+        s.fromScratch = false;
+        TrainPanel* panel = m_train->panel();
+        CompareTraining compare;
+        for (QWidget* w : {static_cast<QWidget*>(panel), static_cast<QWidget*>(&compare)}) {
+            const QList<TrainSettingsForm*> forms = w->findChildren<TrainSettingsForm*>();
+            QCOMPARE(forms.size(), 1);
+            forms[0]->setSettings(s);
+            const TrainSettings got = forms[0]->settings();
+            QCOMPARE(got.optimizer, s.optimizer);
+            QCOMPARE(got.lr, s.lr);
+            QCOMPARE(got.batch, s.batch);
+            QCOMPARE(got.epochs, s.epochs);
+            QCOMPARE(got.seed, s.seed);
+            auto* optimizer = forms[0]->findChild<QComboBox*>();
+            QVERIFY(optimizer);
+            optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("Adam")));
+            QCOMPARE(forms[0]->settings().lr, ml::defaultOptimizerOptions(ml::OptimizerKind::Adam).lr);
+        }
+        panel->setSettings(s);
+        QCOMPARE(panel->settings().loss, ml::LossKind::Nll);
+        QCOMPARE(panel->settings().fromScratch, false);
+        compare.setSettings(s);
+        QCOMPARE(compare.settings().loss, ml::LossKind::CrossEntropy); // the compare view has no loss field
+        QCOMPARE(compare.settings().fromScratch, true);                 // both sides from the seed's weights
+        panel->setSettings(settings(1));
     }
 
     void cleanupTestCase()
