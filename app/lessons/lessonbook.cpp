@@ -43,10 +43,13 @@ std::variant<std::vector<Lesson>, QString> parseLessons(const QByteArray& json)
             step.text = so.value(QStringLiteral("text")).toString();
             for (const QJsonValue& c : so.value(QStringLiteral("compare")).toArray())
                 step.compare << c.toString();
+            step.compareTab = so.value(QStringLiteral("compareTab")).toString();
             if (step.text.isEmpty())
                 return QStringLiteral("lesson '%1', step %2: no text").arg(lesson.title).arg(s + 1);
             if (!step.compare.isEmpty() && step.compare.size() != 2)
                 return QStringLiteral("lesson '%1', step %2: compare names two models").arg(lesson.title).arg(s + 1);
+            if (!step.compareTab.isEmpty() && step.compare.isEmpty())
+                return QStringLiteral("lesson '%1', step %2: compareTab without compare").arg(lesson.title).arg(s + 1);
             if (s == 0 && step.open.isEmpty())
                 return QStringLiteral("lesson '%1': the first step must open a model").arg(lesson.title);
             lesson.steps.push_back(step);

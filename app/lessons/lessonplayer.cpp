@@ -116,7 +116,7 @@ void LessonPlayer::goToStep(int step)
     }
     emit selectRequested(s.select);
     if (s.compare.size() == 2)
-        emit compareRequested(lessonModelPath(s.compare[0]), lessonModelPath(s.compare[1]));
+        emit compareRequested(lessonModelPath(s.compare[0]), lessonModelPath(s.compare[1]), s.compareTab);
     updateControls();
 }
 

@@ -37,7 +37,8 @@ public slots:
 signals:
     void openRequested(const QString& path);
     void selectRequested(const QString& dottedPath);
-    void compareRequested(const QString& pathA, const QString& pathB);
+    // `tab`: the title of the compare view's tab to show, or empty to keep the current one.
+    void compareRequested(const QString& pathA, const QString& pathB, const QString& tab);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;

@@ -21,6 +21,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QStyle>
+#include <QTabWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
@@ -231,7 +232,7 @@ CompareView* TeachingTools::compareView()
     return m_compare;
 }
 
-void TeachingTools::showCompare(const QString& pathA, const QString& pathB)
+void TeachingTools::showCompare(const QString& pathA, const QString& pathB, const QString& tab)
 {
     CompareView* view = compareView();
     QString error;
@@ -240,6 +241,9 @@ void TeachingTools::showCompare(const QString& pathA, const QString& pathB)
         if (!p.isEmpty() && !view->loadSide(side, p, &error))
             QMessageBox::warning(m_window, QStringLiteral("Compare models"), error);
     }
+    for (int i = 0; !tab.isEmpty() && i < view->tabs()->count(); ++i)
+        if (view->tabs()->tabText(i) == tab)
+            view->tabs()->setCurrentIndex(i);
     m_compareWindow->show();
     m_compareWindow->raise();
 }

@@ -30,7 +30,8 @@ public:
     CompareView* compareView(); // created on first use, in its own window
 
     void showLessons();
-    void showCompare(const QString& pathA, const QString& pathB);
+    // Loads the given sides (empty: keep) and shows the window, on the tab titled `tab` if given.
+    void showCompare(const QString& pathA, const QString& pathB, const QString& tab = {});
     void showConcepts();
     // The main diagram as PNG/SVG/PDF; the summary as .md or .csv. Error or empty.
     QString exportDiagram(const QString& path);

@@ -3,6 +3,7 @@
 // also has claims in tests/data/lessons/lesson_claims.json, checked here against what the engine
 // computes and against PyTorch's answers in lessons_reference.json (make_lessons_reference.py).
 #include "app/classroom/classroommode.h"
+#include "app/compare/comparetraining.h"
 #include "app/compare/compareview.h"
 #include "app/document/document.h"
 #include "app/document/modelfiles.h"
@@ -28,6 +29,7 @@
 #include <QDockWidget>
 #include <QLabel>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QTest>
 
 #include <optional>
@@ -425,6 +427,9 @@ private slots:
         auto first = parseLessons(R"({"format": "modulelab-lessons", "version": 1, "lessons": [
             {"title": "T", "steps": [{"text": "a"}]}]})");
         QCOMPARE(std::get<QString>(first), QStringLiteral("lesson 'T': the first step must open a model"));
+        auto tab = parseLessons(R"({"format": "modulelab-lessons", "version": 1, "lessons": [
+            {"title": "T", "steps": [{"open": "net.py", "text": "a", "compareTab": "Train"}]}]})");
+        QCOMPARE(std::get<QString>(tab), QStringLiteral("lesson 'T', step 1: compareTab without compare"));
     }
 
     void everyStepOpensAndSelects()
@@ -460,6 +465,8 @@ private slots:
                     QVERIFY(view->comparison());
                     QCOMPARE(view->label(0), step.compare[0]);
                     QCOMPARE(view->label(1), step.compare[1]);
+                    if (!step.compareTab.isEmpty())
+                        QCOMPARE(view->tabs()->tabText(view->tabs()->currentIndex()), step.compareTab);
                 }
                 ++checked;
             }
@@ -472,6 +479,34 @@ private slots:
             }
         }
         QVERIFY(checked >= 20);
+    }
+
+    // The learning lesson's compare steps open the compare view on its Train tab, even when the
+    // view was left on another tab.
+    void learningLessonOpensTheTrainTab()
+    {
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(1280, 720);
+        auto* tools = window.findChild<TeachingTools*>();
+        QVERIFY(tools);
+        LessonPlayer* player = tools->lessonPlayer();
+        int lesson = -1;
+        for (int l = 0; l < static_cast<int>(player->lessons().size()); ++l)
+            if (player->lessons()[static_cast<size_t>(l)].id == QLatin1String("learning"))
+                lesson = l;
+        QVERIFY(lesson >= 0);
+        CompareView* view = tools->compareView();
+        QVERIFY(view->training());
+        view->tabs()->setCurrentIndex(0);
+        player->startLesson(lesson);
+        QCOMPARE(player->lessons()[static_cast<size_t>(lesson)].steps[0].compareTab, QStringLiteral("Train"));
+        QCOMPARE(view->tabs()->currentWidget(), static_cast<QWidget*>(view->training()));
+        view->tabs()->setCurrentIndex(0); // the student looks at another tab, then goes on
+        player->next(); // a step without compare keeps the tab
+        QCOMPARE(view->tabs()->currentIndex(), 0);
+        player->next();
+        QCOMPARE(view->tabs()->currentWidget(), static_cast<QWidget*>(view->training()));
     }
 
     // Every step's statements: the numbers it quotes are the engine's, the fixes it proposes give
