@@ -18,11 +18,6 @@ using detail::Value;
 
 namespace {
 
-std::string where(SourceLoc loc)
-{
-    return std::to_string(loc.line) + ":" + std::to_string(loc.column);
-}
-
 // The names an expression or statement reads, for telling whether a line touches the model.
 void namesIn(const Expr& e, std::set<std::string>& out)
 {
@@ -355,14 +350,16 @@ std::variant<Value, ParseError> FileEvaluator::buildChosen(Frame& top)
         Expr call = std::get<Expr>(parsed);
         if (call.kind != Expr::Kind::Call)
             return ParseError{"--args", {1, 1}, "expected arguments such as 1,10"};
-        call.items[0] = Expr::name("\x01callee");
-        top.locals["\x01callee"] = callee;
+        // A name no Python source can spell, so the arguments cannot shadow or reach it.
+        static const std::string kCallee = std::string(1, '\x01') + "callee";
+        call.items[0] = Expr::name(kCallee);
+        top.locals[kCallee] = callee;
         try {
             Value v = eval(call, top);
-            top.locals.erase("\x01callee");
+            top.locals.erase(kCallee);
             return v;
         } catch (const EvalError& e) {
-            top.locals.erase("\x01callee");
+            top.locals.erase(kCallee);
             return ParseError{m_file, e.loc, "cannot build " + name + ": " + e.message};
         }
     };
