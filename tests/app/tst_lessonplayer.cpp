@@ -15,11 +15,17 @@ using namespace ml::ui;
 
 namespace {
 
+LessonStep textStep(const char* text)
+{
+    LessonStep s;
+    s.text = QString::fromUtf8(text);
+    return s;
+}
+
 std::vector<Lesson> twoLessons()
 {
-    Lesson a{QStringLiteral("a"), QStringLiteral("First lesson"),
-             {{QString(), QString(), QStringLiteral("One.")}, {QString(), QString(), QStringLiteral("Two.")}}};
-    Lesson b{QStringLiteral("b"), QStringLiteral("Second lesson"), {{QString(), QString(), QStringLiteral("Three.")}}};
+    Lesson a{QStringLiteral("a"), QStringLiteral("First lesson"), {textStep("One."), textStep("Two.")}};
+    Lesson b{QStringLiteral("b"), QStringLiteral("Second lesson"), {textStep("Three.")}};
     return {a, b};
 }
 
