@@ -93,6 +93,7 @@ public:
     FileEvaluator(std::string file, const ImportOptions& options) : Evaluator(std::move(file), limitsOf(options)), m_options(options) {}
 
     std::variant<ImportResult, ParseError> run(std::string_view source);
+    void checkModulePath(const std::string& module, SourceLoc loc);
     std::variant<std::vector<ModelChoice>, ParseError> choices(std::string_view source);
 
 private:
@@ -125,10 +126,53 @@ ParseError FileEvaluator::located(const EvalError& e, const std::string& prefix)
     return ParseError{m_file, e.loc, prefix + e.message};
 }
 
+namespace {
+
+// The packages of torch and torch.nn as PyTorch 1.13 ships them (pkgutil.iter_modules): a path
+// below torch or torch.nn that names none of them fails at the import, as in Python.
+const std::set<std::string>& torchPackages(const std::string& parent)
+{
+    static const std::set<std::string> torch = {
+        "_C", "_C_flatbuffer", "_VF", "__config__", "__future__", "_appdirs", "_classes", "_decomp", "_deploy", "_dispatch",
+        "_jit_internal", "_lazy", "_linalg_utils", "_lobpcg", "_lowrank", "_meta_registrations", "_namedtensor_internals",
+        "_ops", "_prims", "_prims_common", "_python_dispatcher", "_refs", "_six", "_sources", "_storage_docs", "_subclasses",
+        "_tensor", "_tensor_docs", "_tensor_str", "_torch_docs", "_utils", "_utils_internal", "_vmap_internals",
+        "_weights_only_unpickler", "amp", "ao", "autograd", "backends", "contrib", "cpu", "cuda", "distributed",
+        "distributions", "fft", "functional", "futures", "fx", "hub", "jit", "library", "linalg", "masked", "monitor",
+        "multiprocessing", "nested", "nn", "onnx", "optim", "overrides", "package", "profiler", "quantization", "quasirandom",
+        "random", "return_types", "serialization", "sparse", "special", "storage", "testing", "torch_version", "types", "utils",
+        "version"};
+    static const std::set<std::string> nn = {"_reduction", "backends", "common_types", "cpp", "functional", "grad", "init",
+                                             "intrinsic", "modules", "parallel", "parameter", "qat", "quantizable",
+                                             "quantized", "utils"};
+    static const std::set<std::string> none;
+    return parent == "torch" ? torch : parent == "torch.nn" ? nn : none;
+}
+
+} // namespace
+
+void FileEvaluator::checkModulePath(const std::string& module, SourceLoc loc)
+{
+    std::string prefix;
+    size_t start = 0;
+    while (start <= module.size()) {
+        const size_t dot = module.find('.', start);
+        const std::string part = module.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        const std::set<std::string>& known = torchPackages(prefix);
+        prefix += (prefix.empty() ? "" : ".") + part;
+        if (!known.empty() && !known.count(part))
+            fail(loc, "ModuleNotFoundError: No module named '" + prefix + "'");
+        if (dot == std::string::npos)
+            break;
+        start = dot + 1;
+    }
+}
+
 void FileEvaluator::importStatement(const Statement& s, Frame& top)
 {
     if (s.kind == Statement::Kind::Import) {
         for (const auto& [mod, alias] : s.imports) {
+            checkModulePath(mod, s.loc);
             if (alias.empty()) {
                 const std::string head = mod.substr(0, mod.find('.'));
                 top.locals[head] = importValue(head); // `import torch.nn` binds `torch`
@@ -138,6 +182,7 @@ void FileEvaluator::importStatement(const Statement& s, Frame& top)
         }
         return;
     }
+    checkModulePath(s.name, s.loc);
     for (const auto& [name, alias] : s.imports) {
         if (name == "*") {
             if (s.name == "torch.nn" || s.name == "torch") {

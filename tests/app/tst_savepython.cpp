@@ -14,6 +14,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QStatusBar>
@@ -170,7 +171,9 @@ private slots:
         const QString project = dir.filePath(QStringLiteral("my_cnn.mlab"));
         whileAnswering([this] { save(); }, [&](QWidget* modal) {
             if (auto* dialog = qobject_cast<QFileDialog*>(modal)) {
-                dialog->selectFile(project);
+                auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+                QVERIFY(name);
+                name->setText(project); // typed as a user would, in another directory
                 QMetaObject::invokeMethod(dialog, "accept", Qt::QueuedConnection);
             }
         });

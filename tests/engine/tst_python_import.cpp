@@ -894,6 +894,11 @@ void TestPythonImport::errors_data()
         "a range of more than 1,000,000 elements");
     add("unknown library use", "import numpy as np\n" + model("        self.w = np.zeros(3)\n"), 9, 18,
         "not supported by ModuleLab yet: calling 'numpy.zeros'");
+    // a misspelt torch package fails at the import, as in Python (torch 1.13's packages)
+    add("misspelt torch package", "import torch.nQ.functional as G\n" + model(""), 1, 1,
+        "ModuleNotFoundError: No module named 'torch.nQ'");
+    add("misspelt torch.nn package", "from torch.nn.functionl import relu\n" + model(""), 1, 1,
+        "ModuleNotFoundError: No module named 'torch.nn.functionl'");
 }
 
 void TestPythonImport::errors()
