@@ -22,4 +22,17 @@ void setThreadCount(int n)
 
 int threadCount() { return omp_get_max_threads(); }
 
+ThreadCountScope::ThreadCountScope(int threads)
+    : m_saved(omp_get_max_threads())
+{
+    if (threads != m_saved)
+        omp_set_num_threads(threads);
+}
+
+ThreadCountScope::~ThreadCountScope()
+{
+    if (omp_get_max_threads() != m_saved)
+        omp_set_num_threads(m_saved);
+}
+
 } // namespace ml

@@ -9,4 +9,22 @@ namespace ml {
 void setThreadCount(int n);
 int threadCount();
 
+// Work below this many elements (or multiply-adds) runs on the calling thread alone: waking a
+// second thread costs microseconds and, when another program keeps that core busy, waits for
+// it for milliseconds. PyTorch's at::parallel_for uses the same grain size.
+constexpr long long kParallelGrain = 32768;
+
+// The calling thread's OpenMP team size (what threadCount() returns and what oneDNN reads when
+// it compiles and runs a primitive) set to `threads` while the scope lives.
+class ThreadCountScope {
+public:
+    explicit ThreadCountScope(int threads);
+    ~ThreadCountScope();
+    ThreadCountScope(const ThreadCountScope&) = delete;
+    ThreadCountScope& operator=(const ThreadCountScope&) = delete;
+
+private:
+    int m_saved;
+};
+
 } // namespace ml

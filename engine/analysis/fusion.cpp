@@ -1,5 +1,6 @@
 #include "engine/analysis/fusion.h"
 
+#include "engine/layers/activation.h"
 #include "engine/layers/conv.h"
 #include "engine/layers/norm.h"
 #include "engine/module.h"
@@ -10,8 +11,12 @@ namespace ml::detail {
 // `self.<bn>(self.<conv>(x))`, optionally inside F.relu / torch.relu / self.<relu>.
 struct Fusion::Site {
     std::string conv, bn;
-    std::string reluModule;      // self.<reluModule>(...)
+    std::string reluModule;      // self.<reluModule>(...): an activation module
     std::string reluNamespace;   // "F" or "torch" for F.relu(...) / torch.relu(...)
+    // A residual added to the BatchNorm's output (no activation between): `name` or
+    // `self.<residualModule>(name)`, then optionally an activation as above.
+    std::string residualName, residualModule;
+    std::string afterModule, afterNamespace;
 };
 
 namespace {
@@ -41,6 +46,97 @@ const Expr* convInsideBn(const Expr& e)
 
 using Sites = std::unordered_map<const Expr*, Fusion::Site>;
 
+// An activation call on one argument: self.<m>(arg) or F.relu / torch.relu (inplace= only).
+// Sets module or ns and returns the argument, or null.
+const Expr* activationCall(const Expr& e, std::string& module, std::string& ns)
+{
+    if (e.kind != Expr::Kind::Call || e.items.size() != 2 || e.items[1].kind == Expr::Kind::Starred)
+        return nullptr;
+    for (const auto& [name, value] : e.keywords)
+        if (name != "inplace")
+            return nullptr;
+    const Expr& callee = e.items[0];
+    if (selfAttr(callee) && e.keywords.empty()) {
+        module = callee.text;
+        return &e.items[1];
+    }
+    if (callee.kind == Expr::Kind::Attr && callee.text == "relu" && callee.items[0].kind == Expr::Kind::Name
+        && (callee.items[0].text == "F" || callee.items[0].text == "torch")) {
+        ns = callee.items[0].text;
+        return &e.items[1];
+    }
+    return nullptr;
+}
+
+bool isName(const Expr& e, const std::string& name) { return e.kind == Expr::Kind::Name && e.text == name; }
+
+// The residual r of `t + r` / `r + t`: a name other than t, or self.<m>(name): sets name and
+// module; false when e is no such sum.
+bool residualOf(const Expr& e, const std::string& t, Fusion::Site& s)
+{
+    if (e.kind != Expr::Kind::BinOp || e.text != "+" || e.items.size() != 2)
+        return false;
+    const Expr* r = isName(e.items[0], t) ? &e.items[1] : isName(e.items[1], t) ? &e.items[0] : nullptr;
+    if (!r)
+        return false;
+    const Expr* name = r;
+    std::string module;
+    if (const std::string* m = selfCall(*r)) {
+        module = *m;
+        name = &r->items[1];
+    }
+    if (name->kind != Expr::Kind::Name || name->text == t || name->text == "self")
+        return false;
+    s.residualName = name->text;
+    s.residualModule = module;
+    return true;
+}
+
+// After `t = self.bn(self.conv(y))` at body[i]: `t = t + r`, `t += r` or `return t + r`
+// (optionally followed by `t = act(t)` / `return act(t)`), or `t = act(t + r)` /
+// `return act(t + r)`. Every later reader of t sees the sum (and the activation).
+bool scanResidualTail(const std::vector<Stmt>& body, size_t i, const std::string& t, Fusion::Site& s)
+{
+    if (i + 1 >= body.size())
+        return false;
+    const Stmt& next = body[i + 1];
+    const bool assignsT = next.kind == Stmt::Kind::Assign && next.targets.size() == 1 && next.targets[0] == t;
+    const bool returns = next.kind == Stmt::Kind::Return;
+    if (next.kind == Stmt::Kind::AugAssign) {
+        if (next.op != "+" || !isName(next.target, t))
+            return false;
+        Expr sum;
+        sum.kind = Expr::Kind::BinOp;
+        sum.text = "+";
+        sum.items = {Expr::name(t), next.value};
+        if (!residualOf(sum, t, s))
+            return false;
+    } else if (!assignsT && !returns) {
+        return false;
+    } else if (!residualOf(next.value, t, s)) {
+        std::string module, ns;
+        const Expr* arg = activationCall(next.value, module, ns);
+        if (!arg || !residualOf(*arg, t, s))
+            return false;
+        s.afterModule = module;
+        s.afterNamespace = ns;
+        return true;
+    }
+    if (returns || i + 2 >= body.size())
+        return true;
+    const Stmt& act = body[i + 2];
+    const bool actAssignsT = act.kind == Stmt::Kind::Assign && act.targets.size() == 1 && act.targets[0] == t;
+    if (!actAssignsT && act.kind != Stmt::Kind::Return)
+        return true;
+    std::string module, ns;
+    const Expr* arg = activationCall(act.value, module, ns);
+    if (arg && isName(*arg, t)) {
+        s.afterModule = module;
+        s.afterNamespace = ns;
+    }
+    return true;
+}
+
 void scanExpr(const Expr& e, Sites& sites)
 {
     if (const Expr* conv = convInsideBn(e)) {
@@ -55,7 +151,9 @@ void scanExpr(const Expr& e, Sites& sites)
         for (const auto& [name, value] : e.keywords)
             onlyInplace = onlyInplace && name == "inplace";
         if (conv && onlyInplace) {
-            Fusion::Site s{*selfAttr(conv->items[0]), *selfAttr(e.items[1].items[0]), {}, {}};
+            Fusion::Site s;
+            s.conv = *selfAttr(conv->items[0]);
+            s.bn = *selfAttr(e.items[1].items[0]);
             if (selfAttr(callee) && e.keywords.empty())
                 s.reluModule = callee.text;
             else if (callee.kind == Expr::Kind::Attr && callee.text == "relu" && callee.items[0].kind == Expr::Kind::Name
@@ -72,11 +170,18 @@ void scanExpr(const Expr& e, Sites& sites)
 
 void scanBody(const std::vector<Stmt>& body, Sites& sites)
 {
-    for (const Stmt& s : body) {
+    for (size_t i = 0; i < body.size(); ++i) {
+        const Stmt& s = body[i];
         scanExpr(s.value, sites);
         scanExpr(s.target, sites);
         scanBody(s.body, sites);
         scanBody(s.orelse, sites);
+        const Expr* conv = s.kind == Stmt::Kind::Assign && s.targets.size() == 1 ? convInsideBn(s.value) : nullptr;
+        if (conv) {
+            Fusion::Site tail = sites[conv];
+            if (scanResidualTail(body, i, s.targets[0], tail))
+                sites[conv] = std::move(tail);
+        }
     }
 }
 
@@ -94,6 +199,8 @@ const Layer* layerOfType(const Module* m, std::string_view type)
         return nullptr;
     return static_cast<const Layer*>(m);
 }
+
+bool isActivation(const Module* m) { return m && m->kind() == ModuleKind::Layer && Fusion::fusedActivation(static_cast<const Layer&>(*m)); }
 
 bool isNamespace(const std::string& name, const char* qualified, const Evaluator::Scope& locals, const Evaluator::Scope& globals)
 {
@@ -120,6 +227,25 @@ const std::unordered_map<const Expr*, Fusion::Site>& Fusion::sitesOf(const Forwa
     return *slot;
 }
 
+std::optional<layers::ConvActivation> Fusion::fusedActivation(const Layer& layer)
+{
+    using K = layers::ConvActivation::Kind;
+    const std::string type = layer.typeName();
+    if (type == "ReLU")
+        return layers::ConvActivation{K::Relu, 0.0f, 0.0f};
+    if (type == "LeakyReLU")
+        return layers::ConvActivation{K::Relu, static_cast<float>(static_cast<const LeakyReLU&>(layer).options().negativeSlope), 0.0f};
+    if (type == "ReLU6")
+        return layers::ConvActivation{K::Clip, 0.0f, 6.0f};
+    if (type == "SiLU")
+        return layers::ConvActivation{K::Swish, 1.0f, 0.0f};
+    if (type == "Hardswish")
+        return layers::ConvActivation{K::Hardswish, 0.0f, 0.0f};
+    if (type == "GELU")
+        return layers::ConvActivation{static_cast<const GELU&>(layer).options().tanhApproximation ? K::GeluTanh : K::GeluErf, 0.0f, 0.0f};
+    return std::nullopt;
+}
+
 void Fusion::beforeSequentialChild(const Module& seq, size_t index, const Training& training)
 {
     m_plan = {};
@@ -130,7 +256,10 @@ void Fusion::beforeSequentialChild(const Module& seq, size_t index, const Traini
     const auto* bn = static_cast<const BatchNormBase*>(layerOfType(children[index + 1].module.get(), "BatchNorm2d"));
     if (!conv || !bn || training(*bn) || !layers::ConvBnFold::foldable(*bn, conv->options().outChannels))
         return;
-    m_plan = {conv, bn, index + 2 < children.size() ? layerOfType(children[index + 2].module.get(), "ReLU") : nullptr, false};
+    m_plan.conv = conv;
+    m_plan.bn = bn;
+    if (index + 2 < children.size() && isActivation(children[index + 2].module.get()))
+        m_plan.act = static_cast<const Layer*>(children[index + 2].module.get());
 }
 
 void Fusion::beforeProgramCall(const Module& callee, const Module* self, const Expr* call, const Evaluator::Scope& locals,
@@ -148,43 +277,123 @@ void Fusion::beforeProgramCall(const Module& callee, const Module* self, const E
     const auto* bn = static_cast<const BatchNormBase*>(layerOfType(childNamed(*self, s.bn), "BatchNorm2d"));
     if (!bn || training(*bn) || !layers::ConvBnFold::foldable(*bn, conv->options().outChannels))
         return;
-    m_plan = {conv, bn, nullptr, false};
-    if (!s.reluModule.empty())
-        m_plan.relu = layerOfType(childNamed(*self, s.reluModule), "ReLU");
+    m_plan.conv = conv;
+    m_plan.bn = bn;
+    if (!s.reluModule.empty() && isActivation(childNamed(*self, s.reluModule)))
+        m_plan.act = static_cast<const Layer*>(childNamed(*self, s.reluModule));
     else if (s.reluNamespace == "F")
         m_plan.functionalRelu = isNamespace("F", "torch.nn.functional", locals, globals);
     else if (s.reluNamespace == "torch")
         m_plan.functionalRelu = isNamespace("torch", "torch", locals, globals);
+    if (!s.residualName.empty() && !planResidual(s, *self, locals, globals, training)) {
+        m_plan.residual.reset();
+        m_plan.after = nullptr;
+        m_plan.functionalReluAfter = false;
+    }
+}
+
+bool Fusion::planResidual(const Site& s, const Module& self, const Evaluator::Scope& locals, const Evaluator::Scope& globals,
+                          const Training& training)
+{
+    auto it = locals.find(s.residualName);
+    if (it == locals.end() || !it->second.isTensor() || !it->second.data)
+        return false;
+    if (!s.residualModule.empty()) {
+        // Only a shortcut that hands its input on as it is: its value exists already.
+        const Module* m = childNamed(self, s.residualModule);
+        const bool emptySequential = m && m->kind() == ModuleKind::Sequential && m->children().empty() && !m->ownForward();
+        const bool identity = m && layerOfType(m, "Identity") && !training(*m);
+        if (!emptySequential && !identity)
+            return false;
+    }
+    m_plan.residual = it->second.data;
+    m_plan.residualShape = it->second.shape;
+    if (!s.afterModule.empty()) {
+        const Module* act = childNamed(self, s.afterModule);
+        if (!isActivation(act))
+            return true; // the sum is fused, the activation runs on its own
+        m_plan.after = static_cast<const Layer*>(act);
+    } else if (s.afterNamespace == "F") {
+        m_plan.functionalReluAfter = isNamespace("F", "torch.nn.functional", locals, globals);
+    } else if (s.afterNamespace == "torch") {
+        m_plan.functionalReluAfter = isNamespace("torch", "torch", locals, globals);
+    }
+    return true;
 }
 
 bool Fusion::compute(const Layer& layer, const Tensor& in, Tensor& out)
 {
-    const Plan plan = m_plan;
+    Plan plan = m_plan;
     m_plan = {};
     if (plan.conv != &layer || in.shape().rank() != 4)
         return false;
+    const layers::ConvActivation relu{layers::ConvActivation::Kind::Relu, 0.0f, 0.0f};
     layers::ConvEpilogue epilogue;
-    epilogue.relu = plan.relu || plan.functionalRelu;
+    if (plan.act)
+        epilogue.act = *fusedActivation(*plan.act);
+    else if (plan.functionalRelu)
+        epilogue.act = relu;
+    // The residual only where it has the output's shape (else the + broadcasts or fails on its own).
+    const ShapeResult r = plan.conv->outputShape(in.shape());
+    if (plan.residual && (!r.ok() || !(plan.residualShape == r.shape) || plan.residual->numel() != r.shape.numel().value_or(-1)))
+        plan.residual.reset();
+    if (plan.residual) {
+        epilogue.residual = plan.residual->data();
+        if (plan.after)
+            epilogue.after = *fusedActivation(*plan.after);
+        else if (plan.functionalReluAfter)
+            epilogue.after = relu;
+    } else {
+        plan.after = nullptr;
+        plan.functionalReluAfter = false;
+    }
     plan.conv->forwardFused(in, out, *plan.bn, epilogue);
-    m_applied = plan;
+    m_steps = {Step::Bn};
+    if (plan.act || plan.functionalRelu)
+        m_steps.push_back(Step::Act);
+    if (plan.residual)
+        m_steps.push_back(Step::Add);
+    if (plan.after || plan.functionalReluAfter)
+        m_steps.push_back(Step::After);
+    m_next = 0;
+    m_applied = std::move(plan);
     m_fused = &out;
-    m_stepsLeft = epilogue.relu ? 2 : 1;
     return true;
 }
 
 bool Fusion::passThrough(const Layer& layer, const Tensor* in)
 {
-    if (m_stepsLeft == 0 || !in || in != m_fused)
+    if (m_next >= m_steps.size() || !in || in != m_fused)
         return false;
-    const bool bnStep = m_stepsLeft == (m_applied.relu || m_applied.functionalRelu ? 2 : 1);
-    const bool matches = bnStep ? &layer == m_applied.bn
-                                : (m_applied.relu ? &layer == m_applied.relu : layer.typeName() == "ReLU");
+    bool matches = false;
+    switch (m_steps[m_next]) {
+    case Step::Bn: matches = &layer == m_applied.bn; break;
+    case Step::Act: matches = m_applied.act ? &layer == m_applied.act : layer.typeName() == "ReLU"; break;
+    case Step::After: matches = m_applied.after ? &layer == m_applied.after : layer.typeName() == "ReLU"; break;
+    case Step::Add: break;
+    }
     if (!matches) {
-        m_stepsLeft = 0;
+        m_steps.clear();
         return false;
     }
-    --m_stepsLeft;
+    ++m_next;
     return true;
+}
+
+const Value* Fusion::passThroughAdd(const Value& a, const Value& b)
+{
+    if (m_next >= m_steps.size() || m_steps[m_next] != Step::Add)
+        return nullptr;
+    const Tensor* residual = m_applied.residual.get();
+    const Value* fused = a.data.get() == m_fused && b.data.get() == residual ? &a
+                         : b.data.get() == m_fused && a.data.get() == residual ? &b
+                                                                               : nullptr;
+    if (!fused)
+        return nullptr;
+    ++m_next;
+    if (m_next == m_steps.size())
+        m_applied.residual.reset();
+    return fused;
 }
 
 } // namespace ml::detail

@@ -330,7 +330,7 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
             if (m_recorder)
                 m_recorder->layerCall(layer, record, in.data, in.shape, t);
             else if (m_fusion.compute(layer, input, *t))
-                ; // with the BatchNorm (and ReLU) after it, which then pass through
+                ; // with the BatchNorm, activation and residual after it, which then pass through
             else if (isTraining(layer))
                 layer.trainForward(input, *t);
             else
@@ -650,6 +650,8 @@ Value Interpreter::tensorFunction(const std::string& qname, Args args, Kwargs kw
         const Value& a = args[0];
         const Value& b = args[1];
         if (op == "+" || op == "-" || op == "*") {
+            if (const Value* sum = op == "+" ? m_fusion.passThroughAdd(a, b) : nullptr)
+                return recordOp(RecordedOp::Kind::Add, {a, b}, *sum); // added by the fused convolution
             OpResult r = binaryOp(op[0], a, b);
             if (!r.ok())
                 fail(loc, a.shape.toString() + " " + op + " " + b.shape.toString() + " do not broadcast (PyTorch: " + r.error + ")",

@@ -61,7 +61,7 @@ private:
     int m_moduleDepth = 0;
     ForwardRecorder* m_recorder = nullptr;
     std::unordered_map<const ForwardProgram*, std::shared_ptr<FunctionDef>> m_forwardCache;
-    Fusion m_fusion; // conv -> BatchNorm (-> ReLU) as one convolution, where nothing observes between
+    Fusion m_fusion; // conv -> BatchNorm (-> activation, residual) as one convolution, where nothing observes between
     bool fusing() const { return m_real && !m_recorder && !(m_observer && *m_observer); }
 };
 

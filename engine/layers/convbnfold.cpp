@@ -28,6 +28,12 @@ int64_t ConvBnFold::folds() const
     return m_folds;
 }
 
+int64_t ConvBnFold::residualPasses() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_residualPasses;
+}
+
 void ConvBnFold::forward(const ConvGeometry& g, const Tensor& weight, const Tensor* bias, const BatchNormBase& bn, const float* in,
                          float* out, ConvEpilogue epilogue) const
 {
@@ -60,11 +66,30 @@ void ConvBnFold::forward(const ConvGeometry& g, const Tensor& weight, const Tens
                 dst[i] = static_cast<float>(src[i] * scale);
             m_bias[static_cast<size_t>(c)] = static_cast<float>((bias ? (*bias)[c] : 0.0f) * scale + shift);
         }
+        m_finite = allFinite(folded.data(), folded.numel()) && allFinite(m_bias.data(), g.oc);
         m_weight = std::move(folded);
         m_key = std::move(key);
         ++m_folds;
     }
-    m_kernel.forward(g, m_weight, m_bias.data(), in, out, epilogue);
+    if (epilogue.residual)
+        ++m_residualPasses;
+    // oneDNN's ReLU and clip turn NaN into 0. Where one of them is asked for and a NaN or an
+    // infinity could reach it (from the input, the residual or the folded weights: a finite
+    // convolution of finite values cannot make NaN), the steps run one after another instead.
+    const int64_t outCount = g.n * g.oc * g.oh * g.ow;
+    const bool exact = !(dropsNaN(epilogue.act) || (epilogue.residual && dropsNaN(epilogue.after)))
+                       || (m_finite && allFinite(in, g.n * g.c * g.h * g.w) && (!epilogue.residual || allFinite(epilogue.residual, outCount)));
+    if (exact) {
+        m_kernel.forward(g, m_weight, m_bias.data(), in, out, epilogue);
+        return;
+    }
+    m_kernel.forward(g, m_weight, m_bias.data(), in, out, {});
+    applyActivation(epilogue.act, out, outCount);
+    if (epilogue.residual) {
+        for (int64_t i = 0; i < outCount; ++i)
+            out[i] += epilogue.residual[i];
+        applyActivation(epilogue.after, out, outCount);
+    }
 }
 
 } // namespace ml::layers

@@ -2,7 +2,8 @@
 
 // An eval-mode BatchNorm folded into the convolution before it: the normalisation's per-channel
 // scale and shift are multiplied into a folded copy of the convolution's weight and bias, so
-// conv -> BatchNorm (-> ReLU) is one convolution whose output step also applies the ReLU.
+// conv -> BatchNorm (-> activation) (-> + residual (-> activation)) is one convolution whose
+// output step applies the rest.
 // The folded copy is made again when any of the tensors it comes from changes
 // (Tensor::version: the convolution's weight and bias, the BatchNorm's weight, bias and running
 // statistics) or when a different BatchNorm follows. It costs one folded weight and its packed
@@ -35,6 +36,8 @@ public:
 
     // How often the folded weight has been computed (once per version of its sources).
     int64_t folds() const;
+    // How many passes added a residual in the output step.
+    int64_t residualPasses() const;
 
 private:
     mutable std::mutex m_mutex;
@@ -42,6 +45,8 @@ private:
     mutable std::vector<float> m_bias;  // the folded bias
     mutable std::vector<uint64_t> m_key; // versions of the sources and the BatchNorm's identity
     mutable int64_t m_folds = 0;
+    mutable int64_t m_residualPasses = 0;
+    mutable bool m_finite = true;       // no NaN or infinity in the folded weight and bias
     ConvKernel m_kernel;                // packs the folded weight once per fold
 };
 

@@ -1,9 +1,12 @@
 #include "engine/layers/convkernel.h"
 
+#include "engine/parallel.h"
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <omp.h>
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <optional>
@@ -32,8 +35,37 @@ struct Plan {
     dnnl::convolution_forward::primitive_desc pd;
     dnnl::convolution_forward conv;
     memory::desc plainSrc, plainDst, plainWeights, biasDesc;
-    std::optional<dnnl::reorder> toSrc, fromDst;
+    std::optional<dnnl::reorder> toSrc, fromDst, toDst; // toDst: a residual into the kernel's output layout
 };
+
+// Appends act to ops as a oneDNN eltwise post-op (nothing for Kind::None).
+void appendActivation(dnnl::post_ops& ops, const ConvActivation& act)
+{
+    using A = dnnl::algorithm;
+    switch (act.kind) {
+    case ConvActivation::Kind::None: return;
+    case ConvActivation::Kind::Relu: ops.append_eltwise(1.0f, A::eltwise_relu, act.alpha, 0.0f); return;
+    case ConvActivation::Kind::Clip: ops.append_eltwise(1.0f, A::eltwise_clip_v2, act.alpha, act.beta); return;
+    case ConvActivation::Kind::Swish: ops.append_eltwise(1.0f, A::eltwise_swish, 1.0f, 0.0f); return;
+    case ConvActivation::Kind::Hardswish: ops.append_eltwise(1.0f, A::eltwise_hardswish, 0.0f, 0.0f); return;
+    case ConvActivation::Kind::GeluErf: ops.append_eltwise(1.0f, A::eltwise_gelu_erf, 0.0f, 0.0f); return;
+    case ConvActivation::Kind::GeluTanh: ops.append_eltwise(1.0f, A::eltwise_gelu_tanh, 0.0f, 0.0f); return;
+    }
+}
+
+dnnl::primitive_attr attributesOf(const ConvEpilogue& ep)
+{
+    dnnl::post_ops ops;
+    appendActivation(ops, ep.act);
+    if (ep.residual) {
+        ops.append_sum(1.0f);
+        appendActivation(ops, ep.after);
+    }
+    dnnl::primitive_attr attr;
+    if (ops.len() > 0)
+        attr.set_post_ops(ops);
+    return attr;
+}
 
 Plan makePlan(const ConvGeometry& g, bool bias, const ConvEpilogue& ep)
 {
@@ -50,12 +82,7 @@ Plan makePlan(const ConvGeometry& g, bool bias, const ConvEpilogue& ep)
     const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, anySrc, anyW,
                                             p.biasDesc, anyDst, {g.sh, g.sw}, {g.dh - 1, g.dw - 1}, {g.padTop, g.padLeft},
                                             {g.padBottom, g.padRight});
-    dnnl::primitive_attr attr;
-    if (ep.relu) {
-        dnnl::post_ops ops;
-        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-        attr.set_post_ops(ops);
-    }
+    const dnnl::primitive_attr attr = attributesOf(ep);
     p.pd = dnnl::convolution_forward::primitive_desc(d, attr, cpuEngine());
     // Left free, oneDNN picks channels-last (brgconv) for every size. On small feature maps
     // (ResNet's last stages, 4x4 to 8x8) that kernel runs at a fraction of the speed of the
@@ -77,18 +104,26 @@ Plan makePlan(const ConvGeometry& g, bool bias, const ConvEpilogue& ep)
     p.conv = dnnl::convolution_forward(p.pd);
     if (p.pd.src_desc() != p.plainSrc)
         p.toSrc = dnnl::reorder(memory(p.plainSrc, cpuEngine(), DNNL_MEMORY_NONE), memory(p.pd.src_desc(), cpuEngine(), DNNL_MEMORY_NONE));
-    if (p.pd.dst_desc() != p.plainDst)
+    if (p.pd.dst_desc() != p.plainDst) {
         p.fromDst = dnnl::reorder(memory(p.pd.dst_desc(), cpuEngine(), DNNL_MEMORY_NONE), memory(p.plainDst, cpuEngine(), DNNL_MEMORY_NONE));
+        if (ep.residual)
+            p.toDst = dnnl::reorder(memory(p.plainDst, cpuEngine(), DNNL_MEMORY_NONE), memory(p.pd.dst_desc(), cpuEngine(), DNNL_MEMORY_NONE));
+    }
     return p;
 }
 
-using PlanKey = std::tuple<std::array<int64_t, 18>, bool, bool, int>;
+using ActKey = std::tuple<int, float, float>;
+using PlanKey = std::tuple<std::array<int64_t, 18>, bool, ActKey, bool, ActKey, int>;
+
+ActKey actKey(const ConvActivation& a) { return {static_cast<int>(a.kind), a.alpha, a.beta}; }
 
 PlanKey keyOf(const ConvGeometry& g, bool bias, const ConvEpilogue& ep, int threads)
 {
     return {{g.n, g.c, g.h, g.w, g.oc, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padBottom, g.padLeft, g.padRight, g.groups},
             bias,
-            ep.relu,
+            actKey(ep.act),
+            ep.residual != nullptr,
+            actKey(ep.residual ? ep.after : ConvActivation{}),
             threads};
 }
 
@@ -190,6 +225,57 @@ ConvKernel& ConvKernel::operator=(const ConvKernel&)
     return *this;
 }
 
+bool dropsNaN(const ConvActivation& act)
+{
+    return (act.kind == ConvActivation::Kind::Relu && act.alpha == 0.0f) || act.kind == ConvActivation::Kind::Clip;
+}
+
+bool allFinite(const float* data, int64_t n)
+{
+    // Exponent bits all set: infinite or NaN. Integer operations, so the loop vectorises.
+    const auto* bits = reinterpret_cast<const uint32_t*>(data);
+    uint32_t bad = 0;
+    for (int64_t i = 0; i < n; ++i)
+        bad |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+    return bad == 0;
+}
+
+void applyActivation(const ConvActivation& act, float* data, int64_t n)
+{
+    using K = ConvActivation::Kind;
+    if (act.kind == K::None)
+        return;
+    if (act.kind == K::Relu) {
+        for (int64_t i = 0; i < n; ++i)
+            data[i] = data[i] > 0.0f || data[i] != data[i] ? data[i] : data[i] * act.alpha + 0.0f;
+        return;
+    }
+    if (act.kind == K::Clip) {
+        for (int64_t i = 0; i < n; ++i)
+            data[i] = data[i] != data[i] ? data[i] : std::min(std::max(data[i], act.alpha), act.beta);
+        return;
+    }
+    // The smooth activations keep NaN in oneDNN too.
+    dnnl::post_ops ops;
+    appendActivation(ops, act);
+    float alpha = 0.0f, beta = 0.0f, scale = 0.0f;
+    dnnl::algorithm alg;
+    ops.get_params_eltwise(0, scale, alg, alpha, beta);
+    const memory::desc d({n}, kF32, Tag::x);
+    const dnnl::eltwise_forward::desc ed(dnnl::prop_kind::forward_inference, alg, d, alpha, beta);
+    dnnl::eltwise_forward prim(dnnl::eltwise_forward::primitive_desc(ed, cpuEngine()));
+    memory m(d, cpuEngine(), data);
+    dnnl::stream stream(cpuEngine());
+    prim.execute(stream, {{DNNL_ARG_SRC, m}, {DNNL_ARG_DST, m}});
+    stream.wait();
+}
+
+bool ConvKernel::singleThreaded(const ConvGeometry& g)
+{
+    const int64_t multAdds = g.n * g.oc * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
+    return multAdds < 64 * kParallelGrain;
+}
+
 int64_t ConvKernel::packings() const
 {
     std::lock_guard lock(m_mutex);
@@ -202,6 +288,9 @@ void ConvKernel::forward(const ConvGeometry& g, const Tensor& weight, const floa
     std::lock_guard lock(m_mutex);
     if (!m_impl)
         m_impl = std::make_unique<Impl>();
+    // Small work is compiled for and run on the calling thread alone (the plan is keyed by the
+    // thread count it was compiled for).
+    const ThreadCountScope team(singleThreaded(g) ? 1 : omp_get_max_threads());
     const PlanKey key = keyOf(g, bias != nullptr, epilogue, omp_get_max_threads());
     auto it = m_impl->plans.find(key);
     if (it == m_impl->plans.end()) {
@@ -226,6 +315,13 @@ void ConvKernel::forward(const ConvGeometry& g, const Tensor& weight, const floa
     }
     if (p.fromDst)
         convDst = scratch(p.pd.dst_desc(), dstHold);
+    // The residual is added by the sum post-op: it must be in the output buffer beforehand.
+    if (epilogue.residual && p.toDst) {
+        memory residual(p.plainDst, cpuEngine(), const_cast<float*>(epilogue.residual));
+        p.toDst->execute(stream, residual, convDst);
+    } else if (epilogue.residual && epilogue.residual != out) {
+        std::copy_n(epilogue.residual, g.n * g.oc * g.oh * g.ow, out);
+    }
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, convSrc}, {DNNL_ARG_WEIGHTS, packed}, {DNNL_ARG_DST, convDst}};
     if (bias)
         args.emplace(DNNL_ARG_BIAS, memory(p.biasDesc, cpuEngine(), const_cast<float*>(bias)));
@@ -244,6 +340,7 @@ void ConvKernel::backwardData(const ConvGeometry& g, const Tensor& weight, const
     std::lock_guard lock(m_mutex);
     if (!m_impl)
         m_impl = std::make_unique<Impl>();
+    const ThreadCountScope team(singleThreaded(g) ? 1 : omp_get_max_threads());
     BackwardPlan& p = m_impl->backwardPlan(g, false);
     dnnl::stream stream(cpuEngine());
     p.dataPrim.execute(stream, {{DNNL_ARG_DIFF_DST, memory(p.dst, cpuEngine(), const_cast<float*>(gradOut))},
@@ -257,6 +354,7 @@ void ConvKernel::backwardWeights(const ConvGeometry& g, const float* in, const f
     std::lock_guard lock(m_mutex);
     if (!m_impl)
         m_impl = std::make_unique<Impl>();
+    const ThreadCountScope team(singleThreaded(g) ? 1 : omp_get_max_threads());
     BackwardPlan& p = m_impl->backwardPlan(g, gradBias != nullptr);
     dnnl::stream stream(cpuEngine());
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(p.src, cpuEngine(), const_cast<float*>(in))},

@@ -24,9 +24,29 @@ struct ConvGeometry {
     bool operator==(const ConvGeometry&) const = default;
 };
 
-// Applied to the output in the same pass (no extra sweep over memory).
+// An elementwise function applied in the convolution's output step (a oneDNN eltwise post-op).
+struct ConvActivation {
+    enum class Kind { None, Relu, Clip, Swish, Hardswish, GeluErf, GeluTanh };
+    Kind kind = Kind::None;
+    float alpha = 0.0f, beta = 0.0f; // Relu: slope below 0; Clip: lower and upper bound; Swish: 1
+    bool operator==(const ConvActivation&) const = default;
+};
+
+// oneDNN's ReLU (slope 0) and clip map NaN to 0 where PyTorch keeps NaN: with such an
+// activation the fused pass is exact only for finite inputs (see ConvBnFold::forward).
+bool dropsNaN(const ConvActivation& act);
+// act applied in place to n floats with PyTorch's NaN semantics (the slow path).
+void applyActivation(const ConvActivation& act, float* data, int64_t n);
+// Whether none of the n floats is NaN or infinite (at memory speed).
+bool allFinite(const float* data, int64_t n);
+
+// Applied to the output in the same pass (no extra sweep over memory):
+// out = after(act(conv(in) + bias) + residual), residual (dense NCHW, the output's shape) when
+// not null; `residual` may be `out` itself.
 struct ConvEpilogue {
-    bool relu = false;
+    ConvActivation act;
+    const float* residual = nullptr;
+    ConvActivation after; // only with a residual
 };
 
 class ConvKernel {
@@ -37,7 +57,7 @@ public:
     ConvKernel& operator=(const ConvKernel&); // likewise
 
     // out = epilogue(conv(in, weight) + bias). `bias` may be null. `in` and `out` are dense NCHW.
-    // Thread-safe; uses up to threadCount() threads.
+    // Thread-safe; uses up to threadCount() threads, one for small work (see singleThreaded).
     void forward(const ConvGeometry& g, const Tensor& weight, const float* bias, const float* in, float* out,
                  ConvEpilogue epilogue = {}) const;
 
@@ -52,6 +72,11 @@ public:
     // How often the weight has been packed into the kernel's layout (once per weight version
     // and layout; 0 while the kernel reads the weight in place).
     int64_t packings() const;
+
+    // Whether a convolution of geometry g is small enough to run on the calling thread alone:
+    // below about 2 million multiply-adds (tens of microseconds), where waking a second thread
+    // costs more than it saves and, on a loaded machine, waits for a busy core.
+    static bool singleThreaded(const ConvGeometry& g);
 
     struct Impl;
 

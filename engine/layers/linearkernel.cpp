@@ -1,5 +1,7 @@
 #include "engine/layers/linearkernel.h"
 
+#include "engine/parallel.h"
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <omp.h>
@@ -77,6 +79,8 @@ void LinearKernel::forward(int64_t m, int64_t n, int64_t k, const Tensor& weight
     if (!m_impl)
         m_impl = std::make_unique<Impl>();
     Impl& im = *m_impl;
+    // A small product is compiled for and run on the calling thread alone.
+    const ThreadCountScope team(m * n * k < 64 * kParallelGrain ? 1 : omp_get_max_threads());
     const PlanKey key{m, n, k, bias != nullptr, omp_get_max_threads()};
     auto it = im.plans.find(key);
     if (it == im.plans.end()) {

@@ -22,7 +22,8 @@ public:
     LinearKernel(const LinearKernel&);            // copies nothing: the copy packs on first use
     LinearKernel& operator=(const LinearKernel&); // likewise
 
-    // `bias` may be null. Thread-safe; uses up to threadCount() threads.
+    // `bias` may be null. Thread-safe; uses up to threadCount() threads (one below
+    // 64 x kParallelGrain multiply-adds).
     void forward(int64_t m, int64_t n, int64_t k, const Tensor& weight, const float* bias, const float* x, float* y) const;
 
     // How often the weight has been packed (once per weight version that runs twice).

@@ -8,6 +8,7 @@
 // the three layers run one after another, and where forward passes fuse and where they must not.
 
 #include "engine/analysis/analysis.h"
+#include "engine/analysis/fusion.h"
 #include "engine/analysis/tensorops.h"
 #include "engine/layer.h"
 #include "engine/layers/conv.h"
@@ -24,6 +25,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -36,6 +38,28 @@ struct ConvCase {
     bool bias;
     const char* mode = "zeros";
 };
+
+// The convolution cases every convolution test runs (names in kConvCaseNames).
+const ConvCase kConvCases[] = {
+    {1, 3, 1, 1, 5, 1, 1, 0, 1, 1, true},
+    {7, 3, 9, 11, 8, 3, 1, 1, 1, 1, true},
+    {2, 17, 5, 6, 13, 1, 1, 0, 1, 1, false},
+    {3, 5, 13, 10, 7, 3, 2, 1, 1, 1, true},
+    {2, 6, 12, 12, 9, 3, 1, 2, 2, 1, true},
+    {2, 6, 7, 9, 10, 3, 1, 1, 1, 2, true},
+    {3, 12, 11, 11, 12, 3, 2, 1, 1, 12, false},
+    {1, 4, 3, 40, 6, 3, 1, 1, 1, 1, false},
+    {2, 3, 6, 7, 4, 3, 1, 2, 1, 1, true, "reflect"},
+    {1, 5, 6, 5, 3, 3, 2, 2, 1, 1, true, "circular"},
+    {2, 2, 8, 8, 3, 5, 1, 3, 1, 1, true, "replicate"},
+    {1, 33, 6, 6, 19, 3, 1, 1, 1, 1, true},
+    {7, 1, 15, 15, 5, 4, 3, 0, 1, 1, true},
+};
+const char* const kConvCaseNames[] = {"1x1 image", "batch 7, 3 channels", "17 channels 1x1 kernel, no bias", "stride 2",
+                                      "dilation 2", "groups 2", "depthwise stride 2, no bias", "no bias, batch 1 wide",
+                                      "reflect", "circular stride 2", "replicate 5x5", "channels 33 -> 19",
+                                      "kernel larger than stride, odd size"};
+static_assert(std::size(kConvCases) == std::size(kConvCaseNames));
 
 void fillRandom(Tensor& t, std::mt19937& rng)
 {
@@ -258,18 +282,83 @@ std::unique_ptr<Layer> makeBatchNorm(int64_t channels, std::mt19937& rng)
     return bn;
 }
 
-// conv, BatchNorm and (if relu) ReLU one after another, as without fusion.
-Tensor unfused(const Layer& conv, const Layer& bn, bool relu, const Tensor& x)
+std::unique_ptr<Layer> makeLayer(const std::string& type, std::vector<LayerArgument> args = {})
+{
+    auto made = createLayer(type, std::move(args));
+    if (!std::holds_alternative<std::unique_ptr<Layer>>(made))
+        qFatal("%s", std::get<std::string>(made).c_str());
+    return std::move(std::get<std::unique_ptr<Layer>>(made));
+}
+
+// An activation the convolution's output step can apply: the layer and its epilogue form.
+struct FusedActivation {
+    const char* name;
+    std::shared_ptr<Layer> layer; // null: none
+    layers::ConvActivation act;
+};
+
+std::vector<FusedActivation> fusedActivations()
+{
+    using K = layers::ConvActivation::Kind;
+    std::vector<FusedActivation> v{{"none", nullptr, {}}};
+    const std::pair<const char*, std::vector<LayerArgument>> layers[] = {
+        {"ReLU", {}},
+        {"ReLU6", {}},
+        {"LeakyReLU", {{"negative_slope", ArgValue::ofFloat(0.1)}}},
+        {"SiLU", {}},
+        {"Hardswish", {}},
+        {"GELU", {}},
+        {"GELU", {{"approximate", ArgValue::ofStr("tanh")}}},
+    };
+    for (const auto& [type, args] : layers) {
+        std::shared_ptr<Layer> l = makeLayer(type, args);
+        const auto act = detail::Fusion::fusedActivation(*l);
+        if (!act)
+            qFatal("%s is not fused", type);
+        v.push_back({type, l, *act});
+    }
+    (void)K::None;
+    return v;
+}
+
+// conv, BatchNorm, act, + residual and after one after another, as without fusion.
+Tensor unfused(const Layer& conv, const Layer& bn, const Layer* act, const Tensor& x, const Tensor* residual = nullptr,
+               const Layer* after = nullptr)
 {
     Tensor c, y;
     conv.forward(x, c);
     bn.forward(c, y);
-    if (relu) {
+    if (act) {
+        Tensor z;
+        act->forward(y, z);
+        y = std::move(z);
+    }
+    if (residual) {
         float* p = y.data();
         for (int64_t i = 0; i < y.numel(); ++i)
-            p[i] = p[i] > 0.0f ? p[i] : (std::isnan(p[i]) ? p[i] : 0.0f);
+            p[i] += (*residual)[i];
+    }
+    if (after) {
+        Tensor z;
+        after->forward(y, z);
+        y = std::move(z);
     }
     return y;
+}
+
+// Largest difference, NaN equal only to NaN (infinite otherwise).
+double maxAbsDiffNaN(const Tensor& a, const Tensor& b)
+{
+    double d = 0;
+    for (int64_t i = 0; i < a.numel(); ++i) {
+        if (std::isnan(a[i]) || std::isnan(b[i])) {
+            if (std::isnan(a[i]) != std::isnan(b[i]))
+                return std::numeric_limits<double>::infinity();
+            continue;
+        }
+        d = std::max(d, double(std::abs(a[i] - b[i])));
+    }
+    return d;
 }
 
 double maxAbs(const Tensor& t)
@@ -293,30 +382,74 @@ void checkFused(const ConvCase& cc)
     QVERIFY(layers::ConvBnFold::foldable(bn, cc.oc));
     Tensor x(Shape{cc.n, cc.c, cc.h, cc.w});
     fillRandom(x, rng);
-    for (bool relu : {false, true})
-        for (int threads : {1, 2}) {
-            setThreadCount(threads);
-            const Tensor want = unfused(conv, bn, relu, x);
-            Tensor y;
-            layers::ConvEpilogue ep;
-            ep.relu = relu;
-            conv.forwardFused(x, y, bn, ep);
-            QCOMPARE(y.shape(), want.shape());
-            const double d = maxAbsDiff(y, want);
-            QVERIFY2(d <= 1e-4 * std::max(1.0, maxAbs(want)),
-                     qPrintable(QString("relu %1, threads %2: max difference %3").arg(relu).arg(threads).arg(d)));
-        }
-    setThreadCount(0);
-    QCOMPARE(conv.fold().folds(), int64_t(1)); // folded once for four passes
-    // A changed running variance, BatchNorm weight or convolution weight is folded again.
-    for (Tensor* t : {&bnLayer->tensors()[3], &bnLayer->tensors()[0], &layer->tensors()[0]}) {
-        (*t)[0] *= 1.5f;
-        const Tensor want = unfused(conv, bn, true, x);
+    const ShapeResult r = layer->outputShape(x.shape());
+    QVERIFY(r.ok());
+    Tensor residual(r.shape);
+    fillRandom(residual, rng);
+    const std::vector<FusedActivation> acts = fusedActivations();
+    auto check = [&](const FusedActivation& act, const Tensor* res, const FusedActivation& after, int threads) {
+        setThreadCount(threads);
+        const Tensor want = unfused(conv, bn, act.layer.get(), x, res, after.layer.get());
         Tensor y;
-        conv.forwardFused(x, y, bn, {true});
+        layers::ConvEpilogue ep;
+        ep.act = act.act;
+        ep.residual = res ? res->data() : nullptr;
+        ep.after = after.act;
+        conv.forwardFused(x, y, bn, ep);
+        QCOMPARE(y.shape(), want.shape());
+        const double d = maxAbsDiffNaN(y, want);
+        QVERIFY2(d <= 1e-4 * std::max(1.0, maxAbs(want)), qPrintable(QString("%1, residual %2, then %3, threads %4: max difference %5")
+                                                                         .arg(act.name).arg(res != nullptr).arg(after.name).arg(threads).arg(d)));
+    };
+    for (int threads : {1, 2}) {
+        for (const FusedActivation& act : acts)
+            check(act, nullptr, acts[0], threads);
+        // The residual block's tail: bn(conv(x)) + residual (-> activation).
+        for (const FusedActivation& after : acts)
+            check(acts[0], &residual, after, threads);
+        check(acts[1], &residual, acts[2], threads); // an activation before and after the sum
+    }
+    setThreadCount(0);
+    QCOMPARE(conv.fold().folds(), int64_t(1)); // folded once for every pass
+    QCOMPARE(conv.fold().residualPasses(), int64_t(2 * (acts.size() + 1)));
+    // The residual may be the output buffer itself (the sum is written in place).
+    {
+        const Tensor want = unfused(conv, bn, nullptr, x, &residual, acts[1].layer.get());
+        Tensor y = residual;
+        layers::ConvEpilogue ep;
+        ep.residual = y.data();
+        ep.after = acts[1].act;
+        conv.forwardFused(x, y, bn, ep);
         QVERIFY(maxAbsDiff(y, want) <= 1e-4 * std::max(1.0, maxAbs(want)));
     }
-    QCOMPARE(conv.fold().folds(), int64_t(4));
+    // NaN goes through every activation and the sum as through the layers.
+    Tensor xn = x;
+    xn[0] = std::numeric_limits<float>::quiet_NaN();
+    Tensor rn = residual;
+    rn[rn.numel() - 1] = std::numeric_limits<float>::quiet_NaN();
+    for (const FusedActivation& act : acts) {
+        const Tensor want = unfused(conv, bn, act.layer.get(), xn, &rn, act.layer.get());
+        Tensor y;
+        layers::ConvEpilogue ep;
+        ep.act = act.act;
+        ep.residual = rn.data();
+        ep.after = act.act;
+        conv.forwardFused(xn, y, bn, ep);
+        const double d = maxAbsDiffNaN(y, want);
+        QVERIFY2(d <= 1e-4 * std::max(1.0, maxAbs(want)), qPrintable(QString("NaN through %1: %2").arg(act.name).arg(d)));
+    }
+    // A changed running variance, BatchNorm weight or convolution weight is folded again.
+    const int64_t folds = conv.fold().folds();
+    for (Tensor* t : {&bnLayer->tensors()[3], &bnLayer->tensors()[0], &layer->tensors()[0]}) {
+        (*t)[0] *= 1.5f;
+        const Tensor want = unfused(conv, bn, acts[1].layer.get(), x);
+        Tensor y;
+        layers::ConvEpilogue ep;
+        ep.act = acts[1].act;
+        conv.forwardFused(x, y, bn, ep);
+        QVERIFY(maxAbsDiff(y, want) <= 1e-4 * std::max(1.0, maxAbs(want)));
+    }
+    QCOMPARE(conv.fold().folds(), folds + 3);
 }
 
 const char* kFusionModel = R"(
@@ -350,6 +483,92 @@ class Net(nn.Module):
 model = Net()
 )";
 
+
+// Residual tails as course code and torchvision write them. Every convolution's output feeds
+// a BatchNorm; the comments say what fuses beyond that.
+const char* kResidualModel = R"(
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c)
+        self.shortcut = nn.Sequential()
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))        # relu
+        out = self.bn2(self.conv2(out))              # + shortcut, relu
+        out = out + self.shortcut(x)
+        out = F.relu(out)
+        return out
+
+class Down(nn.Module):
+    def __init__(self, c, d):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, d, 3, stride=2, padding=1)
+        self.bn1 = nn.BatchNorm2d(d)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(d, d, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(d)
+        self.shortcut = nn.Sequential(nn.Conv2d(c, d, 1, stride=2, bias=False), nn.BatchNorm2d(d))
+
+    def forward(self, x):
+        identity = self.shortcut(x)                  # computed first: fuses
+        out = self.relu(self.bn1(self.conv1(x)))     # relu
+        out = self.bn2(self.conv2(out))              # += identity, relu
+        out += identity
+        out = self.relu(out)
+        return out
+
+class Tails(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 1)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=2, dilation=2)
+        self.bn2 = nn.BatchNorm2d(c)
+        self.conv3 = nn.Conv2d(c, c, 3, padding=1, groups=c)
+        self.bn3 = nn.BatchNorm2d(c)
+        self.conv4 = nn.Conv2d(c, c, 1)
+        self.bn4 = nn.BatchNorm2d(c)
+        self.conv5 = nn.Conv2d(c, c, 1)
+        self.bn5 = nn.BatchNorm2d(c)
+        self.idt = nn.Identity()
+        self.act = nn.SiLU()
+        self.proj = nn.Sequential(nn.Conv2d(c, c, 1), nn.BatchNorm2d(c))
+
+    def forward(self, x):
+        y = self.bn1(self.conv1(x))                  # F.relu(y + x)
+        y = F.relu(y + x)
+        z = self.bn2(self.conv2(y))                  # x + z, then SiLU
+        z = x + z
+        z = self.act(z)
+        w = self.bn3(self.conv3(z))                  # not: the sum goes to another name
+        v = w + z
+        w = self.bn4(self.conv4(v + w))              # not: the shortcut computes after it
+        w = w + self.proj(v)
+        u = self.bn5(self.conv5(w))                  # + Identity(w), returned
+        return u + self.idt(w)
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.BatchNorm2d(6), nn.ReLU6(inplace=True))
+        self.block = Block(6)
+        self.down = Down(6, 10)
+        self.tails = Tails(10)
+        self.head = nn.Sequential(nn.Conv2d(10, 5, 1), nn.BatchNorm2d(5), nn.Hardswish())
+
+    def forward(self, x):
+        return self.head(self.tails(self.down(self.block(self.stem(x)))))
+
+model = Net()
+)";
 } // namespace
 
 class TestKernels : public QObject {
@@ -358,75 +577,30 @@ private slots:
     void conv_data()
     {
         QTest::addColumn<int>("index");
-        const char* names[] = {"1x1 image", "batch 7, 3 channels", "17 channels 1x1 kernel", "stride 2", "dilation 2",
-                               "groups 2", "depthwise stride 2", "no bias, batch 1 wide", "reflect", "circular stride 2",
-                               "replicate 5x5", "channels 33 -> 19", "kernel larger than stride, odd size"};
-        for (int i = 0; i < int(std::size(names)); ++i)
-            QTest::newRow(names[i]) << i;
+        for (int i = 0; i < int(std::size(kConvCaseNames)); ++i)
+            QTest::newRow(kConvCaseNames[i]) << i;
     }
     void conv()
     {
         QFETCH(int, index);
-        static const ConvCase cases[] = {
-            {1, 3, 1, 1, 5, 1, 1, 0, 1, 1, true},
-            {7, 3, 9, 11, 8, 3, 1, 1, 1, 1, true},
-            {2, 17, 5, 6, 13, 1, 1, 0, 1, 1, true},
-            {3, 5, 13, 10, 7, 3, 2, 1, 1, 1, true},
-            {2, 6, 12, 12, 9, 3, 1, 2, 2, 1, true},
-            {2, 6, 7, 9, 10, 3, 1, 1, 1, 2, true},
-            {3, 12, 11, 11, 12, 3, 2, 1, 1, 12, true},
-            {1, 4, 3, 40, 6, 3, 1, 1, 1, 1, false},
-            {2, 3, 6, 7, 4, 3, 1, 2, 1, 1, true, "reflect"},
-            {1, 5, 6, 5, 3, 3, 2, 2, 1, 1, true, "circular"},
-            {2, 2, 8, 8, 3, 5, 1, 3, 1, 1, true, "replicate"},
-            {1, 33, 6, 6, 19, 3, 1, 1, 1, 1, true},
-            {7, 1, 15, 15, 5, 4, 3, 0, 1, 1, true},
-        };
-        checkConv(cases[index]);
+        checkConv(kConvCases[index]);
     }
 
+    // The kernel's gradients know zero padding only (other modes pad the input first).
     void convGradients_data() { conv_data(); }
     void convGradients()
     {
         QFETCH(int, index);
-        static const ConvCase cases[] = {
-            {1, 3, 1, 1, 5, 1, 1, 0, 1, 1, true},
-            {7, 3, 9, 11, 8, 3, 1, 1, 1, 1, true},
-            {2, 17, 5, 6, 13, 1, 1, 0, 1, 1, true},
-            {3, 5, 13, 10, 7, 3, 2, 1, 1, 1, true},
-            {2, 6, 12, 12, 9, 3, 1, 2, 2, 1, true},
-            {2, 6, 7, 9, 10, 3, 1, 1, 1, 2, true},
-            {3, 12, 11, 11, 12, 3, 2, 1, 1, 12, true},
-            {1, 4, 3, 40, 6, 3, 1, 1, 1, 1, true},
-            {2, 3, 6, 7, 4, 3, 1, 2, 1, 1, true},
-            {1, 5, 6, 5, 3, 3, 2, 2, 1, 1, true},
-            {2, 2, 8, 8, 3, 5, 1, 3, 1, 1, true},
-            {1, 33, 6, 6, 19, 3, 1, 1, 1, 1, true},
-            {7, 1, 15, 15, 5, 4, 3, 0, 1, 1, true},
-        };
-        checkConvGradients(cases[index]);
+        ConvCase cc = kConvCases[index];
+        cc.mode = "zeros";
+        checkConvGradients(cc);
     }
 
     void convBnFused_data() { conv_data(); }
     void convBnFused()
     {
         QFETCH(int, index);
-        static const ConvCase cases[] = {
-            {1, 3, 1, 1, 5, 1, 1, 0, 1, 1, true},
-            {7, 3, 9, 11, 8, 3, 1, 1, 1, 1, true},
-            {2, 17, 5, 6, 13, 1, 1, 0, 1, 1, false},
-            {3, 5, 13, 10, 7, 3, 2, 1, 1, 1, true},
-            {2, 6, 12, 12, 9, 3, 1, 2, 2, 1, true},
-            {2, 6, 7, 9, 10, 3, 1, 1, 1, 2, true},
-            {3, 12, 11, 11, 12, 3, 2, 1, 1, 12, false},
-            {1, 4, 3, 40, 6, 3, 1, 1, 1, 1, false},
-            {2, 3, 6, 7, 4, 3, 1, 2, 1, 1, true, "reflect"},
-            {1, 5, 6, 5, 3, 3, 2, 2, 1, 1, true, "circular"},
-            {2, 2, 8, 8, 3, 5, 1, 3, 1, 1, true, "replicate"},
-            {1, 33, 6, 6, 19, 3, 1, 1, 1, 1, true},
-            {7, 1, 15, 15, 5, 4, 3, 0, 1, 1, true},
-        };
-        checkFused(cases[index]);
+        checkFused(kConvCases[index]);
     }
 
     // runForward fuses where nothing observes the convolution's output and gives the values
@@ -475,6 +649,57 @@ private slots:
             QVERIFY2(convs[i]->fold().folds() == want[i], qPrintable(QString("convolution %1: %2 folds").arg(i).arg(convs[i]->fold().folds())));
         QCOMPARE(fused.analysis.layerCalls.size(), plain.analysis.layerCalls.size());
         QCOMPARE(fused.analysis.totalMultAdds, plain.analysis.totalMultAdds);
+    }
+
+    // Residual tails fused where the shortcut's value exists before the convolution runs and
+    // nothing else reads the BatchNorm's output; values as in the observed (unfused) pass.
+    void residualFusionInForwardPasses()
+    {
+        auto r = python::importPython(kResidualModel, "residual.py");
+        QVERIFY(std::holds_alternative<python::ImportResult>(r));
+        Module& root = *std::get<python::ImportResult>(r).root;
+        initWeights(root, 4);
+        std::mt19937 rng(6);
+        std::vector<std::pair<std::string, const Conv2d*>> convs;
+        std::function<void(Module&)> visit = [&](Module& m) {
+            if (m.typeName() == "BatchNorm2d") {
+                for (int k = 0; k < 4; ++k)
+                    fillRandom(m.tensors()[size_t(k)], rng);
+                float* var = m.tensors()[3].data();
+                for (int64_t i = 0; i < m.tensors()[3].numel(); ++i)
+                    var[i] = 0.2f + std::abs(var[i]);
+            }
+            if (m.typeName() == "Conv2d")
+                convs.emplace_back(m.path(), static_cast<const Conv2d*>(&m));
+            for (const Module::Child& c : m.children())
+                visit(*c.module);
+        };
+        visit(root);
+        Tensor x(Shape{3, 3, 8, 9});
+        fillRandom(x, rng);
+        const ForwardResult plain = runForward(root, x, [](const Module&, const Tensor&, const Tensor&) {});
+        QVERIFY(plain.output);
+        for (const auto& [path, c] : convs)
+            QCOMPARE(c->fold().folds(), int64_t(0));
+        for (int threads : {1, 2}) {
+            setThreadCount(threads);
+            const ForwardResult fused = runForward(root, x);
+            QVERIFY(fused.output);
+            QCOMPARE(fused.output->shape(), plain.output->shape());
+            const double d = maxAbsDiff(*fused.output, *plain.output);
+            QVERIFY2(d <= 1e-4 * std::max(1.0, maxAbs(*plain.output)), qPrintable(QString("threads %1: max difference %2").arg(threads).arg(d)));
+            QCOMPARE(fused.analysis.layerCalls.size(), plain.analysis.layerCalls.size());
+            QCOMPARE(fused.analysis.calls.size(), plain.analysis.calls.size());
+            QCOMPARE(fused.analysis.totalMultAdds, plain.analysis.totalMultAdds);
+        }
+        setThreadCount(0);
+        const std::map<std::string, int64_t> residual{{"block.conv2", 2},  {"down.conv2", 2},  {"tails.conv1", 2},
+                                                      {"tails.conv2", 2},  {"tails.conv5", 2}};
+        for (const auto& [path, c] : convs) {
+            QVERIFY2(c->fold().folds() == 1, qPrintable(QString::fromStdString(path)));
+            const auto it = residual.find(path);
+            QVERIFY2(c->fold().residualPasses() == (it == residual.end() ? 0 : it->second), qPrintable(QString::fromStdString(path)));
+        }
     }
 
     // Batched Linear: a weight version that runs twice is packed, one that runs once (a
