@@ -14,6 +14,8 @@ import os
 import subprocess
 import sys
 
+from benchsetup import median
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -32,12 +34,6 @@ CASES = [
 ]
 CORE = ["Net b1", "NetModuleList b64", "TinyCNN b64", "CIFAR ResNet-18 b64", "AlexNet b1", "LeNet-5 b1"]
 REAL = ["ResNet-18 b1", "VGG-11 b1", "MobileNetV2 CIFAR b32", "DenseNet CIFAR b8"]
-
-
-def median(v):
-    v = sorted(v)
-    n = len(v)
-    return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
 
 
 def ours(cli, model, shape, threads, iters):

@@ -4,22 +4,14 @@ tool; needs build/benchmarks/modulelab-bench-conv and python3-torch).
 
 usage: /usr/bin/python3 benchmarks/conv_compare.py [THREADS] [ROUNDS] [ITERS]
 """
-import json
 import os
-import subprocess
-import sys
-import time
 
-threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-iters = int(sys.argv[3]) if len(sys.argv) > 3 else 10
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = str(threads)
+import benchsetup
 
-import torch  # noqa: E402
+threads, rounds, iters = benchsetup.args()
+torch = benchsetup.setup(threads)
 import torch.nn.functional as F  # noqa: E402
 
-torch.set_num_threads(threads)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "build/benchmarks/modulelab-bench-conv")
 
@@ -27,27 +19,16 @@ BIN = os.path.join(ROOT, "build/benchmarks/modulelab-bench-conv")
 def torch_ms(c):
     x = torch.full((c["n"], c["c"], c["hw"], c["hw"]), 0.5)
     w = torch.rand(c["oc"], c["c"], c["k"], c["k"])
-    times = []
-    with torch.no_grad():
-        for i in range(iters + 2):
-            t0 = time.perf_counter()
-            F.conv2d(x, w, None, c["stride"], c["pad"])
-            if i >= 2:
-                times.append((time.perf_counter() - t0) * 1000)
-    return sorted(times)[len(times) // 2]
+    return benchsetup.median_ms(lambda: F.conv2d(x, w, None, c["stride"], c["pad"]), iters)
 
 
-def median(v):
-    return sorted(v)[len(v) // 2]
-
-
-ours, theirs = {}, {}
-for r in range(rounds):
-    out = subprocess.run([BIN, str(threads), str(iters)], capture_output=True, text=True, check=True).stdout
-    convs = [json.loads(line) for line in out.splitlines() if line.strip()]
-    for c in convs:
-        ours.setdefault(c["name"], []).append(c["ms"])
-        theirs.setdefault(c["name"], []).append(torch_ms(c))
+median = benchsetup.median
+ours, theirs, convs = {}, {}, {}
+for c, t in benchsetup.interleaved(BIN, threads, rounds, iters, torch_ms):
+    convs[c["name"]] = c
+    ours.setdefault(c["name"], []).append(c["ms"])
+    theirs.setdefault(c["name"], []).append(t)
+convs = list(convs.values())
 print(f"| convolution (batch 64, {threads} thread{'s' if threads > 1 else ''}) | ModuleLab ms | GFLOP/s | PyTorch ms | GFLOP/s |")
 print("|---|---:|---:|---:|---:|")
 tot = {"ours": 0.0, "theirs": 0.0, "flop3": 0.0, "ours3": 0.0}
