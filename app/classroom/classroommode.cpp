@@ -9,7 +9,10 @@
 #include <QAction>
 #include <QApplication>
 #include <QDockWidget>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
+#include <QToolButton>
 #include <QScrollBar>
 #include <QTreeView>
 #include <QGraphicsItem>
@@ -50,6 +53,29 @@ QPalette highContrastPalette()
     p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x55, 0x55, 0x55));
     p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x55, 0x55, 0x55));
     return p;
+}
+
+// The title of a panel shown in classroom mode (the lessons, the diagnostics), in the large
+// type: QDockWidget draws its own title in the platform's title font, which the application
+// font does not reach. Dragging the title still moves the panel (QLabel ignores the mouse).
+QWidget* classroomTitleBar(QDockWidget* dock)
+{
+    auto* bar = new QWidget(dock);
+    bar->setObjectName(QStringLiteral("classroomTitleBar"));
+    auto* layout = new QHBoxLayout(bar);
+    layout->setContentsMargins(8, 4, 4, 4);
+    auto* title = new QLabel(dock->windowTitle(), bar);
+    title->setObjectName(QStringLiteral("classroomDockTitle"));
+    title->setTextFormat(Qt::PlainText);
+    layout->addWidget(title, 1);
+    auto* close = new QToolButton(bar);
+    close->setObjectName(QStringLiteral("classroomDockClose"));
+    close->setText(QStringLiteral("✕"));
+    close->setToolTip(QStringLiteral("Close %1").arg(dock->windowTitle()));
+    close->setAutoRaise(true);
+    QObject::connect(close, &QToolButton::clicked, dock, &QDockWidget::close);
+    layout->addWidget(close);
+    return bar;
 }
 
 } // namespace
@@ -259,7 +285,24 @@ void ClassroomMode::arrange()
         d->fitWidth();
         if (d->hasSelection())
             if (auto* box = d->boxForPath(d->selectedPath()))
-                d->centerOn(box);
+                showBox(d, box);
+    }
+}
+
+// The selected box in the middle of the view; one taller than the view (the whole model) from
+// its top, with what flows into it, rather than from its middle.
+void ClassroomMode::showBox(DiagramView* view, QGraphicsItem* box)
+{
+    const QRectF r = box->sceneBoundingRect();
+    const QRectF visible = view->mapToScene(view->viewport()->rect()).boundingRect();
+    if (r.height() <= visible.height())
+        view->centerOn(box);
+    else {
+        // Its top, and the arrow into it; the diagram's own top (the input) when that is near.
+        double top = r.top() - 60;
+        if (top - view->sceneRect().top() < visible.height() / 3)
+            top = view->sceneRect().top();
+        view->centerOn(r.center().x(), top + visible.height() / 2);
     }
 }
 
@@ -303,9 +346,10 @@ void ClassroomMode::setTitleBars(bool shown)
         m_untitled.clear();
         return;
     }
-    for (const char* name : {"diagramDock", "nodeCardDock"})
-        if (auto* d = m_window->findChild<QDockWidget*>(QLatin1String(name)); d && !d->titleBarWidget()) {
-            d->setTitleBarWidget(new QWidget(d));
+    const QStringList untitled{QStringLiteral("diagramDock"), QStringLiteral("nodeCardDock")};
+    for (QDockWidget* d : m_window->findChildren<QDockWidget*>())
+        if (!d->titleBarWidget()) {
+            d->setTitleBarWidget(untitled.contains(d->objectName()) ? new QWidget(d) : classroomTitleBar(d));
             m_untitled.append(d);
         }
 }
@@ -351,7 +395,9 @@ QString ClassroomMode::styleSheet() const
         "QStatusBar { font-weight: bold; border-top: 2px solid black; }"
         "QPushButton { border: 2px solid black; padding: 6px 14px; background: #f2f2f2; }"
         "QPushButton:focus { border: 3px solid #003cc8; }"
-        "QLabel#cardCaption { color: #333333; }") + QStringLiteral(
+        "QLabel#cardCaption { color: #333333; }"
+        "QWidget#classroomTitleBar { background: #d0d0d0; border-bottom: 2px solid black; }"
+        "QLabel#classroomDockTitle, #statusMessage { font-weight: bold; }") + QStringLiteral(
         "QLabel#cardTitle, QLabel#cardValue { font-size: %1pt; font-weight: bold; }").arg(typeSize() * 1.3, 0, 'f', 1);
 }
 

@@ -10,6 +10,7 @@
 
 class QAction;
 class QDockWidget;
+class QGraphicsItem;
 class QMainWindow;
 
 namespace ml::ui {
@@ -60,6 +61,7 @@ private:
     // Fits the tree's columns and gives the diagram the rest of the width (classroom mode only).
     void arrange();
     void arrangeLater(); // once, after the current event
+    static void showBox(DiagramView* view, QGraphicsItem* box);
 
     void restoreLayout();
     void restoreZooms(); // the diagrams' zoom and scroll positions as before classroom mode

@@ -292,9 +292,20 @@ private:
         // Side labels stand in one column right of the outermost lane, so that no lane crosses
         // them; each beside the middle of its arrow, pushed down below every label placed before
         // it that it would overlap (arrows jump back and forth: earlier labels can lie lower).
+        // An arrow that passes other called boxes (a call out of order, a skip) is labelled
+        // where it arrives instead: the middles of several such arrows fall on one spot.
         const double labelX = laneX0 + (lanes - 1) * st::kLaneStep + 6;
         double labelFloor = -1e9;
         std::vector<std::pair<double, double>> placed; // top, bottom
+        std::vector<double> called; // the heights where calls arrive and leave
+        for (const Step& s : steps)
+            if (!s.straight)
+                called.insert(called.end(), {rectOf(s.from).center().y(), rectOf(s.to).center().y()});
+        const auto passesOthers = [&](const Step& s) {
+            const double lo = std::min(rectOf(s.from).center().y(), rectOf(s.to).center().y());
+            const double hi = std::max(rectOf(s.from).center().y(), rectOf(s.to).center().y());
+            return s.y2 < s.y1 || std::any_of(called.begin(), called.end(), [&](double y) { return y > lo + 1 && y < hi - 1; });
+        };
         for (const Step& s : steps) {
             if (s.straight) {
                 addStraight(idx, s.from, s.to, DiagramEdge::Kind::Flow, s.ops);
@@ -311,7 +322,7 @@ private:
                      << QPointF(rectOf(s.to).right(), s.y2);
             const double lines = (e.label.isEmpty() ? 0 : 1) + (e.ops.isEmpty() ? 0 : 1);
             const double height = lines * 16 + 2;
-            double top = (s.y1 + s.y2) / 2 - lines * 8;
+            double top = (s.from != s.to && passesOthers(s) ? s.y2 : (s.y1 + s.y2) / 2) - lines * 8;
             for (bool moved = true; moved;) {
                 moved = false;
                 for (const auto& [t, b] : placed)

@@ -178,10 +178,11 @@ int main(int argc, char* argv[])
         tools->showLessons();
         tools->lessonPlayer()->startLesson(n - 1);
     }
+    window.show();
+    // Once the first window has sized its panels: the layout classroom mode returns to.
     if (parser.isSet(classroom))
         if (auto* tools = window.findChild<TeachingTools*>())
-            tools->classroom()->setActive(true);
-    window.show();
+            QTimer::singleShot(0, tools->classroom(), [tools] { tools->classroom()->setActive(true); });
     auto* trainDocks = window.findChild<TrainDocks*>();
     QString trainMessage;
     QObject::connect(trainDocks->session(), &TrainSession::message, &window,

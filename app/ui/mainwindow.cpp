@@ -13,6 +13,7 @@
 #include "app/ui/moduletreepanel.h"
 #include "app/ui/palettewidget.h"
 #include "app/ui/propertiespanel.h"
+#include "app/ui/statusmessage.h"
 #include "engine/analysis/runmemory.h"
 #include "engine/modelfile.h"
 #include "engine/python/importer.h"
@@ -87,6 +88,7 @@ MainWindow::MainWindow(QWidget* parent)
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
     createDocks();
     createMenus();
+    m_message = new StatusMessage(statusBar());
     statusBar()->addPermanentWidget(m_totals);
     m_run = new RunDocks(this, m_document, m_tree, static_cast<DiagramView*>(m_diagram), m_viewMenu,
                          [this](const QString& path) { selectPath(path); });

@@ -22,6 +22,7 @@ class ModuleTreePanel;
 class PaletteWidget;
 class PropertiesPanel;
 class RunDocks;
+class StatusMessage;
 
 // Wires the document to its panels, menus and status bar; computes nothing itself.
 class MainWindow : public QMainWindow {
@@ -37,6 +38,7 @@ public:
     CodePanel* codePanel() const { return m_code; }
     DiagnosticsPanel* diagnosticsPanel() const { return m_diagnostics; }
     QLabel* totalsLabel() const { return m_totals; }
+    StatusMessage* statusMessage() const { return m_message; }
     RunDocks* runDocks() const { return m_run; } // null in builds without the run workbench
 
     // Reports failures in a message box unless quiet; `error` gets the message too.
@@ -83,6 +85,7 @@ private:
     DiagnosticsPanel* m_diagnostics;
     QWidget* m_diagram = nullptr;
     QLabel* m_totals;
+    StatusMessage* m_message = nullptr;
     QMenu* m_viewMenu = nullptr;
     QMenu* m_recentMenu = nullptr;
     bool m_quiet = false;

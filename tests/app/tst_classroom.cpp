@@ -9,6 +9,7 @@
 #include "app/run/rundocks.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
+#include "app/ui/statusmessage.h"
 #include "app/ui/teachingtools.h"
 #include "engine/module.h"
 
@@ -24,6 +25,7 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 using namespace ml::ui;
 
@@ -229,12 +231,11 @@ private slots:
         QLabel* totals = window.totalsLabel();
         QVERIFY2(whole(totals), qPrintable(totals->text()));
         status->showMessage(QStringLiteral("Opened fashion_cnn.mlab"));
-        int messageRoom = status->width();
-        for (QWidget* w : status->findChildren<QWidget*>(Qt::FindDirectChildrenOnly))
-            if (w->isVisible() && w->width() > 0)
-                messageRoom = std::min(messageRoom, w->x());
-        QVERIFY2(QFontMetrics(status->font()).horizontalAdvance(status->currentMessage()) + 8 <= messageRoom,
-                 qPrintable(QStringLiteral("%1 px for the message").arg(messageRoom)));
+        StatusMessage* message = window.statusMessage();
+        QTRY_COMPARE(message->message(), QStringLiteral("Opened fashion_cnn.mlab"));
+        QVERIFY2(QFontMetrics(message->font()).horizontalAdvance(message->message()) <= message->contentsRect().width(),
+                 qPrintable(QStringLiteral("%1 px for the message").arg(message->contentsRect().width())));
+        QVERIFY(message->font().pointSizeF() >= QApplication::font().pointSizeF()); // classroom type
         mode->setActive(false);
         QVERIFY(!card->isVisible());
     }
@@ -260,6 +261,60 @@ private slots:
         QTRY_VERIFY(presentationFits(window, diagram));
         checkPresentation(window, diagram);
         tools->classroom()->setActive(false);
+    }
+
+    // A panel shown beside the presentation (the lessons) has its title in the classroom type,
+    // bold, with a button that closes it; leaving classroom mode gives back the usual title.
+    void panelTitlesInClassroomType()
+    {
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* tools = window.findChild<TeachingTools*>();
+        tools->showLessons();
+        tools->lessonPlayer()->startLesson(0);
+        tools->classroom()->setActive(true);
+        QDockWidget* lessons = tools->lessonsDock();
+        QTRY_VERIFY(lessons->isVisible());
+        QWidget* bar = lessons->titleBarWidget();
+        QVERIFY(bar && bar->isVisible());
+        auto* title = bar->findChild<QLabel*>();
+        QVERIFY(title);
+        QCOMPARE(title->text(), QStringLiteral("Lessons"));
+        QVERIFY2(title->font().pointSizeF() >= QApplication::font().pointSizeF(),
+                 qPrintable(QStringLiteral("%1 < %2").arg(title->font().pointSizeF()).arg(QApplication::font().pointSizeF())));
+        QVERIFY(title->font().bold());
+        QVERIFY(title->width() >= QFontMetrics(title->font()).horizontalAdvance(title->text()));
+        QVERIFY(bar->height() >= QFontMetrics(title->font()).height());
+        auto* close = bar->findChild<QToolButton*>();
+        QVERIFY(close && close->isVisible());
+        close->click();
+        QTRY_VERIFY(!lessons->isVisible());
+        tools->classroom()->setActive(false);
+        QVERIFY(!lessons->titleBarWidget());
+    }
+
+    // With the whole model selected (taller than the view), the diagram starts at its top: the
+    // input and the model's title in view, not the middle of the model.
+    void wholeModelShownFromItsTop()
+    {
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(1280, 720);
+        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist_fixed.py")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.selectPath(QString()));
+        ClassroomMode* mode = window.findChild<TeachingTools*>()->classroom();
+        mode->setActive(true);
+        auto* diagram = window.findChild<DiagramView*>();
+        QTRY_VERIFY(presentationFits(window, diagram));
+        QTest::qWait(50);
+        QVERIFY(diagram->verticalScrollBar()->maximum() > 0); // enlarged: taller than the view
+        QCOMPARE(diagram->verticalScrollBar()->value(), diagram->verticalScrollBar()->minimum());
+        mode->setActive(false);
     }
 
     // F11 presents full screen; again restores the window as it was.

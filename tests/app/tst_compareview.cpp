@@ -2,9 +2,11 @@
 // diagrams following the selected row, the concept tab, and its exports.
 #include "app/compare/compareview.h"
 #include "app/compare/concepttablewidget.h"
+#include "app/diagram/diagramitems.h"
 #include "app/diagram/diagramview.h"
 
 #include <QFile>
+#include <QGraphicsScene>
 #include <QImage>
 #include <QProcess>
 #include <QLabel>
@@ -12,6 +14,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace ml::ui;
 
@@ -64,6 +68,44 @@ private slots:
         view.swapSides();
         QCOMPARE(view.label(0), QStringLiteral("net_fixed.py"));
         QVERIFY(view.comparison()->rows.size() == 6);
+    }
+
+    // A ModuleList called out of order (ReLU before BatchNorm): each side arrow's shape stands
+    // beside its own arrowhead, not three of them beside one box, and no two labels touch.
+    void reorderedCallsLabelEachArrowWhereItArrives()
+    {
+        CompareView view;
+        view.resize(1280, 720);
+        QString error;
+        QVERIFY2(view.loadSide(0, QStringLiteral(":/examples/net_modulelist_fixed.py"), &error), qPrintable(error));
+        QVERIFY2(view.loadSide(1, QStringLiteral(":/examples/net_modulelist_reordered.py"), &error), qPrintable(error));
+        DiagramView* diagram = view.diagram(1);
+        const auto centre = [diagram](int slot) {
+            return diagram->boxForPath(QStringLiteral("module_list.%1").arg(slot))->sceneBoundingRect().center().y();
+        };
+        std::vector<QRectF> labels;
+        int outOfOrder = 0;
+        for (QGraphicsItem* item : diagram->scene()->items()) {
+            auto* e = dynamic_cast<EdgeItem*>(item);
+            if (!e || !e->edge().side || e->edge().label.isEmpty())
+                continue;
+            const QRectF label = e->mapRectToScene(e->labelRect());
+            labels.push_back(label);
+            const QPolygonF arrow = e->mapToScene(e->edge().points);
+            const double from = arrow.front().y(), to = arrow.back().y();
+            // The jumps 0 -> 2, 2 -> 1 and 1 -> 3 pass another called box or go back up.
+            const bool passes = to < from || (to > from && to - from > (centre(1) - centre(0)) * 1.5);
+            if (!passes)
+                continue;
+            ++outOfOrder;
+            QVERIFY2(std::abs(label.center().y() - to) <= label.height() / 2 + 2,
+                     qPrintable(QStringLiteral("'%1' at %2, its arrow arrives at %3").arg(e->edge().label).arg(label.center().y()).arg(to)));
+        }
+        QCOMPARE(outOfOrder, 3);
+        for (size_t i = 0; i < labels.size(); ++i)
+            for (size_t j = i + 1; j < labels.size(); ++j)
+                QVERIFY2(!labels[i].adjusted(0, -2, 0, 2).intersects(labels[j]),
+                         qPrintable(QStringLiteral("labels at %1 and %2").arg(labels[i].top()).arg(labels[j].top())));
     }
 
     void missingFileIsReported()
