@@ -127,7 +127,7 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
         m_savedZooms.clear();
         for (const auto& d : m_diagrams)
             if (d)
-                m_savedZooms.append({d, d->isFittingWidth(), d->zoom(), d->horizontalScrollBar()->value(),
+                m_savedZooms.append({d, d->isFittingWidth(), d->zoom(), d->minFitZoom(), d->horizontalScrollBar()->value(),
                                      d->verticalScrollBar()->value()});
         m_wentFullScreen = fullScreen && !m_window->isFullScreen();
         if (m_wentFullScreen)
@@ -155,6 +155,10 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
                     w->hide();
                 }
         m_fontScale = kClassroomFontScale;
+        // Zoom to Fit never draws the labels smaller than their own size (the model scrolls).
+        for (const auto& d : m_diagrams)
+            if (d)
+                d->setMinFitZoom(1.0);
         QApplication::setPalette(highContrastPalette());
         applyFont();
         if (auto* diagramDock = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock"))) {
@@ -257,6 +261,7 @@ void ClassroomMode::arrange()
         const int extra = tree->verticalScrollBar()->sizeHint().width() + 2 * tree->frameWidth() + 4;
         treeWidth = header->length() + extra;
     }
+    stackRunPanels();
     // A panel on the left (the lessons) takes its width from the diagram, not from the tree.
     int left = 0;
     for (QDockWidget* d : m_window->findChildren<QDockWidget*>())
@@ -304,6 +309,25 @@ void ClassroomMode::showBox(DiagramView* view, QGraphicsItem* box)
             top = view->sceneRect().top();
         view->centerOn(r.center().x(), top + visible.height() / 2);
     }
+}
+
+// The run panels brought back in classroom mode (Run > Show Run Panels) do not fit beside the
+// presentation in the large type one beside the other: the samples and the run controls share
+// the left column as tabs (the samples in front), the activations share the card's place.
+// Leaving classroom mode restores the layout as it was.
+void ClassroomMode::stackRunPanels()
+{
+    const auto find = [this](const char* name) { return m_window->findChild<QDockWidget*>(QLatin1String(name)); };
+    const auto stack = [this](QDockWidget* front, QDockWidget* back) {
+        if (!front || !back || !front->isVisible() || !back->isVisible() || front->isFloating() || back->isFloating())
+            return;
+        if (m_window->tabifiedDockWidgets(front).contains(back))
+            return;
+        m_window->tabifyDockWidget(front, back);
+        front->raise();
+    };
+    stack(find("samplesDock"), find("runDock"));
+    stack(m_cardDock, find("activationsDock"));
 }
 
 // The selected node's card under the tree, made on first use.
@@ -359,6 +383,7 @@ void ClassroomMode::restoreZooms()
     for (const DiagramZoom& z : std::as_const(m_savedZooms)) {
         if (!z.view)
             continue;
+        z.view->setMinFitZoom(z.minFit);
         if (z.fitWidth)
             z.view->fitWidth();
         else
@@ -397,7 +422,7 @@ QString ClassroomMode::styleSheet() const
         "QPushButton:focus { border: 3px solid #003cc8; }"
         "QLabel#cardCaption { color: #333333; }"
         "QWidget#classroomTitleBar { background: #d0d0d0; border-bottom: 2px solid black; }"
-        "QLabel#classroomDockTitle, #statusMessage { font-weight: bold; }") + QStringLiteral(
+        "QLabel#classroomDockTitle { font-weight: bold; }") + QStringLiteral(
         "QLabel#cardTitle, QLabel#cardValue { font-size: %1pt; font-weight: bold; }").arg(typeSize() * 1.3, 0, 'f', 1);
 }
 

@@ -62,6 +62,7 @@ private:
     void arrange();
     void arrangeLater(); // once, after the current event
     static void showBox(DiagramView* view, QGraphicsItem* box);
+    void stackRunPanels();
 
     void restoreLayout();
     void restoreZooms(); // the diagrams' zoom and scroll positions as before classroom mode
@@ -91,6 +92,7 @@ private:
         QPointer<DiagramView> view;
         bool fitWidth;
         double zoom;
+        double minFit; // Zoom to Fit's readable floor
         int x, y; // scroll positions
     };
     QList<DiagramZoom> m_savedZooms;

@@ -298,9 +298,12 @@ private:
         double labelFloor = -1e9;
         std::vector<std::pair<double, double>> placed; // top, bottom
         std::vector<double> called; // the heights where calls arrive and leave
+        std::unordered_map<int, int> arrivals; // side arrows into each box
         for (const Step& s : steps)
-            if (!s.straight)
+            if (!s.straight) {
                 called.insert(called.end(), {rectOf(s.from).center().y(), rectOf(s.to).center().y()});
+                ++arrivals[s.to];
+            }
         const auto passesOthers = [&](const Step& s) {
             const double lo = std::min(rectOf(s.from).center().y(), rectOf(s.to).center().y());
             const double hi = std::max(rectOf(s.from).center().y(), rectOf(s.to).center().y());
@@ -322,7 +325,12 @@ private:
                      << QPointF(rectOf(s.to).right(), s.y2);
             const double lines = (e.label.isEmpty() ? 0 : 1) + (e.ops.isEmpty() ? 0 : 1);
             const double height = lines * 16 + 2;
-            double top = (s.from != s.to && passesOthers(s) ? s.y2 : (s.y1 + s.y2) / 2) - lines * 8;
+            // A box called several times (ResNet's one ReLU) has its arrows labelled where they
+            // leave, so that its side does not collect one label per call.
+            double anchor = (s.y1 + s.y2) / 2;
+            if (s.from != s.to && passesOthers(s))
+                anchor = arrivals[s.to] > 1 ? s.y1 : s.y2;
+            double top = anchor - lines * 8;
             for (bool moved = true; moved;) {
                 moved = false;
                 for (const auto& [t, b] : placed)

@@ -280,6 +280,11 @@ void DiagramView::applyFitWidth()
     setZoom(std::min((viewport()->width() - 8) / r.width(), m_maxFitZoom));
 }
 
+void DiagramView::setMinFitZoom(double factor)
+{
+    m_minFitZoom = std::clamp(factor, 0.0, 1.0);
+}
+
 void DiagramView::setMaxFitZoom(double factor)
 {
     m_maxFitZoom = std::max(factor, kMinZoom);
@@ -299,8 +304,21 @@ void DiagramView::zoomToFit()
     if (r.isEmpty())
         return;
     const QSizeF avail = viewport()->size() - QSizeF(8, 8);
-    setZoom(std::min({avail.width() / r.width(), avail.height() / r.height(), 1.0}));
-    centerOn(r.center());
+    const double whole = std::min({avail.width() / r.width(), avail.height() / r.height(), 1.0});
+    // A model too tall to fit whole at a readable size (ResNet-50) fits the width instead, no
+    // smaller than the readable floor, shown from the selected box or from its top.
+    const double z = std::max(whole, std::min({avail.width() / r.width(), m_minFitZoom, 1.0}));
+    setZoom(z);
+    if (z <= whole) {
+        centerOn(r.center());
+        return;
+    }
+    const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
+    const BoxItem* box = m_hasSelection ? boxForPath(m_selectedPath) : nullptr;
+    if (box && box->sceneBoundingRect().height() < visible.height())
+        centerOn(box);
+    else
+        centerOn(r.center().x(), (box ? box->sceneBoundingRect().top() : r.top()) + visible.height() / 2);
 }
 
 void DiagramView::wheelEvent(QWheelEvent* event)

@@ -73,6 +73,10 @@ public:
     void setZoomFactor(double factor);
     // How far fitting the width may enlarge the drawing (1: never; a presentation enlarges it).
     void setMaxFitZoom(double factor);
+    // How small Zoom to Fit may draw a model too tall to fit whole (0: as small as it takes);
+    // below it the width is fitted instead and the view scrolls.
+    void setMinFitZoom(double factor);
+    double minFitZoom() const { return m_minFitZoom; }
 
     // Dragging a box out of the drawing: the data for the node at a dotted path (null: no drag).
     void setDragData(std::function<QMimeData*(const QString& dottedPath)> factory) { m_dragData = std::move(factory); }
@@ -131,6 +135,7 @@ private:
     QString m_highlightedPath;
     bool m_fitWidth = true;
     double m_maxFitZoom = 1.0;
+    double m_minFitZoom = 0.0;
     bool m_spaceHeld = false;
     bool m_panning = false;
     QPoint m_panLast;

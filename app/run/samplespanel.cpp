@@ -7,8 +7,10 @@
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
@@ -17,6 +19,8 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace ml::ui {
 
@@ -49,7 +53,7 @@ SamplesPanel::SamplesPanel(RunController* controller, QWidget* parent)
     m_view->setModel(m_model);
     m_view->setViewMode(QListView::IconMode);
     m_view->setIconSize(QSize(56, 56));
-    m_view->setGridSize(QSize(92, 84));
+    m_view->installEventFilter(this);
     m_view->setResizeMode(QListView::Adjust);
     m_view->setMovement(QListView::Static);
     m_view->setUniformItemSizes(true); // 10,000 rows: no per-row size queries
@@ -97,6 +101,27 @@ SamplesPanel::SamplesPanel(RunController* controller, QWidget* parent)
         m_controller->setImage(*image, m_model->name(i.row()), m_model->label(i.row()));
     });
     connect(m_jump, &QSpinBox::editingFinished, this, [this] { selectRow(m_model->shippedCount() + m_jump->value()); });
+    fitGrid();
+}
+
+// Cells wide enough for the longest class name in the list's font (classroom mode's large type
+// too), two lines of it under the picture.
+void SamplesPanel::fitGrid()
+{
+    const QFontMetrics fm(m_view->font());
+    int name = 0;
+    for (int row = 0, rows = std::min(m_model->rowCount(), 200); row < rows; ++row)
+        name = std::max(name, fm.horizontalAdvance(m_model->index(row).data(Qt::DisplayRole).toString()));
+    const QSize grid(std::max(92, name + 16), m_view->iconSize().height() + 12 + 2 * fm.lineSpacing());
+    if (grid != m_view->gridSize())
+        m_view->setGridSize(grid);
+}
+
+bool SamplesPanel::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_view && event->type() == QEvent::FontChange)
+        fitGrid();
+    return QWidget::eventFilter(watched, event);
 }
 
 void SamplesPanel::selectRow(int row)

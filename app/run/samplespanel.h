@@ -24,11 +24,13 @@ public:
     bool openImage(const QString& path); // reports failures below the list
 
 protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
 private:
     void chooseFile();
+    void fitGrid();
 
     RunController* m_controller;
     SampleListModel* m_model;

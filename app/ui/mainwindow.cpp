@@ -145,6 +145,9 @@ void MainWindow::createDocks()
     setCentralWidget(m_tree);
     auto* diagram = new DiagramView(this);
     m_diagram = diagram;
+    // Zoom to Fit draws a small model whole; one as tall as a ResNet-50 fits the width and
+    // scrolls rather than shrinking its 11-pixel labels below half their size.
+    diagram->setMinFitZoom(0.5);
     // Rebuilt after every edit; its highlight follows the tree's current node, whose path a move
     // or an insertion before it may have changed.
     auto refreshDiagram = [this, diagram] {

@@ -53,7 +53,8 @@ int StatusMessage::heightFor(int width) const
     layout.setTextOption(wrapping());
     layout.beginLayout();
     double height = 0;
-    for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
+    int lines = 0;
+    for (QTextLine line = layout.createLine(); line.isValid() && lines < kMaxLines; line = layout.createLine(), ++lines) {
         line.setLineWidth(width);
         height += line.height();
     }
@@ -100,7 +101,7 @@ void StatusMessage::fitHeight()
 {
     int need = fontMetrics().height();
     if (width() >= 20 * fontMetrics().averageCharWidth())
-        need = std::clamp(heightFor(width()), need, kMaxLines * fontMetrics().lineSpacing());
+        need = std::max(heightFor(width()), need);
     if (need != minimumHeight())
         setMinimumHeight(need);
 }

@@ -16,7 +16,7 @@ public:
     explicit StatusMessage(QStatusBar* bar);
 
     QString message() const { return m_message; }
-    // The height the message needs at a width, in this widget's font.
+    // The height the message needs at a width, in this widget's font (four lines at most).
     int heightFor(int width) const;
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;

@@ -7,6 +7,7 @@
 #include "app/document/runcontroller.h"
 #include "app/lessons/lessonplayer.h"
 #include "app/run/rundocks.h"
+#include "app/run/samplespanel.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
 #include "app/ui/statusmessage.h"
@@ -20,6 +21,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QLayout>
+#include <QListView>
 #include <QProcess>
 #include <QScrollBar>
 #include <QStatusBar>
@@ -314,6 +316,33 @@ private slots:
         QTest::qWait(50);
         QVERIFY(diagram->verticalScrollBar()->maximum() > 0); // enlarged: taller than the view
         QCOMPARE(diagram->verticalScrollBar()->value(), diagram->verticalScrollBar()->minimum());
+        mode->setActive(false);
+    }
+
+    // The run panels opened in classroom mode: every sample's class name whole under its
+    // picture in the large type.
+    void sampleNamesWholeInClassroomType()
+    {
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(1280, 720);
+        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ClassroomMode* mode = window.findChild<TeachingTools*>()->classroom();
+        mode->setActive(true);
+        window.runDocks()->raise();
+        QListView* samples = window.runDocks()->samples()->view();
+        QTRY_VERIFY(samples->isVisible());
+        QTest::qWait(50);
+        QVERIFY(samples->font().pointSizeF() >= QApplication::font().pointSizeF());
+        const QFontMetrics fm(samples->font());
+        QVERIFY(samples->model()->rowCount() >= 10);
+        for (int row = 0; row < 30 && row < samples->model()->rowCount(); ++row) {
+            const QString name = samples->model()->index(row, 0).data().toString();
+            QVERIFY2(fm.horizontalAdvance(name) + 8 <= samples->gridSize().width(),
+                     qPrintable(QStringLiteral("'%1' needs %2 px, a cell has %3").arg(name).arg(fm.horizontalAdvance(name)).arg(samples->gridSize().width())));
+        }
         mode->setActive(false);
     }
 

@@ -83,8 +83,8 @@ private slots:
 
         // A path with no space in it wraps after its slashes.
         const QString saved = QStringLiteral(
-            "Saved /home/teacher/courses/introduction-to-deep-learning/week-03-convolutional-networks/"
-            "lesson-material/fashion_cnn_with_batchnorm_and_dropout_final_version.mlab");
+            "Saved /home/teacher/courses/deep-learning/week-03/fashion_cnn_with_batchnorm_final.mlab; "
+            "the weights went beside it as fashion_cnn_with_batchnorm_final.safetensors");
         window.statusBar()->showMessage(saved);
         QTRY_VERIFY2(shownWhole(shown, &why), qPrintable(why));
         if (const QByteArray keep = qgetenv("MODULELAB_SCREENSHOT_DIR"); !keep.isEmpty())
