@@ -168,6 +168,37 @@ void scanExpr(const Expr& e, Sites& sites)
         scanExpr(kv.second, sites);
 }
 
+// One layer per statement, as torchvision writes it: `t = self.conv(y)`, `t = self.bn(t)`, then
+// optionally `t = self.relu(t)` / `t = F.relu(t)` and a residual tail as above. Each statement
+// replaces t, so nothing else sees the convolution's or the BatchNorm's output.
+void scanStatementSteps(const std::vector<Stmt>& body, size_t i, Sites& sites)
+{
+    const Stmt& s = body[i];
+    const std::string& t = s.targets[0];
+    const std::string* conv = selfCall(s.value);
+    if (!conv || i + 1 >= body.size())
+        return;
+    auto assignsT = [&](const Stmt& x) { return x.kind == Stmt::Kind::Assign && x.targets.size() == 1 && x.targets[0] == t; };
+    const Stmt& bn = body[i + 1];
+    const std::string* bnName = assignsT(bn) ? selfCall(bn.value) : nullptr;
+    if (!bnName || !isName(bn.value.items[1], t))
+        return;
+    Fusion::Site site;
+    site.conv = *conv;
+    site.bn = *bnName;
+    if (i + 2 < body.size() && (assignsT(body[i + 2]) || body[i + 2].kind == Stmt::Kind::Return)) {
+        const Expr* arg = activationCall(body[i + 2].value, site.reluModule, site.reluNamespace);
+        if (arg && isName(*arg, t)) {
+            sites[&s.value] = std::move(site);
+            return;
+        }
+        site.reluModule.clear();
+        site.reluNamespace.clear();
+    }
+    scanResidualTail(body, i + 1, t, site);
+    sites[&s.value] = std::move(site);
+}
+
 void scanBody(const std::vector<Stmt>& body, Sites& sites)
 {
     for (size_t i = 0; i < body.size(); ++i) {
@@ -181,6 +212,8 @@ void scanBody(const std::vector<Stmt>& body, Sites& sites)
             Fusion::Site tail = sites[conv];
             if (scanResidualTail(body, i, s.targets[0], tail))
                 sites[conv] = std::move(tail);
+        } else if (s.kind == Stmt::Kind::Assign && s.targets.size() == 1) {
+            scanStatementSteps(body, i, sites);
         }
     }
 }

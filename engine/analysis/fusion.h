@@ -24,7 +24,9 @@ namespace ml::detail {
 // - consecutive children of a Sequential: Conv2d, BatchNorm2d and an activation that oneDNN
 //   applies in the output step (ReLU, ReLU6, LeakyReLU, SiLU, Hardswish, GELU);
 // - in a forward program, `F.relu(self.bn(self.conv(x)))`, `self.act(self.bn(self.conv(x)))`
-//   and `self.bn(self.conv(x))` where the convolution's output goes nowhere else;
+//   and `self.bn(self.conv(x))` where the convolution's output goes nowhere else, and the same
+//   one layer per statement (`x = self.conv(x)`, `x = self.bn(x)`, `x = self.relu(x)`, each
+//   replacing x, as torchvision writes it);
 // - a residual block's tail: `out = self.bn(self.conv(y))` followed by `out = out + r`,
 //   `out += r` or `return out + r` (either order), optionally then `out = F.relu(out)` /
 //   `return self.relu(out)`, or `F.relu(out + r)` in one statement, where r is a local name

@@ -235,6 +235,7 @@ bool allFinite(const float* data, int64_t n)
     // Exponent bits all set: infinite or NaN. Integer operations, so the loop vectorises.
     const auto* bits = reinterpret_cast<const uint32_t*>(data);
     uint32_t bad = 0;
+#pragma omp parallel for schedule(static) reduction(| : bad) if (n > 16 * kParallelGrain)
     for (int64_t i = 0; i < n; ++i)
         bad |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
     return bad == 0;
