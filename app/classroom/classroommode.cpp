@@ -129,6 +129,7 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
             if (d)
                 m_savedZooms.append({d, d->isFittingWidth(), d->zoom(), d->minFitZoom(), d->horizontalScrollBar()->value(),
                                      d->verticalScrollBar()->value()});
+        m_presentedSize = m_window->size();
         m_wentFullScreen = fullScreen && !m_window->isFullScreen();
         if (m_wentFullScreen)
             m_window->setWindowState(m_window->windowState() | Qt::WindowFullScreen);
@@ -312,22 +313,32 @@ void ClassroomMode::showBox(DiagramView* view, QGraphicsItem* box)
 }
 
 // The run panels brought back in classroom mode (Run > Show Run Panels) do not fit beside the
-// presentation in the large type one beside the other: the samples and the run controls share
-// the left column as tabs (the samples in front), the activations share the card's place.
-// Leaving classroom mode restores the layout as it was.
+// presentation in the large type one beside the other: the samples, the run controls and the
+// activations join the card under the tree as tabs (the samples in front), the predictions
+// stay under the diagram. The window keeps the size it was presented at (the panels' minimum
+// widths side by side would have widened it past the screen). Leaving classroom mode restores
+// the layout as it was.
 void ClassroomMode::stackRunPanels()
 {
-    const auto find = [this](const char* name) { return m_window->findChild<QDockWidget*>(QLatin1String(name)); };
-    const auto stack = [this](QDockWidget* front, QDockWidget* back) {
-        if (!front || !back || !front->isVisible() || !back->isVisible() || front->isFloating() || back->isFloating())
-            return;
-        if (m_window->tabifiedDockWidgets(front).contains(back))
-            return;
-        m_window->tabifyDockWidget(front, back);
+    if (!m_cardDock || !m_cardDock->isVisible() || m_cardDock->isFloating())
+        return;
+    bool stacked = false;
+    QDockWidget* front = nullptr;
+    for (const char* name : {"activationsDock", "runDock", "samplesDock"}) {
+        auto* d = m_window->findChild<QDockWidget*>(QLatin1String(name));
+        if (!d || !d->isVisible() || d->isFloating() || m_window->tabifiedDockWidgets(m_cardDock).contains(d))
+            continue;
+        m_window->tabifyDockWidget(m_cardDock, d);
+        front = d;
+        stacked = true;
+    }
+    if (!stacked)
+        return;
+    if (front)
         front->raise();
-    };
-    stack(find("samplesDock"), find("runDock"));
-    stack(m_cardDock, find("activationsDock"));
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    if (!m_window->isFullScreen() && m_presentedSize.isValid() && m_window->size() != m_presentedSize)
+        m_window->resize(m_presentedSize);
 }
 
 // The selected node's card under the tree, made on first use.

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QPalette>
 #include <QPointer>
+#include <QSize>
 
 class QAction;
 class QDockWidget;
@@ -88,6 +89,7 @@ private:
     Qt::WindowStates m_savedWindowState;
     QHash<QObject*, QFont> m_savedFonts; // widgets with a font of their own
     bool m_wentFullScreen = false;
+    QSize m_presentedSize; // the window's size when classroom mode began
     struct DiagramZoom {
         QPointer<DiagramView> view;
         bool fitWidth;

@@ -7,6 +7,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QHorizontalStackedBarSeries>
+#include <QEvent>
 #include <QFontMetrics>
 #include <QGraphicsLayout>
 #include <QLabel>
@@ -101,13 +102,6 @@ void PredictionChart::setPrediction(const Prediction* prediction, const QStringL
     // Class names whole: the chart's layout reserves less than untruncated labels need, so the
     // left margin makes room for the longest.
     axisY->setTruncateLabels(false);
-    int longest = 0;
-    for (const QString& c : categories)
-        longest = std::max(longest, QFontMetrics(axisY->labelsFont()).horizontalAdvance(c));
-    m_chart->setMargins(QMargins(2 + longest / 2, 2, 2, 2));
-    // A row per class name: the axis leaves out names that do not fit their row (sizeHint()).
-    m_rowHeight = QFontMetrics(axisY->labelsFont()).height() * 3 / 2;
-    updateGeometry();
     auto* axisX = new QValueAxis;
     axisX->setRange(0, 1);
     axisX->setTickCount(6);
@@ -117,6 +111,7 @@ void PredictionChart::setPrediction(const Prediction* prediction, const QStringL
     series->attachAxis(axisY);
     series->attachAxis(axisX);
     m_bars = shown;
+    fitLabels();
 
     const int best = prediction->best;
     const QString bestName = best < classNames.size() ? classNames[best] : QStringLiteral("class %1").arg(best);
@@ -136,6 +131,32 @@ void PredictionChart::setPrediction(const Prediction* prediction, const QStringL
         text += QStringLiteral("<br><small>first %1 of %2 classes</small>").arg(shown).arg(k);
     m_text = text;
     setStale(m_stale);
+}
+
+// The axes' labels in the widget's font (classroom mode's large type too), every class name
+// whole: the chart's layout reserves less than untruncated labels need, so the left margin
+// makes room for the longest, and each name gets a row (the axis leaves out names that do not
+// fit their row; sizeHint()).
+void PredictionChart::fitLabels()
+{
+    const QFontMetrics fm(font());
+    int longest = 0;
+    for (QAbstractAxis* axis : m_chart->axes()) {
+        axis->setLabelsFont(font());
+        if (auto* names = qobject_cast<QBarCategoryAxis*>(axis))
+            for (const QString& c : names->categories())
+                longest = std::max(longest, fm.horizontalAdvance(c));
+    }
+    m_chart->setMargins(QMargins(2 + longest / 2, 2, 2, 2));
+    m_rowHeight = fm.height() * 3 / 2;
+    updateGeometry();
+}
+
+void PredictionChart::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        fitLabels();
 }
 
 } // namespace ml::ui

@@ -28,7 +28,12 @@ public:
     QSize sizeHint() const override; // room for every class name
     int barCount() const { return m_bars; }
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void fitLabels();
+
     QChart* m_chart;
     QChartView* m_view;
     QLabel* m_headline;

@@ -93,7 +93,7 @@ RunDocks::RunDocks(QMainWindow* window, Document* document, QAbstractItemView* t
     menu->addAction(QStringLiteral("&Play"), m_controller, &RunController::play);
     menu->addAction(QStringLiteral("Rese&t Steps"), m_controller, &RunController::resetSteps);
     menu->addSeparator();
-    menu->addAction(QStringLiteral("Show Run &Panels"), this, &RunDocks::raise);
+    menu->addAction(QStringLiteral("Show Run Pa&nels"), this, &RunDocks::raise);
 
     m_weightsStatus->setObjectName(QStringLiteral("weightsStatus"));
     window->statusBar()->addPermanentWidget(m_weightsStatus);

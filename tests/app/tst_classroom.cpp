@@ -319,9 +319,11 @@ private slots:
         mode->setActive(false);
     }
 
-    // The run panels opened in classroom mode: every sample's class name whole under its
-    // picture in the large type.
-    void sampleNamesWholeInClassroomType()
+    // The run panels opened in classroom mode: the window keeps its size (the status bar's
+    // totals whole), the samples, run controls and activations are tabs beside the card, the
+    // predictions under the diagram; every sample's class name whole under its picture in the
+    // large type.
+    void runPanelsInClassroomMode()
     {
         MainWindow window;
         window.setQuiet(true);
@@ -335,6 +337,16 @@ private slots:
         QListView* samples = window.runDocks()->samples()->view();
         QTRY_VERIFY(samples->isVisible());
         QTest::qWait(50);
+        QCOMPARE(window.size(), QSize(1280, 720));
+        QLabel* totals = window.totalsLabel();
+        QVERIFY(totals->visibleRegion().boundingRect().width() >= QFontMetrics(totals->font()).horizontalAdvance(totals->text()));
+        QVERIFY(totals->mapTo(&window, QPoint(totals->width(), 0)).x() <= window.width());
+        auto* card = window.findChild<QDockWidget*>(QStringLiteral("nodeCardDock"));
+        for (const char* name : {"samplesDock", "runDock", "activationsDock"})
+            QVERIFY2(window.tabifiedDockWidgets(card).contains(window.findChild<QDockWidget*>(QLatin1String(name))), name);
+        auto* predictions = window.findChild<QDockWidget*>(QStringLiteral("predictionsDock"));
+        QVERIFY(predictions->isVisible());
+        QVERIFY(predictions->mapTo(&window, QPoint(predictions->width(), 0)).x() <= window.width());
         QVERIFY(samples->font().pointSizeF() >= QApplication::font().pointSizeF());
         const QFontMetrics fm(samples->font());
         QVERIFY(samples->model()->rowCount() >= 10);
