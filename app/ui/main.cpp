@@ -182,7 +182,7 @@ int main(int argc, char* argv[])
     // Once the first window has sized its panels: the layout classroom mode returns to.
     if (parser.isSet(classroom))
         if (auto* tools = window.findChild<TeachingTools*>())
-            QTimer::singleShot(0, tools->classroom(), [tools] { tools->classroom()->setActive(true); });
+            tools->classroom()->setActive(true);
     auto* trainDocks = window.findChild<TrainDocks*>();
     QString trainMessage;
     QObject::connect(trainDocks->session(), &TrainSession::message, &window,

@@ -247,6 +247,9 @@ void MainWindow::showEvent(QShowEvent* event)
         // Again once the shown widgets are polished and laid out: the tree's columns measure
         // their contents in the style and fonts they are drawn with.
         QTimer::singleShot(0, this, [this] {
+            // Classroom mode, switched on as the window opened, arranges the panels itself.
+            if (auto* tools = findChild<TeachingTools*>(); tools && tools->classroom()->isActive())
+                return;
             QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
             sizeDocks();
         });
