@@ -105,13 +105,18 @@ SamplesPanel::SamplesPanel(RunController* controller, QWidget* parent)
 }
 
 // Cells wide enough for the longest class name in the list's font (classroom mode's large type
-// too), two lines of it under the picture.
+// too): the shipped samples' captions whole (a test-set image's "9999 · " before its class name
+// may still be elided in a narrow panel).
 void SamplesPanel::fitGrid()
 {
     const QFontMetrics fm(m_view->font());
+    const QString separator = QStringLiteral(" · ");
     int name = 0;
-    for (int row = 0, rows = std::min(m_model->rowCount(), 200); row < rows; ++row)
-        name = std::max(name, fm.horizontalAdvance(m_model->index(row).data(Qt::DisplayRole).toString()));
+    for (int row = 0, rows = std::min(m_model->rowCount(), 200); row < rows; ++row) {
+        const QString text = m_model->index(row).data(Qt::DisplayRole).toString();
+        const int at = text.indexOf(separator);
+        name = std::max(name, fm.horizontalAdvance(at < 0 ? text : text.mid(at + separator.size())));
+    }
     const QSize grid(std::max(92, name + 16), m_view->iconSize().height() + 12 + 2 * fm.lineSpacing());
     if (grid != m_view->gridSize())
         m_view->setGridSize(grid);

@@ -351,7 +351,7 @@ private slots:
         const QFontMetrics fm(samples->font());
         QVERIFY(samples->model()->rowCount() >= 10);
         for (int row = 0; row < 30 && row < samples->model()->rowCount(); ++row) {
-            const QString name = samples->model()->index(row, 0).data().toString();
+            const QString name = samples->model()->index(row, 0).data().toString(); // the shipped samples
             QVERIFY2(fm.horizontalAdvance(name) + 8 <= samples->gridSize().width(),
                      qPrintable(QStringLiteral("'%1' needs %2 px, a cell has %3").arg(name).arg(fm.horizontalAdvance(name)).arg(samples->gridSize().width())));
         }
