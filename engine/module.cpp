@@ -199,6 +199,57 @@ void Module::copyTreeInto(Module& target) const
     target.m_sourceLoc = m_sourceLoc;
     target.m_training = m_training;
     target.m_frozen = m_frozen;
+    target.m_frozenParameters = m_frozenParameters;
+}
+
+void Module::setParameterFrozen(std::string_view specName, bool frozen)
+{
+    auto listed = std::find(m_frozenParameters.begin(), m_frozenParameters.end(), specName);
+    if (frozen) {
+        const std::vector<TensorSpec> specs = tensorSpecs();
+        const bool known = std::any_of(specs.begin(), specs.end(), [&](const TensorSpec& s) { return !s.isBuffer && s.name == specName; });
+        if (m_frozen || listed != m_frozenParameters.end() || !known)
+            return;
+        m_frozenParameters.emplace_back(specName);
+        const bool all = std::all_of(specs.begin(), specs.end(), [&](const TensorSpec& s) {
+            return s.isBuffer || std::find(m_frozenParameters.begin(), m_frozenParameters.end(), s.name) != m_frozenParameters.end();
+        });
+        if (all && m_children.empty()) {
+            m_frozen = true;
+            m_frozenParameters.clear();
+        }
+        return;
+    }
+    // The frozen modules at and above this one stay frozen except the path down to this parameter.
+    std::vector<Module*> chain;
+    for (Module* m = this; m; m = m->m_parent)
+        chain.push_back(m);
+    size_t top = chain.size();
+    for (size_t i = 0; i < chain.size(); ++i)
+        if (chain[i]->m_frozen)
+            top = i;
+    for (size_t i = top; i < chain.size() && i != static_cast<size_t>(-1); --i) {
+        Module& m = *chain[i];
+        m.m_frozen = false;
+        m.m_frozenParameters.clear();
+        for (const TensorSpec& s : m.tensorSpecs())
+            if (!s.isBuffer)
+                m.m_frozenParameters.push_back(s.name);
+        for (const Child& c : m.m_children)
+            if (i == 0 || c.module.get() != chain[i - 1])
+                c.module->setFrozen(true);
+    }
+    listed = std::find(m_frozenParameters.begin(), m_frozenParameters.end(), specName);
+    if (listed != m_frozenParameters.end())
+        m_frozenParameters.erase(listed);
+}
+
+bool Module::requiresGrad(std::string_view specName) const
+{
+    for (const Module* m = this; m; m = m->parent())
+        if (m->frozen())
+            return false;
+    return std::find(m_frozenParameters.begin(), m_frozenParameters.end(), specName) == m_frozenParameters.end();
 }
 
 std::string Container::typeName() const
@@ -401,7 +452,7 @@ void countInto(const Module& m, bool frozen, std::set<const void*>& seen, ParamC
             pc.buffers += n;
         } else {
             pc.total += n;
-            if (!frozen)
+            if (!frozen && std::find(m.frozenParameters().begin(), m.frozenParameters().end(), s.name) == m.frozenParameters().end())
                 pc.trainable += n;
         }
     }

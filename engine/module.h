@@ -106,6 +106,14 @@ public:
     // requires_grad = False on this module's parameters and those below it (frozen for training).
     bool frozen() const { return m_frozen; }
     void setFrozen(bool frozen) { m_frozen = frozen; }
+    // requires_grad = False on single parameters of this module's own (p.requires_grad = False,
+    // model.fc.bias.requires_grad_(False)), by spec name, in the order the code froze them. A
+    // module without children whose every parameter is frozen is frozen() instead; unfreezing one
+    // parameter of a frozen module freezes the others (and the children) one by one.
+    const std::vector<std::string>& frozenParameters() const { return m_frozenParameters; }
+    void setParameterFrozen(std::string_view specName, bool frozen);
+    // The parameter's requires_grad: neither it, this module nor a module above it is frozen.
+    bool requiresGrad(std::string_view specName) const;
 
     // ---- printing ------------------------------------------------------------------
     // The part inside the parentheses of a leaf, like PyTorch's extra_repr().
@@ -134,6 +142,7 @@ private:
     std::shared_ptr<const int> m_identity; // set when the module is stored in several places
     bool m_training = true;
     bool m_frozen = false;
+    std::vector<std::string> m_frozenParameters;
 };
 
 // Sequential, ModuleList, ModuleDict and the plain list: nothing but children. A class of the
@@ -206,7 +215,7 @@ struct ParamCounts {
     int64_t buffers = 0; // buffer elements
 };
 // Registered parameters of m and everything below it (plain lists excluded); trainable ones
-// are those with requires_grad (not under a frozen module).
+// are those with requires_grad (not frozen themselves, not under a frozen module).
 ParamCounts countParameters(const Module& m);
 // Parameter elements of m itself, without its children.
 int64_t ownParameterCount(const Module& m);

@@ -8,6 +8,7 @@
 #include <QAbstractItemView>
 #include <QHelpEvent>
 #include <QPainter>
+#include <QStringList>
 #include <QToolTip>
 
 namespace ml::ui {
@@ -48,6 +49,16 @@ WeightChangeDelegate::Badge WeightChangeDelegate::badgeFor(const QString& dotted
         return {QStringLiteral("frozen"), QStringLiteral("Frozen: requires_grad=False for the parameters of this module and "
                                                          "those below it; the optimizer skips them"),
                 QColor(40, 110, 200)};
+    if (!m->frozenParameters().empty()) { // p.requires_grad = False on some of its parameters
+        QStringList names;
+        for (const std::string& p : m->frozenParameters())
+            names << QString::fromStdString(p);
+        return {QStringLiteral("partly"),
+                QStringLiteral("Partly frozen: requires_grad=False for %1; the optimizer skips %2, the module's other "
+                               "parameters train")
+                    .arg(names.join(QStringLiteral(", ")), names.size() == 1 ? QStringLiteral("it") : QStringLiteral("them")),
+                QColor(40, 110, 200)};
+    }
     return {};
 }
 

@@ -151,6 +151,20 @@ private:
                 throw JsonError(rg->loc(), "requires_grad must be true or false");
             m->setFrozen(!rg->boolValue());
         }
+        if (const JsonValue* fp = node.find("frozen_parameters")) { // p.requires_grad = False, one by one
+            if (!fp->isArray())
+                throw JsonError(fp->loc(), "frozen_parameters must be a list of parameter names");
+            for (const JsonValue& name : fp->items()) {
+                const std::vector<TensorSpec> specs = m->tensorSpecs();
+                const bool known = name.isString() && std::any_of(specs.begin(), specs.end(), [&](const TensorSpec& s) {
+                    return !s.isBuffer && s.name == name.stringValue();
+                });
+                if (!known)
+                    throw JsonError(name.loc(), "frozen_parameters: " + (name.isString() ? "'" + name.stringValue() + "'" : std::string("an entry"))
+                                                    + " is not a parameter of this " + m->typeName());
+                m->setParameterFrozen(name.stringValue(), true);
+            }
+        }
         return m;
     }
 
@@ -158,13 +172,13 @@ private:
     {
         const std::string_view kind = kindKey(node);
         if (kind == "layer") {
-            named ? json::allowOnly(node, {"name", "layer", "args", "requires_grad"}, "a layer node")
-                  : json::allowOnly(node, {"layer", "args", "requires_grad"}, "the model node");
+            named ? json::allowOnly(node, {"name", "layer", "args", "requires_grad", "frozen_parameters"}, "a layer node")
+                  : json::allowOnly(node, {"layer", "args", "requires_grad", "frozen_parameters"}, "the model node");
             return readLayer(node);
         }
         if (kind == "container") {
-            named ? json::allowOnly(node, {"name", "container", "children", "requires_grad"}, "a container node")
-                  : json::allowOnly(node, {"container", "children", "requires_grad"}, "the model node");
+            named ? json::allowOnly(node, {"name", "container", "children", "requires_grad", "frozen_parameters"}, "a container node")
+                  : json::allowOnly(node, {"container", "children", "requires_grad", "frozen_parameters"}, "the model node");
             const JsonValue& type = node.find("container") ? *node.find("container") : node;
             const std::string& name = json::expectString(type, "container");
             static const std::vector<std::pair<std::string, ModuleKind>> kinds = {
@@ -186,8 +200,8 @@ private:
             readChildren(node, *m, depth);
             return m;
         }
-        named ? json::allowOnly(node, {"name", "class", "children", "forward", "requires_grad"}, "a module node")
-              : json::allowOnly(node, {"class", "children", "forward", "requires_grad"}, "the model node");
+        named ? json::allowOnly(node, {"name", "class", "children", "forward", "requires_grad", "frozen_parameters"}, "a module node")
+              : json::allowOnly(node, {"class", "children", "forward", "requires_grad", "frozen_parameters"}, "the model node");
         const JsonValue& cls = *node.find("class");
         const std::string& className = json::expectString(cls, "class");
         if (!isPythonIdentifier(className))
@@ -524,6 +538,11 @@ JsonValue nodeToJson(const Module& m, const std::string* name)
     }
     if (m.frozen()) // module.requires_grad_(False): frozen for training
         o.set("requires_grad", JsonValue::boolean(false));
+    if (!m.frozenParameters().empty()) { // p.requires_grad = False on some of its own parameters
+        JsonValue& fp = o.set("frozen_parameters", JsonValue::array());
+        for (const std::string& p : m.frozenParameters())
+            fp.append(JsonValue::string(p));
+    }
     return o;
 }
 

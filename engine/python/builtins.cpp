@@ -455,7 +455,24 @@ Value Evaluator::callMethod(const Value& r, const std::string& name, Args args, 
     };
     switch (r.kind) {
     case Value::Kind::Module: return moduleMethod(r, name, std::move(args), std::move(kwargs), loc, f);
-    case Value::Kind::Tensor: return tensorMethod(r, name, std::move(args), std::move(kwargs), loc);
+    case Value::Kind::Tensor:
+        if (name == "requires_grad_" && parameterRequiresGrad(r)) {
+            // requires_grad_(requires_grad=True)
+            if (args.size() > 1)
+                fail(loc, "TypeError: requires_grad_() takes from 0 to 1 positional arguments but " + std::to_string(args.size()) + " were given");
+            Value flag = args.empty() ? Value::ofBool(true) : args[0];
+            for (const auto& [key, v] : kwargs) {
+                if (key != "requires_grad")
+                    fail(loc, "TypeError: requires_grad_() got an unexpected keyword argument '" + key + "'");
+                if (!args.empty())
+                    fail(loc, "TypeError: requires_grad_() got multiple values for argument 'requires_grad'");
+                flag = v;
+            }
+            if (flag.kind != Value::Kind::Bool)
+                fail(loc, "TypeError: requires_grad_(): argument 'requires_grad' (position 1) must be bool, not " + typeNameOf(flag));
+            return setRequiresGrad(r, flag.b, loc);
+        }
+        return tensorMethod(r, name, std::move(args), std::move(kwargs), loc);
     case Value::Kind::Str: {
         const std::string& s = r.s;
         if (name == "format")

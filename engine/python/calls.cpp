@@ -322,6 +322,9 @@ Value Evaluator::getAttr(const Value& obj, const std::string& name, SourceLoc lo
             return Value::ofBuiltin(obj.s + "." + name);
         break;
     case Value::Kind::Tensor:
+        if (name == "requires_grad")
+            if (const std::optional<bool> rg = parameterRequiresGrad(obj))
+                return Value::ofBool(*rg);
         if (name == "shape" || name == "ndim" || name == "data" || name == "T" || name == "device" || name == "dtype"
             || name == "is_cuda" || name == "requires_grad" || name == "grad")
             return tensorMethod(obj, "@" + name, {}, {}, loc);
@@ -361,6 +364,15 @@ void Evaluator::setAttr(const Value& obj, const std::string& name, Value v, Sour
     }
     if (obj.kind == Value::Kind::Namespace) {
         warn(loc, "setting " + obj.s + "." + name + " has no effect in ModuleLab", Severity::Info);
+        return;
+    }
+    if (name == "requires_grad" && parameterRequiresGrad(obj)) {
+        if (v.kind != Value::Kind::Bool)
+            fail(loc, "RuntimeError: requires_grad must be a bool");
+        if (!obj.module)
+            notYet(loc, "setting .requires_grad of an nn.Parameter before a module holds it; give requires_grad=" + repr(v)
+                            + " to nn.Parameter(...)");
+        (void)setRequiresGrad(obj, v.b, loc);
         return;
     }
     if (obj.isTensor()) {

@@ -177,6 +177,16 @@ protected:
         (void)copy;
     }
 
+    // ---- parameters as values (parameters.cpp) -----------------------------------------
+    // A parameter (model.fc.weight, an item of parameters()): s = "parameter", module = the module
+    // holding it, items = {its name}. nn.Parameter(...) before a module holds it: module nullptr,
+    // items = {requires_grad} when given.
+    static Value parameterValue(Shape shape, std::shared_ptr<const Tensor> data, const Module* owner, const std::string& name);
+    static std::optional<bool> parameterRequiresGrad(const Value& t); // nullopt: not a parameter
+    // p.requires_grad = flag / p.requires_grad_(flag): recorded in the module tree, at every place
+    // of a module stored in several places; returns the parameter.
+    Value setRequiresGrad(const Value& t, bool requiresGrad, SourceLoc loc);
+
     // ---- builtins (builtins.cpp) -------------------------------------------------------
     Value callBuiltin(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);
     Value callMethod(const Value& receiver, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);

@@ -711,14 +711,17 @@ std::string Exporter::statement(const std::string& head, const Module& value, in
     return s;
 }
 
-// model.features.requires_grad_(False) for every frozen module, outermost first, as fine-tuning
-// code freezes them after building the model.
+// model.features.requires_grad_(False) for every frozen module, outermost first, and
+// model.fc.bias.requires_grad_(False) for every single frozen parameter, as fine-tuning code freezes
+// them after building the model.
 std::string Exporter::frozenLines(const Module& root)
 {
     std::string s;
     auto visit = [&](const Module& m, auto& self) -> void {
         if (m.frozen())
             s += *pathExpr(m) + ".requires_grad_(False)\n";
+        for (const std::string& p : m.frozenParameters())
+            s += *pathExpr(m) + "." + p + ".requires_grad_(False)\n";
         for (const Module::Child& c : m.children())
             self(*c.module, self);
     };

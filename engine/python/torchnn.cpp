@@ -642,9 +642,9 @@ Value Evaluator::moduleAttr(const Value& obj, const std::string& name, SourceLoc
                     data = std::make_shared<Tensor>(layer.tensors()[k]);
                 if (data && !specs[k].isBuffer)
                     parameterRead(layer.tensors()[k], data);
-                Value t = Value::ofTensor(specs[k].shape, std::move(data));
-                t.s = "parameter";
-                return t;
+                if (specs[k].isBuffer)
+                    return Value::ofTensor(specs[k].shape, std::move(data));
+                return parameterValue(specs[k].shape, std::move(data), &m, specs[k].name);
             }
         if (name == "bias" || name == "weight")
             return Value::none(); // bias=False, affine=False
@@ -711,10 +711,9 @@ std::optional<Value> Evaluator::ownTensor(const Module& m, const std::string& na
             data = std::make_shared<Tensor>(m.tensors()[k]);
         if (data && !specs[k].isBuffer)
             parameterRead(m.tensors()[k], data);
-        Value t = Value::ofTensor(specs[k].shape, std::move(data));
-        if (!specs[k].isBuffer)
-            t.s = "parameter";
-        return t;
+        if (specs[k].isBuffer)
+            return Value::ofTensor(specs[k].shape, std::move(data));
+        return parameterValue(specs[k].shape, std::move(data), &m, specs[k].name);
     }
     return std::nullopt;
 }
@@ -769,6 +768,11 @@ void Evaluator::registerTensor(CustomModule& m, Instance& in, const std::string&
                  Severity::Info);
     }
     m.setOwnTensor(std::move(s), fill, v.data);
+    if (!buffer) { // a new nn.Parameter has its own requires_grad (True unless given)
+        const bool requiresGrad = parameterRequiresGrad(v).value_or(true);
+        if (m.requiresGrad(name) != requiresGrad)
+            m.setParameterFrozen(name, !requiresGrad);
+    }
     in.attrs.erase(name);
 }
 
@@ -1005,9 +1009,7 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
             for (const TensorSpec& spec : nm.module->tensorSpecs()) {
                 if (spec.isBuffer != buffers)
                     continue;
-                Value t = Value::ofTensor(spec.shape, nullptr);
-                if (!buffers)
-                    t.s = "parameter";
+                Value t = buffers ? Value::ofTensor(spec.shape, nullptr) : parameterValue(spec.shape, nullptr, nm.module, spec.name);
                 out.push_back(name.rfind("named_", 0) == 0 ? Value::ofTuple({Value::ofStr(joinName(nm.path, spec.name)), t}) : t);
             }
         return Value::ofList(std::move(out));
@@ -1212,13 +1214,27 @@ Value Evaluator::callTorch(const std::string& name, Args args, Kwargs kwargs, So
         if (type == "Parameter") {
             if (args.empty() || !args[0].isTensor())
                 notYet(loc, "nn.Parameter of something other than a tensor");
-            for (const auto& [k, v] : kwargs)
-                if (k != "requires_grad" || !truthy(v, loc))
-                    notYet(loc, "nn.Parameter(..., " + k + "=" + repr(v) + ")");
-            if (args.size() > 1 && !truthy(args[1], loc))
-                notYet(loc, "nn.Parameter(..., requires_grad=False)");
+            if (args.size() > 2)
+                fail(loc, "TypeError: Parameter.__new__() takes from 1 to 3 positional arguments but " + std::to_string(args.size() + 1) + " were given");
+            std::optional<Value> requiresGrad;
+            if (args.size() > 1)
+                requiresGrad = args[1];
+            for (const auto& [k, v] : kwargs) {
+                if (k != "requires_grad")
+                    fail(loc, "TypeError: Parameter.__new__() got an unexpected keyword argument '" + k + "'");
+                if (requiresGrad)
+                    fail(loc, "TypeError: Parameter.__new__() got multiple values for argument 'requires_grad'");
+                requiresGrad = v;
+            }
             Value t = args[0];
             t.s = "parameter";
+            t.module = nullptr;
+            t.items.clear();
+            if (requiresGrad) {
+                if (requiresGrad->kind != Value::Kind::Bool)
+                    fail(loc, "TypeError: _make_subclass(): argument 'require_grad' (position 3) must be bool, not " + typeNameOf(*requiresGrad));
+                t.items = {*requiresGrad};
+            }
             return t;
         }
         if (!type.empty() && std::isupper(static_cast<unsigned char>(type[0]))) {

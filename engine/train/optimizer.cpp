@@ -100,7 +100,7 @@ std::vector<Tensor*> modelParameters(Module& root, const std::vector<std::string
     std::vector<Tensor*> out;
     std::set<const Tensor*> seen;
     for (const StateEntry& e : stateDict(root)) {
-        if (e.spec.isBuffer || isFrozen(e.module->path()))
+        if (e.spec.isBuffer || isFrozen(e.key) || !e.module->requiresGrad(e.spec.name)) // frozen modules and parameters
             continue;
         const Tensor* p = &e.module->tensors()[static_cast<size_t>(e.specIndex)];
         if (seen.insert(p).second)

@@ -15,9 +15,12 @@ bool isFrozen(const Module& m)
 std::vector<std::string> frozenPaths(const Module& root)
 {
     std::vector<std::string> out;
-    for (const NamedModule& nm : namedModules(root))
+    for (const NamedModule& nm : namedModules(root)) {
         if (nm.module->frozen())
             out.push_back(nm.path);
+        for (const std::string& p : nm.module->frozenParameters())
+            out.push_back(joinName(nm.path, p));
+    }
     return out;
 }
 

@@ -9,7 +9,8 @@ namespace ml {
 
 // Whether requires_grad is False for m's parameters: m or a module above it is frozen.
 bool isFrozen(const Module& m);
-// The registered modules marked frozen, as dotted paths (for Trainer and modelParameters).
+// The registered modules marked frozen and the single frozen parameters, as dotted paths and
+// state_dict names (for Trainer and modelParameters).
 std::vector<std::string> frozenPaths(const Module& root);
 
 // Why an optimizer built from model.parameters() never changes m's parameters, or "" when it
