@@ -1,4 +1,5 @@
 // modulelab-cli: the engine on the command line (no display, no Qt).
+#include "cli/choicehint.h"
 #include "cli/convertweights.h"
 #include "engine/classprobabilities.h"
 #include "engine/analysis/analysis.h"
@@ -168,7 +169,7 @@ std::optional<Model> loadModel(const Options& o, bool needInput)
     ModelLoadOptions lo{o.get("--model").empty() ? o.get("--class") : o.get("--model"), o.get("--args")};
     auto r = loadModelFile(o.model, lo);
     if (auto* e = std::get_if<ParseError>(&r)) {
-        std::cerr << e->toString() << "\n";
+        std::cerr << cli::parseErrorText(*e) << "\n";
         return std::nullopt;
     }
     Model m{std::move(std::get<LoadedModel>(r)), {}};
@@ -192,7 +193,7 @@ void printDiagnostics(const std::vector<Diagnostic>& ds, const std::string& file
         std::cerr << file;
         if (d.loc.valid())
             std::cerr << ":" << d.loc.line << ":" << d.loc.column;
-        std::cerr << ": " << severityName(d.severity) << ": " << (d.path.empty() ? "" : d.path + ": ") << d.message << "\n";
+        std::cerr << ": " << severityName(d.severity) << ": " << (d.path.empty() ? "" : d.path + ": ") << d.message << cli::diagnosticHint(d) << "\n";
     }
 }
 
@@ -203,6 +204,8 @@ int cmdSummary(const Options& o)
         return kExitBadInput;
     Analysis a = analyze(*m->loaded.root, m->input);
     a.diagnostics.insert(a.diagnostics.begin(), m->loaded.diagnostics.begin(), m->loaded.diagnostics.end());
+    for (Diagnostic& d : a.diagnostics)
+        d.message += cli::diagnosticHint(d);
     const std::string format = o.get("--format", "table");
     if (format == "json")
         std::cout << writeJson(summaryJson(*m->loaded.root, m->input, a)) << "\n";

@@ -2,6 +2,7 @@
 // formulas, for scripts and for checking against PyTorch.
 #include "cli/train.h"
 
+#include "cli/choicehint.h"
 #include "engine/analysis/analysis.h"
 #include "engine/io/idx.h"
 #include "engine/io/json.h"
@@ -188,7 +189,7 @@ std::unique_ptr<Module> prepareModel(const Args& a, const Shape& input, int64_t 
 {
     auto r = loadModelFile(a.model, {a.get("--model").empty() ? a.get("--class") : a.get("--model"), a.get("--args")});
     if (auto* e = std::get_if<ParseError>(&r)) {
-        std::cerr << e->toString() << "\n";
+        std::cerr << parseErrorText(*e) << "\n";
         return nullptr;
     }
     loaded = std::move(std::get<LoadedModel>(r));

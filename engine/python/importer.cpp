@@ -18,6 +18,10 @@ using detail::Value;
 
 namespace {
 
+// The notes that say which of several models was built (isModelChoiceNote).
+const std::string kSeveralModels = "the file creates several models: ";
+const std::string kSeveralClasses = "no line creates the model and several classes could be it (";
+
 // The names an expression or statement reads, for telling whether a line touches the model.
 void namesIn(const Expr& e, std::set<std::string>& out)
 {
@@ -438,8 +442,7 @@ std::variant<Value, ParseError> FileEvaluator::buildChosen(Frame& top)
             std::string list;
             for (const Created& c : m_created)
                 list += (list.empty() ? "" : ", ") + c.name + " (" + c.module->typeName() + ", line " + std::to_string(c.loc.line) + ")";
-            warn(last.loc, "the file creates several models: " + list + "; showing the last, " + last.name + ". Choose another with --model NAME",
-                 Severity::Info);
+            warn(last.loc, kSeveralModels + list + "; showing the last, " + last.name, Severity::Info);
         }
         return Value::ofModule(last.module);
     }
@@ -503,8 +506,8 @@ std::variant<Value, ParseError> FileEvaluator::buildChosen(Frame& top)
             if (v.kind == Value::Kind::Function && v.fn->body)
                 list += ", " + n + "() (function)";
         ParseError err{m_file, {1, 1},
-                       "every class needs constructor arguments and no top-level line such as 'model = Net(...)' says which to build; "
-                       "choose one with --model NAME and --args (the file has " + list + ")"};
+                       "every class needs constructor arguments and no top-level line such as 'model = Net(...)' says which to build "
+                       "(the file defines " + list + ")"};
         err.needsChoice = true;
         return err;
     }
@@ -512,9 +515,7 @@ std::variant<Value, ParseError> FileEvaluator::buildChosen(Frame& top)
         std::string list;
         for (const auto& c : candidates)
             list += (list.empty() ? "" : ", ") + c->name;
-        warn(candidates.back()->loc, "no line creates the model and several classes could be it (" + list + "); showing the last, "
-                                         + candidates.back()->name + ". Choose another with --model NAME",
-             Severity::Info);
+        warn(candidates.back()->loc, kSeveralClasses + list + "); showing the last, " + candidates.back()->name, Severity::Info);
     }
     try {
         return instantiate(candidates.back(), {}, {}, candidates.back()->loc);
@@ -655,6 +656,11 @@ std::variant<ImportResult, ParseError> importPython(std::string_view source, std
                                                     const ImportOptions& options)
 {
     return FileEvaluator(std::string(fileName), options).run(source);
+}
+
+bool isModelChoiceNote(const Diagnostic& d)
+{
+    return d.severity == Severity::Info && (d.message.rfind(kSeveralModels, 0) == 0 || d.message.rfind(kSeveralClasses, 0) == 0);
 }
 
 std::variant<std::vector<ModelChoice>, ParseError> listModelChoices(std::string_view source, std::string_view fileName)

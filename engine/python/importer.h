@@ -51,6 +51,10 @@ struct ModelChoice {
 // file's model classes (directly or through another factory function).
 std::variant<std::vector<ModelChoice>, ParseError> listModelChoices(std::string_view source, std::string_view fileName);
 
+// Whether the note says that the file defines or creates several models and which one was built
+// (a front end adds how its user picks another: the command line's --model NAME).
+bool isModelChoiceNote(const Diagnostic& d);
+
 // Reads PyTorch model code by running it with ModuleLab's own Python evaluator (no CPython,
 // no PyTorch): the module-level code, classes, functions and __init__ methods build the model
 // tree; forward programs are kept as data. A model that cannot be fully built is a located

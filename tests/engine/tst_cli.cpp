@@ -73,6 +73,7 @@ private slots:
     void jsonSummaryMatchesPyTorch_data();
     void jsonSummaryMatchesPyTorch();
     void diagnosticsCarryLines();
+    void modelChoiceNamesTheOption();
     void reprIsByteExact_data();
     void reprIsByteExact();
     void exportRoundTrips_data();
@@ -210,6 +211,31 @@ void TestCli::diagnosticsCarryLines()
     QCOMPARE(d["line"].toInt(), 23);
     QCOMPARE(d["column"].toInt(), 17);
     QVERIFY(d["message"].toString().contains("50176"));
+}
+
+// The engine says which model it built of several (the application shows that note too); the
+// command line adds its own option for choosing another.
+void TestCli::modelChoiceNamesTheOption()
+{
+    QTemporaryDir dir;
+    const QString header = QStringLiteral("import torch.nn as nn\n\nclass A(nn.Module):\n    def __init__(self, n):\n        super().__init__()\n"
+                                          "        self.fc = nn.Linear(n, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n\n");
+    const QString several = dir.filePath(QStringLiteral("several.py"));
+    const QString none = dir.filePath(QStringLiteral("none.py"));
+    for (const auto& [path, text] : {std::pair{several, header + QStringLiteral("a = A(3)\nb = A(4)\n")}, std::pair{none, header}}) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text.toUtf8());
+    }
+    const Result r = cli({"summary", several, "--input", "1,4"});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("the file creates several models: a (A, line 11), b (A, line 12); showing the last, b. "
+                                           "Choose another with --model NAME\n")),
+             qPrintable(r.out));
+    const Result n = cli({"repr", none});
+    QCOMPARE(n.code, 2);
+    QVERIFY2(n.err.contains(QStringLiteral("says which to build (the file defines A(n)); choose one with --model NAME and --args\n")),
+             qPrintable(n.err));
 }
 
 void TestCli::reprIsByteExact_data()
