@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <numeric>
 
 namespace ml::detail {
@@ -34,416 +35,631 @@ double roundHalfEven(double x, int digits)
 
 } // namespace
 
-Value Evaluator::callBuiltin(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f)
-{
-    auto need = [&](size_t lo, size_t hi) {
+// One call of a builtin: the evaluator, the call's arguments and where it is written. Every
+// builtin is one member function; builtinTable() names them all.
+struct BuiltinCall {
+    Evaluator& ev;
+    const std::string& name;
+    Evaluator::Args& args;
+    Evaluator::Kwargs& kwargs;
+    SourceLoc loc;
+    Evaluator::Frame& f;
+
+    void need(size_t lo, size_t hi) const
+    {
         if (args.size() < lo || args.size() > hi)
             fail(loc, "TypeError: " + name + "() takes " + (lo == hi ? std::to_string(lo) : "from " + std::to_string(lo) + " to " + std::to_string(hi))
                           + " positional argument" + (hi == 1 ? "" : "s") + " but " + std::to_string(args.size()) + " were given");
-    };
-    auto kwarg = [&](std::string_view key) -> const Value* {
+    }
+    const Value* kwarg(std::string_view key) const
+    {
         for (const auto& [k, v] : kwargs)
             if (k == key)
                 return &v;
         return nullptr;
-    };
-    auto intArg = [&](const Value& v) -> int64_t {
+    }
+    int64_t intArg(const Value& v) const
+    {
         if (!v.isInt())
             fail(loc, "TypeError: '" + typeNameOf(v) + "' object cannot be interpreted as an integer");
         return v.integer();
-    };
+    }
 
-    if (name == "print")
-        return Value::none();
-    if (name == "len") {
-        need(1, 1);
-        const Value& v = args[0];
-        switch (v.kind) {
-        case Value::Kind::Str: return Value::ofInt(static_cast<int64_t>(v.s.size()));
-        case Value::Kind::List:
-        case Value::Kind::Tuple: return Value::ofInt(static_cast<int64_t>(v.elements().size()));
-        case Value::Kind::Dict: return Value::ofInt(static_cast<int64_t>(v.dict->entries.size()));
-        case Value::Kind::Range: return Value::ofInt(static_cast<int64_t>(iterate(v, loc).size()));
-        case Value::Kind::Module:
-            if (v.module->kind() != ModuleKind::Custom && v.module->kind() != ModuleKind::Layer)
-                return Value::ofInt(v.module->childCount());
-            break;
-        case Value::Kind::Tensor:
-            if (v.shape.rank() > 0)
-                return Value::ofInt(v.shape[0]);
-            fail(loc, "TypeError: len() of a 0-d tensor");
-        default: break;
-        }
-        fail(loc, "TypeError: object of type '" + typeNameOf(v) + "' has no len()");
+    // the evaluator's Python semantics
+    [[noreturn]] void fail(SourceLoc at, std::string message) const { ev.fail(at, std::move(message)); }
+    [[noreturn]] void notYet(SourceLoc at, const std::string& what) const { ev.notYet(at, what); }
+    std::vector<Value> iterate(const Value& v, SourceLoc at) const { return ev.iterate(v, at); }
+    bool truthy(const Value& v, SourceLoc at) const { return ev.truthy(v, at); }
+    bool equal(const Value& a, const Value& b) const { return ev.equal(a, b); }
+    bool less(const Value& a, const Value& b, SourceLoc at) const { return ev.less(a, b, at); }
+    std::string str(const Value& v) const { return ev.str(v); }
+    std::string repr(const Value& v) const { return ev.repr(v); }
+    std::string formatValue(const Value& v, const std::string& spec, SourceLoc at) const { return ev.formatValue(v, spec, at); }
+    Value binary(const std::string& op, const Value& a, const Value& b, SourceLoc at) const { return ev.binary(op, a, b, at); }
+    Value call(const Value& callee, Evaluator::Args a, Evaluator::Kwargs k, SourceLoc at, Evaluator::Frame& frame) const
+    {
+        return ev.call(callee, std::move(a), std::move(k), at, frame);
     }
-    if (name == "range") {
-        need(1, 3);
-        Value r;
-        r.kind = Value::Kind::Range;
-        int64_t start = 0, stop = 0, stepBy = 1;
-        if (args.size() == 1)
-            stop = intArg(args[0]);
-        else {
-            start = intArg(args[0]);
-            stop = intArg(args[1]);
-            if (args.size() == 3)
-                stepBy = intArg(args[2]);
-        }
-        if (stepBy == 0)
-            fail(loc, "ValueError: range() arg 3 must not be zero");
-        r.items = {Value::ofInt(start), Value::ofInt(stop), Value::ofInt(stepBy)};
-        return r;
+    Value getAttr(const Value& obj, const std::string& attr, SourceLoc at, Evaluator::Frame& frame) const
+    {
+        return ev.getAttr(obj, attr, at, frame);
     }
-    if (name == "enumerate") {
-        need(1, 2);
-        int64_t start = args.size() > 1 ? intArg(args[1]) : kwarg("start") ? intArg(*kwarg("start")) : 0;
-        std::vector<Value> out;
-        for (Value& v : iterate(args[0], loc))
-            out.push_back(Value::ofTuple({Value::ofInt(start++), std::move(v)}));
-        return Value::ofList(std::move(out));
+    void setAttr(const Value& obj, const std::string& attr, Value v, SourceLoc at, Evaluator::Frame& frame) const
+    {
+        ev.setAttr(obj, attr, std::move(v), at, frame);
     }
-    if (name == "zip") {
-        std::vector<std::vector<Value>> seqs;
-        size_t n = SIZE_MAX;
-        for (const Value& a : args) {
-            seqs.push_back(iterate(a, loc));
-            n = std::min(n, seqs.back().size());
-        }
-        if (seqs.empty())
-            n = 0;
-        std::vector<Value> out;
-        for (size_t k = 0; k < n; ++k) {
-            std::vector<Value> t;
-            for (auto& s : seqs)
-                t.push_back(s[k]);
-            out.push_back(Value::ofTuple(std::move(t)));
-        }
-        return Value::ofList(std::move(out));
+
+    Value builtinPrint(); // print
+    Value builtinLen(); // len
+    Value builtinRange(); // range
+    Value builtinEnumerate(); // enumerate
+    Value builtinZip(); // zip
+    Value builtinReversed(); // reversed
+    Value builtinList(); // list, tuple, set
+    Value builtinDict(); // dict
+    Value builtinInt(); // int
+    Value builtinFloat(); // float
+    Value builtinBool(); // bool
+    Value builtinStr(); // str, repr
+    Value builtinFormat(); // format
+    Value builtinRound(); // round
+    Value builtinAbs(); // abs
+    Value builtinMin(); // min, max
+    Value builtinSum(); // sum
+    Value builtinDivmod(); // divmod
+    Value builtinPow(); // pow
+    Value builtinSorted(); // sorted
+    Value builtinAny(); // any, all
+    Value builtinMap(); // map, filter
+    Value builtinIter(); // iter
+    Value builtinIsinstance(); // isinstance, issubclass
+    Value builtinHasattr(); // hasattr, getattr
+    Value builtinSetattr(); // setattr
+    Value builtinSuper(); // super
+    Value builtinType(); // type
+    Value builtinCallable(); // callable
+    Value builtinNext(); // next
+    Value exceptionValue(); // NotImplementedError, ValueError, TypeError, RuntimeError, Exception, KeyError, IndexError, AssertionError, AttributeError, ZeroDivisionError, ImportError, StopIteration, OverflowError, Warning, UserWarning, DeprecationWarning, FutureWarning, RuntimeWarning
+};
+
+namespace {
+
+using BuiltinHandler = Value (BuiltinCall::*)();
+
+// Every builtin name the evaluator knows, with the function that calls it (nullptr: a name that
+// is a value only, such as object or Ellipsis). The one definition of Python's builtins in ModuleLab.
+const std::map<std::string, BuiltinHandler, std::less<>>& builtinTable()
+{
+    static const std::map<std::string, BuiltinHandler, std::less<>> table = {
+        {"print", &BuiltinCall::builtinPrint},
+        {"len", &BuiltinCall::builtinLen},
+        {"range", &BuiltinCall::builtinRange},
+        {"enumerate", &BuiltinCall::builtinEnumerate},
+        {"zip", &BuiltinCall::builtinZip},
+        {"reversed", &BuiltinCall::builtinReversed},
+        {"list", &BuiltinCall::builtinList},
+        {"tuple", &BuiltinCall::builtinList},
+        {"set", &BuiltinCall::builtinList},
+        {"dict", &BuiltinCall::builtinDict},
+        {"int", &BuiltinCall::builtinInt},
+        {"float", &BuiltinCall::builtinFloat},
+        {"bool", &BuiltinCall::builtinBool},
+        {"str", &BuiltinCall::builtinStr},
+        {"repr", &BuiltinCall::builtinStr},
+        {"format", &BuiltinCall::builtinFormat},
+        {"round", &BuiltinCall::builtinRound},
+        {"abs", &BuiltinCall::builtinAbs},
+        {"min", &BuiltinCall::builtinMin},
+        {"max", &BuiltinCall::builtinMin},
+        {"sum", &BuiltinCall::builtinSum},
+        {"divmod", &BuiltinCall::builtinDivmod},
+        {"pow", &BuiltinCall::builtinPow},
+        {"sorted", &BuiltinCall::builtinSorted},
+        {"any", &BuiltinCall::builtinAny},
+        {"all", &BuiltinCall::builtinAny},
+        {"map", &BuiltinCall::builtinMap},
+        {"filter", &BuiltinCall::builtinMap},
+        {"iter", &BuiltinCall::builtinIter},
+        {"isinstance", &BuiltinCall::builtinIsinstance},
+        {"issubclass", &BuiltinCall::builtinIsinstance},
+        {"hasattr", &BuiltinCall::builtinHasattr},
+        {"getattr", &BuiltinCall::builtinHasattr},
+        {"setattr", &BuiltinCall::builtinSetattr},
+        {"super", &BuiltinCall::builtinSuper},
+        {"type", &BuiltinCall::builtinType},
+        {"callable", &BuiltinCall::builtinCallable},
+        {"next", &BuiltinCall::builtinNext},
+        {"NotImplementedError", &BuiltinCall::exceptionValue},
+        {"ValueError", &BuiltinCall::exceptionValue},
+        {"TypeError", &BuiltinCall::exceptionValue},
+        {"RuntimeError", &BuiltinCall::exceptionValue},
+        {"Exception", &BuiltinCall::exceptionValue},
+        {"KeyError", &BuiltinCall::exceptionValue},
+        {"IndexError", &BuiltinCall::exceptionValue},
+        {"AssertionError", &BuiltinCall::exceptionValue},
+        {"AttributeError", &BuiltinCall::exceptionValue},
+        {"ZeroDivisionError", &BuiltinCall::exceptionValue},
+        {"ImportError", &BuiltinCall::exceptionValue},
+        {"StopIteration", &BuiltinCall::exceptionValue},
+        {"OverflowError", &BuiltinCall::exceptionValue},
+        {"Warning", &BuiltinCall::exceptionValue},
+        {"UserWarning", &BuiltinCall::exceptionValue},
+        {"DeprecationWarning", &BuiltinCall::exceptionValue},
+        {"FutureWarning", &BuiltinCall::exceptionValue},
+        {"RuntimeWarning", &BuiltinCall::exceptionValue},
+        {"object", nullptr},
+        {"Ellipsis", nullptr},
+        {"NotImplemented", nullptr},
+        {"id", nullptr},
+    };
+    return table;
+}
+
+} // namespace
+
+Value BuiltinCall::builtinPrint()
+{
+    return Value::none();
+}
+
+Value BuiltinCall::builtinLen()
+{
+    need(1, 1);
+    const Value& v = args[0];
+    switch (v.kind) {
+    case Value::Kind::Str: return Value::ofInt(static_cast<int64_t>(v.s.size()));
+    case Value::Kind::List:
+    case Value::Kind::Tuple: return Value::ofInt(static_cast<int64_t>(v.elements().size()));
+    case Value::Kind::Dict: return Value::ofInt(static_cast<int64_t>(v.dict->entries.size()));
+    case Value::Kind::Range: return Value::ofInt(static_cast<int64_t>(iterate(v, loc).size()));
+    case Value::Kind::Module:
+        if (v.module->kind() != ModuleKind::Custom && v.module->kind() != ModuleKind::Layer)
+            return Value::ofInt(v.module->childCount());
+        break;
+    case Value::Kind::Tensor:
+        if (v.shape.rank() > 0)
+            return Value::ofInt(v.shape[0]);
+        fail(loc, "TypeError: len() of a 0-d tensor");
+    default: break;
     }
-    if (name == "reversed") {
-        need(1, 1);
-        if (args[0].kind == Value::Kind::Dict || args[0].kind == Value::Kind::Str || args[0].isSequence() || args[0].kind == Value::Kind::Range
-            || (args[0].kind == Value::Kind::Module && args[0].module->kind() != ModuleKind::Custom && args[0].module->kind() != ModuleKind::ModuleDict)) {
-            std::vector<Value> items = iterate(args[0], loc);
-            std::reverse(items.begin(), items.end());
-            return Value::ofList(std::move(items));
-        }
-        fail(loc, "TypeError: '" + typeNameOf(args[0]) + "' object is not reversible");
+    fail(loc, "TypeError: object of type '" + typeNameOf(v) + "' has no len()");
+}
+
+Value BuiltinCall::builtinRange()
+{
+    need(1, 3);
+    Value r;
+    r.kind = Value::Kind::Range;
+    int64_t start = 0, stop = 0, stepBy = 1;
+    if (args.size() == 1)
+        stop = intArg(args[0]);
+    else {
+        start = intArg(args[0]);
+        stop = intArg(args[1]);
+        if (args.size() == 3)
+            stepBy = intArg(args[2]);
     }
-    if (name == "list" || name == "tuple" || name == "set") {
-        need(0, 1);
-        std::vector<Value> items = args.empty() ? std::vector<Value>{} : iterate(args[0], loc);
-        if (name == "set") {
-            std::vector<Value> unique;
-            for (Value& v : items)
-                if (std::none_of(unique.begin(), unique.end(), [&](const Value& u) { return equal(u, v); }))
-                    unique.push_back(std::move(v));
-            items = std::move(unique);
-        }
-        return Value::ofSequence(name == "tuple" ? Value::Kind::Tuple : Value::Kind::List, std::move(items));
+    if (stepBy == 0)
+        fail(loc, "ValueError: range() arg 3 must not be zero");
+    r.items = {Value::ofInt(start), Value::ofInt(stop), Value::ofInt(stepBy)};
+    return r;
+}
+
+Value BuiltinCall::builtinEnumerate()
+{
+    need(1, 2);
+    int64_t start = args.size() > 1 ? intArg(args[1]) : kwarg("start") ? intArg(*kwarg("start")) : 0;
+    std::vector<Value> out;
+    for (Value& v : iterate(args[0], loc))
+        out.push_back(Value::ofTuple({Value::ofInt(start++), std::move(v)}));
+    return Value::ofList(std::move(out));
+}
+
+Value BuiltinCall::builtinZip()
+{
+    std::vector<std::vector<Value>> seqs;
+    size_t n = SIZE_MAX;
+    for (const Value& a : args) {
+        seqs.push_back(iterate(a, loc));
+        n = std::min(n, seqs.back().size());
     }
-    if (name == "dict") {
-        Value d;
-        d.kind = Value::Kind::Dict;
-        d.dict = std::make_shared<DictData>();
-        if (!args.empty()) {
-            if (args[0].kind == Value::Kind::Dict)
-                d.dict->entries = args[0].dict->entries;
-            else
-                for (const Value& pair : iterate(args[0], loc)) {
-                    std::vector<Value> kv = iterate(pair, loc);
-                    if (kv.size() != 2)
-                        fail(loc, "ValueError: dictionary update sequence element has length " + std::to_string(kv.size()) + "; 2 is required");
-                    auto same = std::find_if(d.dict->entries.begin(), d.dict->entries.end(), [&](const auto& e) { return equal(e.first, kv[0]); });
-                    if (same != d.dict->entries.end())
-                        same->second = kv[1]; // a repeated key keeps its place, the later value wins
-                    else
-                        d.dict->entries.emplace_back(kv[0], kv[1]);
-                }
-        }
-        for (auto& [k, v] : kwargs) {
-            auto same = std::find_if(d.dict->entries.begin(), d.dict->entries.end(), [&](const auto& e) { return equal(e.first, Value::ofStr(k)); });
-            if (same != d.dict->entries.end())
-                same->second = v;
-            else
-                d.dict->entries.emplace_back(Value::ofStr(k), v);
-        }
-        return d;
+    if (seqs.empty())
+        n = 0;
+    std::vector<Value> out;
+    for (size_t k = 0; k < n; ++k) {
+        std::vector<Value> t;
+        for (auto& s : seqs)
+            t.push_back(s[k]);
+        out.push_back(Value::ofTuple(std::move(t)));
     }
-    if (name == "int") {
-        need(0, 2);
-        if (args.empty())
-            return Value::ofInt(0);
-        const Value& v = args[0];
-        if (v.isInt())
-            return Value::ofInt(v.integer());
-        if (v.kind == Value::Kind::Float)
-            return Value::ofInt(toIntChecked(std::trunc(v.f), *this, loc));
-        if (v.kind == Value::Kind::Str) {
-            try {
-                size_t used = 0;
-                const long long x = std::stoll(v.s, &used, args.size() > 1 ? static_cast<int>(intArg(args[1])) : 10);
-                if (used == v.s.size())
-                    return Value::ofInt(x);
-            } catch (...) {
+    return Value::ofList(std::move(out));
+}
+
+Value BuiltinCall::builtinReversed()
+{
+    need(1, 1);
+    if (args[0].kind == Value::Kind::Dict || args[0].kind == Value::Kind::Str || args[0].isSequence() || args[0].kind == Value::Kind::Range
+        || (args[0].kind == Value::Kind::Module && args[0].module->kind() != ModuleKind::Custom && args[0].module->kind() != ModuleKind::ModuleDict)) {
+        std::vector<Value> items = iterate(args[0], loc);
+        std::reverse(items.begin(), items.end());
+        return Value::ofList(std::move(items));
+    }
+    fail(loc, "TypeError: '" + typeNameOf(args[0]) + "' object is not reversible");
+}
+
+Value BuiltinCall::builtinList()
+{
+    need(0, 1);
+    std::vector<Value> items = args.empty() ? std::vector<Value>{} : iterate(args[0], loc);
+    if (name == "set") {
+        std::vector<Value> unique;
+        for (Value& v : items)
+            if (std::none_of(unique.begin(), unique.end(), [&](const Value& u) { return equal(u, v); }))
+                unique.push_back(std::move(v));
+        items = std::move(unique);
+    }
+    return Value::ofSequence(name == "tuple" ? Value::Kind::Tuple : Value::Kind::List, std::move(items));
+}
+
+Value BuiltinCall::builtinDict()
+{
+    Value d;
+    d.kind = Value::Kind::Dict;
+    d.dict = std::make_shared<DictData>();
+    if (!args.empty()) {
+        if (args[0].kind == Value::Kind::Dict)
+            d.dict->entries = args[0].dict->entries;
+        else
+            for (const Value& pair : iterate(args[0], loc)) {
+                std::vector<Value> kv = iterate(pair, loc);
+                if (kv.size() != 2)
+                    fail(loc, "ValueError: dictionary update sequence element has length " + std::to_string(kv.size()) + "; 2 is required");
+                auto same = std::find_if(d.dict->entries.begin(), d.dict->entries.end(), [&](const auto& e) { return equal(e.first, kv[0]); });
+                if (same != d.dict->entries.end())
+                    same->second = kv[1]; // a repeated key keeps its place, the later value wins
+                else
+                    d.dict->entries.emplace_back(kv[0], kv[1]);
             }
-            fail(loc, "ValueError: invalid literal for int() with base 10: " + repr(v));
+    }
+    for (auto& [k, v] : kwargs) {
+        auto same = std::find_if(d.dict->entries.begin(), d.dict->entries.end(), [&](const auto& e) { return equal(e.first, Value::ofStr(k)); });
+        if (same != d.dict->entries.end())
+            same->second = v;
+        else
+            d.dict->entries.emplace_back(Value::ofStr(k), v);
+    }
+    return d;
+}
+
+Value BuiltinCall::builtinInt()
+{
+    need(0, 2);
+    if (args.empty())
+        return Value::ofInt(0);
+    const Value& v = args[0];
+    if (v.isInt())
+        return Value::ofInt(v.integer());
+    if (v.kind == Value::Kind::Float)
+        return Value::ofInt(toIntChecked(std::trunc(v.f), ev, loc));
+    if (v.kind == Value::Kind::Str) {
+        try {
+            size_t used = 0;
+            const long long x = std::stoll(v.s, &used, args.size() > 1 ? static_cast<int>(intArg(args[1])) : 10);
+            if (used == v.s.size())
+                return Value::ofInt(x);
+        } catch (...) {
         }
-        if (v.isTensor())
-            notYet(loc, "int() of a tensor");
-        fail(loc, "TypeError: int() argument must be a string or a number, not '" + typeNameOf(v) + "'");
+        fail(loc, "ValueError: invalid literal for int() with base 10: " + repr(v));
     }
-    if (name == "float") {
-        need(0, 1);
-        if (args.empty())
-            return Value::ofFloat(0);
-        const Value& v = args[0];
-        if (v.isNumber())
-            return Value::ofFloat(v.number());
-        if (v.kind == Value::Kind::Str) {
-            std::string t = v.s;
-            std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            if (t == "inf" || t == "+inf" || t == "infinity")
-                return Value::ofFloat(INFINITY);
-            if (t == "-inf" || t == "-infinity")
-                return Value::ofFloat(-INFINITY);
-            if (t == "nan")
-                return Value::ofFloat(NAN);
-            try {
-                size_t used = 0;
-                const double x = std::stod(v.s, &used);
-                if (used == v.s.size())
-                    return Value::ofFloat(x);
-            } catch (...) {
-            }
-            fail(loc, "ValueError: could not convert string to float: " + repr(v));
+    if (v.isTensor())
+        notYet(loc, "int() of a tensor");
+    fail(loc, "TypeError: int() argument must be a string or a number, not '" + typeNameOf(v) + "'");
+}
+
+Value BuiltinCall::builtinFloat()
+{
+    need(0, 1);
+    if (args.empty())
+        return Value::ofFloat(0);
+    const Value& v = args[0];
+    if (v.isNumber())
+        return Value::ofFloat(v.number());
+    if (v.kind == Value::Kind::Str) {
+        std::string t = v.s;
+        std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (t == "inf" || t == "+inf" || t == "infinity")
+            return Value::ofFloat(INFINITY);
+        if (t == "-inf" || t == "-infinity")
+            return Value::ofFloat(-INFINITY);
+        if (t == "nan")
+            return Value::ofFloat(NAN);
+        try {
+            size_t used = 0;
+            const double x = std::stod(v.s, &used);
+            if (used == v.s.size())
+                return Value::ofFloat(x);
+        } catch (...) {
         }
-        fail(loc, "TypeError: float() argument must be a string or a number, not '" + typeNameOf(v) + "'");
+        fail(loc, "ValueError: could not convert string to float: " + repr(v));
     }
-    if (name == "bool") {
-        need(0, 1);
-        return Value::ofBool(!args.empty() && truthy(args[0], loc));
-    }
-    if (name == "str" || name == "repr") {
-        need(0, 1);
-        if (args.empty())
-            return Value::ofStr("");
-        return Value::ofStr(name == "str" ? str(args[0]) : repr(args[0]));
-    }
-    if (name == "format") {
-        need(1, 2);
-        return Value::ofStr(formatValue(args[0], args.size() > 1 ? str(args[1]) : std::string(), loc));
-    }
-    if (name == "round") {
-        need(1, 2);
-        if (!args[0].isNumber())
-            fail(loc, "TypeError: type " + typeNameOf(args[0]) + " doesn't define __round__ method");
-        if (args.size() == 2 && args[1].kind != Value::Kind::None) {
-            const int64_t digits = intArg(args[1]);
-            if (args[0].isInt())
-                return Value::ofInt(args[0].integer());
-            return Value::ofFloat(roundHalfEven(args[0].f, static_cast<int>(std::clamp<int64_t>(digits, -300, 300))));
-        }
+    fail(loc, "TypeError: float() argument must be a string or a number, not '" + typeNameOf(v) + "'");
+}
+
+Value BuiltinCall::builtinBool()
+{
+    need(0, 1);
+    return Value::ofBool(!args.empty() && truthy(args[0], loc));
+}
+
+Value BuiltinCall::builtinStr()
+{
+    need(0, 1);
+    if (args.empty())
+        return Value::ofStr("");
+    return Value::ofStr(name == "str" ? str(args[0]) : repr(args[0]));
+}
+
+Value BuiltinCall::builtinFormat()
+{
+    need(1, 2);
+    return Value::ofStr(formatValue(args[0], args.size() > 1 ? str(args[1]) : std::string(), loc));
+}
+
+Value BuiltinCall::builtinRound()
+{
+    need(1, 2);
+    if (!args[0].isNumber())
+        fail(loc, "TypeError: type " + typeNameOf(args[0]) + " doesn't define __round__ method");
+    if (args.size() == 2 && args[1].kind != Value::Kind::None) {
+        const int64_t digits = intArg(args[1]);
         if (args[0].isInt())
             return Value::ofInt(args[0].integer());
-        return Value::ofInt(toIntChecked(std::nearbyint(args[0].f), *this, loc));
+        return Value::ofFloat(roundHalfEven(args[0].f, static_cast<int>(std::clamp<int64_t>(digits, -300, 300))));
     }
-    if (name == "abs") {
-        need(1, 1);
-        if (args[0].isInt()) {
-            if (args[0].integer() == INT64_MIN)
-                notYet(loc, "integers beyond 64 bits");
-            return Value::ofInt(std::llabs(args[0].integer()));
-        }
-        if (args[0].kind == Value::Kind::Float)
-            return Value::ofFloat(std::fabs(args[0].f));
-        fail(loc, "TypeError: bad operand type for abs(): '" + typeNameOf(args[0]) + "'");
+    if (args[0].isInt())
+        return Value::ofInt(args[0].integer());
+    return Value::ofInt(toIntChecked(std::nearbyint(args[0].f), ev, loc));
+}
+
+Value BuiltinCall::builtinAbs()
+{
+    need(1, 1);
+    if (args[0].isInt()) {
+        if (args[0].integer() == INT64_MIN)
+            notYet(loc, "integers beyond 64 bits");
+        return Value::ofInt(std::llabs(args[0].integer()));
     }
-    if (name == "min" || name == "max") {
-        if (args.empty())
-            fail(loc, "TypeError: " + name + " expected at least 1 argument, got 0");
-        std::vector<Value> items = args.size() == 1 ? iterate(args[0], loc) : args;
-        if (items.empty()) {
-            if (const Value* d = kwarg("default"))
-                return *d;
-            fail(loc, "ValueError: " + name + "() arg is an empty sequence");
+    if (args[0].kind == Value::Kind::Float)
+        return Value::ofFloat(std::fabs(args[0].f));
+    fail(loc, "TypeError: bad operand type for abs(): '" + typeNameOf(args[0]) + "'");
+}
+
+Value BuiltinCall::builtinMin()
+{
+    if (args.empty())
+        fail(loc, "TypeError: " + name + " expected at least 1 argument, got 0");
+    std::vector<Value> items = args.size() == 1 ? iterate(args[0], loc) : args;
+    if (items.empty()) {
+        if (const Value* d = kwarg("default"))
+            return *d;
+        fail(loc, "ValueError: " + name + "() arg is an empty sequence");
+    }
+    const Value* keyFn = kwarg("key");
+    auto key = [&](const Value& v) { return keyFn ? call(*keyFn, {v}, {}, loc, f) : v; };
+    size_t best = 0;
+    Value bestKey = key(items[0]);
+    for (size_t k = 1; k < items.size(); ++k) {
+        Value kk = key(items[k]);
+        if (name == "min" ? less(kk, bestKey, loc) : less(bestKey, kk, loc)) {
+            best = k;
+            bestKey = kk;
         }
-        const Value* keyFn = kwarg("key");
-        auto key = [&](const Value& v) { return keyFn ? call(*keyFn, {v}, {}, loc, f) : v; };
-        size_t best = 0;
-        Value bestKey = key(items[0]);
-        for (size_t k = 1; k < items.size(); ++k) {
-            Value kk = key(items[k]);
-            if (name == "min" ? less(kk, bestKey, loc) : less(bestKey, kk, loc)) {
-                best = k;
-                bestKey = kk;
+    }
+    return items[best];
+}
+
+Value BuiltinCall::builtinSum()
+{
+    need(1, 2);
+    Value acc = args.size() > 1 ? args[1] : kwarg("start") ? *kwarg("start") : Value::ofInt(0);
+    for (const Value& v : iterate(args[0], loc))
+        acc = binary("+", acc, v, loc);
+    return acc;
+}
+
+Value BuiltinCall::builtinDivmod()
+{
+    need(2, 2);
+    return Value::ofTuple({binary("//", args[0], args[1], loc), binary("%", args[0], args[1], loc)});
+}
+
+Value BuiltinCall::builtinPow()
+{
+    need(2, 2);
+    return binary("**", args[0], args[1], loc);
+}
+
+Value BuiltinCall::builtinSorted()
+{
+    need(1, 1);
+    std::vector<Value> items = iterate(args[0], loc);
+    const Value* keyFn = kwarg("key");
+    const Value* rev = kwarg("reverse");
+    std::vector<std::pair<Value, Value>> keyed;
+    for (Value& v : items)
+        keyed.emplace_back(keyFn ? call(*keyFn, {v}, {}, loc, f) : v, v);
+    std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) { return less(a.first, b.first, loc); });
+    if (rev && truthy(*rev, loc))
+        std::reverse(keyed.begin(), keyed.end());
+    std::vector<Value> out;
+    for (auto& kv : keyed)
+        out.push_back(std::move(kv.second));
+    return Value::ofList(std::move(out));
+}
+
+Value BuiltinCall::builtinAny()
+{
+    need(1, 1);
+    for (const Value& v : iterate(args[0], loc))
+        if (truthy(v, loc) == (name == "any"))
+            return Value::ofBool(name == "any");
+    return Value::ofBool(name == "all");
+}
+
+Value BuiltinCall::builtinMap()
+{
+    need(2, 2);
+    std::vector<Value> out;
+    for (Value& v : iterate(args[1], loc)) {
+        if (name == "map")
+            out.push_back(call(args[0], {v}, {}, loc, f));
+        else if (args[0].kind == Value::Kind::None ? truthy(v, loc) : truthy(call(args[0], {v}, {}, loc, f), loc))
+            out.push_back(v);
+    }
+    return Value::ofList(std::move(out));
+}
+
+Value BuiltinCall::builtinIter()
+{
+    need(1, 1);
+    return Value::ofList(iterate(args[0], loc));
+}
+
+Value BuiltinCall::builtinIsinstance()
+{
+    need(2, 2);
+    std::vector<Value> types = args[1].kind == Value::Kind::Tuple ? args[1].items : std::vector<Value>{args[1]};
+    const Value& v = args[0];
+    for (const Value& t : types) {
+        if (t.kind == Value::Kind::Builtin) {
+            const std::string& tn = t.s;
+            if ((tn == "int" && v.kind == Value::Kind::Int) || (tn == "int" && v.kind == Value::Kind::Bool) || (tn == "float" && v.kind == Value::Kind::Float)
+                || (tn == "bool" && v.kind == Value::Kind::Bool) || (tn == "str" && v.kind == Value::Kind::Str)
+                || (tn == "list" && v.kind == Value::Kind::List) || (tn == "tuple" && v.kind == Value::Kind::Tuple)
+                || (tn == "dict" && v.kind == Value::Kind::Dict) || tn == "object")
+                return Value::ofBool(true);
+            if (v.kind == Value::Kind::Module) {
+                if (tn == "torch.nn.Module")
+                    return Value::ofBool(true);
+                const std::string type = tn.rfind("torch.nn.", 0) == 0 ? tn.substr(9) : std::string();
+                if (!type.empty() && v.module->kind() != ModuleKind::Custom && v.module->typeName() == type)
+                    return Value::ofBool(true);
             }
+            if (v.isTensor() && (tn == "torch.Tensor" || tn == "torch.nn.Parameter"))
+                return Value::ofBool(true);
+        } else if (t.kind == Value::Kind::Class && v.kind == Value::Kind::Module) {
+            if (auto it = ev.m_instances.find(v.module); it != ev.m_instances.end() && it->second.cls->derivesFrom(t.cls.get()))
+                return Value::ofBool(true);
+        } else if (t.kind == Value::Kind::Class && v.kind == Value::Kind::Class) {
+            if (v.cls->derivesFrom(t.cls.get()))
+                return Value::ofBool(true);
         }
-        return items[best];
     }
-    if (name == "sum") {
-        need(1, 2);
-        Value acc = args.size() > 1 ? args[1] : kwarg("start") ? *kwarg("start") : Value::ofInt(0);
-        for (const Value& v : iterate(args[0], loc))
-            acc = binary("+", acc, v, loc);
-        return acc;
-    }
-    if (name == "divmod") {
-        need(2, 2);
-        return Value::ofTuple({binary("//", args[0], args[1], loc), binary("%", args[0], args[1], loc)});
-    }
-    if (name == "pow") {
-        need(2, 2);
-        return binary("**", args[0], args[1], loc);
-    }
-    if (name == "sorted") {
-        need(1, 1);
-        std::vector<Value> items = iterate(args[0], loc);
-        const Value* keyFn = kwarg("key");
-        const Value* rev = kwarg("reverse");
-        std::vector<std::pair<Value, Value>> keyed;
-        for (Value& v : items)
-            keyed.emplace_back(keyFn ? call(*keyFn, {v}, {}, loc, f) : v, v);
-        std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) { return less(a.first, b.first, loc); });
-        if (rev && truthy(*rev, loc))
-            std::reverse(keyed.begin(), keyed.end());
-        std::vector<Value> out;
-        for (auto& kv : keyed)
-            out.push_back(std::move(kv.second));
-        return Value::ofList(std::move(out));
-    }
-    if (name == "any" || name == "all") {
-        need(1, 1);
-        for (const Value& v : iterate(args[0], loc))
-            if (truthy(v, loc) == (name == "any"))
-                return Value::ofBool(name == "any");
-        return Value::ofBool(name == "all");
-    }
-    if (name == "map" || name == "filter") {
-        need(2, 2);
-        std::vector<Value> out;
-        for (Value& v : iterate(args[1], loc)) {
-            if (name == "map")
-                out.push_back(call(args[0], {v}, {}, loc, f));
-            else if (args[0].kind == Value::Kind::None ? truthy(v, loc) : truthy(call(args[0], {v}, {}, loc, f), loc))
-                out.push_back(v);
-        }
-        return Value::ofList(std::move(out));
-    }
-    if (name == "iter") {
-        need(1, 1);
-        return Value::ofList(iterate(args[0], loc));
-    }
-    if (name == "isinstance" || name == "issubclass") {
-        need(2, 2);
-        std::vector<Value> types = args[1].kind == Value::Kind::Tuple ? args[1].items : std::vector<Value>{args[1]};
-        const Value& v = args[0];
-        for (const Value& t : types) {
-            if (t.kind == Value::Kind::Builtin) {
-                const std::string& tn = t.s;
-                if ((tn == "int" && v.kind == Value::Kind::Int) || (tn == "int" && v.kind == Value::Kind::Bool) || (tn == "float" && v.kind == Value::Kind::Float)
-                    || (tn == "bool" && v.kind == Value::Kind::Bool) || (tn == "str" && v.kind == Value::Kind::Str)
-                    || (tn == "list" && v.kind == Value::Kind::List) || (tn == "tuple" && v.kind == Value::Kind::Tuple)
-                    || (tn == "dict" && v.kind == Value::Kind::Dict) || tn == "object")
-                    return Value::ofBool(true);
-                if (v.kind == Value::Kind::Module) {
-                    if (tn == "torch.nn.Module")
-                        return Value::ofBool(true);
-                    const std::string type = tn.rfind("torch.nn.", 0) == 0 ? tn.substr(9) : std::string();
-                    if (!type.empty() && v.module->kind() != ModuleKind::Custom && v.module->typeName() == type)
-                        return Value::ofBool(true);
-                }
-                if (v.isTensor() && (tn == "torch.Tensor" || tn == "torch.nn.Parameter"))
-                    return Value::ofBool(true);
-            } else if (t.kind == Value::Kind::Class && v.kind == Value::Kind::Module) {
-                if (auto it = m_instances.find(v.module); it != m_instances.end() && it->second.cls->derivesFrom(t.cls.get()))
-                    return Value::ofBool(true);
-            } else if (t.kind == Value::Kind::Class && v.kind == Value::Kind::Class) {
-                if (v.cls->derivesFrom(t.cls.get()))
-                    return Value::ofBool(true);
-            }
-        }
-        return Value::ofBool(false);
-    }
-    if (name == "hasattr" || name == "getattr") {
-        need(2, 3);
-        if (args[1].kind != Value::Kind::Str)
-            fail(loc, "TypeError: attribute name must be string");
-        try {
-            Value v = getAttr(args[0], args[1].s, loc, f);
-            if (v.kind == Value::Kind::Method && !v.fn && args[0].kind != Value::Kind::Module && args[0].kind != Value::Kind::Tensor)
-                throw EvalError{loc, "AttributeError", ErrorKind::Python, {}};
-            return name == "hasattr" ? Value::ofBool(true) : v;
-        } catch (const EvalError& e) {
-            if (e.message.rfind("AttributeError", 0) != 0)
-                throw;
-            if (name == "hasattr")
-                return Value::ofBool(false);
-            if (args.size() == 3)
-                return args[2];
+    return Value::ofBool(false);
+}
+
+Value BuiltinCall::builtinHasattr()
+{
+    need(2, 3);
+    if (args[1].kind != Value::Kind::Str)
+        fail(loc, "TypeError: attribute name must be string");
+    try {
+        Value v = getAttr(args[0], args[1].s, loc, f);
+        if (v.kind == Value::Kind::Method && !v.fn && args[0].kind != Value::Kind::Module && args[0].kind != Value::Kind::Tensor)
+            throw EvalError{loc, "AttributeError", ErrorKind::Python, {}};
+        return name == "hasattr" ? Value::ofBool(true) : v;
+    } catch (const EvalError& e) {
+        if (e.message.rfind("AttributeError", 0) != 0)
             throw;
+        if (name == "hasattr")
+            return Value::ofBool(false);
+        if (args.size() == 3)
+            return args[2];
+        throw;
+    }
+}
+
+Value BuiltinCall::builtinSetattr()
+{
+    need(3, 3);
+    if (args[1].kind != Value::Kind::Str)
+        fail(loc, "TypeError: attribute name must be string");
+    setAttr(args[0], args[1].s, args[2], loc, f);
+    return Value::none();
+}
+
+Value BuiltinCall::builtinSuper()
+{
+    if (!f.cls || f.self.kind == Value::Kind::None) {
+        if (args.size() == 2) {
+            Value s;
+            s.kind = Value::Kind::Method;
+            s.s = "super";
+            s.items = {args[1]};
+            s.cls = args[0].cls;
+            return s;
         }
+        if (!(args.empty() && f.self.kind == Value::Kind::Module))
+            fail(loc, "RuntimeError: super(): no arguments");
     }
-    if (name == "setattr") {
-        need(3, 3);
-        if (args[1].kind != Value::Kind::Str)
-            fail(loc, "TypeError: attribute name must be string");
-        setAttr(args[0], args[1].s, args[2], loc, f);
-        return Value::none();
-    }
-    if (name == "super") {
-        if (!f.cls || f.self.kind == Value::Kind::None) {
-            if (args.size() == 2) {
-                Value s;
-                s.kind = Value::Kind::Method;
-                s.s = "super";
-                s.items = {args[1]};
-                s.cls = args[0].cls;
-                return s;
-            }
-            if (!(args.empty() && f.self.kind == Value::Kind::Module))
-                fail(loc, "RuntimeError: super(): no arguments");
+    Value s;
+    s.kind = Value::Kind::Method;
+    s.s = "super";
+    s.items = {args.size() == 2 ? args[1] : f.self};
+    s.cls = args.size() == 2 && args[0].kind == Value::Kind::Class ? args[0].cls : f.cls;
+    return s;
+}
+
+Value BuiltinCall::builtinType()
+{
+    need(1, 1);
+    if (args[0].kind == Value::Kind::Module)
+        if (auto it = ev.m_instances.find(args[0].module); it != ev.m_instances.end()) {
+            Value c;
+            c.kind = Value::Kind::Class;
+            c.cls = it->second.cls;
+            return c;
         }
-        Value s;
-        s.kind = Value::Kind::Method;
-        s.s = "super";
-        s.items = {args.size() == 2 ? args[1] : f.self};
-        s.cls = args.size() == 2 && args[0].kind == Value::Kind::Class ? args[0].cls : f.cls;
-        return s;
+    return Value::ofBuiltin(args[0].kind == Value::Kind::Module ? "torch.nn." + args[0].module->typeName() : typeNameOf(args[0]));
+}
+
+Value BuiltinCall::builtinCallable()
+{
+    need(1, 1);
+    const auto k = args[0].kind;
+    return Value::ofBool(k == Value::Kind::Builtin || k == Value::Kind::Function || k == Value::Kind::Method || k == Value::Kind::Class
+                         || k == Value::Kind::Module || k == Value::Kind::Partial);
+}
+
+Value BuiltinCall::builtinNext()
+{
+    need(1, 2);
+    std::vector<Value> items = iterate(args[0], loc);
+    if (items.empty()) {
+        if (args.size() > 1)
+            return args[1];
+        fail(loc, "StopIteration");
     }
-    if (name == "type") {
-        need(1, 1);
-        if (args[0].kind == Value::Kind::Module)
-            if (auto it = m_instances.find(args[0].module); it != m_instances.end()) {
-                Value c;
-                c.kind = Value::Kind::Class;
-                c.cls = it->second.cls;
-                return c;
-            }
-        return Value::ofBuiltin(args[0].kind == Value::Kind::Module ? "torch.nn." + args[0].module->typeName() : typeNameOf(args[0]));
-    }
-    if (name == "callable") {
-        need(1, 1);
-        const auto k = args[0].kind;
-        return Value::ofBool(k == Value::Kind::Builtin || k == Value::Kind::Function || k == Value::Kind::Method || k == Value::Kind::Class
-                             || k == Value::Kind::Module || k == Value::Kind::Partial);
-    }
-    if (name == "next") {
-        need(1, 2);
-        std::vector<Value> items = iterate(args[0], loc);
-        if (items.empty()) {
-            if (args.size() > 1)
-                return args[1];
-            fail(loc, "StopIteration");
-        }
-        return items[0];
-    }
-    if (name == "NotImplementedError" || name == "ValueError" || name == "TypeError" || name == "RuntimeError" || name == "Exception"
-        || name == "KeyError" || name == "IndexError" || name == "AssertionError" || name == "AttributeError" || name == "ZeroDivisionError"
-        || name == "ImportError" || name == "StopIteration" || name == "OverflowError" || name == "Warning" || name == "UserWarning"
-        || name == "DeprecationWarning" || name == "FutureWarning" || name == "RuntimeWarning")
-        return Value::ofStr(name + (args.empty() ? std::string() : ": " + str(args[0])));
-    notYet(loc, "the builtin '" + name + "'");
+    return items[0];
+}
+
+Value BuiltinCall::exceptionValue()
+{
+    return Value::ofStr(name + (args.empty() ? std::string() : ": " + str(args[0])));
+}
+
+bool Evaluator::isBuiltinName(const std::string& name)
+{
+    return builtinTable().count(name) > 0;
+}
+
+Value Evaluator::callBuiltin(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f)
+{
+    const auto it = builtinTable().find(name);
+    if (it == builtinTable().end() || !it->second)
+        notYet(loc, "the builtin '" + name + "'");
+    BuiltinCall c{*this, name, args, kwargs, loc, f};
+    return (c.*(it->second))();
 }
 
 Value Evaluator::callMethod(const Value& r, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f)

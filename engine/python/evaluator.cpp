@@ -353,28 +353,6 @@ void Evaluator::assign(const Expr& target, Value v, Frame& f, SourceLoc loc)
 
 // ---- expressions ---------------------------------------------------------------------
 
-namespace {
-
-const std::vector<std::string>& builtinNames()
-{
-    static const std::vector<std::string> builtins = {
-        "len", "range", "enumerate", "zip", "reversed", "min", "max", "sum", "abs", "int", "float", "round", "bool", "str",
-        "isinstance", "hasattr", "getattr", "setattr", "list", "tuple", "dict", "sorted", "any", "all", "print", "super",
-        "divmod", "pow", "map", "set", "type", "iter", "next", "filter", "issubclass", "callable", "id", "repr", "format",
-        "object", "Ellipsis", "Exception", "ValueError", "TypeError", "NotImplementedError", "RuntimeError", "KeyError", "IndexError",
-        "AssertionError", "AttributeError", "NotImplemented", "ZeroDivisionError", "ImportError", "StopIteration", "OverflowError",
-        "Warning", "UserWarning", "DeprecationWarning", "FutureWarning", "RuntimeWarning"};
-    return builtins;
-}
-
-} // namespace
-
-bool Evaluator::isBuiltinName(const std::string& name)
-{
-    const auto& b = builtinNames();
-    return std::find(b.begin(), b.end(), name) != b.end();
-}
-
 Value Evaluator::lookupName(const std::string& name, SourceLoc loc, Frame& f)
 {
     if (auto it = f.locals.find(name); it != f.locals.end())
