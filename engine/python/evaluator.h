@@ -79,7 +79,11 @@ struct Limits {
 // module tree, and forward programs over that tree (Interpreter). Values, statements and
 // expressions have Python's semantics on a bounded object model; what ModuleLab does not
 // know gives a located "not supported by ModuleLab yet" error.
+struct BuiltinCall;
+
 class Evaluator {
+    friend struct BuiltinCall; // the builtins (builtins.cpp) use the evaluator's Python semantics
+
 public:
     using Scope = std::map<std::string, Value, std::less<>>;
     using Args = std::vector<Value>;
@@ -162,6 +166,12 @@ protected:
     void registerTensor(CustomModule& m, Instance& in, const std::string& name, const Value& v, bool buffer, bool persistent,
                         bool viaRegister, SourceLoc loc);
     void countModules(int64_t n, SourceLoc loc);
+    // Every place of m in the trees being built (m itself when it is stored once): the copies
+    // that are one PyTorch object.
+    std::vector<Module*> placesOf(const Module& m);
+    // After a change of a module stored in several places (model[0].append(...)), every other
+    // place gets the same children and flags, as PyTorch has one object.
+    void syncShared(const Module& changed, SourceLoc loc);
     // A program's method (self first) or module-level function as a function the evaluator calls.
     std::shared_ptr<FunctionDef> programFunction(const Method& meth);
 
@@ -208,6 +218,7 @@ protected:
     int m_depth = 0;
     int64_t m_moduleCount = 0;
     std::unordered_map<const Module*, std::unique_ptr<Module>> m_pool; // built, not yet placed
+    std::vector<std::unique_ptr<Module>> m_replaced; // taken out of a tree; values may still name them
     std::unordered_map<const Module*, Instance> m_instances;             // modules of file classes
     std::unordered_map<const Method*, std::shared_ptr<FunctionDef>> m_methodCache; // program methods as functions
     std::vector<std::string> m_building_stack; // classes being instantiated, outermost first

@@ -34,12 +34,8 @@ Value Evaluator::setRequiresGrad(const Value& t, bool requiresGrad, SourceLoc lo
     if (!m_building)
         notYet(loc, "changing requires_grad inside forward");
     const std::string name = t.items.at(0).s;
-    const Module& owner = *t.module;
-    // every place of a module stored in several places is the same PyTorch object
-    Module& root = *const_cast<Module&>(owner).root();
-    for (const NamedModule& nm : namedModules(root, true))
-        if (nm.module->identity() == owner.identity())
-            const_cast<Module*>(nm.module)->setParameterFrozen(name, !requiresGrad);
+    for (Module* place : placesOf(*t.module)) // one PyTorch object however many places hold it
+        place->setParameterFrozen(name, !requiresGrad);
     return t;
 }
 

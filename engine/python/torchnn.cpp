@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <exception>
 #include <numeric>
 #include <set>
 
@@ -172,6 +173,62 @@ std::unique_ptr<Module> Evaluator::adoptModule(const Value& v, SourceLoc loc)
     return copy;
 }
 
+std::vector<Module*> Evaluator::placesOf(const Module& m)
+{
+    if (!m.isShared())
+        return {const_cast<Module*>(&m)}; // a module this evaluator built
+    std::set<const Module*> roots = {const_cast<Module&>(m).root()};
+    for (const auto& [key, tree] : m_pool)
+        roots.insert(tree.get());
+    std::vector<Module*> out;
+    for (const Module* r : roots)
+        for (const NamedModule& nm : namedModules(*r, true))
+            if (nm.module->identity() == m.identity())
+                out.push_back(const_cast<Module*>(nm.module));
+    return out;
+}
+
+namespace {
+// The frozen flags of `from`'s subtree onto `to`'s, which is its copy.
+void copyFrozen(const Module& from, Module& to)
+{
+    to.setFrozen(from.frozen());
+    if (from.childCount() == to.childCount())
+        for (int k = 0; k < from.childCount(); ++k)
+            copyFrozen(*from.child(k), *to.child(k));
+}
+} // namespace
+
+void Evaluator::syncShared(const Module& changed, SourceLoc loc)
+{
+    if (!changed.isShared())
+        return;
+    for (Module* other : placesOf(changed)) {
+        if (other == &changed)
+            continue;
+        std::vector<std::unique_ptr<Module>> old;
+        while (other->childCount() > 0)
+            old.push_back(other->takeChild(other->childCount() - 1));
+        for (int k = 0; k < changed.childCount(); ++k) {
+            Module& want = *changed.child(k);
+            auto same = std::find_if(old.begin(), old.end(), [&](const auto& o) { return o && o->identity() == want.identity(); });
+            std::unique_ptr<Module> c;
+            if (same != old.end()) {
+                c = std::move(*same);
+            } else {
+                countModules(static_cast<int64_t>(namedModules(want, true).size()), loc);
+                c = want.clone();
+                markShared(want, *c);
+            }
+            other->appendChild(changed.childName(k), std::move(c));
+        }
+        for (auto& o : old)
+            if (o)
+                m_replaced.push_back(std::move(o));
+        copyFrozen(changed, *other);
+    }
+}
+
 void Evaluator::attachChild(Module& parent, const std::string& name, const Value& child, SourceLoc loc)
 {
     if (child.module == &parent)
@@ -184,7 +241,7 @@ void Evaluator::attachChild(Module& parent, const std::string& name, const Value
         m->setSourceLoc(loc);
     for (int k = 0; k < parent.childCount(); ++k) {
         if (parent.childName(k) == name && !parent.namesArePositions()) {
-            parent.takeChild(k);
+            m_replaced.push_back(parent.takeChild(k)); // values may still name it
             parent.insertChild(k, name, std::move(m));
             return;
         }
@@ -786,10 +843,24 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
             fail(loc, "TypeError: " + name + "() takes " + std::to_string(hi) + " positional argument" + (hi == 1 ? "" : "s") + " but "
                           + std::to_string(args.size()) + " were given");
     };
+    bool mutated = false;
     auto mutating = [&] {
         if (!m_building)
             notYet(loc, "changing the model's modules inside forward (" + name + ")");
+        mutated = true;
     };
+    // A change of a module stored in several places reaches all of them: one PyTorch object.
+    struct SyncAfter {
+        Evaluator& ev;
+        const Module& m;
+        const bool& on;
+        SourceLoc at;
+        ~SyncAfter() noexcept(false)
+        {
+            if (on && std::uncaught_exceptions() == 0)
+                ev.syncShared(m, at);
+        }
+    } syncAfter{*this, cm, mutated, loc};
     if (name == "__init__") {
         if (inst != m_instances.end() && !inst->second.superCalled && cm.kind() != ModuleKind::Custom)
             fillContainer(m, containerTypeName(cm.kind()), std::move(args), std::move(kwargs), loc);
@@ -957,7 +1028,7 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
             fail(loc, "IndexError: index " + std::to_string(args[0].integer()) + " is out of range");
         std::unique_ptr<Module> c = adoptModule(args[1], loc);
         const std::string childName = cm.childName(static_cast<int>(k));
-        m.takeChild(static_cast<int>(k));
+        m_replaced.push_back(m.takeChild(static_cast<int>(k))); // values may still name it
         m.insertChild(static_cast<int>(k), childName, std::move(c));
         return Value::none();
     }
