@@ -1,8 +1,7 @@
 // Training against PyTorch: module modes (train/eval, plain lists keep theirs), training-mode
 // BatchNorm and Dropout, gradients of every layer and tensor op, whole-model gradients (held-out
-// models, the seed's networks and corpus models as their authors wrote them), and the losses.
-// tests/data/train/make_train_reference.py and make_corpus_grads.py made every reference with
-// PyTorch 1.13.
+// models and the seed's networks; the corpus models are in tst_corpusgrads.cpp), and the losses.
+// tests/data/train/make_train_reference.py made every reference with PyTorch 1.13.
 #include "engine/analysis/analysis.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/weights.h"
@@ -10,13 +9,11 @@
 #include "engine/layers/dropout.h"
 #include "engine/modelfile.h"
 #include "engine/train/trainer.h"
-#include "corpusreference.h"
 
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
-#include <QtCore/QRegularExpression>
 #include <QtTest/QTest>
 
 #include <cmath>
@@ -161,7 +158,6 @@ private slots:
     void layerGradientsMatchPyTorch();
     void modelGradientsMatchPyTorch();
     void seedNetworkGradientsMatchPyTorch();
-    void corpusGradientsMatchPyTorch();
     void lossesMatchPyTorch();
     void plainListLayersAreNeverUpdated();
     void unsupportedLayerIsRefused();
@@ -386,49 +382,6 @@ void TestTrain::seedNetworkGradientsMatchPyTorch()
             if (!e.spec.isBuffer)
                 QVERIFY(digestClose(r.grads.at(&e.module->tensors()[static_cast<size_t>(e.specIndex)]), get(ref, name + "." + e.key),
                                     name + "." + e.key));
-    }
-}
-
-// Corpus models as their authors wrote them (tests/data/corpus), with the corpus's deterministic
-// weights: loss, input and parameter gradients against make_corpus_grads.py's digests.
-void TestTrain::corpusGradientsMatchPyTorch()
-{
-    const SafeTensors ref = readOk(kTrain + "corpus_grads.safetensors");
-    const QJsonArray cases = readJson(kTrain + "corpus_grads.json");
-    QVERIFY(cases.size() >= 5);
-    const QRegularExpression call(QStringLiteral(R"(^(\w+)\((.*)\)$)"));
-    for (const QJsonValue& cv : cases) {
-        const QJsonObject c = cv.toObject();
-        const std::string name = c["name"].toString().toStdString();
-        const QRegularExpressionMatch expr = call.match(c["model"].toString());
-        QVERIFY(expr.hasMatch());
-        auto loaded = loadModelFile(kData + "/corpus/" + name + ".py", {expr.captured(1).toStdString(), expr.captured(2).toStdString()});
-        QVERIFY2(std::holds_alternative<LoadedModel>(loaded), name.c_str());
-        Module& root = *std::get<LoadedModel>(loaded).root;
-        SafeTensors weights;
-        for (const StateEntry& e : stateDict(root))
-            weights.tensors.push_back({e.key, e.spec.isInteger ? Tensor::zeros(e.spec.shape) : corpus::filledTensor(e.key, e.spec.shape),
-                                       e.spec.isInteger ? DType::I64 : DType::F32});
-        const StateDictReport rep = loadStateDict(root, weights);
-        QVERIFY2(rep.loaded, (name + ": " + rep.message()).c_str());
-        setTrainMode(root, c["mode"].toString() == QLatin1String("train"));
-        Tape tape;
-        const GradientResult r = computeGradients(root, get(ref, name + ".input"), targetsOf(*ref.find("target")), {}, tape);
-        QVERIFY2(r.error.empty(), (name + ": " + r.error).c_str());
-        QVERIFY2(std::fabs(r.loss - get(ref, name + ".loss")[0]) <= 1e-5 * std::max(1.0, std::fabs(r.loss)), name.c_str());
-        QVERIFY(digestClose(r.inputGrad, get(ref, name + ".grad.input"), name + " input"));
-        int checked = 0;
-        std::set<const Tensor*> seen;
-        for (const StateEntry& e : stateDict(root)) {
-            const Tensor* p = &e.module->tensors()[static_cast<size_t>(e.specIndex)];
-            if (e.spec.isBuffer || !seen.insert(p).second)
-                continue;
-            const auto it = r.grads.find(p);
-            const Tensor g = it == r.grads.end() ? Tensor::zeros(p->shape()) : it->second;
-            QVERIFY(digestClose(g, get(ref, name + ".grad." + e.key), name + " " + e.key));
-            ++checked;
-        }
-        QVERIFY2(checked >= 4, name.c_str());
     }
 }
 

@@ -1,20 +1,32 @@
-"""PyTorch's gradients for corpus models (tests/data/corpus) as tests/engine/tst_train.cpp
-computes them. Run with PyTorch 1.13 (Debian's python3-torch):
+"""PyTorch's training-mode gradients for every model of the real-world corpus
+(tests/data/corpus and tests/data/corpus-heldout), as tests/engine/tst_corpusgrads.cpp computes
+them. Run with PyTorch 1.13 (Debian's python3-torch):
 
     /usr/bin/python3 tests/data/train/make_corpus_grads.py
 
-For each case: the model built as the corpus MANIFEST says, every state_dict entry set by the
-corpus's fill_value() formula (gen_reference.py; the test computes the same), a batch of 2 from
-torch.randn after torch.manual_seed(0), class targets [1, 0], cross-entropy, in eval or training
-mode. (Training-mode BatchNorm over these weights and a batch of 2 meets channels of almost no
-variance deep in MobileNet, where float32 summation order alone moves gradients by percents:
-the held-out models of make_train_reference.py check training-mode BatchNorm.) Writes corpus_grads.json (the cases) and corpus_grads.safetensors: per case the input, the
-loss and digests (sum, sum of squares, first 32 values) of the input gradient and of every
-parameter's gradient under its named_parameters() name. The cases are the corpus models that
-train and run in seconds under a sanitizer build, with every layer type and tensor op among them;
-the larger ones (ResNet, VGG, DenseNet, ...) use the same layers at more channels.
+For each MANIFEST entry that PyTorch builds:
+  * the model as the MANIFEST says, every state_dict entry set by the corpus's fill_value()
+    formula (gen_reference.py; the test computes the same), model.train();
+  * a batch of 2 at the smallest square input (of a fixed ladder of sizes) the model runs in
+    training mode with every BatchNorm seeing at least 8 values per channel (InstanceNorm: per
+    sample and channel); the input's element i is 4 * (((i * 7919 + fnv1a("input")) % 251) / 251 - 0.5);
+  * loss: cross-entropy against classes [1, 0] when the output is [N, C] with C > 1, otherwise
+    MSE against a target of the output's shape whose element i is
+    ((i * 7919 + fnv1a("target")) % 251) / 251 - 0.5;
+  * Dropout (nn.Dropout, nn.Dropout2d, F.dropout, F.dropout2d) draws its masks from ModuleLab's
+    generator (std::mt19937_64 seeded with 0; an element drops when its draw is below p * 2^64;
+    Dropout2d draws once per sample and channel), so training mode is compared with the same
+    masks on both sides.
+Writes corpus_grads.json (per case: name, directory, model, input shape, loss, the number of
+parameters) and corpus_grads.safetensors: per case the loss and digests of the input gradient,
+of every parameter's gradient (named_parameters() names) and of every floating-point buffer after
+the forward pass (BatchNorm running statistics). A digest is [sum, sum of squares, largest
+magnitude, then 32 values at the indices (k * 2654435761 + 12345) % numel, k = 0..31].
+Models PyTorch cannot build or run, or that return several outputs, are listed in the JSON with
+the reason ("pytorch_error").
 """
 import json
+import math
 import os
 import sys
 
@@ -22,52 +34,224 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CORPUS = os.path.normpath(os.path.join(HERE, "..", "corpus"))
-sys.path.insert(0, CORPUS)
+DATA = os.path.normpath(os.path.join(HERE, ".."))
+sys.path.insert(0, os.path.join(DATA, "corpus"))
 sys.path.insert(0, HERE)
 import gen_reference  # noqa: E402  (the corpus's loader and fill_value)
 from make_train_reference import write_safetensors  # noqa: E402
 
-CASES = [
-    # corpus name, mode
-    ("cifar_lenet", "train"),
-    ("ex_mnist", "eval"),          # dropout: eval mode (ModuleLab's masks differ from PyTorch's)
-    ("ex_mnist_2019", "eval"),
-    ("cifar_mobilenet", "eval"),   # depthwise convolutions
-    ("cifar_efficientnet", "eval"),  # SiLU-style swish, squeeze-excitation products, dropout
-]
+DIRS = ["corpus", "corpus-heldout"]
+SIZES = [8, 16, 24, 28, 32, 48, 64, 96, 128, 160, 192, 224, 256]
+DIGEST_VALUES = 32
+MIN_VALUES = 8
+
+
+# ---- ModuleLab's dropout generator: std::mt19937_64 -------------------------------------------
+
+class MT19937_64:
+    N, M = 312, 156
+    MASK = (1 << 64) - 1
+
+    def __init__(self, seed):
+        self.mt = [0] * self.N
+        self.mt[0] = seed & self.MASK
+        for i in range(1, self.N):
+            prev = self.mt[i - 1]
+            self.mt[i] = (6364136223846793005 * (prev ^ (prev >> 62)) + i) & self.MASK
+        self.index = self.N
+
+    def twist(self):
+        mt, n, m = self.mt, self.N, self.M
+        for i in range(n):
+            x = (mt[i] & 0xFFFFFFFF80000000) | (mt[(i + 1) % n] & 0x7FFFFFFF)
+            xa = x >> 1
+            if x & 1:
+                xa ^= 0xB5026F5AA96619E9
+            mt[i] = mt[(i + m) % n] ^ xa
+        self.index = 0
+
+    def __call__(self):
+        if self.index >= self.N:
+            self.twist()
+        x = self.mt[self.index]
+        self.index += 1
+        x ^= (x >> 29) & 0x5555555555555555
+        x ^= (x << 17) & 0x71D67FFFEDA60000
+        x ^= (x << 37) & 0xFFF7EEE000000000
+        x ^= x >> 43
+        return x & self.MASK
+
+
+assert MT19937_64(5489)() == 14514284786278117030  # std::mt19937_64's first output
+
+GEN = [MT19937_64(0)]
+
+
+def modulelab_dropout(x, p, channelwise):
+    gen = GEN[0]
+    shape = list(x.shape)
+    group = 1
+    if channelwise and len(shape) >= 3:
+        group = math.prod(shape[2:] if len(shape) >= 4 else shape[1:])
+    n = x.numel()
+    scale = torch.tensor(1.0 / (1.0 - p) if p < 1.0 else 0.0, dtype=torch.float32)
+    threshold = int(math.ldexp(p, 64)) if p < 1.0 else 0
+    keep = []
+    for _ in range(n // group if group else 0):
+        keep.append(p <= 0.0 or (p < 1.0 and gen() >= threshold))
+    f = torch.tensor(keep, dtype=torch.float32).repeat_interleave(group) * scale
+    return x * f.reshape(x.shape)
+
+
+def dropout(x, p=0.5, training=True, inplace=False):
+    return modulelab_dropout(x, p, False) if training else x
+
+
+def dropout2d(x, p=0.5, training=True, inplace=False):
+    return modulelab_dropout(x, p, True) if training else x
+
+
+F.dropout = dropout
+F.dropout2d = dropout2d
+
+
+# ---- deterministic input, target and digests -----------------------------------------------
+
+def pattern(key, shape, scale):
+    n = math.prod(shape)
+    i = torch.arange(n, dtype=torch.int64)
+    v = ((i * 7919 + gen_reference.fnv1a(key)) % 251).to(torch.float64) / 251.0 - 0.5
+    return (scale * v).to(torch.float32).reshape(shape)
 
 
 def digest(t):
     flat = t.detach().flatten().double()
-    return torch.cat([flat.sum().reshape(1), (flat * flat).sum().reshape(1), flat[:32]]).float()
+    n = flat.numel()
+    idx = torch.tensor([(k * 2654435761 + 12345) % n for k in range(DIGEST_VALUES)], dtype=torch.int64)
+    head = torch.stack([flat.sum(), (flat * flat).sum(), flat.abs().max()])
+    return torch.cat([head, flat[idx]]).float()
+
+
+class NotATensor(Exception):
+    pass
+
+
+def values_per_channel(module, inputs, output):
+    """A normalisation over fewer than MIN_VALUES values per channel is ill-conditioned: over 2
+    values its output is +-1 whatever the input, so its input gradient is zero in exact arithmetic
+    and both sides hold rounding noise. The input size grows until every one sees enough; a model
+    that cannot (its size is fixed) runs at the smallest size and is marked ill_conditioned."""
+    x = inputs[0]
+    per = x.numel() // x.shape[1]
+    if isinstance(module, torch.nn.modules.instancenorm._InstanceNorm):
+        per //= x.shape[0]
+    if per < MIN_VALUES and CHECK[0]:
+        raise IllConditioned(f"{type(module).__name__} normalises over {per} values per channel")
+
+
+class IllConditioned(Exception):
+    pass
+
+
+CHECK = [True]
+
+
+def run(model, size, channels, conditioned):
+    CHECK[0] = conditioned
+    GEN[0] = MT19937_64(0)
+    x = pattern("input", [2, channels, size, size], 4.0).requires_grad_()
+    hooks = [m.register_forward_hook(values_per_channel) for m in model.modules()
+             if isinstance(m, (torch.nn.modules.batchnorm._BatchNorm, torch.nn.modules.instancenorm._InstanceNorm))]
+    try:
+        out = model(x)
+    finally:
+        for h in hooks:
+            h.remove()
+    if not isinstance(out, torch.Tensor):
+        raise NotATensor("the model returns a " + type(out).__name__ + ", not one tensor")
+    if out.dim() == 2 and out.shape[1] > 1:
+        loss_name, target = "cross_entropy", torch.tensor([1, 0])
+        loss = F.cross_entropy(out, target)
+    else:
+        loss_name, target = "mse", pattern("target", list(out.shape), 1.0)
+        loss = F.mse_loss(out, target)
+    loss.backward()
+    return x, out, loss_name, loss
+
+
+def runs(model, filled, size, channels):
+    with torch.no_grad():
+        for k, v in model.state_dict().items():
+            v.copy_(filled[k])
+    try:
+        run(model, size, channels, False)
+        return True
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def main():
-    with open(os.path.join(CORPUS, "MANIFEST.json")) as f:
-        manifest = {e["name"]: e for e in json.load(f)["files"]}
     gen_reference.install_torchvision_stand_ins()
+    torch.set_num_threads(1)
     out, listed = {}, []
-    for name, mode in CASES:
-        entry = manifest[name]
-        module = gen_reference.load_file(os.path.join(CORPUS, name + ".py"), name)
-        torch.manual_seed(0)
-        model = eval(entry["model"], vars(module))
-        gen_reference.fill_state(model)
-        model.train(mode == "train")
-        torch.manual_seed(0)
-        x = torch.randn(2, *entry["input"][1:]).requires_grad_()
-        target = torch.tensor([1, 0])
-        loss = F.cross_entropy(model(x), target)
-        loss.backward()
-        out[f"{name}.input"] = x.detach()
-        out[f"{name}.loss"] = loss.detach().reshape(())
-        out[f"{name}.grad.input"] = digest(x.grad)
-        for pname, p in model.named_parameters():
-            out[f"{name}.grad.{pname}"] = digest(p.grad if p.grad is not None else torch.zeros_like(p))
-        listed.append({"name": name, "model": entry["model"], "mode": mode})
-        print(name, float(loss))
-    out["target"] = torch.tensor([1, 0])
+    for d in DIRS:
+        with open(os.path.join(DATA, d, "MANIFEST.json")) as f:
+            entries = json.load(f)["files"]
+        for entry in entries:
+            name, full = entry["name"], entry["input"]
+            case = {"name": name, "dir": d, "model": entry["model"], "input": [2] + full[1:]}
+            try:
+                module = gen_reference.load_file(os.path.join(DATA, d, name + ".py"), name)
+                model = eval(entry["model"], vars(module))
+            except Exception as e:  # noqa: BLE001  (PyTorch's own refusal, recorded)
+                case["pytorch_error"] = f"{type(e).__name__}: {e}"
+                listed.append(case)
+                print(name, "PyTorch fails:", case["pytorch_error"])
+                continue
+            ran = None
+            gen_reference.fill_state(model)
+            filled = {k: v.clone() for k, v in model.state_dict().items()}
+            ill, conditioned = None, True
+            for size in [s for s in SIZES if s <= full[2]] + [full[2]] + [None]:
+                if size is None:  # no size conditions every normalisation: the smallest that runs
+                    if ill is None:
+                        break
+                    size, conditioned = ill, False
+                with torch.no_grad():
+                    for k, v in model.state_dict().items():
+                        v.copy_(filled[k])
+                model.train()
+                model.zero_grad(set_to_none=True)
+                try:
+                    ran = (size,) + run(model, size, full[1], conditioned)
+                    if not conditioned:
+                        case["ill_conditioned"] = True
+                    break
+                except IllConditioned:
+                    if ill is None and runs(model, filled, size, full[1]):
+                        ill = size
+                except NotATensor as e:
+                    last = str(e)
+                    break
+                except Exception as e:  # noqa: BLE001
+                    last = f"{type(e).__name__}: {e}"
+            if ran is None:
+                case["pytorch_error"] = last
+                listed.append(case)
+                print(name, "PyTorch fails:", last)
+                continue
+            size, x, y, loss_name, loss = ran
+            case.update({"input": [2, full[1], size, size], "output": list(y.shape), "loss": loss_name,
+                         "parameters": sum(p.numel() for p in model.parameters())})
+            out[f"{name}.loss"] = loss.detach().reshape(())
+            out[f"{name}.grad.input"] = digest(x.grad)
+            for pname, p in model.named_parameters():
+                out[f"{name}.grad.{pname}"] = digest(p.grad if p.grad is not None else torch.zeros_like(p))
+            for bname, b in model.named_buffers():
+                if b.dtype.is_floating_point:
+                    out[f"{name}.buffer.{bname}"] = digest(b)
+            listed.append(case)
+            print(name, size, loss_name, float(loss), case["parameters"], flush=True)
     write_safetensors(os.path.join(HERE, "corpus_grads.safetensors"), out)
     with open(os.path.join(HERE, "corpus_grads.json"), "w") as f:
         json.dump(listed, f, indent=1)
