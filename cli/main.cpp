@@ -53,6 +53,7 @@ commands:
             [--weights W.safetensors|W.pth [--weights-key KEY]] [--seed N] [--output OUT.safetensors]
             [--topk K] [--labels fashion-mnist|FILE] [--format text|json]
                                an eval-mode forward pass; the output is saved under "output"
+                               ("output.0", "output.1", ... or "output.FIELD" for several)
   convert-weights IN OUT [--weights-key KEY]
                                safetensors <-> torch.save (.pt .pth .bin .ckpt), by extension
   bench MODEL --input SHAPE [--threads N] [--iters N] [--format text|json]
@@ -315,6 +316,59 @@ uint64_t parseSeed(const Options& o)
                      "takes), got '" + v + "'"};
 }
 
+namespace {
+
+JsonValue outputJson(const Tensor& out)
+{
+    JsonValue j = JsonValue::object();
+    JsonValue shape = JsonValue::array();
+    for (int64_t d : out.shape().dims())
+        shape.append(JsonValue::integer(d));
+    j.set("output_shape", std::move(shape));
+    JsonValue values = JsonValue::array();
+    for (int64_t k = 0; k < out.numel() && k < 1'000'000; ++k)
+        values.append(JsonValue::number(out[k]));
+    j.set("output", std::move(values));
+    return j;
+}
+
+// The output's values: {"output_shape", "output"} for one tensor, {"outputs": [{"name",
+// "output_shape", "output"}]} for several; as text, each under "NAME SHAPE".
+void printOutputs(const std::vector<OutputTensor>& outputs, const std::string& format)
+{
+    if (format == "json") {
+        if (outputs.size() == 1) {
+            std::cout << writeJson(outputJson(outputs.front().tensor), {0}) << "\n";
+            return;
+        }
+        JsonValue all = JsonValue::array();
+        for (const OutputTensor& t : outputs) {
+            JsonValue one = outputJson(t.tensor);
+            JsonValue named = JsonValue::object();
+            named.set("name", JsonValue::string(t.name));
+            named.set("output_shape", *one.find("output_shape"));
+            named.set("output", *one.find("output"));
+            all.append(std::move(named));
+        }
+        JsonValue j = JsonValue::object();
+        j.set("outputs", std::move(all));
+        std::cout << writeJson(j, {0}) << "\n";
+        return;
+    }
+    for (const OutputTensor& t : outputs) {
+        const Tensor& out = t.tensor;
+        std::cout << t.name << " " << out.shape().toString() << "\n";
+        const int64_t cols = out.shape().rank() ? out.shape().at(-1) : 1;
+        for (int64_t k = 0; k < out.numel() && k < 10000; ++k) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.6g", static_cast<double>(out[k]));
+            std::cout << buf << ((k + 1) % std::max<int64_t>(cols, 1) == 0 ? "\n" : " ");
+        }
+    }
+}
+
+} // namespace
+
 int cmdRun(const Options& o)
 {
     // Every option first: nothing is run or written when one of them is wrong.
@@ -384,7 +438,7 @@ int cmdRun(const Options& o)
     }
     if (predictions && (!a.outputShape || a.outputShape->rank() != 2 || (*a.outputShape)[1] > 100000))
         throw UsageError{"--topk and --labels need a [N, classes] output with at most 100,000 classes, the model gives "
-                         + (a.outputShape ? a.outputShape->toString() : std::string("none"))};
+                         + a.outputText()};
     if (predictions && o.has("--labels") && static_cast<int64_t>(labels.size()) != (*a.outputShape)[1])
         std::cerr << "modulelab-cli: warning: " << o.get("--labels") << " has " << labels.size() << " labels for "
                   << (*a.outputShape)[1] << " classes; classes without a label are shown by their index\n";
@@ -402,18 +456,25 @@ int cmdRun(const Options& o)
     }
     ForwardResult fr = runForward(root, input);
     printDiagnostics(fr.analysis.diagnostics, o.model);
-    if (!fr.output)
+    if (fr.outputs.empty())
         return kExitModelErrors;
-    const Tensor& out = *fr.output;
 
     if (o.has("--output")) {
         SafeTensors st;
-        st.tensors.push_back({"output", out, DType::F32});
+        for (const OutputTensor& t : fr.outputs) // "output", or "output.0", "output.1" for several
+            st.tensors.push_back({t.name, t.tensor, DType::F32});
         if (auto err = writeSafeTensors(o.get("--output"), st)) {
             std::cerr << *err << "\n";
             return kExitBadInput;
         }
     }
+    if (!fr.output) { // several outputs: each under its name
+        if (predictions)
+            throw UsageError{"--topk and --labels need a [N, classes] output, the model gives " + fr.analysis.outputText()};
+        printOutputs(fr.outputs, format);
+        return kExitOk;
+    }
+    const Tensor& out = *fr.output;
 
     if (predictions) {
         const int64_t n = out.shape()[0], c = out.shape()[1];
@@ -461,26 +522,7 @@ int cmdRun(const Options& o)
         return kExitOk;
     }
 
-    if (format == "json") {
-        JsonValue j = JsonValue::object();
-        JsonValue shape = JsonValue::array();
-        for (int64_t d : out.shape().dims())
-            shape.append(JsonValue::integer(d));
-        j.set("output_shape", std::move(shape));
-        JsonValue values = JsonValue::array();
-        for (int64_t k = 0; k < out.numel() && k < 1'000'000; ++k)
-            values.append(JsonValue::number(out[k]));
-        j.set("output", std::move(values));
-        std::cout << writeJson(j, {0}) << "\n";
-    } else {
-        std::cout << "output " << out.shape().toString() << "\n";
-        const int64_t cols = out.shape().rank() ? out.shape().at(-1) : 1;
-        for (int64_t k = 0; k < out.numel() && k < 10000; ++k) {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%.6g", static_cast<double>(out[k]));
-            std::cout << buf << ((k + 1) % cols == 0 ? "\n" : " ");
-        }
-    }
+    printOutputs(fr.outputs, format);
     return kExitOk;
 }
 

@@ -29,6 +29,8 @@ BoxItem::BoxItem(const DiagramBox& box) : m_box(box)
     setAcceptHoverEvents(false);
     if (!box.reached)
         setOpacity(0.45);
+    else if (box.afterError)
+        setOpacity(0.7); // with a dashed border and an italic name: PyTorch never gets here
 }
 
 void BoxItem::setSelectedBox(bool on)
@@ -99,6 +101,13 @@ QColor BoxItem::fillColor() const
     return st::layerFill();
 }
 
+QFont BoxItem::nameFont() const
+{
+    QFont f = st::nameFont();
+    f.setItalic(m_box.afterError);
+    return f;
+}
+
 QRectF BoxItem::boundingRect() const
 {
     return m_box.rect.adjusted(-6, -kBadgeHeight / 2 - 2, 6, 6);
@@ -128,7 +137,7 @@ void BoxItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*)
     const bool container = isContainer(m_box.style);
 
     QPen pen(borderColor(), m_box.status == BoxStatus::Normal ? 1.2 : 2.0);
-    if (m_box.style == BoxStyle::PlainShelf)
+    if (m_box.style == BoxStyle::PlainShelf || m_box.afterError)
         pen.setStyle(Qt::DashLine);
     p->setPen(pen);
     p->setBrush(fillColor());
@@ -186,7 +195,7 @@ void BoxItem::paintHeader(QPainter* p) const
         p->drawText(QRectF(x, line.top(), line.width(), line.height()), Qt::AlignLeft | Qt::AlignVCenter, m_box.prefix);
         x += fmMeta.horizontalAdvance(m_box.prefix) + 6;
     }
-    p->setFont(st::nameFont());
+    p->setFont(nameFont());
     p->setPen(titleColour);
     p->drawText(QRectF(x, line.top(), line.right() - x, line.height()), Qt::AlignLeft | Qt::AlignVCenter, m_box.title);
     x += fmName.horizontalAdvance(m_box.title) + 8;
@@ -214,7 +223,7 @@ void BoxItem::paintLayerText(QPainter* p) const
         p->drawText(QRectF(x, line1.top(), right - x, line1.height()), Qt::AlignLeft | Qt::AlignVCenter, m_box.prefix);
         x += fmMeta.horizontalAdvance(m_box.prefix) + 6;
     }
-    p->setFont(st::nameFont());
+    p->setFont(nameFont());
     p->setPen(m_box.status == BoxStatus::Error ? st::errorText() : m_box.status == BoxStatus::Warning ? st::warningText() : st::text());
     p->drawText(QRectF(x, line1.top(), right - x, line1.height()), Qt::AlignLeft | Qt::AlignVCenter, m_box.title);
     x += fmName.horizontalAdvance(m_box.title) + 8;
@@ -362,7 +371,8 @@ void EdgeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*)
     const QColor colour = m_edge.kind == DiagramEdge::Kind::Flow ? st::flowArrow()
                           : m_edge.kind == DiagramEdge::Kind::Io ? st::textMuted()
                                                                  : st::sequenceArrow();
-    p->setPen(QPen(colour, m_edge.kind == DiagramEdge::Kind::Flow ? 1.6 : 1.4, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    p->setPen(QPen(colour, m_edge.kind == DiagramEdge::Kind::Flow ? 1.6 : 1.4, m_edge.afterError ? Qt::DashLine : Qt::SolidLine,
+                   Qt::RoundCap, Qt::RoundJoin));
     p->setBrush(Qt::NoBrush);
     p->drawPath(m_line);
     p->setPen(Qt::NoPen);

@@ -2,6 +2,7 @@
 
 #include "app/diagram/diagramlayout.h"
 
+#include <QFont>
 #include <QGraphicsItem>
 #include <QImage>
 #include <QPainterPath>
@@ -40,6 +41,7 @@ public:
 
 private:
     QColor fillColor() const;
+    QFont nameFont() const; // italic after the first error
     void paintHeader(QPainter* p) const;
     void paintLayerText(QPainter* p) const;
     void paintSlots(QPainter* p) const;

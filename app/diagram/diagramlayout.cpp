@@ -140,6 +140,7 @@ private:
             }
         b.status = error ? BoxStatus::Error : warning ? BoxStatus::Warning : BoxStatus::Normal;
         b.reached = !m_analysis || isShelf(m.kind()) || (ni && ni->calls > 0);
+        b.afterError = ni && ni->afterError;
         b.tooltip = tooltip(m, ni, params, diags == m_diagnostics.end() ? nullptr : &diags->second, b.reached);
     }
 
@@ -159,6 +160,8 @@ private:
                 t += QStringLiteral("<br/>called %1 times").arg(ni->calls);
             if (ni->multAdds > 0)
                 t += QStringLiteral("<br/>%1 mult-adds").arg(qs(withThousands(ni->multAdds)));
+            if (ni->assumed())
+                t += QStringLiteral("<br/><i>%1</i>").arg(qs(afterErrorNote(*m_analysis).substr(2)).toHtmlEscaped());
         } else if (!reached) {
             t += m_analysis && m_analysis->hasErrors() ? QStringLiteral("<br/><i>not reached: forward() stops at an error first</i>")
                                                        : QStringLiteral("<br/><i>never called by forward()</i>");
@@ -316,6 +319,7 @@ private:
             }
             DiagramEdge e;
             e.kind = DiagramEdge::Kind::Flow;
+            e.afterError = m_out.boxes[static_cast<size_t>(s.to)].afterError;
             e.side = true;
             e.depth = b.depth;
             e.ops = s.ops;
@@ -424,6 +428,7 @@ private:
     {
         DiagramEdge e;
         e.kind = kind;
+        e.afterError = m_out.boxes[static_cast<size_t>(to)].afterError;
         e.ops = ops;
         e.depth = m_out.boxes[static_cast<size_t>(owner)].depth;
         e.label = edgeShape(from, to, !ops.isEmpty());
@@ -455,10 +460,11 @@ private:
         e.kind = DiagramEdge::Kind::Io;
         e.points << QPointF(r.center().x(), in.rect.bottom()) << QPointF(r.center().x(), r.top());
         m_out.edges.push_back(std::move(e));
-        DiagramPill out = m_analysis->outputShape
-                              ? pill(QStringLiteral("output  ") + qs(m_analysis->outputShape->toString()), r.bottom() + st::kFlowGap)
-                              : pill(QStringLiteral("no output: forward() stops at an error"), r.bottom() + st::kFlowGap);
-        out.error = !m_analysis->outputShape;
+        const size_t n = m_analysis->outputs.size();
+        DiagramPill out = n > 0 ? pill((n > 1 ? QStringLiteral("outputs  ") : QStringLiteral("output  ")) + qs(m_analysis->outputText()),
+                                       r.bottom() + st::kFlowGap)
+                                : pill(QStringLiteral("no output: forward() stops at an error"), r.bottom() + st::kFlowGap);
+        out.error = n == 0;
         m_out.pills.push_back(out);
         DiagramEdge o;
         o.kind = DiagramEdge::Kind::Io;

@@ -34,6 +34,7 @@ struct DiagramBox {
     BoxStyle style = BoxStyle::Layer;
     BoxStatus status = BoxStatus::Normal;
     bool reached = true;   // false: the analysis never called it
+    bool afterError = false; // called only after the first error: PyTorch stops before it (its values assume the fix)
     QList<int> callNumbers; // 1-based positions in the enclosing forward()'s call order
     QRectF rect;
     int depth = 0;
@@ -50,6 +51,7 @@ struct DiagramEdge {
     bool side = false;  // routed through a side lane (non-adjacent boxes)
     QPointF labelPos;   // side edges: top left of the label block
     int depth = 0;
+    bool afterError = false; // a call PyTorch never makes: it comes after the first error
 };
 
 struct DiagramPill {

@@ -46,6 +46,7 @@ ForwardRecording recordForward(const ml::Module& root, const ml::Tensor& input, 
     ml::ForwardResult result = ml::runForward(root, input, observer);
     rec.cancelled = result.cancelled;
     rec.output = std::move(result.output);
+    rec.outputs = std::move(result.outputs);
     for (ml::Diagnostic& d : result.analysis.diagnostics)
         if (d.severity == ml::Severity::Error)
             rec.errors.push_back(std::move(d));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/analysis/analysis.h"
 #include "engine/diagnostic.h"
 #include "engine/module.h"
 #include "engine/tensor.h"
@@ -25,7 +26,8 @@ struct ForwardCall {
 // so a container follows the calls inside it, as PyTorch's forward hooks see them).
 struct ForwardRecording {
     std::vector<ForwardCall> calls;
-    std::optional<ml::Tensor> output;
+    std::optional<ml::Tensor> output;          // when forward returns one tensor
+    std::vector<ml::OutputTensor> outputs;      // every tensor it returned, named ("output.0", "output.1", ...)
     std::vector<ml::Diagnostic> errors; // where forward stopped, as PyTorch would raise
     bool cancelled = false;
 

@@ -7,6 +7,7 @@
 #include "engine/module.h"
 
 #include <QBrush>
+#include <QFont>
 #include <QColor>
 #include <QGuiApplication>
 #include <QMimeData>
@@ -95,6 +96,23 @@ static QString number(int64_t v)
     return QString::fromStdString(ml::withThousands(v));
 }
 
+namespace {
+
+// Whether the value shown in `column` was computed after the first error (as if it were fixed):
+// every value of a node first called after it, the output of the failing layer and its callers.
+bool assumedAt(const ml::NodeInfo* info, int column)
+{
+    if (!info || !info->assumed())
+        return false;
+    if (column == ModuleTreeModel::NameColumn)
+        return info->afterError;
+    if (column == ModuleTreeModel::InputColumn)
+        return info->afterError;
+    return column == ModuleTreeModel::OutputColumn || column == ModuleTreeModel::MultAddsColumn;
+}
+
+} // namespace
+
 QVariant ModuleTreeModel::data(const QModelIndex& index, int role) const
 {
     const ml::Module* m = moduleOf(index);
@@ -113,8 +131,15 @@ QVariant ModuleTreeModel::data(const QModelIndex& index, int role) const
                    (m->kind() == ml::ModuleKind::PlainList ? QStringLiteral(" (plain list)") : QString());
         case InputColumn:
             return info && info->inputShape ? QString::fromStdString(info->inputShape->toString()) : QStringLiteral("–");
-        case OutputColumn:
+        case OutputColumn: {
+            if (info && !info->outputShapes.empty()) { // a tuple of tensors: every one
+                QStringList shapes;
+                for (const ml::Shape& s : info->outputShapes)
+                    shapes << QString::fromStdString(s.toString());
+                return shapes.join(QStringLiteral(", "));
+            }
             return info && info->outputShape ? QString::fromStdString(info->outputShape->toString()) : QStringLiteral("–");
+        }
         case ParamsColumn: {
             auto p = m_document->params(m);
             return p ? number(*p) : QStringLiteral("not registered");
@@ -147,6 +172,8 @@ QVariant ModuleTreeModel::data(const QModelIndex& index, int role) const
         }
         if (!m->isRegistered())
             lines << QStringLiteral("Inside a plain Python list: PyTorch does not register this module.");
+        if (assumedAt(info, index.column())) // "shapes after the first error assume it is fixed; ..."
+            lines << QString::fromStdString(ml::afterErrorNote(m_document->analysis()).substr(2)) + QLatin1Char('.');
         if (lines.isEmpty() && index.column() == TypeColumn)
             return QString::fromStdString(ml::repr(*m)).left(2000);
         return lines.isEmpty() ? QVariant() : QVariant(lines.join(QLatin1Char('\n')));
@@ -156,6 +183,15 @@ QVariant ModuleTreeModel::data(const QModelIndex& index, int role) const
             return QBrush(QColor(0x88, 0x88, 0x88));
         if (index.column() == OutputColumn && info && info->failed)
             return QBrush(QColor(0xc0, 0x20, 0x20));
+        if (assumedAt(info, index.column()))
+            return QBrush(QColor(0x88, 0x88, 0x88));
+        return {};
+    case Qt::FontRole:
+        if (assumedAt(info, index.column())) {
+            QFont f;
+            f.setItalic(true);
+            return f;
+        }
         return {};
     case Qt::TextAlignmentRole:
         if (index.column() >= ParamsColumn)

@@ -231,6 +231,21 @@ void RunController::cancel()
     m_worker->cancel();
 }
 
+void RunController::setOutputIndex(int index)
+{
+    if (index == m_outputIndex || index < 0 || !m_result || index >= static_cast<int>(m_result->outputs.size()))
+        return;
+    m_outputIndex = index;
+    emit outputChosen(index);
+}
+
+const ml::OutputTensor* RunController::chosenOutput() const
+{
+    if (!m_result || m_result->outputs.empty())
+        return nullptr;
+    return &m_result->outputs[static_cast<size_t>(std::clamp(m_outputIndex, 0, static_cast<int>(m_result->outputs.size()) - 1))];
+}
+
 void RunController::finishJob()
 {
     std::shared_ptr<ForwardJob> job = m_worker->takeFinished();
@@ -256,6 +271,8 @@ void RunController::finishJob()
     }
     m_result = std::make_shared<const ForwardRecording>(std::move(job->recording));
     m_resultInput = job->picture;
+    if (m_outputIndex >= static_cast<int>(m_result->outputs.size()))
+        m_outputIndex = 0; // the same output again after a rerun of the same model
     m_steps->setIndex(m_stepAfterRun ? 0 : -1, false);
     m_stepAfterRun = false;
     if (!m_result->errors.empty())

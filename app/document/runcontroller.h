@@ -76,6 +76,11 @@ public:
     bool isStale() const { return m_stale; }
     const ForwardRecording* result() const { return m_result.get(); }
     const RunInput* resultInput() const { return m_resultInput.get(); } // the picture of result()
+    // A model that returns several tensors (a tuple): the one Predictions and the model's
+    // Activations show. Index into result()->outputs; the first after each run.
+    int outputIndex() const { return m_outputIndex; }
+    void setOutputIndex(int index);
+    const ml::OutputTensor* chosenOutput() const; // nullptr without a result
     void setAutoRun(bool on) { m_autoRun = on; }
     bool autoRun() const { return m_autoRun; }
     bool waitForFinished(int timeoutMs); // processes events; for tests and shutdown
@@ -104,6 +109,7 @@ signals:
     void runFinished();
     void staleChanged(bool stale);
     void stepChanged(int index);
+    void outputChosen(int index);
     void message(const QString& text);
 
 private:
@@ -130,6 +136,7 @@ private:
     std::shared_ptr<const ForwardRecording> m_result;
     std::shared_ptr<const RunInput> m_resultInput;
     int64_t m_keepLimit = kDefaultKeepLimit;
+    int m_outputIndex = 0;
 };
 
 } // namespace ml::ui

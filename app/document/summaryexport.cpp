@@ -75,8 +75,8 @@ QString summaryMarkdown(const ml::Module& root, const ml::Shape& input, const ml
     const ml::SummaryTotals t = ml::summaryTotals(root, analysis);
     QString md = QStringLiteral("## %1\n\nInput %2 → output %3\n\n")
                      .arg(QString::fromStdString(root.typeName()), QString::fromStdString(input.toString()),
-                          analysis.outputShape ? QString::fromStdString(analysis.outputShape->toString())
-                                               : QStringLiteral("(forward fails)"));
+                          !analysis.outputs.empty() ? QString::fromStdString(analysis.outputText())
+                                                    : QStringLiteral("(forward fails)"));
     md += QStringLiteral("| Path | Type | Input | Output | Params | Mult-adds |\n");
     md += QStringLiteral("|---|---|---|---|---:|---:|\n");
     for (const Row& r : rows(root, analysis, QLatin1Char(',')))

@@ -110,6 +110,7 @@ RunDocks::RunDocks(QMainWindow* window, Document* document, QAbstractItemView* t
             setSelectedPath(i.data(ModuleTreeModel::DottedPathRole).toString());
         });
     connect(m_controller, &RunController::runFinished, this, &RunDocks::showResult);
+    connect(m_controller, &RunController::outputChosen, this, &RunDocks::showResult);
     connect(m_controller, &RunController::inputChanged, this, &RunDocks::showActivations);
     connect(m_controller, &RunController::stepChanged, this, &RunDocks::showStep);
     connect(m_controller, &RunController::staleChanged, this, [this](bool stale) {
@@ -184,8 +185,8 @@ void RunDocks::showResult()
     }
     const RunInput* input = m_controller->resultInput();
     std::optional<Prediction> prediction;
-    if (r && r->output)
-        prediction = predictionOf(*r->output);
+    if (const ml::OutputTensor* out = m_controller->chosenOutput()) // the model's output, or the one chosen of several
+        prediction = predictionOf(out->tensor);
     if (prediction) {
         // The class names for a model with as many outputs as there are names (other models'
         // outputs are "class k"); a true label only for a sample picture.
@@ -220,6 +221,14 @@ void RunDocks::showActivations()
         return;
     }
     const ForwardCall* call = r->firstCallOf(m_selectedPath);
+    if (m_selectedPath.isEmpty() && r->outputs.size() > 1 && m_controller->chosenOutput()) {
+        // The model returns several tensors: the one chosen in the Run panel.
+        m_rootCall.path = QString();
+        m_rootCall.typeName = QString::fromStdString(m_controller->document()->root()->typeName() + ", " + m_controller->chosenOutput()->name);
+        m_rootCall.input = m_controller->resultInput() ? m_controller->resultInput()->tensor : ml::Tensor();
+        m_rootCall.output = m_controller->chosenOutput()->tensor;
+        call = &m_rootCall;
+    }
     m_activations->showCall(call, m_controller->resultInput(),
                             call ? QString()
                                  : QStringLiteral("%1 was not called by this forward pass")
@@ -231,12 +240,12 @@ void RunDocks::showActivations()
 // name per output; empty otherwise: a hidden layer's features are not classes.
 QStringList RunDocks::outputNames(const ml::Tensor& values) const
 {
-    const ForwardRecording* r = m_controller->result();
+    const ml::OutputTensor* out = m_controller->chosenOutput();
     const QStringList names = m_controller->classNames();
-    if (!r || !r->output || values.shape() != r->output->shape() || values.shape().rank() != 2 || values.shape()[1] != names.size())
+    if (!out || values.shape() != out->tensor.shape() || values.shape().rank() != 2 || values.shape()[1] != names.size())
         return {};
-    if (values.data() != r->output->data()
-        && !std::equal(values.data(), values.data() + values.numel(), r->output->data()))
+    if (values.data() != out->tensor.data()
+        && !std::equal(values.data(), values.data() + values.numel(), out->tensor.data()))
         return {};
     return names;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "app/document/forwardrecording.h"
+
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -72,6 +74,7 @@ private:
     SelectPath m_selectPath;
     QString m_selectedPath;
     bool m_following = false; // the tree selection follows the step-through
+    ForwardCall m_rootCall;   // the model's chosen output, when it returns several
 };
 
 } // namespace ml::ui

@@ -6,6 +6,7 @@
 #include "app/document/tensorimage.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -22,6 +23,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QRegularExpression>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -41,6 +43,8 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
     , m_progress(new QProgressBar(this))
     , m_stale(new QLabel(QStringLiteral("Results are stale: the model was edited. Run again."), this))
     , m_status(new QLabel(this))
+    , m_outputLabel(new QLabel(QStringLiteral("Output:"), this))
+    , m_outputChoice(new QComboBox(this))
     , m_step(new QPushButton(QStringLiteral("Step"), this))
     , m_play(new QPushButton(QStringLiteral("Play"), this))
     , m_reset(new QPushButton(QStringLiteral("Reset"), this))
@@ -96,6 +100,20 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
     rl->addWidget(m_auto);
     rl->addWidget(m_stale);
     rl->addWidget(m_status);
+    // forward returns several tensors (a tuple): each by the name run --output gives it
+    m_outputChoice->setObjectName(QStringLiteral("outputChoice"));
+    m_outputChoice->setToolTip(QStringLiteral("forward() returns several tensors: the one Predictions and the model's "
+                                              "Activations show"));
+    m_outputChoice->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_outputChoice->setMinimumContentsLength(12);
+    auto* outputs = new QHBoxLayout;
+    outputs->addWidget(m_outputLabel);
+    outputs->addWidget(m_outputChoice, 1);
+    rl->addLayout(outputs);
+    m_outputLabel->hide();
+    m_outputChoice->hide();
+    connect(m_outputChoice, &QComboBox::currentIndexChanged, this, [this](int index) { m_controller->setOutputIndex(index); });
+    connect(m_controller, &RunController::runFinished, this, &RunPanel::updateOutputChoice);
 
     // The input of a model that does not take pictures.
     m_inputShape->setWordWrap(true);
@@ -260,6 +278,20 @@ void RunPanel::updateRunState()
              && m_status->text().startsWith(QStringLiteral("Running")))
         m_status->setText(QStringLiteral("%1 module calls recorded").arg(r->calls.size()));
     updateStep();
+}
+
+void RunPanel::updateOutputChoice()
+{
+    const ForwardRecording* r = m_controller->result();
+    const bool several = r && r->outputs.size() > 1;
+    const QSignalBlocker block(m_outputChoice);
+    m_outputChoice->clear();
+    if (several)
+        for (const ml::OutputTensor& o : r->outputs)
+            m_outputChoice->addItem(QStringLiteral("%1  %2").arg(QString::fromStdString(o.name), QString::fromStdString(o.tensor.shape().toString())));
+    m_outputChoice->setCurrentIndex(several ? m_controller->outputIndex() : -1);
+    m_outputLabel->setVisible(several);
+    m_outputChoice->setVisible(several);
 }
 
 static QPixmap preview(const ml::Tensor& t, const QSize& size)

@@ -3,6 +3,7 @@
 #include <QWidget>
 
 class QCheckBox;
+class QComboBox;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
@@ -32,6 +33,8 @@ public:
     QLabel* stepLabel() const { return m_stepText; }
     QLabel* staleLabel() const { return m_stale; }
     QProgressBar* progress() const { return m_progress; }
+    // A model that returns several tensors: which one Predictions and Activations show.
+    QComboBox* outputChoice() const { return m_outputChoice; }
     // For a model whose input is not a picture: random or typed values.
     QGroupBox* inputBox() const { return m_inputBox; }
     QLineEdit* typedValuesEdit() const { return m_typedValues; }
@@ -48,6 +51,7 @@ private:
     void updateInputBox();
     void applyTypedValues();
     void updateStep();
+    void updateOutputChoice();
     void loadWeights();
     void saveWeights();
 
@@ -60,6 +64,8 @@ private:
     QProgressBar* m_progress;
     QLabel* m_stale;
     QLabel* m_status;
+    QLabel* m_outputLabel;
+    QComboBox* m_outputChoice;
     QPushButton* m_step;
     QPushButton* m_play;
     QPushButton* m_reset;

@@ -617,13 +617,13 @@ void MainWindow::updateStatus()
 {
     const auto& t = m_document->totals();
     const auto fmt = [](int64_t v) { return QString::fromStdString(ml::withThousands(v)); };
-    const auto& out = m_document->analysis().outputShape;
+    const ml::Analysis& analysis = m_document->analysis();
     // Short enough for classroom mode's large type at 1280 pixels: trainable only when it differs.
     const QString params = t.trainableParams == t.totalParams
                                ? QStringLiteral("Params %1").arg(fmt(t.totalParams))
                                : QStringLiteral("Params %1 (%2 trainable)").arg(fmt(t.totalParams), fmt(t.trainableParams));
     m_totals->setText(QStringLiteral("Output %1 · %2 · %3 · Mult-adds %4")
-                          .arg(out ? QString::fromStdString(out->toString()) : QStringLiteral("—"), params,
+                          .arg(analysis.outputs.empty() ? QStringLiteral("—") : QString::fromStdString(analysis.outputText()), params,
                                QString::fromStdString(ml::byteSize(t.paramsBytes)), fmt(t.totalMultAdds)));
 }
 

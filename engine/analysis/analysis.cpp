@@ -23,12 +23,23 @@ const NodeInfo* Analysis::info(const Module* m) const
     return it == nodes.end() ? nullptr : &it->second;
 }
 
+std::string Analysis::outputText() const
+{
+    if (outputs.empty())
+        return "--";
+    std::string t;
+    for (const OutputShape& o : outputs)
+        t += (t.empty() ? "" : ", ") + o.shape.toString();
+    return t;
+}
+
 ForwardSteps Analysis::stepsOf(const Module& m) const
 {
     ForwardSteps steps;
-    auto it = std::find_if(calls.begin(), calls.end(), [&](const CallRecord& c) { return c.callee == &m; });
-    if (it == calls.end())
+    const auto first = firstCall.find(&m);
+    if (first == firstCall.end() || first->second >= calls.size())
         return steps;
+    auto it = calls.begin() + static_cast<std::ptrdiff_t>(first->second);
     steps.reached = true;
     const int depth = it->depth;
     std::vector<std::string> ops;
@@ -36,7 +47,7 @@ ForwardSteps Analysis::stepsOf(const Module& m) const
         if (it->depth != depth + 1 || it->caller != &m)
             continue;
         if (it->callee)
-            steps.calls.push_back({it->callee, std::exchange(ops, {}), it->loc});
+            steps.calls.push_back({it->callee, std::exchange(ops, {}), it->loc, it->afterError});
         else
             ops.push_back(it->op);
     }
@@ -121,6 +132,38 @@ void staticChecks(const Module& root, Analysis& a)
     }
 }
 
+bool readsTraining(const Expr& e)
+{
+    if (e.kind == Expr::Kind::Attr && e.text == "training" && e.items[0].kind == Expr::Kind::Name && e.items[0].text == "self")
+        return true;
+    for (const Expr& x : e.items)
+        if (readsTraining(x))
+            return true;
+    return false;
+}
+
+bool readsTraining(const std::vector<Stmt>& body)
+{
+    for (const Stmt& s : body)
+        if (readsTraining(s.value) || readsTraining(s.body) || readsTraining(s.orelse))
+            return true;
+    return false;
+}
+
+// forward (or a helper method) asks self.training: a child it skips may run in training mode.
+bool dependsOnMode(const Module& m)
+{
+    const ForwardProgram* p = m.ownForward();
+    if (!p)
+        return false;
+    if (readsTraining(p->body))
+        return true;
+    for (const Method& meth : p->methods)
+        if (readsTraining(meth.body))
+            return true;
+    return false;
+}
+
 // Registered children of a custom Module, ModuleList or ModuleDict that forward never calls.
 void unusedChecks(const Module& root, Analysis& a)
 {
@@ -147,6 +190,13 @@ void unusedChecks(const Module& root, Analysis& a)
             continue;
         }
         const int64_t params = countParameters(m).total;
+        if (dependsOnMode(*owner)) { // GoogLeNet's auxiliary heads: PyTorch runs them in training mode
+            a.diagnostics.push_back({nm.path, Severity::Info,
+                                     describe(m) + " is not called by " + owner->typeName()
+                                         + ".forward() in eval mode; forward reads self.training, so training mode may call it",
+                                     m.sourceLoc()});
+            continue;
+        }
         std::string msg = describe(m) + " is never called by " + owner->typeName() + ".forward()";
         msg += params > 0 ? ": its " + withThousands(params)
                                 + " parameters are registered, counted and saved, but do nothing"
@@ -157,7 +207,7 @@ void unusedChecks(const Module& root, Analysis& a)
     }
 }
 
-Analysis run(const Module& root, const Value& input, bool real, const ForwardObserver* observer, std::optional<Tensor>* output,
+Analysis run(const Module& root, const Value& input, bool real, const ForwardObserver* observer, std::vector<OutputTensor>* outputs,
              bool* cancelled = nullptr, detail::ForwardRecorder* recorder = nullptr)
 {
     Analysis a;
@@ -168,13 +218,21 @@ Analysis run(const Module& root, const Value& input, bool real, const ForwardObs
         Value out = interp.callModule(root, {input}, {});
         if (recorder)
             recorder->result(out);
-        if (out.isTensor()) {
-            a.outputShape = out.shape;
-            if (output && out.data) {
-                // An owning copy under the Value's shape (Tensor(Tensor::borrow(...)) would stay a
-                // borrow of data that dies with `out`).
-                const Tensor view = Tensor::borrow(out.shape, out.data->data());
-                *output = Tensor(view);
+        std::string flatError;
+        const std::vector<detail::FlatOutput> flat = detail::flattenOutput(out, flatError);
+        if (a.stopsAt) {
+            // went on past an error for shapes only: PyTorch gives no output
+        } else if (!flat.empty()) {
+            if (out.isTensor())
+                a.outputShape = out.shape;
+            for (const detail::FlatOutput& o : flat) {
+                a.outputs.push_back({o.name, o.value.shape});
+                if (outputs && o.value.data) {
+                    // An owning copy under the Value's shape (Tensor(Tensor::borrow(...)) would stay a
+                    // borrow of data that dies with `out`).
+                    const Tensor view = Tensor::borrow(o.value.shape, o.value.data->data());
+                    outputs->push_back({o.name, Tensor(view)});
+                }
             }
         } else {
             a.diagnostics.push_back({"", Severity::Error,
@@ -205,7 +263,11 @@ ForwardResult runForward(const Module& root, const Tensor& input, const ForwardO
 {
     ForwardResult r;
     auto data = std::make_shared<Tensor>(input);
-    r.analysis = run(root, Value::ofTensor(input.shape(), std::move(data)), true, &observer, &r.output, &r.cancelled);
+    r.analysis = run(root, Value::ofTensor(input.shape(), std::move(data)), true, &observer, &r.outputs, &r.cancelled);
+    if (r.cancelled)
+        r.outputs.clear();
+    else if (r.analysis.outputShape && r.outputs.size() == 1)
+        r.output = r.outputs.front().tensor;
     return r;
 }
 

@@ -19,6 +19,12 @@ struct NodeInfo {
     int calls = 0;
     int64_t multAdds = 0;             // summed over calls, torchinfo's convention
     bool failed = false;              // an error was raised at this node
+    // Computed after the first error (PyTorch stops there; the analysis goes on as if it were
+    // fixed, for shapes only): afterError for a node first called after it (every value is
+    // assumed), outputAfterError also for a node whose output is (the failing layer, its callers).
+    bool afterError = false;
+    bool outputAfterError = false;
+    bool assumed() const { return afterError || outputAfterError; }
 };
 
 // One call of a layer, in execution order.
@@ -27,6 +33,7 @@ struct LayerCallRecord {
     Shape input;
     std::optional<Shape> output; // empty when the call failed
     std::string error;           // why it failed
+    bool afterError = false;     // made after the first error, as if it were fixed
 };
 
 // One call a forward pass made, in execution order: a module called by another module's
@@ -37,6 +44,7 @@ struct CallRecord {
     std::string op;                 // the functional op ("F.relu", "torch.cat", ".view") when callee is null
     SourceLoc loc;                  // where the call is written
     int depth = 0;                  // nesting of module calls (0: the root)
+    bool afterError = false;        // made after the first error, as if it were fixed
 };
 
 // What one module's forward() did on its first call: the modules it called, in execution order,
@@ -45,6 +53,7 @@ struct ForwardStep {
     const Module* callee = nullptr;
     std::vector<std::string> opsBefore; // functional ops since the previous call ("F.relu", ".view")
     SourceLoc loc;                      // where the call is written
+    bool afterError = false;            // PyTorch stops before it: drawn as assumed
 };
 struct ForwardSteps {
     std::vector<ForwardStep> calls;
@@ -52,13 +61,30 @@ struct ForwardSteps {
     bool reached = false;                 // false: the analysis never called the module
 };
 
+// One tensor of the model's output, named as `modulelab-cli run --output` saves it: "output" for a
+// forward that returns one tensor; "output.0", "output.1" for a tuple or list (nested ones
+// "output.0.1"); "output.NAME" for a namedtuple's field or a dict's string key.
+struct OutputShape {
+    std::string name;
+    Shape shape;
+};
+
 struct Analysis {
     std::unordered_map<const Module*, NodeInfo> nodes;
     std::vector<CallRecord> calls;           // every module call and functional op, in execution order
     std::vector<LayerCallRecord> layerCalls; // every call of a tree layer, in execution order
     std::vector<Diagnostic> diagnostics;
-    std::optional<Shape> outputShape; // of the root; empty when forward failed
+    // Where PyTorch stops (the first error's node path, "" for the root) when the analysis went
+    // on past it: later values are marked afterError; later errors and warnings say "after the
+    // error above is fixed". Only symbolic analysis goes on; a run on tensors stops as PyTorch.
+    std::optional<std::string> stopsAt;
+    std::unordered_map<const Module*, size_t> firstCall; // index in `calls` of each module's first call
+    std::optional<Shape> outputShape; // of the root when forward returns one tensor; empty when it failed
+    std::vector<OutputShape> outputs; // every tensor the root returned, in order (one for a tensor)
     int64_t totalMultAdds = 0;
+
+    // The root's output: "[1, 10]", "[1, 1, 2, 2], [1, 5]" for several, "--" when forward failed.
+    std::string outputText() const;
 
     const NodeInfo* info(const Module* m) const;
     // The calls `m` made directly during its first call (not its callees' calls).
@@ -76,8 +102,14 @@ Analysis analyze(const Module& root, const Shape& input);
 using ForwardObserver = std::function<void(const Module& node, const Tensor& in, const Tensor& out)>;
 struct ForwardCancelled {};
 
+struct OutputTensor {
+    std::string name; // as in Analysis::outputs
+    Tensor tensor;
+};
+
 struct ForwardResult {
-    std::optional<Tensor> output; // empty when forward failed or was cancelled
+    std::optional<Tensor> output; // when forward returns one tensor; empty when it failed or was cancelled
+    std::vector<OutputTensor> outputs; // every tensor forward returned (one for a tensor, several for a tuple)
     Analysis analysis;
     bool cancelled = false;
 };

@@ -25,6 +25,8 @@ ExecutionTrace traceExecution(const Module& root, const Shape& input)
 
     std::vector<LayerCall> log;
     for (const LayerCallRecord& r : analyze(root, input).layerCalls) {
+        if (r.afterError)
+            break; // PyTorch stops at the first error: what the analysis assumed past it is not compared
         LayerCall call;
         call.module = r.layer;
         call.input = r.input;

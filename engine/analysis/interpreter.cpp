@@ -133,7 +133,88 @@ std::vector<Shape> tensorShapes(const Value& v)
     return out;
 }
 
+void flattenInto(const Value& v, const std::string& name, int depth, std::vector<FlatOutput>& out, std::string& error)
+{
+    if (!error.empty())
+        return;
+    if (v.isTensor()) {
+        out.push_back({name, v});
+        return;
+    }
+    if (depth > 16) {
+        error = "a model output nested more than 16 levels deep";
+        return;
+    }
+    if (v.isSequence() || v.kind == Value::Kind::Dict) {
+        const bool dict = v.kind == Value::Kind::Dict;
+        const size_t n = dict ? v.dict->entries.size() : v.elements().size();
+        if (n == 0) {
+            error = "a model output that holds an empty " + typeNameOf(v) + (name == "output" ? "" : " (" + name + ")");
+            return;
+        }
+        for (size_t k = 0; k < n; ++k) {
+            std::string key = std::to_string(k);
+            if (dict && v.dict->entries[k].first.kind != Value::Kind::Str) {
+                error = "a model output that is a dict with " + typeNameOf(v.dict->entries[k].first) + " keys";
+                return;
+            }
+            if (dict)
+                key = v.dict->entries[k].first.s;
+            else if (v.cls) // a namedtuple: its field names
+                key = v.cls->own("_fields")->items[k].s;
+            flattenInto(dict ? v.dict->entries[k].second : v.elements()[k], name + "." + key, depth + 1, out, error);
+        }
+        return;
+    }
+    error = "a model output that holds " + typeNameOf(v) + " (" + name + ")";
+}
+
+// What `layer` gives on `in` once the error it raises there is fixed the way its message says:
+// its size argument (in_features, in_channels, num_features, ...) set to what the input has.
+// The output shape and mult-adds; nullopt where no such fix makes the input fit.
+std::optional<std::pair<Shape, int64_t>> assumedOutput(const Layer& layer, const Shape& in)
+{
+    const LayerSchema& schema = layer.schema();
+    const int rank = in.rank();
+    for (const char* name : {"in_features", "in_channels", "num_features", "num_channels", "normalized_shape"}) {
+        if (schema.indexOf(name) < 0 || rank == 0)
+            continue;
+        const ArgValue& now = layer.arg(name);
+        for (int d : {1, 0, rank - 1}) {
+            if (d < 0 || d >= rank)
+                continue;
+            ArgValue v = ArgValue::ofInt(in[d]);
+            if (now.type == ArgValue::Type::Tuple) { // LayerNorm's normalized_shape: the last dims
+                const int k = static_cast<int>(now.tuple.size());
+                if (k > rank)
+                    continue;
+                const std::vector<int64_t>& dims = in.dims();
+                v = ArgValue::ofTuple(std::vector<int64_t>(dims.end() - k, dims.end()));
+            } else if (std::string_view(name) == "normalized_shape") {
+                v = ArgValue::ofInt(in[rank - 1]);
+            }
+            std::unique_ptr<Layer> fixed = schema.create();
+            if (fixed->setArgs(layer.args()) || fixed->setArg(name, v))
+                continue;
+            const ShapeResult r = fixed->outputShape(in);
+            if (r.ok())
+                return std::make_pair(r.shape, fixed->multAdds(in, r.shape));
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
+
+std::vector<FlatOutput> flattenOutput(const Value& out, std::string& error)
+{
+    std::vector<FlatOutput> flat;
+    error.clear();
+    flattenInto(out, "output", 0, flat, error);
+    if (!error.empty())
+        flat.clear();
+    return flat;
+}
 
 std::vector<std::string> supportedFunctionalOps()
 {
@@ -151,6 +232,7 @@ Interpreter::Interpreter(Analysis& analysis, bool real, const ForwardObserver* o
     m_globals["nn"] = Value::ofNamespace("torch.nn");
     m_globals["F"] = Value::ofNamespace("torch.nn.functional");
     m_globals["math"] = Value::ofNamespace("math");
+    m_globals["collections"] = Value::ofNamespace("collections"); // namedtuple classes forward uses
 }
 
 std::string Interpreter::pathHere() const { return m_frame ? m_frame->path : std::string(); }
@@ -159,17 +241,52 @@ Value Interpreter::callModule(const Module& m, std::vector<Value> args, SourceLo
 {
     try {
         Value out = runModule(m, std::move(args), {}, loc);
-        for (Diagnostic& d : m_notes)
-            m_analysis.diagnostics.push_back(std::move(d));
-        m_notes.clear();
+        flushNotes();
         return out;
     } catch (const EvalError& e) {
-        m_analysis.diagnostics.push_back({e.path, Severity::Error, e.message, e.loc});
-        for (Diagnostic& d : m_notes)
-            m_analysis.diagnostics.push_back(std::move(d));
-        m_notes.clear();
+        m_analysis.diagnostics.push_back({e.path, Severity::Error, afterErrorPrefix() + e.message, e.loc});
+        flushNotes();
         throw ForwardAbort{};
     }
+}
+
+void Interpreter::flushNotes()
+{
+    for (size_t k = 0; k < m_notes.size(); ++k) {
+        Diagnostic& d = m_notes[k];
+        if (m_analysis.stopsAt && k >= m_notesBeforeError)
+            d.message = "after the error above is fixed: " + d.message;
+        m_analysis.diagnostics.push_back(std::move(d));
+    }
+    m_notes.clear();
+    m_notesBeforeError = 0;
+}
+
+void Interpreter::pushCall(CallRecord c)
+{
+    c.afterError = m_analysis.stopsAt.has_value();
+    m_analysis.calls.push_back(std::move(c));
+}
+
+bool Interpreter::continuePastError(const Layer& layer, const Shape& in, const EvalError& e, Value& out)
+{
+    if (m_real)
+        return false;
+    const auto fixed = assumedOutput(layer, in);
+    if (!fixed)
+        return false;
+    m_analysis.diagnostics.push_back({e.path, Severity::Error, afterErrorPrefix() + e.message, e.loc});
+    if (!m_analysis.stopsAt) {
+        m_analysis.stopsAt = e.path;
+        m_notesBeforeError = m_notes.size();
+    }
+    NodeInfo& info = m_analysis.nodes[&layer];
+    info.outputAfterError = true;
+    if (info.calls == 1)
+        info.outputShape = fixed->first;
+    info.multAdds += fixed->second;
+    out = Value::ofTensor(fixed->first, nullptr);
+    return true;
 }
 
 Value Interpreter::callModule(const Module& m, Args args, Kwargs kwargs, SourceLoc loc)
@@ -189,10 +306,14 @@ Value Interpreter::runModule(const Module& m, Args args, Kwargs kwargs, SourceLo
     } guard{++m_moduleDepth};
 
     const Module* caller = m_frame && m_frame->self.kind == Value::Kind::Module ? m_frame->self.module : nullptr;
-    m_analysis.calls.push_back({&m, caller, {}, loc, m_moduleDepth - 1});
+    pushCall({&m, caller, {}, loc, m_moduleDepth - 1});
     NodeInfo& info = m_analysis.nodes[&m];
     ++info.calls;
     const bool first = info.calls == 1;
+    if (first) {
+        m_analysis.firstCall.emplace(&m, m_analysis.calls.size() - 1);
+        info.afterError = m_analysis.stopsAt.has_value();
+    }
     if (first && !args.empty() && args[0].isTensor())
         info.inputShape = args[0].shape;
     else if (first && !args.empty())
@@ -245,18 +366,26 @@ Value Interpreter::runModule(const Module& m, Args args, Kwargs kwargs, SourceLo
     case ModuleKind::Custom: out = runProgram(m, *m.ownForward(), std::move(args), std::move(kwargs), loc); break;
     }
 
-    if (out.isSequence() && m.ownForward() && m_moduleDepth == 1) {
+    std::string flatError;
+    const std::vector<FlatOutput> flat = out.isTensor() ? std::vector<FlatOutput>{} : flattenOutput(out, flatError);
+    if ((out.isSequence() || out.kind == Value::Kind::Dict) && !flatError.empty() && m.ownForward() && m_moduleDepth == 1) {
         SourceLoc at = m.sourceLoc(); // the model is called from outside: point at forward's return
         for (const Stmt& st : m.ownForward()->body)
             if (st.kind == Stmt::Kind::Return && st.loc.valid())
                 at = st.loc;
-        fail(loc.valid() ? loc : at, "not supported by ModuleLab yet: a model that returns several outputs (" + m.typeName() + ")",
+        fail(loc.valid() ? loc : at, "not supported by ModuleLab yet: " + flatError + " (" + m.typeName() + ".forward() returns it)",
              ErrorKind::NotYet);
     }
-    if (first && out.isTensor())
+    if (first && m_analysis.stopsAt)
+        m_analysis.nodes[&m].outputAfterError = true;
+    if (first && out.isTensor()) {
         m_analysis.nodes[&m].outputShape = out.shape;
-    else if (first)
-        m_analysis.nodes[&m].outputShapes = tensorShapes(out);
+    } else if (first) {
+        std::vector<Shape> shapes;
+        for (const FlatOutput& o : flat)
+            shapes.push_back(o.value.shape);
+        m_analysis.nodes[&m].outputShapes = std::move(shapes);
+    }
     if (m_observer && *m_observer && input.isTensor() && input.data && out.isTensor() && out.data)
         (*m_observer)(m, Tensor::borrow(input.shape, input.data->data()), Tensor::borrow(out.shape, out.data->data()));
     return out;
@@ -310,10 +439,14 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
         raiseHere(layer.typeName() + " expects a tensor, got " + typeNameOf(in));
     const ShapeResult r = layer.outputShape(in.shape);
     if (record)
-        m_analysis.layerCalls.push_back({&layer, in.shape, r.ok() ? std::optional<Shape>(r.shape) : std::nullopt, r.error});
+        m_analysis.layerCalls.push_back({&layer, in.shape, r.ok() ? std::optional<Shape>(r.shape) : std::nullopt, r.error,
+                                         m_analysis.stopsAt.has_value()});
     if (!r.ok()) {
         if (record)
             m_analysis.nodes[&layer].failed = true;
+        Value assumed;
+        if (record && continuePastError(layer, in.shape, EvalError{loc, r.error, ErrorKind::Shape, path}, assumed))
+            return assumed;
         raiseHere(r.error);
     }
     Value out = Value::ofTensor(r.shape, nullptr);
@@ -341,7 +474,8 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
     if (record) {
         const int64_t ma = layer.multAdds(in.shape, r.shape);
         m_analysis.nodes[&layer].multAdds += ma;
-        m_analysis.totalMultAdds += ma;
+        if (!m_analysis.stopsAt) // the total counts what PyTorch runs
+            m_analysis.totalMultAdds += ma;
     }
     return out;
 }
@@ -394,7 +528,7 @@ Value Interpreter::tensorMethod(const Value& x, const std::string& name, Args ar
             fail(loc, r.error, ErrorKind::Shape);
         return r.value;
     };
-    auto record = [&] { m_analysis.calls.push_back({nullptr, m_frame && m_frame->self.kind == Value::Kind::Module ? m_frame->self.module : nullptr, "." + name, loc, m_moduleDepth}); };
+    auto record = [&] { pushCall({nullptr, m_frame && m_frame->self.kind == Value::Kind::Module ? m_frame->self.module : nullptr, "." + name, loc, m_moduleDepth}); };
     const Shape& s = x.shape;
     auto dimArg = [&](const Value& v, int rank) -> int {
         const int64_t d = intArg(v, "dim");
@@ -643,7 +777,7 @@ Value Interpreter::tensorFunction(const std::string& qname, Args args, Kwargs kw
         return args[k];
     };
     const Module* caller = m_frame && m_frame->self.kind == Value::Kind::Module ? m_frame->self.module : nullptr;
-    auto record = [&] { m_analysis.calls.push_back({nullptr, caller, shortName(qname), loc, m_moduleDepth}); };
+    auto record = [&] { pushCall({nullptr, caller, shortName(qname), loc, m_moduleDepth}); };
 
     if (qname.rfind("operator", 0) == 0) {
         const std::string op = qname.substr(8);
@@ -779,7 +913,7 @@ Value Interpreter::functionalLayer(const std::string& fn, const Value& x, Args a
     const FunctionalOp* op = findFunctional(fn);
     const std::string what = m_callExpr ? toSource(*m_callExpr) : "F." + fn + "(...)";
     const Module* caller = m_frame && m_frame->self.kind == Value::Kind::Module ? m_frame->self.module : nullptr;
-    m_analysis.calls.push_back({nullptr, caller, "F." + fn, loc, m_moduleDepth});
+    pushCall({nullptr, caller, "F." + fn, loc, m_moduleDepth});
     if (!x.isTensor())
         fail(loc, "TypeError: " + what + " expects a tensor, got " + typeNameOf(x));
     if (args.size() > op->params.size())

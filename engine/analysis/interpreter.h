@@ -21,6 +21,15 @@ struct ForwardAbort {};
 // The functional ops forward may call (F.NAME, torch.NAME, x.NAME()), from the one table.
 std::vector<std::string> supportedFunctionalOps();
 
+// One tensor of what forward returned, named as Analysis::outputs names it.
+struct FlatOutput {
+    std::string name;
+    Value value;
+};
+// The tensors of a forward's result in order: a tensor, or tuples, lists, namedtuples and dicts
+// with string keys of them, nested. Empty with `error` set for anything else (None, a number).
+std::vector<FlatOutput> flattenOutput(const Value& out, std::string& error);
+
 class Interpreter : public Evaluator {
 public:
     Interpreter(Analysis& analysis, bool real, const ForwardObserver* observer);
@@ -55,7 +64,16 @@ private:
     Value recordOp(RecordedOp::Kind kind, std::vector<Value> inputs, Value out, int64_t dim = 0, std::vector<int64_t> dims = {},
                    bool keepdim = false);
 
+    // Symbolic analysis goes on past a layer's shape error with the output the layer would give
+    // once fixed: records the error (later ones say so) and marks what follows. False where no
+    // output can be known, or on tensors (PyTorch stops there, and so does a run).
+    bool continuePastError(const Layer& layer, const Shape& in, const EvalError& e, Value& out);
+    std::string afterErrorPrefix() const { return m_analysis.stopsAt ? "after the error above is fixed: " : ""; }
+    void pushCall(CallRecord c);
+    void flushNotes();
+
     Analysis& m_analysis;
+    size_t m_notesBeforeError = 0; // m_notes made before the first error (later ones are assumed)
     bool m_real;
     const ForwardObserver* m_observer;
     int m_moduleDepth = 0;

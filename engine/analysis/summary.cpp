@@ -144,8 +144,11 @@ std::string summaryTable(const Module& root, const Shape& input, const Analysis&
         if (!marks[k].empty())
             name += " " + marks[k];
         out += pad(name, nameWidth) + pad(info ? shapeText(info->inputShape, info->inputShapes) : "--", shapeWidth)
-            + pad(info ? shapeText(info->outputShape, info->outputShapes) : "--", shapeWidth) + pad(params, 14) + ma + "\n";
+            + pad(info ? shapeText(info->outputShape, info->outputShapes) : "--", shapeWidth) + pad(params, 14) + ma
+            + (info && info->assumed() ? " *" : "") + "\n";
     }
+    if (analysis.stopsAt)
+        out += afterErrorNote(analysis) + "\n";
     const SummaryTotals t = summaryTotals(root, analysis);
     out += rule + "\n";
     out += "Total params: " + withThousands(t.totalParams) + "\n";
@@ -160,7 +163,7 @@ std::string summaryTable(const Module& root, const Shape& input, const Analysis&
     out += "Input size (MB): " + scaled(static_cast<double>(input.numel().value_or(0)) * 4 / 1e6, "%.2f") + "\n";
     out += "Params size (MB): " + scaled(static_cast<double>(t.paramsBytes) / 1e6, "%.2f") + "\n";
     out += "Buffer elements: " + withThousands(t.bufferElements) + "\n";
-    out += "Output shape: " + shapeText(analysis.outputShape) + "\n";
+    out += (analysis.outputs.size() > 1 ? "Output shapes: " : "Output shape: ") + analysis.outputText() + "\n";
     out += rule + "\n";
     if (!analysis.diagnostics.empty()) {
         for (const Diagnostic& d : analysis.diagnostics) {
@@ -172,6 +175,14 @@ std::string summaryTable(const Module& root, const Shape& input, const Analysis&
         out += rule + "\n";
     }
     return out;
+}
+
+std::string afterErrorNote(const Analysis& analysis)
+{
+    if (!analysis.stopsAt)
+        return {};
+    return "* shapes after the first error assume it is fixed; PyTorch stops at "
+        + (analysis.stopsAt->empty() ? std::string("the model") : *analysis.stopsAt);
 }
 
 std::vector<SummaryRow> summaryRows(const Module& root, const Analysis& analysis)
@@ -192,6 +203,7 @@ std::vector<SummaryRow> summaryRows(const Module& root, const Analysis& analysis
             r.outputShapes = info->outputShapes;
             r.multAdds = info->multAdds;
             r.calls = info->calls;
+            r.afterError = info->assumed();
         }
         rows.push_back(std::move(r));
     }
@@ -204,7 +216,20 @@ JsonValue summaryJson(const Module& root, const Shape& input, const Analysis& an
     JsonValue j = JsonValue::object();
     j.set("model", JsonValue::string(root.typeName()));
     j.set("input_shape", shapeJson(input));
-    j.set("output_shape", shapeJson(analysis.outputShape));
+    std::vector<Shape> several;
+    for (const OutputShape& o : analysis.outputs)
+        several.push_back(o.shape);
+    j.set("output_shape", shapeJson(analysis.outputShape, analysis.outputs.size() > 1 ? several : std::vector<Shape>{}));
+    if (analysis.outputs.size() > 1) { // a tuple (namedtuple, dict) of tensors: their names as run --output saves them
+        JsonValue outs = JsonValue::array();
+        for (const OutputShape& o : analysis.outputs) {
+            JsonValue x = JsonValue::object();
+            x.set("name", JsonValue::string(o.name));
+            x.set("shape", shapeJson(o.shape));
+            outs.append(std::move(x));
+        }
+        j.set("outputs", std::move(outs));
+    }
     j.set("total_params", JsonValue::integer(t.totalParams));
     j.set("trainable_params", JsonValue::integer(t.trainableParams));
     j.set("non_trainable_params", JsonValue::integer(t.nonTrainableParams));
@@ -223,9 +248,13 @@ JsonValue summaryJson(const Module& root, const Shape& input, const Analysis& an
         n.set("calls", JsonValue::integer(r.calls));
         if (!r.registered)
             n.set("registered", JsonValue::boolean(false));
+        if (r.afterError)
+            n.set("after_error", JsonValue::boolean(true));
         nodes.append(std::move(n));
     }
     j.set("nodes", std::move(nodes));
+    if (analysis.stopsAt)
+        j.set("stops_at", JsonValue::string(*analysis.stopsAt));
     JsonValue diags = JsonValue::array();
     for (const Diagnostic& d : analysis.diagnostics) {
         JsonValue o = JsonValue::object();

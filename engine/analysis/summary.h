@@ -33,8 +33,12 @@ struct SummaryRow {
     std::vector<Shape> outputShapes;
     int64_t multAdds = 0;
     int calls = 0;
+    bool afterError = false;           // some of its values come after the first error (assumed fixed)
 };
 std::vector<SummaryRow> summaryRows(const Module& root, const Analysis& analysis);
+// "* shapes after the first error assume it is fixed; PyTorch stops at PATH" when the analysis
+// went on past an error; "" otherwise. The one text for the table, the tree and the diagram.
+std::string afterErrorNote(const Analysis& analysis);
 
 // A torchinfo-style table: tree rows with input and output shape, Param # and Mult-Adds, a
 // totals block, then the diagnostics with their node and source line.

@@ -16,7 +16,8 @@ bool isKnownNamespace(const std::string& q)
         "torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.cuda", "torch.backends", "torch.backends.cudnn",
         "torch.nn.modules", "torch.optim", "torch.utils", "torch.utils.data", "torch.hub", "math", "collections", "functools",
         "typing", "numpy", "torchvision", "torchvision.models", "torchvision.transforms", "torchvision.datasets", "os", "sys",
-        "argparse", "time", "copy", "itertools", "random", "torch.nn.parameter", "warnings", "logging", "torch.autograd"};
+        "argparse", "time", "copy", "itertools", "random", "torch.nn.parameter", "warnings", "logging", "torch.autograd",
+        "torch.jit"};
     return std::find(spaces.begin(), spaces.end(), q) != spaces.end();
 }
 
@@ -34,7 +35,7 @@ Value Evaluator::importValue(const std::string& qualified)
     if (!last.empty() && std::isupper(static_cast<unsigned char>(last[0])))
         return Value::ofBuiltin(qualified);
     if (parent == "torch.nn.functional" || parent == "torch.nn.init" || parent == "math" || parent == "torch"
-        || parent == "functools" || parent == "collections" || parent == "torch.cuda")
+        || parent == "functools" || parent == "collections" || parent == "torch.cuda" || qualified == "warnings.warn")
         return Value::ofBuiltin(qualified);
     return Value::ofNamespace(qualified); // a module ModuleLab does not know: fails where used
 }
@@ -85,6 +86,8 @@ Value Evaluator::call(const Value& callee, Args args, Kwargs kwargs, SourceLoc l
             return Value::none();
         if (callee.s == "typing.cast") // from typing import cast
             return callTorch(callee.s, std::move(args), std::move(kwargs), loc, f);
+        if (callee.s == "torch.jit.is_scripting" || callee.s == "torch.jit.is_tracing")
+            return Value::ofBool(false); // ModuleLab runs forward as eager PyTorch does
         notYet(loc, "calling '" + callee.s + "'");
     }
     default: break;
@@ -217,6 +220,15 @@ Value Evaluator::callFunction(const FunctionDef& fn, const Value* self, Args arg
 
 Value Evaluator::getAttr(const Value& obj, const std::string& name, SourceLoc loc, Frame& f)
 {
+    if (obj.kind == Value::Kind::Tuple && obj.cls) { // a namedtuple: its fields by name
+        const std::vector<Value>& fields = obj.cls->own("_fields")->items;
+        for (size_t k = 0; k < fields.size() && k < obj.items.size(); ++k)
+            if (fields[k].s == name)
+                return obj.items[k];
+        if (name == "_fields")
+            return *obj.cls->own("_fields");
+        fail(loc, "AttributeError: '" + obj.cls->name + "' object has no attribute '" + name + "'");
+    }
     switch (obj.kind) {
     case Value::Kind::Namespace: {
         const std::string q = obj.s + "." + name;

@@ -20,7 +20,7 @@ std::string typeNameOf(const Value& v)
     case Value::Kind::Tensor: return "Tensor";
     case Value::Kind::Module: return v.module->typeName();
     case Value::Kind::List: return "list";
-    case Value::Kind::Tuple: return "tuple";
+    case Value::Kind::Tuple: return v.cls ? v.cls->name : "tuple"; // a namedtuple's own class
     case Value::Kind::Namespace: return "module";
     case Value::Kind::Builtin: return "builtin_function_or_method";
     case Value::Kind::Function: return "function";

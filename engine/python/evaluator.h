@@ -67,6 +67,8 @@ struct ClassDef {
 inline constexpr const char* kSequentialSlice = "Sequential slice";
 // The method super().forward names in a class derived from a container: the container's forward.
 inline constexpr const char* kContainerForward = "forward of the container";
+// The torchBase of a class made by collections.namedtuple (its `_fields` attribute names them).
+inline constexpr const char* kNamedTuple = "collections.namedtuple";
 
 struct Limits {
     int64_t steps = 20'000'000;     // statements and expressions evaluated
@@ -152,6 +154,10 @@ protected:
     // The forward PyTorch's container class gives (super().forward(x) in a derived class).
     Value containerForward(const Module& m, Args args, Kwargs kwargs, SourceLoc loc);
     Value instantiate(const std::shared_ptr<ClassDef>& cls, Args args, Kwargs kwargs, SourceLoc loc);
+    // collections.namedtuple(typename, field_names): a class whose instances are tuples with
+    // named fields (Value::cls set on the tuple).
+    Value namedTupleClass(Args args, Kwargs kwargs, SourceLoc loc);
+    Value makeNamedTuple(const std::shared_ptr<ClassDef>& cls, Args args, Kwargs kwargs, SourceLoc loc);
     void finishInstance(Module& m, Instance& inst);
     void canonicalize(Expr& e, const std::set<std::string>& locals);
     void canonicalize(std::vector<Stmt>& body, const std::set<std::string>& locals);

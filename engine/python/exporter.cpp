@@ -921,6 +921,8 @@ std::string Exporter::run(const Module& root, const Shape* inputShape, std::stri
     const std::string instance = statement(std::string(instanceName) + " = ", root, 0) + "\n" + frozenLines(root);
     body = m_derivedClasses + body; // Python looks the classes up when the model is built
     std::string s = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n";
+    if (body.find("collections.namedtuple(") != std::string::npos) // a namedtuple forward returns
+        s += "import collections\n";
     if (m_needsOrderedDict)
         s += "from collections import OrderedDict\n";
     s += body + "\n\n" + instance;

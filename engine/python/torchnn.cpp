@@ -91,6 +91,16 @@ std::optional<Expr> literalOf(const Value& v, int depth = 0)
         }
         return out;
     }
+    case Value::Kind::Class: {
+        // a namedtuple class forward uses: written as the call that makes it
+        if (v.cls->torchBase != kNamedTuple)
+            return std::nullopt;
+        auto fields = literalOf(*v.cls->own("_fields"), depth + 1);
+        Expr name;
+        name.kind = Expr::Kind::Str;
+        name.text = v.cls->name;
+        return Expr::call(Expr::attr(Expr::name("collections"), "namedtuple"), {std::move(name), std::move(*fields)});
+    }
     default: return std::nullopt;
     }
 }
@@ -331,8 +341,79 @@ void Evaluator::fillContainer(Module& cont, const std::string& type, Args args, 
     return;
 }
 
+Value Evaluator::namedTupleClass(Args args, Kwargs kwargs, SourceLoc loc)
+{
+    for (auto& [k, v] : kwargs) {
+        if (k == "typename" && args.empty())
+            args.push_back(std::move(v));
+        else if (k == "field_names" && args.size() == 1)
+            args.push_back(std::move(v));
+        else if (k != "defaults" && k != "rename" && k != "module")
+            fail(loc, "TypeError: namedtuple() got an unexpected keyword argument '" + k + "'");
+        else if (k == "defaults" && v.kind != Value::Kind::None)
+            notYet(loc, "namedtuple(..., defaults=...)");
+    }
+    if (args.size() != 2 || args[0].kind != Value::Kind::Str)
+        fail(loc, "TypeError: namedtuple() takes a type name and its field names");
+    std::vector<Value> fields;
+    if (args[1].kind == Value::Kind::Str) { // "a b" or "a, b"
+        std::string word;
+        for (char c : args[1].s + " ") {
+            if (c == ' ' || c == ',') {
+                if (!word.empty())
+                    fields.push_back(Value::ofStr(std::exchange(word, {})));
+            } else {
+                word += c;
+            }
+        }
+    } else {
+        for (const Value& v : iterate(args[1], loc)) {
+            if (v.kind != Value::Kind::Str)
+                fail(loc, "TypeError: Type names and field names must be strings");
+            fields.push_back(v);
+        }
+    }
+    auto cls = std::make_shared<ClassDef>();
+    cls->name = args[0].s;
+    cls->torchBase = kNamedTuple;
+    cls->loc = loc;
+    cls->attrs.emplace_back("_fields", Value::ofTuple(std::move(fields)));
+    m_classDefs.push_back(cls);
+    Value v;
+    v.kind = Value::Kind::Class;
+    v.cls = std::move(cls);
+    return v;
+}
+
+Value Evaluator::makeNamedTuple(const std::shared_ptr<ClassDef>& cls, Args args, Kwargs kwargs, SourceLoc loc)
+{
+    const std::vector<Value>& fields = cls->own("_fields")->items;
+    if (args.size() > fields.size())
+        fail(loc, "TypeError: " + cls->name + ".__new__() takes " + std::to_string(fields.size() + 1) + " positional arguments but "
+                      + std::to_string(args.size() + 1) + " were given");
+    std::vector<std::optional<Value>> slots(fields.size());
+    for (size_t k = 0; k < args.size(); ++k)
+        slots[k] = std::move(args[k]);
+    for (auto& [key, v] : kwargs) {
+        auto it = std::find_if(fields.begin(), fields.end(), [&](const Value& x) { return x.s == key; });
+        if (it == fields.end())
+            fail(loc, "TypeError: " + cls->name + ".__new__() got an unexpected keyword argument '" + key + "'");
+        slots[static_cast<size_t>(it - fields.begin())] = std::move(v);
+    }
+    Value t = Value::ofTuple({});
+    for (size_t k = 0; k < slots.size(); ++k) {
+        if (!slots[k])
+            fail(loc, "TypeError: " + cls->name + ".__new__() missing 1 required positional argument: '" + fields[k].s + "'");
+        t.items.push_back(std::move(*slots[k]));
+    }
+    t.cls = cls;
+    return t;
+}
+
 Value Evaluator::instantiate(const std::shared_ptr<ClassDef>& cls, Args args, Kwargs kwargs, SourceLoc loc)
 {
+    if (cls->torchBase == kNamedTuple)
+        return makeNamedTuple(cls, std::move(args), std::move(kwargs), loc);
     if (cls->torchBase.empty())
         notYet(loc, "instances of classes that do not derive from nn.Module ('" + cls->name + "')");
     const std::string base = cls->torchBase.substr(cls->torchBase.rfind('.') + 1);
@@ -1237,6 +1318,8 @@ Value Evaluator::callTorch(const std::string& name, Args args, Kwargs kwargs, So
         d.dict->ordered = true;
         return d;
     }
+    if (name == "collections.namedtuple")
+        return namedTupleClass(std::move(args), std::move(kwargs), loc);
     if (name == "functools.partial") {
         if (args.empty())
             fail(loc, "TypeError: type 'partial' takes at least one argument");

@@ -298,10 +298,21 @@ private slots:
         QVERIFY(bn2->toolTip().contains(QString::fromStdString(message).toHtmlEscaped()));
         QCOMPARE(view.boxForPath(QStringLiteral("conv1"))->status(), BoxStatus::Normal);
         QVERIFY(view.boxForPath(QStringLiteral("conv1"))->reached());
-        // Forward stops at bn2: the layers after it are greyed.
+        // PyTorch stops at bn2: the layers after it are drawn with their arrows, as the analysis
+        // assumes bn2 fixed, but dashed, faded and with a tooltip saying so.
         const BoxItem* fc1 = view.boxForPath(QStringLiteral("fc1"));
-        QVERIFY(!fc1->reached());
+        QVERIFY(fc1->reached());
+        QVERIFY(fc1->box().afterError);
         QVERIFY(fc1->opacity() < 1.0);
+        QVERIFY(fc1->toolTip().contains(QStringLiteral("shapes after the first error assume it is fixed; PyTorch stops at bn2")));
+        QVERIFY(!view.boxForPath(QStringLiteral("conv1"))->box().afterError);
+        QVERIFY(!bn2->box().afterError);
+        int dashed = 0, solid = 0;
+        for (QGraphicsItem* item : view.scene()->items())
+            if (auto* e = dynamic_cast<EdgeItem*>(item); e && e->edge().kind == DiagramEdge::Kind::Flow)
+                (e->edge().afterError ? dashed : solid)++;
+        QCOMPARE(dashed, 2); // bn2 -> fc1, fc1 -> fc2
+        QCOMPARE(solid, 3);  // conv1 -> bn1 -> conv2 -> bn2
 
         const Loaded fixed = loadData("tests/data/seed/net_fixed.py");
         view.setModel(fixed.root.get(), &fixed.analysis);

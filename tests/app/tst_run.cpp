@@ -22,6 +22,9 @@
 #include "engine/analysis/analysis.h"
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QFont>
+#include <QBrush>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -43,6 +46,7 @@
 #include <QUndoStack>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeView>
 
 #include <algorithm>
 #include <memory>
@@ -168,6 +172,81 @@ private slots:
     }
 
     void cleanup() { m_window.reset(); }
+
+    // A forward that returns a tuple: every output is kept, named; the Run panel chooses the one
+    // Predictions and the model's Activations show.
+    void severalOutputsOneChosen()
+    {
+        QVERIFY(m_window->openFile(kTestData + QStringLiteral("/outputs/two_heads.py")));
+        QComboBox* choice = docks()->runPanel()->outputChoice();
+        QVERIFY(choice->isHidden());
+        runAndWait();
+        const ForwardRecording* r = controller()->result();
+        QVERIFY(!r->output);
+        QCOMPARE(r->outputs.size(), size_t(2));
+        QVERIFY(choice->isVisible());
+        QCOMPARE(choice->count(), 2);
+        const int64_t n = controller()->resultInput()->tensor.shape()[0]; // the panel runs one sample of the batch
+        QCOMPARE(choice->itemText(0), QStringLiteral("output.0  [%1, 1, 4, 4]").arg(n));
+        QCOMPARE(choice->itemText(1), QStringLiteral("output.1  [%1, 5]").arg(n));
+        // The engine directly, on the same input and weights: the same two tensors.
+        const ml::ForwardResult direct = ml::runForward(*m_window->document()->root(), controller()->resultInput()->tensor);
+        QCOMPARE(direct.outputs.size(), size_t(2));
+        for (size_t k = 0; k < 2; ++k) {
+            QCOMPARE(direct.outputs[k].name, r->outputs[k].name);
+            QCOMPARE(direct.outputs[k].tensor.shape(), r->outputs[k].tensor.shape());
+            for (int64_t i = 0; i < direct.outputs[k].tensor.numel(); ++i)
+                QCOMPARE(direct.outputs[k].tensor[i], r->outputs[k].tensor[i]);
+        }
+        // output.0 is [2, 1, 4, 4]: no classes. output.1 is [2, 5]: five classes.
+        m_window->treePanel()->selectDottedPath(QString());
+        QVERIFY(docks()->activations()->title()->text().contains(QStringLiteral("output.0")));
+        QCOMPARE(docks()->predictions()->barCount(), 0);
+        QSignalSpy chosen(controller(), &RunController::outputChosen);
+        choice->setCurrentIndex(1);
+        QCOMPARE(chosen.count(), 1);
+        QCOMPARE(controller()->chosenOutput()->name, std::string("output.1"));
+        QCOMPARE(docks()->predictions()->barCount(), 5);
+        QVERIFY2(docks()->activations()->title()->text().contains(QStringLiteral("output.1")), qPrintable(docks()->activations()->title()->text()));
+        QVERIFY(docks()->activations()->title()->text().contains(QStringLiteral("[%1, 5]").arg(n)));
+        // The tree's root row and the status bar show both shapes.
+        ModuleTreeModel* model = qobject_cast<ModuleTreeModel*>(m_window->treePanel()->model());
+        QVERIFY(model);
+        QCOMPARE(model->index(0, ModuleTreeModel::OutputColumn).data().toString(), QStringLiteral("[2, 1, 4, 4], [2, 5]")); // the file's input
+        QVERIFY(m_window->statusBar()->findChildren<QLabel*>().size() > 0);
+
+        // A model with one output hides the choice again.
+        QVERIFY(m_window->openFile(kTestData + QStringLiteral("/outputs/after_error.py")));
+        QVERIFY(QTest::qWaitFor([&] { return !choice->isVisible() || controller()->result() == nullptr; }, 1000));
+    }
+
+    // The analysis goes on past the first error as if it were fixed: the tree shows those values
+    // greyed and italic, with a tooltip that says PyTorch stops earlier.
+    void rowsAfterTheFirstErrorAreMarked()
+    {
+        QVERIFY(m_window->openFile(kTestData + QStringLiteral("/outputs/after_error.py")));
+        ModuleTreeModel* model = qobject_cast<ModuleTreeModel*>(m_window->treePanel()->model());
+        QVERIFY(model);
+        QAbstractItemModelTester tester(model);
+        const QModelIndex root = model->index(0, 0);
+        auto row = [&](int r, int column) { return model->index(r, column, root); };
+        // conv1 (row 0) runs; conv2 (row 1) fails: its output is assumed; bn (row 2) comes after.
+        QCOMPARE(row(0, ModuleTreeModel::OutputColumn).data().toString(), QStringLiteral("[2, 8, 12, 12]"));
+        QVERIFY(!row(0, ModuleTreeModel::OutputColumn).data(Qt::FontRole).isValid());
+        QCOMPARE(row(1, ModuleTreeModel::OutputColumn).data().toString(), QStringLiteral("[2, 16, 5, 5]"));
+        QVERIFY(!row(1, ModuleTreeModel::InputColumn).data(Qt::FontRole).isValid()); // its input is real
+        QVERIFY(row(1, ModuleTreeModel::MultAddsColumn).data(Qt::FontRole).value<QFont>().italic());
+        QCOMPARE(row(2, ModuleTreeModel::InputColumn).data().toString(), QStringLiteral("[2, 16, 5, 5]"));
+        for (int column : {int(ModuleTreeModel::NameColumn), int(ModuleTreeModel::InputColumn), int(ModuleTreeModel::OutputColumn)}) {
+            QVERIFY(row(2, column).data(Qt::FontRole).value<QFont>().italic());
+            QCOMPARE(row(2, column).data(Qt::ForegroundRole).value<QBrush>().color(), QColor(0x88, 0x88, 0x88));
+        }
+        QVERIFY(row(2, ModuleTreeModel::OutputColumn).data(Qt::ToolTipRole).toString().contains(
+            QStringLiteral("shapes after the first error assume it is fixed; PyTorch stops at conv2")));
+        // The status bar still says there is no output: PyTorch gives none.
+        QCOMPARE(model->index(0, ModuleTreeModel::OutputColumn).data().toString(), QStringLiteral("[2, 5]"));
+        QVERIFY(!m_window->document()->analysis().outputShape);
+    }
 
     void backgroundRunMatchesEngine()
     {

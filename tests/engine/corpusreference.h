@@ -179,22 +179,27 @@ inline std::string firstDifference(Module& root, const Entry& e, const Analysis&
         qFatal("%s", err->toString().c_str());
     const SafeTensors& st = std::get<SafeTensors>(io);
     const ForwardResult fr = runForward(root, st.find("input")->tensor);
-    const NamedTensor* expected = st.find("output");
-    if (!fr.output)
+    if (fr.outputs.empty())
         return "forward fails";
-    if (!expected)
-        return "PyTorch returns several outputs, the engine one";
-    const Tensor& got = *fr.output;
-    if (!(got.shape() == expected->tensor.shape()))
-        return "forward output " + got.shape().toString() + ", PyTorch " + expected->tensor.shape().toString();
-    double scale = 0.0;
-    for (int64_t i = 0; i < got.numel(); ++i)
-        scale = std::max(scale, std::fabs(static_cast<double>(expected->tensor[i])));
-    for (int64_t i = 0; i < got.numel(); ++i) {
-        const double d = std::fabs(static_cast<double>(got[i]) - expected->tensor[i]);
-        if (!(d <= 1e-4 * (1.0 + scale)))
-            return "forward output[" + std::to_string(i) + "] " + std::to_string(got[i]) + ", PyTorch "
-                + std::to_string(expected->tensor[i]);
+    // One tensor under "output", several under "output.0", "output.1", ... as run --output names them.
+    if (fr.outputs.size() + 1 != st.tensors.size())
+        return "forward returns " + std::to_string(fr.outputs.size()) + " outputs, PyTorch " + std::to_string(st.tensors.size() - 1);
+    for (const OutputTensor& out : fr.outputs) {
+        const NamedTensor* expected = st.find(out.name);
+        if (!expected)
+            return "forward output " + out.name + " is not among PyTorch's";
+        const Tensor& got = out.tensor;
+        if (!(got.shape() == expected->tensor.shape()))
+            return "forward " + out.name + " " + got.shape().toString() + ", PyTorch " + expected->tensor.shape().toString();
+        double scale = 0.0;
+        for (int64_t i = 0; i < got.numel(); ++i)
+            scale = std::max(scale, std::fabs(static_cast<double>(expected->tensor[i])));
+        for (int64_t i = 0; i < got.numel(); ++i) {
+            const double d = std::fabs(static_cast<double>(got[i]) - expected->tensor[i]);
+            if (!(d <= 1e-4 * (1.0 + scale)))
+                return "forward " + out.name + "[" + std::to_string(i) + "] " + std::to_string(got[i]) + ", PyTorch "
+                    + std::to_string(expected->tensor[i]);
+        }
     }
     return {};
 }

@@ -189,7 +189,8 @@ void TestCli::jsonSummaryMatchesPyTorch()
             QCOMPARE(n["mult_adds"].toInteger(), want["mult_adds"].toInteger());
             QVERIFY(n["calls"].toInteger() >= 1);
         } else {
-            QVERIFY(n["output_shape"].isNull());
+            // PyTorch never finished it: no shape, or one the analysis past the first error assumes.
+            QVERIFY(n["output_shape"].isNull() || n["after_error"].toBool());
         }
     }
     const bool errors = !fx["error"].isNull();

@@ -54,9 +54,9 @@ const Diagnostic* findDiagnostic(const Analysis& a, Severity s, const std::strin
 
 int countErrors(const Analysis& a)
 {
-    int n = 0;
+    int n = 0; // where PyTorch stops; errors the analysis found past it say they come after it is fixed
     for (const Diagnostic& d : a.diagnostics)
-        n += d.severity == Severity::Error;
+        n += d.severity == Severity::Error && d.message.rfind("after the error above is fixed: ", 0) != 0;
     return n;
 }
 
@@ -157,8 +157,9 @@ void TestFixtures::agreesWithPyTorch()
             QCOMPARE(QString::fromStdString(info->outputShape->toString()), QString::fromStdString(shapeOf(n["output_shape"]).toString()));
             QCOMPARE(info->multAdds, n["mult_adds"].toInteger());
         } else {
-            // PyTorch never finished it: neither do we.
-            QVERIFY2(!info || !info->outputShape, qPrintable(path));
+            // PyTorch never finished it: neither do we, or only as the analysis past the first
+            // error assumes it, marked so.
+            QVERIFY2(!info || !info->outputShape || info->assumed(), qPrintable(path));
         }
     }
 }

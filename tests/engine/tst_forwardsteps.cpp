@@ -97,12 +97,16 @@ private slots:
             QCOMPARE(order(m), QStringLiteral("module_list.0, module_list.1, module_list.2, module_list.3, module_list.4, "
                                                "module_list.5, module_list.6, module_list.7, module_list.8, module_list.9"));
         }
-        // The seed's Linear(25088, ...) receives 50176 features: PyTorch stops there, and so do the
-        // recorded calls (the diagram draws the later entries as not reached).
+        // The seed's Linear(25088, ...) receives 50176 features: PyTorch stops there; the analysis
+        // goes on as if it were fixed and marks the later calls (the diagram draws them dashed).
         auto buggy = loadData("tests/data/seed/net_modulelist.py");
         QCOMPARE(order(buggy), QStringLiteral("module_list.0, module_list.1, module_list.2, module_list.3, module_list.4, "
-                                              "module_list.5, module_list.6, module_list.7"));
+                                              "module_list.5, module_list.6, module_list.7, module_list.8, module_list.9"));
         QVERIFY(buggy.analysis.hasErrors());
+        QCOMPARE(buggy.analysis.stopsAt, std::optional<std::string>("module_list.7"));
+        const ForwardSteps steps = buggy.analysis.stepsOf(*buggy.root);
+        QVERIFY(!steps.calls[7].afterError);
+        QVERIFY(steps.calls[8].afterError && steps.calls[9].afterError);
     }
 
     void sequentialBlocksAreOneCallEach()
@@ -126,13 +130,36 @@ private slots:
 
     void callsStopWherePyTorchStops()
     {
-        // The seed's BatchNorm2d(32) receives 64 channels: fc1 and fc2 are never called.
+        // The seed's BatchNorm2d(32) receives 64 channels: PyTorch never calls fc1 and fc2. The
+        // analysis calls them as if bn2 were fixed, marked as coming after the error.
         auto net = loadData("tests/data/seed/net.py");
-        QCOMPARE(order(net), QStringLiteral("conv1, bn1, conv2, bn2"));
-        QVERIFY(net.analysis.stepsOf(*net.root).reached);
+        QCOMPARE(order(net), QStringLiteral("conv1, bn1, conv2, bn2, fc1, fc2"));
+        const ForwardSteps steps = net.analysis.stepsOf(*net.root);
+        QVERIFY(steps.reached);
+        QVERIFY(!steps.calls[3].afterError); // bn2, where PyTorch stops
+        QVERIFY(steps.calls[4].afterError && steps.calls[5].afterError);
         const Module* fc1 = net.root->findChild("fc1");
         QVERIFY(fc1);
-        QVERIFY(!net.analysis.stepsOf(*fc1).reached);
+        QVERIFY(net.analysis.info(fc1)->afterError);
+        QCOMPARE(net.analysis.info(fc1)->inputShape->toString(), std::string("[2, 25088]")); // view(-1, 25088) of [1, 64, 28, 28]
+        QVERIFY(!net.analysis.info(net.root->findChild("conv2"))->assumed());
+
+        // Where the failing layer's output cannot be known, the analysis stops as PyTorch does.
+        auto tooSmall = loadSource(QStringLiteral(R"(class TooSmall(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 5)
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(self.conv(x))
+
+
+model = TooSmall()
+)"),
+                                   Shape{1, 1, 3, 3});
+        QCOMPARE(order(tooSmall), QStringLiteral("conv"));
+        QVERIFY(!tooSmall.analysis.stopsAt);
     }
 
     void moduleListOutOfOrder()

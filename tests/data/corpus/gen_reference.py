@@ -15,7 +15,9 @@ the file's namespace, puts it in eval mode and writes DIR/reference/<name>.json:
   forward          for models under 2M parameters: every state_dict entry is set by the
                    formula in fill_value() (the C++ test computes the same), the input is
                    torch.randn after torch.manual_seed(0); DIR/reference/<name>.safetensors
-                   holds "input" and "output" (float32).
+                   holds "input" and "output" (float32); several outputs are "output.0",
+                   "output.1", ... ("output.FIELD" for a namedtuple or dict), as
+                   modulelab-cli run --output names them.
 
 Files whose relative imports reach into torchvision (its 0.11 models) get two stand-in modules
 (load_state_dict_from_url, _log_api_usage_once) that the model code only names; training scripts
@@ -178,12 +180,36 @@ def write_safetensors(path, tensors):
 
 # ---- what PyTorch reports ------------------------------------------------------------------
 
+def flat_outputs(v, name="output"):
+    """The tensors of a forward's result as ModuleLab names them (modulelab-cli run --output):
+    "output" for a tensor; "output.0", "output.1" for a tuple or list (nested: "output.0.1");
+    "output.FIELD" for a namedtuple's field or a dict's string key. None if something else."""
+    if isinstance(v, torch.Tensor):
+        return [(name, v)]
+    if isinstance(v, dict) and v and all(isinstance(k, str) for k in v):
+        items = list(v.items())
+    elif isinstance(v, tuple) and hasattr(v, "_fields") and v:
+        items = list(zip(v._fields, v))
+    elif isinstance(v, (tuple, list)) and v:
+        items = [(str(i), x) for i, x in enumerate(v)]
+    else:
+        return None
+    out = []
+    for key, x in items:
+        sub = flat_outputs(x, name + "." + key)
+        if sub is None:
+            return None
+        out += sub
+    return out
+
+
 def shape_of(v):
+    """A tensor's shape; a list of shapes for a tuple, list, namedtuple or dict of tensors (nested
+    ones flattened in order)."""
     if isinstance(v, torch.Tensor):
         return list(v.shape)
-    if isinstance(v, (tuple, list)) and v and isinstance(v[0], torch.Tensor):
-        return [list(t.shape) for t in v]
-    return None
+    flat = flat_outputs(v)
+    return [list(t.shape) for _, t in flat] if flat else None
 
 
 def own_mult_adds(module, out_shape):
@@ -273,11 +299,8 @@ def reference(entry, module):
         with torch.no_grad():
             y = model(x)
         tensors = {"input": x}
-        if isinstance(y, torch.Tensor):
-            tensors["output"] = y
-        else:
-            for i, t in enumerate(y):
-                tensors["output%d" % i] = t
+        for name, t in flat_outputs(y):
+            tensors[name] = t
     return ref, tensors
 
 
