@@ -51,7 +51,11 @@ const Tensor* Tape::forward(const Module& root, const Tensor& input)
     if (!m_error.empty())
         return nullptr;
     if (!m_output.isTensor() || !m_output.data) {
-        m_error = root.typeName() + ".forward() does not return a tensor";
+        // Several outputs (a tuple, namedtuple or dict of tensors) need a loss that combines them,
+        // which PyTorch leaves to the user's training loop.
+        m_error = m_output.isTensor() ? root.typeName() + ".forward() does not return a tensor"
+                                      : "not supported by ModuleLab yet: training a model whose forward returns a "
+                                            + typeNameOf(m_output) + " (several outputs need a loss written for them)";
         return nullptr;
     }
     // The output as its Value's shape says (a view may have reshaped the data).
