@@ -175,9 +175,12 @@ int RunController::callsDone() const
 
 int RunController::countCalls() const
 {
+    // The calls the run records: a module that takes or returns several tensors (a model with
+    // two heads returns a tuple) has no single activation to show, so it is not counted.
     int total = 0;
     for (const auto& [module, info] : m_document->analysis().nodes)
-        total += info.calls;
+        if (info.inputShapes.empty() && info.outputShapes.empty())
+            total += info.calls;
     return total;
 }
 

@@ -184,6 +184,11 @@ private slots:
         const ForwardRecording* r = controller()->result();
         QVERIFY(!r->output);
         QCOMPARE(r->outputs.size(), size_t(2));
+        // Every call the run records is counted, and no more: the root returns a tuple, which has
+        // no single activation, so the bar reads complete.
+        QProgressBar* progress = docks()->runPanel()->progress();
+        QCOMPARE(progress->value(), progress->maximum());
+        QCOMPARE(progress->maximum(), static_cast<int>(r->calls.size()));
         QVERIFY(choice->isVisible());
         QCOMPARE(choice->count(), 2);
         const int64_t n = controller()->resultInput()->tensor.shape()[0]; // the panel runs one sample of the batch
