@@ -260,9 +260,14 @@ void TestCorpusGrads::everyCorpusModelTrainsAsPyTorch()
         const Outcome o = runCase(c, ref);
         const auto want = expected.find(name);
         const std::string wanted = want == expected.end() ? "pass" : want->second;
-        // A known difference ("differs WORST") must still be there, no larger than listed.
-        const bool ok = o.status == "pass"      ? wanted == "pass"
-                        : o.status == "differs" ? wanted.rfind("differs ", 0) == 0 && o.worst <= std::stod(wanted.substr(8))
+        // A known difference ("differs WORST") must still be there, no larger than listed. A model
+        // whose float32 gradients are sensitive to rounding ("sensitive WORST": PyTorch's own
+        // float32 is as far from float64) may agree in one build and differ in another (the
+        // sanitizer build, compiled at -O2, sums in another order), never by more than listed.
+        const bool sensitive = wanted.rfind("sensitive ", 0) == 0;
+        const bool ok = o.status == "pass"      ? wanted == "pass" || sensitive
+                        : o.status == "differs" ? (wanted.rfind("differs ", 0) == 0 || sensitive)
+                                && o.worst <= std::stod(wanted.substr(wanted.find(' ') + 1))
                                                 : wanted != "pass" && o.status.rfind("cannot-train ", 0) == 0
                                 && o.status.find(wanted.substr(wanted.find(' ') + 1)) != std::string::npos;
         qInfo("%-20s %-8s %s %s (%lld ms)", name.c_str(), o.status == "pass" ? "trains" : "", o.status == "pass" ? "" : o.status.c_str(),
