@@ -13,6 +13,7 @@
 // when MODULELAB_CORPUS_GRADS=large, the others otherwise.
 #include "engine/analysis/analysis.h"
 #include "engine/io/safetensors.h"
+#include "referencetensors.h"
 #include "engine/io/weights.h"
 #include "engine/layers/dropout.h"
 #include "engine/modelfile.h"
@@ -33,6 +34,8 @@
 #include <set>
 
 using namespace ml;
+using testref::readOk;
+using testref::get;
 
 namespace {
 
@@ -40,22 +43,6 @@ const std::string kData = MODULELAB_TEST_DATA;
 const std::string kTrain = kData + "/train/";
 constexpr int kDigestValues = 32;
 constexpr double kTolerance = 1e-4;
-
-SafeTensors readOk(const std::string& path)
-{
-    auto r = readSafeTensors(path);
-    if (auto* e = std::get_if<ParseError>(&r))
-        qFatal("%s", e->toString().c_str());
-    return std::get<SafeTensors>(std::move(r));
-}
-
-const Tensor& get(const SafeTensors& st, const std::string& key)
-{
-    const NamedTensor* t = st.find(key);
-    if (!t)
-        qFatal("reference has no %s", key.c_str());
-    return t->tensor;
-}
 
 // make_corpus_grads.py's pattern(): element i is scale * (((i * 7919 + fnv1a(key)) % 251) / 251 - 0.5).
 Tensor pattern(const std::string& key, const Shape& shape, double scale)

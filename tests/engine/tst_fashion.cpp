@@ -6,6 +6,7 @@
 #include "engine/imageinput.h"
 #include "engine/io/idx.h"
 #include "engine/io/safetensors.h"
+#include "referencetensors.h"
 #include "engine/io/weights.h"
 #include "engine/layer.h"
 #include "engine/modelfile.h"
@@ -23,6 +24,7 @@
 #include <set>
 
 using namespace ml;
+using testref::readOk;
 
 namespace {
 
@@ -40,14 +42,6 @@ QJsonObject reference()
     if (!f.open(QIODevice::ReadOnly))
         qFatal("cannot open fashion_samples.json");
     return QJsonDocument::fromJson(f.readAll()).object();
-}
-
-SafeTensors readOk(const std::string& path)
-{
-    auto r = readSafeTensors(path);
-    if (auto* e = std::get_if<ParseError>(&r))
-        qFatal("%s", e->toString().c_str());
-    return std::get<SafeTensors>(std::move(r));
 }
 
 LoadedModel loadOk(const std::string& path)

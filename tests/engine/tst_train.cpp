@@ -4,6 +4,7 @@
 // tests/data/train/make_train_reference.py made every reference with PyTorch 1.13.
 #include "engine/analysis/analysis.h"
 #include "engine/io/safetensors.h"
+#include "referencetensors.h"
 #include "engine/io/weights.h"
 #include "engine/layer.h"
 #include "engine/layers/dropout.h"
@@ -20,28 +21,14 @@
 #include <set>
 
 using namespace ml;
+using testref::readOk;
+using testref::get;
 
 namespace {
 
 const std::string kData = MODULELAB_TEST_DATA;
 const std::string kTrain = kData + "/train/";
 const std::string kRoot = kData + "/../..";
-
-SafeTensors readOk(const std::string& path)
-{
-    auto r = readSafeTensors(path);
-    if (auto* e = std::get_if<ParseError>(&r))
-        qFatal("%s", e->toString().c_str());
-    return std::get<SafeTensors>(std::move(r));
-}
-
-const Tensor& get(const SafeTensors& st, const std::string& key)
-{
-    const NamedTensor* t = st.find(key);
-    if (!t)
-        qFatal("reference has no %s", key.c_str());
-    return t->tensor;
-}
 
 QJsonArray readJson(const std::string& path)
 {
