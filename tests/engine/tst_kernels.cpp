@@ -369,6 +369,29 @@ double maxAbs(const Tensor& t)
     return m;
 }
 
+// Gives every BatchNorm2d of ROOT random statistics (variances kept positive) so that folding
+// them into a convolution changes its weights; returns the convolutions in declaration order
+// with their paths.
+std::vector<std::pair<std::string, const Conv2d*>> prepareForFusion(Module& root, std::mt19937& rng)
+{
+    std::vector<std::pair<std::string, const Conv2d*>> convs;
+    std::function<void(Module&)> visit = [&](Module& m) {
+        if (m.typeName() == "BatchNorm2d") {
+            for (int k = 0; k < 4; ++k)
+                fillRandom(m.tensors()[size_t(k)], rng);
+            float* var = m.tensors()[3].data();
+            for (int64_t i = 0; i < m.tensors()[3].numel(); ++i)
+                var[i] = 0.2f + std::abs(var[i]);
+        }
+        if (m.typeName() == "Conv2d")
+            convs.emplace_back(m.path(), static_cast<const Conv2d*>(&m));
+        for (const Module::Child& c : m.children())
+            visit(*c.module);
+    };
+    visit(root);
+    return convs;
+}
+
 void checkFused(const ConvCase& cc)
 {
     std::mt19937 rng(11);
@@ -638,20 +661,8 @@ private slots:
         initWeights(root, 3);
         std::mt19937 rng(5);
         std::vector<const Conv2d*> convs;
-        std::function<void(Module&)> visit = [&](Module& m) {
-            if (m.typeName() == "BatchNorm2d") {
-                for (int k = 0; k < 4; ++k)
-                    fillRandom(m.tensors()[size_t(k)], rng);
-                float* var = m.tensors()[3].data();
-                for (int64_t i = 0; i < m.tensors()[3].numel(); ++i)
-                    var[i] = 0.2f + std::abs(var[i]);
-            }
-            if (m.typeName() == "Conv2d")
-                convs.push_back(static_cast<const Conv2d*>(&m));
-            for (const Module::Child& c : m.children())
-                visit(*c.module);
-        };
-        visit(root);
+        for (const auto& [path, c] : prepareForFusion(root, rng))
+            convs.push_back(c);
         QCOMPARE(convs.size(), size_t(6)); // conv1, conv2, features.0, conv3, conv4, listed.0.0 (declaration order)
         Tensor x(Shape{7, 3, 9, 9});
         fillRandom(x, rng);
@@ -707,21 +718,7 @@ private slots:
         Module& root = *std::get<python::ImportResult>(r).root;
         initWeights(root, 4);
         std::mt19937 rng(6);
-        std::vector<std::pair<std::string, const Conv2d*>> convs;
-        std::function<void(Module&)> visit = [&](Module& m) {
-            if (m.typeName() == "BatchNorm2d") {
-                for (int k = 0; k < 4; ++k)
-                    fillRandom(m.tensors()[size_t(k)], rng);
-                float* var = m.tensors()[3].data();
-                for (int64_t i = 0; i < m.tensors()[3].numel(); ++i)
-                    var[i] = 0.2f + std::abs(var[i]);
-            }
-            if (m.typeName() == "Conv2d")
-                convs.emplace_back(m.path(), static_cast<const Conv2d*>(&m));
-            for (const Module::Child& c : m.children())
-                visit(*c.module);
-        };
-        visit(root);
+        const std::vector<std::pair<std::string, const Conv2d*>> convs = prepareForFusion(root, rng);
         Tensor x(Shape{3, 3, 8, 9});
         fillRandom(x, rng);
         const ForwardResult plain = runForward(root, x, [](const Module&, const Tensor&, const Tensor&) {});
