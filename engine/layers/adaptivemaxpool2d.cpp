@@ -71,28 +71,17 @@ void AdaptiveMaxPool2d::forward(const Tensor& in, Tensor& out) const
     const Shape& s = in.shape();
     const int rank = s.rank();
     const int64_t h = s[rank - 2], w = s[rank - 1], oh = r.shape[rank - 2], ow = r.shape[rank - 1];
-    const int64_t planes = s.product(0, rank - 2);
-#pragma omp parallel for schedule(static) if (planes * h * w > 32768)
-    for (int64_t pl = 0; pl < planes; ++pl) {
-        const float* x = in.data() + pl * h * w;
-        float* y = out.data() + pl * oh * ow;
-        for (int64_t oy = 0; oy < oh; ++oy) {
-            const layers::AdaptiveWindow rows(oy, h, oh);
-            const int64_t y0 = rows.begin, y1 = rows.end;
-            for (int64_t ox = 0; ox < ow; ++ox) {
-                const layers::AdaptiveWindow cols(ox, w, ow);
-                const int64_t x0 = cols.begin, x1 = cols.end;
-                float best = -std::numeric_limits<float>::infinity();
-                for (int64_t iy = y0; iy < y1; ++iy)
-                    for (int64_t ix = x0; ix < x1; ++ix) {
-                        const float v = x[iy * w + ix];
-                        if (v > best || std::isnan(v))
-                            best = v;
-                    }
-                y[oy * ow + ox] = best;
-            }
-        }
-    }
+    layers::adaptivePool2d(in.data(), out.data(), s.product(0, rank - 2), h, w, oh, ow,
+                           [](const float* x, int64_t stride, const layers::AdaptiveWindow& rows, const layers::AdaptiveWindow& cols) {
+                               float best = -std::numeric_limits<float>::infinity();
+                               for (int64_t iy = rows.begin; iy < rows.end; ++iy)
+                                   for (int64_t ix = cols.begin; ix < cols.end; ++ix) {
+                                       const float v = x[iy * stride + ix];
+                                       if (v > best || std::isnan(v))
+                                           best = v;
+                                   }
+                               return best;
+                           });
 }
 
 } // namespace ml

@@ -20,4 +20,22 @@ struct AdaptiveWindow {
     int64_t size() const { return end - begin; }
 };
 
+// Adaptive pooling of `planes` input planes of h x w into planes of oh x ow: each output value is
+// reduce(plane, w, rows, cols), the reduction of the window [rows) x [cols) of its plane (row
+// stride w). Planes run in parallel when the input is large.
+template <class Reduce>
+void adaptivePool2d(const float* in, float* out, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow, Reduce reduce)
+{
+#pragma omp parallel for schedule(static) if (planes * h * w > 32768)
+    for (int64_t pl = 0; pl < planes; ++pl) {
+        const float* x = in + pl * h * w;
+        float* y = out + pl * oh * ow;
+        for (int64_t oy = 0; oy < oh; ++oy) {
+            const AdaptiveWindow rows(oy, h, oh);
+            for (int64_t ox = 0; ox < ow; ++ox)
+                y[oy * ow + ox] = reduce(x, w, rows, AdaptiveWindow(ox, w, ow));
+        }
+    }
+}
+
 } // namespace ml::layers

@@ -10,21 +10,6 @@ namespace ml {
 
 using layers::Pair;
 
-namespace {
-
-const char* modeName(PaddingMode m)
-{
-    switch (m) {
-    case PaddingMode::Zeros: return "zeros";
-    case PaddingMode::Reflect: return "reflect";
-    case PaddingMode::Replicate: return "replicate";
-    case PaddingMode::Circular: return "circular";
-    }
-    return "zeros";
-}
-
-} // namespace
-
 const LayerSchema& Conv2d::staticSchema()
 {
     static const LayerSchema s{
@@ -130,7 +115,7 @@ std::string Conv2d::extraRepr() const
     if (!o.bias)
         s += ", bias=False";
     if (o.paddingMode != PaddingMode::Zeros)
-        s += std::string(", padding_mode=") + modeName(o.paddingMode);
+        s += std::string(", padding_mode=") + paddingModeName(o.paddingMode);
     return s;
 }
 
@@ -190,7 +175,7 @@ ShapeResult Conv2d::outputShape(const Shape& in) const
                     + std::to_string(sd.before) + ", " + std::to_string(sd.after) + ") at dimension " + std::to_string(sd.dim)
                     + " of input " + std::to_string(rank)
                 : std::string("Padding value causes wrapping around more than once.");
-            return ShapeResult::fail(me + " with padding_mode='" + modeName(o.paddingMode) + "' pads " + std::to_string(std::max(sd.before, sd.after))
+            return ShapeResult::fail(me + " with padding_mode='" + paddingModeName(o.paddingMode) + "' pads " + std::to_string(std::max(sd.before, sd.after))
                                      + " but the input is only " + std::to_string(sd.size) + " wide in dimension " + std::to_string(sd.dim)
                                      + ": use less padding or padding_mode='zeros' (PyTorch: " + torchMsg + ")");
         }

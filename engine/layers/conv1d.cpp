@@ -13,17 +13,6 @@ int64_t singleOf(const ArgValue& v) { return v.type == ArgValue::Type::Tuple ? v
 
 std::string singleRepr(int64_t v) { return "(" + std::to_string(v) + ",)"; }
 
-const char* modeText(PaddingMode m)
-{
-    switch (m) {
-    case PaddingMode::Zeros: return "zeros";
-    case PaddingMode::Reflect: return "reflect";
-    case PaddingMode::Replicate: return "replicate";
-    case PaddingMode::Circular: return "circular";
-    }
-    return "zeros";
-}
-
 } // namespace
 
 const LayerSchema& Conv1d::staticSchema()
@@ -100,7 +89,7 @@ std::vector<LayerArgument> Conv1d::conv2dArguments() const
             {"dilation", ArgValue::ofTuple({1, o.dilation})},
             {"groups", ArgValue::ofInt(o.groups)},
             {"bias", ArgValue::ofBool(o.bias)},
-            {"padding_mode", ArgValue::ofStr(modeText(o.paddingMode))}};
+            {"padding_mode", ArgValue::ofStr(paddingModeName(o.paddingMode))}};
 }
 
 std::string Conv1d::extraRepr() const
@@ -120,7 +109,7 @@ std::string Conv1d::extraRepr() const
     if (!o.bias)
         s += ", bias=False";
     if (o.paddingMode != PaddingMode::Zeros)
-        s += std::string(", padding_mode=") + modeText(o.paddingMode);
+        s += std::string(", padding_mode=") + paddingModeName(o.paddingMode);
     return s;
 }
 

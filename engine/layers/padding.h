@@ -8,6 +8,18 @@ namespace ml {
 // How a layer fills the border it adds: PyTorch's padding_mode / F.pad's mode.
 enum class PaddingMode { Zeros, Reflect, Replicate, Circular };
 
+// The mode as PyTorch spells it (padding_mode='reflect').
+inline const char* paddingModeName(PaddingMode m)
+{
+    switch (m) {
+    case PaddingMode::Zeros: return "zeros";
+    case PaddingMode::Reflect: return "reflect";
+    case PaddingMode::Replicate: return "replicate";
+    case PaddingMode::Circular: return "circular";
+    }
+    return "zeros";
+}
+
 // The source coordinate of padded coordinate i (i < 0: before the input, i >= n: after it) for
 // the modes that copy input values, as ATen's reflection, replication and circular padding
 // compute it; also right for negative padding, which crops. Zeros: i itself.
