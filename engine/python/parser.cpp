@@ -186,8 +186,7 @@ private:
     Node notTest();
     Node comparison();
     Node bitOr();
-    Node arith();
-    Node term();
+    Node binaryLevel(size_t level);
     Node unary();
     Node power();
     Node primary();
@@ -963,38 +962,30 @@ Node Parser::comparison()
     return finish(std::move(n));
 }
 
-Node Parser::bitOr()
-{
-    const SourceLoc loc = cur().loc;
-    Node lhs = arith();
-    while (isOp("|") || isOp("&") || isOp("^") || isOp("<<") || isOp(">>")) {
-        std::string op = cur().text;
-        ++m_p;
-        lhs = binary(std::move(op), std::move(lhs), arith(), loc);
-    }
-    return lhs;
-}
+// Python's binary operators from the loosest to the tightest binding; each level is
+// left-associative and its operands are expressions of the next level (the last: unary()).
+static const std::vector<std::vector<std::string>> kBinaryLevels = {
+    {"|"}, {"^"}, {"&"}, {"<<", ">>"}, {"+", "-"}, {"*", "/", "//", "%", "@"},
+};
 
-Node Parser::arith()
-{
-    const SourceLoc loc = cur().loc;
-    Node lhs = term();
-    while (isOp("+") || isOp("-")) {
-        std::string op = cur().text;
-        ++m_p;
-        lhs = binary(std::move(op), std::move(lhs), term(), loc);
-    }
-    return lhs;
-}
+Node Parser::bitOr() { return binaryLevel(0); }
 
-Node Parser::term()
+Node Parser::binaryLevel(size_t level)
 {
+    if (level == kBinaryLevels.size())
+        return unary();
     const SourceLoc loc = cur().loc;
-    Node lhs = unary();
-    while (isOp("*") || isOp("/") || isOp("//") || isOp("%") || isOp("@")) {
+    Node lhs = binaryLevel(level + 1);
+    const auto atOperator = [&] {
+        for (const std::string& op : kBinaryLevels[level])
+            if (isOp(op))
+                return true;
+        return false;
+    };
+    while (atOperator()) {
         std::string op = cur().text;
         ++m_p;
-        lhs = binary(std::move(op), std::move(lhs), unary(), loc);
+        lhs = binary(std::move(op), std::move(lhs), binaryLevel(level + 1), loc);
     }
     return lhs;
 }
