@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <numeric>
@@ -24,13 +26,72 @@ int64_t toIntChecked(double x, Evaluator& e, SourceLoc loc)
     return static_cast<int64_t>(x);
 }
 
-// Python's round-half-to-even.
-double roundHalfEven(double x, int digits)
+// Rounds the decimal digit string `digits` (no sign) at its last `drop` digits, half to even;
+// `inexactBelow` says the value has more (nonzero) digits after those, which breaks a tie
+// upwards. Returns the kept digits (possibly one longer) followed by `drop` zeros.
+std::string roundDecimalDigits(std::string digits, size_t drop, bool inexactBelow)
 {
-    const double scale = std::pow(10.0, digits);
-    const double y = x * scale;
-    double r = std::nearbyint(y);
-    return r / scale;
+    if (digits.size() < drop + 1)
+        digits.insert(0, drop + 1 - digits.size(), '0');
+    const size_t keep = digits.size() - drop;
+    const std::string lower = digits.substr(keep);
+    const std::string half = drop ? "5" + std::string(drop - 1, '0') : "";
+    bool up = false;
+    if (drop) {
+        const int c = lower.compare(half);
+        up = c > 0 || (c == 0 && (inexactBelow || (digits[keep - 1] - '0') % 2 == 1));
+    }
+    std::string kept = digits.substr(0, keep);
+    for (size_t i = kept.size(); up && i-- > 0;) {
+        if (kept[i] == '9') {
+            kept[i] = '0';
+            if (i == 0)
+                kept.insert(0, 1, '1');
+        } else {
+            ++kept[i];
+            up = false;
+        }
+    }
+    return kept + std::string(drop, '0');
+}
+
+// Python's round(x, ndigits) for a float: x's exact binary value rounded at 10^-ndigits, ties
+// to even, then the nearest double (CPython rounds the exact value with dtoa; scaling by a
+// power of ten first would round 2.675 to 2.68 where Python gives 2.67).
+double roundHalfEven(double x, int ndigits)
+{
+    if (!std::isfinite(x) || ndigits > 323)
+        return x;
+    if (ndigits < -308)
+        return 0.0 * x;
+    if (ndigits >= 0) { // printf rounds the exact value to nearest, ties to even
+        std::vector<char> buf(static_cast<size_t>(std::snprintf(nullptr, 0, "%.*f", ndigits, x)) + 1);
+        std::snprintf(buf.data(), buf.size(), "%.*f", ndigits, x);
+        return std::strtod(buf.data(), nullptr);
+    }
+    const double whole = std::trunc(std::fabs(x));
+    std::vector<char> buf(static_cast<size_t>(std::snprintf(nullptr, 0, "%.0f", whole)) + 1);
+    std::snprintf(buf.data(), buf.size(), "%.0f", whole); // exact: whole is an integer
+    const std::string r = roundDecimalDigits(buf.data(), static_cast<size_t>(-ndigits), whole != std::fabs(x));
+    return std::copysign(std::strtod(r.c_str(), nullptr), x);
+}
+
+// Python's round(n, ndigits) for an int: n itself for ndigits >= 0, else n rounded at
+// 10^-ndigits, ties to even.
+int64_t roundIntHalfEven(int64_t n, int64_t ndigits, Evaluator& e, SourceLoc loc)
+{
+    if (ndigits >= 0 || n == 0)
+        return n;
+    const std::string magnitude = std::to_string(n).substr(n < 0 ? 1 : 0);
+    const std::string r = roundDecimalDigits(magnitude, static_cast<size_t>(std::min<int64_t>(-ndigits, 400)), false);
+    const size_t firstNonZero = r.find_first_not_of('0');
+    if (firstNonZero == std::string::npos)
+        return 0;
+    const std::string trimmed = r.substr(firstNonZero);
+    if (trimmed.size() > 19 || (trimmed.size() == 19 && trimmed > "9223372036854775807"))
+        e.notYet(loc, "integers beyond 64 bits (round(" + std::to_string(n) + ", " + std::to_string(ndigits) + "))");
+    const int64_t v = std::stoll(trimmed);
+    return n < 0 ? -v : v;
 }
 
 } // namespace
@@ -413,8 +474,8 @@ Value BuiltinCall::builtinRound()
     if (args.size() == 2 && args[1].kind != Value::Kind::None) {
         const int64_t digits = intArg(args[1]);
         if (args[0].isInt())
-            return Value::ofInt(args[0].integer());
-        return Value::ofFloat(roundHalfEven(args[0].f, static_cast<int>(std::clamp<int64_t>(digits, -300, 300))));
+            return Value::ofInt(roundIntHalfEven(args[0].integer(), digits, ev, loc));
+        return Value::ofFloat(roundHalfEven(args[0].f, static_cast<int>(std::clamp<int64_t>(digits, -400, 400))));
     }
     if (args[0].isInt())
         return Value::ofInt(args[0].integer());

@@ -177,9 +177,9 @@ void Lexer::number()
         for (char c : digits) {
             const int d = isDigit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
             if (v > (static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base))
-                fail(start, "integer literal " + std::string(m_src.substr(begin, std::min<size_t>(m_pos - begin, 40)))
-                         + (m_pos - begin > 40 ? "..." : "") + " is too large; ModuleLab reads integers up to "
-                         + std::to_string(std::numeric_limits<int64_t>::max()));
+                fail(start, "not supported by ModuleLab yet: integers beyond 64 bits (the literal "
+                                + std::string(m_src.substr(begin, std::min<size_t>(m_pos - begin, 40))) + (m_pos - begin > 40 ? "..." : "")
+                                + " is above " + std::to_string(std::numeric_limits<int64_t>::max()) + ")");
             v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
         }
         return static_cast<int64_t>(v);
