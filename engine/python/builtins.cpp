@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <set>
 #include <numeric>
 
 namespace ml::detail {
@@ -180,6 +181,9 @@ struct BuiltinCall {
     Value builtinType(); // type
     Value builtinCallable(); // callable
     Value builtinNext(); // next
+    Value builtinChr(); // chr
+    Value builtinOrd(); // ord
+    Value builtinIntBase(); // hex, oct, bin
     Value exceptionValue(); // NotImplementedError, ValueError, TypeError, RuntimeError, Exception, KeyError, IndexError, AssertionError, AttributeError, ZeroDivisionError, ImportError, StopIteration, OverflowError, Warning, UserWarning, DeprecationWarning, FutureWarning, RuntimeWarning
 };
 
@@ -230,6 +234,11 @@ const std::map<std::string, BuiltinHandler, std::less<>>& builtinTable()
         {"type", &BuiltinCall::builtinType},
         {"callable", &BuiltinCall::builtinCallable},
         {"next", &BuiltinCall::builtinNext},
+        {"chr", &BuiltinCall::builtinChr},
+        {"ord", &BuiltinCall::builtinOrd},
+        {"hex", &BuiltinCall::builtinIntBase},
+        {"oct", &BuiltinCall::builtinIntBase},
+        {"bin", &BuiltinCall::builtinIntBase},
         {"NotImplementedError", &BuiltinCall::exceptionValue},
         {"ValueError", &BuiltinCall::exceptionValue},
         {"TypeError", &BuiltinCall::exceptionValue},
@@ -704,6 +713,47 @@ Value BuiltinCall::builtinNext()
     return items[0];
 }
 
+Value BuiltinCall::builtinChr()
+{
+    need(1, 1);
+    const int64_t c = intArg(args[0]);
+    if (c < 0 || c > 0x10FFFF)
+        fail(loc, "ValueError: chr() arg not in range(0x110000)");
+    if (c > 127)
+        notYet(loc, "characters outside ASCII (chr(" + std::to_string(c) + "))");
+    return Value::ofStr(std::string(1, static_cast<char>(c)));
+}
+
+Value BuiltinCall::builtinOrd()
+{
+    need(1, 1);
+    if (args[0].kind != Value::Kind::Str)
+        fail(loc, "TypeError: ord() expected string of length 1, but " + typeNameOf(args[0]) + " found");
+    if (args[0].s.size() != 1)
+        fail(loc, "TypeError: ord() expected a character, but string of length " + std::to_string(args[0].s.size()) + " found");
+    const auto c = static_cast<unsigned char>(args[0].s[0]);
+    if (c > 127)
+        notYet(loc, "characters outside ASCII in ord()");
+    return Value::ofInt(c);
+}
+
+// hex(n), oct(n), bin(n): n in base 16, 8 or 2 with Python's prefix and sign.
+Value BuiltinCall::builtinIntBase()
+{
+    need(1, 1);
+    if (!args[0].isInt())
+        fail(loc, "TypeError: '" + typeNameOf(args[0]) + "' object cannot be interpreted as an integer");
+    const int64_t n = args[0].integer();
+    const unsigned base = name == "hex" ? 16 : name == "oct" ? 8 : 2;
+    uint64_t m = n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+    std::string digits;
+    do {
+        digits.insert(digits.begin(), "0123456789abcdef"[m % base]);
+        m /= base;
+    } while (m);
+    return Value::ofStr(std::string(n < 0 ? "-" : "") + (base == 16 ? "0x" : base == 8 ? "0o" : "0b") + digits);
+}
+
 Value BuiltinCall::exceptionValue()
 {
     return Value::ofStr(name + (args.empty() ? std::string() : ": " + str(args[0])));
@@ -712,6 +762,54 @@ Value BuiltinCall::exceptionValue()
 bool Evaluator::isBuiltinName(const std::string& name)
 {
     return builtinTable().count(name) > 0;
+}
+
+bool Evaluator::isPythonBuiltinName(const std::string& name)
+{
+    // Python 3's builtins (dir(builtins), exceptions and warnings aside)
+    static const std::set<std::string, std::less<>> names = {
+        "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray", "bytes", "callable", "chr",
+        "classmethod", "compile", "complex", "copyright", "credits", "delattr", "dict", "dir", "divmod", "enumerate", "eval",
+        "exec", "exit", "filter", "float", "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex", "id",
+        "input", "int", "isinstance", "issubclass", "iter", "len", "license", "list", "locals", "map", "max", "memoryview",
+        "min", "next", "object", "oct", "open", "ord", "pow", "print", "property", "quit", "range", "repr", "reversed",
+        "round", "set", "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip",
+        "__import__", "__build_class__", "__debug__", "NotImplemented", "Ellipsis", "BaseException", "ArithmeticError",
+        "BufferError", "EOFError", "FileNotFoundError", "FloatingPointError", "GeneratorExit", "IOError", "KeyboardInterrupt",
+        "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "OSError", "PermissionError", "RecursionError",
+        "ReferenceError", "StopAsyncIteration", "SyntaxError", "SystemError", "SystemExit", "UnboundLocalError",
+        "UnicodeError", "UnicodeDecodeError", "UnicodeEncodeError", "EnvironmentError", "TimeoutError",
+        "BytesWarning", "ImportWarning", "PendingDeprecationWarning", "ResourceWarning", "SyntaxWarning", "UnicodeWarning",
+    };
+    return names.count(name) > 0;
+}
+
+bool Evaluator::isPythonMethod(const Value& receiver, const std::string& name)
+{
+    // the methods CPython's str, list, tuple, dict, int and float have
+    static const std::set<std::string, std::less<>> strMethods = {
+        "capitalize", "casefold", "center", "count", "encode", "endswith", "expandtabs", "find", "format", "format_map",
+        "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower", "isnumeric",
+        "isprintable", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip", "maketrans", "partition",
+        "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rjust", "rpartition", "rsplit", "rstrip", "split",
+        "splitlines", "startswith", "strip", "swapcase", "title", "translate", "upper", "zfill"};
+    static const std::set<std::string, std::less<>> listMethods = {"append", "clear", "copy", "count", "extend", "index",
+                                                                   "insert", "pop", "remove", "reverse", "sort"};
+    static const std::set<std::string, std::less<>> dictMethods = {"clear", "copy", "fromkeys", "get", "items", "keys", "pop",
+                                                                   "popitem", "setdefault", "update", "values"};
+    static const std::set<std::string, std::less<>> numberMethods = {"as_integer_ratio", "bit_count", "bit_length", "conjugate",
+                                                                     "denominator", "from_bytes", "fromhex", "hex", "imag",
+                                                                     "is_integer", "numerator", "real", "to_bytes"};
+    switch (receiver.kind) {
+    case Value::Kind::Str: return strMethods.count(name) > 0;
+    case Value::Kind::List: return listMethods.count(name) > 0;
+    case Value::Kind::Tuple: return name == "count" || name == "index";
+    case Value::Kind::Dict: return dictMethods.count(name) > 0;
+    case Value::Kind::Int:
+    case Value::Kind::Float:
+    case Value::Kind::Bool: return numberMethods.count(name) > 0;
+    default: return false;
+    }
 }
 
 Value Evaluator::callBuiltin(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f)
@@ -768,6 +866,7 @@ Value Evaluator::callMethod(const Value& r, const std::string& name, Args args, 
             return Value::ofStr(std::move(out));
         }
         if (name == "upper" || name == "lower") {
+            need(0, 0);
             std::string out = s;
             for (char& c : out)
                 c = static_cast<char>(name == "upper" ? std::toupper(static_cast<unsigned char>(c)) : std::tolower(static_cast<unsigned char>(c)));
@@ -795,6 +894,8 @@ Value Evaluator::callMethod(const Value& r, const std::string& name, Args args, 
             return Value::ofStr(out + s.substr(pos));
         }
         if (name == "split") {
+            if (args.size() > 1 || !kwargs.empty())
+                notYet(loc, "str.split() with maxsplit");
             std::vector<Value> parts;
             if (args.empty() || args[0].kind == Value::Kind::None) {
                 size_t k = 0;
@@ -820,15 +921,65 @@ Value Evaluator::callMethod(const Value& r, const std::string& name, Args args, 
             }
             return Value::ofList(std::move(parts));
         }
-        if (name == "strip") {
+        if (name == "strip" || name == "lstrip" || name == "rstrip") {
+            need(0, 1);
+            const bool whitespace = args.empty() || args[0].kind == Value::Kind::None;
+            if (!whitespace && args[0].kind != Value::Kind::Str)
+                fail(loc, "TypeError: " + name + " arg must be None or str");
+            const auto strip = [&](char c) {
+                return whitespace ? std::isspace(static_cast<unsigned char>(c)) != 0 : args[0].s.find(c) != std::string::npos;
+            };
             size_t a = 0, b = s.size();
-            while (a < b && std::isspace(static_cast<unsigned char>(s[a])))
+            while (name != "rstrip" && a < b && strip(s[a]))
                 ++a;
-            while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1])))
+            while (name != "lstrip" && b > a && strip(s[b - 1]))
                 --b;
             return Value::ofStr(s.substr(a, b - a));
         }
+        if (name == "find" || name == "rfind" || name == "count") {
+            need(1, 1);
+            if (args[0].kind != Value::Kind::Str)
+                fail(loc, "TypeError: must be str, not " + typeNameOf(args[0]));
+            const std::string& sub = args[0].s;
+            if (name == "count") {
+                if (sub.empty())
+                    return Value::ofInt(static_cast<int64_t>(s.size()) + 1);
+                int64_t n = 0;
+                for (size_t pos = s.find(sub); pos != std::string::npos; pos = s.find(sub, pos + sub.size()))
+                    ++n;
+                return Value::ofInt(n);
+            }
+            const size_t at = name == "find" ? s.find(sub) : s.rfind(sub);
+            return Value::ofInt(at == std::string::npos ? -1 : static_cast<int64_t>(at));
+        }
+        if (name == "center" || name == "ljust" || name == "rjust" || name == "zfill") {
+            const bool zfill = name == "zfill";
+            need(1, zfill ? 1 : 2);
+            const int64_t width = args[0].isInt() ? args[0].integer() : 0;
+            if (!args[0].isInt())
+                fail(loc, "TypeError: '" + typeNameOf(args[0]) + "' object cannot be interpreted as an integer");
+            if (args.size() > 1 && (args[1].kind != Value::Kind::Str || args[1].s.size() != 1))
+                fail(loc, "TypeError: The fill character must be exactly one character long");
+            const int64_t pad = width - static_cast<int64_t>(s.size());
+            if (pad <= 0)
+                return Value::ofStr(s);
+            checkedCount(width, loc, "a string");
+            const char fill = zfill ? '0' : args.size() > 1 ? args[1].s[0] : ' ';
+            const auto n = static_cast<size_t>(pad);
+            if (zfill) {
+                const size_t sign = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+                return Value::ofStr(s.substr(0, sign) + std::string(n, '0') + s.substr(sign));
+            }
+            if (name == "ljust")
+                return Value::ofStr(s + std::string(n, fill));
+            if (name == "rjust")
+                return Value::ofStr(std::string(n, fill) + s);
+            // CPython's center: the odd pad goes left when the width is odd
+            const size_t left = n / 2 + (n & static_cast<size_t>(width) & 1);
+            return Value::ofStr(std::string(left, fill) + s + std::string(n - left, fill));
+        }
         if (name == "isdigit") {
+            need(0, 0);
             return Value::ofBool(!s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); }));
         }
         break;
@@ -989,6 +1140,8 @@ Value Evaluator::callMethod(const Value& r, const std::string& name, Args args, 
         break;
     default: break;
     }
+    if (isPythonMethod(r, name))
+        notYet(loc, typeNameOf(r) + "." + name + "()");
     if (r.kind == Value::Kind::Builtin || r.kind == Value::Kind::Class)
         fail(loc, "AttributeError: type object '" + (r.kind == Value::Kind::Class ? r.cls->name : r.s) + "' has no attribute '" + name + "'");
     fail(loc, "AttributeError: '" + typeNameOf(r) + "' object has no attribute '" + name + "'");

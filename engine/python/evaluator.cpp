@@ -361,6 +361,8 @@ Value Evaluator::lookupName(const std::string& name, SourceLoc loc, Frame& f)
         return it->second;
     if (isBuiltinName(name))
         return Value::ofBuiltin(name);
+    if (isPythonBuiltinName(name))
+        notYet(loc, "Python's builtin '" + name + "'");
     std::vector<std::string> known;
     for (const auto& kv : f.locals)
         known.push_back(kv.first);

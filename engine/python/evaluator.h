@@ -119,6 +119,10 @@ public:
     // Module-level names: what an import binds ("torch.nn" for `import torch.nn as nn`).
     static Value importValue(const std::string& qualified);
     static bool isBuiltinName(const std::string& name);
+    // Python has this builtin (ModuleLab may not implement it: then it is not supported yet, never a NameError).
+    static bool isPythonBuiltinName(const std::string& name);
+    // CPython's type of RECEIVER has method NAME (for honest messages about methods ModuleLab lacks).
+    static bool isPythonMethod(const Value& receiver, const std::string& name);
 
     [[noreturn]] void fail(SourceLoc loc, std::string message, ErrorKind kind = ErrorKind::Python);
     [[noreturn]] void notYet(SourceLoc loc, const std::string& what) { fail(loc, "not supported by ModuleLab yet: " + what, ErrorKind::NotYet); }

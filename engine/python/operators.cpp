@@ -231,6 +231,27 @@ std::string Evaluator::repr(const Value& v)
 }
 
 // format(value, spec) for the specs model code uses: [[fill]align][sign][0][width][,][.precision][type]
+namespace {
+
+// Inserts SEP every EVERY digits into the run of digits that starts BODY (after a sign), as
+// Python's ',' and '_' grouping options do.
+std::string groupDigits(const std::string& body, char sep, size_t every)
+{
+    const size_t start = !body.empty() && (body[0] == '-' || body[0] == '+' || body[0] == ' ') ? 1 : 0;
+    size_t end = start;
+    while (end < body.size() && std::isxdigit(static_cast<unsigned char>(body[end])) && !(every == 3 && !std::isdigit(static_cast<unsigned char>(body[end]))))
+        ++end;
+    std::string out = body.substr(0, start);
+    for (size_t k = start; k < end; ++k) {
+        if (k > start && (end - k) % every == 0)
+            out += sep;
+        out += body[k];
+    }
+    return out + body.substr(end);
+}
+
+} // namespace
+
 std::string Evaluator::formatValue(const Value& v, const std::string& spec, SourceLoc loc)
 {
     if (spec.empty())
@@ -249,6 +270,11 @@ std::string Evaluator::formatValue(const Value& v, const std::string& spec, Sour
     char sign = 0;
     if (p < spec.size() && (spec[p] == '+' || spec[p] == '-' || spec[p] == ' '))
         sign = spec[p++];
+    bool alternate = false;
+    if (p < spec.size() && spec[p] == '#') {
+        alternate = true;
+        ++p;
+    }
     if (p < spec.size() && spec[p] == '0') {
         fill = '0';
         if (!align)
@@ -258,11 +284,9 @@ std::string Evaluator::formatValue(const Value& v, const std::string& spec, Sour
     int width = 0;
     while (p < spec.size() && std::isdigit(static_cast<unsigned char>(spec[p])) && width < 1000)
         width = width * 10 + (spec[p++] - '0');
-    bool comma = false;
-    if (p < spec.size() && (spec[p] == ',' || spec[p] == '_')) {
-        comma = true;
-        ++p;
-    }
+    char group = 0;
+    if (p < spec.size() && (spec[p] == ',' || spec[p] == '_'))
+        group = spec[p++];
     int precision = -1;
     if (p < spec.size() && spec[p] == '.') {
         ++p;
@@ -273,22 +297,34 @@ std::string Evaluator::formatValue(const Value& v, const std::string& spec, Sour
     char type = p < spec.size() ? spec[p++] : 0;
     if (p != spec.size())
         fail(loc, "ValueError: Invalid format specifier '" + spec + "'");
+    if (type == 'n')
+        notYet(loc, "the format type 'n' (locale-dependent)");
+    const bool intType = type == 'd' || type == 'x' || type == 'X' || type == 'o' || type == 'b' || type == 'c';
     std::string body;
-    if (type == 'd' || (type == 0 && v.isInt() && v.kind != Value::Kind::Bool)) {
+    if (intType || (type == 0 && v.isInt() && v.kind != Value::Kind::Bool)) {
         if (!v.isInt())
-            fail(loc, "ValueError: Unknown format code 'd' for object of type '" + typeNameOf(v) + "'");
-        body = std::to_string(v.integer());
-        if (comma) {
-            std::string digits = body[0] == '-' ? body.substr(1) : body;
-            std::string out;
-            for (size_t k = 0; k < digits.size(); ++k) {
-                if (k && (digits.size() - k) % 3 == 0)
-                    out += ',';
-                out += digits[k];
-            }
-            body = (body[0] == '-' ? "-" : "") + out;
+            fail(loc, std::string("ValueError: Unknown format code '") + type + "' for object of type '" + typeNameOf(v) + "'");
+        if (group == ',' && type != 'd' && type != 0)
+            fail(loc, std::string("ValueError: Cannot specify ',' with '") + type + "'.");
+        const int64_t n = v.integer();
+        if (type == 'c') {
+            if (n < 0 || n > 127)
+                notYet(loc, "characters outside ASCII in format type 'c'");
+            body = std::string(1, static_cast<char>(n));
+        } else {
+            const unsigned base = type == 'x' || type == 'X' ? 16 : type == 'o' ? 8 : type == 'b' ? 2 : 10;
+            uint64_t m = n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+            std::string digits;
+            do {
+                digits.insert(digits.begin(), (type == 'X' ? "0123456789ABCDEF" : "0123456789abcdef")[m % base]);
+                m /= base;
+            } while (m);
+            if (group)
+                digits = groupDigits(digits, group, base == 10 ? 3 : 4);
+            const std::string prefix = !alternate || base == 10 ? "" : type == 'X' ? "0X" : type == 'x' ? "0x" : type == 'o' ? "0o" : "0b";
+            body = (n < 0 ? "-" : "") + prefix + digits;
         }
-    } else if (type == 'f' || type == 'F' || type == 'e' || type == 'E' || type == 'g' || type == '%' || (type == 0 && v.kind == Value::Kind::Float)) {
+    } else if (type == 'f' || type == 'F' || type == 'e' || type == 'E' || type == 'g' || type == 'G' || type == '%' || (type == 0 && v.kind == Value::Kind::Float)) {
         if (!v.isNumber())
             fail(loc, std::string("ValueError: Unknown format code '") + type + "' for object of type '" + typeNameOf(v) + "'");
         if (type == 0 && precision < 0)
@@ -297,12 +333,20 @@ std::string Evaluator::formatValue(const Value& v, const std::string& spec, Sour
             char buf[512];
             const double x = type == '%' ? v.number() * 100 : v.number();
             const char t = type == '%' ? 'f' : type == 0 ? 'g' : type;
-            std::snprintf(buf, sizeof buf, (std::string("%.*") + t).c_str(), precision < 0 ? 6 : precision, x);
+            const std::string fmt = std::string("%") + (alternate ? "#" : "") + ".*" + t;
+            std::snprintf(buf, sizeof buf, fmt.c_str(), precision < 0 ? 6 : precision, x);
             body = buf;
+            // no type with a precision: 'g', but a fixed-point result keeps one digit after the point
+            if (type == 0 && std::isfinite(x) && body.find_first_of(".e") == std::string::npos)
+                body += ".0";
             if (type == '%')
                 body += '%';
         }
+        if (group)
+            body = groupDigits(body, group, 3);
     } else if (type == 's' || type == 0) {
+        if (group)
+            fail(loc, std::string("ValueError: Cannot specify '") + group + "' with 's'.");
         body = str(v);
         if (precision >= 0 && body.size() > static_cast<size_t>(precision))
             body.resize(static_cast<size_t>(precision));
@@ -311,8 +355,8 @@ std::string Evaluator::formatValue(const Value& v, const std::string& spec, Sour
     } else {
         fail(loc, std::string("ValueError: Unknown format code '") + type + "' for object of type '" + typeNameOf(v) + "'");
     }
-    if (sign == '+' && v.isNumber() && !body.empty() && body[0] != '-')
-        body = "+" + body;
+    if ((sign == '+' || sign == ' ') && v.isNumber() && !body.empty() && body[0] != '-')
+        body = sign + body;
     if (static_cast<int>(body.size()) < width) {
         const size_t pad = static_cast<size_t>(width) - body.size();
         if (!align)
@@ -333,6 +377,7 @@ Value Evaluator::percentFormat(const std::string& fmt, const Value& arg, SourceL
 {
     std::vector<Value> args = arg.kind == Value::Kind::Tuple ? arg.items : std::vector<Value>{arg};
     size_t next = 0;
+    bool usedMapping = false;
     std::string out;
     for (size_t k = 0; k < fmt.size(); ++k) {
         if (fmt[k] != '%') {
@@ -345,32 +390,82 @@ Value Evaluator::percentFormat(const std::string& fmt, const Value& arg, SourceL
             out += '%';
             continue;
         }
-        std::string spec;
-        while (k < fmt.size() && (std::isdigit(static_cast<unsigned char>(fmt[k])) || fmt[k] == '.' || fmt[k] == '-' || fmt[k] == '+' || fmt[k] == ' '))
+        const Value* mapped = nullptr;
+        if (fmt[k] == '(') { // %(name)s: a key of the dict on the right
+            const size_t close = fmt.find(')', k);
+            if (close == std::string::npos)
+                fail(loc, "ValueError: incomplete format key");
+            if (arg.kind != Value::Kind::Dict)
+                fail(loc, "TypeError: format requires a mapping");
+            const std::string key = fmt.substr(k + 1, close - k - 1);
+            for (const auto& kv : arg.dict->entries)
+                if (kv.first.kind == Value::Kind::Str && kv.first.s == key)
+                    mapped = &kv.second;
+            if (!mapped)
+                fail(loc, "KeyError: '" + key + "'");
+            usedMapping = true;
+            k = close + 1;
+        }
+        std::string flags, spec;
+        while (k < fmt.size() && (fmt[k] == '-' || fmt[k] == '+' || fmt[k] == ' ' || fmt[k] == '#' || fmt[k] == '0'))
+            flags += fmt[k++];
+        while (k < fmt.size() && (std::isdigit(static_cast<unsigned char>(fmt[k])) || fmt[k] == '.'))
             spec += fmt[k++];
         if (k >= fmt.size())
             fail(loc, "ValueError: incomplete format");
         const char type = fmt[k];
-        if (next >= args.size())
+        if (std::string_view("diouxXeEfFgGcrsa").find(type) == std::string_view::npos)
+            fail(loc, std::string("ValueError: unsupported format character '") + type + "' (0x"
+                          + formatValue(Value::ofInt(static_cast<unsigned char>(type)), "x", loc) + ") at index " + std::to_string(k));
+        if (!mapped && next >= args.size())
             fail(loc, "TypeError: not enough arguments for format string");
-        const Value& v = args[next++];
-        if (type == 's')
-            out += formatValue(Value::ofStr(str(v)), spec, loc);
+        const Value& v = mapped ? *mapped : args[next++];
+        // printf's flags as format()'s: '-' left-aligns, '0' pads with zeros after the sign
+        std::string fspec = flags.find('-') != std::string::npos ? "<" : "";
+        if (flags.find('+') != std::string::npos)
+            fspec += '+';
+        else if (flags.find(' ') != std::string::npos)
+            fspec += ' ';
+        if (flags.find('#') != std::string::npos)
+            fspec += '#';
+        if (flags.find('0') != std::string::npos && fspec.empty())
+            fspec += '0';
+        fspec += spec;
+        // strings right-align in printf style unless '-' is given
+        const std::string textSpec = (fspec.empty() || fspec[0] != '<' ? ">" : "<") + spec;
+        if (type == 's' || type == 'a')
+            out += formatValue(Value::ofStr(str(v)), textSpec, loc);
         else if (type == 'r')
-            out += formatValue(Value::ofStr(repr(v)), spec, loc);
-        else if (type == 'd' || type == 'i') {
+            out += formatValue(Value::ofStr(repr(v)), textSpec, loc);
+        else if (type == 'c') {
+            if (v.kind == Value::Kind::Str && v.s.size() == 1)
+                out += formatValue(v, textSpec, loc);
+            else if (v.isInt())
+                out += formatValue(v, fspec + "c", loc);
+            else
+                fail(loc, "TypeError: %c requires int or char");
+        } else if (type == 'd' || type == 'i' || type == 'u' || type == 'o' || type == 'x' || type == 'X') {
             if (!v.isNumber())
-                fail(loc, "TypeError: %d format: a real number is required, not " + typeNameOf(v));
-            out += formatValue(Value::ofInt(v.kind == Value::Kind::Float ? static_cast<int64_t>(v.f) : v.integer()), spec + "d", loc);
-        } else if (type == 'f' || type == 'e' || type == 'g') {
+                fail(loc, std::string("TypeError: %") + type + " format: " + (type == 'd' || type == 'i' || type == 'u' ? "a real number" : "an integer")
+                              + " is required, not " + typeNameOf(v));
+            if (!v.isInt() && type != 'd' && type != 'i' && type != 'u')
+                fail(loc, std::string("TypeError: %") + type + " format: an integer is required, not " + typeNameOf(v));
+            if (v.kind == Value::Kind::Float && std::isnan(v.f))
+                fail(loc, "ValueError: cannot convert float NaN to integer");
+            if (v.kind == Value::Kind::Float && std::isinf(v.f))
+                fail(loc, "OverflowError: cannot convert float infinity to integer");
+            if (v.kind == Value::Kind::Float && std::fabs(v.f) >= 9.2e18)
+                notYet(loc, "integers beyond 64 bits");
+            const Value n = Value::ofInt(v.kind == Value::Kind::Float ? static_cast<int64_t>(v.f) : v.integer());
+            out += formatValue(n, fspec + (type == 'i' || type == 'u' ? 'd' : type), loc);
+        } else {
             if (!v.isNumber())
                 fail(loc, std::string("TypeError: must be real number, not ") + typeNameOf(v));
-            out += formatValue(Value::ofFloat(v.number()), spec.find('.') == std::string::npos ? spec + ".6" + type : spec + type, loc);
-        } else
-            fail(loc, std::string("ValueError: unsupported format character '") + type + "'");
+            out += formatValue(Value::ofFloat(v.number()), spec.find('.') == std::string::npos ? fspec + ".6" + type : fspec + type, loc);
+        }
         checkedCount(static_cast<int64_t>(out.size()), loc, "a string");
     }
-    if (next < args.size())
+    if (!usedMapping && next < args.size() && arg.kind != Value::Kind::Dict)
         fail(loc, "TypeError: not all arguments converted during string formatting");
     return Value::ofStr(std::move(out));
 }

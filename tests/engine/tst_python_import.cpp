@@ -890,6 +890,12 @@ void TestPythonImport::errors_data()
     add("int overflow", model("        self.fc = nn.Linear(4611686018427387904 * 4, 1)\n"), 8, 29,
         "not supported by ModuleLab yet: integers beyond 64 bits");
     add("division by zero", model("        self.fc = nn.Linear(4 // 0, 1)\n"), 8, 29, "ZeroDivisionError");
+    // Python has these: what ModuleLab lacks is its own limit, never a NameError or AttributeError
+    add("python builtin", model("        n = len(vars(self))\n"), 8, 17, "not supported by ModuleLab yet: Python's builtin 'vars'");
+    add("python str method", model("        n = 'conv'.title()\n"), 8, 13, "not supported by ModuleLab yet: str.title()");
+    add("python list method", model("        l = [2, 1]\n        l.sort()\n"), 9, 9, "not supported by ModuleLab yet: list.sort()");
+    add("no such str method", model("        n = 'conv'.titel()\n"), 8, 13, "AttributeError: 'str' object has no attribute 'titel'");
+    add("bad format character", model("        n = '%q' % 3\n"), 8, 13, "ValueError: unsupported format character 'q' (0x71) at index 1");
     add("dict key with dot", model("        self.d = nn.ModuleDict({'a.b': nn.ReLU()})\n"), 8, 18, "can't contain \".\"");
     add("assert", model("        assert 1 > 2, 'one is not more than two'\n"), 8, 9,
         "AssertionError: one is not more than two");
