@@ -2,6 +2,7 @@
 
 #include "engine/io/weights.h"
 
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -44,6 +45,16 @@ int convertWeights(int argc, char** argv)
     }
     if (files.size() != 2)
         return usage("convert-weights needs an input and an output file");
+    // The output's format is told by its extension: nothing is read or written for one that
+    // names no format, a directory or a directory that does not exist.
+    if (!isWeightsPath(files[1]))
+        return usage(files[1] + ": name the output .safetensors, or .pt, .pth, .bin or .ckpt for torch.save's format");
+    std::error_code ec;
+    if (std::filesystem::is_directory(files[1], ec))
+        return usage(files[1] + ": is a directory; name the file to write");
+    if (const std::filesystem::path dir = std::filesystem::path(files[1]).parent_path();
+        !dir.empty() && !std::filesystem::is_directory(dir, ec))
+        return usage(files[1] + ": the directory " + dir.string() + " does not exist");
     auto read = readWeights(files[0], nullptr, key);
     if (auto* err = std::get_if<ParseError>(&read)) {
         std::cerr << err->toString() << "\n";

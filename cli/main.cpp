@@ -102,6 +102,8 @@ void checkOptionsApply(const Options& o)
         throw UsageError{"--image does not apply to " + o.command};
     if (o.command == "run" && o.has("--input") && o.has("--input-tensor"))
         throw UsageError{"--input does not apply with --input-tensor: the tensor brings its own shape"};
+    if (o.has("--args") && !o.has("--model") && !o.has("--class"))
+        throw UsageError{"--args are the arguments of the model, class or function --model NAME builds: name it"};
     const bool project = o.model.size() >= 5 && o.model.compare(o.model.size() - 5, 5, ".mlab") == 0;
     if (project && (o.has("--class") || o.has("--model") || o.has("--args")))
         throw UsageError{std::string(o.has("--class") ? "--class" : o.has("--model") ? "--model" : "--args")
@@ -157,6 +159,21 @@ int64_t parseCount(const Options& o, const std::string& key, int64_t def, int64_
     if (v.empty() || *end || errno || n < lo || n > hi)
         throw UsageError{key + " must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" + v + "'"};
     return n;
+}
+
+// A file the command will write: refused before anything runs when it cannot be written there
+// (a directory, or a directory that does not exist), so a long run does not end in that message.
+void checkOutputTarget(const std::string& option, const std::string& path)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (path.empty())
+        throw UsageError{option + " needs a file name"};
+    if (fs::is_directory(path, ec))
+        throw UsageError{option + " " + path + ": is a directory; name the file to write"};
+    const fs::path dir = fs::path(path).parent_path();
+    if (!dir.empty() && !fs::is_directory(dir, ec))
+        throw UsageError{option + " " + path + ": the directory " + dir.string() + " does not exist"};
 }
 
 struct Model {
@@ -231,6 +248,8 @@ int cmdExport(const Options& o)
     const std::string to = o.get("--to");
     if (to != "json" && to != "py")
         throw UsageError{"--to must be json or py"};
+    if (o.has("-o"))
+        checkOutputTarget("-o", o.get("-o"));
     auto m = loadModel(o, false);
     if (!m)
         return kExitBadInput;
@@ -379,10 +398,16 @@ int cmdRun(const Options& o)
     const int64_t k = parseCount(o, "--topk", 5, 1, 1000000);
     const std::vector<std::string> labels = predictions ? readLabels(o.get("--labels", "fashion-mnist")) : std::vector<std::string>{};
     const uint64_t seed = parseSeed(o);
+    if (o.has("--output"))
+        checkOutputTarget("--output", o.get("--output"));
     auto m = loadModel(o, false);
     if (!m)
         return kExitBadInput;
     Module& root = *m->loaded.root;
+    const std::string weights = o.has("--weights") ? o.get("--weights") : m->loaded.weightsPath;
+    if (o.has("--weights-key") && weights.empty())
+        throw UsageError{"--weights-key chooses the state_dict inside a weights file, and there is none: give one with "
+                         "--weights (" + o.model + " names none)"};
 
     // The input tensor.
     Tensor input;
@@ -444,7 +469,6 @@ int cmdRun(const Options& o)
                   << (*a.outputShape)[1] << " classes; classes without a label are shown by their index\n";
 
     initWeights(root, seed);
-    const std::string weights = o.has("--weights") ? o.get("--weights") : m->loaded.weightsPath;
     if (!weights.empty()) {
         StateDictReport rep = loadStateDict(root, weights, o.get("--weights-key"));
         for (const std::string& note : rep.notes)

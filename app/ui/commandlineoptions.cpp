@@ -1,5 +1,6 @@
 #include "app/ui/commandlineoptions.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QImage>
 #include <QImageWriter>
@@ -10,14 +11,15 @@ namespace ml::ui {
 
 std::optional<QSize> parseWindowSize(const QString& text, QString* error)
 {
-    static const QRegularExpression form(QStringLiteral("^(\\d{1,9})x(\\d{1,9})$"));
+    static const QRegularExpression form(QStringLiteral("^(\\d+)x(\\d+)$"));
     const auto m = form.match(text);
     if (!m.hasMatch()) {
         *error = QStringLiteral("--size %1: write the window size as WIDTHxHEIGHT, like 1280x720").arg(text);
         return std::nullopt;
     }
-    const QSize size(m.captured(1).toInt(), m.captured(2).toInt());
-    if (size.width() < kMinWindowSize.width() || size.height() < kMinWindowSize.height()
+    bool wide = false, high = false;
+    const QSize size(m.captured(1).toInt(&wide), m.captured(2).toInt(&high)); // beyond int: too large anyway
+    if (!wide || !high || size.width() < kMinWindowSize.width() || size.height() < kMinWindowSize.height()
         || size.width() > kMaxWindowSize.width() || size.height() > kMaxWindowSize.height()) {
         *error = QStringLiteral("--size %1: the window can be from %2x%3 to %4x%5 pixels")
                      .arg(text)
@@ -44,11 +46,22 @@ std::optional<int> parseSampleRow(const QString& text, int rows, QString* error)
 
 bool isWritableImageName(const QString& path, QString* error)
 {
-    const QByteArray suffix = QFileInfo(path).suffix().toLower().toLatin1();
-    if (!suffix.isEmpty() && QImageWriter::supportedImageFormats().contains(suffix))
-        return true;
-    *error = QStringLiteral("%1: name the screenshot .png (or .jpg, .bmp)").arg(path);
-    return false;
+    const QFileInfo info(path);
+    const QByteArray suffix = info.suffix().toLower().toLatin1();
+    if (suffix.isEmpty() || !QImageWriter::supportedImageFormats().contains(suffix)) {
+        *error = QStringLiteral("%1: name the screenshot .png (or .jpg, .bmp)").arg(path);
+        return false;
+    }
+    // Found now rather than after loading, running and rendering.
+    if (info.isDir()) {
+        *error = QStringLiteral("%1: is a directory; name the screenshot file").arg(path);
+        return false;
+    }
+    if (!info.absoluteDir().exists()) {
+        *error = QStringLiteral("%1: the directory %2 does not exist").arg(path, QDir::toNativeSeparators(info.absolutePath()));
+        return false;
+    }
+    return true;
 }
 
 bool saveImageAtomically(const QImage& image, const QString& path, QString* error)

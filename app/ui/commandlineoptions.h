@@ -20,7 +20,8 @@ inline constexpr QSize kMaxWindowSize{7680, 4320};
 std::optional<QSize> parseWindowSize(const QString& text, QString* error);
 // A row of the Samples list: a whole number from 0 to rows - 1.
 std::optional<int> parseSampleRow(const QString& text, int rows, QString* error);
-// A screenshot's file name: a format Qt can write, judged by its suffix (png, jpg, bmp...).
+// A screenshot's file name: a format Qt can write, judged by its suffix (png, jpg, bmp...), not a
+// directory, in a directory that exists.
 bool isWritableImageName(const QString& path, QString* error);
 // Writes through a temporary file renamed over `path` when complete: never half a file.
 bool saveImageAtomically(const QImage& image, const QString& path, QString* error);

@@ -2,6 +2,7 @@
 #include "app/compare/comparetraining.h"
 #include "app/compare/compareview.h"
 #include "app/lessons/lessonplayer.h"
+#include "app/document/forwardrecording.h"
 #include "app/document/runcontroller.h"
 #include "app/document/samplelistmodel.h"
 #include "app/run/rundocks.h"
@@ -91,8 +92,8 @@ int main(int argc, char* argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Build and inspect PyTorch module trees."));
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("A .mlab project or .py model to open."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Render the window to OUT.png and exit."),
                                         QStringLiteral("OUT.png"));
@@ -112,7 +113,13 @@ int main(int argc, char* argv[])
     const QCommandLineOption lesson(QStringLiteral("lesson"), QStringLiteral("Open lesson N (from 1) in the Lessons panel."),
                                     QStringLiteral("N"));
     parser.addOptions({screenshot, select, size, compare, classroom, run, sample, train, lesson});
-    parser.process(app);
+    // An unknown option or one without its value is a usage error like any other wrong option.
+    if (!parser.parse(QCoreApplication::arguments()))
+        return fail(2, parser.errorText());
+    if (parser.isSet(help) || parser.isSet(QStringLiteral("help-all")))
+        parser.showHelp(0);
+    if (parser.isSet(version))
+        parser.showVersion();
 
     // Every option is checked before a model is loaded or a file written.
     std::optional<QSize> windowSize;
@@ -205,8 +212,13 @@ int main(int argc, char* argv[])
             runDocks->raise(); // sized for the results (classroom mode keeps its few panels)
         for (int i = 0; i < 5; ++i)
             QCoreApplication::processEvents();
-        if (!runDocks->controller()->result())
+        const ForwardRecording* result = runDocks->controller()->result();
+        if (!result)
             return fail(1, QStringLiteral("the run did not complete: %1").arg(runMessage));
+        // A forward pass that stopped (PyTorch would raise there) or was cancelled did not complete.
+        if (result->cancelled || !result->errors.empty() || result->outputs.empty())
+            return fail(1, QStringLiteral("the run did not complete: %1")
+                               .arg(result->errors.empty() ? runMessage : result->errorText()));
         return 0;
     });
 }

@@ -1,9 +1,14 @@
 // modulelab FILE --screenshot OUT.png renders the window with no display and exits.
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <utility>
+#include <vector>
 
 class TestScreenshot : public QObject {
     Q_OBJECT
@@ -52,6 +57,9 @@ private slots:
                                     << QStringLiteral("--sample abc: choose a row");
         QTest::newRow("select") << QStringList{model, QStringLiteral("--select"), QStringLiteral("nosuch.path")}
                                 << QStringLiteral("--select nosuch.path: net_modulelist_fixed.py has no node of that name");
+        QTest::newRow("size beyond int") << QStringList{model, QStringLiteral("--size"), QStringLiteral("99999999999x720")}
+                                         << QStringLiteral("--size 99999999999x720: the window can be from 320x240 to 7680x4320");
+        QTest::newRow("unknown option") << QStringList{model, QStringLiteral("--bogus")} << QStringLiteral("Unknown option 'bogus'");
     }
 
     void refusesBadInput()
@@ -68,6 +76,59 @@ private slots:
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QVERIFY2(err.contains(says), qPrintable(err));
         QVERIFY(!QFile::exists(out));
+    }
+
+    // The screenshot's place is checked with the other options, before the model is loaded: a
+    // directory, a directory that does not exist, an option without its value all exit 2.
+    void refusesBadScreenshotTargets()
+    {
+        QTemporaryDir dir;
+        const QString model = QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist_fixed.py");
+        const QString inDir = dir.filePath(QStringLiteral("shot.png"));
+        QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("shot.png")));
+        const QString missing = dir.filePath(QStringLiteral("nonexist/shot.png"));
+        const std::vector<std::pair<QStringList, QString>> cases = {
+            {{model, QStringLiteral("--screenshot"), inDir}, inDir + QStringLiteral(": is a directory")},
+            {{model, QStringLiteral("--screenshot"), missing},
+             missing + QStringLiteral(": the directory ") + dir.filePath(QStringLiteral("nonexist")) + QStringLiteral(" does not exist")},
+            {{model, QStringLiteral("--screenshot")}, QStringLiteral("Missing value after '--screenshot'")},
+        };
+        // Help is help, also with other options: it writes nothing.
+        for (const char* option : {"--help", "--help-all"}) {
+            QProcess p;
+            p.start(QStringLiteral(MODULELAB_GUI), {model, QLatin1String(option), QStringLiteral("--screenshot"), inDir + QStringLiteral("x.png")});
+            QVERIFY(p.waitForFinished(60000));
+            QCOMPARE(p.exitCode(), 0);
+            QVERIFY(QString::fromUtf8(p.readAllStandardOutput()).contains(QLatin1String("--screenshot <OUT.png>")));
+            QVERIFY(!QFileInfo::exists(inDir + QStringLiteral("x.png")));
+        }
+        for (const auto& [args, says] : cases) {
+            QProcess p;
+            p.start(QStringLiteral(MODULELAB_GUI), args);
+            QVERIFY(p.waitForFinished(60000));
+            QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(p.exitCode(), 2);
+            const QString err = QString::fromUtf8(p.readAllStandardError());
+            QVERIFY2(err.contains(says), qPrintable(err));
+        }
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("nonexist"))));
+    }
+
+    // A run whose forward stops where PyTorch raises did not complete: exit 1 with the reason, and
+    // the screenshot shows where it stopped.
+    void runThatStopsExitsOne()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("run.png"));
+        QProcess p;
+        p.start(QStringLiteral(MODULELAB_GUI), {QStringLiteral(MODULELAB_EXAMPLES "/net.py"), QStringLiteral("--run"),
+                                                QStringLiteral("--screenshot"), out});
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 1);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(QLatin1String("the run did not complete: bn2: BatchNorm2d(32) receives 64 channels")), qPrintable(err));
+        QVERIFY(QFile::exists(out));
     }
 
     // Files that cannot become a model: exit 2 with FILE:LINE:COLUMN and the reason on stderr.

@@ -95,6 +95,9 @@ private slots:
     void unreadableNormalisationCommentIsLocated();
     void exportedProjectDiagnosticsCarryLines();
     void predictionsUseTheEnginesRule();
+    void outputTargetsAreCheckedBeforeRunning();
+    void weightsKeyWithoutWeightsIsAnError();
+    void convertWeightsNeedsAKnownFormat();
 
 private:
     QTemporaryDir m_tmp;
@@ -440,6 +443,7 @@ void TestCli::optionsAreCheckedBeforeAnythingIsWritten()
         {{"summary", data("seed/net.py"), "--image", "foo.png"}, "--image does not apply to summary"},
         {{"repr", data("seed/net.py"), "--format", "json"}, "--format does not apply to repr"},
         {{"summary", data("projects/net.mlab"), "--class", "Foo"}, "--class chooses the root class of a .py file"},
+        {{"summary", data("seed/net_fixed.py"), "--args", "3"}, "--args are the arguments of the model, class or function --model"},
         {{"run", data("numeric/tiny_cnn.py"), "--input", "1,1,28,28", "--input-tensor", data("numeric/tiny_cnn.io.safetensors")},
          "--input does not apply with --input-tensor"},
     };
@@ -493,8 +497,6 @@ void TestCli::negativeSeedIsTorchsTwosComplement()
                   "18446744073709551616"}).code, 2);
 }
 
-QTEST_GUILESS_MAIN(TestCli)
-#include "tst_cli.moc"
 
 // An empty .mlab is an empty project, not Python code without a class.
 void TestCli::emptyProjectIsToldSo()
@@ -703,3 +705,55 @@ void TestCli::predictionsUseTheEnginesRule()
     for (const QJsonValue& e : top)
         QCOMPARE(e["probability"].toDouble(), double(output[e["index"].toInt()]));
 }
+
+// A file that cannot be written where it is named (a directory, a directory that does not exist)
+// is refused before the model is loaded or run: nothing printed, nothing written.
+void TestCli::outputTargetsAreCheckedBeforeRunning()
+{
+    const QString missingDir = m_tmp.filePath("nonexist/o.safetensors");
+    const QStringList run = {"run", data("numeric/tiny_cnn.py"), "--image", data("images/sample_grey.bmp"), "--output"};
+    Result r = cli(run + QStringList{missingDir});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("--output " + missingDir + ": the directory " + m_tmp.filePath("nonexist") + " does not exist"),
+             qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+    r = cli(run + QStringList{m_tmp.path()});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("--output " + m_tmp.path() + ": is a directory"), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+    r = cli({"export", data("seed/net_fixed.py"), "--to", "json", "-o", m_tmp.filePath("nonexist/net.mlab")});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("-o " + m_tmp.filePath("nonexist/net.mlab") + ": the directory"), qPrintable(r.err));
+    QVERIFY(!QFileInfo::exists(m_tmp.filePath("nonexist")));
+}
+
+// --weights-key picks a state_dict inside a weights file: without one it is not silently ignored.
+void TestCli::weightsKeyWithoutWeightsIsAnError()
+{
+    const Result r = cli({"run", data("numeric/tiny_cnn.py"), "--image", data("images/sample_grey.bmp"), "--weights-key",
+                          "model_state_dict"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("--weights-key chooses the state_dict inside a weights file, and there is none"), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+}
+
+// convert-weights chooses the output format by the extension; one that names no format is refused
+// before anything is read or written, not written as safetensors under another name.
+void TestCli::convertWeightsNeedsAKnownFormat()
+{
+    const QString out = m_tmp.filePath("weights.xyz");
+    Result r = cli({"convert-weights", data("numeric/tiny_cnn.weights.safetensors"), out});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(out + ": name the output .safetensors, or .pt, .pth, .bin or .ckpt"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(out));
+    r = cli({"convert-weights", data("numeric/tiny_cnn.weights.safetensors"), m_tmp.filePath("nonexist/w.pth")});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("the directory " + m_tmp.filePath("nonexist") + " does not exist"), qPrintable(r.err));
+    const QString good = m_tmp.filePath("weights.pth");
+    r = cli({"convert-weights", data("numeric/tiny_cnn.weights.safetensors"), good});
+    QCOMPARE(r.code, 0);
+    QVERIFY(QFile::exists(good));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
