@@ -14,7 +14,9 @@
 #include "engine/names.h"
 #include "engine/parallel.h"
 #include "engine/train/dataset.h"
+#include "engine/train/target.h"
 #include "engine/train/trainer.h"
+#include "engine/train/trainingrun.h"
 
 #include <algorithm>
 #include <chrono>
@@ -38,16 +40,19 @@ constexpr int kExitBadInput = 2;
 
 const char* kUsage = R"(usage:
   modulelab-cli grad MODEL [--weights W] [--seed S] --input-tensor X.safetensors[:KEY]
-      --target T.safetensors[:KEY] --loss cross_entropy|nll|mse|bce_with_logits
+      --target T.safetensors[:KEY]|input --loss cross_entropy|nll|mse|bce_with_logits
       [--mode train|eval] --output G.safetensors
-        writes "loss", every parameter's gradient under its state_dict name and "input"
+        writes "loss", every parameter's gradient under its state_dict name and "input";
+        --target input: against the input itself (a reconstruction)
   modulelab-cli train MODEL [--weights W] [--seed S]
       (--data fashion-mnist | --data DIR | --data-tensors D.safetensors)
       [--epochs E | --steps K] [--batch B] [--no-shuffle] [--optimizer sgd|adam|adamw] [--lr LR]
       [--momentum M] [--dampening D] [--nesterov] [--weight-decay WD] [--betas B1,B2] [--eps EPS]
       [--amsgrad] [--schedule step,STEP_SIZE,GAMMA|cosine,T_MAX] [--loss ...]
-      [--label-smoothing S] [--freeze PATH,...] [--threads T] [--out OUT.safetensors]
-      [--format text|json]
+      [--label-smoothing S] [--target class|input] [--freeze PATH,...] [--threads T]
+      [--out OUT.safetensors] [--format text|json]
+        --target input trains against the input itself (an autoencoder: loss(model(x), x)),
+        with --loss mse (its default) or bce_with_logits
 common: --class NAME and --args A,B choose the root class of a .py file.
 )";
 
@@ -230,12 +235,16 @@ std::unique_ptr<Module> prepareModel(const Args& a, const Shape& input, int64_t 
 int cmdGrad(const Args& a)
 {
     for (const char* k : {"--input-tensor", "--target", "--loss", "--output"})
-        if (!a.values.count(k))
+        if (!a.values.count(k) && !(std::strcmp(k, "--loss") == 0 && a.get("--target") == "input"))
             throw UsageError{std::string("grad needs ") + k};
     SafeTensors inFile, targetFile;
     const Tensor input = tensorArg(a, "--input-tensor", "input", inFile)->tensor;
-    const Targets targets = targetsOf(*tensorArg(a, "--target", "target", targetFile));
-    const LossOptions loss = lossOf(a, "cross_entropy");
+    const bool againstInput = a.get("--target") == "input";
+    const Targets targets = againstInput ? inputTargets(input) : targetsOf(*tensorArg(a, "--target", "target", targetFile));
+    const LossOptions loss = lossOf(a, againstInput ? "mse" : "cross_entropy");
+    if (againstInput && lossTakesClasses(loss.kind))
+        throw UsageError{"--target input: " + lossClassName(loss.kind)
+                         + " takes class labels, not an image: use --loss mse or --loss bce_with_logits"};
     const std::string mode = a.get("--mode", "train");
     if (mode != "train" && mode != "eval")
         throw UsageError{"--mode must be train or eval"};
@@ -335,6 +344,23 @@ LrSchedule scheduleOf(const Args& a)
     return s;
 }
 
+// After an epoch: the test loss, and the accuracy for class targets (none for a reconstruction).
+void printEpoch(bool json, int64_t epoch, double trainLoss, const Evaluation& ev, double seconds, double imagesPerSecond)
+{
+    const long long e = static_cast<long long>(epoch);
+    if (json) {
+        std::printf("{\"epoch\": %lld, \"train_loss\": %.9g, \"test_loss\": %.9g, ", e, trainLoss, ev.loss);
+        if (!ev.reconstruction)
+            std::printf("\"test_accuracy\": %.6f, ", ev.accuracy);
+        std::printf("\"seconds\": %.3f, \"images_per_second\": %.1f}\n", seconds, imagesPerSecond);
+        return;
+    }
+    std::printf("epoch %lld: train loss %.4f, test loss %.4f, ", e, trainLoss, ev.loss);
+    if (!ev.reconstruction)
+        std::printf("test accuracy %.2f%%, ", ev.accuracy * 100.0);
+    std::printf("%.1f s (%.0f images/s)\n", seconds, imagesPerSecond);
+}
+
 int cmdTrain(const Args& a)
 {
     const bool json = a.get("--format", "text") == "json";
@@ -353,7 +379,14 @@ int cmdTrain(const Args& a)
     const uint64_t seed = static_cast<uint64_t>(integer(a, "--seed", 0, 0, INT64_MAX));
     const OptimizerOptions optOptions = optimizerOf(a);
     const LrSchedule schedule = scheduleOf(a);
-    const LossOptions loss = lossOf(a, "cross_entropy");
+    const auto target = targetKindFromName(a.get("--target", "class"));
+    if (!target)
+        throw UsageError{"--target must be class or input, got '" + a.get("--target") + "'"};
+    const bool againstInput = *target == TargetKind::Input;
+    const LossOptions loss = lossOf(a, againstInput ? "mse" : "cross_entropy");
+    if (againstInput && lossTakesClasses(loss.kind))
+        throw UsageError{"--target input: " + lossClassName(loss.kind)
+                         + " takes class labels, not an image: use --loss mse or --loss bce_with_logits"};
 
     Dataset train, test;
     bool hasTest = false;
@@ -371,13 +404,17 @@ int cmdTrain(const Args& a)
     } else {
         SafeTensors file, file2;
         const NamedTensor* x = tensorArg(a, "--data-tensors", "inputs", file);
-        const NamedTensor* t = tensorArg(a, "--data-tensors", "targets", file2);
-        if (x->tensor.shape().rank() < 1 || t->tensor.shape().rank() < 1 || x->tensor.shape()[0] != t->tensor.shape()[0])
-            throw UsageError{a.get("--data-tensors") + ": inputs " + x->tensor.shape().toString() + " and targets "
-                             + t->tensor.shape().toString() + " must have the same first dimension"};
+        if (x->tensor.shape().rank() < 1)
+            throw UsageError{a.get("--data-tensors") + ": inputs must have a batch dimension, got " + x->tensor.shape().toString()};
         train.inputs = x->tensor;
-        train.targets = targetsOf(*t);
         train.count = x->tensor.shape()[0];
+        if (!againstInput) { // against the input, "targets" is not needed
+            const NamedTensor* t = tensorArg(a, "--data-tensors", "targets", file2);
+            if (t->tensor.shape().rank() < 1 || x->tensor.shape()[0] != t->tensor.shape()[0])
+                throw UsageError{a.get("--data-tensors") + ": inputs " + x->tensor.shape().toString() + " and targets "
+                                 + t->tensor.shape().toString() + " must have the same first dimension"};
+            train.targets = targetsOf(*t);
+        }
     }
     if (train.count == 0)
         throw UsageError{"the training data is empty"};
@@ -410,6 +447,14 @@ int cmdTrain(const Args& a)
             start = comma + 1;
         }
     }
+    if (againstInput) {
+        const Analysis an = analyze(*root, Shape(batchDims));
+        if (an.outputShape && *an.outputShape != Shape(batchDims)) {
+            std::cerr << a.model << ": --target input: " << *targetProblem(TargetKind::Input, loss.kind, Shape(batchDims), *an.outputShape)
+                      << "\n";
+            return kExitModelErrors;
+        }
+    }
     if (auto problem = emptyParameterListProblem(*root)) {
         std::cerr << a.model << ": " << *problem << "\n";
         return kExitModelErrors;
@@ -434,6 +479,8 @@ int cmdTrain(const Args& a)
         int64_t seen = 0;
         for (int64_t b = 0; b < perEpoch && (!maxSteps || step < maxSteps); ++b) {
             takeBatch(train, order, b * batch, std::min(train.count, (b + 1) * batch), x, t);
+            if (againstInput)
+                t = inputTargets(x);
             std::string error;
             const double l = trainer.step(x, t, error);
             if (!error.empty()) {
@@ -452,36 +499,14 @@ int cmdTrain(const Args& a)
         }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (hasTest) {
-            double testLoss = 0.0;
-            int64_t correct = 0;
-            std::vector<int64_t> all(static_cast<size_t>(test.count));
-            std::iota(all.begin(), all.end(), 0);
-            for (int64_t b = 0; b < test.count; b += 1000) {
-                takeBatch(test, all, b, std::min(test.count, b + 1000), x, t);
-                std::string error;
-                const std::optional<Tensor> out = trainer.evaluate(x, error);
-                if (!out) {
-                    std::cerr << a.model << ": " << error << "\n";
-                    return kExitModelErrors;
-                }
-                const LossResult lr = computeLoss(loss, *out, t);
-                testLoss += lr.value * static_cast<double>(x.shape()[0]);
-                const int64_t c = out->shape().at(-1);
-                for (int64_t i = 0; i < x.shape()[0]; ++i) {
-                    const float* row = out->data() + i * c;
-                    correct += std::max_element(row, row + c) - row == t.classes[static_cast<size_t>(i)];
-                }
+            std::string error;
+            const std::optional<Evaluation> ev = evaluateDataset(trainer, test, loss, 1000, error, *target);
+            if (!ev) {
+                std::cerr << a.model << ": " << error << "\n";
+                return kExitModelErrors;
             }
-            const double acc = static_cast<double>(correct) / static_cast<double>(test.count);
-            if (json)
-                std::printf("{\"epoch\": %lld, \"train_loss\": %.9g, \"test_loss\": %.9g, \"test_accuracy\": %.6f, \"seconds\": %.3f, "
-                            "\"images_per_second\": %.1f}\n",
-                            static_cast<long long>(epoch), lossSum / std::max<int64_t>(seen, 1), testLoss / static_cast<double>(test.count),
-                            acc, seconds, static_cast<double>(seen) / seconds);
-            else
-                std::printf("epoch %lld: train loss %.4f, test loss %.4f, test accuracy %.2f%%, %.1f s (%.0f images/s)\n",
-                            static_cast<long long>(epoch), lossSum / std::max<int64_t>(seen, 1), testLoss / static_cast<double>(test.count),
-                            acc * 100.0, seconds, static_cast<double>(seen) / seconds);
+            printEpoch(json, epoch, lossSum / static_cast<double>(std::max<int64_t>(seen, 1)), *ev, seconds,
+                       static_cast<double>(seen) / seconds);
         }
         std::fflush(stdout);
     }

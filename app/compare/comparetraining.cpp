@@ -197,6 +197,10 @@ bool CompareTraining::start()
         m_messages[side].clear();
         if (!m_models[side])
             m_messages[side] = QStringLiteral("no model");
+        else if (m_sessions[side]->reconstructionAvailable())
+            m_messages[side] = QStringLiteral("not supported by ModuleLab yet: training a model whose output has its input's shape "
+                                              "(an autoencoder) against its input in the Compare window; train it in the main "
+                                              "window's Train panel (View → Train)");
         else if (!m_sessions[side]->isActive())
             any = m_sessions[side]->start(settings) || any;
     }

@@ -77,8 +77,6 @@ TrainCharts::TrainCharts(TrainSession* session, QWidget* parent)
     m_accX->setLabelFormat(QStringLiteral("%d"));
     m_accX->setTickType(QValueAxis::TicksDynamic);
     m_accX->setTickAnchor(1);
-    m_accY->setLabelFormat(QStringLiteral("%d"));
-    m_accY->setRange(0, 100);
     m_accY->setTickCount(3);
     m_trainAcc = series(acc, QStringLiteral("train"), QColor(20, 70, 170), 2.0, m_accX, m_accY);
     m_testAcc = series(acc, QStringLiteral("test"), QColor(200, 90, 20), 2.0, m_accX, m_accY);
@@ -118,13 +116,21 @@ void TrainCharts::refresh()
     m_lossY->setRange(0, top > 0.0 ? top * 1.05 : 1.0);
     m_lossY->setTickCount(3);
 
+    // Against class labels: accuracy per epoch; against the input (no labels): the loss.
+    const bool recon = m_session->runSettings().target == ml::TargetKind::Input;
+    m_accuracyView->chart()->setTitle(recon ? QStringLiteral("Mean loss per epoch") : QStringLiteral("Accuracy (%) per epoch"));
     QList<QPointF> train, test;
+    double highest = 0.0;
     for (const EpochPoint& e : m_session->epochs()) {
-        train.append(QPointF(e.epoch, e.trainAccuracy * 100.0));
-        test.append(QPointF(e.epoch, e.testAccuracy * 100.0));
+        train.append(QPointF(e.epoch, recon ? e.trainLoss : e.trainAccuracy * 100.0));
+        test.append(QPointF(e.epoch, recon ? e.testLoss : e.testAccuracy * 100.0));
+        if (std::isfinite(e.trainLoss) && std::isfinite(e.testLoss))
+            highest = std::max({highest, e.trainLoss, e.testLoss});
     }
     m_trainAcc->replace(train);
     m_testAcc->replace(test);
+    m_accY->setLabelFormat(recon ? QStringLiteral("%.3g") : QStringLiteral("%d"));
+    m_accY->setRange(0, recon ? (highest > 0.0 ? highest * 1.1 : 1.0) : 100.0);
     const int epochs = std::max(1, m_session->totalEpochs());
     m_accX->setRange(0.5, epochs + 0.5);
     m_accX->setTickInterval(std::max(1, epochs / 8));

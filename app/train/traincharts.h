@@ -12,7 +12,8 @@ namespace ml::ui {
 class TrainSession;
 
 // The live curves: the loss of every step (raw, faint) with its smoothed curve over it, and the
-// training and test accuracy after each epoch.
+// training and test accuracy after each epoch (the mean training and test loss for a model trained
+// against its input).
 class TrainCharts : public QWidget {
     Q_OBJECT
 public:

@@ -61,6 +61,8 @@ TrainDocks::TrainDocks(MainWindow* window)
         m_session->clearResults();
         m_tree->viewport()->update();
         updateDiagramNotes();
+        if (m_panel)
+            m_panel->modelChanged();
     });
     connect(m_session, &TrainSession::changesUpdated, m_tree->viewport(), qOverload<>(&QWidget::update));
     connect(m_session, &TrainSession::changesUpdated, this, &TrainDocks::updateDiagramNotes);
@@ -98,6 +100,7 @@ TrainPanel* TrainDocks::panel()
     connect(m_panel, &TrainPanel::saveWeightsRequested, this, &TrainDocks::saveWeights);
     connect(m_panel, &TrainPanel::saveCheckpointRequested, this, &TrainDocks::saveCheckpoint);
     connect(m_panel, &TrainPanel::resumeRequested, this, &TrainDocks::chooseCheckpoint);
+    m_panel->modelChanged();
     m_dock = new QDockWidget(QStringLiteral("Train"), m_window);
     m_dock->setObjectName(QStringLiteral("trainDock"));
     m_dock->hide();
@@ -160,6 +163,8 @@ void TrainDocks::modelEdited()
 {
     m_tree->viewport()->update();
     updateDiagramNotes();
+    if (m_panel)
+        m_panel->modelChanged();
     if (!m_session->isActive())
         return;
     const QUndoStack* stack = m_window->document()->undoStack();

@@ -1,6 +1,7 @@
 #include "app/train/trainpanel.h"
 
 #include "app/train/confusionview.h"
+#include "app/train/reconstructionview.h"
 #include "app/train/traincharts.h"
 #include "app/train/trainsettingsform.h"
 
@@ -33,6 +34,7 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
     , m_charts(new TrainCharts(session, this))
     , m_layers(new QTableWidget(this))
     , m_confusion(new ConfusionView(this))
+    , m_recon(new ReconstructionView(this))
 {
     m_scratch->setToolTip(QStringLiteral("Initialise every layer from the seed first, as a new model is; otherwise train "
                                          "on from the current weights"));
@@ -69,6 +71,8 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
     m_tabs->addTab(m_charts, QStringLiteral("Curves"));
     m_tabs->addTab(m_layers, QStringLiteral("Layers"));
     m_tabs->addTab(m_confusion, QStringLiteral("Confusion"));
+    m_tabs->addTab(m_recon, QStringLiteral("Reconstructions"));
+    showResultTab();
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -93,7 +97,9 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
         if (s == TrainSession::State::Running && m_session->steps().empty()) {
             m_charts->refresh();
             m_confusion->clearMatrix();
+            m_recon->clearPictures();
             m_layers->setRowCount(0);
+            showResultTab();
         }
         updateProgress();
     });
@@ -103,9 +109,10 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
     });
     connect(m_session, &TrainSession::epochFinished, this, [this] {
         m_charts->refresh();
-        if (m_session->confusion())
+        if (m_session->confusion() && !m_session->confusion()->reconstruction)
             m_confusion->show(*m_session->confusion());
     });
+    connect(m_session, &TrainSession::weightsUpdated, this, &TrainPanel::showReconstructions);
     connect(m_session, &TrainSession::changesUpdated, this, &TrainPanel::fillLayers);
     connect(m_session, &TrainSession::message, m_status, &QLabel::setText);
     updateButtons();
@@ -129,6 +136,36 @@ void TrainPanel::setSettings(const TrainSettings& s)
 void TrainPanel::setClassNames(const QStringList& names)
 {
     m_confusion->setClassNames(names);
+}
+
+void TrainPanel::modelChanged()
+{
+    if (m_session->isActive())
+        return;
+    m_form->setReconstructionAvailable(m_session->reconstructionAvailable());
+    showResultTab();
+}
+
+void TrainPanel::showReconstructions()
+{
+    if (!m_session->reconstructions())
+        return;
+    QString caption = QStringLiteral("Test images (above) and the model's reconstructions (below) at step %1")
+                          .arg(m_session->reconstructionsStep());
+    if (!m_session->epochs().empty())
+        caption += QStringLiteral(" · test loss %1 after epoch %2")
+                       .arg(m_session->epochs().back().testLoss, 0, 'g', 4)
+                       .arg(m_session->epochs().back().epoch);
+    m_recon->setCaption(caption);
+    m_recon->show(*m_session->reconstructions());
+}
+
+void TrainPanel::showResultTab()
+{
+    const bool recon = m_session->isActive() || !m_session->steps().empty() ? m_session->runSettings().target == ml::TargetKind::Input
+                                                                            : settings().target == ml::TargetKind::Input;
+    m_tabs->setTabVisible(m_tabs->indexOf(m_confusion), !recon);
+    m_tabs->setTabVisible(m_tabs->indexOf(m_recon), recon);
 }
 
 void TrainPanel::updateButtons()

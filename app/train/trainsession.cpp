@@ -17,6 +17,10 @@
 
 namespace ml::ui {
 
+namespace {
+constexpr int64_t kShownPictures = 8; // test images shown with their reconstructions
+}
+
 // What the worker and the window share. The worker touches the model and the run only while
 // it is not parked; the window touches them only while it is (or after the thread ended).
 struct TrainSession::Shared {
@@ -40,6 +44,8 @@ struct TrainSession::Shared {
     std::vector<StepPoint> steps;
     std::vector<EpochPoint> epochs;
     std::optional<ml::Evaluation> confusion;
+    std::optional<ml::Reconstructions> pictures;
+    int64_t picturesStep = 0;
     std::optional<std::vector<ml::LayerChange>> changes;
     std::optional<std::vector<std::pair<std::string, std::vector<ml::Tensor>>>> weights;
     std::string error;
@@ -58,6 +64,14 @@ void TrainSession::Shared::publish(bool withWeights)
     changes = ml::weightChanges(*model, initial);
     if (!withWeights)
         return;
+    // Trained against the input: the first test images and their reconstructions, with the newest weights.
+    if (run && config.target == ml::TargetKind::Input && run->hasTest()) {
+        std::string err;
+        if (const auto shown = run->testOutputs(kShownPictures, err)) {
+            pictures = ml::reconstructionPictures(shown->first, shown->second, config.loss.kind, mean, std);
+            picturesStep = run->stepCount();
+        }
+    }
     std::vector<std::pair<std::string, std::vector<ml::Tensor>>> w;
     for (const ml::NamedModule& nm : ml::namedModules(*model, true))
         if (!nm.module->tensors().empty())
@@ -261,6 +275,10 @@ bool TrainSession::start(const TrainSettings& settings)
                               .arg(QString::fromStdString(batchShape.toString()),
                                    d.path.empty() ? QString() : QString::fromStdString(d.path) + QStringLiteral(": "),
                                    QString::fromStdString(d.message)));
+    // The loss must fit the target (class labels or the input) and the model's output.
+    if (an.outputShape && an.outputs.size() == 1)
+        if (auto problem = ml::targetProblem(settings.target, settings.loss, batchShape, *an.outputShape))
+            return refuse(QStringLiteral("Cannot train: %1").arg(QString::fromStdString(*problem)));
     if (auto problem = ml::memoryProblem(*model, an))
         return refuse(QString::fromStdString(*problem));
     if (auto problem = ml::emptyParameterListProblem(*model))
@@ -270,6 +288,7 @@ bool TrainSession::start(const TrainSettings& settings)
     m_shared = std::make_shared<Shared>();
     m_shared->config.optimizer = opt;
     m_shared->config.loss.kind = settings.loss;
+    m_shared->config.target = settings.target;
     m_shared->config.batch = settings.batch;
     m_shared->config.epochs = settings.epochs;
     m_shared->config.seed = settings.seed;
@@ -288,6 +307,7 @@ bool TrainSession::start(const TrainSettings& settings)
     m_steps.clear();
     m_epochs.clear();
     m_confusion.reset();
+    m_pictures.reset();
     m_changes.clear();
     m_stepsPerEpoch = 0;
     std::shared_ptr<Shared> shared = m_shared;
@@ -298,6 +318,12 @@ bool TrainSession::start(const TrainSettings& settings)
     setState(State::Running);
     emit message(QStringLiteral("Training on %1%2").arg(m_dataDescription, normalisationNote()));
     return true;
+}
+
+bool TrainSession::reconstructionAvailable() const
+{
+    const ml::Module* model = root();
+    return model && ml::outputHasInputShape(*model, ml::Shape{2, 1, 28, 28});
 }
 
 void TrainSession::setNormalisation(std::vector<double> mean, std::vector<double> std)
@@ -382,6 +408,7 @@ void TrainSession::clearResults()
     m_steps.clear();
     m_epochs.clear();
     m_confusion.reset();
+    m_pictures.reset();
     m_changes.clear();
     ++m_changesVersion;
     emit changesUpdated();
@@ -419,6 +446,10 @@ void TrainSession::poll()
         m_stepsPerEpoch = m_shared->stepsPerEpoch;
         if (m_shared->confusion)
             m_confusion = std::move(m_shared->confusion), m_shared->confusion.reset();
+        if (m_shared->pictures) {
+            m_pictures = std::move(m_shared->pictures), m_shared->pictures.reset();
+            m_picturesStep = m_shared->picturesStep;
+        }
         if (m_shared->changes) {
             m_changes = std::move(*m_shared->changes);
             m_shared->changes.reset();
@@ -466,11 +497,15 @@ void TrainSession::poll()
         m_timer->stop();
         if (isActive()) {
             setState(State::Finished);
-            if (error.isEmpty() && !m_epochs.empty() && m_shared->run && m_shared->run->finished())
-                emit message(QStringLiteral("Training finished: %1 %2, test accuracy %3%")
-                                 .arg(m_epochs.back().epoch)
-                                 .arg(m_epochs.back().epoch == 1 ? QStringLiteral("epoch") : QStringLiteral("epochs"))
-                                 .arg(m_epochs.back().testAccuracy * 100.0, 0, 'f', 2));
+            if (error.isEmpty() && !m_epochs.empty() && m_shared->run && m_shared->run->finished()) {
+                const EpochPoint& last = m_epochs.back();
+                const QString epochs = QStringLiteral("%1 %2").arg(last.epoch).arg(last.epoch == 1 ? QStringLiteral("epoch")
+                                                                                                     : QStringLiteral("epochs"));
+                if (m_settings.target == ml::TargetKind::Input)
+                    emit message(QStringLiteral("Training finished: %1, test loss %2").arg(epochs).arg(last.testLoss, 0, 'g', 4));
+                else
+                    emit message(QStringLiteral("Training finished: %1, test accuracy %2%").arg(epochs).arg(last.testAccuracy * 100.0, 0, 'f', 2));
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 
 #include "engine/train/loss.h"
 #include "engine/train/optimizer.h"
+#include "engine/train/target.h"
 #include "engine/train/trainingrun.h"
 #include "engine/train/weightchange.h"
 
@@ -29,6 +30,7 @@ struct TrainSettings {
     int epochs = 2;
     quint64 seed = 0;
     ml::LossKind loss = ml::LossKind::CrossEntropy;
+    ml::TargetKind target = ml::TargetKind::Classes; // Input: loss(model(x), x), an autoencoder
     bool fromScratch = true; // initialise every layer from the seed first (else: the current weights)
 };
 
@@ -86,6 +88,15 @@ public:
     const std::vector<StepPoint>& steps() const { return m_steps; }
     const std::vector<EpochPoint>& epochs() const { return m_epochs; }
     const std::optional<ml::Evaluation>& confusion() const { return m_confusion; }
+    // Trained against the input: the first test images and the model's reconstructions of them
+    // with the newest weights (at each epoch's end, every two seconds and on pause), as pictures,
+    // and the step they were made after.
+    const std::optional<ml::Reconstructions>& reconstructions() const { return m_pictures; }
+    qint64 reconstructionsStep() const { return m_picturesStep; }
+    // Whether the model's output has the shape of its input pictures, so that it can be trained
+    // against them (the engine's analysis decides).
+    bool reconstructionAvailable() const;
+    const TrainSettings& runSettings() const { return m_settings; } // of the latest start
     // The latest weight changes per module path (plain lists included), with the engine's reasons.
     const std::vector<ml::LayerChange>& changes() const { return m_changes; }
     const ml::LayerChange* changeOf(const QString& path) const;
@@ -128,6 +139,8 @@ private:
     std::vector<StepPoint> m_steps;
     std::vector<EpochPoint> m_epochs;
     std::optional<ml::Evaluation> m_confusion;
+    std::optional<ml::Reconstructions> m_pictures;
+    qint64 m_picturesStep = 0;
     std::vector<ml::LayerChange> m_changes;
     qint64 m_stepsPerEpoch = 0;
     qint64 m_lastWeightsRequest = 0;

@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QStandardItemModel>
 
 #include <algorithm>
 #include <utility>
@@ -33,12 +34,17 @@ TrainSettingsForm::TrainSettingsForm(bool withLoss, int columns, QWidget* parent
 
     std::vector<std::pair<QString, QWidget*>> fields = {{QStringLiteral("Optimizer"), m_optimizer}, {QStringLiteral("lr"), m_lr}};
     if (withLoss) {
+        m_target = new QComboBox(this);
+        m_target->addItem(QStringLiteral("class labels"), int(ml::TargetKind::Classes));
+        m_target->addItem(QStringLiteral("the input image (reconstruction)"), int(ml::TargetKind::Input));
+        m_target->setToolTip(QStringLiteral("What the loss compares the output with: Fashion-MNIST's class labels, or the input "
+                                            "picture itself (loss(model(x), x)), offered when the model's output has its "
+                                            "input's shape, as an autoencoder's does"));
         m_loss = new QComboBox(this);
-        m_loss->addItem(QStringLiteral("CrossEntropyLoss"), int(ml::LossKind::CrossEntropy));
-        m_loss->addItem(QStringLiteral("NLLLoss"), int(ml::LossKind::Nll));
-        m_loss->setToolTip(QStringLiteral("Fashion-MNIST's targets are class indices: CrossEntropyLoss on logits, NLLLoss on "
-                                          "log_softmax outputs. MSELoss and BCEWithLogitsLoss take float targets "
-                                          "(modulelab-cli train --data-tensors)."));
+        for (ml::LossKind k : {ml::LossKind::CrossEntropy, ml::LossKind::Nll, ml::LossKind::Mse, ml::LossKind::BceWithLogits})
+            m_loss->addItem(QString::fromStdString(ml::lossClassName(k)), int(k));
+        m_loss->setToolTip(QStringLiteral("Against class labels: CrossEntropyLoss on logits, NLLLoss on log_softmax outputs. "
+                                          "Against the input image: MSELoss, or BCEWithLogitsLoss on logits."));
         fields.emplace_back(QStringLiteral("Loss"), m_loss);
     }
     fields.emplace_back(QStringLiteral("Batch"), m_batch);
@@ -56,11 +62,22 @@ TrainSettingsForm::TrainSettingsForm(bool withLoss, int columns, QWidget* parent
         grid->addWidget(label, k / columns, (k % columns) * 2);
         grid->addWidget(fields[static_cast<size_t>(k)].second, k / columns, (k % columns) * 2 + 1);
     }
+    if (m_target) { // on a row of its own: its choices are long
+        const int row = (static_cast<int>(fields.size()) + columns - 1) / columns;
+        auto* label = new QLabel(QStringLiteral("Target"), this);
+        label->setBuddy(m_target);
+        grid->addWidget(label, row, 0);
+        grid->addWidget(m_target, row, 1, 1, columns * 2 - 1);
+    }
     for (int c = 0; c < columns; ++c)
         grid->setColumnStretch(c * 2 + 1, 1);
 
     setSettings(TrainSettings{});
+    if (m_target)
+        setReconstructionAvailable(false);
     connect(m_optimizer, &QComboBox::currentIndexChanged, this, &TrainSettingsForm::optimizerChanged);
+    if (m_target)
+        connect(m_target, &QComboBox::currentIndexChanged, this, &TrainSettingsForm::targetChanged);
 }
 
 TrainSettings TrainSettingsForm::settings() const
@@ -73,6 +90,8 @@ TrainSettings TrainSettingsForm::settings() const
     s.seed = static_cast<quint64>(m_seed->value());
     if (m_loss)
         s.loss = static_cast<ml::LossKind>(m_loss->currentData().toInt());
+    if (m_target)
+        s.target = static_cast<ml::TargetKind>(m_target->currentData().toInt());
     return s;
 }
 
@@ -86,6 +105,35 @@ void TrainSettingsForm::setSettings(const TrainSettings& s)
     m_seed->setValue(static_cast<int>(s.seed));
     if (m_loss)
         m_loss->setCurrentIndex(m_loss->findData(int(s.loss)));
+    if (m_target) {
+        const QSignalBlocker blockTarget(m_target);
+        m_target->setCurrentIndex(m_target->findData(int(s.target)));
+    }
+}
+
+void TrainSettingsForm::setReconstructionAvailable(bool available)
+{
+    if (!m_target || m_reconstructionAvailable == int(available))
+        return;
+    m_reconstructionAvailable = int(available);
+    auto* model = qobject_cast<QStandardItemModel*>(m_target->model());
+    if (QStandardItem* item = model ? model->item(m_target->findData(int(ml::TargetKind::Input))) : nullptr) {
+        item->setEnabled(available);
+        item->setToolTip(available ? QString()
+                                   : QStringLiteral("The model's output does not have its input's shape [N, 1, 28, 28]: "
+                                                    "only such a model (an autoencoder) can be trained against its input"));
+    }
+    m_target->setCurrentIndex(m_target->findData(int(available ? ml::TargetKind::Input : ml::TargetKind::Classes)));
+    targetChanged();
+}
+
+// The loss that suits the target: MSELoss against the input, CrossEntropyLoss against labels.
+void TrainSettingsForm::targetChanged()
+{
+    const auto target = static_cast<ml::TargetKind>(m_target->currentData().toInt());
+    const auto loss = static_cast<ml::LossKind>(m_loss->currentData().toInt());
+    if (ml::lossTakesClasses(loss) == (target == ml::TargetKind::Input))
+        m_loss->setCurrentIndex(m_loss->findData(int(ml::defaultLossFor(target))));
 }
 
 // The engine's default learning rate of the chosen optimizer (PyTorch's for Adam and AdamW).

@@ -24,8 +24,16 @@ public:
     TrainSettings settings() const;
     void setSettings(const TrainSettings& s);
 
+    // Whether the model's output has its input's shape: then the target "the input image
+    // (reconstruction)" is offered and chosen with MSELoss; otherwise class labels with
+    // CrossEntropyLoss. Only with the loss field; the choice changes only when the answer does.
+    void setReconstructionAvailable(bool available);
+    QComboBox* targetBox() const { return m_target; }
+    QComboBox* lossBox() const { return m_loss; }
+
 private:
     void optimizerChanged();
+    void targetChanged();
 
     QComboBox* m_optimizer;
     QDoubleSpinBox* m_lr;
@@ -33,6 +41,8 @@ private:
     QSpinBox* m_epochs;
     QSpinBox* m_seed;
     QComboBox* m_loss = nullptr;
+    QComboBox* m_target = nullptr;
+    int m_reconstructionAvailable = -1; // unknown, no, yes
 };
 
 } // namespace ml::ui

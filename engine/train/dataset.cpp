@@ -97,7 +97,7 @@ void takeBatch(const Dataset& d, const std::vector<int64_t>& order, int64_t begi
         std::copy_n(d.inputs.data() + j * size, size, x.data() + (i - begin) * size);
         if (d.targets.values)
             std::copy_n(d.targets.values->data() + j * tsize, tsize, t.values->data() + (i - begin) * tsize);
-        else
+        else if (!d.targets.classes.empty()) // inputs alone: trained against themselves
             t.classes.push_back(d.targets.classes[static_cast<size_t>(j)]);
     }
 }

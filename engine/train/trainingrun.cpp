@@ -69,6 +69,8 @@ bool TrainingRun::step(std::string& error)
     Tensor x;
     Targets t;
     takeBatch(m_train, m_order, begin, end, x, t);
+    if (m_config.target == TargetKind::Input)
+        t = inputTargets(x);
     const double loss = m_trainer.step(x, t, error);
     if (!error.empty())
         return false;
@@ -96,14 +98,28 @@ bool TrainingRun::step(std::string& error)
 
 std::optional<Evaluation> TrainingRun::evaluateTest(std::string& error)
 {
-    return evaluateDataset(m_trainer, m_test, m_config.loss, 500, error);
+    return evaluateDataset(m_trainer, m_test, m_config.loss, 500, error, m_config.target);
+}
+
+std::optional<std::pair<Tensor, Tensor>> TrainingRun::testOutputs(int64_t count, std::string& error)
+{
+    std::vector<int64_t> first(static_cast<size_t>(std::min(count, m_test.count)));
+    std::iota(first.begin(), first.end(), 0);
+    Tensor x;
+    Targets t;
+    takeBatch(m_test, first, 0, static_cast<int64_t>(first.size()), x, t);
+    std::optional<Tensor> out = m_trainer.evaluate(x, error);
+    if (!out)
+        return std::nullopt;
+    return std::make_pair(std::move(x), std::move(*out));
 }
 
 std::optional<Evaluation> evaluateDataset(Trainer& trainer, const Dataset& d, const LossOptions& loss, int64_t batch,
-                                          std::string& error)
+                                          std::string& error, TargetKind target)
 {
     Evaluation ev;
     ev.count = d.count;
+    ev.reconstruction = target == TargetKind::Input;
     std::vector<int64_t> all(static_cast<size_t>(d.count));
     std::iota(all.begin(), all.end(), 0);
     int64_t correct = 0;
@@ -111,6 +127,8 @@ std::optional<Evaluation> evaluateDataset(Trainer& trainer, const Dataset& d, co
     Targets t;
     for (int64_t b = 0; b < d.count; b += batch) {
         takeBatch(d, all, b, std::min(d.count, b + batch), x, t);
+        if (ev.reconstruction)
+            t = inputTargets(x);
         const std::optional<Tensor> out = trainer.evaluate(x, error);
         if (!out)
             return std::nullopt;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/train/dataset.h"
+#include "engine/train/target.h"
 #include "engine/train/trainer.h"
 
 #include <cstdint>
@@ -20,16 +21,18 @@ struct TrainingConfig {
     uint64_t seed = 0;   // shuffling and dropout masks
     bool shuffle = true; // DataLoader(shuffle=True); in order (the last batch partial) otherwise
     std::vector<std::string> frozen; // paths frozen besides the modules marked frozen
+    TargetKind target = TargetKind::Classes; // Input: loss(model(x), x), the data's labels unused
 };
 
 // A held-out evaluation in eval mode: mean loss, accuracy and the confusion matrix
-// (confusion[true * classes + predicted]) for class targets.
+// (confusion[true * classes + predicted]) for class targets; the loss alone against the input.
 struct Evaluation {
     double loss = 0.0;
     double accuracy = 0.0;
     int64_t count = 0;
     int classes = 0;
     std::vector<int64_t> confusion;
+    bool reconstruction = false; // trained against the input: no accuracy, no confusion matrix
 };
 
 // for epoch in range(epochs): for x, y in loader: step; then evaluate on the test split.
@@ -51,6 +54,9 @@ public:
     double epochTrainAccuracy() const { return m_epochAccuracy; }
     bool hasTest() const { return m_test.count > 0; }
     std::optional<Evaluation> evaluateTest(std::string& error);
+    // The model's eval-mode outputs for the first `count` test images (fewer when there are
+    // fewer), with those images: the reconstructions a model trained against its input makes.
+    std::optional<std::pair<Tensor, Tensor>> testOutputs(int64_t count, std::string& error);
     Trainer& trainer() { return m_trainer; }
     const TrainingConfig& config() const { return m_config; }
 
@@ -74,7 +80,7 @@ private:
 
 // Evaluates root (model.eval(), then back to its modes) on d in batches of `batch`.
 std::optional<Evaluation> evaluateDataset(Trainer& trainer, const Dataset& d, const LossOptions& loss, int64_t batch,
-                                          std::string& error);
+                                          std::string& error, TargetKind target = TargetKind::Classes);
 
 // A training checkpoint in one safetensors file: "model.KEY" for every state_dict entry,
 // "optimizer.I.step" / ".momentum_buffer" / ".exp_avg" / ".exp_avg_sq" / ".max_exp_avg_sq" per
