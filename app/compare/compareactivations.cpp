@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -36,6 +37,7 @@ CompareActivations::CompareActivations(QWidget* parent)
     , m_sampleModel(new SampleListModel(this))
     , m_samples(new QComboBox(this))
     , m_layers(new QComboBox(this))
+    , m_difference(new QLabel(this))
     , m_run(new QPushButton(QStringLiteral("Run"), this))
 {
     auto* layout = new QVBoxLayout(this);
@@ -58,6 +60,10 @@ CompareActivations::CompareActivations(QWidget* parent)
     bar->addWidget(new QLabel(QStringLiteral("Layer:"), this));
     bar->addWidget(m_layers, 1);
     layout->addLayout(bar);
+    m_difference->setObjectName(QStringLiteral("compareDifference"));
+    m_difference->setWordWrap(true);
+    m_difference->hide();
+    layout->addWidget(m_difference);
     auto* sides = new QHBoxLayout;
     sides->addWidget(buildSide(0), 1);
     sides->addWidget(buildSide(1), 1);
@@ -112,18 +118,31 @@ QWidget* CompareActivations::buildSide(int side)
     connect(s.controller, &RunController::runStarted, this,
             [this, side] { setStatus(m_sides[static_cast<size_t>(side)].status, QStringLiteral("Running…"), false); });
     connect(s.controller, &RunController::runFinished, this, [this, side] {
-        Side& si = m_sides[static_cast<size_t>(side)];
-        const ForwardRecording* r = si.controller->result();
-        if (r && !r->errors.empty())
-            setStatus(si.status, QStringLiteral("✖ Forward stopped: %1").arg(r->errorText()), true);
-        else if (r && r->output && si.controller->resultInput())
-            setStatus(si.status, QStringLiteral("✔ %1 → output %2")
-                                     .arg(si.controller->resultInput()->name,
-                                          QString::fromStdString(r->output->shape().toString())), false);
+        showRunStatus(side);
         showSide(side);
+        showDifference();
         m_run->setEnabled(!isRunning());
     });
     return panel;
+}
+
+void CompareActivations::showRunStatus(int side)
+{
+    Side& s = m_sides[static_cast<size_t>(side)];
+    const ForwardRecording* r = s.controller->result();
+    if (r && !r->errors.empty()) {
+        setStatus(s.status, QStringLiteral("✖ Forward stopped: %1").arg(r->errorText()), true);
+        return;
+    }
+    if (!r || r->outputs.empty() || !s.controller->resultInput())
+        return;
+    QStringList outputs; // every tensor forward returned, named when there are several
+    for (const ml::OutputTensor& o : r->outputs)
+        outputs << (r->output ? QString() : QString::fromStdString(o.name) + QLatin1Char(' '))
+                       + QString::fromStdString(o.tensor.shape().toString());
+    setStatus(s.status, QStringLiteral("✔ %1 → %2 %3")
+                            .arg(s.controller->resultInput()->name, r->output ? QStringLiteral("output") : QStringLiteral("outputs"),
+                                 outputs.join(QStringLiteral(", "))), false);
 }
 
 void CompareActivations::setModel(int side, const ml::Module* root, const ml::Shape& input, const QString& path,
@@ -149,6 +168,7 @@ void CompareActivations::apply(int side)
         return;
     s.pending = false;
     s.shown = nullptr;
+    s.shownTensor = nullptr;
     if (!s.source)
         return;
     s.document->reset(s.source->clone(), s.input, s.path, {}, s.extras, s.path);
@@ -170,6 +190,7 @@ void CompareActivations::setComparison(const ml::ModelComparison* comparison)
     fillLayers();
     showSide(0);
     showSide(1);
+    showDifference();
 }
 
 void CompareActivations::fillLayers()
@@ -186,7 +207,18 @@ void CompareActivations::fillLayers()
         const QString b = r.b ? shown(r.b->path) + QStringLiteral(" ") + QString::fromStdString(r.b->type) : QStringLiteral("—");
         m_layers->addItem(QStringLiteral("%1: %2  ↔  %3").arg(k + 1).arg(a, b));
     }
+    for (const ml::OutputPair& p : m_comparison->outputs) {
+        const auto name = [](const std::optional<ml::OutputShape>& o) {
+            return o ? QString::fromStdString(o->name + " " + o->shape.toString()) : QStringLiteral("—");
+        };
+        m_layers->addItem(QStringLiteral("Output: %1  ↔  %2").arg(name(p.a), name(p.b)));
+    }
     m_layers->setCurrentIndex(m_row);
+}
+
+int CompareActivations::outputRow(size_t output) const
+{
+    return m_comparison ? static_cast<int>(m_comparison->rows.size() + output) : -1;
 }
 
 void CompareActivations::showRow(int row)
@@ -198,17 +230,73 @@ void CompareActivations::showRow(int row)
     }
     showSide(0);
     showSide(1);
+    showDifference();
 }
 
 const ForwardCall* CompareActivations::shownCall(int side) const { return m_sides[static_cast<size_t>(side)].shown; }
+
+const ml::Tensor* CompareActivations::shownTensor(int side) const { return m_sides[static_cast<size_t>(side)].shownTensor; }
+
+void CompareActivations::showDifference()
+{
+    const ml::Tensor* a = m_sides[0].shownTensor;
+    const ml::Tensor* b = m_sides[1].shownTensor;
+    if (!a || !b) {
+        m_difference->hide();
+        return;
+    }
+    const std::optional<ml::TensorDifference> d = ml::tensorDifference(*a, *b);
+    if (!d)
+        m_difference->setText(QStringLiteral("A %1 and B %2: different shapes, no value-by-value difference")
+                                  .arg(QString::fromStdString(a->shape().toString()), QString::fromStdString(b->shape().toString())));
+    else if (d->unequal == 0)
+        m_difference->setText(QStringLiteral("A and B equal in all %1 values").arg(QLocale().toString(static_cast<qlonglong>(d->count))));
+    else
+        m_difference->setText(QStringLiteral("A − B: %1 of %2 values differ, largest |A − B| %3, mean |A − B| %4")
+                                  .arg(QLocale().toString(static_cast<qlonglong>(d->unequal)),
+                                       QLocale().toString(static_cast<qlonglong>(d->count)), QString::number(d->maxAbs, 'g', 4),
+                                       QString::number(d->meanAbs, 'g', 4)));
+    m_difference->show();
+}
+
+void CompareActivations::showOutput(int side, const ml::OutputPair& pair)
+{
+    Side& s = m_sides[static_cast<size_t>(side)];
+    const std::optional<ml::OutputShape>& mine = side == 0 ? pair.a : pair.b;
+    if (!mine) {
+        s.caption->setText(QStringLiteral("<i>%1 returns no such output</i>").arg(sideName(side)));
+        return;
+    }
+    const QString title = QStringLiteral("<b>%1</b> · the model's output").arg(QString::fromStdString(mine->name).toHtmlEscaped());
+    const ForwardRecording* rec = s.controller->result();
+    if (!rec || s.pending) {
+        s.caption->setText(title + QStringLiteral(" — press Run to see it"));
+        return;
+    }
+    for (const ml::OutputTensor& o : rec->outputs)
+        if (o.name == mine->name)
+            s.shownTensor = &o.tensor;
+    if (!s.shownTensor) {
+        s.caption->setText(title + QStringLiteral(" — not returned by this run"));
+        return;
+    }
+    s.grid->setTensor(*s.shownTensor);
+    s.caption->setText(title + QStringLiteral(" %1").arg(QString::fromStdString(s.shownTensor->shape().toString())));
+}
 
 void CompareActivations::showSide(int side)
 {
     Side& s = m_sides[static_cast<size_t>(side)];
     s.shown = nullptr;
+    s.shownTensor = nullptr;
     s.grid->clear();
-    if (!m_comparison || m_row < 0 || m_row >= static_cast<int>(m_comparison->rows.size())) {
-        s.caption->setText(QStringLiteral("Select an aligned layer"));
+    const int layerRows = m_comparison ? static_cast<int>(m_comparison->rows.size()) : 0;
+    if (m_comparison && m_row >= layerRows && m_row < layerRows + static_cast<int>(m_comparison->outputs.size())) {
+        showOutput(side, m_comparison->outputs[static_cast<size_t>(m_row - layerRows)]);
+        return;
+    }
+    if (!m_comparison || m_row < 0 || m_row >= layerRows) {
+        s.caption->setText(QStringLiteral("Select an aligned layer or an output"));
         return;
     }
     auto callOf = [&](int k) -> const std::optional<ml::LayerCall>& {
@@ -242,6 +330,7 @@ void CompareActivations::showSide(int side)
         s.caption->setText(title + QStringLiteral(" — not reached by this run"));
         return;
     }
+    s.shownTensor = &s.shown->output;
     s.grid->setTensor(s.shown->output);
     s.caption->setText(title + QStringLiteral(" · output %1").arg(QString::fromStdString(s.shown->output.shape().toString())));
 }

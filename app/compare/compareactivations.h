@@ -38,8 +38,11 @@ public:
     void setModel(int side, const ml::Module* root, const ml::Shape& input, const QString& path,
                   const ml::ModelFileExtras& extras = {});
     void setComparison(const ml::ModelComparison* comparison); // aligned rows; may be null
+    // Rows 0 .. n-1 are the comparison's aligned layers; the rows after them its outputs
+    // (ModelComparison::outputs), each model's returned tensor of that name.
     void showRow(int row);
     int row() const { return m_row; }
+    int outputRow(size_t output) const; // the row of ModelComparison::outputs[output]
 
     bool loadWeights(int side, const QString& path, QString* error);
     void run();
@@ -52,7 +55,10 @@ public:
     QLabel* status(int side) const { return m_sides[static_cast<size_t>(side)].status; }
     QComboBox* samples() const { return m_samples; }
     QComboBox* layers() const { return m_layers; }
-    const ForwardCall* shownCall(int side) const; // null when nothing is shown
+    const ForwardCall* shownCall(int side) const; // null when nothing or a model output is shown
+    const ml::Tensor* shownTensor(int side) const; // the layer's or the output's values; null when none
+    // How far A's shown values are from B's: largest and mean |A - B| when both have one shape.
+    QLabel* difference() const { return m_difference; }
 
 signals:
     void rowChosen(int row);
@@ -74,18 +80,23 @@ private:
         QLabel* status = nullptr;
         QLabel* caption = nullptr;
         const ForwardCall* shown = nullptr;
+        const ml::Tensor* shownTensor = nullptr;
     };
     QWidget* buildSide(int side);
     void apply(int side);
     void chooseWeights(int side);
     void fillLayers();
     void showSide(int side);
+    void showOutput(int side, const ml::OutputPair& pair);
+    void showDifference();
+    void showRunStatus(int side);
 
     std::array<Side, 2> m_sides;
     const ml::ModelComparison* m_comparison = nullptr;
     SampleListModel* m_sampleModel;
     QComboBox* m_samples;
     QComboBox* m_layers;
+    QLabel* m_difference;
     QPushButton* m_run;
     int m_row = -1;
 };

@@ -66,6 +66,7 @@ QString displayPath(const std::string& p) { return p.empty() ? QStringLiteral("(
 CompareView::CompareView(QWidget* parent)
     : QWidget(parent)
     , m_totals(new QLabel(this))
+    , m_outputs(new QLabel(this))
     , m_tabs(new QTabWidget(this))
     , m_table(new QTableWidget(this))
     , m_concepts(new ConceptTableWidget(this))
@@ -102,6 +103,11 @@ CompareView::CompareView(QWidget* parent)
     m_totals->setWordWrap(true);
     m_totals->setTextFormat(Qt::RichText);
     layout->addWidget(m_totals);
+    m_outputs->setObjectName(QStringLiteral("compareOutputs"));
+    m_outputs->setWordWrap(true);
+    m_outputs->setTextFormat(Qt::RichText);
+    m_outputs->hide();
+    layout->addWidget(m_outputs);
 
     auto* vertical = new QSplitter(Qt::Vertical, this);
     auto* diagrams = new QSplitter(Qt::Horizontal, vertical);
@@ -284,11 +290,18 @@ void CompareView::recompute()
                               QString::fromStdString(s.input.toString()))
                    : QStringLiteral("(no model)"));
     }
+    auto showOutputs = [this](int side, const ml::Analysis& analysis) {
+        QLabel* title = m_titles[static_cast<size_t>(side)];
+        title->setText(title->text() + QStringLiteral(" → %1").arg(analysis.outputs.empty() ? QStringLiteral("✖ fails")
+                                                                                          : QString::fromStdString(analysis.outputText())));
+    };
     if (a.root && b.root) {
         m_comparison = std::make_unique<ml::ModelComparison>(
             ml::compareModels(*a.root, a.input, *b.root, b.input, a.label.toStdString(), b.label.toStdString()));
         m_diagrams[0]->setModel(a.root.get(), &m_comparison->a.analysis);
         m_diagrams[1]->setModel(b.root.get(), &m_comparison->b.analysis);
+        showOutputs(0, m_comparison->a.analysis);
+        showOutputs(1, m_comparison->b.analysis);
         std::vector<ml::ContainerFacts> facts = ml::containerFacts(*a.root, m_comparison->a.trace, a.label.toStdString());
         if (b.root.get() != a.root.get()) {
             auto more = ml::containerFacts(*b.root, m_comparison->b.trace, b.label.toStdString());
@@ -300,6 +313,7 @@ void CompareView::recompute()
         m_activations->setComparison(m_comparison.get());
     fillTable();
     fillTotals();
+    fillOutputs();
     // Point at the first difference, so that the view opens on what matters.
     if (m_comparison)
         for (size_t k = 0; k < m_comparison->rows.size(); ++k)
@@ -398,6 +412,30 @@ void CompareView::fillTotals()
     }
     m_totals->setText(QStringLiteral("<b>%1</b> vs <b>%2</b>: %3")
                           .arg(label(0).toHtmlEscaped(), label(1).toHtmlEscaped(), parts.join(QStringLiteral(" &nbsp;·&nbsp; "))));
+}
+
+void CompareView::fillOutputs()
+{
+    // Only where there is more to say than the totals' output line: a model returning several tensors.
+    const auto several = [](const std::vector<ml::OutputShape>& o) { return !(o.size() == 1 && o.front().name == "output"); };
+    if (!m_comparison || m_comparison->outputs.empty()
+        || (!several(m_comparison->a.analysis.outputs) && !several(m_comparison->b.analysis.outputs))) {
+        m_outputs->clear();
+        m_outputs->hide();
+        return;
+    }
+    QStringList parts;
+    for (const ml::OutputPair& p : m_comparison->outputs) {
+        // Green: the same output; amber: the same shape under another name; red: differs or missing.
+        const bool same = p.sameShape() && !p.byPosition;
+        const bool renamed = p.sameShape() && p.byPosition;
+        parts << QStringLiteral("<span style='color:%1'>%2 %3</span>")
+                     .arg(same ? QStringLiteral("#1b7f3b") : renamed ? QStringLiteral("#8a5a00") : QStringLiteral("#b3261e"),
+                          same ? QStringLiteral("✔") : renamed ? QStringLiteral("≈") : QStringLiteral("✘"),
+                          QString::fromStdString(ml::describeOutputPair(p)).toHtmlEscaped());
+    }
+    m_outputs->setText(QStringLiteral("<b>Outputs</b>: %1").arg(parts.join(QStringLiteral(" &nbsp;·&nbsp; "))));
+    m_outputs->show();
 }
 
 void CompareView::selectRow(int row)

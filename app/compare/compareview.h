@@ -48,6 +48,8 @@ public:
     QTableWidget* table() const { return m_table; }
     ConceptTableWidget* concepts() const { return m_concepts; }
     QLabel* totalsLabel() const { return m_totals; }
+    // Each output of A beside B's (shown when either model returns more than one tensor).
+    QLabel* outputsLabel() const { return m_outputs; }
     QTabWidget* tabs() const { return m_tabs; }
     CompareActivations* activations() const { return m_activations; } // null without the run tools
     CompareTraining* training() const { return m_training; } // trains both on the same batches
@@ -75,6 +77,7 @@ private:
     void recompute();
     void fillTable();
     void fillTotals();
+    void fillOutputs();
     void diagramActivated(int side, const QString& path);
     void chooseExport();
 
@@ -85,6 +88,7 @@ private:
     std::array<QLabel*, 2> m_titles{};
     std::array<DiagramView*, 2> m_diagrams{};
     QLabel* m_totals;
+    QLabel* m_outputs;
     QTabWidget* m_tabs;
     QTableWidget* m_table;
     ConceptTableWidget* m_concepts;

@@ -3,6 +3,8 @@
 #include "engine/layer.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <unordered_map>
 
@@ -155,6 +157,37 @@ unsigned pairDiff(const LayerCall& x, const LayerCall& y)
     return d;
 }
 
+// By name first; the outputs left over on both sides pair up in order.
+std::vector<OutputPair> pairOutputs(const std::vector<OutputShape>& a, const std::vector<OutputShape>& b)
+{
+    std::vector<OutputPair> pairs;
+    std::vector<bool> usedB(b.size(), false);
+    std::vector<size_t> restA;
+    for (size_t i = 0; i < a.size(); ++i) {
+        const auto same = std::find_if(b.begin(), b.end(), [&](const OutputShape& o) { return o.name == a[i].name; });
+        if (same == b.end()) {
+            restA.push_back(i);
+            pairs.push_back({a[i], std::nullopt, false});
+            continue;
+        }
+        usedB[static_cast<size_t>(same - b.begin())] = true;
+        pairs.push_back({a[i], *same, false});
+    }
+    size_t next = 0;
+    for (size_t j = 0; j < b.size(); ++j) {
+        if (usedB[j])
+            continue;
+        if (next < restA.size()) {
+            OutputPair& p = pairs[restA[next++]];
+            p.b = b[j];
+            p.byPosition = true;
+        } else {
+            pairs.push_back({std::nullopt, b[j], false});
+        }
+    }
+    return pairs;
+}
+
 ModelSide analyseSide(const Module& root, const Shape& input, const std::string& name)
 {
     ModelSide s;
@@ -178,6 +211,17 @@ int ModelComparison::differenceCount() const
     return static_cast<int>(std::count_if(rows.begin(), rows.end(), [](const AlignedRow& r) { return r.structural(); }));
 }
 
+bool ModelComparison::sameOutputStructure() const
+{
+    return !outputs.empty()
+        && std::all_of(outputs.begin(), outputs.end(), [](const OutputPair& p) { return p.paired() && !p.byPosition; });
+}
+
+bool ModelComparison::sameOutputShape() const
+{
+    return sameOutputStructure() && std::all_of(outputs.begin(), outputs.end(), [](const OutputPair& p) { return p.sameShape(); });
+}
+
 bool ModelComparison::sameComputation() const { return differenceCount() == 0 && sameOutputShape(); }
 
 ModelComparison compareModels(const Module& a, const Shape& inputA, const Module& b, const Shape& inputB,
@@ -197,6 +241,8 @@ ModelComparison compareModels(const Module& a, const Shape& inputA, const Module
         pb = ib + 1;
     }
     fillGap(ca, pa, static_cast<int>(ca.size()), cb, pb, static_cast<int>(cb.size()), c.rows);
+    if (!c.a.analysis.outputs.empty() && !c.b.analysis.outputs.empty())
+        c.outputs = pairOutputs(c.a.analysis.outputs, c.b.analysis.outputs);
 
     for (AlignedRow& r : c.rows)
         if (r.paired())
@@ -276,6 +322,64 @@ std::string describeRow(const AlignedRow& row)
     return side(row.a) + "  vs  " + side(row.b);
 }
 
+namespace {
+
+std::string outputsLine(const ModelComparison& c)
+{
+    const std::vector<OutputShape>& x = c.a.analysis.outputs;
+    const std::vector<OutputShape>& y = c.b.analysis.outputs;
+    auto single = [](const std::vector<OutputShape>& o) { return o.size() == 1 && o.front().name == "output"; };
+    auto text = [&](const std::vector<OutputShape>& o) {
+        return o.empty() ? std::string("fails") : single(o) ? o.front().shape.toString() : describeOutputs(o);
+    };
+    if (x.empty() && y.empty())
+        return "Output: fails in both";
+    if (x.empty() || y.empty() || (single(x) && single(y)))
+        return (c.sameOutputShape() ? "Same output: " + text(x) : "Output differs: " + text(x) + " vs " + text(y));
+    if (!c.sameOutputStructure())
+        return "Outputs differ: A returns " + describeOutputs(x) + ", B " + describeOutputs(y);
+    std::string differing;
+    for (const OutputPair& p : c.outputs)
+        if (!p.sameShape())
+            differing += (differing.empty() ? "" : "; ") + describeOutputPair(p);
+    if (differing.empty()) {
+        std::string same;
+        for (const OutputShape& o : x)
+            same += (same.empty() ? "" : ", ") + o.name + " " + o.shape.toString();
+        return "Same outputs: " + same;
+    }
+    return "Outputs differ: " + differing;
+}
+
+} // namespace
+
+std::string describeOutputs(const std::vector<OutputShape>& outputs)
+{
+    if (outputs.empty())
+        return "fails";
+    if (outputs.size() == 1 && outputs.front().name == "output")
+        return "one tensor";
+    std::string names;
+    for (const OutputShape& o : outputs)
+        names += (names.empty() ? "" : ", ") + o.name;
+    return std::to_string(outputs.size()) + (outputs.size() == 1 ? " tensor (" : " tensors (") + names + ")";
+}
+
+std::string describeOutputPair(const OutputPair& p)
+{
+    if (!p.b)
+        return p.a->name + " " + p.a->shape.toString() + ": only in A";
+    if (!p.a)
+        return p.b->name + " " + p.b->shape.toString() + ": only in B";
+    const std::string verdict = p.sameShape() ? "same shape" : "shapes differ";
+    if (p.byPosition)
+        return p.a->name + " " + p.a->shape.toString() + " (A) and " + p.b->name + " " + p.b->shape.toString()
+            + " (B), paired by position: " + verdict;
+    if (p.sameShape())
+        return p.a->name + " " + p.a->shape.toString() + ": same shape";
+    return p.a->name + " " + p.a->shape.toString() + " vs " + p.b->shape.toString();
+}
+
 std::vector<std::string> totalsComparison(const ModelComparison& c)
 {
     std::vector<std::string> lines;
@@ -294,11 +398,7 @@ std::vector<std::string> totalsComparison(const ModelComparison& c)
         lines.push_back("Same mult-adds: " + withThousands(x.totalMultAdds));
     else
         lines.push_back("Mult-adds differ: " + withThousands(x.totalMultAdds) + " vs " + withThousands(y.totalMultAdds));
-    auto shapeText = [](const std::optional<Shape>& s) { return s ? s->toString() : std::string("fails"); };
-    if (c.sameOutputShape())
-        lines.push_back("Same output: " + shapeText(c.a.analysis.outputShape));
-    else
-        lines.push_back("Output differs: " + shapeText(c.a.analysis.outputShape) + " vs " + shapeText(c.b.analysis.outputShape));
+    lines.push_back(outputsLine(c));
     // Counted as the table lists them: rows that change the computation, and rows that differ
     // only in a name or in being done by forward() itself.
     const int diffs = c.differenceCount();
@@ -313,6 +413,27 @@ std::vector<std::string> totalsComparison(const ModelComparison& c)
             + " only in names or in what forward() does itself";
     lines.push_back(text);
     return lines;
+}
+
+std::optional<TensorDifference> tensorDifference(const Tensor& a, const Tensor& b)
+{
+    if (!(a.shape() == b.shape()) || a.numel() != b.numel())
+        return std::nullopt;
+    TensorDifference d;
+    d.count = a.numel();
+    const float* x = a.data();
+    const float* y = b.data();
+    double sum = 0;
+    for (int64_t i = 0; i < d.count; ++i) {
+        if (x[i] == y[i] || (std::isnan(x[i]) && std::isnan(y[i])))
+            continue;
+        ++d.unequal;
+        const double e = std::abs(static_cast<double>(x[i]) - static_cast<double>(y[i]));
+        d.maxAbs = std::isnan(e) || std::isnan(d.maxAbs) ? std::numeric_limits<double>::quiet_NaN() : std::max(d.maxAbs, e);
+        sum += e;
+    }
+    d.meanAbs = d.count > 0 ? sum / static_cast<double>(d.count) : 0.0;
+    return d;
 }
 
 } // namespace ml

@@ -4,6 +4,7 @@
 #include "engine/analysis/summary.h"
 #include "engine/module.h"
 #include "engine/shape.h"
+#include "engine/tensor.h"
 
 #include <cstdint>
 #include <optional>
@@ -79,15 +80,31 @@ struct ModelSide {
     ExecutionTrace trace;
 };
 
+// One tensor of each model's output, paired: by name where both return it ("output",
+// "output.1", "output.mu"), the rest by their place among the unpaired ones (a tensor against
+// the first of a tuple); one-sided when a model returns fewer.
+struct OutputPair {
+    std::optional<OutputShape> a;
+    std::optional<OutputShape> b;
+    bool byPosition = false; // the names differ: paired by their place in the output
+
+    bool paired() const { return a && b; }
+    bool sameShape() const { return paired() && a->shape == b->shape; }
+};
+
 struct ModelComparison {
     ModelSide a;
     ModelSide b;
     std::vector<AlignedRow> rows;
+    std::vector<OutputPair> outputs; // empty when either forward fails
 
     int pairedCount() const;
     int differenceCount() const; // rows with a structural difference
     bool sameParameters() const { return a.totals.totalParams == b.totals.totalParams; }
-    bool sameOutputShape() const { return a.analysis.outputShape == b.analysis.outputShape; }
+    // Both forwards return the same structure: as many tensors, with the same names.
+    bool sameOutputStructure() const;
+    // Both run, return the same structure and every output has the same shape.
+    bool sameOutputShape() const;
     bool sameComputation() const; // no structural row differences and same output shape
 };
 
@@ -104,5 +121,20 @@ std::vector<std::string> describeDiff(unsigned diff);
 std::string describeRow(const AlignedRow& row);
 // A few lines comparing totals: parameters, mult-adds, output shape, layer calls.
 std::vector<std::string> totalsComparison(const ModelComparison& c);
+// What a forward returns: "one tensor", "2 tensors (output.0, output.1)", "fails".
+std::string describeOutputs(const std::vector<OutputShape>& outputs);
+// One line per output pair: "output.1 [2, 5] vs [2, 7]", "output.0 [2, 1, 4, 4] (A) and output
+// [2, 1, 4, 4] (B), paired by position: same shape", "output.1 [2, 5]: only in A".
+std::string describeOutputPair(const OutputPair& pair);
+
+// How far apart two tensors of one shape are, element by element (the compare view's numbers for
+// an aligned layer's or an output's values): nullopt when the shapes differ.
+struct TensorDifference {
+    double maxAbs = 0;  // the largest |a - b|
+    double meanAbs = 0; // the mean |a - b|
+    int64_t count = 0;  // elements compared
+    int64_t unequal = 0; // elements that differ at all (NaN against NaN counts as equal)
+};
+std::optional<TensorDifference> tensorDifference(const Tensor& a, const Tensor& b);
 
 } // namespace ml

@@ -6,6 +6,7 @@
 #include <QTest>
 
 #include "app/compare/compareactivations.h"
+#include "app/document/document.h"
 #include "app/document/forwardrecording.h"
 #include "app/document/modelfiles.h"
 #include "app/document/runcontroller.h"
@@ -15,6 +16,7 @@
 #include "engine/io/safetensors.h"
 
 #include <QComboBox>
+#include <array>
 #include <QFile>
 #include <QFileInfo>
 #include <QLabel>
@@ -87,7 +89,7 @@ private slots:
         QVERIFY(act);
         QCOMPARE(view.tabs()->tabText(view.tabs()->indexOf(act)), QStringLiteral("Activations"));
         QVERIFY(act->samples()->count() > 0);
-        QCOMPARE(act->layers()->count(), view.table()->rowCount());
+        QCOMPARE(act->layers()->count(), view.table()->rowCount() + 1); // the aligned layers, then the output
 
         act->samples()->setCurrentIndex(3);
         act->run();
@@ -134,6 +136,89 @@ private slots:
         QCOMPARE(view.table()->currentRow(), last);
         if (rows[last].a)
             QVERIFY(act->grid(0)->barCount() > 0);
+    }
+
+    // Models returning several tensors: every output side by side, the same as a direct forward
+    // pass of each model, with the value-by-value difference where both have one shape.
+    void severalOutputs()
+    {
+        const QString data = QStringLiteral(MODULELAB_EXAMPLES "/../../tests/data/outputs/");
+        CompareView view;
+        view.resize(1280, 720);
+        QString error;
+        QVERIFY2(view.loadSide(0, data + QStringLiteral("two_heads.py"), &error), qPrintable(error));
+        QVERIFY2(view.loadSide(1, data + QStringLiteral("one_head.py"), &error), qPrintable(error));
+        CompareActivations* act = view.activations();
+        const ml::ModelComparison& c = *view.comparison();
+        QCOMPARE(c.outputs.size(), size_t(2));
+        QCOMPARE(act->layers()->count(), static_cast<int>(c.rows.size() + c.outputs.size()));
+        QCOMPARE(act->layers()->itemText(act->outputRow(1)), QStringLiteral("Output: output.1 [2, 5]  ↔  —"));
+        act->run();
+        QVERIFY(act->waitForFinished(60000));
+        std::array<ml::ForwardResult, 2> direct;
+        for (int side = 0; side < 2; ++side) {
+            const ForwardRecording* r = act->controller(side)->result();
+            QVERIFY(r);
+            QVERIFY2(r->errors.empty(), qPrintable(act->status(side)->text()));
+            direct[side] = ml::runForward(*act->controller(side)->document()->root(), act->controller(side)->resultInput()->tensor);
+        }
+        const int64_t n = act->controller(0)->resultInput()->tensor.shape()[0];
+        QCOMPARE(direct[0].outputs.size(), size_t(2));
+        QVERIFY2(act->status(0)->text().contains(QStringLiteral("outputs output.0 [%1, 1, 4, 4], output.1 [%1, 5]").arg(n)),
+                 qPrintable(act->status(0)->text()));
+        QVERIFY2(act->status(1)->text().contains(QStringLiteral("→ output [%1, 1, 4, 4]").arg(n)), qPrintable(act->status(1)->text()));
+
+        // output.0 against B's one tensor: the same layers before them, made from the same seed.
+        act->showRow(act->outputRow(0));
+        QVERIFY(act->shownTensor(0) && act->shownTensor(1));
+        QVERIFY(!act->shownCall(0));
+        compareTensors(*act->shownTensor(0), direct[0].outputs[0].tensor);
+        compareTensors(*act->shownTensor(1), *direct[1].output);
+        QVERIFY(act->caption(0)->text().contains(QStringLiteral("output.0")));
+        const auto d = ml::tensorDifference(direct[0].outputs[0].tensor, *direct[1].output);
+        QVERIFY(d);
+        QVERIFY(!act->difference()->isHidden());
+        if (d->unequal == 0)
+            QVERIFY2(act->difference()->text().contains(QStringLiteral("equal in all %1 values").arg(d->count)), qPrintable(act->difference()->text()));
+        else
+            QVERIFY2(act->difference()->text().contains(QString::number(d->maxAbs, 'g', 4)), qPrintable(act->difference()->text()));
+
+        // output.1 is A's alone.
+        act->showRow(act->outputRow(1));
+        QVERIFY(act->shownTensor(0));
+        compareTensors(*act->shownTensor(0), direct[0].outputs[1].tensor);
+        QCOMPARE(act->grid(0)->barCount(), 5);
+        QVERIFY(!act->shownTensor(1));
+        QVERIFY(act->caption(1)->text().contains(QStringLiteral("B returns no such output")));
+        QVERIFY(act->difference()->isHidden());
+    }
+
+    // The numbers of the difference line: A's and B's values element by element.
+    void differenceOfLayerOutputs()
+    {
+        CompareView view;
+        QString error;
+        QVERIFY2(view.loadSide(0, kTiny, &error), qPrintable(error));
+        QVERIFY2(view.loadSide(1, kTiny, &error), qPrintable(error));
+        CompareActivations* act = view.activations();
+        for (int side = 0; side < 2; ++side)
+            QVERIFY(act->loadWeights(side, QStringLiteral(MODULELAB_EXAMPLES "/../../tests/data/numeric/tiny_cnn.weights.safetensors"), &error));
+        act->controller(0)->reinitialise(3); // A: other weights
+        act->run();
+        QVERIFY(act->waitForFinished(60000));
+        act->showRow(0);
+        QVERIFY(act->shownTensor(0) && act->shownTensor(1));
+        const ml::Tensor& a = *act->shownTensor(0);
+        const ml::Tensor& b = *act->shownTensor(1);
+        double largest = 0, sum = 0;
+        for (int64_t i = 0; i < a.numel(); ++i) {
+            largest = std::max(largest, std::abs(double(a.data()[i]) - double(b.data()[i])));
+            sum += std::abs(double(a.data()[i]) - double(b.data()[i]));
+        }
+        QVERIFY(largest > 0);
+        QVERIFY2(act->difference()->text().contains(QStringLiteral("largest |A − B| %1, mean |A − B| %2")
+                                                        .arg(QString::number(largest, 'g', 4), QString::number(sum / double(a.numel()), 'g', 4))),
+                 qPrintable(act->difference()->text()));
     }
 
     void failingModelShowsItsError()

@@ -33,6 +33,7 @@ private slots:
         QCOMPARE(view.table()->rowCount(), 10);
         QVERIFY(view.totalsLabel()->text().contains(QStringLiteral("Same parameters: 51,410,506 in both")));
         QVERIFY(view.totalsLabel()->text().contains(QStringLiteral("no differences in computation, 10 rows differ only in names")));
+        QVERIFY(view.outputsLabel()->isHidden()); // one tensor each: nothing more to say
         QCOMPARE(view.table()->item(0, 1)->text(), QStringLiteral("conv_block1.0"));
         QCOMPARE(view.table()->item(0, 5)->text(), QStringLiteral("module_list.0"));
         QVERIFY(view.diagram(0)->boxCount() > 0);
@@ -106,6 +107,46 @@ private slots:
             for (size_t j = i + 1; j < labels.size(); ++j)
                 QVERIFY2(!labels[i].adjusted(0, -2, 0, 2).intersects(labels[j]),
                          qPrintable(QStringLiteral("labels at %1 and %2").arg(labels[i].top()).arg(labels[j].top())));
+    }
+
+    // Models returning several tensors: every output's shape in the header and under the
+    // diagrams, outputs paired by name (or by position), a clear word when the structures differ.
+    void severalOutputs()
+    {
+        const QString data = QStringLiteral(MODULELAB_EXAMPLES "/../../tests/data/outputs/");
+        CompareView view;
+        view.resize(1280, 720);
+        QString error;
+        QVERIFY2(view.loadSide(0, data + QStringLiteral("two_heads.py"), &error), qPrintable(error));
+        QVERIFY2(view.loadSide(1, data + QStringLiteral("one_head.py"), &error), qPrintable(error));
+        const QString totals = view.totalsLabel()->text();
+        QVERIFY2(totals.contains(QStringLiteral("✘ Outputs differ: A returns 2 tensors (output.0, output.1), B one tensor")),
+                 qPrintable(totals));
+        QVERIFY(!totals.contains(QStringLiteral("fails")));
+        QVERIFY(!view.outputsLabel()->isHidden());
+        const QString outputs = view.outputsLabel()->text();
+        QVERIFY2(outputs.contains(QStringLiteral("≈ output.0 [2, 1, 4, 4] (A) and output [2, 1, 4, 4] (B), paired by position: same shape")),
+                 qPrintable(outputs));
+        QVERIFY(outputs.contains(QStringLiteral("✘ output.1 [2, 5]: only in A")));
+        bool titled = false; // the diagrams' titles name every output
+        for (const QLabel* l : view.findChildren<QLabel*>())
+            titled = titled || l->text().contains(QStringLiteral("input [2, 3, 8, 8] → [2, 1, 4, 4], [2, 5]"));
+        QVERIFY(titled);
+
+        // The same structure, one shape different: only that output is said to differ.
+        QVERIFY2(view.loadSide(1, data + QStringLiteral("two_heads_c7.py"), &error), qPrintable(error));
+        QVERIFY2(view.totalsLabel()->text().contains(QStringLiteral("✘ Outputs differ: output.1 [2, 5] vs [2, 7]")),
+                 qPrintable(view.totalsLabel()->text()));
+        QVERIFY(view.outputsLabel()->text().contains(QStringLiteral("✔ output.0 [2, 1, 4, 4]: same shape")));
+        // The same model on both sides: the same outputs, green.
+        QVERIFY2(view.loadSide(1, data + QStringLiteral("two_heads.py"), &error), qPrintable(error));
+        QVERIFY2(view.totalsLabel()->text().contains(QStringLiteral("✔ Same outputs: output.0 [2, 1, 4, 4], output.1 [2, 5]")),
+                 qPrintable(view.totalsLabel()->text()));
+        // One tensor each: the header's output line says it all.
+        QVERIFY2(view.loadSide(0, data + QStringLiteral("one_head.py"), &error), qPrintable(error));
+        QVERIFY2(view.loadSide(1, data + QStringLiteral("one_head.py"), &error), qPrintable(error));
+        QVERIFY(view.outputsLabel()->isHidden());
+        QVERIFY(view.totalsLabel()->text().contains(QStringLiteral("✔ Same output: [2, 1, 4, 4]")));
     }
 
     void missingFileIsReported()

@@ -5,7 +5,14 @@
 #include "engine/modelfile.h"
 #include "engine/python/importer.h"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
+
+#include <cmath>
+#include <limits>
 
 using namespace ml;
 
@@ -13,9 +20,11 @@ namespace {
 
 QString examplePath(const QString& name) { return QStringLiteral(MODULELAB_TEST_DATA "/../../resources/examples/") + name; }
 
-LoadedModel load(const QString& name)
+// An example, or with testData a model of tests/data/outputs.
+LoadedModel load(const QString& name, bool testData = false)
 {
-    auto r = loadModelFile(examplePath(name).toStdString());
+    const QString path = testData ? QStringLiteral(MODULELAB_TEST_DATA "/outputs/") + name : examplePath(name);
+    auto r = loadModelFile(path.toStdString());
     if (auto* e = std::get_if<ParseError>(&r))
         qFatal("%s", e->message.c_str());
     return std::move(std::get<LoadedModel>(r));
@@ -29,16 +38,38 @@ std::unique_ptr<Module> fromCode(const char* code)
     return std::move(std::get<python::ImportResult>(r).root);
 }
 
-ModelComparison compareFiles(const QString& a, const QString& b)
+ModelComparison compareFiles(const QString& a, const QString& b, bool testData = false)
 {
-    LoadedModel x = load(a);
-    LoadedModel y = load(b);
+    LoadedModel x = load(a, testData);
+    LoadedModel y = load(b, testData);
     // The rows refer to the trees: keep them alive for the test's lifetime.
     static std::vector<std::unique_ptr<Module>> keep;
     ModelComparison c = compareModels(*x.root, *x.inputShape, *y.root, *y.inputShape);
     keep.push_back(std::move(x.root));
     keep.push_back(std::move(y.root));
     return c;
+}
+
+// PyTorch's outputs of tests/data/outputs/NAME.py, named as ModelComparison names them:
+// "output.1 [2, 5]" (gen_outputs.py).
+QStringList referenceOutputs(const QString& name)
+{
+    QFile f(QStringLiteral(MODULELAB_TEST_DATA "/outputs/") + name + QStringLiteral(".json"));
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", qPrintable(f.fileName()));
+    QStringList out;
+    for (const QJsonValue& v : QJsonDocument::fromJson(f.readAll()).object()[QStringLiteral("outputs")].toArray()) {
+        QStringList dims;
+        for (const QJsonValue& d : v.toArray()[1].toArray())
+            dims << QString::number(d.toInt());
+        out << v.toArray()[0].toString() + QStringLiteral(" [") + dims.join(QStringLiteral(", ")) + QStringLiteral("]");
+    }
+    return out;
+}
+
+QString text(const std::optional<OutputShape>& o)
+{
+    return o ? QString::fromStdString(o->name + " " + o->shape.toString()) : QStringLiteral("-");
 }
 
 const AlignedRow* rowWithPath(const ModelComparison& c, const std::string& pathA)
@@ -286,6 +317,103 @@ private slots:
         QVERIFY(c.sameComputation());
     }
 
+    // A tuple of two against one tensor: the tensor pairs with the tuple's first by position,
+    // the second is A's alone, and the header says the structures differ.
+    void tupleAgainstTensor()
+    {
+        const ModelComparison c = compareFiles(QStringLiteral("two_heads.py"), QStringLiteral("one_head.py"), true);
+        const QStringList a = referenceOutputs(QStringLiteral("two_heads"));
+        const QStringList b = referenceOutputs(QStringLiteral("one_head"));
+        QCOMPARE(a.size(), 2);
+        QCOMPARE(b.size(), 1);
+        QCOMPARE(c.outputs.size(), size_t(2));
+        QCOMPARE(text(c.outputs[0].a), a[0]);
+        QCOMPARE(text(c.outputs[0].b), b[0]);
+        QVERIFY(c.outputs[0].byPosition);
+        QVERIFY(c.outputs[0].sameShape());
+        QCOMPARE(text(c.outputs[1].a), a[1]);
+        QVERIFY(!c.outputs[1].b);
+        QVERIFY(!c.sameOutputStructure());
+        QVERIFY(!c.sameOutputShape());
+        QVERIFY(!c.sameComputation());
+        QCOMPARE(totalsComparison(c)[2], std::string("Outputs differ: A returns 2 tensors (output.0, output.1), B one tensor"));
+        QCOMPARE(QString::fromStdString(describeOutputPair(c.outputs[0])),
+                 a[0] + QStringLiteral(" (A) and ") + b[0] + QStringLiteral(" (B), paired by position: same shape"));
+        QCOMPARE(QString::fromStdString(describeOutputPair(c.outputs[1])), a[1] + QStringLiteral(": only in A"));
+        // The other way round, the tensor is A's.
+        const ModelComparison r = compareFiles(QStringLiteral("one_head.py"), QStringLiteral("two_heads.py"), true);
+        QCOMPARE(totalsComparison(r)[2], std::string("Outputs differ: A returns one tensor, B 2 tensors (output.0, output.1)"));
+        QCOMPARE(QString::fromStdString(describeOutputPair(r.outputs[1])), a[1] + QStringLiteral(": only in B"));
+    }
+
+    // Two tuples of two: paired by name; only the class head's shape differs.
+    void tuplesWithOneShapeDifferent()
+    {
+        const ModelComparison c = compareFiles(QStringLiteral("two_heads.py"), QStringLiteral("two_heads_c7.py"), true);
+        const QStringList a = referenceOutputs(QStringLiteral("two_heads"));
+        const QStringList b = referenceOutputs(QStringLiteral("two_heads_c7"));
+        QCOMPARE(c.outputs.size(), size_t(2));
+        for (size_t k = 0; k < 2; ++k) {
+            QCOMPARE(text(c.outputs[k].a), a[static_cast<int>(k)]);
+            QCOMPARE(text(c.outputs[k].b), b[static_cast<int>(k)]);
+            QVERIFY(!c.outputs[k].byPosition);
+        }
+        QVERIFY(c.outputs[0].sameShape());
+        QVERIFY(!c.outputs[1].sameShape());
+        QVERIFY(c.sameOutputStructure());
+        QVERIFY(!c.sameOutputShape());
+        // "Outputs differ: output.1 [2, 5] vs [2, 7]"
+        QCOMPARE(QString::fromStdString(totalsComparison(c)[2]),
+                 QStringLiteral("Outputs differ: ") + a[1] + QStringLiteral(" vs ") + b[1].section(QLatin1Char(' '), 1));
+
+        const ModelComparison same = compareFiles(QStringLiteral("two_heads.py"), QStringLiteral("two_heads.py"), true);
+        QVERIFY(same.sameOutputShape());
+        QVERIFY(same.sameComputation());
+        QCOMPARE(QString::fromStdString(totalsComparison(same)[2]), QStringLiteral("Same outputs: ") + a.join(QStringLiteral(", ")));
+        // Before, two models returning tuples were "Same output: fails" whatever they returned.
+        QVERIFY(totalsComparison(c)[2].find("fails") == std::string::npos);
+    }
+
+    // A dict against a namedtuple holding a tuple: no name in common, so the outputs pair in
+    // order and the third is B's alone.
+    void dictAgainstNamedTuple()
+    {
+        const ModelComparison c = compareFiles(QStringLiteral("vae_dict.py"), QStringLiteral("named_heads.py"), true);
+        const QStringList a = referenceOutputs(QStringLiteral("vae_dict"));
+        const QStringList b = referenceOutputs(QStringLiteral("named_heads"));
+        QCOMPARE(c.outputs.size(), size_t(3));
+        QCOMPARE(text(c.outputs[0].a), a[0]);
+        QCOMPARE(text(c.outputs[0].b), b[0]);
+        QCOMPARE(text(c.outputs[1].a), a[1]);
+        QCOMPARE(text(c.outputs[1].b), b[1]);
+        QVERIFY(c.outputs[0].byPosition && c.outputs[1].byPosition);
+        QVERIFY(!c.outputs[2].a);
+        QCOMPARE(text(c.outputs[2].b), b[2]);
+        QCOMPARE(totalsComparison(c)[2], std::string("Outputs differ: A returns 2 tensors (output.mu, output.logvar), "
+                                                     "B 3 tensors (output.logits, output.aux.0, output.aux.1)"));
+    }
+
+    // The compare view's difference line, computed by hand: |A - B| is 0, 0.5, (NaN, NaN) and 1.
+    void differenceOfTwoTensors()
+    {
+        Tensor a(Shape{1, 4});
+        Tensor b(Shape{1, 4});
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        const float x[] = {1.f, 2.f, nan, 4.f};
+        const float y[] = {1.f, 2.5f, nan, 3.f};
+        std::copy(x, x + 4, a.data());
+        std::copy(y, y + 4, b.data());
+        const auto d = tensorDifference(a, b);
+        QVERIFY(d);
+        QCOMPARE(d->count, int64_t(4));
+        QCOMPARE(d->unequal, int64_t(2));
+        QCOMPARE(d->maxAbs, 1.0);
+        QCOMPARE(d->meanAbs, 1.5 / 4);
+        QVERIFY(!tensorDifference(a, Tensor(Shape{4})));
+        b.data()[0] = nan; // NaN against a number: the difference is NaN, as |nan - 1| is
+        QVERIFY(std::isnan(tensorDifference(a, b)->maxAbs));
+    }
+
     void emptySides()
     {
         auto a = fromCode(kSmall);
@@ -294,6 +422,11 @@ private slots:
         QVERIFY(!c.rows.empty());
         QVERIFY(c.rows[0].diff & kDiffFails);
         QVERIFY(!c.sameOutputShape());
+        QVERIFY(c.outputs.empty());
+        QCOMPARE(totalsComparison(c)[2], std::string("Output differs: fails vs [1, 10]"));
+        const ModelComparison both = compareModels(*a, Shape({1, 3, 8, 8}), *a, Shape({1, 3, 8, 8}));
+        QVERIFY(!both.sameOutputShape());
+        QCOMPARE(totalsComparison(both)[2], std::string("Output: fails in both"));
     }
 };
 

@@ -3,7 +3,8 @@
     /usr/bin/python3 tests/data/outputs/gen_outputs.py
 
 For two_heads.py, named_heads.py and vae_dict.py (models whose forward returns a tuple, a
-namedtuple holding a tuple, a dict): the model built after torch.manual_seed(0) in eval mode,
+namedtuple holding a tuple, a dict), one_head.py (one tensor) and two_heads_c7.py (a tuple whose
+second tensor has seven classes): the model built after torch.manual_seed(0) in eval mode,
 its input torch.rand after torch.manual_seed(1). NAME.safetensors holds "input", every
 state_dict entry under its key, and every output under the name ModuleLab gives it ("output.0",
 "output.logits", "output.aux.1", "output.mu"); NAME.json the output shapes by name.
@@ -101,7 +102,7 @@ def after_error():
 
 
 def main():
-    for name in ("two_heads", "named_heads", "vae_dict"):
+    for name in ("two_heads", "named_heads", "vae_dict", "one_head", "two_heads_c7"):
         several_outputs(name)
     after_error()
 
