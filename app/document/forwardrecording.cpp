@@ -47,6 +47,19 @@ ForwardRecording recordForward(const ml::Module& root, const ml::Tensor& input, 
     rec.cancelled = result.cancelled;
     rec.output = std::move(result.output);
     rec.outputs = std::move(result.outputs);
+    if (!rec.cancelled && !rec.output && !rec.outputs.empty()) {
+        // The engine's observer sees single tensors only: the model's call, which returned
+        // several, is recorded here, as its forward hook would see it.
+        ForwardCall call;
+        call.path = QString::fromStdString(root.path());
+        call.typeName = QString::fromStdString(root.typeName());
+        call.input = input;
+        call.output = rec.outputs.front().tensor;
+        call.outputs = rec.outputs;
+        rec.calls.push_back(std::move(call));
+        if (progress)
+            progress->callsDone.fetch_add(1, std::memory_order_relaxed);
+    }
     for (ml::Diagnostic& d : result.analysis.diagnostics)
         if (d.severity == ml::Severity::Error)
             rec.errors.push_back(std::move(d));

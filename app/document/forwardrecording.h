@@ -20,10 +20,14 @@ struct ForwardCall {
     bool isLayer = false;
     ml::Tensor input;
     ml::Tensor output;
+    // The model's own call when forward returns several tensors (a tuple, a dict): every one,
+    // named as ForwardRecording::outputs; `output` is then the first.
+    std::vector<ml::OutputTensor> outputs;
 };
 
 // Everything one forward pass produced, in execution order (a call is recorded when it returns,
-// so a container follows the calls inside it, as PyTorch's forward hooks see them).
+// so a container follows the calls inside it, as PyTorch's forward hooks see them). A model that
+// returns several tensors has its own call last, with all of them.
 struct ForwardRecording {
     std::vector<ForwardCall> calls;
     std::optional<ml::Tensor> output;          // when forward returns one tensor

@@ -175,11 +175,13 @@ int RunController::callsDone() const
 
 int RunController::countCalls() const
 {
-    // The calls the run records: a module that takes or returns several tensors (a model with
-    // two heads returns a tuple) has no single activation to show, so it is not counted.
+    // The calls the run records: a module inside that takes or returns several tensors has no
+    // single activation to show, so it is not counted; the model's own call is recorded with
+    // every tensor it returns (recordForward).
     int total = 0;
+    const ml::Module* root = m_document->root();
     for (const auto& [module, info] : m_document->analysis().nodes)
-        if (info.inputShapes.empty() && info.outputShapes.empty())
+        if (info.inputShapes.empty() && (info.outputShapes.empty() || module == root))
             total += info.calls;
     return total;
 }

@@ -209,7 +209,8 @@ void RunDocks::showActivations()
 {
     const ForwardRecording* r = m_controller->result();
     // While stepping, the current call; a node the user selects meanwhile shows its own call.
-    if (const ForwardCall* step = m_controller->currentStep(); step && step->path == m_selectedPath) {
+    // The model's call with several outputs shows the one chosen, as below.
+    if (const ForwardCall* step = m_controller->currentStep(); step && step->path == m_selectedPath && step->outputs.empty()) {
         m_activations->showCall(step, m_controller->resultInput(), QString(), outputNames(step->output));
         return;
     }

@@ -27,6 +27,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -197,6 +198,7 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
     });
     connect(m_controller, &RunController::message, m_status, &QLabel::setText);
     connect(m_controller, &RunController::stepChanged, this, &RunPanel::updateStep);
+    connect(m_controller, &RunController::outputChosen, this, &RunPanel::updateStep);
     m_weights->setText(QStringLiteral("From: <b>%1</b>").arg(m_controller->weightsSource().toHtmlEscaped()));
     connect(m_randomChoice, &QRadioButton::toggled, this, &RunPanel::applyTypedValues);
     connect(m_typedValues, &QLineEdit::editingFinished, this, [this] {
@@ -313,14 +315,31 @@ void RunPanel::updateStep()
         m_stepOut->clear();
         return;
     }
+    // The model's call when forward returns several tensors: all of them, the one the Output
+    // choice picks in the preview.
+    QString out = QString::fromStdString(call->output.shape().toString());
+    const ml::Tensor* shown = &call->output;
+    if (!call->outputs.empty()) {
+        const int chosen = std::clamp(m_controller->outputIndex(), 0, static_cast<int>(call->outputs.size()) - 1);
+        QStringList all;
+        for (size_t k = 0; k < call->outputs.size(); ++k) {
+            const QString one = QStringLiteral("%1 %2").arg(QString::fromStdString(call->outputs[k].name),
+                                                             QString::fromStdString(call->outputs[k].tensor.shape().toString()));
+            all << (static_cast<int>(k) == chosen ? QStringLiteral("<u>%1</u>").arg(one.toHtmlEscaped()) : one.toHtmlEscaped());
+        }
+        out = all.join(QStringLiteral(", ")) + QStringLiteral("<br>(shown: the Output choice, %1)")
+                                                   .arg(QString::fromStdString(call->outputs[static_cast<size_t>(chosen)].name));
+        shown = &call->outputs[static_cast<size_t>(chosen)].tensor;
+    } else {
+        out = out.toHtmlEscaped();
+    }
     m_stepText->setText(QStringLiteral("Call <b>%1</b> of %2: <b>%3</b> (%4)<br>in %5 → out %6")
                             .arg(m_controller->stepIndex() + 1)
                             .arg(n)
                             .arg((call->path.isEmpty() ? QStringLiteral("model") : call->path).toHtmlEscaped(),
-                                 call->typeName.toHtmlEscaped(), QString::fromStdString(call->input.shape().toString()),
-                                 QString::fromStdString(call->output.shape().toString())));
+                                 call->typeName.toHtmlEscaped(), QString::fromStdString(call->input.shape().toString()), out));
     m_stepIn->setPixmap(preview(call->input, m_stepIn->size() - QSize(4, 4)));
-    m_stepOut->setPixmap(preview(call->output, m_stepOut->size() - QSize(4, 4)));
+    m_stepOut->setPixmap(preview(*shown, m_stepOut->size() - QSize(4, 4)));
 }
 
 bool RunPanel::loadWeightsFile(const QString& path)
