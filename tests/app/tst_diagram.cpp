@@ -4,6 +4,7 @@
 #include "app/diagram/diagramview.h"
 #include "engine/analysis/analysis.h"
 #include "engine/modelfile.h"
+#include "tests/common/analysedmodel.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -24,39 +25,9 @@ using namespace ml::ui;
 
 namespace {
 
-struct Loaded {
-    std::unique_ptr<Module> root;
-    Analysis analysis;
-};
+using Loaded = test::AnalysedModel;
 
-Loaded loadFile(const QString& file)
-{
-    auto r = loadModelFile(file.toStdString());
-    if (auto* e = std::get_if<ParseError>(&r))
-        qFatal("%s", e->toString().c_str());
-    LoadedModel m = std::move(std::get<LoadedModel>(r));
-    if (!m.inputShape)
-        qFatal("%s has no '# input:' comment", qPrintable(file));
-    Loaded out{std::move(m.root), {}};
-    out.analysis = analyze(*out.root, *m.inputShape);
-    return out;
-}
-
-Loaded loadData(const char* relative) { return loadFile(QStringLiteral(MODULELAB_SOURCE_DIR "/") + QLatin1String(relative)); }
-
-Loaded loadSource(const QString& source)
-{
-    static QTemporaryDir dir;
-    static int n = 0;
-    const QString path = dir.filePath(QStringLiteral("model%1.py").arg(++n));
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n");
-    f.write(source.toUtf8());
-    f.close();
-    return loadFile(path);
-}
+Loaded loadData(const char* relative) { return test::loadAnalysed(QStringLiteral(MODULELAB_SOURCE_DIR "/") + QLatin1String(relative)); }
 
 std::map<BoxStyle, int> styleCounts(const DiagramView& view)
 {
@@ -225,7 +196,7 @@ private slots:
         for (int k = 0; k < 10; ++k)
             QCOMPARE(view.boxForPath(QStringLiteral("module_list.%1").arg(k))->box().callNumbers, QList<int>{k + 1});
 
-        const Loaded shuffled = loadSource(QString::fromUtf8(kShuffled));
+        const Loaded shuffled = test::loadAnalysedSource(QString::fromUtf8(kShuffled));
         view.setModel(shuffled.root.get(), &shuffled.analysis);
         QCOMPARE(view.boxForPath(QStringLiteral("lst.2"))->box().callNumbers, QList<int>{1});
         QCOMPARE(view.boxForPath(QStringLiteral("lst.0"))->box().callNumbers, QList<int>{2});
@@ -252,7 +223,7 @@ private slots:
     // No two text labels of arrows (shapes and operations) overlap, nor a label and a box.
     void arrowLabelsDoNotOverlap()
     {
-        const Loaded net = loadSource(QString::fromUtf8(kBottleneck));
+        const Loaded net = test::loadAnalysedSource(QString::fromUtf8(kBottleneck));
         DiagramView view;
         view.setModel(net.root.get(), &net.analysis);
         std::vector<QRectF> labels;
@@ -333,7 +304,7 @@ private slots:
 
     void unusedChildIsGreyWithAWarning()
     {
-        const Loaded m = loadSource(QStringLiteral(R"(class Unused(nn.Module):
+        const Loaded m = test::loadAnalysedSource(QStringLiteral(R"(class Unused(nn.Module):
     def __init__(self):
         super().__init__()
         self.a = nn.Linear(4, 4)
@@ -500,7 +471,7 @@ model = Unused()
     void thousandsOfNodes()
     {
         // 1 + 1 + 222 blocks x 9 layers... = 2,222 boxes.
-        const Loaded m = loadSource(QStringLiteral(R"(class Big(nn.Module):
+        const Loaded m = test::loadAnalysedSource(QStringLiteral(R"(class Big(nn.Module):
     def __init__(self, depth=222):
         super().__init__()
         self.blocks = nn.ModuleList([nn.Sequential(nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 16), nn.Tanh(),

@@ -2,59 +2,17 @@
 // analysis ran them (no weights), with the functional ops between them. The diagram draws its
 // flow arrows from these.
 #include "engine/analysis/analysis.h"
-#include "engine/modelfile.h"
+#include "tests/common/analysedmodel.h"
 
-#include <QFile>
-#include <QTemporaryDir>
 #include <QTest>
-
-#include <memory>
-#include <variant>
 
 using namespace ml;
 
 namespace {
 
-// A model and the analysis of one forward pass on its declared input ([1, 1, 28, 28] without one).
-struct Analysed {
-    std::unique_ptr<Module> root;
-    Shape input;
-    Analysis analysis;
+using Analysed = test::AnalysedModel;
 
-    void analyse() { analysis = analyze(*root, input); }
-};
-
-Analysed loadFile(const QString& file, std::optional<Shape> input = std::nullopt)
-{
-    auto r = loadModelFile(file.toStdString());
-    if (auto* e = std::get_if<ParseError>(&r))
-        qFatal("%s", e->toString().c_str());
-    LoadedModel& loaded = std::get<LoadedModel>(r);
-    Analysed a{std::move(loaded.root), input.value_or(loaded.inputShape.value_or(Shape{1, 1, 28, 28})), {}};
-    a.analyse();
-    return a;
-}
-
-Analysed loadData(const char* relative)
-{
-    return loadFile(QStringLiteral(MODULELAB_TEST_DATA "/../../") + QLatin1String(relative));
-}
-
-const char* kHeader = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n";
-
-Analysed loadSource(const QString& body, const Shape& input)
-{
-    static QTemporaryDir dir;
-    static int n = 0;
-    const QString path = dir.filePath(QStringLiteral("model%1.py").arg(++n));
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(kHeader);
-    f.write(body.toUtf8());
-    f.close();
-    return loadFile(path, input);
-}
+Analysed loadData(const char* relative) { return test::loadAnalysed(QStringLiteral(MODULELAB_TEST_DATA "/../../") + QLatin1String(relative)); }
 
 Stmt stmt(Stmt::Kind kind, std::vector<std::string> targets, Expr value, std::vector<Stmt> body = {})
 {
@@ -145,7 +103,7 @@ private slots:
         QVERIFY(!net.analysis.info(net.root->findChild("conv2"))->assumed());
 
         // Where the failing layer's output cannot be known, the analysis stops as PyTorch does.
-        auto tooSmall = loadSource(QStringLiteral(R"(class TooSmall(nn.Module):
+        auto tooSmall = test::loadAnalysedSource(QStringLiteral(R"(class TooSmall(nn.Module):
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(1, 4, 5)
@@ -164,7 +122,7 @@ model = TooSmall()
 
     void moduleListOutOfOrder()
     {
-        auto m = loadSource(QStringLiteral(R"(class Shuffled(nn.Module):
+        auto m = test::loadAnalysedSource(QStringLiteral(R"(class Shuffled(nn.Module):
     def __init__(self):
         super().__init__()
         self.lst = nn.ModuleList([nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 4), nn.Tanh()])
@@ -217,7 +175,7 @@ model = Shuffled()
     void loopsTheImporterDoesNotReadYet()
     {
         // Programs are data: projects and edits can hold loops the Python reader refuses.
-        auto m = loadSource(QStringLiteral(R"(class Loops(nn.Module):
+        auto m = test::loadAnalysedSource(QStringLiteral(R"(class Loops(nn.Module):
     def __init__(self):
         super().__init__()
         self.fc = nn.Linear(4, 4)
@@ -286,7 +244,7 @@ model = Loops()
 
     void reversedHelpersAndIfRunAsWritten()
     {
-        auto m = loadSource(QStringLiteral(R"(class Back(nn.Module):
+        auto m = test::loadAnalysedSource(QStringLiteral(R"(class Back(nn.Module):
     def __init__(self, skip=True):
         super().__init__()
         self.layers = nn.ModuleList([nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 4)])
@@ -319,7 +277,7 @@ model = Back()
 
     void nestedCallsRunArgumentsFirst()
     {
-        auto m = loadSource(QStringLiteral(R"(class Nest(nn.Module):
+        auto m = test::loadAnalysedSource(QStringLiteral(R"(class Nest(nn.Module):
     def __init__(self):
         super().__init__()
         self.a = nn.Linear(4, 4)
