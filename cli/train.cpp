@@ -72,6 +72,33 @@ struct Args {
     }
 };
 
+// Every option given means something to the command, and every file it will write can be written
+// there: checked before the model is loaded, trained or run.
+void checkOptionsApply(const Args& a)
+{
+    static const std::set<std::string> gradOnly = {"--input-tensor", "--target", "--mode", "--output"};
+    static const std::set<std::string> trainOnly = {
+        "--data", "--data-tensors", "--epochs", "--steps", "--batch", "--optimizer", "--lr", "--momentum", "--dampening",
+        "--weight-decay", "--betas", "--eps", "--schedule", "--threads", "--out", "--format", "--freeze", "--no-shuffle",
+        "--nesterov", "--amsgrad"};
+    const std::set<std::string>& other = a.command == "grad" ? trainOnly : gradOnly;
+    for (const std::string& k : other)
+        if (a.has(k))
+            throw UsageError{k + " does not apply to " + a.command};
+    if (a.has("--args") && !a.has("--model") && !a.has("--class"))
+        throw UsageError{"--args are the arguments of the model, class or function --model NAME builds: name it"};
+    for (const char* k : {"--output", "--out"}) {
+        if (!a.values.count(k))
+            continue;
+        const std::string path = a.get(k);
+        std::error_code ec;
+        if (std::filesystem::is_directory(path, ec))
+            throw UsageError{std::string(k) + " " + path + ": is a directory; name the file to write"};
+        if (const std::filesystem::path dir = std::filesystem::path(path).parent_path(); !dir.empty() && !std::filesystem::is_directory(dir, ec))
+            throw UsageError{std::string(k) + " " + path + ": the directory " + dir.string() + " does not exist"};
+    }
+}
+
 Args parse(int argc, char** argv)
 {
     static const std::vector<std::string> withValue = {
@@ -99,6 +126,7 @@ Args parse(int argc, char** argv)
     }
     if (a.model.empty())
         throw UsageError{"missing MODEL file"};
+    checkOptionsApply(a);
     return a;
 }
 

@@ -98,6 +98,7 @@ private slots:
     void outputTargetsAreCheckedBeforeRunning();
     void weightsKeyWithoutWeightsIsAnError();
     void convertWeightsNeedsAKnownFormat();
+    void gradAndTrainCheckTheirOptionsFirst();
 
 private:
     QTemporaryDir m_tmp;
@@ -753,6 +754,34 @@ void TestCli::convertWeightsNeedsAKnownFormat()
     r = cli({"convert-weights", data("numeric/tiny_cnn.weights.safetensors"), good});
     QCOMPARE(r.code, 0);
     QVERIFY(QFile::exists(good));
+}
+
+// grad and train: an option of the other command, --args without --model, and a file to write in a
+// directory that does not exist are refused before anything is loaded, trained or written.
+void TestCli::gradAndTrainCheckTheirOptionsFirst()
+{
+    const QString model = data("numeric/tiny_cnn.py");
+    struct Case {
+        QStringList args;
+        QString says;
+    };
+    const QString missing = m_tmp.filePath("nonexist/out.safetensors");
+    const std::vector<Case> cases = {
+        {{"grad", model, "--epochs", "3"}, "--epochs does not apply to grad"},
+        {{"train", model, "--data", "fashion-mnist", "--steps", "1", "--target", "t.safetensors"}, "--target does not apply to train"},
+        {{"train", model, "--data", "fashion-mnist", "--steps", "1", "--args", "3"}, "--args are the arguments of the model"},
+        {{"train", model, "--data", "fashion-mnist", "--steps", "1", "--out", missing},
+         "--out " + missing + ": the directory " + m_tmp.filePath("nonexist") + " does not exist"},
+        {{"grad", model, "--input-tensor", data("numeric/tiny_cnn.io.safetensors"), "--target", "t.safetensors", "--loss", "mse",
+          "--output", m_tmp.path()},
+         "--output " + m_tmp.path() + ": is a directory"},
+    };
+    for (const Case& c : cases) {
+        const Result r = cli(c.args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(c.says), qPrintable(r.err));
+        QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCli)
