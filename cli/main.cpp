@@ -466,7 +466,10 @@ int cmdRun(const Options& o)
                          + a.outputText()};
     if (predictions && o.has("--labels") && static_cast<int64_t>(labels.size()) != (*a.outputShape)[1])
         std::cerr << "modulelab-cli: warning: " << o.get("--labels") << " has " << labels.size() << " labels for "
-                  << (*a.outputShape)[1] << " classes; classes without a label are shown by their index\n";
+                  << (*a.outputShape)[1] << " classes; "
+                  << (static_cast<int64_t>(labels.size()) < (*a.outputShape)[1] ? "classes without a label are shown by their index"
+                                                                              : "the labels after the first " + std::to_string((*a.outputShape)[1]) + " are not used")
+                  << "\n";
 
     initWeights(root, seed);
     if (!weights.empty()) {

@@ -99,6 +99,7 @@ private slots:
     void weightsKeyWithoutWeightsIsAnError();
     void convertWeightsNeedsAKnownFormat();
     void gradAndTrainCheckTheirOptionsFirst();
+    void moreLabelsThanClassesAreNamedUnused();
 
 private:
     QTemporaryDir m_tmp;
@@ -782,6 +783,16 @@ void TestCli::gradAndTrainCheckTheirOptionsFirst()
         QVERIFY2(r.err.contains(c.says), qPrintable(r.err));
         QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
     }
+}
+
+// More labels than classes: the warning says which are not used (no class is "without a label").
+void TestCli::moreLabelsThanClassesAreNamedUnused()
+{
+    const QString five = m_tmp.filePath("five.py");
+    writeText(five, "import torch.nn as nn\nmodel = nn.Sequential(nn.Flatten(), nn.Linear(784, 5))\n# input: 1,1,28,28\n");
+    const Result r = cli({"run", five, "--image", data("images/sample_grey.bmp"), "--labels", "fashion-mnist"});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.err.contains("fashion-mnist has 10 labels for 5 classes; the labels after the first 5 are not used"), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
