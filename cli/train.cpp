@@ -76,7 +76,7 @@ struct Args {
 // there: checked before the model is loaded, trained or run.
 void checkOptionsApply(const Args& a)
 {
-    static const std::set<std::string> gradOnly = {"--input-tensor", "--target", "--mode", "--output"};
+    static const std::set<std::string> gradOnly = {"--input-tensor", "--mode", "--output"};
     static const std::set<std::string> trainOnly = {
         "--data", "--data-tensors", "--epochs", "--steps", "--batch", "--optimizer", "--lr", "--momentum", "--dampening",
         "--weight-decay", "--betas", "--eps", "--schedule", "--threads", "--out", "--format", "--freeze", "--no-shuffle",

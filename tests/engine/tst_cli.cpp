@@ -769,7 +769,7 @@ void TestCli::gradAndTrainCheckTheirOptionsFirst()
     const QString missing = m_tmp.filePath("nonexist/out.safetensors");
     const std::vector<Case> cases = {
         {{"grad", model, "--epochs", "3"}, "--epochs does not apply to grad"},
-        {{"train", model, "--data", "fashion-mnist", "--steps", "1", "--target", "t.safetensors"}, "--target does not apply to train"},
+        {{"train", model, "--data", "fashion-mnist", "--steps", "1", "--mode", "eval"}, "--mode does not apply to train"},
         {{"train", model, "--data", "fashion-mnist", "--steps", "1", "--args", "3"}, "--args are the arguments of the model"},
         {{"train", model, "--data", "fashion-mnist", "--steps", "1", "--out", missing},
          "--out " + missing + ": the directory " + m_tmp.filePath("nonexist") + " does not exist"},
