@@ -77,7 +77,7 @@ std::string Expr::dotted() const
 
 bool operator==(const Expr& a, const Expr& b)
 {
-    if (a.kind != b.kind || a.text != b.text || a.items != b.items || a.keywords != b.keywords || a.ops != b.ops)
+    if (a.kind != b.kind || a.text != b.text || a.items != b.items || a.keywords != b.keywords || a.ops != b.ops || a.params != b.params)
         return false;
     switch (a.kind) {
     case Expr::Kind::Int: return a.i == b.i;
@@ -113,7 +113,7 @@ const Expr* ForwardProgram::attribute(std::string_view name) const
 namespace {
 
 // Python's operator precedence, lowest first.
-enum Prec { kTuple = 0, kIfExp = 1, kOr, kAnd, kNot, kCompare, kBitOr, kBitXor, kBitAnd, kShift, kSum, kTerm, kUnary, kPower, kAtom };
+enum Prec { kTuple = 0, kLambda, kIfExp, kOr, kAnd, kNot, kCompare, kBitOr, kBitXor, kBitAnd, kShift, kSum, kTerm, kUnary, kPower, kAtom };
 
 int binPrec(const std::string& op)
 {
@@ -143,6 +143,7 @@ int precedence(const Expr& e)
     case Expr::Kind::Not: return kNot;
     case Expr::Kind::BoolOp: return e.text == "and" ? kAnd : kOr;
     case Expr::Kind::IfExp: return kIfExp;
+    case Expr::Kind::Lambda: return kLambda;
     case Expr::Kind::Int: return e.i < 0 ? kUnary : kAtom;
     case Expr::Kind::Float: return std::signbit(e.f) && !std::isnan(e.f) ? kUnary : kAtom;
     default: return kAtom;
@@ -339,6 +340,10 @@ std::string toSource(const Expr& e)
         return s + "}";
     }
     case Expr::Kind::Comp: return compSource(e);
+    case Expr::Kind::Lambda: {
+        const std::string ps = toSource(e.params);
+        return "lambda" + (ps.size() >= 2 ? " " + ps.substr(2) : std::string()) + ": " + toSource(e.items[0]);
+    }
     case Expr::Kind::FString: return fstringSource(e);
     case Expr::Kind::Format: return toSource(e.items[0]);
     }

@@ -10,6 +10,8 @@
 
 namespace ml {
 
+struct Param;
+
 // Python code stored as data: the one syntax tree of ModuleLab. The file reader produces it,
 // the evaluator runs it (model construction and forward), the GUI shows and edits forward
 // programs in it and the exporter writes it back. docs/python-subset.md lists what it holds.
@@ -42,6 +44,7 @@ struct Expr {
         Set,       // items = elements
         Pos,       // items = {operand}: +operand
         Invert,    // items = {operand}: ~operand
+        Lambda,    // params; items = {body}: lambda params: body
     };
 
     Kind kind = Kind::None;
@@ -54,6 +57,7 @@ struct Expr {
     SourceLoc loc;
     std::vector<std::string> ops;         // Compare only
     std::vector<SourceLoc> keywordLocs;   // Call only: where each keyword's name is
+    std::vector<Param> params;            // Lambda only
     int depth = 1;                        // nesting depth, bounded by the parser
 
     static Expr name(std::string id, SourceLoc loc = {});

@@ -46,6 +46,7 @@ const std::vector<FunctionalOp>& functionalOps()
         {"dropout2d", "Dropout2d", {"p", "training", "inplace"}},
         // nn.Upsample's forward is F.interpolate with its own arguments.
         {"interpolate", "Upsample", {"size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"}},
+        {"upsample", "Upsample", {"size", "scale_factor", "mode", "align_corners"}}, // F.interpolate's deprecated name
     };
     return ops;
 }
@@ -866,36 +867,25 @@ Value Interpreter::tensorFunction(const std::string& qname, Args args, Kwargs kw
         args.erase(args.begin());
         return functionalLayer(fn, x, std::move(args), std::move(kwargs), loc);
     }
-    if (ns == "torch.nn.functional" && (fn == "upsample" || fn == "pad")) {
+    if (ns == "torch.nn.functional" && fn == "pad") {
         record();
         const Value& x = tensorArg(0);
-        std::vector<int64_t> dims = x.shape.dims();
-        if (fn == "pad") {
-            const Value* padv = args.size() > 1 ? &args[1] : kwarg("pad");
-            if (!padv || !padv->isSequence())
-                fail(loc, "TypeError: pad() missing required argument 'pad'");
-            const std::vector<Value>& p = padv->elements();
-            if (p.size() % 2 || p.size() / 2 > dims.size())
-                fail(loc, "RuntimeError: Padding length must be divisible by 2 and at most twice the number of dimensions");
-            for (size_t k = 0; k < p.size() / 2; ++k)
-                dims[dims.size() - 1 - k] += intArg(p[2 * k], "pad") + intArg(p[2 * k + 1], "pad");
-        } else {
-            const Value* size = args.size() > 1 ? &args[1] : kwarg("size");
-            const Value* scale = args.size() > 2 ? &args[2] : kwarg("scale_factor");
-            const size_t spatial = dims.size() >= 2 ? dims.size() - 2 : 0;
-            for (size_t k = 0; k < spatial; ++k) {
-                if (size && size->kind != Value::Kind::None)
-                    dims[2 + k] = size->isSequence() ? intArg(size->elements()[k], "size") : intArg(*size, "size");
-                else if (scale && scale->kind != Value::Kind::None)
-                    dims[2 + k] = static_cast<int64_t>(std::floor(static_cast<double>(dims[2 + k])
-                                                                  * (scale->isSequence() ? scale->elements()[k].number() : scale->number())));
-                else
-                    fail(loc, "ValueError: either size or scale_factor should be defined");
-            }
-        }
-        if (m_real && x.data)
-            notYet(loc, "running F." + fn + "() on tensor data (its shapes are analysed)");
-        return Value::ofTensor(Shape(std::move(dims)), nullptr);
+        const Value* padv = args.size() > 1 ? &args[1] : kwarg("pad");
+        if (!padv || !padv->isSequence())
+            fail(loc, "TypeError: pad() missing required argument 'pad' (pos 2)");
+        std::vector<int64_t> pad;
+        for (const Value& p : padv->elements())
+            pad.push_back(intArg(p, "pad"));
+        const Value* modev = args.size() > 2 ? &args[2] : kwarg("mode");
+        const Value* valuev = args.size() > 3 ? &args[3] : kwarg("value");
+        if (modev && modev->kind != Value::Kind::Str)
+            fail(loc, "TypeError: pad(): argument 'mode' must be str, not " + typeNameOf(*modev));
+        if (valuev && valuev->kind != Value::Kind::None && !valuev->isNumber())
+            fail(loc, "TypeError: pad(): argument 'value' must be float, not " + typeNameOf(*valuev));
+        const double value = valuev && valuev->isNumber() ? valuev->number() : 0.0;
+        if (m_recorder && x.data)
+            notYet(loc, "training through F.pad() (its forward runs)");
+        return check(padOp(x, pad, modev ? modev->s : "constant", value));
     }
     if (ns == "torch.nn.functional" || ns == "torch") {
         std::vector<std::string> known = supportedFunctionalOps();

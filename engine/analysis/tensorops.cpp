@@ -1,5 +1,7 @@
 #include "engine/analysis/tensorops.h"
 
+#include "engine/layers/padding.h"
+
 #include <algorithm>
 
 namespace ml::detail {
@@ -352,6 +354,93 @@ OpResult meanOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim)
         auto t = std::make_shared<Tensor>(v.shape);
         for (size_t k = 0; k < acc.size(); ++k)
             (*t)[static_cast<int64_t>(k)] = static_cast<float>(acc[k] / static_cast<double>(count));
+        v.data = std::move(t);
+    }
+    return {std::move(v), {}};
+}
+
+OpResult padOp(const Value& x, const std::vector<int64_t>& pad, const std::string& mode, double value)
+{
+    const Shape& in = x.shape;
+    const int rank = in.rank();
+    if (pad.size() % 2)
+        return fail("Padding length must be divisible by 2");
+    const int padded = static_cast<int>(pad.size() / 2);
+    if (padded > rank)
+        return fail("Padding length too large");
+    PaddingMode pm = PaddingMode::Zeros;
+    if (mode == "reflect")
+        pm = PaddingMode::Reflect;
+    else if (mode == "replicate")
+        pm = PaddingMode::Replicate;
+    else if (mode == "circular")
+        pm = PaddingMode::Circular;
+    else if (mode != "constant")
+        return fail("NotImplementedError: Unrecognised padding mode " + mode);
+    if (pm != PaddingMode::Zeros) {
+        // reflection_pad1d/2d/3d and friends: 2, 4 or 6 values for a batched or unbatched input
+        if (value != 0.0)
+            return fail("Padding mode \"" + mode + "\" doesn't take in value argument");
+        if (!(padded >= 1 && padded <= 3 && (rank == padded + 1 || rank == padded + 2)))
+            return fail("NotImplementedError: Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now");
+    }
+    Shape out = in;
+    for (int k = padded - 1; k >= 0; --k) { // constant_pad_nd's order: the first padded dimension first
+        const int d = rank - 1 - k;
+        const int64_t before = pad[2 * static_cast<size_t>(k)], after = pad[2 * static_cast<size_t>(k) + 1];
+        if (pm == PaddingMode::Reflect && (before >= in[d] || after >= in[d]))
+            return fail("Argument #4: Padding size should be less than the corresponding input dimension, but got: padding ("
+                        + std::to_string(before) + ", " + std::to_string(after) + ") at dimension " + std::to_string(d) + " of input "
+                        + std::to_string(rank));
+        if (pm == PaddingMode::Circular && (before > in[d] || after > in[d]))
+            return fail("Padding value causes wrapping around more than once.");
+        if (pm != PaddingMode::Zeros && (before < 0 || after < 0))
+            return fail("not supported by ModuleLab yet: negative padding in mode '" + mode + "'");
+        // negative padding narrows the dimension, first at its start, then at its end
+        int64_t size = in[d];
+        auto narrow = [&](int64_t start, int64_t length) {
+            return "start (" + std::to_string(start) + ") + length (" + std::to_string(length) + ") exceeds dimension size ("
+                + std::to_string(size) + ").";
+        };
+        if (before < 0) {
+            if (size + before < 0)
+                return fail(narrow(-before, size + before));
+            size += before;
+        }
+        if (after < 0) {
+            if (size + after < 0)
+                return fail(narrow(0, size + after));
+            size += after;
+        }
+        out[d] = size + std::max<int64_t>(before, 0) + std::max<int64_t>(after, 0);
+    }
+    if (!out.numel())
+        return fail("the padded size " + out.toString() + " has more elements than fit in a 64-bit integer");
+    Value v = Value::ofTensor(out, nullptr);
+    if (x.data) {
+        auto t = std::make_shared<Tensor>(out);
+        const int64_t n = *out.numel();
+        std::vector<int64_t> idx(static_cast<size_t>(rank), 0);
+        const float* src = x.data->data();
+        float* dst = t->data();
+        for (int64_t o = 0; o < n; ++o) {
+            // the output position o as coordinates, then its source coordinates
+            int64_t rest = o, offset = 0, stride = 1;
+            bool inside = true;
+            for (int d = rank - 1; d >= 0; --d) {
+                const int64_t c = rest % out[d];
+                rest /= out[d];
+                const int k = rank - 1 - d;
+                int64_t i = k < padded ? c - pad[2 * static_cast<size_t>(k)] : c;
+                if (k < padded && pm != PaddingMode::Zeros)
+                    i = padSourceIndex(i, in[d], pm);
+                if (i < 0 || i >= in[d])
+                    inside = false;
+                offset += i * stride;
+                stride *= in[d];
+            }
+            dst[o] = inside ? src[offset] : static_cast<float>(value);
+        }
         v.data = std::move(t);
     }
     return {std::move(v), {}};

@@ -25,5 +25,8 @@ OpResult flattenOp(const Value& x, int64_t startDim, int64_t endDim);
 OpResult binaryOp(char op, const Value& a, const Value& b); // '+', '-', '*'
 OpResult catOp(const std::vector<Value>& tensors, int64_t dim);
 OpResult meanOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim);
+// F.pad(x, pad, mode, value): pad holds (before, after) pairs from the last dimension backwards;
+// mode "constant" (negative padding crops), "reflect", "replicate" or "circular".
+OpResult padOp(const Value& x, const std::vector<int64_t>& pad, const std::string& mode, double value);
 
 } // namespace ml::detail

@@ -181,6 +181,7 @@ struct BuiltinCall {
     Value builtinType(); // type
     Value builtinCallable(); // callable
     Value builtinNext(); // next
+    Value builtinImport(); // __import__
     Value builtinChr(); // chr
     Value builtinOrd(); // ord
     Value builtinIntBase(); // hex, oct, bin
@@ -234,6 +235,7 @@ const std::map<std::string, BuiltinHandler, std::less<>>& builtinTable()
         {"type", &BuiltinCall::builtinType},
         {"callable", &BuiltinCall::builtinCallable},
         {"next", &BuiltinCall::builtinNext},
+        {"__import__", &BuiltinCall::builtinImport},
         {"chr", &BuiltinCall::builtinChr},
         {"ord", &BuiltinCall::builtinOrd},
         {"hex", &BuiltinCall::builtinIntBase},
@@ -711,6 +713,21 @@ Value BuiltinCall::builtinNext()
         fail(loc, "StopIteration");
     }
     return items[0];
+}
+
+// __import__(name, globals=None, locals=None, fromlist=(), level=0): the package NAME starts
+// with, or NAME itself when fromlist names something (what an import inside a function runs).
+Value BuiltinCall::builtinImport()
+{
+    need(1, 5);
+    if (args[0].kind != Value::Kind::Str)
+        fail(loc, "TypeError: __import__() argument 1 must be str, not " + typeNameOf(args[0]));
+    const std::string& module = args[0].s;
+    if (module.empty() || module[0] == '.')
+        notYet(loc, "relative imports inside a function");
+    const Value* from = kwarg("fromlist");
+    const bool named = (from && truthy(*from, loc)) || (args.size() > 3 && truthy(args[3], loc));
+    return Evaluator::importValue(named ? module : module.substr(0, module.find('.')));
 }
 
 Value BuiltinCall::builtinChr()

@@ -220,6 +220,8 @@ Value Evaluator::callFunction(const FunctionDef& fn, const Value* self, Args arg
 
 Value Evaluator::getAttr(const Value& obj, const std::string& name, SourceLoc loc, Frame& f)
 {
+    if (name == "__class__" && obj.kind != Value::Kind::Class) // x.__class__ is type(x)
+        return callBuiltin("type", {obj}, {}, loc, f);
     if (obj.kind == Value::Kind::Tuple && obj.cls) { // a namedtuple: its fields by name
         const std::vector<Value>& fields = obj.cls->own("_fields")->items;
         for (size_t k = 0; k < fields.size() && k < obj.items.size(); ++k)

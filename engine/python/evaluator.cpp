@@ -235,33 +235,51 @@ Evaluator::Flow Evaluator::exec(const Stmt& s, Frame& f)
     }
     case Stmt::Kind::Try:
         notYet(s.loc, "try statements (the code that runs them)");
-    case Stmt::Kind::Def: {
-        auto fn = std::make_shared<FunctionDef>();
-        fn->name = s.op;
-        fn->params = s.params;
-        fn->body = &s.body;
-        fn->loc = s.loc;
-        for (const Param& p : s.params) {
-            fn->hasDefault.push_back(p.defaultValue.has_value());
-            fn->defaults.push_back(p.defaultValue ? eval(*p.defaultValue, f) : Value());
-        }
-        fn->closure = std::make_shared<Scope>(f.locals); // the enclosing function's names when defined
-        // not an earlier function of its name (a def run in a loop would chain every earlier one,
-        // and destroying a long chain overflows the stack); a call adds the function itself
-        fn->closure->erase(s.op);
-        for (const auto& [name, v] : *fn->closure)
-            if (v.kind == Value::Kind::Function && v.fn)
-                fn->closureDepth = std::max(fn->closureDepth, v.fn->closureDepth + 1);
-        if (fn->closureDepth > 100)
-            notYet(s.loc, "functions whose definitions hold more than 100 earlier ones (a def run in a loop)");
-        Value v;
-        v.kind = Value::Kind::Function;
-        v.fn = fn;
-        f.locals[s.op] = v;
-        return Flow::Normal;
-    }
+    case Stmt::Kind::Def: f.locals[s.op] = nestedFunction(s.op, s.params, s.body, s.loc, f); return Flow::Normal;
     }
     return Flow::Normal;
+}
+
+// A function defined inside a function (def) or by a lambda: its defaults evaluated now, and
+// the enclosing function's names as they are now.
+Value Evaluator::nestedFunction(const std::string& name, const std::vector<Param>& params, const std::vector<Stmt>& body,
+                                SourceLoc loc, Frame& f, std::shared_ptr<const std::vector<Stmt>> lambdaBody)
+{
+    auto fn = std::make_shared<FunctionDef>();
+    fn->name = name;
+    fn->params = params;
+    fn->body = &body;
+    fn->lambdaBody = std::move(lambdaBody);
+    fn->loc = loc;
+    for (const Param& p : params) {
+        fn->hasDefault.push_back(p.defaultValue.has_value());
+        fn->defaults.push_back(p.defaultValue ? eval(*p.defaultValue, f) : Value());
+    }
+    fn->closure = std::make_shared<Scope>(f.locals); // the enclosing function's names when defined
+    // not an earlier function of its name (a def run in a loop would chain every earlier one,
+    // and destroying a long chain overflows the stack); a call adds the function itself
+    fn->closure->erase(name);
+    for (const auto& [n, v] : *fn->closure)
+        if (v.kind == Value::Kind::Function && v.fn)
+            fn->closureDepth = std::max(fn->closureDepth, v.fn->closureDepth + 1);
+    if (fn->closureDepth > 100)
+        notYet(loc, "functions whose definitions hold more than 100 earlier ones (a def run in a loop)");
+    Value v;
+    v.kind = Value::Kind::Function;
+    v.fn = fn;
+    return v;
+}
+
+// lambda params: body, as a function whose body returns body.
+Value Evaluator::lambdaFunction(const Expr& e, Frame& f)
+{
+    Stmt ret;
+    ret.kind = Stmt::Kind::Return;
+    ret.value = e.items[0];
+    ret.loc = e.items[0].loc;
+    auto body = std::make_shared<const std::vector<Stmt>>(std::vector<Stmt>{std::move(ret)});
+    const std::vector<Stmt>& statements = *body;
+    return nestedFunction("<lambda>", e.params, statements, e.loc, f, std::move(body));
 }
 
 void Evaluator::assignNames(const std::vector<std::string>& names, const Value& v, Frame& f, SourceLoc loc)
@@ -458,6 +476,7 @@ Value Evaluator::eval(const Expr& e, Frame& f)
         return v;
     }
     case Expr::Kind::IfExp: return truthy(eval(e.items[1], f), e.items[1].loc) ? eval(e.items[0], f) : eval(e.items[2], f);
+    case Expr::Kind::Lambda: return lambdaFunction(e, f);
     case Expr::Kind::Compare: return evalCompare(e, f);
     case Expr::Kind::Attr: {
         Value obj = eval(e.items[0], f);

@@ -35,6 +35,7 @@ struct FunctionDef : std::enable_shared_from_this<FunctionDef> {
     std::string name;
     std::vector<Param> params;
     const std::vector<Stmt>* body = nullptr; // owned by the source file or the module's program
+    std::shared_ptr<const std::vector<Stmt>> lambdaBody; // a lambda's `return body` (body points here)
     std::vector<Value> defaults;             // per parameter; kind None with hasDefault false when none
     std::vector<bool> hasDefault;
     std::shared_ptr<ClassDef> owner;         // the class that defines a method (for super())
@@ -164,6 +165,7 @@ protected:
     Value makeNamedTuple(const std::shared_ptr<ClassDef>& cls, Args args, Kwargs kwargs, SourceLoc loc);
     void finishInstance(Module& m, Instance& inst);
     void canonicalize(Expr& e, const std::set<std::string>& locals);
+    std::optional<Expr> lambdaLiteral(const Value& fn);
     void canonicalize(std::vector<Stmt>& body, const std::set<std::string>& locals);
     void canonicalize(std::vector<Stmt>& body, const std::vector<std::string>& params);
     std::unique_ptr<Module> adoptModule(const Value& v, SourceLoc loc); // takes a module to place it in a tree
@@ -238,6 +240,9 @@ protected:
 private:
     void step(SourceLoc loc);
     void assign(const Expr& target, Value v, Frame& f, SourceLoc loc);
+    Value nestedFunction(const std::string& name, const std::vector<Param>& params, const std::vector<Stmt>& body, SourceLoc loc,
+                         Frame& f, std::shared_ptr<const std::vector<Stmt>> lambdaBody = nullptr);
+    Value lambdaFunction(const Expr& e, Frame& f);
     void assignNames(const std::vector<std::string>& names, const Value& v, Frame& f, SourceLoc loc);
     Value lookupName(const std::string& name, SourceLoc loc, Frame& f);
     Value evalCall(const Expr& e, Frame& f);

@@ -579,6 +579,8 @@ Value Evaluator::subscript(const Value& obj, const Value& index, SourceLoc loc, 
     }
     if (obj.kind == Value::Kind::Class || obj.kind == Value::Kind::Builtin)
         return obj; // typing subscripts: List[int]
+    if (obj.kind == Value::Kind::Namespace) // sys.modules[...], np.r_[...]: a library's value ModuleLab does not have
+        notYet(loc, "indexing '" + obj.s + "'");
     int64_t size = -1;
     const bool moduleSeq = obj.kind == Value::Kind::Module
         && (obj.module->kind() == ModuleKind::ModuleList || obj.module->kind() == ModuleKind::Sequential

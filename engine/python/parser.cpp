@@ -174,6 +174,9 @@ private:
     Stmt whileStatement();
     Stmt forStatement();
     std::vector<Param> parameters();
+    void localImport(std::vector<Stmt>& out);
+    std::vector<Param> parameterList(std::string_view close);
+    Node lambda();
     Node target(Node n);
 
     // ---- expressions -----------------------------------------------------------------
@@ -376,8 +379,10 @@ void Parser::codeStatement(std::vector<Stmt>& out)
             out.push_back(std::move(st));
             return;
         }
-        if (w == "import" || w == "from")
-            fail(t.loc, kNotYet + "an import inside a function; import at the top of the file");
+        if (w == "import" || w == "from") {
+            localImport(out);
+            return;
+        }
         if (w == "async")
             fail(t.loc, kNotYet + "'async' functions");
     }
@@ -478,7 +483,7 @@ Stmt Parser::simpleStatement()
             s.target = target(expressionList());
             return s;
         }
-        if (w == "global" || w == "nonlocal" || w == "yield" || w == "await" || w == "lambda")
+        if (w == "global" || w == "nonlocal" || w == "yield" || w == "await")
             fail(cur().loc, kNotYet + "'" + w + "'");
         if (isKeyword(w) && w != "True" && w != "False" && w != "None" && w != "not")
             fail(cur().loc, "unexpected '" + w + "' at the start of a statement");
@@ -614,6 +619,55 @@ void Parser::skipHeaderAndBlock()
     } while (level > 0 && cur().kind != Token::Kind::End);
 }
 
+// An import inside a function binds its names when it runs, as the assignments Python makes:
+// `import a.b as c` is `c = __import__('a.b', fromlist=('*',))`, `import a.b` is
+// `a = __import__('a.b')`, `from a import b as c` is `c = __import__('a', fromlist=('b',)).b`.
+void Parser::localImport(std::vector<Stmt>& out)
+{
+    std::vector<Statement> parsed;
+    importStatement(parsed);
+    const Statement& s = parsed.front();
+    auto str = [&](const std::string& text) {
+        Expr e;
+        e.kind = Expr::Kind::Str;
+        e.text = text;
+        e.loc = s.loc;
+        return e;
+    };
+    auto importCall = [&](const std::string& module, const std::string& from) {
+        Expr call = Expr::call(Expr::name("__import__", s.loc), {str(module)}, s.loc);
+        if (!from.empty()) {
+            Expr list;
+            list.kind = Expr::Kind::Tuple;
+            list.loc = s.loc;
+            list.items.push_back(str(from));
+            call.keywords.emplace_back("fromlist", std::move(list));
+            call.keywordLocs.push_back(s.loc);
+        }
+        return call;
+    };
+    auto assign = [&](const std::string& name, Expr value) {
+        Stmt a;
+        a.kind = Stmt::Kind::Assign;
+        a.loc = s.loc;
+        a.targets = {name};
+        a.value = std::move(value);
+        out.push_back(std::move(a));
+    };
+    for (const auto& [name, alias] : s.imports) {
+        if (s.kind == Statement::Kind::Import) {
+            if (alias.empty())
+                assign(name.substr(0, name.find('.')), importCall(name, ""));
+            else
+                assign(alias, importCall(name, "*"));
+        } else {
+            if (name == "*")
+                fail(s.loc, "SyntaxError: import * only allowed at module level");
+            assign(alias.empty() ? name : alias, Expr::attr(importCall(s.name, name), name, s.loc));
+        }
+    }
+}
+
 void Parser::importStatement(std::vector<Statement>& out)
 {
     Statement s;
@@ -699,12 +753,23 @@ Statement Parser::classDef()
 
 std::vector<Param> Parser::parameters()
 {
-    std::vector<Param> params;
     const Token open = cur();
     expectOp("(", "to start the parameters");
+    std::vector<Param> params = parameterList(")");
+    expectClose(open);
+    if (acceptOp("->"))
+        (void)expression(); // return annotation: ignored
+    return params;
+}
+
+// Parameters up to (not including) `close`: ")" for a def, ":" for a lambda (whose parameters
+// have no annotations).
+std::vector<Param> Parser::parameterList(std::string_view close)
+{
+    std::vector<Param> params;
     bool defaults = false;
     bool keywordOnly = false;
-    while (!isOp(")")) {
+    while (!isOp(close)) {
         Param p;
         p.loc = cur().loc;
         if (acceptOp("/"))
@@ -712,13 +777,13 @@ std::vector<Param> Parser::parameters()
         if (isOp("*") || isOp("**")) {
             p.star = isOp("*") ? 1 : 2;
             ++m_p;
-            if (p.star == 1 && (isOp(",") || isOp(")"))) { // bare '*': keyword-only parameters follow
+            if (p.star == 1 && (isOp(",") || isOp(close))) { // bare '*': keyword-only parameters follow
                 keywordOnly = true;
                 goto next;
             }
         }
         p.name = name("a parameter name");
-        if (acceptOp(":"))
+        if (close != ":" && acceptOp(":"))
             (void)expression(); // annotation: ignored
         if (acceptOp("=")) {
             if (p.star)
@@ -738,9 +803,6 @@ std::vector<Param> Parser::parameters()
         if (!acceptOp(","))
             break;
     }
-    expectClose(open);
-    if (acceptOp("->"))
-        (void)expression(); // return annotation: ignored
     return params;
 }
 
@@ -878,7 +940,7 @@ Node Parser::expression()
     const SourceLoc loc = cur().loc;
     RecursionGuard guard(*this, loc);
     if (isWord("lambda"))
-        fail(loc, kNotYet + "lambda expressions");
+        return lambda();
     Node body = orTest();
     if (!isWord("if"))
         return body;
@@ -897,6 +959,19 @@ Node Parser::expression()
     n.items.push_back(std::move(body));
     n.items.push_back(std::move(test));
     n.items.push_back(std::move(orelse));
+    return finish(std::move(n));
+}
+
+// lambda params: body
+Node Parser::lambda()
+{
+    Node n;
+    n.kind = Node::Kind::Lambda;
+    n.loc = cur().loc;
+    ++m_p;
+    n.params = parameterList(":");
+    expectOp(":", "after the lambda's parameters");
+    n.items.push_back(expression());
     return finish(std::move(n));
 }
 
@@ -1319,8 +1394,6 @@ Node Parser::atom()
             n.b = t.text == "True";
         } else if (t.text == "None") {
             n.kind = Node::Kind::None;
-        } else if (t.text == "lambda") {
-            fail(t.loc, kNotYet + "lambda expressions");
         } else if (t.text == "yield" || t.text == "await") {
             fail(t.loc, kNotYet + "'" + t.text + "'");
         } else if (isKeyword(t.text)) {

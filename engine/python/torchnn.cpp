@@ -528,10 +528,86 @@ void localNames(const std::vector<Stmt>& body, std::set<std::string>& out)
 
 } // namespace
 
+namespace {
+
+// Replaces the names in E that are not in BOUND and that CLOSURE holds with their values as
+// literals; false when one of them has no literal.
+bool substituteClosure(Expr& e, const std::set<std::string>& bound, const std::map<std::string, Value, std::less<>>& closure)
+{
+    if (e.kind == Expr::Kind::Name && !bound.count(e.text)) {
+        auto it = closure.find(e.text);
+        if (it == closure.end())
+            return true;
+        auto lit = literalOf(it->second);
+        if (!lit)
+            return false;
+        const SourceLoc loc = e.loc;
+        e = std::move(*lit);
+        e.loc = loc;
+        return true;
+    }
+    std::set<std::string> inner = bound;
+    if (e.kind == Expr::Kind::Lambda)
+        for (const Param& p : e.params)
+            inner.insert(p.name);
+    if (e.kind == Expr::Kind::Comp)
+        for (size_t k = 2; k + 2 < e.items.size(); k += 3)
+            localNames(e.items[k], inner);
+    for (Expr& c : e.items)
+        if (!substituteClosure(c, inner, closure))
+            return false;
+    for (auto& kw : e.keywords)
+        if (!substituteClosure(kw.second, inner, closure))
+            return false;
+    return true;
+}
+
+} // namespace
+
+// A lambda that __init__ stores (LambdaLayer(lambda x: F.pad(x, (0, 0, 0, 0, planes // 4, ...)))) as
+// code forward can run: the names it reads from the function that made it become their values
+// then, its defaults literals. None when one of those values is not a literal.
+std::optional<Expr> Evaluator::lambdaLiteral(const Value& fn)
+{
+    if (fn.kind != Value::Kind::Function || !fn.fn || !fn.fn->lambdaBody || fn.fn->lambdaBody->size() != 1)
+        return std::nullopt;
+    const FunctionDef& def = *fn.fn;
+    Expr e;
+    e.kind = Expr::Kind::Lambda;
+    e.loc = def.loc;
+    e.params = def.params;
+    std::set<std::string> params;
+    for (size_t k = 0; k < e.params.size(); ++k) {
+        params.insert(e.params[k].name);
+        if (k < def.hasDefault.size() && def.hasDefault[k]) {
+            auto lit = literalOf(def.defaults[k]);
+            if (!lit)
+                return std::nullopt;
+            e.params[k].defaultValue = std::move(*lit);
+        }
+    }
+    Expr body = def.lambdaBody->front().value;
+    if (def.closure && !substituteClosure(body, params, *def.closure))
+        return std::nullopt;
+    canonicalize(body, params);
+    e.items.push_back(std::move(body));
+    return e;
+}
+
 // Forward code runs later, without the file's module level: names of the module level it reads
 // become what they stand for (import aliases in the exporter's spelling, constants as literals).
 void Evaluator::canonicalize(Expr& e, const std::set<std::string>& locals)
 {
+    if (e.kind == Expr::Kind::Lambda) { // its parameters are its own names; defaults are read outside it
+        std::set<std::string> inner = locals;
+        for (Param& p : e.params) {
+            inner.insert(p.name);
+            if (p.defaultValue)
+                canonicalize(*p.defaultValue, locals);
+        }
+        canonicalize(e.items[0], inner);
+        return;
+    }
     if (e.kind == Expr::Kind::Comp) {
         std::set<std::string> inner = locals;
         for (size_t k = 2; k + 2 < e.items.size(); k += 3)
@@ -692,6 +768,8 @@ void Evaluator::finishInstance(Module& m, Instance& inst)
             continue;
         if (auto lit = literalOf(it->second))
             p.attributes.emplace_back(name, std::move(*lit));
+        else if (auto fn = lambdaLiteral(it->second))
+            p.attributes.emplace_back(name, std::move(*fn));
     }
     // module-level functions forward and its helpers call, and those they call in turn
     for (size_t k = 0; k < m_usedFunctions.size(); ++k) {

@@ -344,7 +344,7 @@ void TestPythonImport::parseExpression()
         const char* msg;
     };
     for (const Bad& b : {Bad{"x +", 4, "expected an expression"}, Bad{"f(x", 4, "expected ')' to close '(' opened at 2:2"},
-                         Bad{"lambda a: a", 1, "not supported by ModuleLab yet: lambda"}, Bad{"x[::0", 6, "expected ']'"},
+                         Bad{"lambda a a", 10, "expected ':' after the lambda's parameters"}, Bad{"x[::0", 6, "expected ']'"},
                          Bad{"f'{x'", 1, "f-string: expecting '}'"}, Bad{"a if b", 3, "unexpected 'if'"}}) {
         auto p = python::parseExpression(b.text, {2, 1}, "p.py");
         QVERIFY2(std::holds_alternative<ParseError>(p), b.text);
@@ -867,7 +867,8 @@ void TestPythonImport::errors_data()
     // model() puts __init__'s body on line 8 and forward's on line 9 + (lines of __init__ body)
     add("unclosed call", model("", "        x = F.relu(self.a(x)\n        return x\n"), 13, 1,
         "expected ')' to close '(' opened at 9:19");
-    add("lambda", model("        f = lambda a: a\n"), 8, 13, "not supported by ModuleLab yet: lambda expressions");
+    add("yield", model("        yield 1\n"), 8, 9, "not supported by ModuleLab yet: 'yield'");
+    add("lambda", model("        f = lambda a, a: a\n"), 8, 23, "duplicate argument 'a' in function definition");
     add("not a module class", kHeader + "class Net(object):\n    pass\n", 1, 1, "no model class found");
     add("star args of an undefined name", model("        self.s = nn.Sequential(*layers)\n"), 8, 33, "name 'layers' is not defined");
     add("bad indent", model("", "        x = x\n          return x\n"), 10, 11, "unexpected indent");

@@ -188,6 +188,15 @@ CHECKS += [
     (math.trunc(-2.7), -2, 'math.trunc(-2.7)'),
 ]
 
+# lambdas: keys, defaults bound when made, *args
+CHECKS += [
+    (sorted([3, 1, 2], key=lambda v: -v), [3, 2, 1], 'sorted key lambda'),
+    (max(['aa', 'b', 'ccc'], key=lambda s: len(s)), 'ccc', 'max key lambda'),
+    ((lambda a, b=2, *r, **k: (a, b, r, sorted(k)))(1, 5, 6, z=1), (1, 5, (6,), ['z']), 'lambda parameters'),
+    ([f(10) for f in [lambda x, k=k: x + k for k in range(3)]], [10, 11, 12], 'lambda defaults'),
+    ((lambda: 7)(), 7, 'lambda without parameters'),
+]
+
 for got, want, text in CHECKS:
     assert got == want and type(got) == type(want), text
 
