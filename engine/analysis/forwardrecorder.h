@@ -12,15 +12,21 @@ class Layer;
 namespace ml::detail {
 
 // A tensor operation of a forward program that is not a layer call. Reshapes (view, reshape,
-// flatten, contiguous) share their input's data and need no record.
+// flatten, contiguous, squeeze, unsqueeze) share their input's data and need no record.
 struct RecordedOp {
-    enum class Kind { Add, Sub, Mul, Cat, Mean };
+    // Gather: a strided copy (permute, transpose, indexing and slicing, chunk, split).
+    // Max: max/min/amax/amin, the gradient going to `picked` input elements.
+    enum class Kind { Add, Sub, Mul, Cat, Mean, Sum, Gather, Max };
     Kind kind = Kind::Add;
     std::vector<Value> inputs; // tensors, or numbers for the scalar operand of + - *
     Value output;
     int64_t dim = 0;           // Cat
-    std::vector<int64_t> dims; // Mean: reduced dims (empty: all)
-    bool keepdim = false;      // Mean
+    std::vector<int64_t> dims; // Mean, Sum: reduced dims (empty: all). Gather: the output's dims
+    bool keepdim = false;      // Mean, Sum
+    std::vector<int64_t> strides; // Gather: input elements per step of each output dim
+    int64_t base = 0;             // Gather: the input element of output element 0
+    // Max: per output element, the input elements it came from (ties share the gradient evenly)
+    std::vector<std::vector<int64_t>> picked;
 };
 
 // Receives every layer call and tensor op of a training forward pass, in execution order, so

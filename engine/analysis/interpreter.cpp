@@ -481,21 +481,37 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
     return out;
 }
 
-Value Interpreter::copied(const Value& x, std::vector<int64_t> dims, const std::vector<int64_t>& strides, int64_t base,
-                          const std::string& what, SourceLoc loc)
+Value Interpreter::copied(const Value& x, std::vector<int64_t> dims, const std::vector<int64_t>& strides, int64_t base)
 {
     if (!m_real || !x.data)
         return Value::ofTensor(Shape(std::move(dims)), nullptr);
-    if (m_recorder)
-        notYet(loc, "gradients through tensor " + what + " (forward and shapes run; training does not yet)");
-    return Value::ofTensor(Shape(dims), gather(x, dims, strides, base));
+    Value out = Value::ofTensor(Shape(dims), gather(x, dims, strides, base));
+    if (m_recorder) {
+        RecordedOp op;
+        op.kind = RecordedOp::Kind::Gather;
+        op.inputs = {x};
+        op.output = out;
+        op.dims = std::move(dims);
+        op.strides = strides;
+        op.base = base;
+        m_recorder->op(std::move(op));
+    }
+    return out;
 }
 
 Value Interpreter::recordOp(RecordedOp::Kind kind, std::vector<Value> inputs, Value out, int64_t dim, std::vector<int64_t> dims,
                             bool keepdim)
 {
-    if (m_recorder && out.data)
-        m_recorder->op({kind, std::move(inputs), out, dim, std::move(dims), keepdim});
+    if (m_recorder && out.data) {
+        RecordedOp op;
+        op.kind = kind;
+        op.inputs = std::move(inputs);
+        op.output = out;
+        op.dim = dim;
+        op.dims = std::move(dims);
+        op.keepdim = keepdim;
+        m_recorder->op(std::move(op));
+    }
     return out;
 }
 
@@ -630,7 +646,7 @@ Value Interpreter::tensorMethod(const Value& x, const std::string& name, Args ar
             dims.push_back(s[static_cast<int>(k)]);
             strides.push_back(inStrides[static_cast<size_t>(k)]);
         }
-        return copied(x, std::move(dims), strides, 0, name, loc);
+        return copied(x, std::move(dims), strides, 0);
     }
     if (name == "chunk" || name == "split") {
         record();
@@ -667,12 +683,12 @@ Value Interpreter::tensorMethod(const Value& x, const std::string& name, Args ar
         for (int64_t p : parts) {
             std::vector<int64_t> dims = s.dims();
             dims[static_cast<size_t>(d)] = p;
-            out.push_back(copied(x, std::move(dims), inStrides, at * inStrides[static_cast<size_t>(d)], name, loc));
+            out.push_back(copied(x, std::move(dims), inStrides, at * inStrides[static_cast<size_t>(d)]));
             at += p;
         }
         return Value::ofTuple(std::move(out));
     }
-    if (name == "mean" || name == "sum" || name == "max" || name == "min" || name == "amax") {
+    if (name == "mean" || name == "sum" || name == "max" || name == "min" || name == "amax" || name == "amin") {
         record();
         std::vector<int64_t> dims;
         const Value* d = !args.empty() ? &args[0] : kwarg("dim");
@@ -682,12 +698,25 @@ Value Interpreter::tensorMethod(const Value& x, const std::string& name, Args ar
         const bool keep = kd && truthy(*kd, loc);
         if (name == "mean")
             return recordOp(RecordedOp::Kind::Mean, {x}, check(meanOp(x, dims, keep)), 0, dims, keep);
-        if (m_real && x.data)
-            notYet(loc, "running x." + name + "() on tensor data (its shapes are analysed)");
-        Value shape = check(meanOp(Value::ofTensor(s, nullptr), dims, keep));
-        if ((name == "max" || name == "min") && d && d->kind != Value::Kind::None)
-            return Value::ofTuple({shape, shape}); // values, indices
-        return shape;
+        if (name == "sum")
+            return recordOp(RecordedOp::Kind::Sum, {x}, check(sumOp(x, dims, keep)), 0, dims, keep);
+        // max(dim) and min(dim) give (values, indices) and pass the gradient to the index;
+        // amax, amin, max() and min() share it among equal extremes, as PyTorch does.
+        const bool withIndices = (name == "max" || name == "min") && d && d->kind != Value::Kind::None;
+        if (withIndices && dims.size() != 1)
+            fail(loc, "TypeError: " + name + "(): argument 'dim' must be int, not " + typeNameOf(*d));
+        RecordedOp op;
+        op.kind = RecordedOp::Kind::Max;
+        op.inputs = {x};
+        Value indices;
+        op.output = check(extremumOp(x, dims, keep, name == "min" || name == "amin", withIndices, m_recorder ? &op.picked : nullptr,
+                                     &indices));
+        Value values = op.output;
+        if (m_recorder && values.data)
+            m_recorder->op(std::move(op));
+        if (withIndices)
+            return Value::ofTuple({values, indices});
+        return values;
     }
     if (name == "__getitem__") {
         record();
@@ -736,7 +765,7 @@ Value Interpreter::tensorMethod(const Value& x, const std::string& name, Args ar
             dims.push_back(s[k]);
             strides.push_back(inStrides[static_cast<size_t>(k)]);
         }
-        return copied(x, std::move(dims), strides, base, "indexing", loc);
+        return copied(x, std::move(dims), strides, base);
     }
     if (name == "view_as" || name == "reshape_as" || name == "expand_as") {
         if (args.size() != 1 || !args[0].isTensor())
@@ -855,7 +884,7 @@ Value Interpreter::tensorFunction(const std::string& qname, Args args, Kwargs kw
                 fail(loc, "TypeError: torch." + fn + "() takes two arguments");
             return tensorFunction(std::string("operator") + (fn == "add" ? "+" : fn == "mul" ? "*" : "-"), args, {}, loc);
         }
-        if (fn == "mean" || fn == "sum" || fn == "max" || fn == "squeeze" || fn == "unsqueeze" || fn == "transpose" || fn == "permute"
+        if (fn == "mean" || fn == "sum" || fn == "max" || fn == "min" || fn == "amax" || fn == "amin" || fn == "squeeze" || fn == "unsqueeze" || fn == "transpose" || fn == "permute"
             || fn == "chunk" || fn == "split" || fn == "reshape") {
             Value x = tensorArg(0);
             args.erase(args.begin());

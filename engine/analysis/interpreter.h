@@ -59,8 +59,8 @@ private:
     Value functionalLayer(const std::string& fn, const Value& x, Args args, Kwargs kwargs, SourceLoc loc);
     std::string pathHere() const;
     // A strided copy of x's data (permute, slicing, chunk): shapes only in symbolic mode.
-    Value copied(const Value& x, std::vector<int64_t> dims, const std::vector<int64_t>& strides, int64_t base,
-                 const std::string& what, SourceLoc loc);
+    // A training pass records it for backward.
+    Value copied(const Value& x, std::vector<int64_t> dims, const std::vector<int64_t>& strides, int64_t base);
     Value recordOp(RecordedOp::Kind kind, std::vector<Value> inputs, Value out, int64_t dim = 0, std::vector<int64_t> dims = {},
                    bool keepdim = false);
 

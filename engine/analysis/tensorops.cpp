@@ -3,6 +3,7 @@
 #include "engine/layers/padding.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace ml::detail {
 
@@ -312,50 +313,134 @@ OpResult catOp(const std::vector<Value>& tensors, int64_t dim)
     return {std::move(v), {}};
 }
 
-OpResult meanOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim)
+namespace {
+
+// The reduced dims of x as flags (every dim for an empty list), or PyTorch's error.
+std::optional<std::string> reducedDims(const Shape& s, const std::vector<int64_t>& dims, std::vector<bool>& reduce)
 {
-    const int rank = x.shape.rank();
-    std::vector<bool> reduce(static_cast<size_t>(rank), dims.empty());
+    const int rank = s.rank();
+    reduce.assign(static_cast<size_t>(rank), dims.empty());
     for (int64_t dim : dims) {
         const auto d = wrapDim(dim, rank);
         if (!d)
-            return fail(dimOutOfRange(dim, rank));
+            return dimOutOfRange(dim, rank);
         if (reduce[static_cast<size_t>(*d)])
-            return fail("dim " + std::to_string(*d) + " appears multiple times in the list of dims");
+            return "dim " + std::to_string(*d) + " appears multiple times in the list of dims";
         reduce[static_cast<size_t>(*d)] = true;
     }
+    return std::nullopt;
+}
+
+Shape reducedShape(const Shape& s, const std::vector<bool>& reduce, bool keepdim)
+{
     std::vector<int64_t> out;
-    for (int k = 0; k < rank; ++k) {
+    for (int k = 0; k < s.rank(); ++k) {
         if (!reduce[static_cast<size_t>(k)])
-            out.push_back(x.shape[k]);
+            out.push_back(s[k]);
         else if (keepdim)
             out.push_back(1);
     }
-    Value v = Value::ofTensor(Shape(out), nullptr);
+    return Shape(out);
+}
+
+// For every input element, the output element it reduces into.
+std::vector<int64_t> reducedIndex(const Shape& s, const std::vector<bool>& reduce)
+{
+    const int rank = s.rank();
+    const std::vector<int64_t> st = stridesOf(s);
+    const int64_t n = s.numel().value_or(0);
+    std::vector<int64_t> out(static_cast<size_t>(n));
+    for (int64_t idx = 0; idx < n; ++idx) {
+        int64_t rem = idx, o = 0;
+        for (int k = 0; k < rank; ++k) {
+            const int64_t c = rem / st[static_cast<size_t>(k)];
+            rem %= st[static_cast<size_t>(k)];
+            if (!reduce[static_cast<size_t>(k)])
+                o = o * s[k] + c;
+        }
+        out[static_cast<size_t>(idx)] = o;
+    }
+    return out;
+}
+
+OpResult reduceOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim, bool average)
+{
+    std::vector<bool> reduce;
+    if (auto err = reducedDims(x.shape, dims, reduce))
+        return fail(*err);
+    Value v = Value::ofTensor(reducedShape(x.shape, reduce, keepdim), nullptr);
     if (x.data) {
-        // Accumulate in double, then divide: PyTorch's result agrees to float rounding.
+        // Accumulate in double (then divide): PyTorch's result agrees to float rounding.
         std::vector<double> acc(static_cast<size_t>(v.shape.numel().value_or(1)), 0.0);
-        const std::vector<int64_t> st = stridesOf(x.shape);
         int64_t count = 1;
-        for (int k = 0; k < rank; ++k)
+        for (int k = 0; k < x.shape.rank(); ++k)
             if (reduce[static_cast<size_t>(k)])
                 count *= x.shape[k];
-        const int64_t n = x.data->numel();
-        for (int64_t idx = 0; idx < n; ++idx) {
-            int64_t rem = idx, o = 0;
-            for (int k = 0; k < rank; ++k) {
-                const int64_t c = rem / st[static_cast<size_t>(k)];
-                rem %= st[static_cast<size_t>(k)];
-                if (!reduce[static_cast<size_t>(k)])
-                    o = o * x.shape[k] + c;
-            }
-            acc[static_cast<size_t>(o)] += (*x.data)[idx];
-        }
+        const std::vector<int64_t> to = reducedIndex(x.shape, reduce);
+        for (int64_t idx = 0; idx < x.data->numel(); ++idx)
+            acc[static_cast<size_t>(to[static_cast<size_t>(idx)])] += (*x.data)[idx];
         auto t = std::make_shared<Tensor>(v.shape);
         for (size_t k = 0; k < acc.size(); ++k)
-            (*t)[static_cast<int64_t>(k)] = static_cast<float>(acc[k] / static_cast<double>(count));
+            (*t)[static_cast<int64_t>(k)] = static_cast<float>(average ? acc[k] / static_cast<double>(count) : acc[k]);
         v.data = std::move(t);
     }
+    return {std::move(v), {}};
+}
+
+} // namespace
+
+OpResult meanOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim)
+{
+    return reduceOp(x, dims, keepdim, true);
+}
+
+OpResult sumOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim)
+{
+    return reduceOp(x, dims, keepdim, false);
+}
+
+OpResult extremumOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim, bool smallest, bool firstOnly,
+                    std::vector<std::vector<int64_t>>* picked, Value* indices)
+{
+    std::vector<bool> reduce;
+    if (auto err = reducedDims(x.shape, dims, reduce))
+        return fail(*err);
+    Value v = Value::ofTensor(reducedShape(x.shape, reduce, keepdim), nullptr);
+    if (indices)
+        *indices = v;
+    if (!x.data)
+        return {std::move(v), {}};
+    const int64_t outN = v.shape.numel().value_or(1);
+    if (x.data->numel() == 0)
+        return fail(std::string(smallest ? "min" : "max")
+                    + "(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.");
+    std::vector<std::vector<int64_t>> from(static_cast<size_t>(outN));
+    const std::vector<int64_t> to = reducedIndex(x.shape, reduce);
+    // Position of each input element along the reduced dims (max(dim)'s index).
+    std::vector<int64_t> position(static_cast<size_t>(outN), 0);
+    auto t = std::make_shared<Tensor>(v.shape);
+    auto idx = std::make_shared<Tensor>(v.shape);
+    for (int64_t i = 0; i < x.data->numel(); ++i) {
+        const auto o = static_cast<size_t>(to[static_cast<size_t>(i)]);
+        const float value = (*x.data)[i];
+        const int64_t at = position[o]++;
+        std::vector<int64_t>& f = from[o];
+        const float best = f.empty() ? value : (*t)[static_cast<int64_t>(o)];
+        const bool nan = value != value;
+        const bool better = !f.empty() && !(best != best) && (nan || (smallest ? value < best : value > best));
+        if (f.empty() || better) {
+            f.assign(1, i);
+            (*t)[static_cast<int64_t>(o)] = value;
+            (*idx)[static_cast<int64_t>(o)] = static_cast<float>(at);
+        } else if (!firstOnly && (value == best)) {
+            f.push_back(i);
+        }
+    }
+    v.data = std::move(t);
+    if (indices)
+        indices->data = std::move(idx);
+    if (picked)
+        *picked = std::move(from);
     return {std::move(v), {}};
 }
 

@@ -28,5 +28,11 @@ OpResult meanOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim);
 // F.pad(x, pad, mode, value): pad holds (before, after) pairs from the last dimension backwards;
 // mode "constant" (negative padding crops), "reflect", "replicate" or "circular".
 OpResult padOp(const Value& x, const std::vector<int64_t>& pad, const std::string& mode, double value);
+OpResult sumOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim);
+// max/min over dims (every dim for an empty list). `picked` receives, per output element, the
+// input elements holding the extremum: the first only (`firstOnly`, as max(dim) indexes it) or
+// all ties (amax, max() share the gradient among them); `indices` the positions along the dim.
+OpResult extremumOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim, bool smallest, bool firstOnly,
+                    std::vector<std::vector<int64_t>>* picked, Value* indices);
 
 } // namespace ml::detail

@@ -152,6 +152,30 @@ std::vector<int64_t> broadcastIndex(const Shape& out, const Shape& operand)
     return idx;
 }
 
+// The gradient of a strided copy (permute, indexing, chunk) added back where each element came
+// from: output dim k steps op.strides[k] input elements from input element op.base.
+void scatterBack(const RecordedOp& op, const Tensor& gOut, Tensor& acc)
+{
+    const std::vector<int64_t>& dims = op.dims;
+    const std::vector<int64_t>& strides = op.strides;
+    const int rank = static_cast<int>(dims.size());
+    std::vector<int64_t> idx(dims.size(), 0);
+    int64_t off = op.base;
+    const int64_t n = gOut.numel();
+    for (int64_t i = 0; i < n; ++i) {
+        acc[off] += gOut[i];
+        for (int k = rank - 1; k >= 0; --k) {
+            const auto u = static_cast<size_t>(k);
+            if (++idx[u] < dims[u]) {
+                off += strides[u];
+                break;
+            }
+            off -= strides[u] * (dims[u] - 1);
+            idx[u] = 0;
+        }
+    }
+}
+
 } // namespace
 
 Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGrad)
@@ -237,6 +261,20 @@ Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGra
             }
             break;
         }
+        case RecordedOp::Kind::Gather:
+            scatterBack(op, gOut, gradFor(op.inputs[0].data.get(), op.inputs[0].data->numel()));
+            break;
+        case RecordedOp::Kind::Max: {
+            Tensor& acc = gradFor(op.inputs[0].data.get(), op.inputs[0].data->numel());
+            for (size_t o = 0; o < op.picked.size(); ++o) {
+                const std::vector<int64_t>& from = op.picked[o];
+                const float share = gOut[static_cast<int64_t>(o)] / static_cast<float>(std::max<size_t>(1, from.size()));
+                for (int64_t i : from)
+                    acc[i] += share;
+            }
+            break;
+        }
+        case RecordedOp::Kind::Sum:
         case RecordedOp::Kind::Mean: {
             const Value& x = op.inputs[0];
             const int rank = x.shape.rank();
@@ -249,7 +287,7 @@ Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGra
                     count *= x.shape[k];
             const std::vector<int64_t> st = stridesOf(x.shape);
             Tensor& acc = gradFor(x.data.get(), x.data->numel());
-            const float scale = 1.0f / static_cast<float>(count);
+            const float scale = op.kind == RecordedOp::Kind::Sum ? 1.0f : 1.0f / static_cast<float>(count);
             for (int64_t idx = 0; idx < x.data->numel(); ++idx) {
                 int64_t rem = idx, o = 0;
                 for (int k = 0; k < rank; ++k) {

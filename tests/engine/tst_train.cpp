@@ -144,6 +144,7 @@ private slots:
     void dropoutMasksAndScales();
     void layerGradientsMatchPyTorch();
     void modelGradientsMatchPyTorch();
+    void opGradientsMatchPyTorch();
     void seedNetworkGradientsMatchPyTorch();
     void lossesMatchPyTorch();
     void plainListLayersAreNeverUpdated();
@@ -351,6 +352,30 @@ void TestTrain::modelGradientsMatchPyTorch()
         for (const NamedTensor& t : ref.tensors)
             named += t.name != "loss" && t.name != "input" && t.name.rfind("unregistered.", 0) != 0;
         QCOMPARE(int(modelParameters(*m.root).size()), named);
+    }
+}
+
+// Every tensor op a forward program runs (permute, transpose, indexing and slicing, chunk,
+// split, stack, mean, sum, max, squeeze, flatten, softmax as a method, ...), each alone or in the
+// chain real models write (a channel shuffle, a dual-path split): output and input gradient.
+void TestTrain::opGradientsMatchPyTorch()
+{
+    const SafeTensors ref = readOk(kTrain + "op_grads.safetensors");
+    const QJsonArray cases = readJson(kTrain + "op_grads.json");
+    QVERIFY(cases.size() >= 40);
+    for (const QJsonValue& cv : cases) {
+        const QJsonObject c = cv.toObject();
+        const std::string name = c["name"].toString().toStdString();
+        auto loaded = loadModelText(c["code"].toString().toStdString(), name + ".py");
+        QVERIFY2(std::holds_alternative<LoadedModel>(loaded), name.c_str());
+        Module& root = *std::get<LoadedModel>(loaded).root;
+        Tape tape;
+        const Tensor* y = tape.forward(root, get(ref, name + ".x"));
+        QVERIFY2(y, (name + ": " + tape.error()).c_str());
+        QVERIFY(close(*y, get(ref, name + ".y"), name + " output"));
+        ParamGrads grads;
+        const Tensor gx = tape.backward(get(ref, name + ".gy"), grads);
+        QVERIFY(close(gx, get(ref, name + ".gx"), name + " input gradient"));
     }
 }
 
