@@ -291,18 +291,25 @@ int cmdGrad(const Args& a)
     SafeTensors out;
     out.tensors.push_back({"loss", Tensor::filled(Shape{}, static_cast<float>(r.loss)), DType::F32});
     std::set<const Tensor*> written; // named_parameters() names a shared module's parameters once
+    std::string frozen;              // requires_grad=False: PyTorch leaves their .grad None
     for (const StateEntry& e : stateDict(*root)) {
         if (e.spec.isBuffer)
             continue;
         const Tensor* p = &e.module->tensors()[static_cast<size_t>(e.specIndex)];
         if (!written.insert(p).second)
             continue;
+        if (!e.module->requiresGrad(e.spec.name)) {
+            frozen += (frozen.empty() ? "" : ", ") + e.key;
+            continue;
+        }
         const auto it = r.grads.find(p);
         // A parameter forward never used has no gradient (None in PyTorch): written as zeros.
         out.tensors.push_back({e.key, it == r.grads.end() ? Tensor::zeros(p->shape()) : Tensor(Tensor::borrow(p->shape(), it->second.data())),
                                DType::F32});
     }
     out.tensors.push_back({"input", r.inputGrad, DType::F32});
+    if (!frozen.empty())
+        std::cerr << a.model << ": note: not written, frozen (requires_grad=False, no gradient in PyTorch): " << frozen << "\n";
     if (auto err = writeSafeTensors(a.get("--output"), out)) {
         std::cerr << *err << "\n";
         return kExitBadInput;

@@ -71,6 +71,7 @@ class TestTrainCli : public QObject {
 private slots:
     void runUsesPlainListBatchStatistics();
     void gradMatchesPyTorch();
+    void gradLeavesOutFrozenParameters();
     void threeOptimizerStepsMatchPyTorch();
     void jsonProgressAndShuffledBatches();
     void frozenModulesStayPut();
@@ -123,6 +124,31 @@ void TestTrainCli::gradMatchesPyTorch()
             ++compared;
         }
         QCOMPARE(compared, int(got.tensors.size()));
+    }
+}
+
+// Parameters with requires_grad=False have no gradient in PyTorch (.grad is None): grad leaves
+// them out, as named_parameters() filtered on p.grad is not None does, and names them in a note.
+void TestTrainCli::gradLeavesOutFrozenParameters()
+{
+    const std::vector<std::pair<QString, QString>> cases = {
+        {"named_filter", "body.0.weight, body.0.bias, body.1.bias, body.3.weight, body.3.bias"},
+        {"thaw_one", "0.weight, 0.bias, 2.0.weight, 2.0.bias, 2.1.bias"},
+    };
+    for (const auto& [name, frozen] : cases) {
+        const QString base = kTrain + "grad_frozen_" + name, out = m_tmp.filePath(name + ".grad.safetensors");
+        const Result r = cli({"grad", kTrain + "frozen/" + name + ".py", "--weights", base + ".weights.safetensors", "--input-tensor",
+                              base + ".in.safetensors", "--target", base + ".in.safetensors:target", "--loss", "cross_entropy",
+                              "--output", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("note: not written, frozen (requires_grad=False, no gradient in PyTorch): " + frozen), qPrintable(r.err));
+        const SafeTensors got = readOk(out), ref = readOk(base + ".ref.safetensors");
+        QCOMPARE(got.tensors.size(), ref.tensors.size());
+        for (const NamedTensor& t : ref.tensors) {
+            const NamedTensor* g = got.find(t.name);
+            QVERIFY2(g, t.name.c_str());
+            QVERIFY(close(g->tensor, t.tensor, name.toStdString() + " " + t.name));
+        }
     }
 }
 
