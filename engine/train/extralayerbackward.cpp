@@ -10,6 +10,7 @@
 #include "engine/layers/upsample.h"
 #include "engine/layers/pad2d.h"
 #include "engine/layers/zeropad2d.h"
+#include "engine/parallel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -54,7 +55,8 @@ void convTransposeBackward(const ConvTranspose2d& l, const Tensor& in, const Ten
     float* gw = paramGrad(l, 0, grads).data();
     if (gIn)
         std::fill_n(gIn->data(), gIn->numel(), 0.0f);
-#pragma omp parallel for schedule(static)
+    const long long multAdds = static_cast<long long>(n) * cin * h * w * coutG * kh * kw;
+#pragma omp parallel for schedule(static) if (multAdds >= 64 * kParallelGrain)
     for (int64_t ci = 0; ci < cin; ++ci) {
         const int64_t grp = ci / cinG;
         for (int64_t b = 0; b < n; ++b)
@@ -107,7 +109,9 @@ void conv1dBackward(const Conv1d& l, const Tensor& in, const Tensor& out, const 
     const int64_t pad = o.samePadding ? o.dilation * (o.kernelSize - 1) / 2 : o.padding;
     const float* wt = l.tensors()[0].data();
     float* gw = paramGrad(l, 0, grads).data();
-#pragma omp parallel for schedule(static)
+    // The multiply-adds of each of the two passes below: tiny convolutions run on one thread.
+    const long long multAdds = static_cast<long long>(n) * cout * cinG * k * olen;
+#pragma omp parallel for schedule(static) if (multAdds >= 64 * kParallelGrain)
     for (int64_t co = 0; co < cout; ++co) {
         const int64_t grp = co / coutG;
         for (int64_t b = 0; b < n; ++b) {
@@ -139,7 +143,7 @@ void conv1dBackward(const Conv1d& l, const Tensor& in, const Tensor& out, const 
     if (!gIn)
         return;
     std::fill_n(gIn->data(), gIn->numel(), 0.0f);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (multAdds >= 64 * kParallelGrain)
     for (int64_t ci = 0; ci < cin; ++ci) {
         const int64_t grp = ci / cinG, cil = ci % cinG;
         for (int64_t b = 0; b < n; ++b) {
