@@ -18,6 +18,7 @@
 #include <QGraphicsItem>
 #include <QMainWindow>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QLayout>
 #include <QTimer>
 
@@ -188,6 +189,9 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
         if (m_wentFullScreen)
             m_window->setWindowState(m_savedWindowState);
         m_wentFullScreen = false;
+        // The panels come back in their own type: in the large type their minimum widths side
+        // by side would widen the window.
+        restoreFonts();
         for (auto it = m_savedVisible.cbegin(); it != m_savedVisible.cend(); ++it)
             it.key()->setVisible(it.value());
         restoreLayout();
@@ -210,14 +214,19 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
     emit activeChanged(on);
 }
 
-void ClassroomMode::restoreLayout()
+// The style sheet re-styles only the widgets on show: panels hidden in classroom mode would
+// keep its large type. Each widget gets back its own font, or none (the application's).
+void ClassroomMode::restoreFonts()
 {
-    // The style sheet re-styles only the widgets on show: panels hidden in classroom mode
-    // would keep its large type. Each widget gets back its own font, or none (the application's).
     for (QWidget* w : m_window->findChildren<QWidget*>()) {
         const auto own = m_savedFonts.constFind(w);
         w->setFont(own != m_savedFonts.cend() ? *own : QFont());
     }
+}
+
+void ClassroomMode::restoreLayout()
+{
+    restoreFonts();
     // The menu and status bars shrink back to the normal type before the panels get their sizes.
     if (QWidget* menu = m_window->menuWidget())
         menu->updateGeometry();
@@ -262,7 +271,11 @@ void ClassroomMode::arrange()
         const int extra = tree->verticalScrollBar()->sizeHint().width() + 2 * tree->frameWidth() + 4;
         treeWidth = header->length() + extra;
     }
-    stackRunPanels();
+    const bool runPanels = stackRunPanels();
+    // With the run panels beside the card, the column as wide as their tabs' names.
+    if (runPanels)
+        if (QTabBar* tabs = cardTabs())
+            treeWidth = std::max(treeWidth, tabs->sizeHint().width() + 8);
     // A panel on the left (the lessons) takes its width from the diagram, not from the tree.
     int left = 0;
     for (QDockWidget* d : m_window->findChildren<QDockWidget*>())
@@ -279,8 +292,12 @@ void ClassroomMode::arrange()
         if (diags->isVisible())
             m_window->resizeDocks({diags}, {h * 25 / 100}, Qt::Vertical);
     }
+    // The card as high as its numbers; with the run panels among its tabs, the most of the
+    // column that leaves the tree a few rows (the charts need their rows in the large type).
     if (m_cardDock && m_card)
-        m_window->resizeDocks({m_cardDock}, {m_card->sizeHint().height()}, Qt::Vertical);
+        m_window->resizeDocks({m_cardDock},
+                              {runPanels ? std::max(m_cardDock->minimumSizeHint().height(), h * 62 / 100) : m_card->sizeHint().height()},
+                              Qt::Vertical);
     QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     // The diagram as wide as its column (no sideways scrolling, enlarged with the type), the
     // selected box in view.
@@ -313,32 +330,56 @@ void ClassroomMode::showBox(DiagramView* view, QGraphicsItem* box)
 }
 
 // The run panels brought back in classroom mode (Run > Show Run Panels) do not fit beside the
-// presentation in the large type one beside the other: the samples, the run controls and the
-// activations join the card under the tree as tabs (the samples in front), the predictions
-// stay under the diagram. The window keeps the size it was presented at (the panels' minimum
-// widths side by side would have widened it past the screen). Leaving classroom mode restores
-// the layout as it was.
-void ClassroomMode::stackRunPanels()
+// presentation in the large type one beside the other: the samples, the run controls, the
+// activations and the predictions join the card under the tree as tabs (the samples in front
+// when they first come, unless another run panel is), so that the diagram keeps the whole height of its column. The window
+// keeps the size it was presented at (the panels' minimum widths side by side would have
+// widened it past the screen). Leaving classroom mode restores the layout as it was. True when
+// run panels are among the card's tabs.
+bool ClassroomMode::stackRunPanels()
 {
     if (!m_cardDock || !m_cardDock->isVisible() || m_cardDock->isFloating())
-        return;
+        return false;
     bool stacked = false;
+    bool any = false;
     QDockWidget* front = nullptr;
-    for (const char* name : {"activationsDock", "runDock", "samplesDock"}) {
+    // A run panel the user has brought to the front stays there when others join.
+    bool runPanelInFront = false;
+    for (QDockWidget* d : m_window->tabifiedDockWidgets(m_cardDock))
+        runPanelInFront = runPanelInFront || !d->visibleRegion().isEmpty();
+    for (const char* name : {"samplesDock", "runDock", "activationsDock", "predictionsDock"}) {
         auto* d = m_window->findChild<QDockWidget*>(QLatin1String(name));
-        if (!d || !d->isVisible() || d->isFloating() || m_window->tabifiedDockWidgets(m_cardDock).contains(d))
+        if (!d || !d->isVisible() || d->isFloating())
+            continue;
+        any = true;
+        if (m_window->tabifiedDockWidgets(m_cardDock).contains(d))
             continue;
         m_window->tabifyDockWidget(m_cardDock, d);
-        front = d;
+        if (!front)
+            front = d;
         stacked = true;
     }
     if (!stacked)
-        return;
-    if (front)
+        return any;
+    if (front && !runPanelInFront)
         front->raise();
     QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     if (!m_window->isFullScreen() && m_presentedSize.isValid() && m_window->size() != m_presentedSize)
         m_window->resize(m_presentedSize);
+    return true;
+}
+
+// The tab bar of the card and the panels tabbed with it (QMainWindow keeps it as its child).
+QTabBar* ClassroomMode::cardTabs() const
+{
+    if (!m_cardDock)
+        return nullptr;
+    for (QTabBar* bar : m_window->findChildren<QTabBar*>(Qt::FindDirectChildrenOnly))
+        if (bar->isVisible())
+            for (int i = 0; i < bar->count(); ++i)
+                if (bar->tabText(i) == m_cardDock->windowTitle())
+                    return bar;
+    return nullptr;
 }
 
 // The selected node's card under the tree, made on first use.
@@ -368,7 +409,8 @@ void ClassroomMode::showCard()
     m_cardDock->show();
 }
 
-// A presentation needs no panel titles: the diagram and the card speak for themselves.
+// A presentation needs no panel titles: the diagram and the card speak for themselves, and the
+// run panels among the card's tabs are named by their tabs.
 void ClassroomMode::setTitleBars(bool shown)
 {
     if (shown) {
@@ -381,7 +423,9 @@ void ClassroomMode::setTitleBars(bool shown)
         m_untitled.clear();
         return;
     }
-    const QStringList untitled{QStringLiteral("diagramDock"), QStringLiteral("nodeCardDock")};
+    const QStringList untitled{QStringLiteral("diagramDock"),     QStringLiteral("nodeCardDock"),
+                               QStringLiteral("samplesDock"),     QStringLiteral("runDock"),
+                               QStringLiteral("activationsDock"), QStringLiteral("predictionsDock")};
     for (QDockWidget* d : m_window->findChildren<QDockWidget*>())
         if (!d->titleBarWidget()) {
             d->setTitleBarWidget(untitled.contains(d->objectName()) ? new QWidget(d) : classroomTitleBar(d));

@@ -13,6 +13,7 @@ class QAction;
 class QDockWidget;
 class QGraphicsItem;
 class QMainWindow;
+class QTabBar;
 
 namespace ml::ui {
 
@@ -63,9 +64,11 @@ private:
     void arrange();
     void arrangeLater(); // once, after the current event
     static void showBox(DiagramView* view, QGraphicsItem* box);
-    void stackRunPanels();
+    bool stackRunPanels();
+    QTabBar* cardTabs() const;
 
     void restoreLayout();
+    void restoreFonts();
     void restoreZooms(); // the diagrams' zoom and scroll positions as before classroom mode
     double typeSize() const; // points
     void showCard();

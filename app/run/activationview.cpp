@@ -95,6 +95,7 @@ void ActivationView::showCall(const ForwardCall* call, const RunInput* input, co
     if (!call) {
         m_title->setText(why.toHtmlEscaped());
         m_grid->clear();
+        showFooter();
         return;
     }
     const QString name = call->path.isEmpty() ? QStringLiteral("the whole model") : call->path;
@@ -109,6 +110,15 @@ void ActivationView::showCall(const ForwardCall* call, const RunInput* input, co
                               QString::fromStdString(call->input.shape().toString()),
                               QString::fromStdString(out.toString()), what.isEmpty() ? QString() : QStringLiteral(" · ") + what));
     m_grid->setTensor(call->output, outputNames);
+    showFooter();
+}
+
+// The colour scale's choice only for maps; the value under the cursor unless every value is
+// written out (rows).
+void ActivationView::showFooter()
+{
+    m_shared->setVisible(m_grid->tileCount() > 0);
+    m_readout->setVisible(!m_grid->drawsRows());
 }
 
 void ActivationView::setStale(bool stale)

@@ -31,6 +31,8 @@ public:
     QLabel* title() const { return m_title; }
 
 private:
+    void showFooter();
+
     QLabel* m_input;
     QLabel* m_inputCaption;
     QLabel* m_title;

@@ -11,8 +11,13 @@ namespace ml::ui {
 
 static constexpr int kMaxTiles = 256;
 static constexpr int kMaxBars = 1024;
-static constexpr int kLegendHeight = 34;
+static constexpr int kLegendStrip = 12;
 static constexpr int kGap = 4;
+
+static QString number(float v)
+{
+    return QString::number(static_cast<double>(v), 'g', 4);
+}
 
 FeatureMapGrid::FeatureMapGrid(QWidget* parent)
     : QWidget(parent)
@@ -28,6 +33,9 @@ QSize FeatureMapGrid::sizeHint() const
 
 QSize FeatureMapGrid::minimumSizeHint() const
 {
+    // Rows: each name and value whole at the widget's type size, a bar between them.
+    if (drawsRows())
+        return {2 * kGap + rowNameWidth() + rowValueWidth() + 80, 2 * kGap + m_bars * (fontMetrics().height() + 4)};
     return {200, 120};
 }
 
@@ -80,6 +88,7 @@ void FeatureMapGrid::rebuildImages()
     if (m_names.size() != m_bars)
         m_names.clear();
     layoutTiles();
+    updateGeometry(); // rows ask for the height of their names
     update();
 }
 
@@ -87,7 +96,7 @@ void FeatureMapGrid::layoutTiles()
 {
     if (m_tiles.empty())
         return;
-    const QRect area = rect().adjusted(kGap, kGap, -kGap, -kGap - kLegendHeight);
+    const QRect area = rect().adjusted(kGap, kGap, -kGap, -kGap - legendHeight());
     const int n = static_cast<int>(m_tiles.size());
     const double aspect = static_cast<double>(m_layout.width) / std::max(1, m_layout.height);
     // The column count that makes tiles largest.
@@ -113,14 +122,30 @@ void FeatureMapGrid::layoutTiles()
             QRect(origin.x() + (i % bestCols) * (tileW + kGap), origin.y() + (i / bestCols) * (tileH + kGap), tileW, tileH);
 }
 
+// The legend's strip with its caption under it, and the width of the numbers beside it, in the
+// widget's type (classroom mode's large type too).
+int FeatureMapGrid::legendHeight() const
+{
+    return 4 + kLegendStrip + 2 + fontMetrics().height();
+}
+
+int FeatureMapGrid::scaleLabelWidth() const
+{
+    const float lo = std::min(0.f, m_range.min);
+    const float hi = std::max(0.f, m_range.max);
+    return std::max({48, fontMetrics().horizontalAdvance(number(lo)), fontMetrics().horizontalAdvance(number(hi))}) + 8;
+}
+
 QRect FeatureMapGrid::legendRect() const
 {
-    return QRect(kGap + 64, height() - kLegendHeight + 4, std::max(40, width() - 2 * kGap - 128), 12);
+    const int side = scaleLabelWidth();
+    return QRect(kGap + side, height() - legendHeight() + 4, std::max(40, width() - 2 * kGap - 2 * side), kLegendStrip);
 }
 
 QRect FeatureMapGrid::barsRect() const
 {
-    return rect().adjusted(kGap + 64, kGap + 6, -kGap, -kGap - kLegendHeight - 4 - nameStrip());
+    return rect().adjusted(kGap + scaleLabelWidth(), kGap + fontMetrics().height() / 2, -kGap,
+                           -kGap - legendHeight() - 4 - nameStrip());
 }
 
 // As high as the longest name, written upwards under its bar; at most half the height.
@@ -136,6 +161,12 @@ int FeatureMapGrid::nameStrip() const
 
 QRect FeatureMapGrid::nameRect(int bar) const
 {
+    if (drawsRows()) {
+        if (bar < 0 || bar >= m_bars)
+            return {};
+        const QRect bars = rowBarsRect();
+        return QRect(kGap, bars.top() + bar * rowHeight(), rowNameWidth(), rowHeight());
+    }
     if (bar < 0 || bar >= m_names.size())
         return {};
     const QRect area = barsRect();
@@ -144,15 +175,55 @@ QRect FeatureMapGrid::nameRect(int bar) const
     return QRect(x, area.bottom() + 4, fontMetrics().height(), nameStrip() - 2);
 }
 
+QRect FeatureMapGrid::valueRect(int bar) const
+{
+    if (!drawsRows() || bar < 0 || bar >= m_bars)
+        return {};
+    const QRect bars = rowBarsRect();
+    return QRect(width() - kGap - rowValueWidth(), bars.top() + bar * rowHeight(), rowValueWidth(), rowHeight());
+}
+
+QString FeatureMapGrid::barLabel(int bar) const
+{
+    return m_names.isEmpty() ? QString::number(bar) : m_names[bar];
+}
+
+// A row as high as the type and a little air, up to twice that when there is room.
+int FeatureMapGrid::rowHeight() const
+{
+    const int least = fontMetrics().height() + 4;
+    if (m_bars <= 0)
+        return least;
+    return std::clamp((height() - 2 * kGap) / m_bars, least, 2 * fontMetrics().height());
+}
+
+int FeatureMapGrid::rowNameWidth() const
+{
+    int widest = 0;
+    for (int i = 0; i < m_bars; ++i)
+        widest = std::max(widest, fontMetrics().horizontalAdvance(barLabel(i)));
+    return widest + 2;
+}
+
+int FeatureMapGrid::rowValueWidth() const
+{
+    int widest = 0;
+    for (int i = 0; i < m_bars; ++i)
+        widest = std::max(widest, fontMetrics().horizontalAdvance(number(m_tensor[i])));
+    return widest + 2;
+}
+
+QRect FeatureMapGrid::rowBarsRect() const
+{
+    const int left = kGap + rowNameWidth() + 2 * kGap;
+    const int right = width() - kGap - rowValueWidth() - 2 * kGap;
+    return QRect(left, kGap, std::max(1, right - left), m_bars * rowHeight());
+}
+
 void FeatureMapGrid::resizeEvent(QResizeEvent* event)
 {
     QWidget::resizeEvent(event);
     layoutTiles();
-}
-
-static QString number(float v)
-{
-    return QString::number(static_cast<double>(v), 'g', 4);
 }
 
 void FeatureMapGrid::paintEvent(QPaintEvent*)
@@ -174,46 +245,96 @@ void FeatureMapGrid::paintEvent(QPaintEvent*)
         QFont f = font();
         f.setPointSizeF(f.pointSizeF() * 0.75);
         p.setFont(f);
+        const QFontMetrics fm(f);
         for (size_t i = 0; i < m_tiles.size(); ++i) {
             const QRect r = m_tiles[i].rect;
-            const QRect label(r.left() + 1, r.top() + 1, 22, 12);
+            const QRect label(r.left() + 1, r.top() + 1, fm.horizontalAdvance(QString::number(i)) + 6, fm.height());
             p.fillRect(label, QColor(0, 0, 0, 120));
             p.setPen(Qt::white);
             p.drawText(label, Qt::AlignCenter, QString::number(i));
         }
         p.setFont(font());
     }
-    if (m_bars > 0) {
-        const QRect area = barsRect();
-        const float lo = std::min(0.f, m_range.min);
-        const float hi = std::max(0.f, m_range.max);
-        const float span = hi > lo ? hi - lo : 1.f;
-        const auto yOf = [&](float v) { return area.bottom() - (v - lo) / span * area.height(); };
-        const double bw = static_cast<double>(area.width()) / m_bars;
-        const double zero = yOf(0.f);
-        for (int i = 0; i < m_bars; ++i) {
-            const float v = m_tensor[i];
-            const double y = yOf(std::isfinite(v) ? v : 0.f);
-            p.fillRect(QRectF(area.left() + i * bw, std::min(y, zero), std::max(1.0, bw - (bw > 3 ? 1 : 0)), std::abs(zero - y)),
-                       scaleColour(m_range.position(v)));
-        }
-        p.setPen(palette().text().color());
-        p.drawLine(QPointF(area.left(), zero), QPointF(area.right(), zero));
-        // Each name upwards under its bar, read with the head tilted left as on a book's spine.
-        for (int i = 0; i < m_names.size(); ++i) {
-            const QRect r = nameRect(i);
-            p.save();
-            p.translate(r.left(), r.bottom());
-            p.rotate(-90);
-            p.drawText(QRect(0, 0, r.height(), r.width()), Qt::AlignRight | Qt::AlignVCenter,
-                       fontMetrics().elidedText(m_names[i], Qt::ElideRight, r.height()));
-            p.restore();
-        }
-        p.drawText(QRect(0, area.top() - 6, 60, 14), Qt::AlignRight | Qt::AlignVCenter, number(hi));
-        p.drawText(QRect(0, static_cast<int>(zero) - 7, 60, 14), Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("0"));
-        p.drawText(QRect(0, area.bottom() - 7, 60, 14), Qt::AlignRight | Qt::AlignVCenter, number(lo));
+    if (drawsRows()) {
+        paintRows(p);
+        return; // every value is written out: no legend needed
     }
-    // Legend: the colour scale with its ends.
+    if (m_bars > 0)
+        paintStrip(p);
+    paintLegend(p);
+}
+
+// One row per feature: the name, a bar from zero (left for negative values, right for
+// positive), the value.
+void FeatureMapGrid::paintRows(QPainter& p) const
+{
+    const QRect area = rowBarsRect();
+    const float lo = std::min(0.f, m_range.min);
+    const float hi = std::max(0.f, m_range.max);
+    const float span = hi > lo ? hi - lo : 1.f;
+    const auto xOf = [&](float v) { return area.left() + (v - lo) / span * area.width(); };
+    const double zero = xOf(0.f);
+    const int rowH = rowHeight();
+    const int barH = std::max(2, rowH * 2 / 3);
+    for (int i = 0; i < m_bars; ++i) {
+        const float v = m_tensor[i];
+        const double x = xOf(std::isfinite(v) ? v : 0.f);
+        const int top = area.top() + i * rowH;
+        if (i % 2 == 1)
+            p.fillRect(QRect(0, top, width(), rowH), palette().alternateBase());
+        p.fillRect(QRectF(std::min(x, zero), top + (rowH - barH) / 2.0, std::max(1.0, std::abs(x - zero)), barH),
+                   scaleColour(m_range.position(v)));
+        p.setPen(palette().text().color());
+        p.drawText(nameRect(i), Qt::AlignRight | Qt::AlignVCenter, barLabel(i));
+        p.drawText(valueRect(i), Qt::AlignRight | Qt::AlignVCenter, number(v));
+    }
+    p.setPen(palette().text().color());
+    p.drawLine(QPointF(zero, area.top()), QPointF(zero, area.top() + m_bars * rowH));
+}
+
+// Upright bars from zero, the names written upwards under them, the top, zero and bottom of
+// the scale beside them (zero only where it does not run into the others).
+void FeatureMapGrid::paintStrip(QPainter& p) const
+{
+    const QRect area = barsRect();
+    const float lo = std::min(0.f, m_range.min);
+    const float hi = std::max(0.f, m_range.max);
+    const float span = hi > lo ? hi - lo : 1.f;
+    const auto yOf = [&](float v) { return area.bottom() - (v - lo) / span * area.height(); };
+    const double bw = static_cast<double>(area.width()) / m_bars;
+    const double zero = yOf(0.f);
+    for (int i = 0; i < m_bars; ++i) {
+        const float v = m_tensor[i];
+        const double y = yOf(std::isfinite(v) ? v : 0.f);
+        p.fillRect(QRectF(area.left() + i * bw, std::min(y, zero), std::max(1.0, bw - (bw > 3 ? 1 : 0)), std::abs(zero - y)),
+                   scaleColour(m_range.position(v)));
+    }
+    p.setPen(palette().text().color());
+    p.drawLine(QPointF(area.left(), zero), QPointF(area.right(), zero));
+    // Each name upwards under its bar, read with the head tilted left as on a book's spine.
+    for (int i = 0; i < m_names.size(); ++i) {
+        const QRect r = nameRect(i);
+        p.save();
+        p.translate(r.left(), r.bottom());
+        p.rotate(-90);
+        p.drawText(QRect(0, 0, r.height(), r.width()), Qt::AlignRight | Qt::AlignVCenter,
+                   fontMetrics().elidedText(m_names[i], Qt::ElideRight, r.height()));
+        p.restore();
+    }
+    const int lineH = fontMetrics().height();
+    const int labelW = area.left() - kGap - 2;
+    const auto label = [&](double y, const QString& text) {
+        p.drawText(QRect(0, static_cast<int>(y) - lineH / 2, labelW, lineH), Qt::AlignRight | Qt::AlignVCenter, text);
+    };
+    label(area.top(), number(hi));
+    label(area.bottom(), number(lo));
+    if (zero - area.top() >= lineH && area.bottom() - zero >= lineH)
+        label(zero, QStringLiteral("0"));
+}
+
+// The colour scale with its ends.
+void FeatureMapGrid::paintLegend(QPainter& p) const
+{
     const QRect lr = legendRect();
     QLinearGradient g(lr.topLeft(), lr.topRight());
     for (int i = 0; i <= 8; ++i)
@@ -224,11 +345,12 @@ void FeatureMapGrid::paintEvent(QPaintEvent*)
     const bool perMap = !m_shared && !m_tiles.empty();
     const QString lo = perMap ? QStringLiteral("min") : number(m_range.min);
     const QString hi = perMap ? QStringLiteral("max") : number(m_range.max);
-    p.drawText(QRect(0, lr.top() - 2, lr.left() - 4, 16), Qt::AlignRight | Qt::AlignVCenter, lo);
-    p.drawText(QRect(lr.right() + 4, lr.top() - 2, 80, 16), Qt::AlignLeft | Qt::AlignVCenter, hi);
-    p.drawText(QRect(lr.left(), lr.bottom() + 1, lr.width(), 16), Qt::AlignCenter,
+    const int lineH = fontMetrics().height();
+    p.drawText(QRect(0, lr.center().y() - lineH / 2, lr.left() - 4, lineH), Qt::AlignRight | Qt::AlignVCenter, lo);
+    p.drawText(QRect(lr.right() + 4, lr.center().y() - lineH / 2, width() - lr.right() - 4, lineH), Qt::AlignLeft | Qt::AlignVCenter, hi);
+    p.drawText(QRect(lr.left(), lr.bottom() + 1, lr.width(), lineH), Qt::AlignCenter,
                perMap ? QStringLiteral("each map on its own scale (overall %1 … %2)").arg(number(m_range.min), number(m_range.max))
-                      : QStringLiteral("one scale for all maps"));
+                      : m_tiles.empty() ? QStringLiteral("one scale for all features") : QStringLiteral("one scale for all maps"));
 }
 
 QString FeatureMapGrid::describeAt(const QPoint& pos) const
@@ -241,6 +363,14 @@ QString FeatureMapGrid::describeAt(const QPoint& pos) const
         const int row = std::clamp((pos.y() - r.top()) * m_layout.height / std::max(1, r.height()), 0, m_layout.height - 1);
         const int64_t at = (static_cast<int64_t>(i) * m_layout.height + row) * m_layout.width + col;
         return QStringLiteral("channel %1, row %2, col %3: %4").arg(i).arg(row).arg(col).arg(number(m_tensor[at]));
+    }
+    if (drawsRows()) {
+        const QRect area = rowBarsRect();
+        if (pos.y() < area.top() || pos.y() >= area.bottom() + 1)
+            return {};
+        const int i = std::clamp((pos.y() - area.top()) / rowHeight(), 0, m_bars - 1);
+        const QString name = m_names.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_names[i]);
+        return QStringLiteral("feature %1%2: %3").arg(i).arg(name, number(m_tensor[i]));
     }
     if (m_bars > 0) {
         const QRect area = barsRect();

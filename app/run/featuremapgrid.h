@@ -9,14 +9,17 @@
 #include <QStringList>
 #include <QWidget>
 
+class QPainter;
+
 #include <vector>
 
 namespace ml::ui {
 
 // Paints a tensor the way a teacher shows it: [N, C, H, W] as one tile per channel (first
-// sample), [N, F] as a strip of bars (named when there is a name per feature: a model's output
-// with a class name per output); a colour legend with min and max below. Hovering reports
-// channel, row, column and value.
+// sample) with a colour legend (min and max) below; a short [N, F] vector (a model's output)
+// as one row per feature, its name (the class name when there is one per feature, else its
+// index) whole on the left and its value written at the right, readable from the back of a
+// room; a long one as a strip of bars. Hovering reports channel, row, column and value.
 class FeatureMapGrid : public QWidget {
     Q_OBJECT
 public:
@@ -31,8 +34,15 @@ public:
     int barCount() const { return m_bars; }
     // The names under the bars (empty when the bars are numbered only).
     const QStringList& barNames() const { return m_names; }
-    // The rectangle a bar's name is drawn in (rotated text: its height is the name's length).
+    // One row per feature (a short vector) rather than a strip of upright bars.
+    bool drawsRows() const { return m_bars > 0 && m_bars <= kMaxRows; }
+    // The rectangle a bar's name is drawn in: level in a row (its width is the name's room), or
+    // rotated under an upright bar (its height is the name's room).
     QRect nameRect(int bar) const;
+    // The rectangle a row's value is written in (rows only).
+    QRect valueRect(int bar) const;
+
+    static constexpr int kMaxRows = 16;
     // What lies under a widget position: "channel 3, row 5, col 7: 0.4172"; "" for nothing.
     QString describeAt(const QPoint& pos) const;
 
@@ -57,8 +67,18 @@ private:
     void rebuildImages();
     void layoutTiles();
     QRect legendRect() const;
+    int legendHeight() const;
+    int scaleLabelWidth() const;
     QRect barsRect() const;
     int nameStrip() const; // the height under the bars for their names
+    QString barLabel(int bar) const;
+    int rowHeight() const;
+    int rowNameWidth() const;
+    int rowValueWidth() const;
+    QRect rowBarsRect() const; // where the rows' bars are drawn, between names and values
+    void paintRows(QPainter& p) const;
+    void paintStrip(QPainter& p) const;
+    void paintLegend(QPainter& p) const;
 
     ml::Tensor m_tensor;
     MapLayout m_layout;

@@ -5,13 +5,13 @@
 
 #include <optional>
 
-class QChart;
-class QChartView;
 class QLabel;
 
 namespace ml::ui {
 
 struct Prediction;
+
+class ProbabilityBars;
 
 // Class probabilities as horizontal bars with class names; the true label's bar in its own
 // colour, the predicted class named above the chart.
@@ -27,17 +27,11 @@ public:
     QString headline() const;
     QSize sizeHint() const override; // room for every class name
     int barCount() const { return m_bars; }
-
-protected:
-    void changeEvent(QEvent* event) override;
+    ProbabilityBars* bars() const { return m_barsView; }
 
 private:
-    void fitLabels();
-
-    QChart* m_chart;
-    QChartView* m_view;
+    ProbabilityBars* m_barsView;
     QLabel* m_headline;
-    int m_rowHeight = 16;
     int m_bars = 0;
     bool m_stale = false;
     QString m_text;

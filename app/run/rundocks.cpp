@@ -143,6 +143,10 @@ void RunDocks::raise()
         d->show();
         d->raise();
     }
+    // The predictions among other panels' tabs: a presentation (classroom mode) has placed
+    // and sized them.
+    if (!m_window->tabifiedDockWidgets(m_predictionsDock).isEmpty())
+        return;
     // Room for the maps and the chart: the bottom row grows to half the window, the left column
     // fits the run panel, the diagram keeps a readable width and the predictions under it.
     const int w = m_window->width();

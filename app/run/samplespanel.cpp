@@ -18,11 +18,37 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStyledItemDelegate>
 #include <QVBoxLayout>
 
 #include <algorithm>
 
 namespace ml::ui {
+
+namespace {
+
+// Every cell as large as the view's grid: the list's items share one size (10,000 rows), which
+// Qt would otherwise take from the first picture's caption wrapped to the picture's width, and
+// cut every longer class name to it ("Pullo…").
+class GridCellDelegate : public QStyledItemDelegate {
+public:
+    explicit GridCellDelegate(QListView* view)
+        : QStyledItemDelegate(view)
+        , m_view(view)
+    {
+    }
+
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override
+    {
+        const QSize grid = m_view->gridSize();
+        return grid.isValid() ? grid - QSize(4, 4) : QStyledItemDelegate::sizeHint(option, index);
+    }
+
+private:
+    QListView* m_view;
+};
+
+} // namespace
 
 QString shippedSamplesDirectory()
 {
@@ -59,6 +85,7 @@ SamplesPanel::SamplesPanel(RunController* controller, QWidget* parent)
     m_view->setUniformItemSizes(true); // 10,000 rows: no per-row size queries
     m_view->setWordWrap(true);
     m_view->setLayoutMode(QListView::Batched);
+    m_view->setItemDelegate(new GridCellDelegate(m_view));
 
     auto* open = new QPushButton(QStringLiteral("Open Image…"), this);
     open->setToolTip(QStringLiteral("Run the model on a PNG, JPEG or BMP file (or drop one here)"));

@@ -188,8 +188,11 @@ int main(int argc, char* argv[])
     window.show();
     // Once the first window has sized its panels: the layout classroom mode returns to.
     if (parser.isSet(classroom))
-        if (auto* tools = window.findChild<TeachingTools*>())
+        if (auto* tools = window.findChild<TeachingTools*>()) {
             tools->classroom()->setActive(true);
+            if (running) // as Run > Show Run Panels does in the presentation
+                runDocks->raise();
+        }
     auto* trainDocks = window.findChild<TrainDocks*>();
     QString trainMessage;
     QObject::connect(trainDocks->session(), &TrainSession::message, &window,
@@ -208,8 +211,7 @@ int main(int argc, char* argv[])
         if (!runDocks->controller()->waitForFinished(120000))
             return fail(1, QStringLiteral("the run did not finish in two minutes"));
         QCoreApplication::processEvents();
-        if (!parser.isSet(classroom))
-            runDocks->raise(); // sized for the results (classroom mode keeps its few panels)
+        runDocks->raise(); // sized for the results
         for (int i = 0; i < 5; ++i)
             QCoreApplication::processEvents();
         const ForwardRecording* result = runDocks->controller()->result();

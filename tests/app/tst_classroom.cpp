@@ -4,8 +4,13 @@
 #include "app/classroom/nodecard.h"
 #include "app/diagram/diagramview.h"
 #include "app/document/document.h"
+#include "app/document/predictions.h"
 #include "app/document/runcontroller.h"
 #include "app/lessons/lessonplayer.h"
+#include "app/run/activationview.h"
+#include "app/run/featuremapgrid.h"
+#include "app/run/predictionchart.h"
+#include "app/run/probabilitybars.h"
 #include "app/run/rundocks.h"
 #include "app/run/samplespanel.h"
 #include "app/ui/mainwindow.h"
@@ -13,6 +18,7 @@
 #include "app/ui/statusmessage.h"
 #include "app/ui/teachingtools.h"
 #include "engine/module.h"
+#include "classroomwindow.h"
 
 #include <QAction>
 #include <QApplication>
@@ -25,9 +31,12 @@
 #include <QProcess>
 #include <QScrollBar>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+
+#include <functional>
 
 using namespace ml::ui;
 
@@ -320,41 +329,105 @@ private slots:
     }
 
     // The run panels opened in classroom mode: the window keeps its size (the status bar's
-    // totals whole), the samples, run controls and activations are tabs beside the card, the
-    // predictions under the diagram; every sample's class name whole under its picture in the
-    // large type.
+    // totals whole); the samples, run controls, activations and predictions are tabs beside the
+    // card, each tab's name whole, so that the diagram keeps the whole height of its column;
+    // every sample's class name whole under its picture in the large type. The activations of
+    // the model's output and the predictions are one row per class: every name whole, in the
+    // large type, no row running into another, every value written out.
+    void runPanelsInClassroomMode_data() { presentationAtProjectorSizes_data(); }
     void runPanelsInClassroomMode()
     {
+        QFETCH(QSize, size);
         MainWindow window;
-        window.setQuiet(true);
-        window.resize(1280, 720);
-        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab")));
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        ClassroomMode* mode = window.findChild<TeachingTools*>()->classroom();
-        mode->setActive(true);
+        QString why;
+        QVERIFY2(testing::presentAt(window, size, QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab"), true, &why), qPrintable(why));
+        ClassroomMode* mode = testing::classroomOf(window);
         window.runDocks()->raise();
         QListView* samples = window.runDocks()->samples()->view();
+        auto* samplesDock = window.findChild<QDockWidget*>(QStringLiteral("samplesDock"));
+        samplesDock->raise();
         QTRY_VERIFY(samples->isVisible());
         QTest::qWait(50);
-        QCOMPARE(window.size(), QSize(1280, 720));
+        QCOMPARE(window.size(), size);
         QLabel* totals = window.totalsLabel();
         QVERIFY(totals->visibleRegion().boundingRect().width() >= QFontMetrics(totals->font()).horizontalAdvance(totals->text()));
         QVERIFY(totals->mapTo(&window, QPoint(totals->width(), 0)).x() <= window.width());
         auto* card = window.findChild<QDockWidget*>(QStringLiteral("nodeCardDock"));
-        for (const char* name : {"samplesDock", "runDock", "activationsDock"})
+        for (const char* name : {"samplesDock", "runDock", "activationsDock", "predictionsDock"})
             QVERIFY2(window.tabifiedDockWidgets(card).contains(window.findChild<QDockWidget*>(QLatin1String(name))), name);
-        auto* predictions = window.findChild<QDockWidget*>(QStringLiteral("predictionsDock"));
-        QVERIFY(predictions->isVisible());
-        QVERIFY(predictions->mapTo(&window, QPoint(predictions->width(), 0)).x() <= window.width());
+        QTabBar* tabs = nullptr;
+        for (QTabBar* bar : window.findChildren<QTabBar*>())
+            for (int i = 0; i < bar->count(); ++i)
+                if (bar->isVisible() && bar->tabText(i) == QStringLiteral("Activations"))
+                    tabs = bar;
+        QVERIFY(tabs);
+        QCOMPARE(tabs->count(), 5);
+        for (int i = 0; i < tabs->count(); ++i)
+            QVERIFY2(tabs->tabRect(i).width() >= QFontMetrics(tabs->font()).horizontalAdvance(tabs->tabText(i)) + 8 &&
+                         tabs->tabRect(i).right() < tabs->width(),
+                     qPrintable(QStringLiteral("tab '%1' is %2 px").arg(tabs->tabText(i)).arg(tabs->tabRect(i).width())));
+        // The diagram: the whole height between the menu and the status bar, most of the width.
+        auto* diagramDock = window.findChild<QDockWidget*>(QStringLiteral("diagramDock"));
+        const int between = window.statusBar()->geometry().top() - window.menuWidget()->geometry().bottom();
+        QVERIFY2(diagramDock->height() >= between * 95 / 100,
+                 qPrintable(QStringLiteral("the diagram is %1 px of %2").arg(diagramDock->height()).arg(between)));
+        QVERIFY2(diagramDock->width() >= window.width() / 2, qPrintable(QString::number(diagramDock->width())));
         QVERIFY(samples->font().pointSizeF() >= QApplication::font().pointSizeF());
         const QFontMetrics fm(samples->font());
         QVERIFY(samples->model()->rowCount() >= 10);
         for (int row = 0; row < 30 && row < samples->model()->rowCount(); ++row) {
             const QString name = samples->model()->index(row, 0).data().toString(); // the shipped samples
-            QVERIFY2(fm.horizontalAdvance(name) + 8 <= samples->gridSize().width(),
-                     qPrintable(QStringLiteral("'%1' needs %2 px, a cell has %3").arg(name).arg(fm.horizontalAdvance(name)).arg(samples->gridSize().width())));
+            const int cell = samples->visualRect(samples->model()->index(row, 0)).width();
+            QVERIFY2(fm.horizontalAdvance(name) + 8 <= std::min(cell, samples->gridSize().width()),
+                     qPrintable(QStringLiteral("'%1' needs %2 px, a cell has %3").arg(name).arg(fm.horizontalAdvance(name)).arg(cell)));
         }
+        testing::keepScreenshot(window, QStringLiteral("classroom-samples"));
+
+        // The model's output in Activations.
+        QVERIFY(window.runDocks()->controller()->waitForFinished(60000));
+        QVERIFY(window.selectPath(QString()));
+        window.findChild<QDockWidget*>(QStringLiteral("activationsDock"))->raise();
+        FeatureMapGrid* grid = window.runDocks()->activations()->grid();
+        QTRY_COMPARE(grid->barCount(), 10);
+        QTRY_VERIFY(grid->isVisible());
+        QVERIFY(grid->drawsRows());
+        QCOMPARE(grid->barNames(), ml::ui::fashionMnistClasses());
+        QVERIFY(grid->font().pointSizeF() >= QApplication::font().pointSizeF() - 0.01);
+        const auto rowsWhole = [](QWidget* w, int rows, const std::function<QString(int)>& name,
+                                  const std::function<QRect(int)>& nameRect, const std::function<QRect(int)>& valueRect) {
+            const QFontMetrics m(w->font());
+            const QRect shown = w->visibleRegion().boundingRect();
+            for (int i = 0; i < rows; ++i) {
+                const QRect r = nameRect(i);
+                const QRect v = valueRect(i);
+                if (r.width() < m.horizontalAdvance(name(i)) || r.height() < m.height() || v.height() < m.height())
+                    return QStringLiteral("'%1' has %2x%3 px").arg(name(i)).arg(r.width()).arg(r.height());
+                if (!shown.contains(r) || !shown.contains(v))
+                    return QStringLiteral("'%1' is cut: %2,%3 in %4x%5").arg(name(i)).arg(r.bottom()).arg(v.bottom()).arg(shown.width()).arg(shown.height());
+                if (r.intersects(v) || (i > 0 && (r.intersects(nameRect(i - 1)) || v.intersects(valueRect(i - 1)))))
+                    return QStringLiteral("'%1' runs into its neighbour").arg(name(i));
+            }
+            return QString();
+        };
+        QString cut;
+        QTRY_VERIFY2((cut = rowsWhole(
+                          grid, 10, [&](int i) { return grid->barNames()[i]; }, [&](int i) { return grid->nameRect(i); },
+                          [&](int i) { return grid->valueRect(i); }))
+                         .isEmpty(),
+                     qPrintable(cut));
+        testing::keepScreenshot(window, QStringLiteral("classroom-activations"));
+
+        window.findChild<QDockWidget*>(QStringLiteral("predictionsDock"))->raise();
+        ProbabilityBars* bars = window.runDocks()->predictions()->bars();
+        QTRY_VERIFY(bars->isVisible());
+        QCOMPARE(bars->rowCount(), 10);
+        QVERIFY(bars->font().pointSizeF() >= QApplication::font().pointSizeF() - 0.01);
+        QTRY_VERIFY2((cut = rowsWhole(
+                          bars, 10, [&](int i) { return bars->row(i).name; }, [&](int i) { return bars->nameRect(i); },
+                          [&](int i) { return bars->valueRect(i); }))
+                         .isEmpty(),
+                     qPrintable(cut));
+        testing::keepScreenshot(window, QStringLiteral("classroom-predictions"));
         mode->setActive(false);
     }
 

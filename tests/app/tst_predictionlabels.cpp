@@ -1,18 +1,15 @@
-// The Predictions chart names every class whole (never "…", never cut at the chart's left
-// edge): at 1600x1000, in a widened panel and in classroom mode's large type, which the axis
-// labels follow.
+// The Predictions chart names every class whole (never "…", never left out, never cut): at
+// 1600x1000, in a widened panel and in classroom mode's large type, which the names follow.
 #include "app/classroom/classroommode.h"
 #include "app/document/runcontroller.h"
 #include "app/run/predictionchart.h"
+#include "app/run/probabilitybars.h"
 #include "app/run/rundocks.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/teachingtools.h"
 
 #include <QApplication>
-#include <QChartView>
 #include <QDockWidget>
-#include <QGraphicsScene>
-#include <QGraphicsTextItem>
 #include <QTest>
 
 using namespace ml::ui;
@@ -29,36 +26,41 @@ class TestPredictionLabels : public QObject {
         return names;
     }
 
-    // Every class name drawn as a whole label inside the chart view, in the chart's font.
+    // Every class name written whole inside the part of the chart on show, in the chart's
+    // type, no name running into the next one.
     static bool namesWhole(PredictionChart* chart, QString* why)
     {
-        auto* view = chart->findChild<QChartView*>();
-        if (!view || !view->isVisible()) {
+        ProbabilityBars* bars = chart->bars();
+        if (!bars->isVisible()) {
             *why = QStringLiteral("no chart on show");
             return false;
         }
+        const QFontMetrics fm(bars->font());
+        const QRect shown = bars->visibleRegion().boundingRect();
         QStringList found;
-        const QRectF shown = view->mapToScene(view->viewport()->rect()).boundingRect();
-        for (QGraphicsItem* item : view->scene()->items()) {
-            auto* text = dynamic_cast<QGraphicsTextItem*>(item);
-            if (!text || !text->isVisible() || !classNames().contains(text->toPlainText()))
-                continue;
-            const QRectF r = text->sceneBoundingRect();
-            if (!shown.contains(r)) {
-                *why = QStringLiteral("'%1' is cut: %2,%3 %4x%5").arg(text->toPlainText()).arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height());
+        for (int i = 0; i < bars->rowCount(); ++i) {
+            const QString name = bars->row(i).name;
+            const QRect r = bars->nameRect(i);
+            if (bars->font().pointSizeF() < chart->font().pointSizeF() - 0.01) {
+                *why = QStringLiteral("'%1' in %2 pt, the panel's type is %3 pt").arg(name).arg(bars->font().pointSizeF()).arg(chart->font().pointSizeF());
                 return false;
             }
-            if (text->font().pointSizeF() < chart->font().pointSizeF() - 0.01) {
-                *why = QStringLiteral("'%1' in %2 pt, the panel's type is %3 pt").arg(text->toPlainText()).arg(text->font().pointSizeF()).arg(chart->font().pointSizeF());
+            QFont type = bars->font();
+            type.setBold(bars->row(i).marked); // the true label in bold
+            if (!shown.contains(r) || r.width() < QFontMetrics(type).horizontalAdvance(name) || r.height() < fm.height()) {
+                *why = QStringLiteral("'%1' is cut: %2,%3 %4x%5 in %6x%7").arg(name).arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height()).arg(shown.width()).arg(shown.height());
                 return false;
             }
-            found << text->toPlainText();
+            if (i > 0 && r.intersects(bars->nameRect(i - 1))) {
+                *why = QStringLiteral("'%1' runs into the name above it").arg(name);
+                return false;
+            }
+            found << name;
         }
-        for (const QString& name : classNames())
-            if (!found.contains(name)) {
-                *why = QStringLiteral("'%1' is not drawn whole (drawn: %2)").arg(name, found.join(QStringLiteral(", ")));
-                return false;
-            }
+        if (found != classNames()) {
+            *why = QStringLiteral("drawn: %1").arg(found.join(QStringLiteral(", ")));
+            return false;
+        }
         return true;
     }
 
@@ -89,6 +91,9 @@ private slots:
         ClassroomMode* mode = window.findChild<TeachingTools*>()->classroom();
         mode->setActive(true);
         docks->raise();
+        auto* card = window.findChild<QDockWidget*>(QStringLiteral("nodeCardDock"));
+        QTRY_VERIFY(card && window.tabifiedDockWidgets(card).contains(dock)); // among the card's tabs
+        dock->raise();
         QTRY_VERIFY(chart->font().pointSizeF() >= QApplication::font().pointSizeF() - 0.01);
         QTRY_VERIFY2(namesWhole(chart, &why), qPrintable(why));
         mode->setActive(false);

@@ -483,8 +483,11 @@ private slots:
         QVERIFY(m_window->selectPath(QStringLiteral("2")));
         QCOMPARE(docks()->activations()->grid()->barCount(), 10);
         QCOMPARE(docks()->activations()->grid()->barNames(), names);
+        // One row per class, each name whole.
+        QVERIFY(docks()->activations()->grid()->drawsRows());
         const QRect first = docks()->activations()->grid()->nameRect(0);
-        QVERIFY(!first.isEmpty() && first.height() >= QFontMetrics(docks()->activations()->grid()->font()).horizontalAdvance(names[0]));
+        QVERIFY(!first.isEmpty() && first.width() >= QFontMetrics(docks()->activations()->grid()->font()).horizontalAdvance(names[0]));
+        QVERIFY(!first.intersects(docks()->activations()->grid()->nameRect(1)));
         QVERIFY(m_window->selectPath(QStringLiteral("0")));
         QCOMPARE(docks()->activations()->grid()->barCount(), 32);
         QVERIFY(docks()->activations()->grid()->barNames().isEmpty());
