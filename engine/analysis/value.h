@@ -42,6 +42,15 @@ struct Value {
     std::shared_ptr<const FunctionDef> fn;    // Function, Method of the file
     std::shared_ptr<ClassDef> cls;            // Class
 
+    Value() = default;
+    Value(const Value&) = default;
+    Value(Value&&) noexcept = default;
+    Value& operator=(const Value&) = default;
+    Value& operator=(Value&&) noexcept = default;
+    // Takes nested lists, tuples and dicts apart one level at a time: a value nested a million
+    // levels deep is destroyed without recursing through the native stack.
+    ~Value();
+
     static Value none() { return {}; }
     static Value ofInt(int64_t v) { Value x; x.kind = Kind::Int; x.i = v; return x; }
     static Value ofFloat(double v) { Value x; x.kind = Kind::Float; x.f = v; return x; }

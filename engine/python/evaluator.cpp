@@ -1,4 +1,5 @@
 #include "engine/python/evaluator.h"
+#include "engine/python/stackguard.h"
 
 #include "engine/argvalue.h"
 #include "engine/names.h"
@@ -105,10 +106,28 @@ void Evaluator::warn(SourceLoc loc, std::string message, Severity s)
 
 void Evaluator::step(SourceLoc loc)
 {
+    m_loc = loc;
     if (++m_steps > m_limits.steps)
         fail(loc, "not supported by ModuleLab yet: code that runs more than " + withThousands(m_limits.steps)
                       + " steps (ModuleLab stops there; is this an endless loop?)",
              ErrorKind::NotYet);
+    guardStack(loc);
+}
+
+void Evaluator::guardStack(SourceLoc loc)
+{
+    if (StackGuard::low())
+        notYet(loc, "the code nests too deeply (" + std::to_string(m_depth) + " calls deep, with the expressions and values nested in them; "
+                        "ModuleLab stops before its stack of " + std::to_string(StackGuard::size() >> 10) + " KiB runs out)");
+}
+
+// Python counts nested values against the same limit of 1000 as nested calls.
+Evaluator::ValueNesting::ValueNesting(Evaluator& ev, const char* pythonMessage) : e(ev)
+{
+    if (e.m_valueDepth + e.m_depth >= 1000)
+        e.fail(e.m_loc, std::string("RecursionError: maximum recursion depth exceeded") + pythonMessage);
+    e.guardStack(e.m_loc);
+    ++e.m_valueDepth;
 }
 
 int64_t Evaluator::checkedCount(int64_t n, SourceLoc loc, const char* what)
@@ -371,12 +390,43 @@ void Evaluator::assign(const Expr& target, Value v, Frame& f, SourceLoc loc)
 
 // ---- expressions ---------------------------------------------------------------------
 
+// Tuples are values: reading a name that holds one copies every tuple inside it. The copy counts
+// against the step budget, and the tuples a value holds are bounded in depth and number.
+void Evaluator::chargeHeld(const std::vector<Value>& items, SourceLoc loc, int64_t times)
+{
+    int64_t held = 0;
+    std::vector<std::pair<const std::vector<Value>*, int>> open{{&items, 1}};
+    while (!open.empty()) {
+        const auto [values, depth] = open.back();
+        open.pop_back();
+        held += static_cast<int64_t>(values->size());
+        if (held > m_limits.collection / std::max<int64_t>(times, 1))
+            notYet(loc, "values holding more than " + withThousands(m_limits.collection) + " elements (counting the elements of the tuples in them)");
+        if (depth > 1 && held - static_cast<int64_t>(items.size()) > kMaxTupleValues)
+            notYet(loc, "tuples holding more than " + withThousands(kMaxTupleValues) + " values in the tuples inside them");
+        for (const Value& v : *values) {
+            if (v.kind != Value::Kind::Tuple || v.items.empty())
+                continue;
+            if (depth >= kMaxTupleNesting)
+                notYet(loc, "tuples nested more than " + std::to_string(kMaxTupleNesting) + " levels deep");
+            open.emplace_back(&v.items, depth + 1);
+        }
+    }
+    m_steps += held * std::max<int64_t>(times, 1);
+    step(loc);
+}
+
 Value Evaluator::lookupName(const std::string& name, SourceLoc loc, Frame& f)
 {
+    auto held = [&](const Value& v) -> const Value& {
+        if (v.kind == Value::Kind::Tuple)
+            chargeHeld(v.items, loc);
+        return v;
+    };
     if (auto it = f.locals.find(name); it != f.locals.end())
-        return it->second;
+        return held(it->second);
     if (auto it = m_globals.find(name); it != m_globals.end())
-        return it->second;
+        return held(it->second);
     if (isBuiltinName(name))
         return Value::ofBuiltin(name);
     if (isPythonBuiltinName(name))
@@ -420,6 +470,7 @@ Value Evaluator::eval(const Expr& e, Frame& f)
             }
             checkedCount(static_cast<int64_t>(items.size()), e.loc, "a list");
         }
+        chargeHeld(items, e.loc);
         return Value::ofSequence(e.kind == Expr::Kind::Tuple ? Value::Kind::Tuple : Value::Kind::List, std::move(items));
     }
     case Expr::Kind::Dict: {
@@ -590,6 +641,7 @@ Value Evaluator::evalCompare(const Expr& e, Frame& f)
 
 bool Evaluator::less(const Value& a, const Value& b, SourceLoc loc)
 {
+    const ValueNesting nesting(*this, " in comparison");
     if (a.isNumber() && b.isNumber()) {
         if (a.isInt() && b.isInt())
             return a.integer() < b.integer();
@@ -614,6 +666,7 @@ bool Evaluator::less(const Value& a, const Value& b, SourceLoc loc)
 
 bool Evaluator::equal(const Value& a, const Value& b)
 {
+    const ValueNesting nesting(*this, " in comparison");
     if (a.isNumber() && b.isNumber()) {
         if (a.isInt() && b.isInt())
             return a.integer() == b.integer();
@@ -629,6 +682,8 @@ bool Evaluator::equal(const Value& a, const Value& b)
     case Value::Kind::Str: return a.s == b.s;
     case Value::Kind::List:
     case Value::Kind::Tuple: {
+        if (a.list && a.list == b.list)
+            return true; // the same list (Python compares items by identity first)
         const auto& x = a.elements();
         const auto& y = b.elements();
         if (x.size() != y.size())
@@ -644,6 +699,8 @@ bool Evaluator::equal(const Value& a, const Value& b)
     case Value::Kind::Class: return a.cls == b.cls;
     case Value::Kind::Function: return a.fn == b.fn;
     case Value::Kind::Dict: {
+        if (a.dict == b.dict)
+            return true;
         if (a.dict->entries.size() != b.dict->entries.size())
             return false;
         for (size_t k = 0; k < a.dict->entries.size(); ++k)

@@ -71,6 +71,13 @@ inline constexpr const char* kContainerForward = "forward of the container";
 // The torchBase of a class made by collections.namedtuple (its `_fields` attribute names them).
 inline constexpr const char* kNamedTuple = "collections.namedtuple";
 
+// The deepest module tree the evaluator builds (levels of children below the model).
+inline constexpr int kMaxModuleNesting = 100;
+// The deepest tuple inside a tuple (Python's own printing and comparing stop near 1000).
+inline constexpr int kMaxTupleNesting = 1000;
+// The most values tuples inside a value may hold in all (each read of the value copies them).
+inline constexpr int64_t kMaxTupleValues = 100'000;
+
 struct Limits {
     int64_t steps = 20'000'000;     // statements and expressions evaluated
     int callDepth = 200;            // nested calls of the file's functions
@@ -142,6 +149,12 @@ public:
     Value binary(const std::string& op, const Value& a, const Value& b, SourceLoc loc);
     std::string formatValue(const Value& v, const std::string& spec, SourceLoc loc);
     int64_t checkedCount(int64_t n, SourceLoc loc, const char* what);
+    // Before going deeper: a located error while a safe margin of the native stack is still free
+    // (StackGuard), whatever the thread's stack size.
+    void guardStack(SourceLoc loc);
+    // Counts the values `items` hold by value (tuples inside tuples are copied whole), `times`
+    // over, against the step budget; fails past the collection limit or kMaxTupleNesting.
+    void chargeHeld(const std::vector<Value>& items, SourceLoc loc, int64_t times = 1);
 
 protected:
     // ---- the module tree under construction (torchnn.cpp) ------------------------------
@@ -168,7 +181,8 @@ protected:
     std::optional<Expr> lambdaLiteral(const Value& fn);
     void canonicalize(std::vector<Stmt>& body, const std::set<std::string>& locals);
     void canonicalize(std::vector<Stmt>& body, const std::vector<std::string>& params);
-    std::unique_ptr<Module> adoptModule(const Value& v, SourceLoc loc); // takes a module to place it in a tree
+    // Takes a module to place it in a tree, `levelsAbove` levels below the model (0: the model).
+    std::unique_ptr<Module> adoptModule(const Value& v, SourceLoc loc, int levelsAbove = 1);
     void attachChild(Module& parent, const std::string& name, const Value& child, SourceLoc loc);
     Value moduleMethod(const Value& self, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);
     Value moduleAttr(const Value& obj, const std::string& name, SourceLoc loc, Frame& f, bool& found);
@@ -228,6 +242,18 @@ protected:
     std::vector<Diagnostic> m_notes;
     int64_t m_steps = 0;
     int m_depth = 0;
+    SourceLoc m_loc;           // of the statement or expression being evaluated
+    int m_valueDepth = 0;      // nested lists, tuples and dicts being printed or compared
+    std::vector<const void*> m_reprActive; // lists and dicts being printed (a list holding itself prints [...])
+    // Entered by the functions that recurse into nested values (repr, ==, <, in): Python's own
+    // RecursionError where Python stops too, ModuleLab's error before the native stack runs out.
+    struct ValueNesting {
+        Evaluator& e;
+        ValueNesting(Evaluator& ev, const char* pythonMessage);
+        ~ValueNesting() { --e.m_valueDepth; }
+        ValueNesting(const ValueNesting&) = delete;
+        ValueNesting& operator=(const ValueNesting&) = delete;
+    };
     int64_t m_moduleCount = 0;
     std::unordered_map<const Module*, std::unique_ptr<Module>> m_pool; // built, not yet placed
     std::vector<std::unique_ptr<Module>> m_replaced; // taken out of a tree; values may still name them

@@ -633,7 +633,7 @@ std::variant<ImportResult, ParseError> FileEvaluator::run(std::string_view sourc
         return ParseError{m_file, {1, 1}, m_options.className + "(...) returns " + detail::typeNameOf(model) + ", not a model"};
     ImportResult result;
     try {
-        result.root = adoptModule(model, {1, 1});
+        result.root = adoptModule(model, {1, 1}, 0);
     } catch (const EvalError& e) {
         return located(e, "");
     }

@@ -5,6 +5,7 @@
 #include "engine/argvalue.h"
 #include "engine/names.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -139,6 +140,7 @@ Value Evaluator::binary(const std::string& op, const Value& a, const Value& b, S
                 out += seq.s;
             return Value::ofStr(std::move(out));
         }
+        chargeHeld(seq.elements(), loc, n);
         std::vector<Value> out;
         for (int64_t k = 0; k < n; ++k)
             out.insert(out.end(), seq.elements().begin(), seq.elements().end());
@@ -194,6 +196,18 @@ std::string pyStrRepr(const std::string& s)
 
 std::string Evaluator::repr(const Value& v)
 {
+    const ValueNesting nesting(*this, " while getting the repr of an object");
+    // A list or dict that holds itself prints as [...] or {...} where it recurs, as in Python.
+    const void* container = v.kind == Value::Kind::List ? static_cast<const void*>(v.list.get())
+        : v.kind == Value::Kind::Dict                    ? static_cast<const void*>(v.dict.get())
+                                                         : nullptr;
+    if (container && std::find(m_reprActive.begin(), m_reprActive.end(), container) != m_reprActive.end())
+        return v.kind == Value::Kind::List ? "[...]" : "{...}";
+    struct Active {
+        std::vector<const void*>& stack;
+        Active(std::vector<const void*>& s, const void* c) : stack(s) { stack.push_back(c); }
+        ~Active() { stack.pop_back(); }
+    } active(m_reprActive, container);
     switch (v.kind) {
     case Value::Kind::None: return "None";
     case Value::Kind::Bool: return v.b ? "True" : "False";

@@ -166,10 +166,28 @@ Value Evaluator::makeLayer(const std::string& type, Args args, Kwargs kwargs, So
     return Value::ofModule(raw);
 }
 
-std::unique_ptr<Module> Evaluator::adoptModule(const Value& v, SourceLoc loc)
+namespace {
+
+// How many levels of modules m holds below itself, counted up to `cap` + 1 (every module is
+// placed through adoptModule, which keeps trees within the cap, so this recursion is shallow).
+int nestingBelow(const Module& m, int cap)
+{
+    int h = 0;
+    for (int k = 0; k < m.childCount() && h <= cap; ++k)
+        h = std::max(h, 1 + nestingBelow(*m.child(k), cap));
+    return h;
+}
+
+} // namespace
+
+std::unique_ptr<Module> Evaluator::adoptModule(const Value& v, SourceLoc loc, int levelsAbove)
 {
     if (v.kind != Value::Kind::Module)
         fail(loc, "TypeError: " + typeNameOf(v) + " is not a Module subclass");
+    // Python builds deeper trees, but printing or running them fails near 500 levels; every part
+    // of ModuleLab that walks the tree stays far within its stack below this.
+    if (nestingBelow(*v.module, kMaxModuleNesting) + levelsAbove > kMaxModuleNesting)
+        notYet(loc, "modules nested more than " + std::to_string(kMaxModuleNesting) + " levels deep");
     auto it = m_pool.find(v.module);
     if (it != m_pool.end()) {
         std::unique_ptr<Module> m = std::move(it->second);
