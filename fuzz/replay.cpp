@@ -36,7 +36,6 @@ const char* const kSnippets[] = {
     "\nx = 11111e1111\n",
     "\nx = []\nfor i in range(10 ** 6):\n    x = [x]\ny = str(x)\n",
     "\nx = ()\nfor i in range(10 ** 5):\n    x = (x, x)\n",
-    "\nm = nn.ReLU()\nfor i in range(10 ** 4):\n    m = nn.Sequential(m)\n",
     "\ndef g(n):\n    return [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[g(n + 1)]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\ng(0)\n",
     "\nm = nn.Sequential(*[nn.ReLU() for _ in range(10 ** 6)])\n",
     "\nm = nn.Linear(10 ** 6, 10 ** 6)\n",

@@ -13,7 +13,7 @@ namespace ml::python {
 // Hard limits that keep every input, however hostile, cheap to read.
 inline constexpr size_t kMaxSourceBytes = 8u << 20;   // 8 MiB of source text
 inline constexpr size_t kMaxTokens = 1'000'000;
-inline constexpr int kMaxBracketDepth = 100;          // ( [ { nesting
+inline constexpr int kMaxBracketDepth = 200;          // ( [ { nesting, as Python
 inline constexpr int kMaxIndentLevels = 50;
 
 struct Token {

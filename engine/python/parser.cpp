@@ -1,6 +1,7 @@
 #include "engine/python/parser.h"
 
 #include "engine/python/syntax.h"
+#include "engine/python/stackguard.h"
 
 #include <algorithm>
 #include <cmath>
@@ -206,6 +207,9 @@ private:
         {
             if (++p.m_recursion > kMaxExprDepth)
                 p.fail(loc, "expression nested more than " + std::to_string(kMaxExprDepth) + " levels deep");
+            // A worker thread's stack may be smaller than the deepest expression needs.
+            if (ml::detail::StackGuard::low())
+                p.fail(loc, kNotYet + "the code nests too deeply (ModuleLab stops reading it before its stack runs out)");
         }
         ~RecursionGuard() { --p.m_recursion; }
     };
