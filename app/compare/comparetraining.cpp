@@ -110,6 +110,8 @@ CompareTraining::CompareTraining(QWidget* parent)
     m_epochAxis = addAxis(accuracy, Qt::AlignBottom, QStringLiteral("%d"));
     QValueAxis* percent = addAxis(accuracy, Qt::AlignLeft, QStringLiteral("%d"));
     percent->setRange(0, 100);
+    m_epochValue = percent;
+    m_epochChart = accuracy;
     for (size_t side = 0; side < 2; ++side) {
         m_raw[side] = addSeries(loss, QPen(kColors[side].lighter(170), 1.0), m_x, m_y);
         m_smooth[side] = addSeries(loss, QPen(kColors[side], 2.0), m_x, m_y);
@@ -191,16 +193,25 @@ void CompareTraining::setSettings(const TrainSettings& s)
 
 bool CompareTraining::start()
 {
-    const TrainSettings settings = this->settings();
+    TrainSettings settings = this->settings();
+    // Two models whose outputs have their inputs' shape (autoencoders) train against their input
+    // with MSELoss; beside a classifier, one is not trained.
+    const std::array<bool, 2> recon = {m_models[0] && m_sessions[0]->reconstructionAvailable(),
+                                       m_models[1] && m_sessions[1]->reconstructionAvailable()};
+    m_reconstruction = recon[0] && recon[1];
+    if (m_reconstruction) {
+        settings.target = ml::TargetKind::Input;
+        settings.loss = ml::defaultLossFor(ml::TargetKind::Input);
+    }
     bool any = false;
     for (size_t side = 0; side < 2; ++side) {
         m_messages[side].clear();
         if (!m_models[side])
             m_messages[side] = QStringLiteral("no model");
-        else if (m_sessions[side]->reconstructionAvailable())
+        else if (recon[side] && !m_reconstruction)
             m_messages[side] = QStringLiteral("not supported by ModuleLab yet: training a model whose output has its input's shape "
-                                              "(an autoencoder) against its input in the Compare window; train it in the main "
-                                              "window's Train panel (View → Train)");
+                                              "(an autoencoder) against its input beside a classifier; compare it with another "
+                                              "autoencoder, or train it in the main window's Train panel (View → Train)");
         else if (!m_sessions[side]->isActive())
             any = m_sessions[side]->start(settings) || any;
     }
@@ -259,7 +270,7 @@ void CompareTraining::updateButtons()
 
 void CompareTraining::refresh()
 {
-    double top = 0.0, last = 1.0;
+    double top = 0.0, last = 1.0, highest = 0.0;
     int epochs = 1;
     bool reported = false;
     QStringList lines;
@@ -277,8 +288,11 @@ void CompareTraining::refresh()
             if (std::isfinite(raw[i]))
                 top = std::max(top, raw[i]);
         }
-        for (const EpochPoint& e : session->epochs())
-            ap.append(QPointF(e.epoch, e.testAccuracy * 100.0));
+        for (const EpochPoint& e : session->epochs()) {
+            ap.append(QPointF(e.epoch, m_reconstruction ? e.testLoss : e.testAccuracy * 100.0));
+            if (m_reconstruction && std::isfinite(e.testLoss))
+                highest = std::max(highest, e.testLoss);
+        }
         m_raw[side]->replace(rp);
         m_smooth[side]->replace(sp);
         m_accuracy[side]->replace(ap);
@@ -286,7 +300,11 @@ void CompareTraining::refresh()
         epochs = std::max(epochs, session->totalEpochs());
         QString line = QStringLiteral("<b style=\"color:%1\">■ %2</b> %3: ")
                            .arg(kColors[side].name(), sideName(side), m_labels[side].toHtmlEscaped());
-        if (!session->epochs().empty())
+        if (!session->epochs().empty() && m_reconstruction)
+            line += QStringLiteral("test loss %1 after epoch %2 (against the input)")
+                        .arg(session->epochs().back().testLoss, 0, 'g', 4)
+                        .arg(session->epochs().back().epoch);
+        else if (!session->epochs().empty())
             line += QStringLiteral("test accuracy %1% after epoch %2")
                         .arg(session->epochs().back().testAccuracy * 100.0, 0, 'f', 2)
                         .arg(session->epochs().back().epoch);
@@ -301,6 +319,10 @@ void CompareTraining::refresh()
         lines << QStringLiteral("Data: %1").arg(m_sessions[0]->dataDescription().toHtmlEscaped());
     m_x->setRange(0, last);
     m_y->setRange(0, top > 0.0 ? top * 1.05 : 1.0);
+    m_epochChart->setTitle(m_reconstruction ? QStringLiteral("Test loss per epoch (against the input)")
+                                                     : QStringLiteral("Test accuracy per epoch (%)"));
+    m_epochValue->setLabelFormat(m_reconstruction ? QStringLiteral("%.3g") : QStringLiteral("%d"));
+    m_epochValue->setRange(0, m_reconstruction ? (highest > 0.0 ? highest * 1.1 : 1.0) : 100.0);
     m_epochAxis->setRange(0, epochs);
     m_epochAxis->setTickCount(std::min(epochs, 10) + 1);
     if (!reported)

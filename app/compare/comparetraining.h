@@ -12,6 +12,7 @@ class QLabel;
 class QLineSeries;
 class QPushButton;
 class QTableWidget;
+class QChart;
 class QValueAxis;
 
 namespace ml {
@@ -68,7 +69,10 @@ private:
     QValueAxis* m_x = nullptr;
     QValueAxis* m_y = nullptr;
     QValueAxis* m_epochAxis = nullptr;
+    QChart* m_epochChart = nullptr;
+    QValueAxis* m_epochValue = nullptr; // test accuracy (%), or test loss for models trained against their input
     QTableWidget* m_layers;
+    bool m_reconstruction = false; // both models trained against their input (autoencoders)
 };
 
 } // namespace ml::ui
