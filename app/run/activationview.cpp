@@ -10,10 +10,13 @@
 #include <QPixmap>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace ml::ui {
 
 ActivationView::ActivationView(QWidget* parent)
     : QWidget(parent)
+    , m_inputHeader(new QLabel(QStringLiteral("<b>Input</b>"), this))
     , m_input(new QLabel(this))
     , m_inputCaption(new QLabel(this))
     , m_title(new QLabel(this))
@@ -39,7 +42,7 @@ ActivationView::ActivationView(QWidget* parent)
     m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* left = new QVBoxLayout;
-    left->addWidget(new QLabel(QStringLiteral("<b>Input</b>"), this));
+    left->addWidget(m_inputHeader);
     left->addWidget(m_input);
     left->addWidget(m_inputCaption);
     left->addStretch();
@@ -68,9 +71,8 @@ ActivationView::ActivationView(QWidget* parent)
 
 void ActivationView::showCall(const ForwardCall* call, const RunInput* input, const QString& why, const QStringList& outputNames)
 {
+    m_inputImage = input ? input->converted : QImage();
     if (input && !input->converted.isNull()) {
-        m_input->setPixmap(QPixmap::fromImage(input->converted.scaled(m_input->size() - QSize(4, 4), Qt::KeepAspectRatio,
-                                                                      Qt::FastTransformation)));
         // The whole file name, wrapped where it must: a zero-width space after each '_', '-' and
         // '.' lets the label break there instead of cutting the name.
         QString caption = input->name;
@@ -81,13 +83,16 @@ void ActivationView::showCall(const ForwardCall* call, const RunInput* input, co
                            .arg(input->label < m_classNames.size() ? m_classNames[input->label] : QStringLiteral("class"))
                            .arg(input->label);
         m_inputCaption->setText(caption);
+        fitInputPicture();
     } else if (input) {
         // A tensor that is not a picture: its shape and where its values came from.
+        m_input->setFixedSize(112, 112);
         m_input->setPixmap({});
         m_input->setWordWrap(true);
         m_input->setText(QString::fromStdString(input->tensor.shape().toString()));
         m_inputCaption->setText(input->name);
     } else {
+        m_input->setFixedSize(112, 112);
         m_input->setPixmap({});
         m_input->setText(QStringLiteral("no input"));
         m_inputCaption->clear();
@@ -119,6 +124,27 @@ void ActivationView::showFooter()
 {
     m_shared->setVisible(m_grid->tileCount() > 0);
     m_readout->setVisible(!m_grid->drawsRows());
+}
+
+void ActivationView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitInputPicture();
+}
+
+// The picture as large as the panel's height leaves beside its header and its whole caption (at
+// most 112 pixels, at least 40): in a short panel the picture shrinks, never the caption.
+void ActivationView::fitInputPicture()
+{
+    if (m_inputImage.isNull())
+        return;
+    const QMargins margins = layout()->contentsMargins();
+    const int spacing = std::max(0, layout()->spacing());
+    const int free = height() - margins.top() - margins.bottom() - m_inputHeader->sizeHint().height()
+        - m_inputCaption->heightForWidth(m_inputCaption->width()) - 2 * spacing;
+    const int side = std::clamp(free, 40, 112);
+    m_input->setFixedSize(side, side);
+    m_input->setPixmap(QPixmap::fromImage(m_inputImage.scaled(QSize(side, side) - QSize(4, 4), Qt::KeepAspectRatio, Qt::FastTransformation)));
 }
 
 void ActivationView::setStale(bool stale)

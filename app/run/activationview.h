@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QImage>
 #include <QStringList>
 #include <QWidget>
 
@@ -29,10 +30,18 @@ public:
     FeatureMapGrid* grid() const { return m_grid; }
     QLabel* readout() const { return m_readout; }
     QLabel* title() const { return m_title; }
+    QLabel* inputPicture() const { return m_input; }
+    QLabel* inputCaption() const { return m_inputCaption; }
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void showFooter();
+    void fitInputPicture();
 
+    QImage m_inputImage; // the picture that went in, drawn as large as the panel's height allows
+    QLabel* m_inputHeader;
     QLabel* m_input;
     QLabel* m_inputCaption;
     QLabel* m_title;

@@ -26,29 +26,49 @@ void ProbabilityBars::setRows(const QList<Row>& rows)
     update();
 }
 
+// The widget's type, or smaller (down to 70%) when the rows would not fit in its height.
+QFont ProbabilityBars::rowFont() const
+{
+    QFont f = font();
+    if (m_rows.isEmpty())
+        return f;
+    const int needed = rowCount() * fontMetrics().height();
+    const int available = height() - 2 * kGap;
+    if (available >= needed || needed <= 0)
+        return f;
+    const double scale = std::max(0.7, static_cast<double>(available) / needed);
+    if (f.pointSizeF() > 0)
+        f.setPointSizeF(f.pointSizeF() * scale);
+    else
+        f.setPixelSize(std::max(1, static_cast<int>(f.pixelSize() * scale)));
+    return f;
+}
+
 // As high as the type and a little air, up to twice the type when there is room.
 int ProbabilityBars::rowHeight() const
 {
-    const int least = fontMetrics().height() + 4;
+    const int type = QFontMetrics(rowFont()).height();
     if (m_rows.isEmpty())
-        return least;
-    return std::clamp((height() - 2 * kGap) / rowCount(), least, 2 * fontMetrics().height());
+        return type + 4;
+    const int fit = (height() - 2 * kGap) / rowCount();
+    return std::clamp(fit, std::min(type + 4, std::max(type, fit)), 2 * fontMetrics().height());
 }
 
 int ProbabilityBars::nameWidth() const
 {
-    QFont bold = font();
+    const QFont plain = rowFont();
+    QFont bold = plain;
     bold.setBold(true);
-    const QFontMetrics boldMetrics(bold);
+    const QFontMetrics plainMetrics(plain), boldMetrics(bold);
     int widest = 0;
     for (const Row& r : m_rows)
-        widest = std::max(widest, (r.marked ? boldMetrics : fontMetrics()).horizontalAdvance(r.name));
+        widest = std::max(widest, (r.marked ? boldMetrics : plainMetrics).horizontalAdvance(r.name));
     return widest + 2;
 }
 
 int ProbabilityBars::valueWidth() const
 {
-    return fontMetrics().horizontalAdvance(percent(1.0)) + 2;
+    return QFontMetrics(rowFont()).horizontalAdvance(percent(1.0)) + 2;
 }
 
 QRect ProbabilityBars::barsRect() const
@@ -103,7 +123,7 @@ void ProbabilityBars::paintEvent(QPaintEvent*)
         const double w = std::clamp(r.probability, 0.0, 1.0) * bars.width();
         p.fillRect(QRectF(bars.left(), top + (rowH - barH) / 2.0, std::max(w, 1.0), barH), colour);
         p.setPen(palette().text().color());
-        QFont f = font();
+        QFont f = rowFont();
         f.setBold(r.marked);
         p.setFont(f);
         p.drawText(nameRect(i), Qt::AlignRight | Qt::AlignVCenter, r.name);

@@ -10,7 +10,8 @@ namespace ml::ui {
 // Class probabilities as one row per class: the name whole on the left, a bar from 0 to 1, the
 // percentage written at the right; a marked row (the true label) in its own colour. Rows are
 // as high as the widget's type, so the names follow classroom mode's large type and none is
-// left out or cut.
+// left out or cut; in a panel too short for every row the type shrinks (to 70% at most) so that
+// the last rows are not cut off.
 class ProbabilityBars : public QWidget {
     Q_OBJECT
 public:
@@ -30,6 +31,8 @@ public:
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
+    // The type rows are written in: the widget's, or smaller when its height is short.
+    QFont rowFont() const;
 
 protected:
     void paintEvent(QPaintEvent* event) override;

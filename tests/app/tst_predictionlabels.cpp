@@ -1,7 +1,11 @@
 // The Predictions chart names every class whole (never "…", never left out, never cut): at
-// 1600x1000, in a widened panel and in classroom mode's large type, which the names follow.
+// 1600x1000, in a widened panel, in classroom mode's large type, which the names follow, and in a
+// panel too short for the rows in that type. The Activations panel's input caption stays whole
+// below its picture in a short panel.
 #include "app/classroom/classroommode.h"
 #include "app/document/runcontroller.h"
+#include "app/document/runinput.h"
+#include "app/run/activationview.h"
 #include "app/run/predictionchart.h"
 #include "app/run/probabilitybars.h"
 #include "app/run/rundocks.h"
@@ -10,6 +14,7 @@
 
 #include <QApplication>
 #include <QDockWidget>
+#include <QLabel>
 #include <QTest>
 
 using namespace ml::ui;
@@ -35,7 +40,7 @@ class TestPredictionLabels : public QObject {
             *why = QStringLiteral("no chart on show");
             return false;
         }
-        const QFontMetrics fm(bars->font());
+        const QFontMetrics fm(bars->rowFont());
         const QRect shown = bars->visibleRegion().boundingRect();
         QStringList found;
         for (int i = 0; i < bars->rowCount(); ++i) {
@@ -45,7 +50,7 @@ class TestPredictionLabels : public QObject {
                 *why = QStringLiteral("'%1' in %2 pt, the panel's type is %3 pt").arg(name).arg(bars->font().pointSizeF()).arg(chart->font().pointSizeF());
                 return false;
             }
-            QFont type = bars->font();
+            QFont type = bars->rowFont();
             type.setBold(bars->row(i).marked); // the true label in bold
             if (!shown.contains(r) || r.width() < QFontMetrics(type).horizontalAdvance(name) || r.height() < fm.height()) {
                 *why = QStringLiteral("'%1' is cut: %2,%3 %4x%5 in %6x%7").arg(name).arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height()).arg(shown.width()).arg(shown.height());
@@ -98,6 +103,57 @@ private slots:
         QTRY_VERIFY2(namesWhole(chart, &why), qPrintable(why));
         mode->setActive(false);
         QTRY_VERIFY2(namesWhole(chart, &why), qPrintable(why));
+    }
+
+    // A panel shorter than ten rows of its type (the editor's Predictions at 1280x720): the type
+    // shrinks a little and every row stays inside the panel, none over another.
+    void shortPanelKeepsEveryRow()
+    {
+        ProbabilityBars bars;
+        QList<ProbabilityBars::Row> rows;
+        for (int i = 0; i < classNames().size(); ++i)
+            rows.append({classNames()[i], 0.1, i == 9});
+        bars.setRows(rows);
+        const int type = bars.fontMetrics().height();
+        bars.resize(400, 8 + 10 * type * 4 / 5);
+        bars.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&bars));
+        QVERIFY(bars.rowFont().pointSizeF() < bars.font().pointSizeF());
+        for (int i = 0; i < bars.rowCount(); ++i) {
+            const QRect r = bars.nameRect(i);
+            QVERIFY2(bars.rect().contains(r), qPrintable(QStringLiteral("row %1 at %2..%3 of %4").arg(i).arg(r.top()).arg(r.bottom()).arg(bars.height())));
+            QVERIFY(r.height() >= QFontMetrics(bars.rowFont()).height());
+            QVERIFY(i == 0 || !r.intersects(bars.nameRect(i - 1)));
+        }
+    }
+
+    // A short Activations panel shrinks the input picture, never the caption under it: the
+    // file name and the label stay whole below the picture, not drawn over it.
+    void inputCaptionBelowPicture()
+    {
+        ActivationView view;
+        RunInput input;
+        input.name = QStringLiteral("0000_ankle_boot.png");
+        input.label = 9;
+        input.converted = QImage(28, 28, QImage::Format_Grayscale8);
+        input.converted.fill(128);
+        view.setClassNames({QStringLiteral("T-shirt/top"), QStringLiteral("Trouser"), QStringLiteral("Pullover"), QStringLiteral("Dress"),
+                            QStringLiteral("Coat"), QStringLiteral("Sandal"), QStringLiteral("Shirt"), QStringLiteral("Sneaker"),
+                            QStringLiteral("Bag"), QStringLiteral("Ankle boot")});
+        view.resize(700, 170);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.showCall(nullptr, &input, QStringLiteral("Run the model"));
+        QLabel* picture = view.inputPicture();
+        QLabel* caption = view.inputCaption();
+        QTRY_VERIFY(picture->height() < 112); // shrunk to make room
+        QTRY_VERIFY2(caption->geometry().top() >= picture->geometry().bottom(),
+                     qPrintable(QStringLiteral("caption at %1, picture ends at %2").arg(caption->geometry().top()).arg(picture->geometry().bottom())));
+        QTRY_VERIFY2(caption->height() >= caption->heightForWidth(caption->width()),
+                 qPrintable(QStringLiteral("caption %1 high, needs %2; picture %3, panel %4").arg(caption->height()).arg(caption->heightForWidth(caption->width())).arg(picture->height()).arg(view.height())));
+        QVERIFY(caption->geometry().bottom() <= view.height());
+        view.resize(700, 400); // room again: the picture at its full size
+        QTRY_COMPARE(picture->height(), 112);
     }
 };
 
