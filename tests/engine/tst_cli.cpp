@@ -1,5 +1,6 @@
 // modulelab-cli end to end: exit codes, table and JSON summaries, repr, export round trips, run
 // against PyTorch's output, images, memory refusal and bench.
+#include "clirun.h"
 #include "engine/io/safetensors.h"
 
 #include <QDir>
@@ -21,21 +22,8 @@ namespace {
 
 QString data(const QString& rel) { return QStringLiteral(MODULELAB_TEST_DATA "/") + rel; }
 
-struct Result {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Result cli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(MODULELAB_CLI), args);
-    if (!p.waitForFinished(120000))
-        qFatal("modulelab-cli %s did not finish", qPrintable(args.join(' ')));
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using testcli::cli;
+using testcli::Result;
 
 QJsonObject fixture(const QString& rel)
 {

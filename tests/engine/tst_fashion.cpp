@@ -2,6 +2,7 @@
 // forward on the shipped Fashion-MNIST samples, predictions, the command line, and refusal of
 // weights that belong to another model. tests/data/fashion/make_fashion_reference.py made the
 // reference with PyTorch.
+#include "clirun.h"
 #include "engine/analysis/analysis.h"
 #include "engine/imageinput.h"
 #include "engine/io/idx.h"
@@ -88,21 +89,8 @@ std::vector<int> intArray(const QJsonValue& v)
     return out;
 }
 
-struct Result {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Result cli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(MODULELAB_CLI), args);
-    if (!p.waitForFinished(120000))
-        qFatal("modulelab-cli %s did not finish", qPrintable(args.join(' ')));
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using testcli::cli;
+using testcli::Result;
 
 } // namespace
 

@@ -1,5 +1,6 @@
 // The optional "normalize" member of project files: per-channel mean/std applied to images after
 // ToTensor, as torchvision's Normalize does.
+#include "clirun.h"
 #include "engine/io/project.h"
 #include "engine/io/safetensors.h"
 
@@ -50,21 +51,8 @@ Project parseOk(const std::string& text)
     return std::get<Project>(std::move(r));
 }
 
-struct Result {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Result cli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(MODULELAB_CLI), args);
-    if (!p.waitForFinished(120000))
-        qFatal("modulelab-cli %s did not finish", qPrintable(args.join(' ')));
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using testcli::cli;
+using testcli::Result;
 
 Tensor readTensor(const QString& path, const char* key)
 {

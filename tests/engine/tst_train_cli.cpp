@@ -1,6 +1,7 @@
 // modulelab-cli grad and train against PyTorch: whole-model gradients, the state_dict after three
 // steps of SGD (nesterov, weight decay), Adam and AdamW with BatchNorm running statistics, JSON
 // progress lines, refusals. References: tests/data/train/make_train_reference.py (PyTorch 1.13).
+#include "clirun.h"
 #include "engine/io/safetensors.h"
 #include "referencetensors.h"
 
@@ -22,21 +23,8 @@ namespace {
 const QString kTrain = QStringLiteral(MODULELAB_TEST_DATA "/train/");
 const QString kRoot = QStringLiteral(MODULELAB_TEST_DATA "/../..");
 
-struct Result {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Result cli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(MODULELAB_CLI), args);
-    if (!p.waitForFinished(300000))
-        qFatal("modulelab-cli %s did not finish", qPrintable(args.join(' ')));
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using testcli::cli;
+using testcli::Result;
 
 SafeTensors readOk(const QString& path)
 {

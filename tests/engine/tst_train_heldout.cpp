@@ -5,6 +5,7 @@
 // (tests/data/train/make_heldout_reference.py): the loss, every named parameter's gradient and
 // the input's, and the whole state_dict (buffers included) after SGD (momentum, nesterov,
 // weight decay), Adam (amsgrad, weight decay) and AdamW.
+#include "clirun.h"
 #include "engine/io/safetensors.h"
 #include "referencetensors.h"
 
@@ -24,21 +25,8 @@ namespace {
 
 const QString kTrain = QStringLiteral(MODULELAB_TEST_DATA "/train/");
 
-struct Result {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Result cli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(MODULELAB_CLI), args);
-    if (!p.waitForFinished(300000))
-        qFatal("modulelab-cli %s did not finish", qPrintable(args.join(' ')));
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using testcli::cli;
+using testcli::Result;
 
 SafeTensors readOk(const QString& path)
 {

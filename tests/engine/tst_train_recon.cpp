@@ -1,6 +1,7 @@
 // Training against the input itself (an autoencoder: loss(model(x), x)): modulelab-cli grad and
 // train with --target input against PyTorch (tests/data/train/make_recon_reference.py), the
 // training loop the GUI drives, the refusals, and the pictures the Train panel shows.
+#include "clirun.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/weights.h"
 #include "engine/modelfile.h"
@@ -24,21 +25,8 @@ namespace {
 
 const QString kTrain = QStringLiteral(MODULELAB_TEST_DATA "/train/");
 
-struct Result {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Result cli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(MODULELAB_CLI), args);
-    if (!p.waitForFinished(300000))
-        qFatal("modulelab-cli %s did not finish", qPrintable(args.join(' ')));
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using testcli::cli;
+using testcli::Result;
 
 SafeTensors readOk(const QString& path)
 {
