@@ -7,6 +7,8 @@
 
 #include <QtGlobal>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <variant>
 
@@ -26,6 +28,26 @@ inline const ml::Tensor& get(const ml::SafeTensors& st, const std::string& key)
     if (!t)
         qFatal("reference has no %s", key.c_str());
     return t->tensor;
+}
+
+// GOT agrees with PyTorch's WANT when every element is within rel of WANT's scale (its largest
+// magnitude) plus absTol, which covers values that are zero in exact arithmetic (a conv bias
+// before BatchNorm) where both sides hold rounding noise. Says where it does not.
+inline bool close(const ml::Tensor& got, const ml::Tensor& want, const std::string& what, double rel, double absTol)
+{
+    if (got.numel() != want.numel()) {
+        qWarning("%s: %lld elements, PyTorch %lld", what.c_str(), (long long)got.numel(), (long long)want.numel());
+        return false;
+    }
+    double scale = 0.0, worst = 0.0;
+    for (int64_t i = 0; i < want.numel(); ++i)
+        scale = std::max(scale, std::fabs(double(want[i])));
+    for (int64_t i = 0; i < want.numel(); ++i)
+        worst = std::max(worst, std::fabs(double(got[i]) - double(want[i])));
+    const bool ok = worst <= rel * scale + absTol;
+    if (!ok)
+        qWarning("%s: differs by %g at scale %g", what.c_str(), worst, scale);
+    return ok;
 }
 
 } // namespace testref

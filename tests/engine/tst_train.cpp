@@ -43,19 +43,7 @@ QJsonArray readJson(const std::string& path)
 // where both sides hold rounding noise.
 bool close(const Tensor& got, const Tensor& want, const std::string& what, double rel = 1e-4, double absTol = 1e-7)
 {
-    if (got.numel() != want.numel()) {
-        qWarning("%s: %lld elements, PyTorch %lld", what.c_str(), (long long)got.numel(), (long long)want.numel());
-        return false;
-    }
-    double scale = 0.0, worst = 0.0;
-    for (int64_t i = 0; i < want.numel(); ++i)
-        scale = std::max(scale, std::fabs(double(want[i])));
-    for (int64_t i = 0; i < want.numel(); ++i)
-        worst = std::max(worst, std::fabs(double(got[i]) - double(want[i])));
-    const bool ok = worst <= rel * scale + absTol;
-    if (!ok)
-        qWarning("%s: differs by %g at scale %g", what.c_str(), worst, scale);
-    return ok;
+    return testref::close(got, want, what, rel, absTol);
 }
 
 // A gradient too large to commit, compared with its digest (make_train_reference.py's digest():

@@ -35,19 +35,7 @@ SafeTensors readOk(const QString& path)
 
 bool close(const Tensor& got, const Tensor& want, const std::string& what, double rel)
 {
-    if (got.numel() != want.numel()) {
-        qWarning("%s: %lld elements, PyTorch %lld", what.c_str(), (long long)got.numel(), (long long)want.numel());
-        return false;
-    }
-    double scale = 0.0, worst = 0.0;
-    for (int64_t i = 0; i < want.numel(); ++i)
-        scale = std::max(scale, std::fabs(double(want[i])));
-    for (int64_t i = 0; i < want.numel(); ++i)
-        worst = std::max(worst, std::fabs(double(got[i]) - double(want[i])));
-    const bool ok = worst <= rel * scale + 1e-6;
-    if (!ok)
-        qWarning("%s: differs by %g at scale %g", what.c_str(), worst, scale);
-    return ok;
+    return testref::close(got, want, what, rel, 1e-6);
 }
 
 QJsonArray cases()
