@@ -146,7 +146,7 @@ private:
     void guardDepth(const Node& n)
     {
         if (n.depth > kMaxExprDepth)
-            fail(n.loc, "expression nested more than " + std::to_string(kMaxExprDepth) + " levels deep");
+            fail(n.loc, kNotYet + "expressions nested more than " + std::to_string(kMaxExprDepth) + " levels deep");
     }
     Node finish(Node n)
     {
@@ -206,7 +206,7 @@ private:
         explicit RecursionGuard(Parser& parser, SourceLoc loc) : p(parser)
         {
             if (++p.m_recursion > kMaxExprDepth)
-                p.fail(loc, "expression nested more than " + std::to_string(kMaxExprDepth) + " levels deep");
+                p.fail(loc, kNotYet + "expressions nested more than " + std::to_string(kMaxExprDepth) + " levels deep");
             // A worker thread's stack may be smaller than the deepest expression needs.
             if (ml::detail::StackGuard::low())
                 p.fail(loc, kNotYet + "the code nests too deeply (ModuleLab stops reading it before its stack runs out)");

@@ -73,6 +73,7 @@ private slots:
     void valuesNestedAMillionDeep();
     void tuplesNestedOrDoubled();
     void modulesNestedTooDeep();
+    void longExpressionsAreModuleLabsLimit();
 };
 
 void TestEvaluatorLimits::stackBoundsAreRead()
@@ -216,6 +217,25 @@ void TestEvaluatorLimits::modulesNestedTooDeep()
     const auto ok = import(model("        m = nn.ReLU()\n        for i in range(98):\n            m = nn.Sequential(m)\n        self.m = m\n"));
     QCOMPARE(outcomeOf(ok), std::string("built"));
     QCOMPARE(namedModules(*std::get<python::ImportResult>(ok).root).size(), size_t{101});
+}
+
+void TestEvaluatorLimits::longExpressionsAreModuleLabsLimit()
+{
+    // CPython reads a sum of 300 terms (no bracket at all); ModuleLab's parser stops at its own
+    // depth limit and says so, never as if Python refused the line.
+    std::string sum = "1";
+    for (int k = 1; k < 300; ++k)
+        sum += " + 1";
+    const auto r = import(kHeader + "n = " + sum + "\nmodel = nn.Linear(n, 2)\n");
+    const auto* e = std::get_if<ParseError>(&r);
+    QVERIFY(e);
+    QCOMPARE(e->message, std::string("not supported by ModuleLab yet: expressions nested more than 200 levels deep"));
+    QCOMPARE(e->loc.line, 4);
+    std::string shorter = "1";
+    for (int k = 1; k < 150; ++k)
+        shorter += " + 1";
+    const auto ok = import(kHeader + "n = " + shorter + "\nmodel = nn.Linear(n, 2)\n");
+    QCOMPARE(outcomeOf(ok), std::string("built"));
 }
 
 QTEST_GUILESS_MAIN(TestEvaluatorLimits)
