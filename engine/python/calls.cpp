@@ -105,15 +105,10 @@ Value Evaluator::callFunction(const FunctionDef& fn, const Value* self, Args arg
     const std::string qual = (fn.owner ? fn.owner->name + "." : std::string()) + fn.name + "()";
     Frame nf;
     nf.cls = std::move(cls);
-    if (fn.closure) {
-        nf.locals = *fn.closure;
-        // Its own name, so that a nested function can call itself.
-        if (auto me = fn.weak_from_this().lock()) {
-            Value v;
-            v.kind = Value::Kind::Function;
-            v.fn = std::move(me);
-            nf.locals.try_emplace(fn.name, std::move(v));
-        }
+    if (fn.nested) {
+        nf.outer = fn.closure.lock();
+        if (!nf.outer)
+            notYet(loc, "calling the nested function " + qual + " after the code that made it was read");
     }
     if (self && !fn.isStatic)
         args.insert(args.begin(), *self);

@@ -259,8 +259,9 @@ Evaluator::Flow Evaluator::exec(const Stmt& s, Frame& f)
     return Flow::Normal;
 }
 
-// A function defined inside a function (def) or by a lambda: its defaults evaluated now, and
-// the enclosing function's names as they are now.
+// A function defined inside a function (def) or by a lambda: its defaults evaluated now; the
+// enclosing function's names are looked up when it runs, as Python does (a lambda made in a loop
+// sees the loop variable's last value).
 Value Evaluator::nestedFunction(const std::string& name, const std::vector<Param>& params, const std::vector<Stmt>& body,
                                 SourceLoc loc, Frame& f, std::shared_ptr<const std::vector<Stmt>> lambdaBody)
 {
@@ -274,19 +275,40 @@ Value Evaluator::nestedFunction(const std::string& name, const std::vector<Param
         fn->hasDefault.push_back(p.defaultValue.has_value());
         fn->defaults.push_back(p.defaultValue ? eval(*p.defaultValue, f) : Value());
     }
-    fn->closure = std::make_shared<Scope>(f.locals); // the enclosing function's names when defined
-    // not an earlier function of its name (a def run in a loop would chain every earlier one,
-    // and destroying a long chain overflows the stack); a call adds the function itself
-    fn->closure->erase(name);
-    for (const auto& [n, v] : *fn->closure)
-        if (v.kind == Value::Kind::Function && v.fn)
-            fn->closureDepth = std::max(fn->closureDepth, v.fn->closureDepth + 1);
-    if (fn->closureDepth > 100)
-        notYet(loc, "functions whose definitions hold more than 100 earlier ones (a def run in a loop)");
+    if (!f.cells) {
+        // each call that defines a function keeps its names for as long as the evaluation runs
+        constexpr size_t kMaxEnclosings = 100'000;
+        if (m_enclosings.size() >= kMaxEnclosings)
+            notYet(loc, "more than 100,000 calls that define functions");
+        f.cells = std::make_shared<Enclosing>();
+        f.cells->live = &f.locals;
+        f.cells->outer = f.outer;
+        m_enclosings.push_back(f.cells);
+    }
+    fn->closure = f.cells;
+    fn->nested = true;
     Value v;
     v.kind = Value::Kind::Function;
     v.fn = fn;
     return v;
+}
+
+const Value* Enclosing::find(std::string_view name) const
+{
+    for (const Enclosing* e = this; e; e = e->outer.get()) {
+        const auto& names = e->live ? *e->live : e->last;
+        if (auto it = names.find(name); it != names.end())
+            return &it->second;
+    }
+    return nullptr;
+}
+
+Evaluator::Frame::~Frame()
+{
+    if (cells && cells->live == &locals) {
+        cells->last = std::move(locals);
+        cells->live = nullptr;
+    }
 }
 
 // lambda params: body, as a function whose body returns body.
@@ -425,6 +447,9 @@ Value Evaluator::lookupName(const std::string& name, SourceLoc loc, Frame& f)
     };
     if (auto it = f.locals.find(name); it != f.locals.end())
         return held(it->second);
+    if (f.outer)
+        if (const Value* v = f.outer->find(name))
+            return held(*v);
     if (auto it = m_globals.find(name); it != m_globals.end())
         return held(it->second);
     if (isBuiltinName(name))
@@ -822,6 +847,7 @@ Value Evaluator::evalComp(const Expr& e, Frame& f)
     // Comprehension variables live in their own scope, as in Python 3.
     Frame inner;
     inner.locals = f.locals;
+    inner.outer = f.outer;
     inner.self = f.self;
     inner.cls = f.cls;
     inner.path = f.path;

@@ -30,6 +30,17 @@ struct EvalError {
     std::string path; // the module whose code was running ("" for the file's top level)
 };
 
+// The names of a running function call that the functions defined inside it read, as Python's
+// cells do: the call's own names while it runs, their last values once it has returned. The
+// evaluator owns every one (a function and the names it reads may hold each other).
+struct Enclosing {
+    const std::map<std::string, Value, std::less<>>* live = nullptr; // the running call's names
+    std::map<std::string, Value, std::less<>> last;                   // once it has returned
+    std::shared_ptr<const Enclosing> outer;                           // the call around that one
+    // The name here or further out; nullptr when none of them holds it.
+    const Value* find(std::string_view name) const;
+};
+
 // A function or method of the file.
 struct FunctionDef : std::enable_shared_from_this<FunctionDef> {
     std::string name;
@@ -39,10 +50,10 @@ struct FunctionDef : std::enable_shared_from_this<FunctionDef> {
     std::vector<Value> defaults;             // per parameter; kind None with hasDefault false when none
     std::vector<bool> hasDefault;
     std::shared_ptr<ClassDef> owner;         // the class that defines a method (for super())
-    // A nested function's enclosing names when it was defined (not its own name: the closure
-    // would own the function that owns it; a call adds the name).
-    std::shared_ptr<std::map<std::string, Value, std::less<>>> closure;
-    int closureDepth = 0; // how many closures one inside another this one holds (bounded)
+    // A nested function's (or lambda's) enclosing names, looked up when it runs as in Python;
+    // empty for the file's own functions and methods.
+    std::weak_ptr<const Enclosing> closure;
+    bool nested = false;
     bool isStatic = false;
     bool isClassMethod = false;
     bool isProperty = false;
@@ -105,6 +116,12 @@ public:
         std::shared_ptr<ClassDef> cls;   // the class whose method runs (super())
         std::string path;                // of self's module
         Value returned;
+        std::shared_ptr<const Enclosing> outer; // names of the calls around a nested function's call
+        std::shared_ptr<Enclosing> cells;       // these locals, for the functions defined here
+        Frame() = default;
+        Frame(const Frame&) = default;
+        Frame& operator=(const Frame&) = default;
+        ~Frame(); // the functions defined here keep the locals' last values
     };
 
     explicit Evaluator(std::string fileName, Limits limits = {});
@@ -239,6 +256,7 @@ protected:
     // Every class the file defined, also one whose definition failed half-way: the destructor
     // breaks the cycles between classes and their methods.
     std::vector<std::weak_ptr<ClassDef>> m_classDefs;
+    std::vector<std::shared_ptr<Enclosing>> m_enclosings; // of every call that defined a function
     std::vector<Diagnostic> m_notes;
     int64_t m_steps = 0;
     int m_depth = 0;

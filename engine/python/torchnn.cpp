@@ -550,13 +550,13 @@ namespace {
 
 // Replaces the names in E that are not in BOUND and that CLOSURE holds with their values as
 // literals; false when one of them has no literal.
-bool substituteClosure(Expr& e, const std::set<std::string>& bound, const std::map<std::string, Value, std::less<>>& closure)
+bool substituteClosure(Expr& e, const std::set<std::string>& bound, const Enclosing& closure)
 {
     if (e.kind == Expr::Kind::Name && !bound.count(e.text)) {
-        auto it = closure.find(e.text);
-        if (it == closure.end())
+        const Value* value = closure.find(e.text);
+        if (!value)
             return true;
-        auto lit = literalOf(it->second);
+        auto lit = literalOf(*value);
         if (!lit)
             return false;
         const SourceLoc loc = e.loc;
@@ -605,8 +605,11 @@ std::optional<Expr> Evaluator::lambdaLiteral(const Value& fn)
         }
     }
     Expr body = def.lambdaBody->front().value;
-    if (def.closure && !substituteClosure(body, params, *def.closure))
-        return std::nullopt;
+    if (def.nested) {
+        const auto closure = def.closure.lock();
+        if (!closure || !substituteClosure(body, params, *closure))
+            return std::nullopt;
+    }
     canonicalize(body, params);
     e.items.push_back(std::move(body));
     return e;
@@ -653,7 +656,7 @@ void Evaluator::canonicalize(Expr& e, const std::set<std::string>& locals)
         }
         if (!locals.count(head) && it != m_globals.end()) {
             const Value& v = it->second;
-            if (v.kind == Value::Kind::Function && v.fn && v.fn->body && !v.fn->owner && !v.fn->closure
+            if (v.kind == Value::Kind::Function && v.fn && v.fn->body && !v.fn->owner && !v.fn->nested
                 && std::find(m_usedFunctions.begin(), m_usedFunctions.end(), head) == m_usedFunctions.end())
                 m_usedFunctions.push_back(head); // forward calls a function of the file: it goes with the program
             if (v.kind == Value::Kind::Namespace || v.kind == Value::Kind::Builtin) {

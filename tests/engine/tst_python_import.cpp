@@ -1038,11 +1038,10 @@ void TestPythonImport::absurdSizes()
 
 void TestPythonImport::deepNesting()
 {
-    // functions defined in an endless loop hold the earlier ones: bounded, never a stack overflow
+    // functions defined in a long loop read the names around them when they run (as in Python):
+    // no function holds the earlier ones, and the loop runs to its end
     const ParseError chain = parseError(kHeader + "for i in range(1000):\n    def a():\n        pass\n    def b():\n        pass\n");
-    QVERIFY2(chain.message.find("not supported by ModuleLab yet: functions whose definitions hold more than 100") != std::string::npos,
-             chain.message.c_str());
-    QCOMPARE(chain.loc.line, 8);
+    QVERIFY2(chain.message.find("no model class") != std::string::npos, chain.message.c_str());
     const ParseError again = parseError(kHeader + "for i in range(20000):\n    def forward(self, x):\n        return x\n");
     QVERIFY2(again.message.find("no model class") != std::string::npos, again.message.c_str()); // ran to the end
 

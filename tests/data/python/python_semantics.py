@@ -197,6 +197,57 @@ CHECKS += [
     ((lambda: 7)(), 7, 'lambda without parameters'),
 ]
 
+# closures look names up when they run, as Python's cells do
+def _late_loop():
+    fns = []
+    for i in range(3):
+        fns.append(lambda: i)
+    return [f() for f in fns]
+
+
+def _defined_later():
+    def width():
+        return base * 2
+    base = 4
+    return width()
+
+
+def _counter_factory(start):
+    def step(n):
+        return start + n + (step_size if n else 0)
+    step_size = 10
+    return step
+
+
+def _nested_twice():
+    a = 1
+    def outer():
+        def inner():
+            return a + b
+        b = 20
+        return inner
+    f = outer()
+    a = 100
+    return f()
+
+
+def _siblings():
+    def even(n):
+        return True if n == 0 else odd(n - 1)
+    def odd(n):
+        return False if n == 0 else even(n - 1)
+    return even
+
+
+CHECKS += [
+    (_late_loop(), [2, 2, 2], 'lambdas made in a loop see its last value'),
+    ([f() for f in [lambda: k for k in range(3)]], [2, 2, 2], 'lambdas made in a comprehension'),
+    (_defined_later(), 8, 'a name assigned after the nested def'),
+    (_counter_factory(5)(1), 16, 'a closure called after its maker returned'),
+    (_nested_twice(), 120, 'two levels of enclosing functions'),
+    (_siblings()(7), False, 'nested functions calling each other after their maker returned'),
+]
+
 for got, want, text in CHECKS:
     assert got == want and type(got) == type(want), text
 
