@@ -1,6 +1,7 @@
 // modulelab-cli: the engine on the command line (no display, no Qt).
 #include "cli/choicehint.h"
 #include "cli/convertweights.h"
+#include "cli/subset.h"
 #include "engine/classprobabilities.h"
 #include "engine/analysis/analysis.h"
 #include "engine/analysis/summary.h"
@@ -59,6 +60,8 @@ commands:
   bench MODEL --input SHAPE [--threads N] [--iters N] [--format text|json]
                                forward-pass time (median and minimum of N runs)
   grad MODEL ..., train MODEL ...  gradients and training against PyTorch's formulas (below)
+  subset [--format text|json]  the tensor ops forward runs (methods, torch.*, F.*, operators) and
+                               where: on shapes, on tensor data, backward
 
 common options: --model NAME (a model variable, class or factory function of a .py file; --class is
   the same) and --args A,B (its arguments) choose what to build when the file creates several models.
@@ -613,6 +616,8 @@ int main(int argc, char** argv)
 {
     if (argc > 1 && std::strcmp(argv[1], "convert-weights") == 0)
         return ml::cli::convertWeights(argc, argv);
+    if (argc > 1 && std::strcmp(argv[1], "subset") == 0)
+        return ml::cli::printSubset(argc, argv);
     if (ml::cli::isTrainCommand(argc, argv))
         return ml::cli::runTrainCommand(argc, argv);
     try {

@@ -1,5 +1,7 @@
 #include "engine/analysis/interpreter.h"
 
+#include "engine/analysis/forwardop.h"
+#include "engine/analysis/opcall.h"
 #include "engine/analysis/tensorops.h"
 #include "engine/layer.h"
 #include "engine/names.h"
@@ -19,79 +21,11 @@ bool isViewInEval(const Layer& layer)
     return type == "Flatten" || type == "Identity" || type == "Dropout" || type == "Dropout2d";
 }
 
-// A functional op and the layer that computes it, with the op's positional parameter names.
-struct FunctionalOp {
-    std::string_view name;                // without namespace
-    std::string_view layer;               // layer type
-    std::vector<std::string_view> params; // positional parameters after the input
-};
-
-// The one table of functional ops: F.NAME, torch.NAME and x.NAME() where the name is the same.
-const std::vector<FunctionalOp>& functionalOps()
-{
-    static const std::vector<FunctionalOp> ops = {
-        {"relu", "ReLU", {"inplace"}},
-        {"relu_", "ReLU", {}},
-        {"sigmoid", "Sigmoid", {}},
-        {"tanh", "Tanh", {}},
-        {"gelu", "GELU", {}},
-        {"silu", "SiLU", {"inplace"}},
-        {"leaky_relu", "LeakyReLU", {"negative_slope", "inplace"}},
-        {"softmax", "Softmax", {"dim"}},
-        {"log_softmax", "LogSoftmax", {"dim"}},
-        {"max_pool2d", "MaxPool2d", {"kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"}},
-        {"avg_pool2d", "AvgPool2d", {"kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"}},
-        {"adaptive_avg_pool2d", "AdaptiveAvgPool2d", {"output_size"}},
-        {"dropout", "Dropout", {"p", "training", "inplace"}},
-        {"dropout2d", "Dropout2d", {"p", "training", "inplace"}},
-        // nn.Upsample's forward is F.interpolate with its own arguments.
-        {"interpolate", "Upsample", {"size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"}},
-        {"upsample", "Upsample", {"size", "scale_factor", "mode", "align_corners"}}, // F.interpolate's deprecated name
-    };
-    return ops;
-}
-
-const FunctionalOp* findFunctional(std::string_view name)
-{
-    for (const FunctionalOp& op : functionalOps())
-        if (op.name == name)
-            return &op;
-    return nullptr;
-}
-
 std::string shortName(const std::string& q)
 {
     if (q.rfind("torch.nn.functional.", 0) == 0)
         return "F." + q.substr(20);
     return q;
-}
-
-// x.view(-1, K) and friends that change the batch size: say what happens to each sample.
-std::string batchChangeWarning(const std::string& source, const std::string& method, const Shape& in, const Shape& out)
-{
-    const int64_t n = in[0], m = out[0];
-    const int64_t perSample = in.numel().value_or(0) / std::max<int64_t>(n, 1);
-    std::string what;
-    if (m > n && m % n == 0)
-        what = "it splits each sample's " + std::to_string(perSample) + " values into " + std::to_string(m / n) + " rows";
-    else if (m < n && n % m == 0)
-        what = "it joins " + std::to_string(n / m) + " samples into each row";
-    else
-        what = "its rows no longer line up with the samples";
-    return source + " turns a batch of " + std::to_string(n) + " into a batch of " + std::to_string(m) + " ("
-        + in.toString() + " -> " + out.toString() + "): " + what
-        + ". PyTorch runs it silently; F.cross_entropy with one target per sample then fails (PyTorch: ValueError: Expected input batch_size ("
-        + std::to_string(m) + ") to match target batch_size (" + std::to_string(n)
-        + ").). Keep the batch dimension: x." + method + "(x.size(0), -1) or torch.flatten(x, 1)";
-}
-
-// Row-major element strides of a contiguous tensor of shape s.
-std::vector<int64_t> contiguousStrides(const Shape& s)
-{
-    std::vector<int64_t> st(static_cast<size_t>(s.rank()), 1);
-    for (int d = s.rank() - 2; d >= 0; --d)
-        st[static_cast<size_t>(d)] = st[static_cast<size_t>(d + 1)] * s[d + 1];
-    return st;
 }
 
 // A strided view of x's data copied into a new tensor: output dim k steps `strides[k]` input
@@ -215,14 +149,6 @@ std::vector<FlatOutput> flattenOutput(const Value& out, std::string& error)
     if (!error.empty())
         flat.clear();
     return flat;
-}
-
-std::vector<std::string> supportedFunctionalOps()
-{
-    std::vector<std::string> out;
-    for (const FunctionalOp& op : functionalOps())
-        out.emplace_back(op.name);
-    return out;
 }
 
 Interpreter::Interpreter(Analysis& analysis, bool real, const ForwardObserver* observer)
@@ -517,419 +443,68 @@ Value Interpreter::recordOp(RecordedOp::Kind kind, std::vector<Value> inputs, Va
 
 Value Interpreter::tensorMethod(const Value& x, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc)
 {
-    const std::string path = pathHere();
-    const std::string what = m_callExpr ? toSource(*m_callExpr) : "x." + name + "()";
-    auto kwarg = [&](std::string_view key) -> const Value* {
-        for (const auto& [k, v] : kwargs)
-            if (k == key)
-                return &v;
-        return nullptr;
-    };
-    auto intArg = [&](const Value& v, const char* which) -> int64_t {
-        if (!v.isInt())
-            fail(loc, "TypeError: " + name + "(): argument '" + which + "' must be int, not " + typeNameOf(v));
-        return v.integer();
-    };
-    auto intList = [&](const std::vector<Value>& vs) {
-        std::vector<int64_t> out;
-        if (vs.size() == 1 && vs[0].isSequence())
-            for (const Value& d : vs[0].elements())
-                out.push_back(intArg(d, "size"));
-        else
-            for (const Value& d : vs)
-                out.push_back(intArg(d, "size"));
-        return out;
-    };
-    auto check = [&](const OpResult& r) -> Value {
-        if (!r.ok())
-            fail(loc, r.error, ErrorKind::Shape);
-        return r.value;
-    };
-    auto record = [&] { pushCall({nullptr, m_frame && m_frame->self.kind == Value::Kind::Module ? m_frame->self.module : nullptr, "." + name, loc, m_moduleDepth}); };
-    const Shape& s = x.shape;
-    auto dimArg = [&](const Value& v, int rank) -> int {
-        const int64_t d = intArg(v, "dim");
-        const auto w = wrapDim(d, std::max(rank, 1));
-        if (!w)
-            fail(loc, "IndexError: " + dimOutOfRange(d, rank));
-        return *w;
-    };
-
-    if (name == "@shape" || name == "size") {
-        if (name == "size" && (!args.empty() || kwarg("dim"))) {
-            const Value& d = args.empty() ? *kwarg("dim") : args[0];
-            return Value::ofInt(s[dimArg(d, s.rank())]);
-        }
-        std::vector<Value> dims;
-        for (int64_t d : s.dims())
-            dims.push_back(Value::ofInt(d));
-        return Value::ofTuple(std::move(dims));
-    }
-    if (name == "@ndim" || name == "dim")
-        return Value::ofInt(s.rank());
-    if (name == "numel")
-        return Value::ofInt(s.numel().value_or(0));
-    if (name == "@data" || name == "contiguous" || name == "detach" || name == "clone" || name == "float" || name == "to"
-        || name == "cpu" || name == "cuda" || name == "@T" || name == "requires_grad_")
-        return x;
-    if (name == "@device")
-        return Value::ofStr("cpu");
-    if (name == "@dtype")
-        return Value::ofStr("torch.float32");
-    if (name == "@is_cuda" || name == "@requires_grad")
-        return Value::ofBool(false);
-    if (name == "view" || name == "reshape") {
-        record();
-        const std::vector<int64_t> spec = intList(args);
-        OpResult r = reshapeOp(x, spec);
-        if (!r.ok())
-            fail(loc, what + " cannot reshape " + s.toString() + " (" + std::to_string(s.numel().value_or(0))
-                          + " elements) (PyTorch: " + r.error + ")",
-                 ErrorKind::Shape);
-        if (s.rank() >= 2 && r.value.shape.rank() >= 1 && r.value.shape[0] != s[0])
-            warn(loc, batchChangeWarning(what, name, s, r.value.shape));
-        return r.value;
-    }
-    if (name == "flatten") {
-        record();
-        const int64_t a = !args.empty() ? intArg(args[0], "start_dim") : kwarg("start_dim") ? intArg(*kwarg("start_dim"), "start_dim") : 0;
-        const int64_t b = args.size() > 1 ? intArg(args[1], "end_dim") : kwarg("end_dim") ? intArg(*kwarg("end_dim"), "end_dim") : -1;
-        return check(flattenOp(x, a, b));
-    }
-    if (name == "squeeze" || name == "unsqueeze") {
-        record();
-        std::vector<int64_t> dims = s.dims();
-        if (name == "unsqueeze") {
-            if (args.empty() && !kwarg("dim"))
-                fail(loc, "TypeError: unsqueeze() missing 1 required positional arguments: \"dim\"");
-            const int64_t d = intArg(args.empty() ? *kwarg("dim") : args[0], "dim");
-            const auto w = wrapDim(d, s.rank() + 1);
-            if (!w)
-                fail(loc, "IndexError: " + dimOutOfRange(d, s.rank() + 1));
-            dims.insert(dims.begin() + *w, 1);
-        } else if (args.empty() && !kwarg("dim")) {
-            dims.erase(std::remove(dims.begin(), dims.end(), 1), dims.end());
-        } else {
-            const int w = dimArg(args.empty() ? *kwarg("dim") : args[0], s.rank());
-            if (s.rank() > 0 && dims[static_cast<size_t>(w)] == 1)
-                dims.erase(dims.begin() + w);
-        }
-        return check(reshapeOp(x, dims));
-    }
-    if (name == "permute" || name == "transpose" || name == "t") {
-        record();
-        std::vector<int64_t> order;
-        if (name == "permute") {
-            for (int64_t d : intList(args)) {
-                const auto w = wrapDim(d, s.rank());
-                if (!w)
-                    fail(loc, "IndexError: " + dimOutOfRange(d, s.rank()));
-                order.push_back(*w);
-            }
-            if (static_cast<int>(order.size()) != s.rank())
-                fail(loc, "RuntimeError: permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = "
-                              + std::to_string(s.rank()) + " is not equal to len(dims) = " + std::to_string(order.size()));
-        } else {
-            for (int k = 0; k < s.rank(); ++k)
-                order.push_back(k);
-            if (name == "t" ? s.rank() == 2 : args.size() == 2) {
-                const int a = name == "t" ? 0 : dimArg(args[0], s.rank());
-                const int b = name == "t" ? 1 : dimArg(args[1], s.rank());
-                std::swap(order[static_cast<size_t>(a)], order[static_cast<size_t>(b)]);
-            } else if (name != "t") {
-                fail(loc, "TypeError: transpose() takes 2 dimensions");
-            }
-        }
-        std::vector<int64_t> dims, strides;
-        const std::vector<int64_t> inStrides = contiguousStrides(s);
-        for (int64_t k : order) {
-            dims.push_back(s[static_cast<int>(k)]);
-            strides.push_back(inStrides[static_cast<size_t>(k)]);
-        }
-        return copied(x, std::move(dims), strides, 0);
-    }
-    if (name == "chunk" || name == "split") {
-        record();
-        if (args.empty())
-            fail(loc, "TypeError: " + name + "() missing required argument");
-        const int d = args.size() > 1 ? dimArg(args[1], s.rank()) : kwarg("dim") ? dimArg(*kwarg("dim"), s.rank()) : 0;
-        const int64_t size = s[d];
-        std::vector<int64_t> parts;
-        if (name == "chunk") {
-            const int64_t n = intArg(args[0], "chunks");
-            if (n <= 0)
-                fail(loc, "RuntimeError: chunk expects `chunks` to be greater than 0, got: " + std::to_string(n));
-            const int64_t each = (size + n - 1) / n;
-            for (int64_t at = 0; at < size; at += each)
-                parts.push_back(std::min(each, size - at));
-        } else if (args[0].isSequence()) {
-            int64_t total = 0;
-            for (const Value& v : args[0].elements()) {
-                parts.push_back(intArg(v, "split_size"));
-                total += parts.back();
-            }
-            if (total != size)
-                fail(loc, "RuntimeError: split_with_sizes expects split_sizes to sum exactly to " + std::to_string(size));
-        } else {
-            const int64_t each = intArg(args[0], "split_size");
-            if (each <= 0)
-                fail(loc, "RuntimeError: split expects split_size be non-negative");
-            for (int64_t at = 0; at < size; at += each)
-                parts.push_back(std::min(each, size - at));
-        }
-        std::vector<Value> out;
-        const std::vector<int64_t> inStrides = contiguousStrides(s);
-        int64_t at = 0;
-        for (int64_t p : parts) {
-            std::vector<int64_t> dims = s.dims();
-            dims[static_cast<size_t>(d)] = p;
-            out.push_back(copied(x, std::move(dims), inStrides, at * inStrides[static_cast<size_t>(d)]));
-            at += p;
-        }
-        return Value::ofTuple(std::move(out));
-    }
-    if (name == "mean" || name == "sum" || name == "max" || name == "min" || name == "amax" || name == "amin") {
-        record();
-        std::vector<int64_t> dims;
-        const Value* d = !args.empty() ? &args[0] : kwarg("dim");
-        if (d && d->kind != Value::Kind::None)
-            dims = intList({*d});
-        const Value* kd = args.size() > 1 ? &args[1] : kwarg("keepdim");
-        const bool keep = kd && truthy(*kd, loc);
-        if (name == "mean")
-            return recordOp(RecordedOp::Kind::Mean, {x}, check(meanOp(x, dims, keep)), 0, dims, keep);
-        if (name == "sum")
-            return recordOp(RecordedOp::Kind::Sum, {x}, check(sumOp(x, dims, keep)), 0, dims, keep);
-        // max(dim) and min(dim) give (values, indices) and pass the gradient to the index;
-        // amax, amin, max() and min() share it among equal extremes, as PyTorch does.
-        const bool withIndices = (name == "max" || name == "min") && d && d->kind != Value::Kind::None;
-        if (withIndices && dims.size() != 1)
-            fail(loc, "TypeError: " + name + "(): argument 'dim' must be int, not " + typeNameOf(*d));
-        RecordedOp op;
-        op.kind = RecordedOp::Kind::Max;
-        op.inputs = {x};
-        Value indices;
-        op.output = check(extremumOp(x, dims, keep, name == "min" || name == "amin", withIndices, m_recorder ? &op.picked : nullptr,
-                                     &indices));
-        Value values = op.output;
-        if (m_recorder && values.data)
-            m_recorder->op(std::move(op));
-        if (withIndices)
-            return Value::ofTuple({values, indices});
-        return values;
-    }
-    if (name == "__getitem__") {
-        record();
-        std::vector<Value> idx = args[0].kind == Value::Kind::Tuple ? args[0].items : std::vector<Value>{args[0]};
-        std::vector<int64_t> dims, strides;
-        const std::vector<int64_t> inStrides = contiguousStrides(s);
-        int64_t base = 0;
-        int k = 0;
-        for (const Value& i : idx) {
-            if (i.kind == Value::Kind::None) {
-                dims.push_back(1);
-                strides.push_back(0);
-                continue;
-            }
-            if (k >= s.rank())
-                fail(loc, "IndexError: too many indices for tensor of dimension " + std::to_string(s.rank()));
-            if (i.isInt()) {
-                int64_t v = i.integer();
-                if (v < -s[k] || v >= s[k])
-                    fail(loc, "IndexError: index " + std::to_string(v) + " is out of bounds for dimension " + std::to_string(k) + " with size " + std::to_string(s[k]));
-                base += (v < 0 ? v + s[k] : v) * inStrides[static_cast<size_t>(k)];
-                ++k;
-                continue;
-            }
-            if (i.kind == Value::Kind::Slice) {
-                int64_t start = i.items[0].kind == Value::Kind::None ? 0 : i.items[0].integer();
-                int64_t stop = i.items[1].kind == Value::Kind::None ? s[k] : i.items[1].integer();
-                const int64_t st = i.items[2].kind == Value::Kind::None ? 1 : i.items[2].integer();
-                if (st <= 0)
-                    fail(loc, "ValueError: step must be greater than zero");
-                if (start < 0)
-                    start = std::max<int64_t>(0, start + s[k]);
-                if (stop < 0)
-                    stop = std::max<int64_t>(0, stop + s[k]);
-                start = std::min(start, s[k]);
-                stop = std::min(stop, s[k]);
-                dims.push_back(stop > start ? (stop - start + st - 1) / st : 0);
-                strides.push_back(st * inStrides[static_cast<size_t>(k)]);
-                base += start * inStrides[static_cast<size_t>(k)];
-                ++k;
-                continue;
-            }
-            notYet(loc, "indexing a tensor with " + typeNameOf(i));
-        }
-        for (; k < s.rank(); ++k) {
-            dims.push_back(s[k]);
-            strides.push_back(inStrides[static_cast<size_t>(k)]);
-        }
-        return copied(x, std::move(dims), strides, base);
-    }
-    if (name == "view_as" || name == "reshape_as" || name == "expand_as") {
-        if (args.size() != 1 || !args[0].isTensor())
-            fail(loc, "TypeError: " + name + "() needs a tensor");
-        return check(reshapeOp(x, args[0].shape.dims()));
-    }
-    if (name == "add" || name == "mul" || name == "sub" || name == "div" || name == "add_" || name == "mul_") {
-        if (args.size() != 1)
-            fail(loc, "TypeError: " + name + "() takes 1 argument");
-        const char op = name[0] == 'a' ? '+' : name[0] == 's' ? '-' : name[0] == 'm' ? '*' : '/';
-        return tensorFunction(std::string("operator") + op, {x, args[0]}, {}, loc);
-    }
-    if (findFunctional(name))
-        return functionalLayer(name, x, std::move(args), std::move(kwargs), loc);
-    notYet(loc, "the tensor method ." + (name[0] == '@' ? name.substr(1) : name + "()") + (path.empty() ? "" : ""));
+    if (name == "__getitem__")
+        return runOp(Spelling::Operator, "[]", x, std::move(args), std::move(kwargs), loc);
+    if (!name.empty() && name[0] == '@')
+        return runOp(Spelling::Attribute, name.substr(1), x, std::move(args), std::move(kwargs), loc);
+    return runOp(Spelling::Method, name, x, std::move(args), std::move(kwargs), loc);
 }
 
 Value Interpreter::tensorFunction(const std::string& qname, Args args, Kwargs kwargs, SourceLoc loc)
 {
-    auto kwarg = [&](std::string_view key) -> const Value* {
-        for (const auto& [k, v] : kwargs)
-            if (k == key)
-                return &v;
-        return nullptr;
-    };
-    auto intArg = [&](const Value& v, const char* which) -> int64_t {
-        if (!v.isInt())
-            fail(loc, std::string("TypeError: ") + which + " must be int, not " + typeNameOf(v));
-        return v.integer();
-    };
-    auto check = [&](const OpResult& r) -> Value {
-        if (!r.ok())
-            fail(loc, shortName(qname) + ": " + r.error, ErrorKind::Shape);
-        return r.value;
-    };
-    auto tensorArg = [&](size_t k) -> const Value& {
-        if (k >= args.size() || !args[k].isTensor())
-            fail(loc, "TypeError: " + shortName(qname) + "() expects a tensor");
-        return args[k];
-    };
-    const Module* caller = m_frame && m_frame->self.kind == Value::Kind::Module ? m_frame->self.module : nullptr;
-    auto record = [&] { pushCall({nullptr, caller, shortName(qname), loc, m_moduleDepth}); };
-
     if (qname.rfind("operator", 0) == 0) {
-        const std::string op = qname.substr(8);
-        const Value& a = args[0];
-        const Value& b = args[1];
-        if (op == "+" || op == "-" || op == "*") {
-            if (const Value* sum = op == "+" ? m_fusion.passThroughAdd(a, b) : nullptr)
-                return recordOp(RecordedOp::Kind::Add, {a, b}, *sum); // added by the fused convolution
-            OpResult r = binaryOp(op[0], a, b);
-            if (!r.ok())
-                fail(loc, a.shape.toString() + " " + op + " " + b.shape.toString() + " do not broadcast (PyTorch: " + r.error + ")",
-                     ErrorKind::Shape);
-            const auto kind = op == "+" ? RecordedOp::Kind::Add : op == "-" ? RecordedOp::Kind::Sub : RecordedOp::Kind::Mul;
-            return recordOp(kind, {a, b}, r.value);
-        }
-        if (op == "/" && b.isNumber() && b.number() != 0) {
-            const double inv = 1.0 / b.number();
-            if (std::exp2(std::round(std::log2(std::fabs(inv)))) == std::fabs(inv) || !m_real)
-                return recordOp(RecordedOp::Kind::Mul, {a, Value::ofFloat(inv)}, check(binaryOp('*', a, Value::ofFloat(inv))));
-        }
-        notYet(loc, "the operator " + op + " on tensors");
+        Value a = args.at(0);
+        return runOp(Spelling::Operator, qname.substr(8), std::move(a), {args.at(1)}, std::move(kwargs), loc);
     }
     const std::string ns = qname.substr(0, qname.rfind('.'));
     const std::string fn = qname.substr(qname.rfind('.') + 1);
-    if (ns == "torch") {
-        if (fn == "zeros" || fn == "ones" || fn == "randn" || fn == "rand" || fn == "empty" || fn == "Tensor" || fn == "FloatTensor") {
-            std::vector<int64_t> dims;
-            std::vector<Value> sizes = args.size() == 1 && args[0].isSequence() ? args[0].elements() : args;
-            for (const Value& v : sizes)
-                dims.push_back(intArg(v, "size"));
-            if (m_real)
-                notYet(loc, "torch." + fn + "() inside forward when running on tensors");
-            return Value::ofTensor(Shape(std::move(dims)), nullptr);
-        }
-        if (fn == "flatten") {
-            record();
-            const Value& x = tensorArg(0);
-            const int64_t a = args.size() > 1 ? intArg(args[1], "start_dim") : kwarg("start_dim") ? intArg(*kwarg("start_dim"), "start_dim") : 0;
-            const int64_t b = args.size() > 2 ? intArg(args[2], "end_dim") : kwarg("end_dim") ? intArg(*kwarg("end_dim"), "end_dim") : -1;
-            return check(flattenOp(x, a, b));
-        }
-        if (fn == "cat" || fn == "concat" || fn == "stack") {
-            record();
-            if (args.empty() || !args[0].isSequence())
-                fail(loc, "TypeError: torch." + fn + "() expects a list of tensors");
-            std::vector<Value> ts = args[0].elements();
-            for (const Value& t : ts)
-                if (!t.isTensor())
-                    fail(loc, "TypeError: expected Tensor as element in argument 0, but got " + typeNameOf(t));
-            const int64_t d = args.size() > 1 ? intArg(args[1], "dim") : kwarg("dim") ? intArg(*kwarg("dim"), "dim") : 0;
-            if (fn == "stack") {
-                if (ts.empty())
-                    fail(loc, "RuntimeError: stack expects a non-empty TensorList");
-                for (size_t k = 1; k < ts.size(); ++k)
-                    if (!(ts[k].shape == ts[0].shape))
-                        fail(loc, "RuntimeError: stack expects each tensor to be equal size, but got " + ts[0].shape.toString()
-                                      + " at entry 0 and " + ts[k].shape.toString() + " at entry " + std::to_string(k),
-                             ErrorKind::Shape);
-                const auto w = wrapDim(d, ts[0].shape.rank() + 1);
-                if (!w)
-                    fail(loc, "IndexError: " + dimOutOfRange(d, ts[0].shape.rank() + 1));
-                for (Value& t : ts) {
-                    std::vector<int64_t> dims = t.shape.dims();
-                    dims.insert(dims.begin() + *w, 1);
-                    t = check(reshapeOp(t, dims));
-                }
-                return recordOp(RecordedOp::Kind::Cat, ts, check(catOp(ts, *w)), *w);
-            }
-            return recordOp(RecordedOp::Kind::Cat, ts, check(catOp(ts, d)), d);
-        }
-        if (fn == "add" || fn == "mul" || fn == "sub") {
-            record();
-            if (args.size() != 2)
-                fail(loc, "TypeError: torch." + fn + "() takes two arguments");
-            return tensorFunction(std::string("operator") + (fn == "add" ? "+" : fn == "mul" ? "*" : "-"), args, {}, loc);
-        }
-        if (fn == "mean" || fn == "sum" || fn == "max" || fn == "min" || fn == "amax" || fn == "amin" || fn == "squeeze" || fn == "unsqueeze" || fn == "transpose" || fn == "permute"
-            || fn == "chunk" || fn == "split" || fn == "reshape") {
-            Value x = tensorArg(0);
-            args.erase(args.begin());
-            return tensorMethod(x, fn, std::move(args), std::move(kwargs), loc);
-        }
-    }
-    if ((ns == "torch" || ns == "torch.nn.functional") && findFunctional(fn)) {
-        Value x = tensorArg(0);
-        args.erase(args.begin());
-        return functionalLayer(fn, x, std::move(args), std::move(kwargs), loc);
-    }
-    if (ns == "torch.nn.functional" && fn == "pad") {
-        record();
-        const Value& x = tensorArg(0);
-        const Value* padv = args.size() > 1 ? &args[1] : kwarg("pad");
-        if (!padv || !padv->isSequence())
-            fail(loc, "TypeError: pad() missing required argument 'pad' (pos 2)");
-        std::vector<int64_t> pad;
-        for (const Value& p : padv->elements())
-            pad.push_back(intArg(p, "pad"));
-        const Value* modev = args.size() > 2 ? &args[2] : kwarg("mode");
-        const Value* valuev = args.size() > 3 ? &args[3] : kwarg("value");
-        if (modev && modev->kind != Value::Kind::Str)
-            fail(loc, "TypeError: pad(): argument 'mode' must be str, not " + typeNameOf(*modev));
-        if (valuev && valuev->kind != Value::Kind::None && !valuev->isNumber())
-            fail(loc, "TypeError: pad(): argument 'value' must be float, not " + typeNameOf(*valuev));
-        const double value = valuev && valuev->isNumber() ? valuev->number() : 0.0;
-        if (m_recorder && x.data)
-            notYet(loc, "training through F.pad() (its forward runs)");
-        return check(padOp(x, pad, modev ? modev->s : "constant", value));
-    }
-    if (ns == "torch.nn.functional" || ns == "torch") {
-        std::vector<std::string> known = supportedFunctionalOps();
-        for (const char* extra : {"interpolate", "upsample", "pad", "flatten", "cat", "stack", "add", "mul"})
-            known.emplace_back(extra);
-        if (auto hint = didYouMean(fn, known))
-            fail(loc, "AttributeError: module '" + ns + "' has no attribute '" + fn + "': did you mean '" + shortName(ns + "." + *hint) + "'?");
-    }
+    if (ns == "torch")
+        return runOp(Spelling::Torch, fn, Value::none(), std::move(args), std::move(kwargs), loc);
+    if (ns == "torch.nn.functional")
+        return runOp(Spelling::Functional, fn, Value::none(), std::move(args), std::move(kwargs), loc);
     notYet(loc, shortName(qname) + "()");
 }
 
-Value Interpreter::functionalLayer(const std::string& fn, const Value& x, Args args, Kwargs kwargs, SourceLoc loc)
+// The one dispatch of forward's tensor ops: the table's entry for the name as written, checked
+// against what this run needs (tensor data, a backward), then its handler.
+Value Interpreter::runOp(Spelling how, const std::string& name, Value x, Args args, Kwargs kwargs, SourceLoc loc)
+{
+    const ForwardOp* op = findForwardOp(how, name);
+    if (!op)
+        unknownOp(how, name, loc);
+    if (op->receiver && (how == Spelling::Torch || how == Spelling::Functional)) {
+        if (args.empty() || !args[0].isTensor())
+            fail(loc, "TypeError: " + std::string(how == Spelling::Torch ? "torch." : "F.") + name + "() expects a tensor");
+        x = std::move(args[0]);
+        args.erase(args.begin());
+    }
+    if (m_real && !op->data)
+        notYet(loc, notOnData(*op, how));
+    if (m_recorder && op->gradient.via != OpGradient::Via::NoTensor && !hasBackward(*op))
+        notYet(loc, notInTraining(*op, how));
+    OpCall call(*this, *op, how, std::move(x), std::move(args), std::move(kwargs), loc);
+    return op->handler(call);
+}
+
+void Interpreter::unknownOp(Spelling how, const std::string& name, SourceLoc loc)
+{
+    if (how == Spelling::Torch || how == Spelling::Functional) {
+        std::vector<std::string> known;
+        for (const ForwardOp& op : forwardOps())
+            if (op.spellings & static_cast<unsigned>(how))
+                known.emplace_back(op.name);
+        const std::string ns = how == Spelling::Torch ? "torch" : "torch.nn.functional";
+        if (auto hint = didYouMean(name, known))
+            fail(loc, "AttributeError: module '" + ns + "' has no attribute '" + name + "': did you mean '" + shortName(ns + "." + *hint) + "'?");
+    }
+    notYet(loc, unsupportedOp(how, name));
+}
+
+Value Interpreter::functionalLayer(const ForwardOp& forwardOp, const Value& x, Args args, Kwargs kwargs, SourceLoc loc)
 {
     const std::string path = pathHere();
-    const FunctionalOp* op = findFunctional(fn);
+    const ForwardOp* op = &forwardOp;
+    const std::string fn(op->name);
     const std::string what = m_callExpr ? toSource(*m_callExpr) : "F." + fn + "(...)";
     const Module* caller = m_frame && m_frame->self.kind == Value::Kind::Module ? m_frame->self.module : nullptr;
     pushCall({nullptr, caller, "F." + fn, loc, m_moduleDepth});

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/analysis/analysis.h"
+#include "engine/analysis/forwardop.h"
 #include "engine/analysis/forwardrecorder.h"
 #include "engine/analysis/fusion.h"
 #include "engine/layer.h"
@@ -18,8 +19,6 @@ struct ForwardAbort {};
 // Runs forward programs with the one Python evaluator. In symbolic mode tensors are shapes
 // only; in real mode (observer or data present) every layer computes its output. It records
 // every module call (Analysis::nodes, layerCalls and calls) in the order forward makes them.
-// The functional ops forward may call (F.NAME, torch.NAME, x.NAME()), from the one table.
-std::vector<std::string> supportedFunctionalOps();
 
 // One tensor of what forward returned, named as Analysis::outputs names it.
 struct FlatOutput {
@@ -56,7 +55,11 @@ private:
     Value runModule(const Module& m, Args args, Kwargs kwargs, SourceLoc loc);
     Value runProgram(const Module& m, const ForwardProgram& p, Args args, Kwargs kwargs, SourceLoc loc);
     Value callLayer(const Layer& layer, const Value& in, const std::string& path, SourceLoc loc, bool record);
-    Value functionalLayer(const std::string& fn, const Value& x, Args args, Kwargs kwargs, SourceLoc loc);
+    // The tensor ops of forward, through the one table (forwardop.h); OpCall gives handlers their means.
+    friend class OpCall;
+    Value runOp(Spelling how, const std::string& name, Value x, Args args, Kwargs kwargs, SourceLoc loc);
+    [[noreturn]] void unknownOp(Spelling how, const std::string& name, SourceLoc loc);
+    Value functionalLayer(const ForwardOp& op, const Value& x, Args args, Kwargs kwargs, SourceLoc loc);
     std::string pathHere() const;
     // A strided copy of x's data (permute, slicing, chunk): shapes only in symbolic mode.
     // A training pass records it for backward.

@@ -2,6 +2,7 @@
 // attributes and methods of modules, and the namespaced functions (torch.*, math.*, ...).
 #include "engine/python/evaluator.h"
 
+#include "engine/analysis/forwardop.h"
 #include "engine/layer.h"
 #include "engine/names.h"
 
@@ -1574,7 +1575,12 @@ Value Evaluator::tensorMethod(const Value& x, const std::string& name, Args args
              Severity::Info);
         return x;
     }
-    notYet(loc, "the tensor method ." + (name[0] == '@' ? name.substr(1) : name + "()") + " while the model is being built");
+    // What forward runs (the one table of forward ops) is known, yet not while building.
+    const Spelling how = name[0] == '@' ? Spelling::Attribute : name == "__getitem__" ? Spelling::Operator : Spelling::Method;
+    const std::string bare = how == Spelling::Attribute ? name.substr(1) : name;
+    if (const ForwardOp* op = findForwardOp(how, bare))
+        notYet(loc, spelled(*op, how) + " while the model is being built (it runs in forward)");
+    notYet(loc, unsupportedOp(how, bare) + " while the model is being built");
 }
 
 Value Evaluator::tensorFunction(const std::string& name, Args args, Kwargs, SourceLoc loc)

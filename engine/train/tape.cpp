@@ -178,6 +178,21 @@ void scatterBack(const RecordedOp& op, const Tensor& gOut, Tensor& acc)
 
 } // namespace
 
+bool Tape::differentiates(RecordedOp::Kind kind)
+{
+    switch (kind) { // every kind backward() below has a case for
+    case RecordedOp::Kind::Add:
+    case RecordedOp::Kind::Sub:
+    case RecordedOp::Kind::Mul:
+    case RecordedOp::Kind::Cat:
+    case RecordedOp::Kind::Gather:
+    case RecordedOp::Kind::Max:
+    case RecordedOp::Kind::Sum:
+    case RecordedOp::Kind::Mean: return true;
+    }
+    return false;
+}
+
 Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGrad)
 {
     m_grads.clear();

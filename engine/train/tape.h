@@ -35,6 +35,8 @@ public:
     // empty tensor without inputGrad (a training step does not need it: the first layer skips it).
     Tensor backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGrad = true);
     void clear();
+    // Whether backward() differentiates a recorded tensor op of this kind.
+    static bool differentiates(detail::RecordedOp::Kind kind);
 
     // ForwardRecorder
     void layerCall(const Layer& layer, bool inTree, const std::shared_ptr<const Tensor>& in, const Shape& inShape,

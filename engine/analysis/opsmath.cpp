@@ -1,0 +1,171 @@
+// The forward ops that compute new values: arithmetic, reductions, joins, new tensors, padding
+// and the functional ops computed by a layer.
+#include "engine/analysis/opcall.h"
+
+#include <cmath>
+
+namespace ml::detail::ophandlers {
+
+namespace {
+
+// The other operand of x OP y, x.add(y), torch.add(x, y).
+const Value& otherOperand(OpCall& c)
+{
+    for (const auto& [key, v] : c.kwargs)
+        if (key != "other")
+            c.notYet(c.what() + " with the argument " + key);
+    const Value* y = c.arg(0, "other");
+    if (!y || c.args.size() > 1)
+        c.fail("TypeError: " + c.name + "() takes 1 argument");
+    return *y;
+}
+
+} // namespace
+
+Value arithmetic(OpCall& c)
+{
+    if (c.how != Spelling::Operator)
+        c.record();
+    const Value& y = otherOperand(c);
+    return c.arithmetic(c.op.symbol.at(0), c.x, y);
+}
+
+// x / y as x * (1 / y): exact where 1 / y is a power of two, which is what a run on data needs.
+Value divide(OpCall& c)
+{
+    if (c.how != Spelling::Operator)
+        c.record();
+    const Value& y = otherOperand(c);
+    if (y.isNumber() && y.number() != 0) {
+        const double inv = 1.0 / y.number();
+        if (std::exp2(std::round(std::log2(std::fabs(inv)))) == std::fabs(inv) || !c.real())
+            return c.recorded(RecordedOp::Kind::Mul, {c.x, Value::ofFloat(inv)}, c.check(binaryOp('*', c.x, Value::ofFloat(inv))));
+    }
+    c.notYet(c.what() + ": " + std::string(c.op.dataLimit));
+}
+
+// mean, sum over dims (every dim when none is given).
+Value reduction(OpCall& c)
+{
+    c.record();
+    std::vector<int64_t> dims;
+    const Value* d = c.arg(0, "dim");
+    if (d && d->kind != Value::Kind::None)
+        dims = c.intList({*d});
+    const Value* kd = c.arg(1, "keepdim");
+    const bool keep = kd && c.truthy(*kd);
+    if (c.name == "mean")
+        return c.recorded(RecordedOp::Kind::Mean, {c.x}, c.check(meanOp(c.x, dims, keep)), 0, dims, keep);
+    return c.recorded(RecordedOp::Kind::Sum, {c.x}, c.check(sumOp(c.x, dims, keep)), 0, dims, keep);
+}
+
+// max(dim) and min(dim) give (values, indices) and pass the gradient to the index; amax, amin,
+// max() and min() share it among equal extremes, as PyTorch does.
+Value extremum(OpCall& c)
+{
+    c.record();
+    std::vector<int64_t> dims;
+    const Value* d = c.arg(0, "dim");
+    if (d && d->kind != Value::Kind::None)
+        dims = c.intList({*d});
+    const Value* kd = c.arg(1, "keepdim");
+    const bool keep = kd && c.truthy(*kd);
+    const bool withIndices = (c.name == "max" || c.name == "min") && d && d->kind != Value::Kind::None;
+    if (withIndices && dims.size() != 1)
+        c.fail("TypeError: " + c.name + "(): argument 'dim' must be int, not " + typeNameOf(*d));
+    RecordedOp op;
+    op.kind = RecordedOp::Kind::Max;
+    op.inputs = {c.x};
+    Value indices;
+    op.output = c.check(extremumOp(c.x, dims, keep, c.name == "min" || c.name == "amin", withIndices, c.training() ? &op.picked : nullptr,
+                                   &indices));
+    Value values = op.output;
+    c.recordRaw(std::move(op));
+    if (withIndices)
+        return Value::ofTuple({values, indices});
+    return values;
+}
+
+namespace {
+
+std::vector<Value> tensorList(OpCall& c)
+{
+    if (c.args.empty() || !c.args[0].isSequence())
+        c.fail("TypeError: torch." + c.name + "() expects a list of tensors");
+    std::vector<Value> ts = c.args[0].elements();
+    for (const Value& t : ts)
+        if (!t.isTensor())
+            c.fail("TypeError: expected Tensor as element in argument 0, but got " + typeNameOf(t));
+    return ts;
+}
+
+int64_t joinDim(OpCall& c)
+{
+    const Value* d = c.arg(1, "dim");
+    return d ? c.intArg(*d, "dim") : 0;
+}
+
+} // namespace
+
+Value cat(OpCall& c)
+{
+    c.record();
+    std::vector<Value> ts = tensorList(c);
+    const int64_t d = joinDim(c);
+    return c.recorded(RecordedOp::Kind::Cat, ts, c.check(catOp(ts, d)), d);
+}
+
+// torch.stack: each tensor with a new dim of 1 at `dim`, concatenated there.
+Value stack(OpCall& c)
+{
+    c.record();
+    std::vector<Value> ts = tensorList(c);
+    const int64_t d = joinDim(c);
+    if (ts.empty())
+        c.fail("RuntimeError: stack expects a non-empty TensorList");
+    for (size_t k = 1; k < ts.size(); ++k)
+        if (!(ts[k].shape == ts[0].shape))
+            c.fail("RuntimeError: stack expects each tensor to be equal size, but got " + ts[0].shape.toString() + " at entry 0 and "
+                       + ts[k].shape.toString() + " at entry " + std::to_string(k),
+                   ErrorKind::Shape);
+    const auto w = wrapDim(d, ts[0].shape.rank() + 1);
+    if (!w)
+        c.fail("IndexError: " + dimOutOfRange(d, ts[0].shape.rank() + 1));
+    for (Value& t : ts) {
+        std::vector<int64_t> dims = t.shape.dims();
+        dims.insert(dims.begin() + *w, 1);
+        t = c.check(reshapeOp(t, dims));
+    }
+    return c.recorded(RecordedOp::Kind::Cat, ts, c.check(catOp(ts, *w)), *w);
+}
+
+// torch.zeros(2, 3), torch.randn((2, 3)): a shape (the table keeps them off tensor data).
+Value create(OpCall& c)
+{
+    std::vector<int64_t> dims = c.intList(c.args);
+    return Value::ofTensor(Shape(std::move(dims)), nullptr);
+}
+
+// F.pad(x, pad, mode="constant", value=0): constant, reflect, replicate and circular.
+Value pad(OpCall& c)
+{
+    c.record();
+    const Value* padv = c.arg(0, "pad");
+    if (!padv || !padv->isSequence())
+        c.fail("TypeError: pad() missing required argument 'pad' (pos 2)");
+    std::vector<int64_t> pad;
+    for (const Value& p : padv->elements())
+        pad.push_back(c.intArg(p, "pad"));
+    const Value* modev = c.arg(1, "mode");
+    const Value* valuev = c.arg(2, "value");
+    if (modev && modev->kind != Value::Kind::Str)
+        c.fail("TypeError: pad(): argument 'mode' must be str, not " + typeNameOf(*modev));
+    if (valuev && valuev->kind != Value::Kind::None && !valuev->isNumber())
+        c.fail("TypeError: pad(): argument 'value' must be float, not " + typeNameOf(*valuev));
+    const double value = valuev && valuev->isNumber() ? valuev->number() : 0.0;
+    return c.check(padOp(c.x, pad, modev ? modev->s : "constant", value));
+}
+
+Value layer(OpCall& c) { return c.functionalLayer(); }
+
+} // namespace ml::detail::ophandlers

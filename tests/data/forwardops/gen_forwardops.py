@@ -1,0 +1,86 @@
+"""PyTorch's answers for every entry of ModuleLab's table of forward ops (tests/engine/tst_forwardops.cpp).
+
+The table comes from `modulelab-cli subset --format json`: for each op and each of its spellings the
+test writes a tiny call (the op's example on x of shape [2, 3, 4, 4]) and compares ModuleLab's result
+with PyTorch's: the output shape, its values and the gradient of sum(output * g) with respect to x
+(the first tensor of a tuple). Run with PyTorch 1.13:
+
+    /usr/bin/python3 tests/data/forwardops/gen_forwardops.py build/cli/modulelab-cli > tests/data/forwardops/reference.json
+"""
+import json
+import math
+import subprocess
+import sys
+
+import torch
+import torch.nn.functional as F
+
+SHAPE = [2, 3, 4, 4]
+
+
+def inner(example):
+    assert example.startswith("(") and example.endswith(")"), example
+    return example[1:-1]
+
+
+def expressions(op):
+    """Each spelling's call, written as tst_forwardops.cpp writes it."""
+    name, on, example = op["name"], op["on"], op["example"]
+    out = []
+    for s in op["spellings"]:
+        if s.startswith("x.") and s.endswith("()"):
+            out.append((s, f"{on}.{name}{example}"))
+        elif s.startswith("x.") or s.startswith("x["):
+            out.append((s, f"{on}{example}" if s.startswith("x[") else f"{on}.{name}"))
+        elif s.startswith("torch.") or s.startswith("F."):
+            ns = "torch" if s.startswith("torch.") else "F"
+            if op["receiver"]:
+                args = inner(example)
+                out.append((s, f"{ns}.{name}({on}{', ' + args if args else ''})"))
+            else:
+                out.append((s, f"{ns}.{name}{example}"))
+        else:  # x OP y
+            symbol = s.split(" ")[1]
+            out.append((s, f"{on} {symbol} {inner(example)}"))
+    return out
+
+
+def input_tensor():
+    n = math.prod(SHAPE)
+    return torch.tensor([math.sin(0.37 * i + 0.1) for i in range(n)], dtype=torch.float32).reshape(SHAPE)
+
+
+def run(expr, x):
+    # ModuleLab runs a model on the CPU: .cuda() is the identity there
+    return eval(expr.replace(".cuda()", ".cpu()"), {"torch": torch, "F": F, "x": x})
+
+
+def main():
+    table = json.loads(subprocess.run([sys.argv[1], "subset", "--format", "json"], check=True, capture_output=True, text=True).stdout)
+    cases = []
+    for op in table:
+        for spelling, expr in expressions(op):
+            x0 = input_tensor().requires_grad_(True)
+            x = x0 * 1  # not a leaf: in-place ops (add_) are allowed on it
+            y = run(expr, x)
+            if isinstance(y, tuple):
+                y = y[0]
+            case = {"op": op["name"], "spelling": spelling, "expr": expr}
+            if isinstance(y, torch.Tensor):
+                case["shape"] = list(y.shape)
+                if op["data"]:
+                    case["values"] = [round(float(v), 7) for v in y.detach().reshape(-1)]
+                    g = torch.tensor([math.cos(0.11 * i) for i in range(y.numel())], dtype=torch.float32).reshape(y.shape)
+                    if y.requires_grad:
+                        (y * g).sum().backward()
+                        grad = x0.grad
+                    else:
+                        grad = torch.zeros(SHAPE)
+                    case["grad"] = [round(float(v), 7) for v in grad.reshape(-1)]
+            cases.append(case)
+    json.dump({"torch": torch.__version__, "input_shape": SHAPE, "cases": cases}, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
