@@ -257,6 +257,7 @@ private:
     std::optional<std::string> pathExpr(const Module& m) const;
     int deferFrom(const Module& container, std::vector<std::string>* items, int indent);
     std::string statement(const std::string& head, const Module& value, int indent, const std::string& tail = {});
+    std::string stepwise(const std::string& head, const Module& container, int indent, const std::string& tail);
     std::string frozenLines(const Module& root);
     ClassGroup& groupOf(const Module& m) { return m_groups[static_cast<size_t>(m_groupOf.at(&m))]; }
     size_t instanceIndex(const Module& m) const { return static_cast<size_t>(m_instanceIndex.at(&m)); }
@@ -284,6 +285,7 @@ private:
         std::vector<std::string> after;
     };
     std::vector<Statement> m_statements;
+    int m_nestedCount = 0; // containers built in steps (_nested1, _nested2, ...)
     std::map<std::string, std::string> m_derivedNames; // derivedSignature -> exported class name
     std::string m_derivedClasses;                      // their class texts, in order of first use
 };
@@ -700,8 +702,38 @@ int Exporter::deferFrom(const Module& container, std::vector<std::string>* items
 
 // head + the module's expression + tail as one statement at indent, with the statements that must
 // follow it, as lines without the first line's indentation.
+// Containers nested deeper than this are not written as one expression: Python's parser takes
+// at most 200 nested brackets (a named Sequential nests three per level), and the lines would
+// run far to the right.
+constexpr int kInlineNesting = 12;
+
+// How many containers deep m's subtree nests (a layer: 0); -1 when it holds a module stored in
+// several places (those are written by their paths, which need the one expression).
+int containerNesting(const Module& m)
+{
+    if (m.isShared())
+        return -1;
+    int deepest = 0;
+    for (int k = 0; k < m.childCount(); ++k) {
+        const int d = containerNesting(*m.child(k));
+        if (d < 0)
+            return -1;
+        deepest = std::max(deepest, d);
+    }
+    return m.kind() == ModuleKind::Layer ? 0 : deepest + 1;
+}
+
+bool builtInSteps(const Module& m)
+{
+    const bool container = m.kind() == ModuleKind::Sequential || m.kind() == ModuleKind::ModuleList || m.kind() == ModuleKind::ModuleDict
+        || m.kind() == ModuleKind::PlainList;
+    return container && static_cast<const Container&>(m).className().empty() && containerNesting(m) > kInlineNesting;
+}
+
 std::string Exporter::statement(const std::string& head, const Module& value, int indent, const std::string& tail)
 {
+    if (m_self == "self" && builtInSteps(value))
+        return stepwise(head, value, indent, tail);
     m_statements.push_back({indent, {}, {}});
     std::string s = head + moduleExpr(value, indent) + tail;
     const Statement done = std::move(m_statements.back());
@@ -709,6 +741,27 @@ std::string Exporter::statement(const std::string& head, const Module& value, in
     for (const std::string& line : done.after)
         s += "\n" + pad(indent) + line;
     return s;
+}
+
+// A container too deep for one expression, built in steps as PyTorch code builds one:
+// _nested1 = nn.Sequential(), then _nested1.append(child) for each child in order (add_module for
+// a named Sequential, _nested1['key'] = child for a ModuleDict), then head + _nested1 + tail. The
+// layers are made in the order the one expression would make them (the same initial weights).
+std::string Exporter::stepwise(const std::string& head, const Module& c, int indent, const std::string& tail)
+{
+    const std::string var = "_nested" + std::to_string(++m_nestedCount);
+    std::string s = var + " = " + (c.kind() == ModuleKind::PlainList ? std::string("[]") : "nn." + c.typeName() + "()");
+    for (int k = 0; k < c.childCount(); ++k) {
+        std::string h = var + ".append(", t = ")";
+        if (c.kind() == ModuleKind::ModuleDict) {
+            h = var + "[" + quoted(c.childName(k)) + "] = ";
+            t.clear();
+        } else if (c.kind() == ModuleKind::Sequential && !c.namesArePositions()) {
+            h = var + ".add_module(" + quoted(c.childName(k)) + ", ";
+        }
+        s += "\n" + pad(indent) + statement(h, *c.child(k), indent, t);
+    }
+    return s + "\n" + pad(indent) + head + var + tail;
 }
 
 // model.features.requires_grad_(False) for every frozen module, outermost first, and
