@@ -152,10 +152,22 @@ std::vector<ForwardOp> makeTable()
         layer("gelu", kF, "GELU", {}, "()"),
         layer("silu", kF, "SiLU", {"inplace"}, "()"),
         layer("leaky_relu", kF, "LeakyReLU", {"negative_slope", "inplace"}, "(0.1)"),
+        layer("relu6", kF, "ReLU6", {"inplace"}, "()"),
+        layer("elu", kF, "ELU", {"alpha", "inplace"}, "(0.5)"),
+        layer("selu", kTorch | S::Functional, "SELU", {"inplace"}, "()"),
+        layer("hardswish", kF, "Hardswish", {"inplace"}, "()"),
+        layer("hardsigmoid", kF, "Hardsigmoid", {"inplace"}, "()"),
+        layer("mish", kF, "Mish", {"inplace"}, "()"),
+        layer("softplus", kF, "Softplus", {"beta", "threshold"}, "(2.0)"),
         layer("softmax", kMethod | S::Torch | S::Functional, "Softmax", {"dim"}, "(dim=1)"),
         layer("log_softmax", kMethod | S::Torch | S::Functional, "LogSoftmax", {"dim"}, "(dim=1)"),
         layer("max_pool2d", kTorch | S::Functional, "MaxPool2d", {"kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"},
               "(2)"),
+        layer("max_pool1d", kTorch | S::Functional, "MaxPool1d", {"kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"},
+              "(2)"),
+        layer("avg_pool1d", kTorch | S::Functional, "AvgPool1d", {"kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"}, "(2)"),
+        layer("adaptive_max_pool2d", kF, "AdaptiveMaxPool2d", {"output_size", "return_indices"}, "(2)"),
+        layer("pixel_shuffle", kTorch | S::Functional, "PixelShuffle", {"upscale_factor"}, "(2)"),
         layer("avg_pool2d", kF, "AvgPool2d", {"kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"}, "(2)"),
         layer("adaptive_avg_pool2d", kF, "AdaptiveAvgPool2d", {"output_size"}, "(1)"),
         layer("dropout", kTorch | S::Functional, "Dropout", {"p", "training", "inplace"}, "(0.5, False)"),
@@ -167,6 +179,10 @@ std::vector<ForwardOp> makeTable()
     for (ForwardOp& op : t) {
         if (op.name == "t" || op.name == "T")
             op.on = "x.flatten(1)"; // a matrix
+        if (op.name == "max_pool1d" || op.name == "avg_pool1d")
+            op.on = "x.flatten(2)"; // [2, 3, 16]
+        if (op.name == "pixel_shuffle")
+            op.on = "x.reshape(2, 12, 2, 2)"; // channels divisible by the factor squared
         if (op.kind == "join")
             op.receiver = false; // torch.cat([x, y], 1)
         if (op.name == "div")

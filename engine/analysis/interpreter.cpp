@@ -2,7 +2,9 @@
 
 #include "engine/analysis/forwardop.h"
 #include "engine/analysis/opcall.h"
+#include "engine/analysis/stridedwalk.h"
 #include "engine/analysis/tensorops.h"
+#include "engine/analysis/torchnames.h"
 #include "engine/layer.h"
 #include "engine/names.h"
 
@@ -35,22 +37,7 @@ std::shared_ptr<const Tensor> gather(const Value& x, const std::vector<int64_t>&
     auto t = std::make_shared<Tensor>(Shape(dims));
     const float* src = x.data->data();
     float* dst = t->data();
-    const int64_t n = t->numel();
-    const int rank = static_cast<int>(dims.size());
-    std::vector<int64_t> idx(dims.size(), 0);
-    int64_t off = base;
-    for (int64_t i = 0; i < n; ++i) {
-        dst[i] = src[off];
-        for (int k = rank - 1; k >= 0; --k) {
-            const auto u = static_cast<size_t>(k);
-            if (++idx[u] < dims[u]) {
-                off += strides[u];
-                break;
-            }
-            off -= strides[u] * (dims[u] - 1);
-            idx[u] = 0;
-        }
-    }
+    forEachStrided(dims, strides, base, [&](int64_t i, int64_t off) { dst[i] = src[off]; });
     return t;
 }
 
@@ -494,8 +481,11 @@ void Interpreter::unknownOp(Spelling how, const std::string& name, SourceLoc loc
             if (op.spellings & static_cast<unsigned>(how))
                 known.emplace_back(op.name);
         const std::string ns = how == Spelling::Torch ? "torch" : "torch.nn.functional";
-        if (auto hint = didYouMean(name, known))
-            fail(loc, "AttributeError: module '" + ns + "' has no attribute '" + name + "': did you mean '" + shortName(ns + "." + *hint) + "'?");
+        if (!pytorchHas(ns, name)) { // PyTorch fails here too
+            const auto hint = didYouMean(name, known);
+            fail(loc, "AttributeError: module '" + ns + "' has no attribute '" + name + "'"
+                          + (hint ? ": did you mean '" + shortName(ns + "." + *hint) + "'?" : std::string()));
+        }
     }
     notYet(loc, unsupportedOp(how, name));
 }

@@ -1,6 +1,7 @@
 #include "engine/train/tape.h"
 
 #include "engine/analysis/analysis.h"
+#include "engine/analysis/stridedwalk.h"
 #include "engine/layer.h"
 #include "engine/train/layerbackward.h"
 
@@ -156,24 +157,7 @@ std::vector<int64_t> broadcastIndex(const Shape& out, const Shape& operand)
 // from: output dim k steps op.strides[k] input elements from input element op.base.
 void scatterBack(const RecordedOp& op, const Tensor& gOut, Tensor& acc)
 {
-    const std::vector<int64_t>& dims = op.dims;
-    const std::vector<int64_t>& strides = op.strides;
-    const int rank = static_cast<int>(dims.size());
-    std::vector<int64_t> idx(dims.size(), 0);
-    int64_t off = op.base;
-    const int64_t n = gOut.numel();
-    for (int64_t i = 0; i < n; ++i) {
-        acc[off] += gOut[i];
-        for (int k = rank - 1; k >= 0; --k) {
-            const auto u = static_cast<size_t>(k);
-            if (++idx[u] < dims[u]) {
-                off += strides[u];
-                break;
-            }
-            off -= strides[u] * (dims[u] - 1);
-            idx[u] = 0;
-        }
-    }
+    detail::forEachStrided(op.dims, op.strides, op.base, [&](int64_t i, int64_t off) { acc[off] += gOut[i]; });
 }
 
 } // namespace

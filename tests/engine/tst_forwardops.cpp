@@ -182,6 +182,20 @@ private slots:
         // a spelling PyTorch lacks of an op the table has: what ModuleLab runs instead
         QCOMPARE(detail::unsupportedOp(Spelling::Method, "leaky_relu"), std::string("the tensor method .leaky_relu() (ModuleLab runs F.leaky_relu())"));
         QCOMPARE(detail::findForwardOp(Spelling::Method, "leaky_relu"), nullptr);
+        // PyTorch has F.celu and F.rrelu (a name one edit from F.relu): ModuleLab's limit; it lacks
+        // F.eluu and torch.cats: PyTorch's AttributeError (gen_torchnames.py lists PyTorch's names)
+        const std::vector<std::pair<std::string, std::string>> cases = {
+            {"F.celu(x)", "not supported by ModuleLab yet: F.celu()"},
+            {"F.rrelu(x)", "not supported by ModuleLab yet: F.rrelu()"},
+            {"torch.cumsum(x, 1)", "not supported by ModuleLab yet: torch.cumsum()"},
+            {"F.eluu(x)", "AttributeError: module 'torch.nn.functional' has no attribute 'eluu': did you mean 'F.elu'?"},
+            {"F.qqqq(x)", "AttributeError: module 'torch.nn.functional' has no attribute 'qqqq'"},
+            {"torch.cats([x, x])", "AttributeError: module 'torch' has no attribute 'cats': did you mean 'torch.cat'?"},
+        };
+        for (const auto& [expr, message] : cases) {
+            const Analysis a = analyze(*model(expr, true), kInput);
+            QCOMPARE(QString::fromStdString(firstError(a)), QString::fromStdString(message));
+        }
     }
 
     void docsHoldTheTable()
