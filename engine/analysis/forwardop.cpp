@@ -6,6 +6,9 @@
 #include "engine/train/tape.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <unordered_map>
 
 namespace ml::detail {
 
@@ -185,6 +188,10 @@ std::vector<ForwardOp> makeTable()
             op.on = "x.reshape(2, 12, 2, 2)"; // channels divisible by the factor squared
         if (op.kind == "join")
             op.receiver = false; // torch.cat([x, y], 1)
+        if (std::find(op.params.begin(), op.params.end(), "inplace") != op.params.end())
+            op.dataLimit = "inplace=True leaves x with its old values (the result is a new tensor): use the result";
+        if (op.name == "add_" || op.name == "mul_" || op.name == "relu_")
+            op.dataLimit = "x keeps its old values (the result is a new tensor): use the result";
         if (op.name == "div")
             op.dataLimit = "only a number divides, and on tensor data only one whose reciprocal is a power of two (2, 4, 0.5)";
     }
@@ -217,11 +224,21 @@ const std::vector<ForwardOp>& forwardOps()
 
 const ForwardOp* findForwardOp(Spelling how, std::string_view name)
 {
+    // One index per spelling: forward looks an op up at every call.
+    static const std::array<std::unordered_map<std::string_view, const ForwardOp*>, 5> index = [] {
+        std::array<std::unordered_map<std::string_view, const ForwardOp*>, 5> out;
+        for (const ForwardOp& op : forwardOps())
+            for (size_t k = 0; k < out.size(); ++k)
+                if (op.spellings & (1u << k))
+                    out[k].emplace(k == 4 ? op.symbol : op.name, &op); // the first entry of a name wins
+        return out;
+    }();
+    if (how == Spelling::Operator && name == "__getitem__")
+        name = "[]";
     const auto bit = static_cast<unsigned>(how);
-    for (const ForwardOp& op : forwardOps())
-        if ((op.spellings & bit) && (how == Spelling::Operator ? op.symbol == name || (name == "__getitem__" && op.symbol == "[]") : op.name == name))
-            return &op;
-    return nullptr;
+    const auto k = static_cast<size_t>(std::countr_zero(bit));
+    const auto it = index[k].find(name);
+    return it == index[k].end() ? nullptr : it->second;
 }
 
 const ForwardOp* findForwardOpAnySpelling(std::string_view name)
