@@ -4,6 +4,7 @@
 #include "app/diagram/diagramitems.h"
 #include "app/diagram/diagramview.h"
 #include "app/document/moduletreemodel.h"
+#include "app/ui/diagnosticspanel.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -19,6 +20,7 @@
 #include <QMainWindow>
 #include <QStatusBar>
 #include <QTabBar>
+#include <QTableView>
 #include <QLayout>
 #include <QTimer>
 
@@ -290,7 +292,7 @@ void ClassroomMode::arrange()
         const bool any = view && view->model() && view->model()->rowCount() > 0;
         diags->setVisible(any && m_savedVisible.value(diags, true));
         if (diags->isVisible())
-            m_window->resizeDocks({diags}, {h * 25 / 100}, Qt::Vertical);
+            fitDiagnostics(diags, h);
     }
     // The card as high as its numbers; with the run panels among its tabs, the most of the
     // column that leaves the tree a few rows (the charts need their rows in the large type).
@@ -309,6 +311,25 @@ void ClassroomMode::arrange()
         if (d->hasSelection())
             if (auto* box = d->boxForPath(d->selectedPath()))
                 showBox(d, box);
+    }
+}
+
+// The diagnostics as high as their messages in the large type (each row whole, its node and
+// message side by side), between a fifth and 45% of the window: more rows than that scroll.
+void ClassroomMode::fitDiagnostics(QDockWidget* diags, int windowHeight)
+{
+    auto* panel = qobject_cast<DiagnosticsPanel*>(diags->widget());
+    if (!panel)
+        return;
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    const int title = diags->titleBarWidget() ? diags->titleBarWidget()->sizeHint().height() : 0;
+    // Twice: the panel's width settles its columns, the columns the rows' heights.
+    for (int pass = 0; pass < 2; ++pass) {
+        panel->fitColumns();
+        panel->view()->resizeRowsToContents();
+        const int wanted = panel->fittingHeight() + title + 4;
+        m_window->resizeDocks({diags}, {std::clamp(wanted, windowHeight * 20 / 100, windowHeight * 45 / 100)}, Qt::Vertical);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     }
 }
 

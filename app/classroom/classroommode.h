@@ -63,6 +63,7 @@ private:
     // Fits the tree's columns and gives the diagram the rest of the width (classroom mode only).
     void arrange();
     void arrangeLater(); // once, after the current event
+    void fitDiagnostics(QDockWidget* diags, int windowHeight);
     static void showBox(DiagramView* view, QGraphicsItem* box);
     bool stackRunPanels();
     QTabBar* cardTabs() const;

@@ -51,6 +51,9 @@ QVariant DiagnosticsModel::data(const QModelIndex& index, int role) const
     if (role == Qt::ForegroundRole && (index.column() == SeverityColumn || index.column() == NodeColumn))
         return QBrush(d.severity == ml::Severity::Error ? QColor(0xc0, 0x20, 0x20)
                       : d.severity == ml::Severity::Warning ? QColor(0xb0, 0x70, 0x00) : QColor(0x40, 0x60, 0xa0));
+    // A message taller than the panel starts where the severity and node do, all three in view.
+    if (role == Qt::TextAlignmentRole)
+        return QVariant::fromValue(Qt::Alignment(Qt::AlignLeft | Qt::AlignTop));
     if (role == Qt::ToolTipRole) // everything at once, for a panel too narrow for every column
         return QStringLiteral("%1 at %2%3: %4")
             .arg(data(index.siblingAtColumn(SeverityColumn), Qt::DisplayRole).toString(),

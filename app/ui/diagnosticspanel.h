@@ -16,6 +16,10 @@ public:
     explicit DiagnosticsPanel(Document* document, QWidget* parent = nullptr);
     QTableView* view() const { return m_view; }
     DiagnosticsModel* model() const { return m_model; }
+    // The height that shows every row whole (the header and frame included).
+    int fittingHeight() const;
+    // Columns and rows for the panel's width and type (classroom mode changes the type).
+    void fitColumns();
 
 signals:
     void pathActivated(const QString& dottedPath);
@@ -24,8 +28,6 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
 
 private:
-    void fitColumns();
-
     DiagnosticsModel* m_model;
     QTableView* m_view;
 };

@@ -29,9 +29,11 @@
 #include <QLayout>
 #include <QListView>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QScrollBar>
 #include <QStatusBar>
 #include <QTabBar>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -78,12 +80,9 @@ private slots:
     void toggleAndRestore()
     {
         MainWindow window;
-        window.setQuiet(true);
-        window.resize(1280, 720);
-        QVERIFY(window.openFile(QStringLiteral(":/examples/net_sequential_fixed.py")));
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        ClassroomMode* mode = window.findChild<TeachingTools*>()->classroom();
+        QString why;
+        QVERIFY2(testing::presentAt(window, QSize(1280, 720), QStringLiteral(":/examples/net_sequential_fixed.py"), false, &why), qPrintable(why));
+        ClassroomMode* mode = testing::classroomOf(window);
         QCOMPARE(mode->toggleAction()->shortcut(), QKeySequence(Qt::Key_F11));
         auto* palette = window.findChild<QDockWidget*>(QStringLiteral("paletteDock"));
         auto* props = window.findChild<QDockWidget*>(QStringLiteral("propertiesDock"));
@@ -190,14 +189,11 @@ private slots:
     {
         QFETCH(QSize, size);
         MainWindow window;
-        window.setQuiet(true);
-        window.resize(size);
-        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab")));
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QString why;
+        QVERIFY2(testing::presentAt(window, size, QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab"), false, &why), qPrintable(why));
         QVERIFY(window.runDocks()->controller()->waitForFinished(60000));
         QVERIFY(window.selectPath(QStringLiteral("features.4")));
-        ClassroomMode* mode = window.findChild<TeachingTools*>()->classroom();
+        ClassroomMode* mode = testing::classroomOf(window);
         mode->setActive(true);
         auto* diagram = window.findChild<DiagramView*>();
         QTRY_VERIFY(presentationFits(window, diagram));
@@ -258,10 +254,8 @@ private slots:
     {
         QFETCH(QSize, size);
         MainWindow window;
-        window.setQuiet(true);
-        window.resize(size);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QString why;
+        QVERIFY2(testing::presentAt(window, size, QString(), false, &why), qPrintable(why));
         auto* tools = window.findChild<TeachingTools*>();
         tools->showLessons();
         tools->lessonPlayer()->startLesson(2); // nn.ModuleList: its model has the widest tree
@@ -279,10 +273,8 @@ private slots:
     void panelTitlesInClassroomType()
     {
         MainWindow window;
-        window.setQuiet(true);
-        window.resize(1280, 720);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QString why;
+        QVERIFY2(testing::presentAt(window, QSize(1280, 720), QString(), false, &why), qPrintable(why));
         auto* tools = window.findChild<TeachingTools*>();
         tools->showLessons();
         tools->lessonPlayer()->startLesson(0);
@@ -312,13 +304,10 @@ private slots:
     void wholeModelShownFromItsTop()
     {
         MainWindow window;
-        window.setQuiet(true);
-        window.resize(1280, 720);
-        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist_fixed.py")));
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QString why;
+        QVERIFY2(testing::presentAt(window, QSize(1280, 720), QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist_fixed.py"), false, &why), qPrintable(why));
         QVERIFY(window.selectPath(QString()));
-        ClassroomMode* mode = window.findChild<TeachingTools*>()->classroom();
+        ClassroomMode* mode = testing::classroomOf(window);
         mode->setActive(true);
         auto* diagram = window.findChild<DiagramView*>();
         QTRY_VERIFY(presentationFits(window, diagram));
@@ -326,6 +315,60 @@ private slots:
         QVERIFY(diagram->verticalScrollBar()->maximum() > 0); // enlarged: taller than the view
         QCOMPARE(diagram->verticalScrollBar()->value(), diagram->verticalScrollBar()->minimum());
         mode->setActive(false);
+    }
+
+    // The diagnostics in classroom mode: every row's text whole in its cell (no row taller than
+    // the panel, the first in view from top to bottom), the node beside the start of its message,
+    // nothing scrolled sideways. The plain-list warning is six lines in the large type at 1280x720.
+    void diagnosticsReadInClassroomMode_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<QString>("file");
+        for (const QSize size : {QSize(1280, 720), QSize(1920, 1080)})
+            for (const char* file : {"net_plainlist.py", "net.py"})
+                QTest::addRow("%s %dx%d", file, size.width(), size.height()) << size << QString::fromLatin1(file);
+    }
+    void diagnosticsReadInClassroomMode()
+    {
+        QFETCH(QSize, size);
+        QFETCH(QString, file);
+        MainWindow window;
+        QString why;
+        QVERIFY2(testing::presentAt(window, size, QStringLiteral(MODULELAB_EXAMPLES "/") + file, true, &why), qPrintable(why));
+        const auto leave = qScopeGuard([&window] { testing::classroomOf(window)->setActive(false); });
+        auto* dock = window.findChild<QDockWidget*>(QStringLiteral("diagnosticsDock"));
+        QTRY_VERIFY(dock->isVisible());
+        auto* view = dock->findChild<QTableView*>();
+        QVERIFY(view && view->model()->rowCount() > 0);
+        QTest::qWait(50);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        testing::keepScreenshot(window, QStringLiteral("classroom-diagnostics-") + file);
+        const QRect viewport = view->viewport()->rect();
+        QCOMPARE(view->horizontalScrollBar()->maximum(), 0);
+        QCOMPARE(view->verticalScrollBar()->value(), 0);
+        const int node = 1; // DiagnosticsModel::NodeColumn
+        const int message = 3; // DiagnosticsModel::MessageColumn
+        QVERIFY(!view->isColumnHidden(node) && !view->isColumnHidden(message));
+        for (int row = 0; row < view->model()->rowCount(); ++row) {
+            const int need = static_cast<QAbstractItemView*>(view)->sizeHintForRow(row);
+            QVERIFY2(view->rowHeight(row) >= need, qPrintable(QStringLiteral("row %1: %2 px of %3").arg(row).arg(view->rowHeight(row)).arg(need)));
+            QVERIFY2(view->rowHeight(row) <= viewport.height(),
+                     qPrintable(QStringLiteral("row %1 is %2 px, the panel shows %3").arg(row).arg(view->rowHeight(row)).arg(viewport.height())));
+        }
+        // The first row whole: its node's name and the whole message in view.
+        const QRect nodeCell = view->visualRect(view->model()->index(0, node));
+        const QRect messageCell = view->visualRect(view->model()->index(0, message));
+        QVERIFY2(viewport.contains(nodeCell) && viewport.contains(messageCell),
+                 qPrintable(QStringLiteral("node %1,%2 %3x%4, message %5,%6 %7x%8 in %9x%10")
+                                .arg(nodeCell.x()).arg(nodeCell.y()).arg(nodeCell.width()).arg(nodeCell.height())
+                                .arg(messageCell.x()).arg(messageCell.y()).arg(messageCell.width()).arg(messageCell.height())
+                                .arg(viewport.width()).arg(viewport.height())));
+        const QString name = view->model()->index(0, node).data().toString();
+        QVERIFY2(QFontMetrics(view->font()).horizontalAdvance(name) <= nodeCell.width(), qPrintable(name));
+        // The node's name at the top of its cell, beside the message's first line (not centred
+        // in a row taller than the panel).
+        QCOMPARE(view->model()->index(0, node).data(Qt::TextAlignmentRole).value<Qt::Alignment>() & Qt::AlignVertical_Mask,
+                 Qt::AlignTop);
     }
 
     // The run panels opened in classroom mode: the window keeps its size (the status bar's
@@ -435,12 +478,9 @@ private slots:
     void f11GoesFullScreenAndBack()
     {
         MainWindow window;
-        window.setQuiet(true);
-        window.resize(1280, 720);
-        QVERIFY(window.openFile(QStringLiteral(":/examples/net_sequential_fixed.py")));
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        ClassroomMode* mode = window.findChild<TeachingTools*>()->classroom();
+        QString why;
+        QVERIFY2(testing::presentAt(window, QSize(1280, 720), QStringLiteral(":/examples/net_sequential_fixed.py"), false, &why), qPrintable(why));
+        ClassroomMode* mode = testing::classroomOf(window);
         QVERIFY(!window.isFullScreen());
         QTest::keyClick(&window, Qt::Key_F11);
         QVERIFY(mode->isActive());
