@@ -2,10 +2,13 @@
 
 #include <QAction>
 #include <QActionGroup>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -19,6 +22,7 @@ constexpr int kMinTextHeight = 80;
 
 LessonPlayer::LessonPlayer(QWidget* parent)
     : QWidget(parent)
+    , m_scroll(new QScrollArea(this))
     , m_picker(new QToolButton(this))
     , m_menu(new QMenu(this))
     , m_group(new QActionGroup(this))
@@ -28,7 +32,27 @@ LessonPlayer::LessonPlayer(QWidget* parent)
     , m_back(new QPushButton(QStringLiteral("◀ Back"), this))
     , m_next(new QPushButton(QStringLiteral("Next ▶"), this))
 {
-    auto* layout = new QVBoxLayout(this);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    // The picker, title and text scroll when the panel is too short for them; the counter and
+    // the Back and Next buttons stay in view under them.
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto* page = new QWidget(m_scroll);
+    auto* layout = new QVBoxLayout(page);
+    m_picker->setParent(page);
+    m_title->setParent(page);
+    m_text->setParent(page);
+    m_scroll->setWidget(page);
+    // The labels get their widths after the player (the scroll bar may come or go): their
+    // heights follow them.
+    m_title->installEventFilter(this);
+    m_text->installEventFilter(this);
+    outer->addWidget(m_scroll, 1);
+    auto* controls = new QVBoxLayout;
+    controls->setContentsMargins(layout->contentsMargins());
+    outer->addLayout(controls);
     // A menu rather than a combo box: a menu shows every title whole however narrow the panel
     // is, and the chosen lesson's title is the bold heading below.
     m_picker->setText(QStringLiteral("All lessons ▾"));
@@ -43,6 +67,7 @@ LessonPlayer::LessonPlayer(QWidget* parent)
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
     m_title->setFont(titleFont);
     m_title->setWordWrap(true);
+    m_title->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     layout->addWidget(m_title);
     m_text->setWordWrap(true);
     m_text->setTextFormat(Qt::RichText);
@@ -54,12 +79,12 @@ LessonPlayer::LessonPlayer(QWidget* parent)
     // they keep their whole labels in a narrow panel and in classroom mode's large type.
     m_counter->setAlignment(Qt::AlignCenter);
     m_counter->setWordWrap(true);
-    layout->addWidget(m_counter);
+    controls->addWidget(m_counter);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_back);
     buttons->addStretch(1);
     buttons->addWidget(m_next);
-    layout->addLayout(buttons);
+    controls->addLayout(buttons);
     m_back->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
     connect(m_back, &QPushButton::clicked, this, &LessonPlayer::back);
     connect(m_next, &QPushButton::clicked, this, [this] {
@@ -165,6 +190,12 @@ void LessonPlayer::updateControls()
         setNextLabel(QStringLiteral("Next ▶"), QString());
     m_next->setEnabled(!atLessonEnd() || hasNextLesson);
     fitText();
+    emit stepShown();
+}
+
+int LessonPlayer::hiddenTextHeight() const
+{
+    return m_scroll->verticalScrollBar()->maximum();
 }
 
 // The title and the step's whole text stay visible: the panel asks for the height the wrapped
@@ -174,10 +205,20 @@ void LessonPlayer::fitText()
     for (QLabel* label : {m_title, m_text}) {
         const int frame = label->height() - label->contentsRect().height();
         const int floor = label == m_text ? kMinTextHeight : 0;
+        // QLabel::heightForWidth never answers less than the minimum height: a height set for a
+        // narrower panel (or a longer step) would stay, the text floating in empty space.
+        const int was = label->minimumHeight();
+        label->setMinimumHeight(0);
         const int height = std::max(floor, label->heightForWidth(label->contentsRect().width()) + frame);
-        if (label->minimumHeight() != height)
-            label->setMinimumHeight(height);
+        label->setMinimumHeight(height == was ? was : height);
     }
+}
+
+bool LessonPlayer::eventFilter(QObject* watched, QEvent* event)
+{
+    if ((watched == m_title || watched == m_text) && event->type() == QEvent::Resize)
+        fitText();
+    return QWidget::eventFilter(watched, event);
 }
 
 void LessonPlayer::resizeEvent(QResizeEvent* event)

@@ -8,6 +8,7 @@ class QActionGroup;
 class QLabel;
 class QMenu;
 class QPushButton;
+class QScrollArea;
 class QToolButton;
 
 namespace ml::ui {
@@ -27,6 +28,8 @@ public:
     QPushButton* nextButton() const { return m_next; }
     QPushButton* backButton() const { return m_back; }
     QToolButton* pickerButton() const { return m_picker; }
+    // How much of the title and text is out of view (pixels; 0 when all of it shows).
+    int hiddenTextHeight() const;
 
 public slots:
     void startLesson(int index);
@@ -35,6 +38,7 @@ public slots:
     void back();
 
 signals:
+    void stepShown();
     void openRequested(const QString& path);
     void selectRequested(const QString& dottedPath);
     // `tab`: the title of the compare view's tab to show, or empty to keep the current one.
@@ -42,6 +46,7 @@ signals:
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void updateControls();
@@ -53,6 +58,7 @@ private:
     int m_lesson = -1;
     int m_step = -1;
     QString m_opened; // the model this player opened last
+    QScrollArea* m_scroll; // the picker, title and text, over the counter and buttons
     QToolButton* m_picker; // "All lessons ▾": a menu of every lesson's whole title
     QMenu* m_menu;
     QActionGroup* m_group; // one checked lesson in m_menu

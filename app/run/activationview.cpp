@@ -79,7 +79,7 @@ void ActivationView::showCall(const ForwardCall* call, const RunInput* input, co
         for (const QChar c : {QLatin1Char('_'), QLatin1Char('-'), QLatin1Char('.')})
             caption.replace(c, QString(c) + QChar(0x200B));
         if (input->label >= 0)
-            caption += QStringLiteral("\n%1 (label %2)")
+            caption += QStringLiteral("\n%1 (label\u00a0%2)") // "label" and its number on one line
                            .arg(input->label < m_classNames.size() ? m_classNames[input->label] : QStringLiteral("class"))
                            .arg(input->label);
         m_inputCaption->setText(caption);
@@ -107,9 +107,9 @@ void ActivationView::showCall(const ForwardCall* call, const RunInput* input, co
     const ml::Shape& out = call->output.shape();
     QString what;
     if (out.rank() == 4)
-        what = QStringLiteral("%1 maps of %2×%3").arg(out[1]).arg(out[2]).arg(out[3]);
+        what = (out[1] == 1 ? QStringLiteral("%1 map of %2×%3") : QStringLiteral("%1 maps of %2×%3")).arg(out[1]).arg(out[2]).arg(out[3]);
     else if (out.rank() == 2)
-        what = QStringLiteral("a vector of %1 features").arg(out[1]);
+        what = (out[1] == 1 ? QStringLiteral("a vector of %1 feature") : QStringLiteral("a vector of %1 features")).arg(out[1]);
     m_title->setText(QStringLiteral("<b>%1</b> (%2): %3 → %4%5")
                          .arg(name.toHtmlEscaped(), call->typeName.toHtmlEscaped(),
                               QString::fromStdString(call->input.shape().toString()),

@@ -188,28 +188,48 @@ QString FeatureMapGrid::barLabel(int bar) const
     return m_names.isEmpty() ? QString::number(bar) : m_names[bar];
 }
 
-// A row as high as the type and a little air, up to twice that when there is room.
+// The widget's type, or smaller (down to 70%) when the rows would not fit in its height: the
+// last row is never cut off.
+QFont FeatureMapGrid::rowFont() const
+{
+    QFont f = font();
+    const int needed = m_bars * (fontMetrics().height() + 4);
+    const int available = height() - 2 * kGap;
+    if (m_bars <= 0 || available >= needed)
+        return f;
+    const double scale = std::max(0.7, static_cast<double>(available) / needed);
+    if (f.pointSizeF() > 0)
+        f.setPointSizeF(f.pointSizeF() * scale);
+    else
+        f.setPixelSize(std::max(1, static_cast<int>(f.pixelSize() * scale)));
+    return f;
+}
+
+// A row as high as its type and a little air, up to twice the widget's type when there is room.
 int FeatureMapGrid::rowHeight() const
 {
-    const int least = fontMetrics().height() + 4;
+    const int type = QFontMetrics(rowFont()).height();
     if (m_bars <= 0)
-        return least;
-    return std::clamp((height() - 2 * kGap) / m_bars, least, 2 * fontMetrics().height());
+        return type + 4;
+    const int fit = (height() - 2 * kGap) / m_bars;
+    return std::clamp(fit, std::min(type + 4, std::max(type, fit)), std::max(type + 4, 2 * fontMetrics().height()));
 }
 
 int FeatureMapGrid::rowNameWidth() const
 {
+    const QFontMetrics metrics(rowFont());
     int widest = 0;
     for (int i = 0; i < m_bars; ++i)
-        widest = std::max(widest, fontMetrics().horizontalAdvance(barLabel(i)));
+        widest = std::max(widest, metrics.horizontalAdvance(barLabel(i)));
     return widest + 2;
 }
 
 int FeatureMapGrid::rowValueWidth() const
 {
+    const QFontMetrics metrics(rowFont());
     int widest = 0;
     for (int i = 0; i < m_bars; ++i)
-        widest = std::max(widest, fontMetrics().horizontalAdvance(number(m_tensor[i])));
+        widest = std::max(widest, metrics.horizontalAdvance(number(m_tensor[i])));
     return widest + 2;
 }
 
@@ -276,6 +296,7 @@ void FeatureMapGrid::paintRows(QPainter& p) const
     const double zero = xOf(0.f);
     const int rowH = rowHeight();
     const int barH = std::max(2, rowH * 2 / 3);
+    p.setFont(rowFont());
     for (int i = 0; i < m_bars; ++i) {
         const float v = m_tensor[i];
         const double x = xOf(std::isfinite(v) ? v : 0.f);

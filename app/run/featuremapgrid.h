@@ -3,6 +3,7 @@
 #include "app/document/tensorimage.h"
 #include "engine/tensor.h"
 
+#include <QFont>
 #include <QImage>
 #include <QRect>
 #include <QString>
@@ -48,6 +49,8 @@ public:
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
+    // The rows' type: the widget's, smaller (to 70%) when every row would not fit its height.
+    QFont rowFont() const;
 
 signals:
     void hovered(const QString& text);

@@ -26,6 +26,7 @@ PredictionChart::PredictionChart(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_headline);
     layout->addWidget(m_barsView, 1);
+    layout->addStretch(0); // the message at the top while the chart is hidden
     setPrediction(nullptr, {}, -1, QStringLiteral("No prediction yet"));
 }
 
@@ -52,6 +53,8 @@ void PredictionChart::setStale(bool stale)
 void PredictionChart::setPrediction(const Prediction* prediction, const QStringList& classNames, int trueLabel, const QString& why)
 {
     m_bars = 0;
+    // No chart without a prediction: an empty frame of grid lines says nothing.
+    m_barsView->setVisible(prediction != nullptr);
     if (!prediction) {
         m_barsView->setRows({});
         m_text = why.toHtmlEscaped();

@@ -32,6 +32,18 @@
 
 namespace ml::ui {
 
+namespace {
+
+// Why there is no class chart: the output's shape, and where to see it instead.
+QString noClassesText(const ml::OutputTensor* out)
+{
+    const QString shape = out ? QString::fromStdString(out->tensor.shape().toString()) : QStringLiteral("the output");
+    return QStringLiteral("No classes to predict: the output %1 is not [N, classes]. The Activations panel shows it "
+                          "(select the model).").arg(shape);
+}
+
+} // namespace
+
 static QDockWidget* addDock(QMainWindow* window, const QString& title, const QString& name, QWidget* content,
                             Qt::DockWidgetArea area)
 {
@@ -203,7 +215,7 @@ void RunDocks::showResult()
                                      !r ? QStringLiteral("No prediction yet")
                                         : r->cancelled ? QStringLiteral("The run was cancelled")
                                         : !r->errors.empty() ? QStringLiteral("Forward stopped: %1").arg(r->errorText())
-                                                             : QStringLiteral("The output is not [N, classes]"));
+                                                             : noClassesText(m_controller->chosenOutput()));
     m_predictions->setStale(m_controller->isStale());
     m_activations->setStale(m_controller->isStale());
     showActivations();

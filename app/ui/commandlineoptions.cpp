@@ -1,11 +1,13 @@
 #include "app/ui/commandlineoptions.h"
 
 #include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QImage>
 #include <QImageWriter>
 #include <QRegularExpression>
 #include <QSaveFile>
+#include <QTabWidget>
 
 namespace ml::ui {
 
@@ -62,6 +64,43 @@ bool isWritableImageName(const QString& path, QString* error)
         return false;
     }
     return true;
+}
+
+bool showTabNamed(QWidget* root, const QString& name, QString* error)
+{
+    QStringList names;
+    for (QTabWidget* tabs : root->findChildren<QTabWidget*>())
+        for (int i = 0; i < tabs->count(); ++i) {
+            const QString title = tabs->tabText(i).remove(QLatin1Char('&'));
+            if (title.compare(name, Qt::CaseInsensitive) != 0) {
+                if (!names.contains(title))
+                    names << title;
+                continue;
+            }
+            tabs->setCurrentIndex(i);
+            for (QWidget* w = tabs; w && w != root; w = w->parentWidget())
+                if (auto* dock = qobject_cast<QDockWidget*>(w)) {
+                    dock->show();
+                    dock->raise();
+                }
+            return true;
+        }
+    *error = names.isEmpty() ? QStringLiteral("--tab %1: this window has no tabs").arg(name)
+                             : QStringLiteral("--tab %1: choose one of %2").arg(name, names.join(QStringLiteral(", ")));
+    return false;
+}
+
+std::optional<int> parseLessonStep(const QString& text, int steps, QString* error)
+{
+    if (text.compare(QStringLiteral("last"), Qt::CaseInsensitive) == 0 && steps > 0)
+        return steps;
+    bool ok = false;
+    const int step = text.toInt(&ok);
+    if (!ok || step < 1 || step > steps) {
+        *error = QStringLiteral("--lesson-step %1: this lesson has steps 1 to %2 (or write last)").arg(text).arg(steps);
+        return std::nullopt;
+    }
+    return step;
 }
 
 bool saveImageAtomically(const QImage& image, const QString& path, QString* error)

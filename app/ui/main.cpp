@@ -13,6 +13,7 @@
 #include "app/train/traindocks.h"
 #include "app/train/trainsession.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -51,7 +52,8 @@ int shoot(QWidget* window, const QString& out, const std::function<int()>& prepa
     return status;
 }
 
-int compareModels(const QCommandLineParser& parser, const std::optional<QSize>& size, const QString& screenshot, int trainSteps)
+int compareModels(const QCommandLineParser& parser, const std::optional<QSize>& size, const QString& screenshot, int trainSteps,
+                  const QString& tab)
 {
     const QStringList files = parser.positionalArguments();
     if (files.size() != 2)
@@ -67,6 +69,9 @@ int compareModels(const QCommandLineParser& parser, const std::optional<QSize>& 
     view.show();
     if (trainSteps > 0)
         view.tabs()->setCurrentWidget(view.training());
+    QString error;
+    if (!tab.isEmpty() && !showTabNamed(&view, tab, &error))
+        return fail(2, error);
     if (screenshot.isEmpty()) {
         if (trainSteps > 0)
             QTimer::singleShot(0, &view, [&] { view.training()->trainSteps(trainSteps, 3600000); });
@@ -112,7 +117,15 @@ int main(int argc, char* argv[])
                                    QStringLiteral("STEPS"));
     const QCommandLineOption lesson(QStringLiteral("lesson"), QStringLiteral("Open lesson N (from 1) in the Lessons panel."),
                                     QStringLiteral("N"));
-    parser.addOptions({screenshot, select, size, compare, classroom, run, sample, train, lesson});
+    const QCommandLineOption lessonStep(QStringLiteral("lesson-step"),
+                                        QStringLiteral("Show step S (from 1, or last) of the lesson opened with --lesson."),
+                                        QStringLiteral("S"));
+    const QCommandLineOption tab(QStringLiteral("tab"),
+                                 QStringLiteral("Bring the tab NAME to the front: a compare tab (Aligned layers, Containers, "
+                                                "Activations, Train) or the Train panel's (Curves, Layers, Confusion, "
+                                                "Reconstructions)."),
+                                 QStringLiteral("NAME"));
+    parser.addOptions({screenshot, select, size, compare, classroom, run, sample, train, lesson, lessonStep, tab});
     // An unknown option or one without its value is a usage error like any other wrong option.
     if (!parser.parse(QCoreApplication::arguments()))
         return fail(2, parser.errorText());
@@ -134,11 +147,13 @@ int main(int argc, char* argv[])
     if (!stepsOk || trainSteps < 0 || (parser.isSet(train) && trainSteps == 0))
         return fail(2, QStringLiteral("--train wants a number of steps from 1, got '%1'").arg(parser.value(train)));
     if (parser.isSet(compare)) {
-        for (const QCommandLineOption* o : {&select, &classroom, &run, &sample, &lesson})
+        for (const QCommandLineOption* o : {&select, &classroom, &run, &sample, &lesson, &lessonStep})
             if (parser.isSet(*o))
                 return fail(2, QStringLiteral("--%1 does not apply to --compare").arg(o->names().first()));
-        return compareModels(parser, windowSize, out, trainSteps);
+        return compareModels(parser, windowSize, out, trainSteps, parser.value(tab));
     }
+    if (parser.isSet(lessonStep) && !parser.isSet(lesson))
+        return fail(2, QStringLiteral("--lesson-step wants a lesson: --lesson N"));
     if (parser.positionalArguments().size() > 1)
         return fail(2, QStringLiteral("open one model at a time (or compare two with --compare A B)"));
 
@@ -182,8 +197,18 @@ int main(int argc, char* argv[])
         const int n = parser.value(lesson).toInt(&ok);
         if (!ok || n < 1 || n > count)
             return fail(2, QStringLiteral("--lesson wants a lesson number from 1 to %1, got '%2'").arg(count).arg(parser.value(lesson)));
+        int step = 1;
+        if (parser.isSet(lessonStep)) {
+            const auto s = parseLessonStep(parser.value(lessonStep),
+                                           static_cast<int>(tools->lessonPlayer()->lessons()[static_cast<size_t>(n - 1)].steps.size()), &error);
+            if (!s)
+                return fail(2, error);
+            step = *s;
+        }
         tools->showLessons();
         tools->lessonPlayer()->startLesson(n - 1);
+        if (step > 1)
+            tools->lessonPlayer()->goToStep(step - 1);
     }
     window.show();
     // Once the first window has sized its panels: the layout classroom mode returns to.
@@ -203,9 +228,20 @@ int main(int argc, char* argv[])
         return app.exec();
     }
 
+    if (parser.isSet(tab)) {
+        // The Train panel's tabs exist once View > Train has shown the panel.
+        if (QString ignored; !showTabNamed(&window, parser.value(tab), &ignored))
+            for (QAction* a : trainDocks->findChildren<QAction*>())
+                if (a->text() == QStringLiteral("&Train") && !a->isChecked())
+                    a->trigger();
+        if (!showTabNamed(&window, parser.value(tab), &error))
+            return fail(2, error);
+    }
     return shoot(&window, out, [&] {
         if (trainSteps > 0 && !trainDocks->trainSteps(trainSteps, 600000))
             return fail(1, QStringLiteral("training did not reach step %1: %2").arg(trainSteps).arg(trainMessage));
+        if (parser.isSet(tab)) // again: training brings its own panel to the front
+            showTabNamed(&window, parser.value(tab), &error);
         if (!running)
             return 0;
         if (!runDocks->controller()->waitForFinished(120000))

@@ -252,6 +252,8 @@ void MainWindow::showEvent(QShowEvent* event)
                 return;
             QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
             sizeDocks();
+            if (auto* tools = findChild<TeachingTools*>()) // a lesson open from the start keeps its room
+                tools->fitLessonsLater();
         });
     }
     m_docksSized = true;

@@ -123,6 +123,10 @@ TeachingTools::TeachingTools(MainWindow* window)
     // A lesson's model replaces the open one only after asking about unsaved changes.
     connect(m_player, &LessonPlayer::openRequested, window, [window](const QString& path) { window->openFileAsking(path); });
     connect(m_player, &LessonPlayer::selectRequested, window, &MainWindow::selectPath);
+    connect(m_player, &LessonPlayer::stepShown, this, [this] {
+        if (m_lessonsDock->isVisible())
+            fitLessonsLater();
+    });
     connect(m_player, &LessonPlayer::compareRequested, this, &TeachingTools::showCompare);
     installMenus();
 }
@@ -187,8 +191,14 @@ void TeachingTools::showLessons()
     m_lessonsDock->raise();
     if (m_player->lessonIndex() < 0 && !m_player->lessons().empty())
         m_player->startLesson(0);
-    // Once the panel has its width: the lesson's text and its Back and Next buttons without
-    // scrolling, as far as the window's height allows; the properties under it keep the rest.
+    fitLessonsLater();
+}
+
+// Once the panel has its width: the lesson's text and its Back and Next buttons without
+// scrolling, as far as the window's height allows (three quarters of the column); the
+// properties under it keep the rest.
+void TeachingTools::fitLessonsLater()
+{
     QTimer::singleShot(0, this, [this] {
         auto* props = m_window->findChild<QDockWidget*>(QStringLiteral("propertiesDock"));
         if (!props || !props->isVisible() || !m_lessonsDock->isVisible()
@@ -196,7 +206,7 @@ void TeachingTools::showLessons()
             return;
         auto* scroll = qobject_cast<QScrollArea*>(m_lessonsDock->widget());
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-        const int overflow = scroll ? scroll->verticalScrollBar()->maximum() : 0;
+        const int overflow = (scroll ? scroll->verticalScrollBar()->maximum() : 0) + m_player->hiddenTextHeight();
         if (overflow <= 0)
             return;
         const int column = m_lessonsDock->height() + props->height();

@@ -2,6 +2,7 @@
 // 1920x1080): the tree shows every column whole without scrolling sideways, the diagram keeps a
 // readable width, no panel title is cut; the window's size and layout come back on the next start.
 #include "app/document/moduletreemodel.h"
+#include "app/lessons/lessonplayer.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
 #include "app/ui/teachingtools.h"
@@ -10,6 +11,7 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QHeaderView>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -110,6 +112,19 @@ private slots:
         auto* scroll = qobject_cast<QScrollArea*>(tools->lessonsDock()->widget());
         QVERIFY(scroll);
         QTRY_COMPARE(scroll->verticalScrollBar()->maximum(), 0);
+        // A step longer than the panel (the last of "Find the bug"): its text scrolls, the
+        // counter and the Back and Next buttons stay whole in view.
+        LessonPlayer* player = tools->lessonPlayer();
+        player->startLesson(5);
+        player->goToStep(static_cast<int>(player->lessons()[5].steps.size()) - 1);
+        QTest::qWait(50);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QCOMPARE(window.size(), QSize(1280, 720));
+        for (QWidget* w : {static_cast<QWidget*>(player->backButton()), static_cast<QWidget*>(player->nextButton())})
+            QTRY_VERIFY2(w->isVisible() && w->visibleRegion().boundingRect() == w->rect(),
+                         qPrintable(QStringLiteral("'%1' shows %2 of %3 px").arg(static_cast<QPushButton*>(w)->text())
+                                        .arg(w->visibleRegion().boundingRect().height()).arg(w->height())));
+        QCOMPARE(player->nextButton()->text(), QStringLiteral("Next lesson ▶"));
     }
 
     // Size, panel layout and column widths are remembered between runs; classroom mode is not.

@@ -6,11 +6,14 @@
 #include "app/document/runcontroller.h"
 #include "app/document/runinput.h"
 #include "app/run/activationview.h"
+#include "app/run/featuremapgrid.h"
 #include "app/run/predictionchart.h"
 #include "app/run/probabilitybars.h"
 #include "app/run/rundocks.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/teachingtools.h"
+#include "engine/shape.h"
+#include "engine/tensor.h"
 
 #include <QApplication>
 #include <QDockWidget>
@@ -125,6 +128,37 @@ private slots:
             QVERIFY(r.height() >= QFontMetrics(bars.rowFont()).height());
             QVERIFY(i == 0 || !r.intersects(bars.nameRect(i - 1)));
         }
+    }
+
+    // The Activations panel's rows for a model's output (a name, a bar, a value per class) in a
+    // panel shorter than ten rows of its type (the editor's at 1280x720): the type shrinks a
+    // little and every row stays inside, the last one too, none over another.
+    void shortOutputRowsKeepEveryRow()
+    {
+        FeatureMapGrid grid;
+        ml::Tensor output(ml::Shape{1, 10});
+        for (int i = 0; i < 10; ++i)
+            output[i] = static_cast<float>(i) - 4.5f;
+        QStringList names = classNames();
+        names.back() = QStringLiteral("Ankle boot");
+        grid.setTensor(output, names);
+        QVERIFY(grid.drawsRows());
+        const int type = grid.fontMetrics().height();
+        grid.resize(400, 8 + 10 * type * 4 / 5);
+        grid.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&grid));
+        QVERIFY(grid.rowFont().pointSizeF() < grid.font().pointSizeF());
+        const QFontMetrics fm(grid.rowFont());
+        for (int i = 0; i < 10; ++i) {
+            const QRect name = grid.nameRect(i);
+            const QRect value = grid.valueRect(i);
+            QVERIFY2(grid.rect().contains(name) && grid.rect().contains(value),
+                     qPrintable(QStringLiteral("row %1 at %2..%3 of %4").arg(i).arg(name.top()).arg(name.bottom()).arg(grid.height())));
+            QVERIFY(name.height() >= fm.height() && name.width() >= fm.horizontalAdvance(names[i]));
+            QVERIFY(i == 0 || !name.intersects(grid.nameRect(i - 1)));
+        }
+        grid.resize(400, 40 * type); // room: the widget's own type
+        QTRY_COMPARE(grid.rowFont().pointSizeF(), grid.font().pointSizeF());
     }
 
     // A short Activations panel shrinks the input picture, never the caption under it: the
