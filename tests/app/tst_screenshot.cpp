@@ -60,6 +60,16 @@ private slots:
         QTest::newRow("size beyond int") << QStringList{model, QStringLiteral("--size"), QStringLiteral("99999999999x720")}
                                          << QStringLiteral("--size 99999999999x720: the window can be from 320x240 to 7680x4320");
         QTest::newRow("unknown option") << QStringList{model, QStringLiteral("--bogus")} << QStringLiteral("Unknown option 'bogus'");
+        QTest::newRow("tab") << QStringList{model, QStringLiteral("--tab"), QStringLiteral("nosuch")}
+                             << QStringLiteral("--tab nosuch: choose one of PyTorch code, print(model), Curves, Layers, Confusion, Reconstructions");
+        QTest::newRow("compare tab") << QStringList{QStringLiteral("--compare"), model, model, QStringLiteral("--tab"), QStringLiteral("nosuch")}
+                                     << QStringLiteral("--tab nosuch: choose one of Aligned layers, Containers, Activations, Train");
+        QTest::newRow("lesson step") << QStringList{QStringLiteral("--lesson"), QStringLiteral("2"), QStringLiteral("--lesson-step"), QStringLiteral("5")}
+                                     << QStringLiteral("--lesson-step 5: this lesson has steps 1 to 4 (or write last)");
+        QTest::newRow("lesson step 0") << QStringList{QStringLiteral("--lesson"), QStringLiteral("2"), QStringLiteral("--lesson-step"), QStringLiteral("0")}
+                                       << QStringLiteral("--lesson-step 0: this lesson has steps 1 to 4");
+        QTest::newRow("lesson step alone") << QStringList{model, QStringLiteral("--lesson-step"), QStringLiteral("2")}
+                                           << QStringLiteral("--lesson-step wants a lesson: --lesson N");
     }
 
     void refusesBadInput()
@@ -76,6 +86,30 @@ private slots:
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QVERIFY2(err.contains(says), qPrintable(err));
         QVERIFY(!QFile::exists(out));
+    }
+
+    // --tab and --lesson-step reach what a teacher shows: the Train panel's Reconstructions, a
+    // compare tab, the last step of a lesson (its Next button leads on to the next lesson).
+    void reachesTabsAndLessonSteps()
+    {
+        QTemporaryDir dir;
+        const QString model = QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist_fixed.py");
+        const std::vector<QStringList> cases = {
+            {model, QStringLiteral("--tab"), QStringLiteral("reconstructions")},
+            {QStringLiteral("--compare"), model, QStringLiteral(MODULELAB_EXAMPLES "/net_plainlist.py"), QStringLiteral("--tab"),
+             QStringLiteral("Containers")},
+            {QStringLiteral("--lesson"), QStringLiteral("3"), QStringLiteral("--lesson-step"), QStringLiteral("last")},
+        };
+        for (const QStringList& args : cases) {
+            const QString out = dir.filePath(QStringLiteral("shot.png"));
+            QFile::remove(out);
+            QProcess p;
+            p.start(QStringLiteral(MODULELAB_GUI), args + QStringList{QStringLiteral("--screenshot"), out, QStringLiteral("--size"),
+                                                                      QStringLiteral("1280x720")});
+            QVERIFY(p.waitForFinished(60000));
+            QVERIFY2(p.exitCode() == 0, qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ") + QString::fromUtf8(p.readAllStandardError())));
+            QCOMPARE(QImage(out).size(), QSize(1280, 720));
+        }
     }
 
     // The screenshot's place is checked with the other options, before the model is loaded: a
