@@ -40,7 +40,7 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
     , m_seed(new QSpinBox(this))
     , m_run(new QPushButton(QStringLiteral("Run"), this))
     , m_cancel(new QPushButton(QStringLiteral("Cancel"), this))
-    , m_auto(new QCheckBox(QStringLiteral("Run on every change"), this))
+    , m_auto(new QCheckBox(QStringLiteral("Run on new input or weights"), this))
     , m_progress(new QProgressBar(this))
     , m_stale(new QLabel(QStringLiteral("Results are stale: the model was edited. Run again."), this))
     , m_status(new QLabel(this))
@@ -84,7 +84,8 @@ RunPanel::RunPanel(RunController* controller, QWidget* parent)
     auto* run = new QGroupBox(QStringLiteral("Forward pass"), this);
     m_run->setDefault(true);
     m_auto->setChecked(controller->autoRun());
-    m_auto->setToolTip(QStringLiteral("Run again when the picture or the weights change"));
+    m_auto->setToolTip(QStringLiteral("Run again when the picture, the typed input or the weights change; an edit of the "
+                                      "model marks the results stale until Run"));
     m_progress->setFormat(QStringLiteral("%v / %m module calls"));
     m_progress->setRange(0, 1);
     m_progress->setValue(0);

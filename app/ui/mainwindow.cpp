@@ -35,6 +35,7 @@
 #include <QGuiApplication>
 #include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenu>
@@ -52,6 +53,8 @@
 #include <QUndoView>
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 
 static void initIconResources()
 {
@@ -150,15 +153,22 @@ void MainWindow::createDocks()
     diagram->setMinFitZoom(0.5);
     // Rebuilt after every edit; its highlight follows the tree's current node, whose path a move
     // or an insertion before it may have changed.
-    auto refreshDiagram = [this, diagram] {
+    // Another model opened starts at its top (its input), not where the last one was scrolled to.
+    auto fromTop = std::make_shared<bool>(false);
+    auto refreshDiagram = [this, diagram, fromTop] {
         diagram->setModel(m_document->root(), &m_document->analysis());
         const QModelIndex current = m_tree->currentIndex();
         if (current.isValid())
             diagram->selectPath(current.data(ModuleTreeModel::DottedPathRole).toString());
+        if (std::exchange(*fromTop, false))
+            diagram->verticalScrollBar()->setValue(diagram->verticalScrollBar()->minimum());
     };
     connect(m_document, &Document::analysisUpdated, diagram, refreshDiagram);
     connect(diagram, &DiagramView::pathActivated, this, &MainWindow::selectPath);
-    connect(m_document, &Document::documentReset, diagram, &DiagramView::fitWidth);
+    connect(m_document, &Document::documentReset, diagram, [diagram, fromTop] {
+        *fromTop = true;
+        diagram->fitWidth();
+    });
     // Boxes drag like tree rows; a drop on the flow calls the module there (ForwardWiring).
     diagram->setDragData([this](const QString& path) -> QMimeData* {
         const ml::Module* m = m_document->moduleAtDotted(path);

@@ -19,6 +19,7 @@
 #include <QTextCursor>
 #include <QRegularExpression>
 #include <QSpinBox>
+#include <QScrollBar>
 #include <QTest>
 #include <QUndoStack>
 
@@ -117,6 +118,26 @@ private slots:
                      qPrintable(window.properties()->titleText()));
         auto* diagram = window.findChild<DiagramView*>();
         QTRY_COMPARE(diagram->selectedPath(), QStringLiteral("module_list.0"));
+    }
+
+    // Another model opened: the diagram starts at its top (the input and the model's title),
+    // not where the previous model was scrolled to.
+    void anotherModelStartsAtItsTop()
+    {
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(1280, 720);
+        QVERIFY(window.openFile(QStringLiteral(":/examples/net_modulelist_fixed.py")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* diagram = window.findChild<DiagramView*>();
+        QVERIFY(window.selectPath(QStringLiteral("module_list.9")));
+        QScrollBar* bar = diagram->verticalScrollBar();
+        QTRY_VERIFY(bar->value() > bar->minimum()); // the last layer, far down
+        QVERIFY(window.openFile(QStringLiteral(":/examples/tiny_sequential.py")));
+        QTRY_COMPARE(window.document()->root()->childCount(), 2);
+        QTest::qWait(50);
+        QCOMPARE(bar->value(), bar->minimum());
     }
 
     // A new Module's forward: one button calls every child in stored order; the code editor
