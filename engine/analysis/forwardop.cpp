@@ -189,9 +189,11 @@ std::vector<ForwardOp> makeTable()
         if (op.kind == "join")
             op.receiver = false; // torch.cat([x, y], 1)
         if (std::find(op.params.begin(), op.params.end(), "inplace") != op.params.end())
-            op.dataLimit = "inplace=True leaves x with its old values (the result is a new tensor): use the result";
+            op.dataLimit = "inplace=True on a name changes that name and the running function's other names of the tensor "
+                           "(identity = x); a list or attribute holding it keeps the old values";
         if (op.name == "add_" || op.name == "mul_" || op.name == "relu_")
-            op.dataLimit = "x keeps its old values (the result is a new tensor): use the result";
+            op.dataLimit = "on a name, changes that name and the running function's other names of the tensor (identity = x); "
+                           "a list or attribute holding it keeps the old values";
         if (op.name == "div")
             op.dataLimit = "only a number divides, and on tensor data only one whose reciprocal is a power of two (2, 4, 0.5)";
     }

@@ -1,4 +1,6 @@
 #include "engine/python/evaluator.h"
+
+#include "engine/analysis/forwardop.h"
 #include "engine/python/stackguard.h"
 
 #include "engine/argvalue.h"
@@ -933,7 +935,58 @@ Value Evaluator::evalCall(const Expr& e, Frame& f)
         argLocs.push_back(e.keywordLocs[k]);
     m_callArgLocs = std::move(argLocs);
     m_callExpr = &e;
-    return call(callee, std::move(args), std::move(kwargs), e.loc, f);
+    const Expr* inPlace = m_building ? nullptr : inPlaceTarget(e, callee, args, kwargs);
+    Value result = call(callee, std::move(args), std::move(kwargs), e.loc, f);
+    if (inPlace && result.kind == Value::Kind::Tensor)
+        rebindInPlace(inPlace->text, result, f, e.loc);
+    return result;
+}
+
+// The name an in-place tensor op in forward changes, as written: x in x.mul_(m), torch.relu_(x),
+// F.relu(x, inplace=True) or F.relu(x, True); nullptr when the call changes nothing in place
+// or works on something other than a name.
+const Expr* Evaluator::inPlaceTarget(const Expr& e, const Value& callee, const Args& args, const Kwargs& kwargs)
+{
+    auto inPlaceName = [](const std::string& n) { return n.size() > 1 && n.back() == '_' && n.rfind("__", 0) != 0; };
+    const Expr* target = nullptr;
+    if (callee.kind == Value::Kind::Method && !callee.fn && !callee.items.empty() && callee.items[0].kind == Value::Kind::Tensor) {
+        if (inPlaceName(callee.s) && e.items[0].kind == Expr::Kind::Attr)
+            target = &e.items[0].items[0];
+    } else if (callee.kind == Value::Kind::Builtin && e.items.size() > 1 && !args.empty() && args[0].kind == Value::Kind::Tensor) {
+        const std::string fn = callee.s.substr(callee.s.rfind('.') + 1);
+        const bool functional = callee.s.rfind("torch.nn.functional.", 0) == 0;
+        bool inplace = inPlaceName(fn);
+        for (const auto& [name, v] : kwargs)
+            inplace = inplace || (name == "inplace" && v.kind == Value::Kind::Bool && v.b);
+        if (const ForwardOp* op = findForwardOp(functional ? Spelling::Functional : Spelling::Torch, fn)) {
+            const auto at = std::find(op->params.begin(), op->params.end(), "inplace");
+            const auto k = static_cast<size_t>(at - op->params.begin()) + 1;
+            inplace = inplace || (at != op->params.end() && k < args.size() && args[k].kind == Value::Kind::Bool && args[k].b);
+        }
+        if (inplace && e.items[1].kind != Expr::Kind::Starred)
+            target = &e.items[1];
+    }
+    return target && target->kind == Expr::Kind::Name ? target : nullptr;
+}
+
+// After x.mul_(m): x, and every other name of this call for the same tensor (identity = x),
+// hold the result, as PyTorch changes the one tensor they all name.
+void Evaluator::rebindInPlace(const std::string& name, const Value& result, Frame& f, SourceLoc loc)
+{
+    auto it = f.locals.find(name);
+    if (it == f.locals.end() || it->second.kind != Value::Kind::Tensor)
+        return;
+    const Value before = it->second;
+    if (before.data) {
+        for (auto& [other, v] : f.locals) {
+            if (other == name || v.kind != Value::Kind::Tensor || v.data != before.data)
+                continue;
+            if (!(v.shape == before.shape))
+                notYet(loc, "an in-place op on '" + name + "' while '" + other + "' views the same tensor with another shape");
+            v = result;
+        }
+    }
+    it->second = result;
 }
 
 } // namespace ml::detail

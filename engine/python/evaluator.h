@@ -290,6 +290,8 @@ private:
     void assignNames(const std::vector<std::string>& names, const Value& v, Frame& f, SourceLoc loc);
     Value lookupName(const std::string& name, SourceLoc loc, Frame& f);
     Value evalCall(const Expr& e, Frame& f);
+    const Expr* inPlaceTarget(const Expr& e, const Value& callee, const Args& args, const Kwargs& kwargs);
+    void rebindInPlace(const std::string& name, const Value& result, Frame& f, SourceLoc loc);
     Value evalComp(const Expr& e, Frame& f);
     Value evalCompare(const Expr& e, Frame& f);
     bool contains(const Value& container, const Value& item, SourceLoc loc);
