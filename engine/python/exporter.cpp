@@ -258,6 +258,8 @@ private:
     int deferFrom(const Module& container, std::vector<std::string>* items, int indent);
     std::string statement(const std::string& head, const Module& value, int indent, const std::string& tail = {});
     std::string stepwise(const std::string& head, const Module& container, int indent, const std::string& tail);
+    int nesting(const Module& m) const;
+    bool builtInSteps(const Module& m) const;
     std::string frozenLines(const Module& root);
     ClassGroup& groupOf(const Module& m) { return m_groups[static_cast<size_t>(m_groupOf.at(&m))]; }
     size_t instanceIndex(const Module& m) const { return static_cast<size_t>(m_instanceIndex.at(&m)); }
@@ -707,15 +709,15 @@ int Exporter::deferFrom(const Module& container, std::vector<std::string>* items
 // run far to the right.
 constexpr int kInlineNesting = 12;
 
-// How many containers deep m's subtree nests (a layer: 0); -1 when it holds a module stored in
-// several places (those are written by their paths, which need the one expression).
-int containerNesting(const Module& m)
+// How many containers deep m's subtree nests (a layer: 0); -1 when it holds a module the tree
+// stores in several places (those are written by their paths, which need the one expression).
+int Exporter::nesting(const Module& m) const
 {
-    if (m.isShared())
+    if (m.isShared() && m_places.at(m.identity()) > 1)
         return -1;
     int deepest = 0;
     for (int k = 0; k < m.childCount(); ++k) {
-        const int d = containerNesting(*m.child(k));
+        const int d = nesting(*m.child(k));
         if (d < 0)
             return -1;
         deepest = std::max(deepest, d);
@@ -723,11 +725,11 @@ int containerNesting(const Module& m)
     return m.kind() == ModuleKind::Layer ? 0 : deepest + 1;
 }
 
-bool builtInSteps(const Module& m)
+bool Exporter::builtInSteps(const Module& m) const
 {
     const bool container = m.kind() == ModuleKind::Sequential || m.kind() == ModuleKind::ModuleList || m.kind() == ModuleKind::ModuleDict
         || m.kind() == ModuleKind::PlainList;
-    return container && static_cast<const Container&>(m).className().empty() && containerNesting(m) > kInlineNesting;
+    return container && static_cast<const Container&>(m).className().empty() && nesting(m) > kInlineNesting;
 }
 
 std::string Exporter::statement(const std::string& head, const Module& value, int indent, const std::string& tail)
