@@ -17,7 +17,8 @@ the file's namespace, puts it in eval mode and writes DIR/reference/<name>.json:
                    torch.randn after torch.manual_seed(0); DIR/reference/<name>.safetensors
                    holds "input" and "output" (float32); several outputs are "output.0",
                    "output.1", ... ("output.FIELD" for a namedtuple or dict), as
-                   modulelab-cli run --output names them.
+                   modulelab-cli run --output names them; a None in a tuple has no tensor
+                   and is null in the shapes.
 
 Files whose relative imports reach into torchvision (its 0.11 models) get two stand-in modules
 (load_state_dict_from_url, _log_api_usage_once) that the model code only names; training scripts
@@ -89,7 +90,15 @@ def install_torchvision_stand_ins():
     tv = types.ModuleType("torchvision")
     tv.datasets = types.ModuleType("torchvision.datasets")
     tv.transforms = types.ModuleType("torchvision.transforms")
-    for m in (pkg, models, utils, replaced, tv, tv.datasets, tv.transforms):
+    # Model files that import a pretrained network they never build (PyTorch-GAN's vgg19).
+    tv.__path__ = []
+    tv.models = types.ModuleType("torchvision.models")
+
+    def vgg19(*a, **k):
+        raise RuntimeError("no torchvision networks in the corpus")
+
+    tv.models.vgg19 = vgg19
+    for m in (pkg, models, utils, replaced, tv, tv.datasets, tv.transforms, tv.models):
         sys.modules[m.__name__] = m
 
 
@@ -196,6 +205,8 @@ def flat_outputs(v, name="output"):
         return None
     out = []
     for key, x in items:
+        if x is None:  # (logits, None): no tensor under that name
+            continue
         sub = flat_outputs(x, name + "." + key)
         if sub is None:
             return None
@@ -208,6 +219,8 @@ def shape_of(v):
     ones flattened in order)."""
     if isinstance(v, torch.Tensor):
         return list(v.shape)
+    if isinstance(v, (tuple, list)) and v and any(x is None for x in v):
+        return [None if x is None else shape_of(x) for x in v]
     flat = flat_outputs(v)
     return [list(t.shape) for _, t in flat] if flat else None
 
