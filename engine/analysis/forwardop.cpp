@@ -111,7 +111,6 @@ std::vector<ForwardOp> makeTable()
         view("unsqueeze", kMethod | S::Torch, h::unsqueeze, "(1)"),
         view("view_as", kMethod, h::viewAs, "(x)"),
         view("reshape_as", kMethod, h::viewAs, "(x)"),
-        view("expand_as", kMethod, h::expandAs, "(x)"),
         // Strided copies.
         recorded("permute", kMethod | S::Torch, "copy", K::Gather, h::permute, "((0, 2, 3, 1))"),
         recorded("transpose", kMethod | S::Torch, "copy", K::Gather, h::transpose, "(1, 2)"),
@@ -120,11 +119,15 @@ std::vector<ForwardOp> makeTable()
         recorded("chunk", kMethod | S::Torch, "copy", K::Gather, h::split, "(2, 1)"),
         recorded("split", kMethod | S::Torch, "copy", K::Gather, h::split, "(2, 1)"),
         operatorOp("__getitem__", kOp, "[]", K::Gather, h::index, "[0, 1:3]", "copy"),
+        recorded("expand", kMethod, "copy", K::Gather, h::expand, "(3, 2, -1, 4, 4)"),
+        recorded("expand_as", kMethod, "copy", K::Gather, h::expand, "(x)"),
         // Arithmetic with broadcasting.
         operatorOp("add", kMethod | S::Torch | S::Operator, "+", K::Add, h::arithmetic, "(x)"),
         operatorOp("sub", kMethod | S::Torch | S::Operator, "-", K::Sub, h::arithmetic, "(x)"),
         operatorOp("mul", kMethod | S::Torch | S::Operator, "*", K::Mul, h::arithmetic, "(x)"),
-        operatorOp("div", kMethod | S::Torch | S::Operator, "/", K::Mul, h::divide, "(2.0)"),
+        operatorOp("div", kMethod | S::Torch | S::Operator, "/", K::Div, h::divide, "(6.0)"),
+        operatorOp("divide", kMethod | S::Torch, "", K::Div, h::divide, "(x[:, :1] + 3)"),
+        recorded("reciprocal", kMethod | S::Torch, "arithmetic", K::Div, h::reciprocal, "()"),
         operatorOp("add_", kMethod, "+", K::Add, h::arithmetic, "(x)"),
         operatorOp("mul_", kMethod, "*", K::Mul, h::arithmetic, "(2.0)"),
         // Reductions.
@@ -184,6 +187,10 @@ std::vector<ForwardOp> makeTable()
             op.on = "x.flatten(1)"; // a matrix
         if (op.name == "max_pool1d" || op.name == "avg_pool1d")
             op.on = "x.flatten(2)"; // [2, 3, 16]
+        if (op.name == "expand" || op.name == "expand_as")
+            op.on = "x[:, :, :1]"; // [2, 3, 1, 4]: a dim of 1 to expand
+        if (op.name == "reciprocal")
+            op.on = "(x + 3)"; // away from 0
         if (op.name == "pixel_shuffle")
             op.on = "x.reshape(2, 12, 2, 2)"; // channels divisible by the factor squared
         if (op.kind == "join")
@@ -194,8 +201,6 @@ std::vector<ForwardOp> makeTable()
         if (op.name == "add_" || op.name == "mul_" || op.name == "relu_")
             op.dataLimit = "on a name, changes that name and the running function's other names of the tensor (identity = x); "
                            "a list or attribute holding it keeps the old values";
-        if (op.name == "div")
-            op.dataLimit = "only a number divides, and on tensor data only one whose reciprocal is a power of two (2, 4, 0.5)";
     }
     return t;
 }

@@ -16,9 +16,10 @@ namespace ml::detail {
 struct RecordedOp {
     // Gather: a strided copy (permute, transpose, indexing and slicing, chunk, split).
     // Max: max/min/amax/amin, the gradient going to `picked` input elements.
-    enum class Kind { Add, Sub, Mul, Cat, Mean, Sum, Gather, Max };
+    // Div: a / b, either of them may be a number (1 / b: x.reciprocal()).
+    enum class Kind { Add, Sub, Mul, Div, Cat, Mean, Sum, Gather, Max };
     Kind kind = Kind::Add;
-    std::vector<Value> inputs; // tensors, or numbers for the scalar operand of + - *
+    std::vector<Value> inputs; // tensors, or numbers for the scalar operand of + - * /
     Value output;
     int64_t dim = 0;           // Cat
     std::vector<int64_t> dims; // Mean, Sum: reduced dims (empty: all). Gather: the output's dims

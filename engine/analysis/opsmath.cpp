@@ -2,8 +2,6 @@
 // and the functional ops computed by a layer.
 #include "engine/analysis/opcall.h"
 
-#include <cmath>
-
 namespace ml::detail::ophandlers {
 
 namespace {
@@ -30,18 +28,32 @@ Value arithmetic(OpCall& c)
     return c.arithmetic(c.op.symbol.at(0), c.x, y);
 }
 
-// x / y as x * (1 / y): exact where 1 / y is a power of two, which is what a run on data needs.
+// x / y, x.div(y), torch.div(x, y) as PyTorch 1.13's CPU kernel computes them: a true division
+// for a tensor or number divisor; number / tensor is Python's __rtruediv__, x.reciprocal() * number.
 Value divide(OpCall& c)
 {
     if (c.how != Spelling::Operator)
         c.record();
     const Value& y = otherOperand(c);
-    if (y.isNumber() && y.number() != 0) {
-        const double inv = 1.0 / y.number();
-        if (std::exp2(std::round(std::log2(std::fabs(inv)))) == std::fabs(inv) || !c.real())
-            return c.recorded(RecordedOp::Kind::Mul, {c.x, Value::ofFloat(inv)}, c.check(binaryOp('*', c.x, Value::ofFloat(inv))));
+    if (!y.isTensor() && !y.isNumber())
+        c.fail("TypeError: unsupported operand type(s) for /: 'Tensor' and '" + typeNameOf(y) + "'");
+    if (c.x.isNumber() && y.isTensor()) {
+        const Value r = c.recorded(RecordedOp::Kind::Div, {Value::ofFloat(1.0), y}, c.check(binaryOp('/', Value::ofFloat(1.0), y)));
+        return c.arithmetic('*', r, c.x);
     }
-    c.notYet(c.what() + ": " + std::string(c.op.dataLimit));
+    OpResult r = binaryOp('/', c.x, y);
+    if (!r.ok())
+        c.fail(c.x.shape.toString() + " / " + y.shape.toString() + " do not broadcast (PyTorch: " + r.error + ")", ErrorKind::Shape);
+    return c.recorded(RecordedOp::Kind::Div, {c.x, y}, r.value);
+}
+
+// x.reciprocal(), torch.reciprocal(x): 1 / x.
+Value reciprocal(OpCall& c)
+{
+    c.record();
+    if (!c.args.empty() || !c.kwargs.empty())
+        c.fail("TypeError: reciprocal() takes no arguments");
+    return c.recorded(RecordedOp::Kind::Div, {Value::ofFloat(1.0), c.x}, c.check(binaryOp('/', Value::ofFloat(1.0), c.x)));
 }
 
 // mean, sum over dims (every dim when none is given).

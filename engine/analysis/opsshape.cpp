@@ -127,13 +127,4 @@ Value viewAs(OpCall& c)
     return c.check(reshapeOp(c.x, c.args[0].shape.dims()));
 }
 
-Value expandAs(OpCall& c)
-{
-    if (c.args.size() != 1 || !c.args[0].isTensor())
-        c.fail("TypeError: " + c.name + "() needs a tensor");
-    if (!(c.args[0].shape == c.x.shape))
-        c.notYet(c.what() + " to another shape (" + c.x.shape.toString() + " -> " + c.args[0].shape.toString() + ")");
-    return c.x;
-}
-
 } // namespace ml::detail::ophandlers

@@ -3,6 +3,8 @@
 #include "engine/analysis/opcall.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 namespace ml::detail::ophandlers {
 
@@ -177,6 +179,83 @@ Value index(OpCall& c)
         strides.push_back(inStrides[static_cast<size_t>(k)]);
     }
     return c.copied(std::move(dims), strides, base);
+}
+
+namespace {
+
+std::string sizesText(const std::vector<int64_t>& v)
+{
+    std::string out = "[";
+    for (size_t k = 0; k < v.size(); ++k)
+        out += (k ? ", " : "") + std::to_string(v[k]);
+    return out + "]";
+}
+
+// The shape x.expand(sizes) gives, checked as PyTorch's infer_expand_geometry checks it.
+std::vector<int64_t> expandedDims(OpCall& c, const std::vector<int64_t>& sizes)
+{
+    const Shape& s = c.x.shape;
+    const int rank = s.rank(), n = static_cast<int>(sizes.size());
+    if (n < rank)
+        c.fail("RuntimeError: expand(torch.FloatTensor{" + s.toString() + "}, size=" + sizesText(sizes) + "): the number of sizes provided ("
+                   + std::to_string(n) + ") must be greater or equal to the number of dimensions in the tensor (" + std::to_string(rank) + ")",
+               ErrorKind::Shape);
+    std::vector<int64_t> out(sizes);
+    for (int k = 0; k < n; ++k) {
+        const int d = k - (n - rank);
+        const int64_t want = sizes[static_cast<size_t>(k)];
+        if (d < 0) {
+            if (want < 0)
+                c.fail("RuntimeError: The expanded size of the tensor (" + std::to_string(want)
+                           + ") isn't allowed in a leading, non-existing dimension " + std::to_string(k),
+                       ErrorKind::Shape);
+            continue;
+        }
+        if (want == -1 || want == s[d]) {
+            out[static_cast<size_t>(k)] = s[d];
+            continue;
+        }
+        if (s[d] != 1)
+            c.fail("RuntimeError: The expanded size of the tensor (" + std::to_string(want) + ") must match the existing size ("
+                       + std::to_string(s[d]) + ") at non-singleton dimension " + std::to_string(k) + ".  Target sizes: " + sizesText(sizes)
+                       + ".  Tensor sizes: " + s.toString(),
+                   ErrorKind::Shape);
+        if (want < 0)
+            c.notYet(c.what() + " with the size " + std::to_string(want));
+    }
+    return out;
+}
+
+} // namespace
+
+// x.expand(*sizes), x.expand_as(y): PyTorch's broadcast view, materialised (an expanded dim
+// steps 0 input elements); backward sums the gradient over the expanded dims.
+Value expand(OpCall& c)
+{
+    c.record();
+    std::vector<int64_t> sizes;
+    if (c.name == "expand_as") {
+        if (c.args.size() != 1 || !c.args[0].isTensor())
+            c.fail("TypeError: expand_as(): argument 'other' (position 1) must be Tensor");
+        sizes = c.args[0].shape.dims();
+    } else {
+        if (c.args.empty())
+            c.fail("TypeError: expand() missing 1 required positional arguments: \"size\"");
+        sizes = c.intList(c.args);
+    }
+    const std::vector<int64_t> dims = expandedDims(c, sizes);
+    const std::optional<int64_t> total = Shape(dims).numel();
+    constexpr int64_t kMaxElements = int64_t(1) << 28;
+    if (!total || *total > kMaxElements)
+        c.notYet(c.what() + ": a tensor of " + Shape(dims).toString() + " is too large to process");
+    const Shape& s = c.x.shape;
+    const std::vector<int64_t> inStrides = contiguousStrides(s);
+    std::vector<int64_t> strides(dims.size(), 0);
+    const size_t lead = dims.size() - static_cast<size_t>(s.rank());
+    for (int d = 0; d < s.rank(); ++d)
+        if (s[d] == dims[lead + static_cast<size_t>(d)])
+            strides[lead + static_cast<size_t>(d)] = inStrides[static_cast<size_t>(d)];
+    return c.copied(dims, strides, 0);
 }
 
 } // namespace ml::detail::ophandlers

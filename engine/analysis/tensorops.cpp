@@ -106,6 +106,8 @@ inline float arith(float p, float q)
         return p + q;
     else if constexpr (Op == '-')
         return p - q;
+    else if constexpr (Op == '/')
+        return p / q; // true division, as PyTorch's CPU kernel divides (not by the reciprocal)
     else
         return p * q;
 }
@@ -224,7 +226,12 @@ std::shared_ptr<Tensor> withScalar(const Value& t, float s, bool scalarFirst)
 
 std::shared_ptr<Tensor> scalarOp(char op, const Value& t, float s, bool scalarFirst)
 {
-    return op == '+' ? withScalar<'+'>(t, s, scalarFirst) : op == '-' ? withScalar<'-'>(t, s, scalarFirst) : withScalar<'*'>(t, s, scalarFirst);
+    switch (op) {
+    case '+': return withScalar<'+'>(t, s, scalarFirst);
+    case '-': return withScalar<'-'>(t, s, scalarFirst);
+    case '/': return withScalar<'/'>(t, s, scalarFirst);
+    default: return withScalar<'*'>(t, s, scalarFirst);
+    }
 }
 
 } // namespace
@@ -264,6 +271,8 @@ OpResult binaryOp(char op, const Value& a, const Value& b)
                 compute<'+'>(pa, a.shape, pb, b.shape, y, out);
             else if (op == '-')
                 compute<'-'>(pa, a.shape, pb, b.shape, y, out);
+            else if (op == '/')
+                compute<'/'>(pa, a.shape, pb, b.shape, y, out);
             else
                 compute<'*'>(pa, a.shape, pb, b.shape, y, out);
         }

@@ -22,7 +22,7 @@ std::string dimOutOfRange(int64_t dim, int rank);
 
 OpResult reshapeOp(const Value& x, const std::vector<int64_t>& spec);
 OpResult flattenOp(const Value& x, int64_t startDim, int64_t endDim);
-OpResult binaryOp(char op, const Value& a, const Value& b); // '+', '-', '*'
+OpResult binaryOp(char op, const Value& a, const Value& b); // '+', '-', '*', '/'
 OpResult catOp(const std::vector<Value>& tensors, int64_t dim);
 OpResult meanOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim);
 // F.pad(x, pad, mode, value): pad holds (before, after) pairs from the last dimension backwards;

@@ -160,6 +160,27 @@ void scatterBack(const RecordedOp& op, const Tensor& gOut, Tensor& acc)
     detail::forEachStrided(op.dims, op.strides, op.base, [&](int64_t i, int64_t off) { acc[off] += gOut[i]; });
 }
 
+// a / b as PyTorch differentiates it: grad_a = g / b, grad_b = -g * ((a / b) / b), each summed
+// over the dims it was broadcast along (into accA, accB; null for a number operand).
+void divideBack(const RecordedOp& op, const Tensor& gOut, Tensor* accA, Tensor* accB)
+{
+    const Value& a = op.inputs[0];
+    const Value& b = op.inputs[1];
+    const int64_t total = gOut.numel();
+    const float* out = op.output.data->data();
+    auto walk = [&](const Value& v) {
+        return v.isTensor() ? broadcastIndex(op.output.shape, v.shape) : std::vector<int64_t>(static_cast<size_t>(total), 0);
+    };
+    const std::vector<int64_t> ia = walk(a), ib = walk(b);
+    auto bAt = [&](int64_t k) { return b.isTensor() ? (*b.data)[ib[static_cast<size_t>(k)]] : static_cast<float>(b.number()); };
+    if (accA)
+        for (int64_t k = 0; k < total; ++k)
+            (*accA)[ia[static_cast<size_t>(k)]] += gOut[k] / bAt(k);
+    if (accB)
+        for (int64_t k = 0; k < total; ++k)
+            (*accB)[ib[static_cast<size_t>(k)]] += -gOut[k] * (out[k] / bAt(k));
+}
+
 } // namespace
 
 bool Tape::differentiates(RecordedOp::Kind kind)
@@ -168,6 +189,7 @@ bool Tape::differentiates(RecordedOp::Kind kind)
     case RecordedOp::Kind::Add:
     case RecordedOp::Kind::Sub:
     case RecordedOp::Kind::Mul:
+    case RecordedOp::Kind::Div:
     case RecordedOp::Kind::Cat:
     case RecordedOp::Kind::Gather:
     case RecordedOp::Kind::Max:
@@ -242,6 +264,12 @@ Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGra
                         acc[mine[static_cast<size_t>(k)]] += sign * gOut[k];
                 }
             }
+            break;
+        }
+        case RecordedOp::Kind::Div: {
+            auto acc = [&](const Value& v) { return v.isTensor() && v.data ? &gradFor(v.data.get(), v.data->numel()) : nullptr; };
+            Tensor* accA = acc(op.inputs[0]);
+            divideBack(op, gOut, accA, acc(op.inputs[1]));
             break;
         }
         case RecordedOp::Kind::Cat: {
