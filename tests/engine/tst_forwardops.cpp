@@ -19,6 +19,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <cstring>
 #include <variant>
 
 using namespace ml;
@@ -96,13 +97,18 @@ bool close(const float* got, const QJsonArray& want, int64_t n, const std::strin
     return true;
 }
 
-QJsonObject readReference()
+QJsonObject readReferenceFile()
 {
     QFile f(QStringLiteral(MODULELAB_TEST_DATA "/forwardops/reference.json"));
     if (!f.open(QIODevice::ReadOnly))
         qFatal("cannot read %s", qPrintable(f.fileName()));
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+QJsonObject readReference()
+{
     QJsonObject cases;
-    for (const QJsonValue& c : QJsonDocument::fromJson(f.readAll()).object().value("cases").toArray())
+    for (const QJsonValue& c : readReferenceFile().value("cases").toArray())
         cases.insert(c.toObject().value("expr").toString(), c);
     return cases;
 }
@@ -174,6 +180,54 @@ private slots:
         ParamGrads grads;
         const Tensor gx = tape.backward(filled(y->shape(), 0.11, true), grads);
         QVERIFY(close(gx.data(), ref.value("grad").toArray(), gx.numel(), expr + " gradient"));
+    }
+
+    // Division as PyTorch's CPU kernel computes it: every output element's float32 bits (x / 3.3
+    // divides, it does not multiply by the reciprocal; 6 / x is x.reciprocal() * 6), and the
+    // gradient of each operand, summed over the dims it was broadcast along.
+    void divisionIsPyTorchsBitForBit()
+    {
+        const QJsonArray cases = readReferenceFile().value("exact").toArray();
+        QVERIFY(cases.size() >= 8);
+        const Tensor x = filled(kInput, 0.37, false);
+        for (const QJsonValue& v : cases) {
+            const QJsonObject c = v.toObject();
+            const std::string expr = c.value("expr").toString().toStdString();
+            const std::unique_ptr<Module> root = model(expr, true);
+            const ForwardResult run = runForward(*root, x);
+            QVERIFY2(!run.analysis.hasErrors() && run.output, (expr + ": " + firstError(run.analysis)).c_str());
+            const QJsonArray want = c.value("bits").toArray();
+            QCOMPARE(run.output->numel(), static_cast<int64_t>(want.size()));
+            for (int i = 0; i < want.size(); ++i) {
+                uint32_t got = 0;
+                std::memcpy(&got, run.output->data() + i, sizeof got);
+                if (got != static_cast<uint32_t>(want[i].toDouble()))
+                    QFAIL((expr + ": element " + std::to_string(i) + " differs from PyTorch's in its bits").c_str());
+            }
+            Tape tape;
+            const Tensor* y = tape.forward(*root, x);
+            QVERIFY2(y, (expr + ": " + tape.error()).c_str());
+            ParamGrads grads;
+            const Tensor gx = tape.backward(filled(y->shape(), 0.11, true), grads);
+            QVERIFY(close(gx.data(), c.value("grad").toArray(), gx.numel(), expr + " gradient"));
+        }
+    }
+
+    // Where PyTorch refuses an op (an expand to sizes that do not fit, operands that do not
+    // broadcast), ModuleLab fails there with PyTorch's own text.
+    void refusalsCarryPyTorchsText()
+    {
+        const QJsonArray cases = readReferenceFile().value("errors").toArray();
+        QVERIFY(cases.size() >= 5);
+        for (const QJsonValue& v : cases) {
+            const QJsonObject c = v.toObject();
+            const std::string expr = c.value("expr").toString().toStdString();
+            QString want = c.value("error").toString();
+            want.remove(QStringLiteral("RuntimeError: ")); // "... do not broadcast (PyTorch: TEXT)"
+            const Analysis a = analyze(*model(expr, true), kInput);
+            const QString got = QString::fromStdString(firstError(a));
+            QVERIFY2(got.contains(want), qPrintable(QString::fromStdString(expr) + ": " + got));
+        }
     }
 
     void unknownNamesSayWhoseLimitItIs()

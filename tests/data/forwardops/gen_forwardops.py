@@ -6,9 +6,14 @@ with PyTorch's: the output shape, its values and the gradient of sum(output * g)
 (the first tensor of a tuple). Run with PyTorch 1.13:
 
     /usr/bin/python3 tests/data/forwardops/gen_forwardops.py build/cli/modulelab-cli > tests/data/forwardops/reference.json
+
+Beyond the table: division as PyTorch's CPU kernel computes it, bit for bit ("exact": each output
+element's float32 bits, where dividing and multiplying by the reciprocal differ), and the error
+texts of ops PyTorch refuses ("errors").
 """
 import json
 import math
+import struct
 import subprocess
 import sys
 
@@ -55,6 +60,58 @@ def run(expr, x):
     return eval(expr.replace(".cuda()", ".cpu()"), {"torch": torch, "F": F, "x": x})
 
 
+# x / 3.3 and x / 7 differ from x * (1 / 3.3) and x * (1 / 7) in some elements; 6 / x is
+# Python's __rtruediv__, x.reciprocal() * 6.
+EXACT = [
+    "x / 3.3",
+    "x / 7",
+    "(x + 3).div(6.0)",
+    "6 / x",
+    "6.3 / (x + 2)",
+    "x / (x[:, :1] + 3)",
+    "torch.div(x[:1, :, :1], x[:, :1] - 2)",
+    "x.reciprocal()",
+]
+
+ERRORS = [
+    "x[:, :, :1, :1].expand(3, 4)",
+    "x[:, :, :1, :1].expand(2, 5, 4, 4)",
+    "x[:, :, :1, :1].expand(-1, 2, 3, 1, 1)",
+    "x[:, :, :1, :1].expand_as(x[:, :2])",
+    "x / x[:, :2]",
+]
+
+
+def bits(t):
+    return [struct.unpack("<I", struct.pack("<f", float(v)))[0] for v in t.detach().reshape(-1)]
+
+
+def gradient(x0, y):
+    g = torch.tensor([math.cos(0.11 * i) for i in range(y.numel())], dtype=torch.float32).reshape(y.shape)
+    (y * g).sum().backward()
+    return [round(float(v), 7) for v in x0.grad.reshape(-1)]
+
+
+def exact_cases():
+    out = []
+    for expr in EXACT:
+        x0 = input_tensor().requires_grad_(True)
+        y = run(expr, x0 * 1)
+        out.append({"expr": expr, "shape": list(y.shape), "bits": bits(y), "grad": gradient(x0, y)})
+    return out
+
+
+def error_cases():
+    out = []
+    for expr in ERRORS:
+        try:
+            run(expr, input_tensor())
+            raise SystemExit(expr + " runs in PyTorch")
+        except (RuntimeError, TypeError) as e:
+            out.append({"expr": expr, "error": type(e).__name__ + ": " + str(e)})
+    return out
+
+
 def main():
     table = json.loads(subprocess.run([sys.argv[1], "subset", "--format", "json"], check=True, capture_output=True, text=True).stdout)
     cases = []
@@ -78,7 +135,8 @@ def main():
                         grad = torch.zeros(SHAPE)
                     case["grad"] = [round(float(v), 7) for v in grad.reshape(-1)]
             cases.append(case)
-    json.dump({"torch": torch.__version__, "input_shape": SHAPE, "cases": cases}, sys.stdout, indent=1)
+    json.dump({"torch": torch.__version__, "input_shape": SHAPE, "cases": cases, "exact": exact_cases(), "errors": error_cases()},
+              sys.stdout, indent=1)
     sys.stdout.write("\n")
 
 
