@@ -388,7 +388,9 @@ Value Interpreter::callLayer(const Layer& layer, const Value& in, const std::str
     if (record) {
         const int64_t ma = layer.multAdds(in.shape, r.shape);
         m_analysis.nodes[&layer].multAdds += ma;
-        if (!m_analysis.stopsAt) // the total counts what PyTorch runs
+        // the total counts what PyTorch runs, as torchinfo's hooks see it: a layer in a plain
+        // Python list (unregistered, also inside a module of the list) has no hook
+        if (!m_analysis.stopsAt && layer.isRegistered())
             m_analysis.totalMultAdds += ma;
     }
     return out;

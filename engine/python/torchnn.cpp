@@ -1092,7 +1092,9 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
                 notYet(loc, "setting the registered child module '" + attr + "' to None");
             fail(loc, "TypeError: cannot assign '" + typeNameOf(v) + "' as child module '" + attr + "' (torch.nn.Module or None expected)");
         }
-        if (hasModules) {
+        // a list may get its modules later (self.blocks = [], then self.blocks.append(...)):
+        // finishInstance keeps it as a plain list if it holds any by then
+        if (hasModules || v.kind == Value::Kind::List) {
             bool known = false;
             for (const auto& pl : in.plainLists)
                 known = known || pl.first == attr;

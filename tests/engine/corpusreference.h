@@ -168,6 +168,9 @@ inline std::string firstDifference(Module& root, const Entry& e, const Analysis&
     if (!withForward || !ref["forward"].toBool())
         return {};
 
+    // gen_reference.py builds the model after torch.manual_seed(0) and sets every state_dict
+    // entry: the layers of a plain Python list (not in state_dict) keep that first initialisation
+    initWeights(root, 0);
     SafeTensors weights;
     for (const StateEntry& se : state)
         weights.tensors.push_back({se.key, se.spec.isInteger ? Tensor::zeros(se.spec.shape) : filledTensor(se.key, se.spec.shape),
