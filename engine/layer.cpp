@@ -6,16 +6,6 @@
 
 namespace ml {
 
-float TorchGenerator::uniform(double from, double to)
-{
-    // ATen's uniform_real_distribution<float>: 24 random bits scaled in double precision.
-    const float f = static_cast<float>(from);
-    const float t = static_cast<float>(to);
-    const uint32_t v = static_cast<uint32_t>(m_engine());
-    const double x = static_cast<double>(v & ((1u << 24) - 1)) * std::ldexp(1.0, -24);
-    return static_cast<float>(x * static_cast<double>(t - f) + static_cast<double>(f));
-}
-
 int LayerSchema::indexOf(std::string_view argName) const
 {
     for (size_t i = 0; i < args.size(); ++i)

@@ -52,15 +52,23 @@ struct ShapeResult {
     static ShapeResult fail(std::string msg) { return {{}, std::move(msg)}; }
 };
 
-// PyTorch's CPU generator: mt19937 with torch.manual_seed's seeding and uniform_'s transform.
+// PyTorch's CPU generator: mt19937 with torch.manual_seed's seeding, and the transforms of
+// uniform_ and normal_ as PyTorch 1.13 computes them for float32 tensors (engine/torchgenerator.cpp).
 class TorchGenerator {
 public:
     explicit TorchGenerator(uint64_t seed) : m_engine(static_cast<uint32_t>(seed)) {}
     // tensor.uniform_(from, to) for float32, one element.
     float uniform(double from, double to);
-    // tensor.normal_ is not needed by the default initialisers of the supported layers.
+    // tensor.normal_(mean, std) on n contiguous float32 values.
+    void normal(float* data, int64_t n, double mean, double std);
+    // at::normal_distribution<double>: one value, keeping the second Box-Muller value for the next call.
+    double normalDouble(double mean, double std);
+    uint32_t random() { return static_cast<uint32_t>(m_engine()); }
+    uint64_t random64();
+
 private:
     std::mt19937 m_engine;
+    std::optional<double> m_nextNormal; // PyTorch's next_double_normal_sample
 };
 
 // A torch.nn layer: generic arguments (for editing, files and code) validated into a typed

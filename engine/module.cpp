@@ -200,6 +200,7 @@ void Module::copyTreeInto(Module& target) const
     target.m_training = m_training;
     target.m_frozen = m_frozen;
     target.m_frozenParameters = m_frozenParameters;
+    target.m_initRecipe = m_initRecipe;
 }
 
 void Module::setParameterFrozen(std::string_view specName, bool frozen)

@@ -22,6 +22,8 @@ enum class ModuleKind {
 
 std::string_view moduleKindName(ModuleKind kind); // "layer", "sequential", ...
 
+struct InitRecipe; // engine/initrecipe.h
+
 // A parameter or buffer a module owns, described from its options alone.
 struct TensorSpec {
     std::string name;   // "weight", "bias", "running_mean", "num_batches_tracked"
@@ -119,6 +121,12 @@ public:
     // The part inside the parentheses of a leaf, like PyTorch's extra_repr().
     virtual std::string extraRepr() const { return {}; }
 
+    // The initialisation a model's code makes (layers' construction, torch.randn parameters,
+    // nn.init calls and in-place changes, in the code's order), kept on the model built from code;
+    // initWeights replays it while the tree is the one the code built. Copied by clone().
+    const std::shared_ptr<const InitRecipe>& initRecipe() const { return m_initRecipe; }
+    void setInitRecipe(std::shared_ptr<const InitRecipe> recipe) { m_initRecipe = std::move(recipe); }
+
     // The forward the file's class defines (a user's nn.Module, or a class derived from a
     // container that defines its own); nullptr when the module runs PyTorch's forward.
     virtual const ForwardProgram* ownForward() const { return nullptr; }
@@ -143,6 +151,7 @@ private:
     bool m_training = true;
     bool m_frozen = false;
     std::vector<std::string> m_frozenParameters;
+    std::shared_ptr<const InitRecipe> m_initRecipe;
 };
 
 // Sequential, ModuleList, ModuleDict and the plain list: nothing but children. A class of the

@@ -1,6 +1,7 @@
 #include "engine/analysis/analysis.h"
 
 #include "engine/analysis/interpreter.h"
+#include "engine/initrecipe.h"
 #include "engine/layer.h"
 #include "engine/layers/activation.h"
 #include "engine/names.h"
@@ -278,6 +279,8 @@ Analysis runRecordedForward(const Module& root, const std::shared_ptr<const Tens
 
 void initWeights(Module& root, uint64_t seed)
 {
+    if (replayInitRecipe(root, seed)) // the model's code initialises in its own way, and still applies
+        return;
     TorchGenerator gen(seed);
     std::unordered_map<const void*, const Module*> first; // a module stored in several places is one object
     for (const NamedModule& nm : namedModules(root, true)) {

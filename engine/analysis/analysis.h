@@ -127,8 +127,11 @@ class ForwardRecorder;
 // and tensor op goes to `recorder`, which computes it and keeps what backward needs.
 Analysis runRecordedForward(const Module& root, const std::shared_ptr<const Tensor>& input, detail::ForwardRecorder& recorder);
 
-// PyTorch's default initialisation after torch.manual_seed(seed): every layer in construction
-// order (pre-order, plain lists included) resets its parameters and buffers.
+// The initial weights after torch.manual_seed(seed). A model built from code whose tree is
+// unchanged gets them as its code makes them (engine/initrecipe.h: layers in construction order,
+// torch.randn parameters, nn.init calls, in-place changes); any other model PyTorch's default
+// initialisation: every layer in tree order (pre-order, plain lists included) resets its
+// parameters and buffers, as the exported code does.
 void initWeights(Module& root, uint64_t seed);
 
 // Bytes needed by the parameters and buffers of every layer (float32), for memory checks.

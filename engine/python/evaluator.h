@@ -2,6 +2,7 @@
 
 #include "engine/analysis/value.h"
 #include "engine/diagnostic.h"
+#include "engine/initrecipe.h"
 #include "engine/program.h"
 
 #include <functional>
@@ -236,9 +237,41 @@ protected:
     // items = {requires_grad} when given.
     static Value parameterValue(Shape shape, std::shared_ptr<const Tensor> data, const Module* owner, const std::string& name);
     static std::optional<bool> parameterRequiresGrad(const Value& t); // nullopt: not a parameter
+    // A buffer of a module (model.bn.running_var): while the model is built it names its module
+    // as a parameter value does (s = "buffer"), so in-place changes reach it.
+    Value bufferValue(Shape shape, std::shared_ptr<const Tensor> data, const Module& owner, const std::string& name) const;
     // p.requires_grad = flag / p.requires_grad_(flag): recorded in the module tree, at every place
     // of a module stored in several places; returns the parameter.
     Value setRequiresGrad(const Value& t, bool requiresGrad, SourceLoc loc);
+
+    // ---- the initialisation the code makes (initcode.cpp) -------------------------------
+    // Recorded in the order PyTorch makes it while the model is built: layers' construction,
+    // tensors the code creates (each carries its slot in Value::i; 0: none), nn.init calls and
+    // in-place changes. Modules are named by pointer until the model is chosen (initRecipeFor).
+    struct InitEvent {
+        InitStep step;
+        const Module* module = nullptr;     // of step.target
+        const Module* fromModule = nullptr; // of step.from
+    };
+    void recordReset(const Module& layer);
+    // A new tensor of the code (torch.zeros/empty/randn/...): t with a slot, every element `fill`,
+    // then `op` (Normal, Uniform or Copy of values) when it is random or given.
+    Value newInitTensor(Value t, double fill, std::optional<InitStep> op = std::nullopt);
+    // torch.nn.init.NAME(...) while building.
+    Value initFunction(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc);
+    // An in-place method (normal_, uniform_, zero_, fill_, copy_, mul_, add_) on a parameter,
+    // buffer or tensor of the code while building.
+    Value initMethod(const Value& x, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc);
+    // tensor * number, tensor + number, tensor - number on a tensor of the code while building.
+    std::optional<Value> initArithmetic(const std::string& op, const Value& a, const Value& b);
+    // `t` becomes module m's parameter or buffer `name`.
+    void recordBind(const Value& t, const Module& m, const std::string& name, SourceLoc loc);
+    // The steps of the chosen model (nullptr when they are PyTorch's default initialisation).
+    std::shared_ptr<const InitRecipe> initRecipeFor(const Module& root) const;
+    std::vector<InitEvent> m_initEvents;
+    std::unordered_map<const Module*, std::pair<size_t, size_t>> m_builtSpan; // events while each module was built
+    std::set<int64_t> m_unsetSlots; // torch.empty tensors nothing has written yet
+    int64_t m_nextSlot = 0;
 
     // ---- builtins (builtins.cpp) -------------------------------------------------------
     Value callBuiltin(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);

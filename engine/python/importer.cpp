@@ -639,6 +639,7 @@ std::variant<ImportResult, ParseError> FileEvaluator::run(std::string_view sourc
     }
     if (!result.root->sourceLoc().valid())
         result.root->setSourceLoc({1, 1});
+    result.root->setInitRecipe(initRecipeFor(*result.root));
     result.classNames = m_classOrder;
     for (const Created& c : m_created)
         result.models.push_back(c.name);

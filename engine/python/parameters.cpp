@@ -13,6 +13,17 @@ Value Evaluator::parameterValue(Shape shape, std::shared_ptr<const Tensor> data,
     return t;
 }
 
+Value Evaluator::bufferValue(Shape shape, std::shared_ptr<const Tensor> data, const Module& owner, const std::string& name) const
+{
+    Value t = Value::ofTensor(std::move(shape), std::move(data));
+    if (m_building) {
+        t.s = "buffer";
+        t.module = &owner;
+        t.items = {Value::ofStr(name)};
+    }
+    return t;
+}
+
 std::optional<bool> Evaluator::parameterRequiresGrad(const Value& t)
 {
     if (!t.isTensor() || t.s != "parameter")

@@ -164,6 +164,8 @@ Value Evaluator::makeLayer(const std::string& type, Args args, Kwargs kwargs, So
     layer->setSourceLoc(loc);
     const Module* raw = layer.get();
     m_pool.emplace(raw, std::move(layer));
+    m_builtSpan[raw] = {m_initEvents.size(), m_initEvents.size() + 1};
+    recordReset(*raw); // PyTorch draws its initial weights as it constructs it
     return Value::ofModule(raw);
 }
 
@@ -301,6 +303,7 @@ Value Evaluator::makeContainer(const std::string& type, Args args, Kwargs kwargs
     Module& cont = *c;
     m_pool.emplace(raw, std::move(c));
     fillContainer(cont, type, std::move(args), std::move(kwargs), loc);
+    m_builtSpan[raw] = {m_initEvents.size(), m_initEvents.size()};
     return Value::ofModule(raw);
 }
 
@@ -465,6 +468,7 @@ Value Evaluator::instantiate(const std::shared_ptr<ClassDef>& cls, Args args, Kw
     m->setSourceLoc(cls->loc);
     Module* raw = m.get();
     m_pool.emplace(raw, std::move(m));
+    const size_t firstEvent = m_initEvents.size();
     Instance& inst = m_instances[raw];
     inst.cls = cls;
     const Value self = Value::ofModule(raw);
@@ -483,6 +487,7 @@ Value Evaluator::instantiate(const std::shared_ptr<ClassDef>& cls, Args args, Kw
         m_instances[raw].superCalled = true;
     }
     finishInstance(*raw, m_instances[raw]);
+    m_builtSpan[raw] = {firstEvent, m_initEvents.size()};
     return self;
 }
 
@@ -881,7 +886,7 @@ Value Evaluator::moduleAttr(const Value& obj, const std::string& name, SourceLoc
                 if (data && !specs[k].isBuffer)
                     parameterRead(layer.tensors()[k], data);
                 if (specs[k].isBuffer)
-                    return Value::ofTensor(specs[k].shape, std::move(data));
+                    return bufferValue(specs[k].shape, std::move(data), m, specs[k].name);
                 return parameterValue(specs[k].shape, std::move(data), &m, specs[k].name);
             }
         if (name == "bias" || name == "weight")
@@ -950,7 +955,7 @@ std::optional<Value> Evaluator::ownTensor(const Module& m, const std::string& na
         if (data && !specs[k].isBuffer)
             parameterRead(m.tensors()[k], data);
         if (specs[k].isBuffer)
-            return Value::ofTensor(specs[k].shape, std::move(data));
+            return bufferValue(specs[k].shape, std::move(data), m, specs[k].name);
         return parameterValue(specs[k].shape, std::move(data), &m, specs[k].name);
     }
     return std::nullopt;
@@ -1000,12 +1005,13 @@ void Evaluator::registerTensor(CustomModule& m, Instance& in, const std::string&
     if (!v.data) {
         if (v.b)
             fill = static_cast<float>(v.f);
-        else
+        else if (v.i <= 0)
             warn(loc, "not supported by ModuleLab yet: the random or unset initial values of '" + name
                           + "'; ModuleLab starts it at zeros (its shape, parameter count and state_dict key are PyTorch's)",
                  Severity::Info);
     }
     m.setOwnTensor(std::move(s), fill, v.data);
+    recordBind(v, m, name, loc);
     if (!buffer) { // a new nn.Parameter has its own requires_grad (True unless given)
         const bool requiresGrad = parameterRequiresGrad(v).value_or(true);
         if (m.requiresGrad(name) != requiresGrad)
@@ -1453,11 +1459,8 @@ Value Evaluator::callTorch(const std::string& name, Args args, Kwargs kwargs, So
     }
     if (name == "torch.nn.Module.forward")
         notYet(loc, "calling nn.Module.forward directly");
-    if (name.rfind("torch.nn.init.", 0) == 0) {
-        warn(loc, "not supported by ModuleLab yet: applying " + name.substr(9) + "(); ModuleLab initialises weights as PyTorch does by default",
-             Severity::Info);
-        return args.empty() ? Value::none() : args[0];
-    }
+    if (name.rfind("torch.nn.init.", 0) == 0)
+        return initFunction(name.substr(14), std::move(args), std::move(kwargs), loc);
     if (name.rfind("torch.nn.", 0) == 0 && name.find('.', 9) == std::string::npos) {
         const std::string type = name.substr(9);
         if (type == "Sequential" || type == "ModuleList" || type == "ModuleDict") {
@@ -1518,6 +1521,8 @@ Value Evaluator::callTorch(const std::string& name, Args args, Kwargs kwargs, So
         need(1, 2);
         return Value::ofStr(str(args[0]));
     }
+    if (name == "torch.no_grad" || name == "torch.enable_grad" || name == "torch.set_grad_enabled" || name == "torch.inference_mode")
+        return Value::none(); // a context for `with`: the body runs, nothing ModuleLab computes changes
     if (name == "torch.manual_seed" || name == "torch.set_num_threads" || name == "torch.cuda.manual_seed"
         || name == "torch.cuda.manual_seed_all" || name == "torch.set_default_dtype")
         return Value::none();
@@ -1552,7 +1557,7 @@ Value Evaluator::containerForward(const Module& m, Args args, Kwargs kwargs, Sou
 
 namespace ml::detail {
 
-Value Evaluator::tensorMethod(const Value& x, const std::string& name, Args args, Kwargs, SourceLoc loc)
+Value Evaluator::tensorMethod(const Value& x, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc)
 {
     if (name == "@data" || name == "@T" || name == "detach" || name == "clone" || name == "contiguous")
         return x;
@@ -1572,11 +1577,8 @@ Value Evaluator::tensorMethod(const Value& x, const std::string& name, Args args
         return Value::ofInt(x.shape.numel().value_or(0));
     if (name == "@ndim" || name == "dim")
         return Value::ofInt(x.shape.rank());
-    if (!name.empty() && name.back() == '_') {
-        warn(loc, "not supported by ModuleLab yet: changing weights in code (." + name + "()); ModuleLab initialises weights as PyTorch does by default",
-             Severity::Info);
-        return x;
-    }
+    if (!name.empty() && name.back() == '_')
+        return initMethod(x, name, std::move(args), std::move(kwargs), loc);
     // What forward runs (the one table of forward ops) is known, yet not while building.
     const Spelling how = name[0] == '@' ? Spelling::Attribute : name == "__getitem__" ? Spelling::Operator : Spelling::Method;
     const std::string bare = how == Spelling::Attribute ? name.substr(1) : name;
@@ -1585,9 +1587,49 @@ Value Evaluator::tensorMethod(const Value& x, const std::string& name, Args args
     notYet(loc, unsupportedOp(how, bare) + " while the model is being built");
 }
 
-Value Evaluator::tensorFunction(const std::string& name, Args args, Kwargs, SourceLoc loc)
+Value Evaluator::tensorFunction(const std::string& name, Args args, Kwargs kwargs, SourceLoc loc)
 {
     const std::string fn = name.substr(name.rfind('.') + 1);
+    if (name.rfind("operator", 0) == 0 && args.size() == 2)
+        if (auto v = initArithmetic(name.substr(8), args[0], args[1]))
+            return *v;
+    if (name == "torch.randn_like" || name == "torch.rand_like" || name == "torch.zeros_like" || name == "torch.ones_like"
+        || name == "torch.empty_like") {
+        if (args.empty() || !args[0].isTensor())
+            fail(loc, "TypeError: " + fn + "(): argument 'input' (position 1) must be Tensor, not " + (args.empty() ? std::string("nothing") : typeNameOf(args[0])));
+        std::vector<Value> dims;
+        for (int64_t d : args[0].shape.dims())
+            dims.push_back(Value::ofInt(d));
+        return Evaluator::tensorFunction("torch." + fn.substr(0, fn.size() - 5), {Value::ofTuple(std::move(dims))}, {}, loc);
+    }
+    if (name == "torch.normal") {
+        // torch.normal(mean, std, size): a new tensor, normal_(mean, std)
+        const Value* size = nullptr;
+        std::vector<const Value*> ms;
+        for (const Value& a : args)
+            ms.push_back(&a);
+        for (const auto& [k, v] : kwargs)
+            if (k == "size")
+                size = &v;
+            else if (k == "mean" || k == "std")
+                ms.insert(ms.begin() + (k == "mean" ? 0 : std::min<std::ptrdiff_t>(1, static_cast<std::ptrdiff_t>(ms.size()))), &v);
+        if (!size && ms.size() == 3)
+            size = ms[2];
+        if (!size || ms.size() < 2 || !ms[0]->isNumber() || !ms[1]->isNumber())
+            notYet(loc, "torch.normal() other than torch.normal(mean, std, size) with numbers");
+        Value t = Evaluator::tensorFunction("torch.empty", {*size}, {}, loc);
+        m_unsetSlots.erase(t.i);
+        InitEvent ev;
+        ev.step.kind = InitStep::Kind::Normal;
+        ev.step.target.slot = t.i;
+        ev.step.target.shape = t.shape;
+        ev.step.a = ms[0]->number();
+        ev.step.b = ms[1]->number();
+        if (ev.step.b < 0)
+            fail(loc, "RuntimeError: normal expects std >= 0.0, but found std " + repr(*ms[1]));
+        m_initEvents.push_back(std::move(ev));
+        return t;
+    }
     if (name == "torch.zeros" || name == "torch.ones" || name == "torch.randn" || name == "torch.rand" || name == "torch.empty"
         || name == "torch.Tensor" || name == "torch.FloatTensor") {
         std::vector<int64_t> dims;
@@ -1602,6 +1644,16 @@ Value Evaluator::tensorFunction(const std::string& name, Args args, Kwargs, Sour
         Value t = Value::ofTensor(Shape(std::move(dims)), nullptr);
         t.b = name == "torch.zeros" || name == "torch.ones";
         t.f = name == "torch.ones" ? 1.0 : 0.0;
+        std::optional<InitStep> op;
+        if (name == "torch.randn" || name == "torch.rand") {
+            op.emplace();
+            op->kind = name == "torch.randn" ? InitStep::Kind::Normal : InitStep::Kind::Uniform;
+            op->a = 0.0;
+            op->b = 1.0;
+        }
+        t = newInitTensor(std::move(t), t.f, op);
+        if (!t.b && !op)
+            m_unsetSlots.insert(t.i);
         return t;
     }
     if (name == "torch.full") {
@@ -1609,6 +1661,7 @@ Value Evaluator::tensorFunction(const std::string& name, Args args, Kwargs, Sour
             notYet(loc, "torch.full() other than torch.full(size, number)");
         Value t = Evaluator::tensorFunction("torch.zeros", {args[0]}, {}, loc);
         t.f = args[1].number();
+        m_initEvents.back().step.a = t.f; // the new tensor's fill
         return t;
     }
     if (name == "torch.tensor" || name == "torch.as_tensor") {
@@ -1641,7 +1694,10 @@ Value Evaluator::tensorFunction(const std::string& name, Args args, Kwargs, Sour
         auto data = std::make_shared<Tensor>(Shape(dims));
         for (size_t k = 0; k < values.size(); ++k)
             (*data)[static_cast<int64_t>(k)] = values[k];
-        return Value::ofTensor(Shape(std::move(dims)), std::move(data));
+        InitStep given;
+        given.kind = InitStep::Kind::Copy;
+        given.values = std::move(values);
+        return newInitTensor(Value::ofTensor(Shape(std::move(dims)), std::move(data)), 0.0, std::move(given));
     }
     if (name.rfind("torch.nn.functional.", 0) == 0)
         fail(loc, "F." + fn + " is a function, not a module: in __init__ create a layer such as nn.ReLU(), or call F." + fn
