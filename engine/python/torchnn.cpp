@@ -1020,6 +1020,37 @@ void Evaluator::registerTensor(CustomModule& m, Instance& in, const std::string&
     in.attrs.erase(name);
 }
 
+namespace {
+
+// requires_grad_(True) on m inside a frozen module: PyTorch keeps requires_grad per parameter, so
+// the frozen modules above m stay frozen everywhere except on the way down to m (their own
+// parameters and their other children keep requires_grad False).
+void thawBelowFrozen(Module& m)
+{
+    std::vector<Module*> chain; // m's parent first, the root last
+    for (Module* p = m.parent(); p; p = p->parent())
+        chain.push_back(p);
+    size_t top = chain.size();
+    for (size_t i = 0; i < chain.size(); ++i)
+        if (chain[i]->frozen())
+            top = i;
+    if (top == chain.size())
+        return;
+    for (size_t i = top + 1; i-- > 0;) {
+        Module& a = *chain[i];
+        const Module* next = i == 0 ? &m : chain[i - 1];
+        a.setFrozen(false);
+        for (const TensorSpec& s : a.tensorSpecs())
+            if (!s.isBuffer)
+                a.setParameterFrozen(s.name, true);
+        for (const Module::Child& c : a.children())
+            if (c.module.get() != next)
+                c.module->setFrozen(true);
+    }
+}
+
+} // namespace
+
 Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args args, Kwargs kwargs, SourceLoc loc, Frame& f)
 {
     const Module& cm = *self.module;
@@ -1311,9 +1342,8 @@ Value Evaluator::moduleMethod(const Value& self, const std::string& name, Args a
             requiresGrad = truthy(v, loc);
         }
         mutating();
-        for (const Module* p = cm.parent(); requiresGrad && p; p = p->parent())
-            if (p->frozen())
-                notYet(loc, "requires_grad_(True) on a part of a frozen module");
+        if (requiresGrad)
+            thawBelowFrozen(m);
         auto set = [&](Module& node, auto& rec) -> void {
             node.setFrozen(false);
             for (const Module::Child& c : node.children())

@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -129,6 +130,7 @@ private slots:
     void parametersNamedFromWhatTheyFeed();
     void sharedModuleInRootContainer();
     void frozenModulesRoundTrip();
+    void requiresGradTrueInsideFrozen();
 };
 
 void TestPythonExport::initTestCase()
@@ -471,16 +473,30 @@ void TestPythonExport::frozenModulesRoundTrip()
     QCOMPARE(countParameters(*back.root).trainable, int64_t(90)); // PyTorch: frozen_features.json
     QCOMPARE(modelFileText(*back.root, extrasOf(back), false, {}), modelFileText(*mlab.root, extras, false, {}));
 
-    // requires_grad_(True) thaws a module again; on a part of a frozen module it is not supported yet
+    // requires_grad_(True) thaws a module again
     const std::string thaw = "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))\n"
                              "model.requires_grad_(False)\nmodel.requires_grad_(requires_grad=True)\n";
     QCOMPARE(countParameters(*importText(thaw).root).trainable, int64_t(12));
-    auto partial = python::importPython("import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(2, 2))\nmodel.requires_grad_(False)\n"
-                                        "model[0].requires_grad_(True)\n",
-                                        "partial.py");
-    QVERIFY(std::holds_alternative<ParseError>(partial));
-    QVERIFY2(std::get<ParseError>(partial).toString().find("partial.py:4:") != std::string::npos, std::get<ParseError>(partial).toString().c_str());
-    QVERIFY(std::get<ParseError>(partial).message.find("not supported by ModuleLab yet") != std::string::npos);
+}
+
+// requires_grad_(True) on a module inside a frozen one: that module's parameters train again, the
+// rest of the frozen module stays frozen (python/thaw/gen_thaw_reference.py: PyTorch's flags).
+void TestPythonExport::requiresGradTrueInsideFrozen()
+{
+    const QJsonObject ref = QJsonDocument::fromJson(QByteArray::fromStdString(readFile(dataPath("python/thaw/thaw.json")))).object();
+    QVERIFY(!ref.isEmpty());
+    for (const QString& file : ref.keys()) {
+        const ImportResult r = importText(readFile(dataPath("python/thaw/" + file)), file.toStdString());
+        QStringList frozen;
+        for (const StateEntry& e : stateDict(*r.root))
+            if (!e.spec.isBuffer && !e.module->requiresGrad(e.spec.name))
+                frozen << QString::fromStdString(e.key);
+        QStringList want;
+        for (const QJsonValue& v : ref[file].toObject()["frozen"].toArray())
+            want << v.toString();
+        QCOMPARE(frozen, want);
+        QCOMPARE(countParameters(*r.root).trainable, ref[file].toObject()["trainable"].toInteger());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestPythonExport)
