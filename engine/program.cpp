@@ -426,8 +426,18 @@ std::string toSource(const Stmt& s, int indent)
     case Stmt::Kind::With:
         return pad + "with " + toSource(s.value) + (s.target.kind == Expr::Kind::None ? std::string() : " as " + toSource(s.target)) + ":"
             + bodySource(s.body, indent + 1);
-    case Stmt::Kind::Try:
-        return pad + "try:" + bodySource(s.body, indent + 1) + "\n" + pad + "except Exception:" + bodySource(s.orelse, indent + 1);
+    case Stmt::Kind::Try: {
+        if (!s.targets.empty()) { // a clause of a try
+            if (s.targets[0] != "except")
+                return pad + s.targets[0] + ":" + bodySource(s.body, indent + 1);
+            return pad + "except" + (s.value.kind == Expr::Kind::None ? std::string() : " " + toSource(s.value))
+                + (s.op.empty() ? std::string() : " as " + s.op) + ":" + bodySource(s.body, indent + 1);
+        }
+        std::string out = pad + "try:" + bodySource(s.body, indent + 1);
+        for (const Stmt& c : s.orelse)
+            out += "\n" + toSource(c, indent);
+        return out;
+    }
     case Stmt::Kind::Def: {
         std::string ps = toSource(s.params);
         if (ps.size() >= 2)

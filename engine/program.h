@@ -109,7 +109,9 @@ struct Stmt {
         Raise,     // value = the exception (None when bare)
         Del,       // target
         With,      // value = the context manager; target = its 'as' name (None when absent); body
-        Try,       // body; orelse = the first except handler's body (not run by ModuleLab)
+        Try,       // body; orelse = its clauses in order, each a Try whose targets[0] is "except"
+                   // (value = the class or tuple of classes, None when bare; op = the 'as' name),
+                   // "else" or "finally", with body
         Def,       // op = name; params; body: a function defined inside a function
     };
 

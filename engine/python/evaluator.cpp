@@ -254,8 +254,7 @@ Evaluator::Flow Evaluator::exec(const Stmt& s, Frame& f)
             assign(s.target, manager, f, s.loc);
         return execBlock(s.body, f);
     }
-    case Stmt::Kind::Try:
-        notYet(s.loc, "try statements (the code that runs them)");
+    case Stmt::Kind::Try: return execTry(s, f);
     case Stmt::Kind::Def: f.locals[s.op] = nestedFunction(s.op, s.params, s.body, s.loc, f); return Flow::Normal;
     }
     return Flow::Normal;

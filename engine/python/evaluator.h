@@ -83,6 +83,9 @@ inline constexpr const char* kContainerForward = "forward of the container";
 // The torchBase of a class made by collections.namedtuple (its `_fields` attribute names them).
 inline constexpr const char* kNamedTuple = "collections.namedtuple";
 
+// The file's own module (sys.modules[__name__]): a Namespace whose attributes are the global names.
+inline constexpr const char* kThisModule = "\x01this module";
+
 // The deepest module tree the evaluator builds (levels of children below the model).
 inline constexpr int kMaxModuleNesting = 100;
 // The deepest tuple inside a tuple (Python's own printing and comparing stop near 1000).
@@ -137,6 +140,9 @@ public:
     enum class Flow { Normal, Break, Continue, Return };
     Flow execBlock(const std::vector<Stmt>& body, Frame& f);
     Flow exec(const Stmt& s, Frame& f);
+    // try/except/else/finally (tryexcept.cpp): a Python exception the code raises is caught by a
+    // matching handler; ModuleLab's own limits never are.
+    Flow execTry(const Stmt& s, Frame& f);
     Value eval(const Expr& e, Frame& f);
     Value call(const Value& callee, Args args, Kwargs kwargs, SourceLoc loc, Frame& f);
     Value callFunction(const FunctionDef& fn, const Value* self, Args args, Kwargs kwargs, SourceLoc loc,
@@ -218,6 +224,9 @@ protected:
     void syncShared(const Module& changed, SourceLoc loc);
     // A program's method (self first) or module-level function as a function the evaluator calls.
     std::shared_ptr<FunctionDef> programFunction(const Method& meth);
+
+    // setattr(sys.modules[__name__], name, v): a global name of the file.
+    virtual void setModuleGlobal(const std::string& name, Value v) { m_globals[name] = std::move(v); }
 
     // Forward hooks, overridden by the Interpreter.
     virtual Value callModule(const Module& m, Args args, Kwargs kwargs, SourceLoc loc);

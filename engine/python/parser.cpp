@@ -162,6 +162,7 @@ private:
     // ---- statements ------------------------------------------------------------------
     void fileStatement(std::vector<Statement>& out, bool inClass);
     void skipped(std::vector<Statement>& out, const std::string& what, const std::string& why);
+    Stmt tryStatement();
     void codeStatement(std::vector<Stmt>& out);
     void simpleStatements(std::vector<Stmt>& out);
     Stmt simpleStatement();
@@ -289,7 +290,11 @@ void Parser::fileStatement(std::vector<Statement>& out, bool inClass)
         skipped(out, "if __name__ == '__main__'", "");
         return;
     }
-    if (isWord("try") || isWord("with") || isWord("async")) {
+    if (inClass && isWord("try")) {
+        skipped(out, "try", "'try' block in a class body not run: ModuleLab runs definitions and assignments there");
+        return;
+    }
+    if (isWord("with") || isWord("async")) {
         const std::string w = cur().text;
         skipped(out, w, "top-level '" + w + "' block not run: ModuleLab runs definitions, assignments, if, for and while here");
         return;
@@ -303,6 +308,56 @@ void Parser::fileStatement(std::vector<Statement>& out, bool inClass)
         s.code = std::move(c);
         out.push_back(std::move(s));
     }
+}
+
+// try: body; orelse = its clauses in order, each a Stmt of kind Try whose targets[0] is "except"
+// (value = the exception class or tuple of classes, None for a bare except; op = the `as` name),
+// "else" or "finally", with the clause's block as body.
+Stmt Parser::tryStatement()
+{
+    Stmt st;
+    st.kind = Stmt::Kind::Try;
+    st.loc = cur().loc;
+    ++m_p;
+    st.body = block();
+    auto clause = [&](const char* what) {
+        Stmt c;
+        c.kind = Stmt::Kind::Try;
+        c.loc = cur().loc;
+        c.targets = {what};
+        c.value.loc = c.loc;
+        ++m_p;
+        return c;
+    };
+    bool bare = false;
+    while (isWord("except")) {
+        if (bare)
+            fail(cur().loc, "default 'except:' must be last");
+        Stmt c = clause("except");
+        if (!isOp(":")) {
+            c.value = expression();
+            if (acceptWord("as"))
+                c.op = name("a name after 'as'");
+        } else {
+            bare = true;
+        }
+        c.body = block();
+        st.orelse.push_back(std::move(c));
+    }
+    const bool handlers = !st.orelse.empty();
+    if (handlers && isWord("else")) {
+        Stmt c = clause("else");
+        c.body = block();
+        st.orelse.push_back(std::move(c));
+    }
+    if (isWord("finally")) {
+        Stmt c = clause("finally");
+        c.body = block();
+        st.orelse.push_back(std::move(c));
+    }
+    if (st.orelse.empty())
+        fail(cur().loc, "expected 'except' or 'finally' block");
+    return st;
 }
 
 void Parser::codeStatement(std::vector<Stmt>& out)
@@ -361,26 +416,7 @@ void Parser::codeStatement(std::vector<Stmt>& out)
             return;
         }
         if (w == "try") {
-            Stmt st;
-            st.kind = Stmt::Kind::Try;
-            st.loc = t.loc;
-            ++m_p;
-            st.body = block();
-            bool first = true;
-            while (isWord("except")) {
-                ++m_p;
-                while (!isOp(":") && cur().kind != Token::Kind::End && cur().kind != Token::Kind::Newline)
-                    ++m_p;
-                std::vector<Stmt> handler = block();
-                if (first)
-                    st.orelse = std::move(handler);
-                first = false;
-            }
-            if (acceptWord("else"))
-                (void)block();
-            if (acceptWord("finally"))
-                (void)block();
-            out.push_back(std::move(st));
+            out.push_back(tryStatement());
             return;
         }
         if (w == "import" || w == "from") {
