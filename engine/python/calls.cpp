@@ -228,6 +228,12 @@ Value Evaluator::getAttr(const Value& obj, const std::string& name, SourceLoc lo
     }
     switch (obj.kind) {
     case Value::Kind::Namespace: {
+        if (obj.s == kThisModule) {
+            auto it = m_globals.find(name);
+            if (it == m_globals.end())
+                fail(loc, "AttributeError: module '__main__' has no attribute '" + name + "'"); // as `python3 FILE` says
+            return it->second;
+        }
         const std::string q = obj.s + "." + name;
         if (q == "math.pi")
             return Value::ofFloat(M_PI);
@@ -369,6 +375,10 @@ void Evaluator::setAttr(const Value& obj, const std::string& name, Value v, Sour
                 return;
             }
         obj.cls->attrs.emplace_back(name, std::move(v));
+        return;
+    }
+    if (obj.kind == Value::Kind::Namespace && obj.s == kThisModule) {
+        setModuleGlobal(name, std::move(v));
         return;
     }
     if (obj.kind == Value::Kind::Namespace) {

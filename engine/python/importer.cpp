@@ -112,7 +112,13 @@ private:
     std::shared_ptr<ClassDef> classDef(const Statement& s, Frame& top);
     std::shared_ptr<FunctionDef> functionDef(const Statement& s, Frame& scope, std::shared_ptr<ClassDef> owner);
     bool touchesModel(const Stmt& s, const Frame& top) const;
+    bool readsModel(const Stmt& s, const Frame& top) const;
     void noteModels(Frame& top, SourceLoc loc);
+    void setModuleGlobal(const std::string& name, Value v) override
+    {
+        m_top.locals[name] = v; // the module level's own names, which functions see after this line
+        m_globals[name] = std::move(v);
+    }
     ParseError located(const EvalError& e, const std::string& prefix) const;
     std::variant<Value, ParseError> buildChosen(Frame& top);
     std::optional<ParseError> runFile(std::string_view source);
@@ -299,6 +305,17 @@ std::shared_ptr<ClassDef> FileEvaluator::classDef(const Statement& s, Frame& top
     return cls;
 }
 
+// Whether the line's value reads a model the file made (a new model built on it, a call with it).
+bool FileEvaluator::readsModel(const Stmt& s, const Frame& top) const
+{
+    std::set<std::string> names;
+    namesIn(s.value, names);
+    return std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+        auto it = top.locals.find(n);
+        return it != top.locals.end() && it->second.kind == Value::Kind::Module;
+    });
+}
+
 bool FileEvaluator::touchesModel(const Stmt& s, const Frame& top) const
 {
     auto isModel = [&](const Expr* n) {
@@ -381,7 +398,8 @@ void FileEvaluator::topLevel(const Statement& s, Frame& top)
     try {
         (void)exec(s.code, top);
     } catch (const EvalError& e) {
-        if (touchesModel(s.code, top) || m_created.empty())
+        // PyTorch fails on a line that builds on a model too (m2 = nn.Sequential(m, 3)): its error stands
+        if (touchesModel(s.code, top) || m_created.empty() || (e.kind == ErrorKind::Python && readsModel(s.code, top)))
             throw;
         warn(s.loc, "line not run: " + e.message, Severity::Warning);
     }
@@ -432,7 +450,7 @@ std::variant<Value, ParseError> FileEvaluator::buildChosen(Frame& top)
                 return ParseError{"--args", {1, 1}, "'" + want + "' is a model the file creates: it takes no --args"};
             return v;
         }
-        if (v.kind == Value::Kind::Class || v.kind == Value::Kind::Function)
+        if (v.kind == Value::Kind::Class || v.kind == Value::Kind::Function || v.kind == Value::Kind::Partial)
             return evalArgs(v, want);
         return ParseError{m_file, {1, 1}, "'" + want + "' is a " + detail::typeNameOf(v) + ", not a model, class or function"};
     }

@@ -238,7 +238,7 @@ std::string Evaluator::repr(const Value& v)
     case Value::Kind::Tensor: return "tensor of shape " + v.shape.toString();
     case Value::Kind::Class: return "<class '" + v.cls->name + "'>";
     case Value::Kind::Builtin: return "<" + v.s + ">";
-    case Value::Kind::Namespace: return "<module '" + v.s + "'>";
+    case Value::Kind::Namespace: return "<module '" + (v.s == kThisModule ? std::string("__main__") : v.s) + "'>";
     case Value::Kind::Function: return "<function " + v.fn->name + ">";
     default: return "<" + typeNameOf(v) + ">";
     }
@@ -598,7 +598,13 @@ Value Evaluator::subscript(const Value& obj, const Value& index, SourceLoc loc, 
     }
     if (obj.kind == Value::Kind::Class || obj.kind == Value::Kind::Builtin)
         return obj; // typing subscripts: List[int]
-    if (obj.kind == Value::Kind::Namespace) // sys.modules[...], np.r_[...]: a library's value ModuleLab does not have
+    if (obj.kind == Value::Kind::Namespace && obj.s == "sys.modules" && index.kind == Value::Kind::Str) {
+        // sys.modules[__name__]: the file's own module, whose attributes are its global names
+        auto name = m_globals.find("__name__");
+        if (name != m_globals.end() && name->second.kind == Value::Kind::Str && name->second.s == index.s)
+            return Value::ofNamespace(kThisModule);
+    }
+    if (obj.kind == Value::Kind::Namespace) // sys.modules['x'], np.r_[...]: a library's value ModuleLab does not have
         notYet(loc, "indexing '" + obj.s + "'");
     int64_t size = -1;
     const bool moduleSeq = obj.kind == Value::Kind::Module

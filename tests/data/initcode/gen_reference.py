@@ -38,7 +38,7 @@ ENTRIES = [
     ("tv011_densenet121", "corpus/tv011_densenet.py", "densenet121", "", [0], None),
     ("tv02_squeezenet1_1", "corpus/tv02_squeezenet.py", "squeezenet1_1", "", [2], None),
     ("tv011_squeezenet1_0", "corpus/tv011_squeezenet.py", "squeezenet1_0", "num_classes=10", [0], None),
-    # ("cifarmodels_resnet20", "corpus-heldout/cifarmodels_resnet.py", "cifar10_resnet20", "", [4], [1, 3, 32, 32]),
+    ("cifarmodels_resnet20", "corpus-heldout/cifarmodels_resnet.py", "cifar10_resnet20", "", [4], [1, 3, 32, 32]),
 ]
 
 
