@@ -193,8 +193,33 @@ Value Evaluator::initFunction(const std::string& called, Args args, Kwargs kwarg
         const double g = calculateGain(*this, b[0], b[1], loc, isInt);
         return isInt ? Value::ofInt(1) : Value::ofFloat(g);
     }
-    if (fn == "orthogonal_" || fn == "sparse_")
-        notYet(loc, "nn.init." + fn + "() (its weights come from a QR decomposition or random sparsity ModuleLab does not compute)");
+    if (fn == "sparse_")
+        notYet(loc, "nn.init.sparse_() (the rows it zeroes come from torch.randperm, which ModuleLab does not draw yet)");
+    if (fn == "orthogonal_") {
+        // PyTorch draws normal_(0, 1) values of the tensor's size, then orthogonalises them with a
+        // QR decomposition ModuleLab does not compute: the draws are replayed (so every later
+        // weight is PyTorch's), the tensor keeps them as they were drawn.
+        const Bound b = bindArgs(*this, fn, P{{"tensor", std::nullopt}, {"gain", Value::ofInt(1)}}, std::move(args), std::move(kwargs), loc);
+        const Value& tensor = b[0];
+        if (!tensor.isTensor())
+            fail(loc, "AttributeError: '" + typeNameOf(tensor) + "' object has no attribute 'ndimension'");
+        if (tensor.shape.rank() < 2)
+            fail(loc, "ValueError: Only tensors with 2 or more dimensions are supported");
+        InitEvent ev;
+        if (!targetOf(tensor, ev.step.target, ev.module))
+            notYet(loc, "nn.init.orthogonal_() on a tensor that is neither a parameter, a buffer nor a tensor made by torch.* "
+                        "while the model is built");
+        warn(loc, "not supported by ModuleLab yet: nn.init.orthogonal_() (a QR decomposition): the tensor keeps the normal "
+                  "values PyTorch draws before orthogonalising them; the draws after it are PyTorch's",
+             Severity::Info);
+        if (tensor.shape.numel().value_or(0) == 0)
+            return tensor;
+        ev.step.kind = InitStep::Kind::Normal;
+        ev.step.a = 0.0;
+        ev.step.b = 1.0;
+        m_initEvents.push_back(std::move(ev));
+        return tensor;
+    }
     static const std::map<std::string, P> params = {
         {"uniform_", {{"tensor", std::nullopt}, {"a", Value::ofFloat(0.0)}, {"b", Value::ofFloat(1.0)}}},
         {"normal_", {{"tensor", std::nullopt}, {"mean", Value::ofFloat(0.0)}, {"std", Value::ofFloat(1.0)}}},

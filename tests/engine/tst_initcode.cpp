@@ -14,6 +14,7 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <algorithm>
 #include <cstring>
 
 using namespace ml;
@@ -215,8 +216,15 @@ void TestInitCode::notSupportedYet()
 {
     const std::string head = "import torch\nimport torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
                              "        self.fc = nn.Linear(4, 2)\n";
-    const std::string e = errorOf(head + "        nn.init.orthogonal_(self.fc.weight)\n");
-    QVERIFY2(e.rfind("model.py:7:9: cannot build Net: not supported by ModuleLab yet: nn.init.orthogonal_()", 0) == 0, e.c_str());
+    const std::string e = errorOf(head + "        nn.init.sparse_(self.fc.weight, 0.5)\n");
+    QVERIFY2(e.rfind("model.py:7:9: cannot build Net: not supported by ModuleLab yet: nn.init.sparse_()", 0) == 0, e.c_str());
+    // orthogonal_ draws as PyTorch does (the later weights stay PyTorch's) and says what it leaves out
+    auto r = importCode(head + "        nn.init.orthogonal_(self.fc.weight)\n        self.out = nn.Linear(2, 2)\n");
+    QVERIFY(std::holds_alternative<python::ImportResult>(r));
+    const python::ImportResult& res = std::get<python::ImportResult>(r);
+    QVERIFY(std::any_of(res.diagnostics.begin(), res.diagnostics.end(), [](const Diagnostic& d) {
+        return d.loc.line == 7 && d.message.find("not supported by ModuleLab yet: nn.init.orthogonal_()") != std::string::npos;
+    }));
 }
 
 // normal_ draws as PyTorch 1.13's CPU kernel: Box-Muller on blocks of 16 (the last 16 redrawn
