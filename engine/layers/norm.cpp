@@ -150,26 +150,22 @@ void BatchNormBase::normalize(const Tensor& in, Tensor& out, bool batchStats, do
             mean = runMean[ch];
             var = runVar[ch];
         } else {
-            // Float sums along each plane (they vectorise), double across planes.
+            // Double sums, as PyTorch's CPU kernel accumulates: float sums along a large plane
+            // lose digits that a channel whose mean is large against its spread amplifies.
             double sum = 0.0;
             for (int64_t i = 0; i < n; ++i) {
                 const float* xp = x + (i * c + ch) * inner;
-                float part = 0.0f;
-#pragma omp simd reduction(+ : part)
+#pragma omp simd reduction(+ : sum)
                 for (int64_t j = 0; j < inner; ++j)
-                    part += xp[j];
-                sum += part;
+                    sum += xp[j];
             }
             mean = sum / static_cast<double>(n * inner);
             double sq = 0.0;
-            const float fm = static_cast<float>(mean);
             for (int64_t i = 0; i < n; ++i) {
                 const float* xp = x + (i * c + ch) * inner;
-                float part = 0.0f;
-#pragma omp simd reduction(+ : part)
+#pragma omp simd reduction(+ : sq)
                 for (int64_t j = 0; j < inner; ++j)
-                    part += (xp[j] - fm) * (xp[j] - fm);
-                sq += part;
+                    sq += (xp[j] - mean) * (xp[j] - mean);
             }
             var = sq / static_cast<double>(n * inner);
             if (meanOut)

@@ -197,22 +197,18 @@ void batchNormBackward(const BatchNormBase& l, const Tensor& in, const Tensor& g
             mean = l.tensors()[runIndex][ch];
             invStd = 1.0 / std::sqrt(static_cast<double>(l.tensors()[runIndex + 1][ch]) + o.eps);
         }
-        // Float sums along each image's plane (they vectorise), double across planes.
-        double sumG = 0.0, sumGXraw = 0.0;
+        // Double sums, as PyTorch's CPU kernel accumulates (float sums along a large plane lose
+        // the digits a channel with a large mean against its spread needs).
+        double sumG = 0.0, sumGX = 0.0;
         for (int64_t i = 0; i < n; ++i) {
             const float* x = in.data() + (i * c + ch) * inner;
             const float* g = gOut.data() + (i * c + ch) * inner;
-            const float fm = static_cast<float>(mean);
-            float sg = 0.0f, sgx = 0.0f;
-#pragma omp simd reduction(+ : sg, sgx)
+#pragma omp simd reduction(+ : sumG, sumGX)
             for (int64_t j = 0; j < inner; ++j) {
-                sg += g[j];
-                sgx += g[j] * (x[j] - fm);
+                sumG += g[j];
+                sumGX += static_cast<double>(g[j]) * (x[j] - mean);
             }
-            sumG += sg;
-            sumGXraw += sgx;
         }
-        const double sumGX = sumGXraw;
         const double weight = w ? w[ch] : 1.0;
         if (gW) {
             gW[ch] += static_cast<float>(sumGX * invStd);

@@ -17,11 +17,16 @@ For each MANIFEST entry that PyTorch builds:
     generator (std::mt19937_64 seeded with 0; an element drops when its draw is below p * 2^64;
     Dropout2d draws once per sample and channel), so training mode is compared with the same
     masks on both sides.
+The reference is the same pass in float64 (model.double(), the float32 weights, input, target and
+masks cast); the float32 pass only measures how far PyTorch's own float32 lands from it.
 Writes corpus_grads.json (per case: name, directory, model, input shape, loss, the number of
-parameters) and corpus_grads.safetensors: per case the loss and digests of the input gradient,
+parameters, PyTorch float32's largest distance) and corpus_grads.safetensors: per case the
+float64 loss and PyTorch float32's relative distance from it, and digests of the input gradient,
 of every parameter's gradient (named_parameters() names) and of every floating-point buffer after
 the forward pass (BatchNorm running statistics). A digest is [sum, sum of squares, largest
-magnitude, then 32 values at the indices (k * 2654435761 + 12345) % numel, k = 0..31].
+magnitude, then 32 values at the indices (k * 2654435761 + 12345) % numel, k = 0..31] of the
+float64 tensor, then PyTorch float32's distance from that digest, measured as
+tst_corpusgrads.cpp measures ModuleLab's (distance()).
 Models PyTorch cannot build or run, or that return several outputs, are listed in the JSON with
 the reason ("pytorch_error").
 """
@@ -124,12 +129,45 @@ def pattern(key, shape, scale):
     return (scale * v).to(torch.float32).reshape(shape)
 
 
-def digest(t):
+def digest_of(t):
     flat = t.detach().flatten().double()
     n = flat.numel()
     idx = torch.tensor([(k * 2654435761 + 12345) % n for k in range(DIGEST_VALUES)], dtype=torch.int64)
     head = torch.stack([flat.sum(), (flat * flat).sum(), flat.abs().max()])
-    return torch.cat([head, flat[idx]]).float()
+    return torch.cat([head, flat[idx]])
+
+
+def distance(got, want, layer_scale=0.0):
+    """How far the tensor `got` is from the digest `want`, in units of its scale, exactly as
+    tst_corpusgrads.cpp's compareDigest() measures it."""
+    flat = got.detach().flatten().double()
+    n = flat.numel()
+    s, sq = float(flat.sum()), float((flat * flat).sum())
+    norm, scale = math.sqrt(max(float(want[1]), 0.0)), max(float(want[2]), layer_scale)
+    norm_scale = max(norm, scale)
+    floor = 1e-7
+
+    def ratio(diff, sc):
+        return 0.0 if diff == 0.0 else diff / max(sc, 1e-30)
+
+    worst = ratio(max(0.0, abs(s - float(want[0])) - floor * math.sqrt(n)), norm_scale * math.sqrt(n))
+    worst = max(worst, ratio(max(0.0, abs(math.sqrt(sq) - norm) - floor * math.sqrt(n)), norm_scale))
+    for k in range(DIGEST_VALUES):
+        if n == 0:
+            break
+        i = (k * 2654435761 + 12345) % n
+        worst = max(worst, ratio(max(0.0, abs(float(flat[i]) - float(want[3 + k])) - floor), scale))
+    return worst
+
+
+def digest(t64, t32, layer_scale=0.0):
+    """The float64 tensor's digest, then PyTorch float32's distance from it."""
+    d = digest_of(t64)
+    return torch.cat([d, torch.tensor([distance(t32, d, layer_scale)], dtype=torch.float64)]).float()
+
+
+def owner(name):
+    return name.rsplit(".", 1)[0] if "." in name else ""
 
 
 class NotATensor(Exception):
@@ -156,10 +194,10 @@ class IllConditioned(Exception):
 CHECK = [True]
 
 
-def run(model, size, channels, conditioned):
+def run(model, size, channels, conditioned, dtype=torch.float32):
     CHECK[0] = conditioned
     GEN[0] = MT19937_64(0)
-    x = pattern("input", [2, channels, size, size], 4.0).requires_grad_()
+    x = pattern("input", [2, channels, size, size], 4.0).to(dtype).requires_grad_()
     hooks = [m.register_forward_hook(values_per_channel) for m in model.modules()
              if isinstance(m, (torch.nn.modules.batchnorm._BatchNorm, torch.nn.modules.instancenorm._InstanceNorm))]
     try:
@@ -173,7 +211,7 @@ def run(model, size, channels, conditioned):
         loss_name, target = "cross_entropy", torch.tensor([1, 0])
         loss = F.cross_entropy(out, target)
     else:
-        loss_name, target = "mse", pattern("target", list(out.shape), 1.0)
+        loss_name, target = "mse", pattern("target", list(out.shape), 1.0).to(dtype)
         loss = F.mse_loss(out, target)
     loss.backward()
     return x, out, loss_name, loss
@@ -243,13 +281,33 @@ def main():
             size, x, y, loss_name, loss = ran
             case.update({"input": [2, full[1], size, size], "output": list(y.shape), "loss": loss_name,
                          "parameters": sum(p.numel() for p in model.parameters())})
-            out[f"{name}.loss"] = loss.detach().reshape(())
-            out[f"{name}.grad.input"] = digest(x.grad)
+            grads32 = {"input": x.grad.clone()}
             for pname, p in model.named_parameters():
-                out[f"{name}.grad.{pname}"] = digest(p.grad if p.grad is not None else torch.zeros_like(p))
+                grads32[pname] = (p.grad if p.grad is not None else torch.zeros_like(p)).clone()
+            buffers32 = {k: b.clone() for k, b in model.named_buffers() if b.dtype.is_floating_point}
+            # The same pass in float64: the weights, input and target of the float32 pass, cast.
+            with torch.no_grad():
+                for k, v in model.state_dict().items():
+                    v.copy_(filled[k])
+            model.double()
+            model.zero_grad(set_to_none=True)
+            x64, _, _, loss64 = run(model, size, full[1], conditioned, torch.float64)
+            grads64 = {"input": x64.grad}
+            for pname, p in model.named_parameters():
+                grads64[pname] = p.grad if p.grad is not None else torch.zeros_like(p)
+            layer_scale = {}
+            for pname, g in grads64.items():
+                if pname != "input":
+                    layer_scale[owner(pname)] = max(layer_scale.get(owner(pname), 0.0), float(g.abs().max()))
+            out[f"{name}.loss"] = torch.tensor([float(loss64), abs(float(loss) - float(loss64)) / max(1.0, abs(float(loss64)))])
+            out[f"{name}.grad.input"] = digest(grads64["input"], grads32["input"])
+            for pname in grads64:
+                if pname != "input":
+                    out[f"{name}.grad.{pname}"] = digest(grads64[pname], grads32[pname], layer_scale[owner(pname)])
             for bname, b in model.named_buffers():
                 if b.dtype.is_floating_point:
-                    out[f"{name}.buffer.{bname}"] = digest(b)
+                    out[f"{name}.buffer.{bname}"] = digest(b, buffers32[bname])
+            case["pytorch_float32_distance"] = max(float(t[-1]) for k, t in out.items() if k.startswith(name + "."))
             listed.append(case)
             print(name, size, loss_name, float(loss), case["parameters"], flush=True)
     write_safetensors(os.path.join(HERE, "corpus_grads.safetensors"), out)
