@@ -14,6 +14,7 @@
 #include "app/ui/teachingtools.h"
 #include "engine/shape.h"
 #include "engine/tensor.h"
+#include "classroomwindow.h"
 
 #include <QApplication>
 #include <QDockWidget>
@@ -76,18 +77,14 @@ private slots:
     void classNamesWhole()
     {
         MainWindow window;
-        window.setQuiet(true);
-        window.resize(1600, 1000);
-        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab")));
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QString why;
+        QVERIFY2(testing::presentAt(window, QSize(1600, 1000), QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab"), false, &why), qPrintable(why));
         RunDocks* docks = window.runDocks();
         docks->raise();
         docks->controller()->run();
         QVERIFY(docks->controller()->waitForFinished(60000));
         PredictionChart* chart = docks->predictions();
         QTRY_COMPARE(chart->barCount(), 10);
-        QString why;
         QTRY_VERIFY2(namesWhole(chart, &why), qPrintable(why));
 
         // Widened.
@@ -96,7 +93,7 @@ private slots:
         QTRY_VERIFY2(namesWhole(chart, &why), qPrintable(why));
 
         // Classroom mode, the run panels brought back: the names in the large type.
-        ClassroomMode* mode = window.findChild<TeachingTools*>()->classroom();
+        ClassroomMode* mode = testing::classroomOf(window);
         mode->setActive(true);
         docks->raise();
         auto* card = window.findChild<QDockWidget*>(QStringLiteral("nodeCardDock"));

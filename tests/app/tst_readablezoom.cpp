@@ -5,6 +5,7 @@
 #include "app/diagram/diagramview.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/teachingtools.h"
+#include "classroomwindow.h"
 
 #include <QAction>
 #include <QFile>
@@ -47,11 +48,8 @@ private slots:
     {
         QTemporaryDir dir;
         MainWindow window;
-        window.setQuiet(true);
-        window.resize(1280, 720);
-        QVERIFY(window.openFile(tallModel(dir, 120)));
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QString why;
+        QVERIFY2(testing::presentAt(window, QSize(1280, 720), tallModel(dir, 120), false, &why), qPrintable(why));
         auto* diagram = window.findChild<DiagramView*>();
         QAction* fit = zoomToFit(window);
         QVERIFY(fit);
@@ -61,7 +59,7 @@ private slots:
         QCOMPARE(diagram->verticalScrollBar()->value(), diagram->verticalScrollBar()->minimum()); // from the top
 
         // Classroom mode: the labels at their own size at least.
-        ClassroomMode* mode = window.findChild<TeachingTools*>()->classroom();
+        ClassroomMode* mode = testing::classroomOf(window);
         mode->setActive(true);
         QTest::qWait(50);
         fit->trigger();

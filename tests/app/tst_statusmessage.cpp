@@ -5,6 +5,7 @@
 #include "app/ui/mainwindow.h"
 #include "app/ui/statusmessage.h"
 #include "app/ui/teachingtools.h"
+#include "classroomwindow.h"
 
 #include <QFontMetrics>
 #include <QPixmap>
@@ -56,13 +57,8 @@ private slots:
         QFETCH(QSize, size);
         QFETCH(bool, classroom);
         MainWindow window;
-        window.setQuiet(true);
-        window.resize(size);
-        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab")));
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        if (classroom)
-            window.findChild<TeachingTools*>()->classroom()->setActive(true);
+        QString why;
+        QVERIFY2(testing::presentAt(window, size, QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab"), classroom, &why), qPrintable(why));
         QTest::qWait(50);
         const QString message = QStringLiteral(
             "Run refused: the forward pass would keep 4,295,229,440 bytes (4.00 GB) of activations for display, "
@@ -70,7 +66,6 @@ private slots:
         window.statusBar()->showMessage(message);
         StatusMessage* shown = window.statusMessage();
         QTRY_COMPARE(shown->message(), message);
-        QString why;
         QTRY_VERIFY2(shownWhole(shown, &why), qPrintable(why));
         QCOMPARE(shown->toolTip(), message);
         // The totals beside it stay whole.
@@ -98,7 +93,7 @@ private slots:
         window.statusBar()->clearMessage();
         QTRY_COMPARE(shown->minimumHeight(), shown->fontMetrics().height());
         if (classroom)
-            window.findChild<TeachingTools*>()->classroom()->setActive(false);
+            testing::classroomOf(window)->setActive(false);
     }
 };
 
