@@ -285,8 +285,13 @@ void TestCorpusGrads::everyCorpusModelTrainsAsPyTorch()
         const Outcome o = runCase(c, ref);
         const auto want = expected.find(name);
         const std::string wanted = want == expected.end() ? "pass" : want->second;
-        // A known difference ("differs WORST") must still be there, no larger than listed.
-        const bool ok = o.status == "pass"      ? wanted == "pass"
+        // A known difference ("differs WORST") may be no larger than listed. It may vanish (a build
+        // with other rounding, such as the sanitizers' -O2, can bring a model within the rule):
+        // that is said, not failed.
+        const bool knownDifference = wanted.rfind("differs ", 0) == 0;
+        if (o.status == "pass" && knownDifference)
+            qInfo("%s agrees in this build although it is listed as '%s'", name.c_str(), wanted.c_str());
+        const bool ok = o.status == "pass"      ? wanted == "pass" || knownDifference
                         : o.status == "differs" ? wanted.rfind("differs ", 0) == 0
                                 && o.worst <= std::stod(wanted.substr(wanted.find(' ') + 1))
                                                 : wanted != "pass" && o.status.rfind("cannot-train ", 0) == 0
