@@ -3,6 +3,7 @@
 #include "app/document/document.h"
 #include "app/document/modelfiles.h"
 #include "engine/analysis/analysis.h"
+#include "engine/initrecipe.h"
 #include "engine/names.h"
 
 #include <QDir>
@@ -62,6 +63,15 @@ void RunWeights::reinitialise(uint64_t seed)
     m_seed = seed;
     ml::initWeights(*m_document->root(), seed);
     setSource(QStringLiteral("random, seed %1").arg(seed));
+    sayWhenTheCodesInitialisationLapsed();
+}
+
+// A model whose code initialises its weights in its own way (nn.init calls, torch.randn
+// parameters) gets them only while its tree is the one the code built: say when an edit ended that.
+void RunWeights::sayWhenTheCodesInitialisationLapsed()
+{
+    if (const auto note = ml::initRecipeNote(*m_document->root()))
+        emit message(QStringLiteral("Random weights: ") + QString::fromStdString(*note));
 }
 
 void RunWeights::replaced(const QString& source)
@@ -116,6 +126,7 @@ int RunWeights::fillMissing()
     if (static_cast<int>(missing.size()) == layers) {
         // Nothing allocated yet: the whole model exactly as PyTorch initialises it.
         ml::initWeights(*m_document->root(), m_seed);
+        sayWhenTheCodesInitialisationLapsed();
         return layers;
     }
     // Layers added or changed since the weights were set: only those get fresh random values.
@@ -135,6 +146,7 @@ void RunWeights::adoptDrawn(const ml::Module& snapshot)
         return;
     for (size_t i = 0; i < from.size(); ++i)
         const_cast<ml::Module*>(to[i].module)->shareTensors(*from[i].module);
+    sayWhenTheCodesInitialisationLapsed();
 }
 
 } // namespace ml::ui

@@ -55,6 +55,7 @@ signals:
 
 private:
     void setSource(const QString& source);
+    void sayWhenTheCodesInitialisationLapsed();
 
     Document* m_document;
     uint64_t m_seed = 0; // before m_source, which names it

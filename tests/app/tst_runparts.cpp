@@ -84,6 +84,26 @@ private slots:
         QCOMPARE(weights.source(), QStringLiteral("tiny_cnn.weights.safetensors"));
         QVERIFY(weights.any());
     }
+
+    void anEditEndsTheCodesOwnInitialisationAndSaysSo()
+    {
+        // dcgan.py initialises its layers with weights_init (nn.init-style in-place draws): while
+        // the tree is the code's, drawing weights says nothing; after an edit it says that the
+        // default initialisation applies, as the exported code would have it.
+        Document document;
+        QString error;
+        QVERIFY2(document.load(kTestData + QStringLiteral("/initcode/dcgan.py"), &error), qPrintable(error));
+        RunWeights weights(&document);
+        QSignalSpy messages(&weights, &RunWeights::message);
+        weights.reinitialise(0);
+        QCOMPARE(messages.count(), 0);
+        QVERIFY(document.takeModule({0, 2})); // the first ReLU of main
+        weights.reinitialise(0);
+        QCOMPARE(messages.count(), 1);
+        const QString said = messages[0][0].toString();
+        QVERIFY2(said.startsWith(QStringLiteral("Random weights: the model was edited after its code built it")), qPrintable(said));
+        QVERIFY(said.contains(QStringLiteral("no longer applies")));
+    }
 };
 
 QTEST_MAIN(TestRunParts)
