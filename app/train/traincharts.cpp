@@ -40,6 +40,11 @@ QValueAxis* axis(QChart* chart, Qt::Alignment where)
     QFont f = a->labelsFont();
     f.setPointSize(8);
     a->setLabelsFont(f);
+    // A short chart (a 1280x720 window) has room for few value labels: three, each whole
+    // (Qt elides labels that get less height than their text to "...").
+    a->setTruncateLabels(false);
+    if (where & (Qt::AlignLeft | Qt::AlignRight))
+        a->setTickCount(3);
     chart->addAxis(a, where);
     return a;
 }
