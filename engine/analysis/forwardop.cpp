@@ -197,10 +197,11 @@ std::vector<ForwardOp> makeTable()
             op.receiver = false; // torch.cat([x, y], 1)
         if (std::find(op.params.begin(), op.params.end(), "inplace") != op.params.end())
             op.dataLimit = "inplace=True on a name changes that name and the running function's other names of the tensor "
-                           "(identity = x); a list or attribute holding it keeps the old values";
+                           "(identity = x); on an attribute, element or slice it is not supported yet; a list holding the tensor keeps "
+                           "the old values";
         if (op.name == "add_" || op.name == "mul_" || op.name == "relu_")
             op.dataLimit = "on a name, changes that name and the running function's other names of the tensor (identity = x); "
-                           "a list or attribute holding it keeps the old values";
+                           "on an attribute, element or slice it is not supported yet; a list holding the tensor keeps the old values";
     }
     return t;
 }

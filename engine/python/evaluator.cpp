@@ -965,7 +965,10 @@ const Expr* Evaluator::inPlaceTarget(const Expr& e, const Value& callee, const A
         if (inplace && e.items[1].kind != Expr::Kind::Starred)
             target = &e.items[1];
     }
-    return target && target->kind == Expr::Kind::Name ? target : nullptr;
+    if (target && target->kind != Expr::Kind::Name)
+        notYet(e.loc, "an in-place op on '" + toSource(*target)
+                          + "' (ModuleLab changes names of a tensor in place, not attributes, elements or slices)");
+    return target;
 }
 
 // After x.mul_(m): x, and every other name of this call for the same tensor (identity = x),

@@ -252,6 +252,22 @@ private slots:
         }
     }
 
+    void inPlaceOpsChangeEveryNameOrSayTheyCannot()
+    {
+        // y = x names the same tensor: PyTorch's x.mul_(2) changes y too, and so does ModuleLab's.
+        const Tensor x = filled(kInput, 0.37, false);
+        const std::unique_ptr<Module> aliased = model("x\n        x.mul_(2)\n        y = y + 0", true);
+        const ForwardResult run = runForward(*aliased, x);
+        QVERIFY2(run.output, firstError(run.analysis).c_str());
+        for (int64_t i = 0; i < x.numel(); ++i)
+            QCOMPARE((*run.output)[i], x[i] * 2);
+        // In place on a slice or an attribute: ModuleLab cannot follow it, and says so.
+        const std::unique_ptr<Module> slice = model("x[:, 0].mul_(2)", true);
+        QCOMPARE(QString::fromStdString(firstError(runForward(*slice, x).analysis)),
+                 QStringLiteral("not supported by ModuleLab yet: an in-place op on 'x[:, 0]' (ModuleLab changes names of a tensor "
+                                "in place, not attributes, elements or slices)"));
+    }
+
     void docsHoldTheTable()
     {
         QFile f(QStringLiteral(MODULELAB_DOCS "/python-subset.md"));
