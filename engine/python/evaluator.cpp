@@ -965,10 +965,14 @@ const Expr* Evaluator::inPlaceTarget(const Expr& e, const Value& callee, const A
         if (inplace && e.items[1].kind != Expr::Kind::Starred)
             target = &e.items[1];
     }
-    if (target && target->kind != Expr::Kind::Name)
+    if (!target || target->kind == Expr::Kind::Name)
+        return target;
+    // In place on a stored tensor (an attribute, element or slice) that others may read later;
+    // on a value made in the call itself (F.relu(self.fc(x), inplace=True)) nothing else sees it.
+    if (target->kind == Expr::Kind::Attr || target->kind == Expr::Kind::Subscript)
         notYet(e.loc, "an in-place op on '" + toSource(*target)
                           + "' (ModuleLab changes names of a tensor in place, not attributes, elements or slices)");
-    return target;
+    return nullptr;
 }
 
 // After x.mul_(m): x, and every other name of this call for the same tensor (identity = x),

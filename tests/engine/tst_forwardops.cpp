@@ -261,6 +261,10 @@ private slots:
         QVERIFY2(run.output, firstError(run.analysis).c_str());
         for (int64_t i = 0; i < x.numel(); ++i)
             QCOMPARE((*run.output)[i], x[i] * 2);
+        // In place on a value made in the call itself: nothing else sees it.
+        const std::unique_ptr<Module> made = model("F.relu(x * 2, inplace=True)", true);
+        const ForwardResult madeRun = runForward(*made, x);
+        QVERIFY2(madeRun.output, firstError(madeRun.analysis).c_str());
         // In place on a slice or an attribute: ModuleLab cannot follow it, and says so.
         const std::unique_ptr<Module> slice = model("x[:, 0].mul_(2)", true);
         QCOMPARE(QString::fromStdString(firstError(runForward(*slice, x).analysis)),
