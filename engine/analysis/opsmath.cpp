@@ -56,16 +56,36 @@ Value reciprocal(OpCall& c)
     return c.recorded(RecordedOp::Kind::Div, {Value::ofFloat(1.0), c.x}, c.check(binaryOp('/', Value::ofFloat(1.0), c.x)));
 }
 
+namespace {
+
+// The `dim` (an int, a list of ints or None: every dim) and `keepdim` arguments of a reduction.
+struct ReductionArgs {
+    const Value* dim = nullptr; // as given; null or None when absent
+    std::vector<int64_t> dims;
+    bool keep = false;
+    bool hasDim() const { return dim && dim->kind != Value::Kind::None; }
+};
+
+ReductionArgs reductionArgs(OpCall& c)
+{
+    ReductionArgs a;
+    a.dim = c.arg(0, "dim");
+    if (a.hasDim())
+        a.dims = c.intList({*a.dim});
+    const Value* kd = c.arg(1, "keepdim");
+    a.keep = kd && c.truthy(*kd);
+    return a;
+}
+
+} // namespace
+
 // mean, sum over dims (every dim when none is given).
 Value reduction(OpCall& c)
 {
     c.record();
-    std::vector<int64_t> dims;
-    const Value* d = c.arg(0, "dim");
-    if (d && d->kind != Value::Kind::None)
-        dims = c.intList({*d});
-    const Value* kd = c.arg(1, "keepdim");
-    const bool keep = kd && c.truthy(*kd);
+    const ReductionArgs a = reductionArgs(c);
+    const std::vector<int64_t>& dims = a.dims;
+    const bool keep = a.keep;
     if (c.name == "mean")
         return c.recorded(RecordedOp::Kind::Mean, {c.x}, c.check(meanOp(c.x, dims, keep)), 0, dims, keep);
     return c.recorded(RecordedOp::Kind::Sum, {c.x}, c.check(sumOp(c.x, dims, keep)), 0, dims, keep);
@@ -76,15 +96,12 @@ Value reduction(OpCall& c)
 Value extremum(OpCall& c)
 {
     c.record();
-    std::vector<int64_t> dims;
-    const Value* d = c.arg(0, "dim");
-    if (d && d->kind != Value::Kind::None)
-        dims = c.intList({*d});
-    const Value* kd = c.arg(1, "keepdim");
-    const bool keep = kd && c.truthy(*kd);
-    const bool withIndices = (c.name == "max" || c.name == "min") && d && d->kind != Value::Kind::None;
+    const ReductionArgs a = reductionArgs(c);
+    const std::vector<int64_t>& dims = a.dims;
+    const bool keep = a.keep;
+    const bool withIndices = (c.name == "max" || c.name == "min") && a.hasDim();
     if (withIndices && dims.size() != 1)
-        c.fail("TypeError: " + c.name + "(): argument 'dim' must be int, not " + typeNameOf(*d));
+        c.fail("TypeError: " + c.name + "(): argument 'dim' must be int, not " + typeNameOf(*a.dim));
     RecordedOp op;
     op.kind = RecordedOp::Kind::Max;
     op.inputs = {c.x};

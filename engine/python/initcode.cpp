@@ -113,6 +113,22 @@ std::pair<int64_t, int64_t> fans(Evaluator& e, const Shape& s, SourceLoc loc)
 }
 
 // The attribute PyTorch's nn.init function reads first from its tensor (the error for None).
+// xavier_* and kaiming_* draw with a standard deviation: uniformly within +-sqrt(3) * std (the same
+// spread), or from a normal distribution.
+void setScaledDraw(InitStep& step, bool uniform, double std)
+{
+    if (uniform) {
+        const double bound = std::sqrt(3.0) * std;
+        step.kind = InitStep::Kind::Uniform;
+        step.a = -bound;
+        step.b = bound;
+    } else {
+        step.kind = InitStep::Kind::Normal;
+        step.a = 0.0;
+        step.b = std;
+    }
+}
+
 std::string firstUse(const std::string& fn)
 {
     if (fn == "constant_" || fn == "ones_")
@@ -290,16 +306,7 @@ Value Evaluator::initFunction(const std::string& called, Args args, Kwargs kwarg
     } else if (fn == "xavier_uniform_" || fn == "xavier_normal_") {
         const auto [fanIn, fanOut] = fans(*this, shape, loc);
         const double std = num(1, "gain") * std::sqrt(2.0 / static_cast<double>(fanIn + fanOut));
-        if (fn == "xavier_uniform_") {
-            const double a = std::sqrt(3.0) * std;
-            ev.step.kind = K::Uniform;
-            ev.step.a = -a;
-            ev.step.b = a;
-        } else {
-            ev.step.kind = K::Normal;
-            ev.step.a = 0.0;
-            ev.step.b = std;
-        }
+        setScaledDraw(ev.step, fn == "xavier_uniform_", std);
     } else { // kaiming_uniform_, kaiming_normal_
         if (shape.numel().value_or(1) == 0) {
             warn(loc, "UserWarning: Initializing zero-element tensors is a no-op", Severity::Warning);
@@ -315,17 +322,7 @@ Value Evaluator::initFunction(const std::string& called, Args args, Kwargs kwarg
         const int64_t fan = mode == "fan_in" ? fanIn : fanOut;
         bool isInt = false;
         const double gain = calculateGain(*this, b[3], b[1], loc, isInt);
-        const double std = gain / std::sqrt(static_cast<double>(fan));
-        if (fn == "kaiming_uniform_") {
-            const double bound = std::sqrt(3.0) * std;
-            ev.step.kind = K::Uniform;
-            ev.step.a = -bound;
-            ev.step.b = bound;
-        } else {
-            ev.step.kind = K::Normal;
-            ev.step.a = 0.0;
-            ev.step.b = std;
-        }
+        setScaledDraw(ev.step, fn == "kaiming_uniform_", gain / std::sqrt(static_cast<double>(fan)));
     }
     if (ev.step.target.slot)
         m_unsetSlots.erase(ev.step.target.slot);
