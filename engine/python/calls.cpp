@@ -362,6 +362,22 @@ Value Evaluator::getAttr(const Value& obj, const std::string& name, SourceLoc lo
     return m;
 }
 
+namespace {
+
+// Whether two values of the model being built are one tensor: the same parameter or buffer of
+// one module, or the same tensor made by torch.* in the code.
+bool sameBuildTensor(const Value& a, const Value& b)
+{
+    if (!a.isTensor() || !b.isTensor())
+        return false;
+    auto named = [](const Value& v) { return v.module && v.items.size() == 1 && v.items[0].kind == Value::Kind::Str; };
+    if (named(a) || named(b))
+        return named(a) && named(b) && a.module == b.module && a.s == b.s && a.items[0].s == b.items[0].s;
+    return a.i > 0 && a.i == b.i;
+}
+
+} // namespace
+
 void Evaluator::setAttr(const Value& obj, const std::string& name, Value v, SourceLoc loc, Frame& f)
 {
     if (obj.kind == Value::Kind::Module) {
@@ -395,6 +411,8 @@ void Evaluator::setAttr(const Value& obj, const std::string& name, Value v, Sour
         return;
     }
     if (obj.isTensor()) {
+        if (name == "data" && sameBuildTensor(v, obj))
+            return; // p.data = f(p.data) where f changed p in place and returned it: nothing more happens
         warn(loc, "setting a tensor's ." + name + " has no effect in ModuleLab", Severity::Info);
         return;
     }

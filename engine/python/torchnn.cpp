@@ -1605,6 +1605,25 @@ Value Evaluator::tensorMethod(const Value& x, const std::string& name, Args args
     }
     if (name == "numel")
         return Value::ofInt(x.shape.numel().value_or(0));
+    if (name == "@dtype")
+        return Value::ofStr("torch.float32");
+    if (name == "@device")
+        return Value::ofStr("cpu");
+    if (name == "to" || name == "float" || name == "cpu") {
+        // A float32 tensor on the CPU moved to where it is: PyTorch returns the tensor itself.
+        auto here = [](const Value& v) {
+            return v.kind == Value::Kind::Str && (v.s == "torch.float32" || v.s == "torch.float" || v.s == "cpu");
+        };
+        bool same = name != "to" ? args.empty() && kwargs.empty() : true;
+        if (name == "to") {
+            for (const Value& a : args)
+                same = same && here(a);
+            for (const auto& [k, v] : kwargs)
+                same = same && (k == "non_blocking" || ((k == "dtype" || k == "device") && here(v)));
+        }
+        if (same)
+            return x;
+    }
     if (name == "@ndim" || name == "dim")
         return Value::ofInt(x.shape.rank());
     if (!name.empty() && name.back() == '_')
