@@ -128,8 +128,17 @@ std::vector<ForwardOp> makeTable()
         operatorOp("div", kMethod | S::Torch | S::Operator, "/", K::Div, h::divide, "(6.0)"),
         operatorOp("divide", kMethod | S::Torch, "", K::Div, h::divide, "(x[:, :1] + 3)"),
         recorded("reciprocal", kMethod | S::Torch, "arithmetic", K::Div, h::reciprocal, "()"),
+        operatorOp("pow", kMethod | S::Torch | S::Operator, "**", K::Pow, h::power, "(3)"),
+        recorded("sqrt", kMethod | S::Torch, "arithmetic", K::Sqrt, h::elementwiseFunction, "()"),
+        recorded("rsqrt", kMethod | S::Torch, "arithmetic", K::Rsqrt, h::elementwiseFunction, "()"),
+        recorded("exp", kMethod | S::Torch, "arithmetic", K::Exp, h::elementwiseFunction, "()"),
+        recorded("log", kMethod | S::Torch, "arithmetic", K::Log, h::elementwiseFunction, "()"),
         operatorOp("add_", kMethod, "+", K::Add, h::arithmetic, "(x)"),
         operatorOp("mul_", kMethod, "*", K::Mul, h::arithmetic, "(2.0)"),
+        // Matrix products.
+        operatorOp("matmul", kMethod | S::Torch | S::Operator, "@", K::MatMul, h::matmul, "(x.transpose(2, 3))", "product"),
+        recorded("mm", kMethod | S::Torch, "product", K::MatMul, h::matmul, "(x[0, 0].t())"),
+        recorded("bmm", kMethod | S::Torch, "product", K::MatMul, h::matmul, "(x[0].transpose(1, 2))"),
         // Reductions.
         recorded("mean", kMethod | S::Torch, "reduction", K::Mean, h::reduction, "(1)"),
         recorded("sum", kMethod | S::Torch, "reduction", K::Sum, h::reduction, "((2, 3))"),
@@ -189,8 +198,12 @@ std::vector<ForwardOp> makeTable()
             op.on = "x.flatten(2)"; // [2, 3, 16]
         if (op.name == "expand" || op.name == "expand_as")
             op.on = "x[:, :, :1]"; // [2, 3, 1, 4]: a dim of 1 to expand
-        if (op.name == "reciprocal")
-            op.on = "(x + 3)"; // away from 0
+        if (op.name == "reciprocal" || op.name == "sqrt" || op.name == "rsqrt" || op.name == "log")
+            op.on = "(x + 3)"; // positive
+        if (op.name == "mm")
+            op.on = "x[0, 0]"; // a matrix
+        if (op.name == "bmm")
+            op.on = "x[0]"; // a batch of matrices
         if (op.name == "pixel_shuffle")
             op.on = "x.reshape(2, 12, 2, 2)"; // channels divisible by the factor squared
         if (op.kind == "join")

@@ -35,8 +35,8 @@ struct OpGradient {
 struct ForwardOp {
     std::string_view name;   // x.NAME(), torch.NAME, F.NAME
     unsigned spellings = 0;  // Spelling bits
-    std::string_view symbol; // Operator spelling: "+", "-", "*", "/", "[]"
-    std::string_view kind;   // what it does: "shape", "view", "copy", "arithmetic", "reduction", "join", "create", "layer", "pad"
+    std::string_view symbol; // Operator spelling: "+", "-", "*", "/", "**", "@", "[]"
+    std::string_view kind;   // what it does: "shape", "view", "copy", "arithmetic", "product", "reduction", "join", "create", "layer", "pad"
     bool receiver = true;    // works on a tensor given first (x.NAME(...) = torch.NAME(x, ...)); false: torch.cat([...])
     bool data = true;        // runs on tensor data; false: symbolic analysis (shapes) only
     std::string_view dataLimit; // where it runs on data only in part: which part does not

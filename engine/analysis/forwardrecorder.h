@@ -17,7 +17,9 @@ struct RecordedOp {
     // Gather: a strided copy (permute, transpose, indexing and slicing, chunk, split).
     // Max: max/min/amax/amin, the gradient going to `picked` input elements.
     // Div: a / b, either of them may be a number (1 / b: x.reciprocal()).
-    enum class Kind { Add, Sub, Mul, Div, Cat, Mean, Sum, Gather, Max };
+    // MatMul: torch.matmul(a, b) (mm, bmm, a @ b). Pow: x ** e, the exponent e a number in inputs[1].
+    // Sqrt, Rsqrt, Exp, Log: element-wise functions of inputs[0].
+    enum class Kind { Add, Sub, Mul, Div, Cat, Mean, Sum, Gather, Max, MatMul, Pow, Sqrt, Rsqrt, Exp, Log };
     Kind kind = Kind::Add;
     std::vector<Value> inputs; // tensors, or numbers for the scalar operand of + - * /
     Value output;

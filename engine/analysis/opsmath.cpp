@@ -2,6 +2,9 @@
 // and the functional ops computed by a layer.
 #include "engine/analysis/opcall.h"
 
+#include "engine/analysis/elementwise.h"
+#include "engine/analysis/matmul.h"
+
 namespace ml::detail::ophandlers {
 
 namespace {
@@ -54,6 +57,72 @@ Value reciprocal(OpCall& c)
     if (!c.args.empty() || !c.kwargs.empty())
         c.fail("TypeError: reciprocal() takes no arguments");
     return c.recorded(RecordedOp::Kind::Div, {Value::ofFloat(1.0), c.x}, c.check(binaryOp('/', Value::ofFloat(1.0), c.x)));
+}
+
+// x @ y, x.matmul(y), torch.matmul(x, y), and the 2-D and batched forms torch.mm, torch.bmm.
+Value matmul(OpCall& c)
+{
+    if (c.how != Spelling::Operator)
+        c.record();
+    const char* key = c.name == "matmul" ? "other" : "mat2";
+    for (const auto& [k, v] : c.kwargs)
+        if (k != key)
+            c.fail("TypeError: " + c.name + "() got an unexpected keyword argument '" + k + "'");
+    const Value* y = c.arg(0, key);
+    if (!y || c.args.size() > 1)
+        c.fail("TypeError: " + c.name + "() takes 1 argument");
+    if (!c.x.isTensor() || !y->isTensor()) {
+        if (c.how == Spelling::Operator)
+            c.fail("TypeError: unsupported operand type(s) for @: '" + typeNameOf(c.x) + "' and '" + typeNameOf(*y) + "'");
+        c.fail("TypeError: " + c.name + "(): argument '" + key + "' (position " + (c.how == Spelling::Torch ? "2" : "1")
+               + ") must be Tensor, not " + typeNameOf(*y));
+    }
+    std::string error;
+    const std::optional<MatmulPlan> plan = c.name == "mm" ? planMm(c.x.shape, y->shape, error)
+                                           : c.name == "bmm" ? planBmm(c.x.shape, y->shape, error)
+                                                             : planMatmul(c.x.shape, y->shape, error);
+    if (!plan)
+        c.fail("RuntimeError: " + error, ErrorKind::Shape);
+    return c.recorded(RecordedOp::Kind::MatMul, {c.x, *y}, c.check(matmulOp(*plan, c.x, *y)));
+}
+
+// x ** e, x.pow(e), torch.pow(x, e) for a number e.
+Value power(OpCall& c)
+{
+    if (c.how != Spelling::Operator)
+        c.record();
+    for (const auto& [k, v] : c.kwargs)
+        if (k != "exponent")
+            c.fail("TypeError: pow() got an unexpected keyword argument '" + k + "'");
+    const Value* e = c.arg(0, "exponent");
+    if (!e || c.args.size() > 1)
+        c.fail("TypeError: pow() takes 1 argument");
+    if (!c.x.isTensor())
+        c.notYet(c.what() + " with a number raised to a tensor's power");
+    if (e->isTensor())
+        c.notYet(c.what() + " with a tensor exponent");
+    if (!e->isNumber())
+        c.fail("TypeError: unsupported operand type(s) for ** or pow(): 'Tensor' and '" + typeNameOf(*e) + "'");
+    const Value exponent = Value::ofFloat(e->number());
+    return c.recorded(RecordedOp::Kind::Pow, {c.x, exponent}, c.check(elementwiseOp(Elementwise::Pow, c.x, e->number())));
+}
+
+// x.sqrt(), x.rsqrt(), x.exp(), x.log() and their torch.* spellings.
+Value elementwiseFunction(OpCall& c)
+{
+    c.record();
+    if (!c.args.empty() || !c.kwargs.empty())
+        c.fail("TypeError: " + c.name + "() takes no arguments");
+    static const std::pair<std::string_view, std::pair<Elementwise, RecordedOp::Kind>> kinds[] = {
+        {"sqrt", {Elementwise::Sqrt, RecordedOp::Kind::Sqrt}},
+        {"rsqrt", {Elementwise::Rsqrt, RecordedOp::Kind::Rsqrt}},
+        {"exp", {Elementwise::Exp, RecordedOp::Kind::Exp}},
+        {"log", {Elementwise::Log, RecordedOp::Kind::Log}},
+    };
+    for (const auto& [name, kind] : kinds)
+        if (name == c.name)
+            return c.recorded(kind.second, {c.x}, c.check(elementwiseOp(kind.first, c.x)));
+    c.notYet(c.what());
 }
 
 namespace {

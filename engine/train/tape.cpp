@@ -4,6 +4,7 @@
 #include "engine/analysis/stridedwalk.h"
 #include "engine/layer.h"
 #include "engine/train/layerbackward.h"
+#include "engine/train/mathbackward.h"
 
 #include <algorithm>
 
@@ -194,7 +195,13 @@ bool Tape::differentiates(RecordedOp::Kind kind)
     case RecordedOp::Kind::Gather:
     case RecordedOp::Kind::Max:
     case RecordedOp::Kind::Sum:
-    case RecordedOp::Kind::Mean: return true;
+    case RecordedOp::Kind::Mean:
+    case RecordedOp::Kind::MatMul:
+    case RecordedOp::Kind::Pow:
+    case RecordedOp::Kind::Sqrt:
+    case RecordedOp::Kind::Rsqrt:
+    case RecordedOp::Kind::Exp:
+    case RecordedOp::Kind::Log: return true;
     }
     return false;
 }
@@ -272,6 +279,18 @@ Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGra
             divideBack(op, gOut, accA, acc(op.inputs[1]));
             break;
         }
+        case RecordedOp::Kind::MatMul: {
+            Tensor* accA = &gradFor(op.inputs[0].data.get(), op.inputs[0].data->numel());
+            matmulBack(op, gOut, accA, &gradFor(op.inputs[1].data.get(), op.inputs[1].data->numel()));
+            break;
+        }
+        case RecordedOp::Kind::Pow:
+        case RecordedOp::Kind::Sqrt:
+        case RecordedOp::Kind::Rsqrt:
+        case RecordedOp::Kind::Exp:
+        case RecordedOp::Kind::Log:
+            elementwiseBack(op, gOut, gradFor(op.inputs[0].data.get(), op.inputs[0].data->numel()));
+            break;
         case RecordedOp::Kind::Cat: {
             const Shape& os = op.output.shape;
             const int rank = os.rank();

@@ -182,10 +182,11 @@ private slots:
         QVERIFY(close(gx.data(), ref.value("grad").toArray(), gx.numel(), expr + " gradient"));
     }
 
-    // Division as PyTorch's CPU kernel computes it: every output element's float32 bits (x / 3.3
-    // divides, it does not multiply by the reciprocal; 6 / x is x.reciprocal() * 6), and the
-    // gradient of each operand, summed over the dims it was broadcast along.
-    void divisionIsPyTorchsBitForBit()
+    // Division and powers as PyTorch's CPU kernels compute them: every output element's float32
+    // bits (x / 3.3 divides, it does not multiply by the reciprocal; 6 / x is x.reciprocal() * 6;
+    // x ** 2 is x * x, x ** 0.5 a square root), and the gradient of each operand, summed over the
+    // dims it was broadcast along.
+    void divisionAndPowersArePyTorchsBitForBit()
     {
         const QJsonArray cases = readReferenceFile().value("exact").toArray();
         QVERIFY(cases.size() >= 8);
@@ -204,6 +205,34 @@ private slots:
                 if (got != static_cast<uint32_t>(want[i].toDouble()))
                     QFAIL((expr + ": element " + std::to_string(i) + " differs from PyTorch's in its bits").c_str());
             }
+            Tape tape;
+            const Tensor* y = tape.forward(*root, x);
+            QVERIFY2(y, (expr + ": " + tape.error()).c_str());
+            ParamGrads grads;
+            const Tensor gx = tape.backward(filled(y->shape(), 0.11, true), grads);
+            QVERIFY(close(gx.data(), c.value("grad").toArray(), gx.numel(), expr + " gradient"));
+        }
+    }
+
+    // torch.matmul for every pairing of ranks (dot, mv, vector by matrix, mm, a batch by a matrix
+    // and back, broadcast batches), bmm and mm: PyTorch's shapes, values and the gradient of x
+    // through both operands.
+    void matrixProductsAreMatmulsOfEveryRank()
+    {
+        const QJsonArray cases = readReferenceFile().value("products").toArray();
+        QVERIFY(cases.size() >= 14);
+        const Tensor x = filled(kInput, 0.37, false);
+        for (const QJsonValue& v : cases) {
+            const QJsonObject c = v.toObject();
+            const std::string expr = c.value("expr").toString().toStdString();
+            const std::unique_ptr<Module> root = model(expr, true);
+            const ForwardResult run = runForward(*root, x);
+            QVERIFY2(!run.analysis.hasErrors() && run.output, (expr + ": " + firstError(run.analysis)).c_str());
+            QStringList want;
+            for (const QJsonValue& d : c.value("shape").toArray())
+                want << QString::number(d.toInt());
+            QCOMPARE(QString::fromStdString(run.output->shape().toString()), "[" + want.join(", ") + "]");
+            QVERIFY(close(run.output->data(), c.value("values").toArray(), run.output->numel(), expr + " values"));
             Tape tape;
             const Tensor* y = tape.forward(*root, x);
             QVERIFY2(y, (expr + ": " + tape.error()).c_str());

@@ -71,6 +71,36 @@ EXACT = [
     "x / (x[:, :1] + 3)",
     "torch.div(x[:1, :, :1], x[:, :1] - 2)",
     "x.reciprocal()",
+    # pow's special cases (x * x, x * x * x, sqrt, 1 / sqrt, 1 / x, 1 / (x * x), ones, a copy)
+    "x ** 2",
+    "x.pow(3)",
+    "torch.pow(x + 3, 0.5)",
+    "(x + 3) ** -0.5",
+    "(x + 3).pow(-1)",
+    "x ** -2",
+    "x ** 0",
+    "x.pow(1)",
+    "(x + 3).sqrt()",
+    "torch.rsqrt(x + 3)",
+]
+
+# Matrix products of every rank pairing (dot, mv, vector times matrix, mm, folded, batched and
+# broadcast batches): values and the gradient through both operands.
+PRODUCTS = [
+    "x[0, 0, 0] @ x[0, 0, 1]",
+    "x[0, 0] @ x[0, 0, 1]",
+    "x[0, 0, 1] @ x[0, 0]",
+    "x[0, 0] @ x[0, 1]",
+    "x @ x[0, 0]",
+    "x @ x[0, 0, 2]",
+    "x[0, 0] @ x",
+    "x[0, 0, 2] @ x",
+    "x @ x.transpose(2, 3)",
+    "x[:, :1] @ x",
+    "x @ x[1]",
+    "x[1].transpose(1, 2) @ x",
+    "torch.bmm(x[0], x[1])",
+    "x[0, 0].mm(x[1, 2])",
 ]
 
 ERRORS = [
@@ -79,6 +109,27 @@ ERRORS = [
     "x[:, :, :1, :1].expand(-1, 2, 3, 1, 1)",
     "x[:, :, :1, :1].expand_as(x[:, :2])",
     "x / x[:, :2]",
+    # matmul's messages are those of the kernel it calls for the ranks: dot, mv, mm or bmm
+    "x @ x[0, 0, :3]",
+    "x @ x[0, :3, :3]",
+    "x[0, 0, :, :3] @ x",
+    "x[0, 0, 0, :3] @ x",
+    "x @ x[0, 0, 0, :3]",
+    "x[0, 0, 0, :3] @ x[0, 0]",
+    "x[0, 0] @ x[0, 0, 0, :3]",
+    "x[0, 0, 0] @ x[0, 0, 0, :3]",
+    "x[:, :2] @ x",
+    "torch.matmul(x[0, 0], x[0, 0, :3])",
+    "torch.mm(x[0], x[0])",
+    "torch.mm(x[0, 0], x[0, 0, 0])",
+    "x[0, 0].mm(x[0, 0, :3])",
+    "torch.bmm(x, x)",
+    "torch.bmm(x[0], x[0, :, :, 0])",
+    "torch.bmm(x[0], x[1, :2])",
+    "torch.bmm(x[0], x[1, :, :3])",
+    "x @ 2",
+    "torch.matmul(x, 2)",
+    "x.matmul(2)",
 ]
 
 
@@ -98,6 +149,16 @@ def exact_cases():
         x0 = input_tensor().requires_grad_(True)
         y = run(expr, x0 * 1)
         out.append({"expr": expr, "shape": list(y.shape), "bits": bits(y), "grad": gradient(x0, y)})
+    return out
+
+
+def product_cases():
+    out = []
+    for expr in PRODUCTS:
+        x0 = input_tensor().requires_grad_(True)
+        y = run(expr, x0 * 1)
+        out.append({"expr": expr, "shape": list(y.shape), "values": [round(float(v), 7) for v in y.detach().reshape(-1)],
+                    "grad": gradient(x0, y)})
     return out
 
 
@@ -135,7 +196,8 @@ def main():
                         grad = torch.zeros(SHAPE)
                     case["grad"] = [round(float(v), 7) for v in grad.reshape(-1)]
             cases.append(case)
-    json.dump({"torch": torch.__version__, "input_shape": SHAPE, "cases": cases, "exact": exact_cases(), "errors": error_cases()},
+    json.dump({"torch": torch.__version__, "input_shape": SHAPE, "cases": cases, "exact": exact_cases(), "products": product_cases(),
+               "errors": error_cases()},
               sys.stdout, indent=1)
     sys.stdout.write("\n")
 
