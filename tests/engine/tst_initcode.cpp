@@ -218,6 +218,17 @@ void TestInitCode::notSupportedYet()
                              "        self.fc = nn.Linear(4, 2)\n";
     const std::string e = errorOf(head + "        nn.init.sparse_(self.fc.weight, 0.5)\n");
     QVERIFY2(e.rfind("model.py:7:9: cannot build Net: not supported by ModuleLab yet: nn.init.sparse_()", 0) == 0, e.c_str());
+    // p.data.to(torch.float32) is p (PyTorch returns the tensor when nothing changes); assigning
+    // it back to p.data after an in-place init changes nothing and needs no note
+    auto same = importCode(head + "        self.cls = nn.Parameter(torch.randn(1, 1, 4))\n"
+                                  "        self.cls.data = nn.init.trunc_normal_(self.cls.data.to(torch.float32), std=0.02).to(self.cls.dtype)\n"
+                                  "        self.cls.data = self.cls.data.cpu().float().to('cpu', dtype=self.cls.dtype)\n");
+    QVERIFY(std::holds_alternative<python::ImportResult>(same));
+    for (const Diagnostic& d : std::get<python::ImportResult>(same).diagnostics)
+        QVERIFY2(d.loc.line < 7, d.message.c_str());
+    // .to() another dtype is ModuleLab's limit, said where it is written
+    const std::string half = errorOf(head + "        self.h = nn.Parameter(torch.randn(1, 4).to(torch.float16))\n");
+    QVERIFY2(half.rfind("model.py:7:", 0) == 0 && half.find("not supported by ModuleLab yet") != std::string::npos, half.c_str());
     // orthogonal_ draws as PyTorch does (the later weights stay PyTorch's) and says what it leaves out
     auto r = importCode(head + "        nn.init.orthogonal_(self.fc.weight)\n        self.out = nn.Linear(2, 2)\n");
     QVERIFY(std::holds_alternative<python::ImportResult>(r));
