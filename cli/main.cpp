@@ -288,8 +288,10 @@ std::vector<std::string> readLabels(const std::string& spec)
     if (std::filesystem::is_directory(spec, ec))
         throw UsageError{"--labels " + spec + ": is a directory; give a text file with one class name per line"};
     std::ifstream f(spec, std::ios::binary);
-    if (!f)
-        throw UsageError{"--labels " + spec + ": cannot open the file"};
+    if (!f) {
+        const std::optional<ParseError> error = cannotOpen(spec);
+        throw UsageError{"--labels " + (error ? error->toString() : spec + ": cannot open the file")};
+    }
     constexpr size_t kMaxBytes = 4 << 20, kMaxLine = 1000;
     std::vector<std::string> labels;
     std::string line;

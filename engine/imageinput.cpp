@@ -111,11 +111,10 @@ Image8 resampleVertical(const Image8& in, int outHeight)
 
 std::variant<Image8, std::string> readImage(const std::string& path)
 {
-    std::string error;
-    const std::optional<std::string> bytes = readWholeFile(path, error, size_t(512) << 20);
-    if (!bytes)
-        return error;
-    return decodeImage(*bytes, path);
+    auto bytes = readWholeFileLocated(path, size_t(512) << 20);
+    if (auto* error = std::get_if<ParseError>(&bytes))
+        return error->toString();
+    return decodeImage(std::get<std::string>(bytes), path);
 }
 
 Image8 convertImage(const Image8& in, int channels, int width, int height)

@@ -203,17 +203,7 @@ std::variant<LoadedModel, ParseError> loadModelFile(const std::string& path, con
 
 std::variant<std::string, ParseError> readModelFileText(const std::string& path)
 {
-    std::string error;
-    std::optional<std::string> text = readWholeFile(path, error, kModelFileMaxBytes);
-    if (!text) {
-        // "cannot open nonexist.py: no such file" becomes "nonexist.py:1:1: cannot open the file: no such file".
-        const std::string prefix = path + ": ";
-        std::string message = error.rfind(prefix, 0) == 0 ? error.substr(prefix.size()) : error;
-        if (const size_t at = message.find(path); at != std::string::npos)
-            message.replace(at, path.size(), "the file");
-        return ParseError{path, {1, 1}, message};
-    }
-    return std::move(*text);
+    return readWholeFileLocated(path, kModelFileMaxBytes);
 }
 
 std::variant<LoadedModel, ParseError> loadModelText(std::string_view text, const std::string& path, const ModelLoadOptions& options)

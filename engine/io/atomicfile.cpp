@@ -159,4 +159,29 @@ std::optional<std::string> readWholeFile(const std::string& path, std::string& e
     return data;
 }
 
+std::variant<std::string, ParseError> readWholeFileLocated(const std::string& path, size_t maxBytes)
+{
+    std::string error;
+    std::optional<std::string> bytes = readWholeFile(path, error, maxBytes);
+    if (bytes)
+        return std::move(*bytes);
+    // "cannot open nonexist.py: no such file" becomes "nonexist.py:1:1: cannot open the file: no such file".
+    if (const size_t at = error.find(path); at != std::string::npos)
+        error.replace(at, path.size(), "the file");
+    return ParseError{path, {1, 1}, error};
+}
+
+std::optional<ParseError> cannotOpen(const std::string& path)
+{
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(status))
+        return ParseError{path, {1, 1}, "cannot open the file: no such file"};
+    if (!std::filesystem::is_regular_file(status))
+        return ParseError{path, {1, 1}, "cannot open the file: not a regular file"};
+    if (std::ifstream probe(path, std::ios::binary); !probe)
+        return ParseError{path, {1, 1}, "cannot open the file: " + errnoText()};
+    return std::nullopt;
+}
+
 } // namespace ml

@@ -589,11 +589,10 @@ std::variant<Project, ParseError> parseProject(std::string_view text, std::strin
 
 std::variant<Project, ParseError> loadProject(const std::string& path)
 {
-    std::string error;
-    auto text = readWholeFile(path, error, kProjectMaxFileSize);
-    if (!text)
-        return ParseError{path, {}, error};
-    return parseProject(*text, path);
+    auto text = readWholeFileLocated(path, kProjectMaxFileSize);
+    if (auto* error = std::get_if<ParseError>(&text))
+        return std::move(*error);
+    return parseProject(std::get<std::string>(text), path);
 }
 
 std::string projectToJson(const Project& project)

@@ -342,12 +342,11 @@ std::variant<SafeTensors, ParseError> parseSafeTensors(std::string_view bytes, s
 
 std::variant<SafeTensors, ParseError> readSafeTensors(const std::string& path)
 {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec))
-        return ParseError{path, {}, std::filesystem::exists(path, ec) ? "not a regular file" : "cannot open the file"};
+    if (auto error = cannotOpen(path))
+        return std::move(*error);
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        return ParseError{path, {}, "cannot open the file"};
+        return ParseError{path, {1, 1}, "cannot open the file"};
     in.seekg(0, std::ios::end);
     const std::streamoff size = in.tellg();
     if (size < 0)

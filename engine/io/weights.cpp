@@ -247,14 +247,7 @@ std::variant<WeightsFile, ParseError> fromTorchSave(std::string bytes, const std
 
 std::variant<std::string, ParseError> fileBytes(const std::string& path)
 {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec))
-        return ParseError{path, {}, std::filesystem::exists(path, ec) ? "not a regular file" : "cannot open the file"};
-    std::string error;
-    auto bytes = readWholeFile(path, error, size_t(8) << 30);
-    if (!bytes)
-        return ParseError{path, {}, error};
-    return std::move(*bytes);
+    return readWholeFileLocated(path, size_t(8) << 30);
 }
 
 } // namespace

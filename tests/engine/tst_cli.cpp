@@ -581,6 +581,25 @@ void TestCli::missingFilesAreLocated()
              m_tmp.filePath("nonexist.safetensors")});
     QCOMPARE(r.code, 2);
     QCOMPARE(r.err.count(QStringLiteral("nonexist.safetensors")), 1);
+    // Every file a command reads is located and says why, as the model file is.
+    const QString weights = m_tmp.filePath("nonexist.safetensors");
+    const QString why = QStringLiteral(":1:1: cannot open the file: no such file\n");
+    r = cli({"run", data("numeric/tiny_cnn.py"), "--image", data("images/sample_grey.bmp"), "--weights", weights});
+    QCOMPARE(r.err, weights + why);
+    r = cli({"run", data("numeric/tiny_cnn.py"), "--input-tensor", weights + ":input"});
+    QCOMPARE(r.code, 2);
+    QCOMPARE(r.err, weights + why);
+    r = cli({"run", data("numeric/tiny_cnn.py"), "--input-tensor", m_tmp.path()});
+    QCOMPARE(r.code, 2);
+    QCOMPARE(r.err, m_tmp.path() + ":1:1: cannot open the file: not a regular file\n");
+    const QString image = m_tmp.filePath("nonexist.png");
+    r = cli({"run", data("numeric/tiny_cnn.py"), "--image", image});
+    QCOMPARE(r.code, 2);
+    QCOMPARE(r.err, image + why);
+    const QString labels = m_tmp.filePath("nonexist.txt");
+    r = cli({"run", data("numeric/tiny_cnn.py"), "--image", data("images/sample_grey.bmp"), "--labels", labels});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.startsWith("modulelab-cli: --labels " + labels + why), qPrintable(r.err));
 }
 
 // .mlab -> --to py -> --to json keeps "weights" and "normalize": as comments of the code that
