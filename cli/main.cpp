@@ -136,6 +136,9 @@ Options parseOptions(int argc, char** argv)
         if (std::find(withValue.begin(), withValue.end(), a) != withValue.end()) {
             if (i + 1 >= argc)
                 throw UsageError{a + " needs a value"};
+            // A second value would silently win over the first: say so instead.
+            if (o.has(a))
+                throw UsageError{a + " is given twice (" + o.get(a) + ", " + argv[i + 1] + "): give it once"};
             o.values[a] = argv[++i];
             continue;
         }
@@ -469,6 +472,9 @@ int cmdRun(const Options& o)
     if (predictions && (!a.outputShape || a.outputShape->rank() != 2 || (*a.outputShape)[1] > 100000))
         throw UsageError{"--topk and --labels need a [N, classes] output with at most 100,000 classes, the model gives "
                          + a.outputText()};
+    if (o.has("--topk") && k > (*a.outputShape)[1])
+        throw UsageError{"--topk " + o.get("--topk") + ": the model gives " + std::to_string((*a.outputShape)[1])
+                         + " classes (" + a.outputText() + "); choose at most " + std::to_string((*a.outputShape)[1])};
     if (predictions && o.has("--labels") && static_cast<int64_t>(labels.size()) != (*a.outputShape)[1])
         std::cerr << "modulelab-cli: warning: " << o.get("--labels") << " has " << labels.size() << " labels for "
                   << (*a.outputShape)[1] << " classes; "

@@ -442,6 +442,23 @@ void TestCli::optionsAreCheckedBeforeAnythingIsWritten()
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(QLatin1String(c.says)), qPrintable(r.err));
     }
+
+    // An option given twice is refused rather than the last one silently winning; more top
+    // classes than the model has is refused rather than silently shortened (PyTorch's topk
+    // raises); both before anything is written.
+    const QStringList tiny = {"run", data("numeric/tiny_cnn.py"), "--image", data("images/sample_grey.bmp"), "--output", out};
+    r = cli(tiny + QStringList{"--format", "json", "--format", "text"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.startsWith("modulelab-cli: --format is given twice (json, text): give it once\n"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(out));
+    r = cli(tiny + QStringList{"--topk", "11"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.startsWith("modulelab-cli: --topk 11: the model gives 10 classes ([1, 10]); choose at most 10\n"),
+             qPrintable(r.err));
+    QVERIFY(!QFile::exists(out));
+    r = cli(tiny + QStringList{"--topk", "10"});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.out.count(QLatin1Char('%')), 10);
 }
 
 void TestCli::labelsFilesAreBounded()
