@@ -134,8 +134,8 @@ QVariant ModuleTreeModel::data(const QModelIndex& index, int role) const
         case OutputColumn: {
             if (info && !info->outputShapes.empty()) { // a tuple of tensors: every one
                 QStringList shapes;
-                for (const ml::Shape& s : info->outputShapes)
-                    shapes << QString::fromStdString(s.toString());
+                for (const std::optional<ml::Shape>& s : info->outputShapes)
+                    shapes << (s ? QString::fromStdString(s->toString()) : QStringLiteral("None"));
                 return shapes.join(QStringLiteral(", "));
             }
             return info && info->outputShape ? QString::fromStdString(info->outputShape->toString()) : QStringLiteral("–");

@@ -16,7 +16,12 @@ struct Row {
     int64_t params = 0, multAdds = 0;
 };
 
-QString shapeText(const std::optional<ml::Shape>& one, const std::vector<ml::Shape>& several, QChar sep)
+const ml::Shape* shapeOf(const ml::Shape& s) { return &s; }
+const ml::Shape* shapeOf(const std::optional<ml::Shape>& s) { return s ? &*s : nullptr; }
+
+// One shape, or several for a list or tuple (None for a None among them).
+template <typename Several>
+QString shapeText(const std::optional<ml::Shape>& one, const Several& several, QChar sep)
 {
     auto text = [sep](const ml::Shape& shape) {
         QStringList dims;
@@ -27,8 +32,8 @@ QString shapeText(const std::optional<ml::Shape>& one, const std::vector<ml::Sha
     if (several.empty())
         return one ? text(*one) : QString();
     QStringList parts;
-    for (const ml::Shape& s : several)
-        parts << text(s);
+    for (const auto& s : several)
+        parts << (shapeOf(s) ? text(*shapeOf(s)) : QStringLiteral("None"));
     return sep == QLatin1Char('x') ? parts.join(QLatin1Char(' ')) : QStringLiteral("[%1]").arg(parts.join(QStringLiteral(", ")));
 }
 

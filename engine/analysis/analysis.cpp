@@ -28,9 +28,11 @@ std::string Analysis::outputText() const
 {
     if (outputs.empty())
         return "--";
+    if (outputValues.size() <= 1)
+        return outputs.front().shape.toString();
     std::string t;
-    for (const OutputShape& o : outputs)
-        t += (t.empty() ? "" : ", ") + o.shape.toString();
+    for (const std::optional<Shape>& o : outputValues)
+        t += (t.empty() ? "" : ", ") + (o ? o->toString() : "None");
     return t;
 }
 
@@ -227,6 +229,10 @@ Analysis run(const Module& root, const Value& input, bool real, const ForwardObs
             if (out.isTensor())
                 a.outputShape = out.shape;
             for (const detail::FlatOutput& o : flat) {
+                if (!out.isTensor())
+                    a.outputValues.push_back(o.value.isTensor() ? std::optional<Shape>(o.value.shape) : std::nullopt);
+                if (!o.value.isTensor())
+                    continue; // a None in a tuple: no tensor
                 a.outputs.push_back({o.name, o.value.shape});
                 if (outputs && o.value.data) {
                     // An owning copy under the Value's shape (Tensor(Tensor::borrow(...)) would stay a

@@ -15,7 +15,9 @@ struct NodeInfo {
     std::optional<Shape> inputShape;  // of its first call
     std::optional<Shape> outputShape; // of its first call; empty if it failed or was never reached
     std::vector<Shape> inputShapes;   // of its first call, when that input was a list or tuple of tensors
-    std::vector<Shape> outputShapes;  // of its first call, when it returned a list or tuple of tensors
+    // Of its first call, when it returned a list or tuple of tensors; empty for a None in it
+    // (return logits, None), which PyTorch's hooks report as None.
+    std::vector<std::optional<Shape>> outputShapes;
     int calls = 0;
     int64_t multAdds = 0;             // summed over calls, torchinfo's convention
     bool failed = false;              // an error was raised at this node
@@ -81,6 +83,9 @@ struct Analysis {
     std::unordered_map<const Module*, size_t> firstCall; // index in `calls` of each module's first call
     std::optional<Shape> outputShape; // of the root when forward returns one tensor; empty when it failed
     std::vector<OutputShape> outputs; // every tensor the root returned, in order (one for a tensor)
+    // Every value of a tuple or list the root returned, in order: a tensor's shape, or empty for
+    // a None among them (return logits, None). Empty when forward returned one tensor.
+    std::vector<std::optional<Shape>> outputValues;
     int64_t totalMultAdds = 0;
 
     // The root's output: "[1, 10]", "[1, 1, 2, 2], [1, 5]" for several, "--" when forward failed.

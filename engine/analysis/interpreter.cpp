@@ -59,7 +59,7 @@ void flattenInto(const Value& v, const std::string& name, int depth, std::vector
 {
     if (!error.empty())
         return;
-    if (v.isTensor()) {
+    if (v.isTensor() || (depth > 0 && v.kind == Value::Kind::None)) { // a None in a tuple: PyTorch's hooks say None
         out.push_back({name, v});
         return;
     }
@@ -133,6 +133,8 @@ std::vector<FlatOutput> flattenOutput(const Value& out, std::string& error)
     std::vector<FlatOutput> flat;
     error.clear();
     flattenInto(out, "output", 0, flat, error);
+    if (error.empty() && std::none_of(flat.begin(), flat.end(), [](const FlatOutput& o) { return o.value.isTensor(); }))
+        error = "a model output that holds no tensor";
     if (!error.empty())
         flat.clear();
     return flat;
@@ -295,9 +297,9 @@ Value Interpreter::runModule(const Module& m, Args args, Kwargs kwargs, SourceLo
     if (first && out.isTensor()) {
         m_analysis.nodes[&m].outputShape = out.shape;
     } else if (first) {
-        std::vector<Shape> shapes;
+        std::vector<std::optional<Shape>> shapes;
         for (const FlatOutput& o : flat)
-            shapes.push_back(o.value.shape);
+            shapes.push_back(o.value.isTensor() ? std::optional<Shape>(o.value.shape) : std::nullopt);
         m_analysis.nodes[&m].outputShapes = std::move(shapes);
     }
     if (m_observer && *m_observer && input.isTensor() && input.data && out.isTensor() && out.data)

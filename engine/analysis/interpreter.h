@@ -26,7 +26,8 @@ struct FlatOutput {
     Value value;
 };
 // The tensors of a forward's result in order: a tensor, or tuples, lists, namedtuples and dicts
-// with string keys of them, nested. Empty with `error` set for anything else (None, a number).
+// with string keys of them, nested, where a None may stand for a tensor (its FlatOutput holds
+// None). Empty with `error` set for anything else (a number, a tuple without a tensor).
 std::vector<FlatOutput> flattenOutput(const Value& out, std::string& error);
 
 class Interpreter : public Evaluator {

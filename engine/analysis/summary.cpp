@@ -77,6 +77,16 @@ std::string shapeText(const std::optional<Shape>& s, const std::vector<Shape>& s
     return t;
 }
 
+std::string shapeText(const std::optional<Shape>& s, const std::vector<std::optional<Shape>>& several)
+{
+    if (several.empty())
+        return shapeText(s);
+    std::string t;
+    for (const std::optional<Shape>& x : several)
+        t += (t.empty() ? "" : ", ") + (x ? x->toString() : "None");
+    return t;
+}
+
 std::string scaled(double v, const char* unitsFmt)
 {
     char buf[64];
@@ -94,13 +104,14 @@ JsonValue shapeJson(const std::optional<Shape>& s)
     return a;
 }
 
-JsonValue shapeJson(const std::optional<Shape>& s, const std::vector<Shape>& several)
+template <typename Several>
+JsonValue shapeJson(const std::optional<Shape>& s, const Several& several)
 {
     if (several.empty())
         return shapeJson(s);
     JsonValue a = JsonValue::array();
-    for (const Shape& x : several)
-        a.append(shapeJson(x));
+    for (const auto& x : several)
+        a.append(shapeJson(std::optional<Shape>(x)));
     return a;
 }
 
@@ -216,10 +227,8 @@ JsonValue summaryJson(const Module& root, const Shape& input, const Analysis& an
     JsonValue j = JsonValue::object();
     j.set("model", JsonValue::string(root.typeName()));
     j.set("input_shape", shapeJson(input));
-    std::vector<Shape> several;
-    for (const OutputShape& o : analysis.outputs)
-        several.push_back(o.shape);
-    j.set("output_shape", shapeJson(analysis.outputShape, analysis.outputs.size() > 1 ? several : std::vector<Shape>{}));
+    j.set("output_shape", shapeJson(analysis.outputShape, analysis.outputValues.size() > 1 ? analysis.outputValues
+                                                                                           : std::vector<std::optional<Shape>>{}));
     if (analysis.outputs.size() > 1) { // a tuple (namedtuple, dict) of tensors: their names as run --output saves them
         JsonValue outs = JsonValue::array();
         for (const OutputShape& o : analysis.outputs) {

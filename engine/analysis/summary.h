@@ -30,7 +30,7 @@ struct SummaryRow {
     std::optional<Shape> inputShape;   // of its first call; empty if never called
     std::optional<Shape> outputShape;
     std::vector<Shape> inputShapes;    // a list or tuple of tensors, when that is what it took
-    std::vector<Shape> outputShapes;
+    std::vector<std::optional<Shape>> outputShapes; // empty for a None among them
     int64_t multAdds = 0;
     int calls = 0;
     bool afterError = false;           // some of its values come after the first error (assumed fixed)

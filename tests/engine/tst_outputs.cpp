@@ -11,6 +11,7 @@
 #include "engine/io/safetensors.h"
 #include "engine/io/weights.h"
 #include "engine/modelfile.h"
+#include "engine/python/importer.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -171,16 +172,42 @@ private slots:
             QVERIFY(maxDiff(t.tensor, ref.find(t.name)->tensor) < 1e-5);
     }
 
-    void refusesNoneHonestly()
+    // return logits, None: PyTorch's hooks see None among the outputs, and so does ModuleLab; the
+    // tensors are named by their place (output.0), the None has no tensor.
+    void noneAmongTheOutputsIsNone()
     {
         LoadedModel m = load(QStringLiteral("with_none"));
+        const QJsonObject ref = readJson(QStringLiteral("with_none"));
         const Analysis a = analyze(*m.root, *m.inputShape);
-        const auto errors = errorsOf(a);
-        QCOMPARE(errors.size(), size_t(1));
-        QCOMPARE(QString::fromStdString(errors[0]->message),
-                 QStringLiteral("not supported by ModuleLab yet: a model output that holds NoneType (output.1) (WithNone.forward() returns it)"));
-        QCOMPARE(errors[0]->loc.line, 11); // forward's return
-        QVERIFY(a.outputs.empty());
+        QVERIFY(!a.hasErrors());
+        QCOMPARE(a.outputs.size(), size_t(1));
+        QCOMPARE(QString::fromStdString(a.outputs[0].name), ref["outputs"].toArray()[0].toArray()[0].toString());
+        QCOMPARE(QString::fromStdString(a.outputText()), QStringLiteral("[1, 2], None"));
+        const NodeInfo* root = a.info(m.root.get());
+        QVERIFY(root && root->outputShapes.size() == 2 && root->outputShapes[0] && !root->outputShapes[1]);
+        const JsonValue j = summaryJson(*m.root, *m.inputShape, a);
+        QCOMPARE(QString::fromStdString(writeJson(*j.find("output_shape"), {0})),
+                 QString::fromUtf8(QJsonDocument(ref["output_shape"].toArray()).toJson(QJsonDocument::Compact)));
+        QVERIFY(summaryTable(*m.root, *m.inputShape, a).find("[1, 2], None") != std::string::npos);
+
+        const SafeTensors want = readTensors(dataPath(QStringLiteral("with_none.safetensors")));
+        SafeTensors weights;
+        for (const NamedTensor& t : want.tensors)
+            if (t.name != "input" && t.name.rfind("output", 0) != 0)
+                weights.tensors.push_back(t);
+        QVERIFY(loadStateDict(*m.root, weights).loaded);
+        const ForwardResult fr = runForward(*m.root, want.find("input")->tensor);
+        QCOMPARE(fr.outputs.size(), size_t(1));
+        QVERIFY(maxDiff(fr.outputs[0].tensor, want.find("output.0")->tensor) < 1e-6);
+
+        // a tuple of None only gives no tensor to show
+        auto r = python::importPython("import torch.nn as nn\nclass N(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                            "        self.fc = nn.Linear(4, 2)\n    def forward(self, x):\n        return None, None\n",
+                                      "model.py", {});
+        QVERIFY(std::holds_alternative<python::ImportResult>(r));
+        const Analysis none = analyze(*std::get<python::ImportResult>(r).root, Shape{1, 4});
+        const auto errors = errorsOf(none);
+        QVERIFY(errors.size() == 1 && errors[0]->message.find("a model output that holds no tensor") != std::string::npos);
     }
 
     void continuesPastTheFirstError()

@@ -62,7 +62,8 @@ def several_outputs(name):
     tensors.update(model.state_dict())
     tensors.update(dict(flat))
     write_safetensors(os.path.join(HERE, name + ".safetensors"), tensors)
-    write_json(name, {"torch_version": torch.__version__, "outputs": [[n, list(t.shape)] for n, t in flat]})
+    write_json(name, {"torch_version": torch.__version__, "outputs": [[n, list(t.shape)] for n, t in flat],
+                      "output_shape": shape_of(y)})
 
 
 def error_of(model, x):
@@ -102,7 +103,7 @@ def after_error():
 
 
 def main():
-    for name in ("two_heads", "named_heads", "vae_dict", "one_head", "two_heads_c7"):
+    for name in ("two_heads", "named_heads", "vae_dict", "one_head", "two_heads_c7", "with_none"):
         several_outputs(name)
     after_error()
 

@@ -1,4 +1,4 @@
-# forward returns a tuple with None in it: PyTorch runs it; ModuleLab does not show it yet.
+# forward returns a tuple with None in it, as transformer code returns (logits, attentions).
 import torch.nn as nn
 
 
