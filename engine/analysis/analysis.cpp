@@ -1,5 +1,7 @@
 #include "engine/analysis/analysis.h"
 
+#include "engine/analysis/runmemory.h"
+
 #include "engine/analysis/interpreter.h"
 #include "engine/initrecipe.h"
 #include "engine/layer.h"
@@ -324,34 +326,9 @@ int64_t availableMemoryBytes()
     return INT64_MAX;
 }
 
-namespace {
-std::string gigabytes(int64_t bytes)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.2f GB", static_cast<double>(bytes) / 1e9);
-    return buf;
-}
-} // namespace
-
 std::optional<std::string> memoryProblem(const Module& root, const Analysis& analysis)
 {
-    int64_t act = 0;
-    for (const auto& [m, info] : analysis.nodes)
-        if (info.outputShape) {
-            int64_t b = 0;
-            if (!checkedMul(info.outputShape->numel().value_or(INT64_MAX / 8), 4, b) || !checkedAdd(act, b, act))
-                act = INT64_MAX / 2;
-        }
-    const int64_t weights = tensorBytes(root);
-    int64_t needed = 0;
-    if (!checkedAdd(weights, act, needed))
-        needed = INT64_MAX;
-    const int64_t avail = availableMemoryBytes();
-    if (needed <= avail)
-        return std::nullopt;
-    return "refusing to run: the weights need " + gigabytes(weights) + " (" + withThousands(countParameters(root).total)
-        + " parameters) and the activations up to " + gigabytes(act) + ", but only " + gigabytes(avail)
-        + " of memory are available";
+    return runMemoryProblem(runMemory(root, analysis, false), availableMemoryBytes(), INT64_MAX);
 }
 
 } // namespace ml

@@ -87,6 +87,9 @@ struct Analysis {
     // a None among them (return logits, None). Empty when forward returned one tensor.
     std::vector<std::optional<Shape>> outputValues;
     int64_t totalMultAdds = 0;
+    // Bytes of every tensor the pass's functional ops make (x @ y, torch.cat, F.relu), which are
+    // not module outputs: an attention's [N, heads, T, T] scores can outweigh every layer.
+    int64_t opOutputBytes = 0;
 
     // The root's output: "[1, 10]", "[1, 1, 2, 2], [1, 5]" for several, "--" when forward failed.
     std::string outputText() const;

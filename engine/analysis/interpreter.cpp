@@ -474,7 +474,13 @@ Value Interpreter::runOp(Spelling how, const std::string& name, Value x, Args ar
     if (m_recorder && op->gradient.via != OpGradient::Via::NoTensor && !hasBackward(*op))
         notYet(loc, notInTraining(*op, how));
     OpCall call(*this, *op, how, std::move(x), std::move(args), std::move(kwargs), loc);
-    return op->handler(call);
+    Value out = op->handler(call);
+    if (out.isTensor() && op->gradient.via != OpGradient::Via::SharedData && op->gradient.via != OpGradient::Via::Stops) { // new data
+        int64_t bytes = 0;
+        if (!checkedMul(out.shape.numel().value_or(INT64_MAX / 8), 4, bytes) || !checkedAdd(m_analysis.opOutputBytes, bytes, m_analysis.opOutputBytes))
+            m_analysis.opOutputBytes = INT64_MAX / 4;
+    }
+    return out;
 }
 
 void Interpreter::unknownOp(Spelling how, const std::string& name, SourceLoc loc)

@@ -38,6 +38,7 @@ RunMemory runMemory(const Module& root, const Analysis& analysis, bool keepCalls
 {
     RunMemory m;
     m.weights = tensorBytes(root);
+    add(m.activations, analysis.opOutputBytes);
     for (const auto& [module, info] : analysis.nodes) {
         int64_t perCall = bytesOf(info.outputShape);
         add(m.activations, perCall);

@@ -11,7 +11,7 @@ namespace ml {
 // The memory one forward pass needs, from the symbolic analysis alone (nothing allocated yet).
 struct RunMemory {
     int64_t weights = 0;     // parameters and buffers, float32
-    int64_t activations = 0; // every module output the pass itself produces
+    int64_t activations = 0; // every module output and functional op result the pass produces
     int64_t kept = 0;        // a viewer's copies of every call's input and output
     int64_t total() const;
 };

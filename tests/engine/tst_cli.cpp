@@ -377,6 +377,23 @@ void TestCli::runRefusesWhatCannotFit()
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains("refusing to run"), qPrintable(r.err));
     QVERIFY2(r.err.contains("400031.44 GB"), qPrintable(r.err));
+
+    // What functional ops make counts too: self-attention's scores over 400,000 positions are
+    // 640 GB, though every module output is small.
+    const QString attention = m_tmp.filePath("attention.py");
+    QFile a(attention);
+    QVERIFY(a.open(QIODevice::WriteOnly));
+    a.write("import torch.nn as nn\n\n\nclass Attention(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.q = nn.Linear(4, 4)\n\n    def forward(self, x):\n        q = self.q(x)\n"
+            "        return (q @ q.transpose(2, 3)).softmax(-1) @ x\n\n\nmodel = Attention()\n# input: 1,1,400000,4\n");
+    a.close();
+    SafeTensors x;
+    x.tensors.push_back({"input", Tensor::zeros(Shape{1, 1, 400000, 4}), DType::F32});
+    const QString xFile = m_tmp.filePath("attention_x.safetensors");
+    QVERIFY(!writeSafeTensors(xFile.toStdString(), x));
+    const Result ra = cli({"run", attention, "--input-tensor", xFile});
+    QCOMPARE(ra.code, 1);
+    QVERIFY2(ra.err.contains("refusing to run") && ra.err.contains("activations up to 1280.0"), qPrintable(ra.err));
 }
 
 void TestCli::benchReportsTimes()
