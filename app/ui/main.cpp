@@ -23,6 +23,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <string_view>
 
 using namespace ml::ui;
 
@@ -85,10 +86,33 @@ int compareModels(const QCommandLineParser& parser, const std::optional<QSize>& 
     });
 }
 
+// Without a display (a terminal over ssh, a build machine), --help, --version and --screenshot
+// need no window system: they run on Qt's offscreen platform. Anything else would open a window
+// and cannot; say so plainly instead of Qt's platform-plugin error. Returns false to exit.
+bool chooseHeadlessPlatform(int argc, char* argv[])
+{
+    if (qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY")
+        || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        return true;
+    for (int k = 1; k < argc; ++k) {
+        const std::string_view a = argv[k];
+        if (a == "-h" || a == "--help" || a == "--help-all" || a == "-v" || a == "--version" || a == "--screenshot"
+            || a.rfind("--screenshot=", 0) == 0) {
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+            return true;
+        }
+    }
+    std::fprintf(stderr, "modulelab: no display to open a window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+                         "--screenshot OUT.png renders the window without one\n");
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char* argv[])
 {
+    if (!chooseHeadlessPlatform(argc, argv))
+        return 1;
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ModuleLab"));
     QApplication::setOrganizationName(QStringLiteral("ModuleLab"));

@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -31,6 +32,34 @@ private slots:
             for (int x = 0; x < image.width(); x += 7)
                 colours.insert(image.pixel(x, y));
         QVERIFY(colours.size() > 20);
+    }
+
+    // With no display at all (no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM): --help,
+    // --version and --screenshot work; opening a window says why it cannot instead of Qt's
+    // platform-plugin error.
+    void worksWithoutADisplay()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+            env.remove(QString::fromLatin1(name));
+        auto runIt = [&](const QStringList& args) {
+            auto* p = new QProcess(this);
+            p->setProcessEnvironment(env);
+            p->start(QStringLiteral(MODULELAB_GUI), args);
+            p->waitForFinished(60000);
+            return p;
+        };
+        QProcess* help = runIt({QStringLiteral("--help")});
+        QCOMPARE(help->exitCode(), 0);
+        QVERIFY(QString::fromUtf8(help->readAllStandardOutput()).contains(QLatin1String("--screenshot")));
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("headless.png"));
+        QProcess* shot = runIt({QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist.py"), QStringLiteral("--screenshot"), out});
+        QCOMPARE(shot->exitCode(), 0);
+        QVERIFY(!QImage(out).isNull());
+        QProcess* window = runIt({QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist.py")});
+        QCOMPARE(window->exitCode(), 1);
+        QVERIFY(QString::fromUtf8(window->readAllStandardError()).contains(QLatin1String("no display to open a window on")));
     }
 
     // Bad files and bad option values: exit 2, a sentence on stderr, no screenshot written.
