@@ -38,6 +38,20 @@ QSize PredictionChart::sizeHint() const
     return {base.width(), m_headline->sizeHint().height() + std::clamp(m_barsView->sizeHint().height(), 150, 600)};
 }
 
+QSize PredictionChart::minimumSizeHint() const
+{
+    const QSize least = QWidget::minimumSizeHint();
+    return m_onShow ? least : QSize(least.width(), 0);
+}
+
+void PredictionChart::setOnShow(bool onShow)
+{
+    if (onShow == m_onShow)
+        return;
+    m_onShow = onShow;
+    updateGeometry();
+}
+
 QString PredictionChart::headline() const
 {
     return m_headline->text();

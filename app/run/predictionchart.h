@@ -26,6 +26,12 @@ public:
     void setStale(bool stale);
     QString headline() const;
     QSize sizeHint() const override; // room for every class name
+    // Every row's height while on show; none while hidden behind another panel's tab, so that the
+    // panels it shares a column with (the Train panel over the Diagnostics it tabs with) may
+    // take the height. Shown again, it asks for its rows' height back.
+    QSize minimumSizeHint() const override;
+    // Whether its panel is on show (a tabbed dock behind another tab stays visible to Qt).
+    void setOnShow(bool onShow);
     int barCount() const { return m_bars; }
     ProbabilityBars* bars() const { return m_barsView; }
 
@@ -34,6 +40,7 @@ private:
     QLabel* m_headline;
     int m_bars = 0;
     bool m_stale = false;
+    bool m_onShow = true;
     QString m_text;
 };
 

@@ -78,6 +78,7 @@ RunDocks::RunDocks(QMainWindow* window, Document* document, QAbstractItemView* t
                                 Qt::BottomDockWidgetArea);
     m_predictionsDock = addDock(window, QStringLiteral("Predictions"), QStringLiteral("predictionsDock"), m_predictions,
                                 Qt::RightDockWidgetArea);
+    connect(m_predictionsDock, &QDockWidget::visibilityChanged, m_predictions, &PredictionChart::setOnShow);
     // Tabbed with the editing panels, which stay in front until the run panels are raised.
     const auto tabWith = [window](const char* anchorName, QDockWidget* dock) {
         if (auto* anchor = window->findChild<QDockWidget*>(QString::fromLatin1(anchorName))) {

@@ -10,6 +10,7 @@
 #include "app/train/trainpanel.h"
 #include "app/train/trainsession.h"
 #include "app/train/weightchangedelegate.h"
+#include "app/ui/diagnosticspanel.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
 #include "engine/io/idx.h"
@@ -24,6 +25,8 @@
 #include <QScrollArea>
 #include <QStatusBar>
 #include <QUndoStack>
+
+#include <algorithm>
 
 namespace ml::ui {
 
@@ -65,6 +68,8 @@ TrainDocks::TrainDocks(MainWindow* window)
             m_panel->modelChanged();
     });
     connect(m_session, &TrainSession::changesUpdated, m_tree->viewport(), qOverload<>(&QWidget::update));
+    // The badges widen the name column by their own width, no more.
+    connect(m_session, &TrainSession::changesUpdated, this, &TrainDocks::fitTree);
     connect(m_session, &TrainSession::changesUpdated, this, &TrainDocks::updateDiagramNotes);
     // The project's normalize applies to training as Run applies it.
     if (RunDocks* run = window->runDocks()) {
@@ -78,12 +83,8 @@ TrainDocks::TrainDocks(MainWindow* window)
     connect(m_session, &TrainSession::weightsUpdated, this, &TrainDocks::weightsArrived);
     connect(m_session, &TrainSession::message, this, &TrainDocks::showMessage);
     connect(m_session, &TrainSession::stateChanged, this, [this](TrainSession::State s) {
-        if (s == TrainSession::State::Running) {
+        if (s == TrainSession::State::Running)
             showDock();
-            // Room for the weight-change badges after the names.
-            if (m_tree->columnWidth(ModuleTreeModel::NameColumn) < 200)
-                m_tree->setColumnWidth(ModuleTreeModel::NameColumn, 200);
-        }
     });
 }
 
@@ -132,6 +133,35 @@ void TrainDocks::showDock()
     }
     m_dock->show();
     m_dock->raise();
+    giveRoom();
+}
+
+// Training wants the right column: the Train panel gets its height but for the Diagnostics
+// panel's rows (only its header and the tabs beside it while it has none, a third at most), and
+// the tree keeps every column whole when the Train panel can spare the width.
+void TrainDocks::giveRoom()
+{
+    auto* diags = m_window->findChild<QDockWidget*>(QStringLiteral("diagnosticsDock"));
+    const int column = m_dock->height() + (diags ? diags->height() : 0);
+    if (diags && diags->isVisible() && m_window->dockWidgetArea(diags) == m_window->dockWidgetArea(m_dock) &&
+        !m_window->tabifiedDockWidgets(m_dock).contains(diags)) {
+        const int rows = m_window->diagnosticsPanel()->fittingHeight() + diags->height() - diags->widget()->height();
+        const int wanted = std::clamp(rows, diags->minimumSizeHint().height(), std::max(diags->minimumSizeHint().height(), column / 3));
+        m_window->resizeDocks({m_dock, diags}, {column - wanted, wanted}, Qt::Vertical);
+    }
+    fitTree();
+}
+
+void TrainDocks::fitTree()
+{
+    ModuleTreePanel* tree = m_window->treePanel();
+    tree->fitColumns(true);
+    if (!m_dock || !m_dock->isVisible())
+        return;
+    const int missing = tree->contentWidth() - tree->width();
+    const int least = std::max(m_panel->minimumSizeHint().width() + 24, m_window->width() * 30 / 100);
+    if (missing > 0 && m_dock->width() > least)
+        m_window->resizeDocks({m_dock}, {std::max(least, m_dock->width() - missing)}, Qt::Horizontal);
 }
 
 void TrainDocks::showMessage(const QString& text)

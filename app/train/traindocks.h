@@ -34,6 +34,8 @@ public:
 
 private:
     void showDock(); // beside the diagram, in front
+    void giveRoom(); // the right column's height for the Train panel, the tree's columns whole
+    void fitTree();
     void showTreeMenu(const QPoint& pos);
     void modelEdited();
     void updateDiagramNotes(); // the tree's badges, on the diagram's layer boxes

@@ -6,6 +6,7 @@
 #include "engine/train/weightchange.h"
 
 #include <QAbstractItemView>
+#include <QFontMetrics>
 #include <QHelpEvent>
 #include <QPainter>
 #include <QStringList>
@@ -14,8 +15,10 @@
 namespace ml::ui {
 
 namespace {
-constexpr int kBadgeWidth = 58;
-}
+constexpr int kBadgeMargin = 2; // around the badge, inside the cell
+constexpr int kBadgePadding = 5; // around the text, inside the badge
+constexpr int kNameGap = 6; // between the name and the badge
+} // namespace
 
 WeightChangeDelegate::WeightChangeDelegate(Document* document, TrainSession* session, QObject* parent)
     : QStyledItemDelegate(parent), m_document(document), m_session(session)
@@ -62,25 +65,46 @@ WeightChangeDelegate::Badge WeightChangeDelegate::badgeFor(const QString& dotted
     return {};
 }
 
+QFont WeightChangeDelegate::badgeFont(const QFont& rowFont)
+{
+    QFont f = rowFont;
+    f.setPointSizeF(f.pointSizeF() * 0.85);
+    return f;
+}
+
+int WeightChangeDelegate::badgeWidth(const QString& text, const QFont& rowFont)
+{
+    return QFontMetrics(badgeFont(rowFont)).horizontalAdvance(text) + 2 * (kBadgePadding + kBadgeMargin);
+}
+
+QSize WeightChangeDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    QSize size = QStyledItemDelegate::sizeHint(option, index);
+    const Badge b = badgeFor(index.data(ModuleTreeModel::DottedPathRole).toString());
+    if (!b.text.isEmpty())
+        size.rwidth() += kNameGap + badgeWidth(b.text, option.font);
+    return size;
+}
+
 void WeightChangeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
     const Badge b = badgeFor(index.data(ModuleTreeModel::DottedPathRole).toString());
-    if (b.text.isEmpty() || option.rect.width() < kBadgeWidth + 24) {
+    const int width = b.text.isEmpty() ? 0 : badgeWidth(b.text, option.font);
+    if (b.text.isEmpty() || option.rect.width() < width + 24) {
         QStyledItemDelegate::paint(painter, option, index);
         return;
     }
     QStyleOptionViewItem rest = option;
-    rest.rect.setRight(option.rect.right() - kBadgeWidth);
+    rest.rect.setRight(option.rect.right() - width);
     QStyledItemDelegate::paint(painter, rest, index);
-    const QRect badge(option.rect.right() - kBadgeWidth + 2, option.rect.top() + 2, kBadgeWidth - 4, option.rect.height() - 4);
+    const QRect badge = QRect(option.rect.right() - width + 1, option.rect.top(), width, option.rect.height())
+                            .adjusted(kBadgeMargin, kBadgeMargin, -kBadgeMargin, -kBadgeMargin);
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setPen(Qt::NoPen);
     painter->setBrush(b.color);
     painter->drawRoundedRect(badge, 3, 3);
-    QFont f = option.font;
-    f.setPointSizeF(f.pointSizeF() * 0.85);
-    painter->setFont(f);
+    painter->setFont(badgeFont(option.font));
     painter->setPen(Qt::white);
     painter->drawText(badge, Qt::AlignCenter, b.text);
     painter->restore();
@@ -90,7 +114,7 @@ bool WeightChangeDelegate::helpEvent(QHelpEvent* event, QAbstractItemView* view,
                                      const QModelIndex& index)
 {
     const Badge b = badgeFor(index.data(ModuleTreeModel::DottedPathRole).toString());
-    if (event && !b.text.isEmpty() && event->pos().x() >= option.rect.right() - kBadgeWidth) {
+    if (event && !b.text.isEmpty() && event->pos().x() >= option.rect.right() - badgeWidth(b.text, option.font)) {
         QToolTip::showText(event->globalPos(), b.tooltip, view);
         return true;
     }

@@ -51,6 +51,9 @@ DiagnosticsPanel::DiagnosticsPanel(Document* document, QWidget* parent)
     connect(m_model, &QAbstractItemModel::dataChanged, this, fitRows);
     connect(header, &QHeaderView::sectionResized, this, fitRows);
     layout->addWidget(m_view);
+    // With nothing to say the panel may shrink to its column headers (the Train panel above it
+    // wants the height); every row it has still fits (fittingHeight).
+    m_view->setMinimumHeight(m_view->horizontalHeader()->sizeHint().height() + 2 * m_view->frameWidth());
     auto activate = [this](const QModelIndex& index) {
         emit pathActivated(index.data(DiagnosticsModel::DottedPathRole).toString());
     };
