@@ -55,6 +55,10 @@ public slots:
     // The type alone, one step (classroom mode only): for zoom actions that already zoom the diagram.
     void scaleType(bool larger);
 
+    // Fits the tree's columns and gives the diagram the rest of the width, once, after the
+    // current event (classroom mode only; also after a panel on the left changed its width).
+    void arrangeLater();
+
 signals:
     void activeChanged(bool on);
 
@@ -62,7 +66,6 @@ private:
     void applyFont();
     // Fits the tree's columns and gives the diagram the rest of the width (classroom mode only).
     void arrange();
-    void arrangeLater(); // once, after the current event
     void fitDiagnostics(QDockWidget* diags, int windowHeight);
     static void showBox(DiagramView* view, QGraphicsItem* box);
     bool stackRunPanels();

@@ -18,7 +18,31 @@ namespace ml::ui {
 
 namespace {
 constexpr int kMinTextHeight = 80;
+
+// Code in a step's text may wrap after a dot or an opening bracket (a zero-width space there):
+// self.register_buffer('pixel_mean', wider than a narrow panel in large type, would otherwise
+// run past its right edge.
+QString breakableCode(const QString& html)
+{
+    QString out;
+    out.reserve(html.size() + html.size() / 8);
+    bool inCode = false;
+    for (qsizetype i = 0; i < html.size(); ++i) {
+        if (html[i] == u'<') {
+            const QStringView rest = QStringView(html).mid(i);
+            if (rest.startsWith(u"<code>"))
+                inCode = true;
+            else if (rest.startsWith(u"</code>"))
+                inCode = false;
+        }
+        out += html[i];
+        const bool breakAfter = html[i] == u'.' || html[i] == u'(' || html[i] == u'[';
+        if (inCode && breakAfter && i + 1 < html.size() && html[i + 1] != u'<' && html[i + 1] != u'.')
+            out += QChar(0x200B);
+    }
+    return out;
 }
+} // namespace
 
 LessonPlayer::LessonPlayer(QWidget* parent)
     : QWidget(parent)
@@ -174,7 +198,7 @@ void LessonPlayer::updateControls()
     const Lesson& lesson = m_lessons[static_cast<size_t>(m_lesson)];
     const LessonStep& s = lesson.steps[static_cast<size_t>(m_step)];
     m_title->setText(lesson.title);
-    m_text->setText(s.text);
+    m_text->setText(breakableCode(s.text));
     m_counter->setText(QStringLiteral("Lesson %1 of %2 · step %3 of %4")
                            .arg(m_lesson + 1)
                            .arg(m_lessons.size())

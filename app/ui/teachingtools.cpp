@@ -199,20 +199,35 @@ void TeachingTools::showLessons()
 // properties under it keep the rest.
 void TeachingTools::fitLessonsLater()
 {
-    QTimer::singleShot(0, this, [this] {
-        auto* props = m_window->findChild<QDockWidget*>(QStringLiteral("propertiesDock"));
-        if (!props || !props->isVisible() || !m_lessonsDock->isVisible()
-            || m_window->dockWidgetArea(props) != m_window->dockWidgetArea(m_lessonsDock))
-            return;
-        auto* scroll = qobject_cast<QScrollArea*>(m_lessonsDock->widget());
+    QTimer::singleShot(0, this, [this] { fitLessons(); });
+}
+
+// A step whose text does not show whole in the panel's height (classroom mode's large type,
+// where the column is the lessons' alone) widens the panel, up to 36% of the window: the
+// lesson's text without scrolling, as a class reads it.
+void TeachingTools::fitLessons()
+{
+    if (!m_lessonsDock->isVisible() || m_lessonsDock->isFloating())
+        return;
+    auto* scroll = qobject_cast<QScrollArea*>(m_lessonsDock->widget());
+    const auto overflow = [this, scroll] {
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-        const int overflow = (scroll ? scroll->verticalScrollBar()->maximum() : 0) + m_player->hiddenTextHeight();
-        if (overflow <= 0)
-            return;
-        const int column = m_lessonsDock->height() + props->height();
-        const int wanted = std::min(m_lessonsDock->height() + overflow + 8, column * 75 / 100);
-        m_window->resizeDocks({m_lessonsDock, props}, {wanted, column - wanted}, Qt::Vertical);
-    });
+        return (scroll ? scroll->verticalScrollBar()->maximum() : 0) + m_player->hiddenTextHeight();
+    };
+    auto* props = m_window->findChild<QDockWidget*>(QStringLiteral("propertiesDock"));
+    if (props && props->isVisible() && m_window->dockWidgetArea(props) == m_window->dockWidgetArea(m_lessonsDock)) {
+        if (const int more = overflow(); more > 0) {
+            const int column = m_lessonsDock->height() + props->height();
+            const int wanted = std::min(m_lessonsDock->height() + more + 8, column * 75 / 100);
+            m_window->resizeDocks({m_lessonsDock, props}, {wanted, column - wanted}, Qt::Vertical);
+        }
+    }
+    const int widest = m_window->width() * 36 / 100;
+    for (int tries = 0; tries < 12 && overflow() > 0 && m_lessonsDock->width() < widest; ++tries)
+        m_window->resizeDocks({m_lessonsDock}, {std::min(widest, m_lessonsDock->width() + 24)}, Qt::Horizontal);
+    // The diagram in classroom mode fits the width it has now.
+    if (m_classroom->isActive())
+        m_classroom->arrangeLater();
 }
 
 CompareView* TeachingTools::compareView()
