@@ -158,7 +158,7 @@ std::vector<ForwardOp> makeTable()
         create("empty"),
         create("Tensor"),
         create("FloatTensor"),
-        entry("pad", kF, "pad", {G::None}, h::pad, "((1, 1))"),
+        entry("pad", kF, "pad", {G::Recorded, K::Pick}, h::pad, "((1, 1))"),
         // Functional ops computed by the layer of the same meaning.
         layer("relu", kMethod | S::Torch | S::Functional, "ReLU", {"inplace"}, "()"),
         layer("relu_", kMethod | S::Torch | S::Functional, "ReLU", {}, "()"),

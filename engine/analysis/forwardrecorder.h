@@ -19,7 +19,8 @@ struct RecordedOp {
     // Div: a / b, either of them may be a number (1 / b: x.reciprocal()).
     // MatMul: torch.matmul(a, b) (mm, bmm, a @ b). Pow: x ** e, the exponent e a number in inputs[1].
     // Sqrt, Rsqrt, Exp, Log: element-wise functions of inputs[0].
-    enum class Kind { Add, Sub, Mul, Div, Cat, Mean, Sum, Gather, Max, MatMul, Pow, Sqrt, Rsqrt, Exp, Log };
+    // Pick: each output element copies the input element `source` names (F.pad).
+    enum class Kind { Add, Sub, Mul, Div, Cat, Mean, Sum, Gather, Max, MatMul, Pow, Sqrt, Rsqrt, Exp, Log, Pick };
     Kind kind = Kind::Add;
     std::vector<Value> inputs; // tensors, or numbers for the scalar operand of + - * /
     Value output;
@@ -30,6 +31,8 @@ struct RecordedOp {
     int64_t base = 0;             // Gather: the input element of output element 0
     // Max: per output element, the input elements it came from (ties share the gradient evenly)
     std::vector<std::vector<int64_t>> picked;
+    // Pick: per output element, the input element it copies (-1: none, a constant border)
+    std::vector<int64_t> source;
 };
 
 // Receives every layer call and tensor op of a training forward pass, in execution order, so

@@ -261,7 +261,13 @@ Value pad(OpCall& c)
     if (valuev && valuev->kind != Value::Kind::None && !valuev->isNumber())
         c.fail("TypeError: pad(): argument 'value' must be float, not " + typeNameOf(*valuev));
     const double value = valuev && valuev->isNumber() ? valuev->number() : 0.0;
-    return c.check(padOp(c.x, pad, modev ? modev->s : "constant", value));
+    RecordedOp op;
+    op.kind = RecordedOp::Kind::Pick;
+    op.inputs = {c.x};
+    op.output = c.check(padOp(c.x, pad, modev ? modev->s : "constant", value, c.training() ? &op.source : nullptr));
+    Value out = op.output;
+    c.recordRaw(std::move(op));
+    return out;
 }
 
 Value layer(OpCall& c) { return c.functionalLayer(); }

@@ -453,7 +453,7 @@ OpResult extremumOp(const Value& x, const std::vector<int64_t>& dims, bool keepd
     return {std::move(v), {}};
 }
 
-OpResult padOp(const Value& x, const std::vector<int64_t>& pad, const std::string& mode, double value)
+OpResult padOp(const Value& x, const std::vector<int64_t>& pad, const std::string& mode, double value, std::vector<int64_t>* source)
 {
     const Shape& in = x.shape;
     const int rank = in.rank();
@@ -517,6 +517,8 @@ OpResult padOp(const Value& x, const std::vector<int64_t>& pad, const std::strin
         std::vector<int64_t> idx(static_cast<size_t>(rank), 0);
         const float* src = x.data->data();
         float* dst = t->data();
+        if (source)
+            source->assign(static_cast<size_t>(n), -1);
         for (int64_t o = 0; o < n; ++o) {
             // the output position o as coordinates, then its source coordinates
             int64_t rest = o, offset = 0, stride = 1;
@@ -534,6 +536,8 @@ OpResult padOp(const Value& x, const std::vector<int64_t>& pad, const std::strin
                 stride *= in[d];
             }
             dst[o] = inside ? src[offset] : static_cast<float>(value);
+            if (source && inside)
+                (*source)[static_cast<size_t>(o)] = offset;
         }
         v.data = std::move(t);
     }

@@ -26,8 +26,10 @@ OpResult binaryOp(char op, const Value& a, const Value& b); // '+', '-', '*', '/
 OpResult catOp(const std::vector<Value>& tensors, int64_t dim);
 OpResult meanOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim);
 // F.pad(x, pad, mode, value): pad holds (before, after) pairs from the last dimension backwards;
-// mode "constant" (negative padding crops), "reflect", "replicate" or "circular".
-OpResult padOp(const Value& x, const std::vector<int64_t>& pad, const std::string& mode, double value);
+// mode "constant" (negative padding crops), "reflect", "replicate" or "circular". `source`, when
+// given, receives per output element the input element it copies (-1 for the constant border).
+OpResult padOp(const Value& x, const std::vector<int64_t>& pad, const std::string& mode, double value,
+               std::vector<int64_t>* source = nullptr);
 OpResult sumOp(const Value& x, const std::vector<int64_t>& dims, bool keepdim);
 // max/min over dims (every dim for an empty list). `picked` receives, per output element, the
 // input elements holding the extremum: the first only (`firstOnly`, as max(dim) indexes it) or

@@ -194,6 +194,7 @@ bool Tape::differentiates(RecordedOp::Kind kind)
     case RecordedOp::Kind::Cat:
     case RecordedOp::Kind::Gather:
     case RecordedOp::Kind::Max:
+    case RecordedOp::Kind::Pick:
     case RecordedOp::Kind::Sum:
     case RecordedOp::Kind::Mean:
     case RecordedOp::Kind::MatMul:
@@ -318,6 +319,13 @@ Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGra
                 for (int64_t i : from)
                     acc[i] += share;
             }
+            break;
+        }
+        case RecordedOp::Kind::Pick: {
+            Tensor& acc = gradFor(op.inputs[0].data.get(), op.inputs[0].data->numel());
+            for (size_t o = 0; o < op.source.size(); ++o)
+                if (op.source[o] >= 0)
+                    acc[op.source[o]] += gOut[static_cast<int64_t>(o)];
             break;
         }
         case RecordedOp::Kind::Sum:

@@ -64,6 +64,14 @@ CASES = [
     ("squeeze_unsqueeze", [2, 1, 4], "return x.squeeze(1).unsqueeze(-1) * x.squeeze()[:, None]"),
     ("torch_unsqueeze", [2, 3], "return torch.unsqueeze(x, 1) * torch.unsqueeze(x, 2)"),
     ("flatten_dims", [2, 3, 4, 5], "return torch.flatten(x, 1, 2) * 2 + x.flatten(2).transpose(1, 2).reshape(2, 12, 5)"),
+    ("pad_constant", [2, 3, 4, 5], "return F.pad(x, (1, 2, 0, 1), value=0.5) * 2"),
+    ("pad_constant_crop", [2, 3, 4, 5], "return F.pad(x, (-1, 1, 2, -2))"),
+    ("pad_channels", [2, 4, 6, 6], "return F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, 2, 2), 'constant', 0)"),
+    ("pad_reflect", [2, 3, 4, 5], "return F.pad(x, (2, 1, 3, 1), mode='reflect')"),
+    ("pad_reflect_1d", [2, 3, 6], "return F.pad(x, [3, 2], 'reflect') * x.sum(-1, keepdim=True)"),
+    ("pad_replicate", [2, 3, 4, 5], "return F.pad(x, (3, 0, 1, 2), mode='replicate')"),
+    ("pad_circular", [2, 3, 4, 5], "return F.pad(x, (2, 1, 1, 3), mode='circular')"),
+    ("pad_then_layer", [2, 3, 5, 5], "return F.relu(F.pad(F.relu(x), (1, 1, 1, 1), mode='reflect')).mean((2, 3))"),
 ]
 
 
