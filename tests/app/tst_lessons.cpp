@@ -31,6 +31,7 @@
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTest>
+#include <QScrollBar>
 #include <QTextDocument>
 
 #include <optional>
@@ -587,9 +588,15 @@ private slots:
                 lines.setTextWidth(text->contentsRect().width());
                 QVERIFY2(lines.idealWidth() <= text->contentsRect().width() + 1,
                          qPrintable(where + QStringLiteral(": a line is %1 px in a text %2 px wide").arg(lines.idealWidth()).arg(text->contentsRect().width())));
-                // The whole text is in view: the panel does not scroll.
+                const int textRight = text->mapTo(player, QPoint(text->width(), 0)).x();
+                QVERIFY2(textRight <= player->width(),
+                         qPrintable(where + QStringLiteral(": the text runs to %1 px in a panel %2 px wide").arg(textRight).arg(player->width())));
+                // The whole text is in view: neither the text nor the panel scrolls.
                 QVERIFY2(player->hiddenTextHeight() == 0,
                          qPrintable(where + QStringLiteral(": %1 px of the text scrolled out of view").arg(player->hiddenTextHeight())));
+                if (auto* area = qobject_cast<QAbstractScrollArea*>(player->parentWidget() ? player->parentWidget()->parentWidget() : nullptr))
+                    QVERIFY2(area->verticalScrollBar()->maximum() == 0,
+                             qPrintable(where + QStringLiteral(": the panel scrolls by %1 px").arg(area->verticalScrollBar()->maximum())));
                 const int needed = text->heightForWidth(text->contentsRect().width());
                 QVERIFY2(needed <= text->contentsRect().height(),
                          qPrintable(where + QStringLiteral(": needs %1 px, has %2").arg(needed).arg(text->contentsRect().height())));
