@@ -41,7 +41,7 @@ QSize PredictionChart::sizeHint() const
 QSize PredictionChart::minimumSizeHint() const
 {
     const QSize least = QWidget::minimumSizeHint();
-    return m_onShow ? least : QSize(least.width(), 0);
+    return m_onShow ? least : QSize(least.width(), fontMetrics().height());
 }
 
 void PredictionChart::setOnShow(bool onShow)

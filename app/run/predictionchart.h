@@ -26,7 +26,7 @@ public:
     void setStale(bool stale);
     QString headline() const;
     QSize sizeHint() const override; // room for every class name
-    // Every row's height while on show; none while hidden behind another panel's tab, so that the
+    // Every row's height while on show; one line while hidden behind another panel's tab, so that the
     // panels it shares a column with (the Train panel over the Diagnostics it tabs with) may
     // take the height. Shown again, it asks for its rows' height back.
     QSize minimumSizeHint() const override;

@@ -3,6 +3,7 @@
 #include "engine/train/trainingrun.h"
 
 #include <QHeaderView>
+#include <QPainter>
 
 namespace ml::ui {
 
@@ -57,6 +58,19 @@ void ConfusionView::show(const ml::Evaluation& e)
             setItem(t, p, item);
         }
     }
+}
+
+void ConfusionView::paintEvent(QPaintEvent* event)
+{
+    QTableWidget::paintEvent(event);
+    if (rowCount() > 0)
+        return;
+    QPainter p(viewport());
+    p.setPen(palette().color(QPalette::PlaceholderText));
+    const int margin = fontMetrics().height();
+    p.drawText(viewport()->rect().adjusted(margin, margin, -margin, -margin), Qt::AlignTop | Qt::AlignLeft | Qt::TextWordWrap,
+               QStringLiteral("The confusion matrix of the test images (true class by predicted class) appears when an "
+                              "epoch ends."));
 }
 
 } // namespace ml::ui

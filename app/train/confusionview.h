@@ -19,6 +19,9 @@ public:
     void show(const ml::Evaluation& evaluation);
     void clearMatrix();
 
+protected:
+    void paintEvent(QPaintEvent* event) override; // says when the matrix comes while there is none
+
 private:
     QStringList m_names;
 };

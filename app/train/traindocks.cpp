@@ -17,6 +17,8 @@
 #include "engine/train/weightchange.h"
 
 #include <QAction>
+#include <QCoreApplication>
+#include <QEvent>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QMenu>
@@ -162,6 +164,16 @@ void TrainDocks::fitTree()
     const int least = std::max(m_panel->minimumSizeHint().width() + 24, m_window->width() * 30 / 100);
     if (missing > 0 && m_dock->width() > least)
         m_window->resizeDocks({m_dock}, {std::max(least, m_dock->width() - missing)}, Qt::Horizontal);
+    // What the Train panel cannot spare, the left column gives (down to the default layout's least).
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    const int still = tree->contentWidth() - tree->width();
+    if (still <= 0)
+        return;
+    for (QDockWidget* d : m_window->findChildren<QDockWidget*>())
+        if (d->isVisible() && !d->isFloating() && m_window->dockWidgetArea(d) == Qt::LeftDockWidgetArea && d->width() > 240) {
+            m_window->resizeDocks({d}, {std::max(240, d->width() - still)}, Qt::Horizontal);
+            break;
+        }
 }
 
 void TrainDocks::showMessage(const QString& text)

@@ -64,16 +64,19 @@ private slots:
     void trainingKeepsTreeAndPanelWhole_data()
     {
         QTest::addColumn<QSize>("size");
-        QTest::newRow("1280x720") << QSize(1280, 720);
-        QTest::newRow("1920x1080") << QSize(1920, 1080);
+        QTest::addColumn<QString>("file");
+        for (const QSize size : {QSize(1280, 720), QSize(1920, 1080)})
+            for (const char* file : {"fashion_cnn.py", "autoencoder.py"}) // the autoencoder's ConvTranspose2d rows are wider
+                QTest::addRow("%dx%d %s", size.width(), size.height(), file) << size << QString::fromLatin1(file);
     }
     void trainingKeepsTreeAndPanelWhole()
     {
         QFETCH(QSize, size);
+        QFETCH(QString, file);
         MainWindow window;
         window.setQuiet(true);
         window.resize(size);
-        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.py")));
+        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/") + file));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto* train = window.findChild<TrainDocks*>();
@@ -86,7 +89,8 @@ private slots:
 
         // Badges on the trained layers, and every column whole beside them.
         ModuleTreePanel* tree = window.treePanel();
-        const QModelIndex conv = window.document()->treeModel()->indexOf(window.document()->moduleAtDotted(QStringLiteral("features.0")));
+        const QString first = file.startsWith(QStringLiteral("auto")) ? QStringLiteral("encoder.0") : QStringLiteral("features.0");
+        const QModelIndex conv = window.document()->treeModel()->indexOf(window.document()->moduleAtDotted(first));
         QVERIFY(tree->itemDelegateForIndex(conv)->sizeHint(QStyleOptionViewItem(), conv).width() >
                 QFontMetrics(tree->font()).horizontalAdvance(QStringLiteral("0")) + 20);
         for (int c : {ModuleTreeModel::NameColumn, ModuleTreeModel::TypeColumn, ModuleTreeModel::OutputColumn,
