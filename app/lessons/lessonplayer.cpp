@@ -2,13 +2,18 @@
 
 #include <QAction>
 #include <QActionGroup>
+#include <QClipboard>
+#include <QContextMenuEvent>
 #include <QEvent>
+#include <QGuiApplication>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -238,10 +243,37 @@ void LessonPlayer::fitText()
     }
 }
 
+// The selected text as the lesson wrote it: without the zero-width spaces that let its code
+// wrap, so that code copied from a lesson runs when pasted into Python.
+QString LessonPlayer::selectedText() const
+{
+    QString t = m_text->selectedText();
+    t.remove(QChar(0x200B));
+    return t;
+}
+
 bool LessonPlayer::eventFilter(QObject* watched, QEvent* event)
 {
     if ((watched == m_title || watched == m_text) && event->type() == QEvent::Resize)
         fitText();
+    if (watched == m_text && m_text->hasSelectedText()) {
+        auto copy = [this] { QGuiApplication::clipboard()->setText(selectedText()); };
+        if (event->type() == QEvent::KeyPress && static_cast<QKeyEvent*>(event)->matches(QKeySequence::Copy)) {
+            copy();
+            return true;
+        }
+        if (event->type() == QEvent::ContextMenu) {
+            QMenu menu(m_text);
+            menu.addAction(tr("&Copy"), QKeySequence::Copy, copy);
+            menu.exec(static_cast<QContextMenuEvent*>(event)->globalPos());
+            return true;
+        }
+        if (event->type() == QEvent::MouseButtonRelease && QGuiApplication::clipboard()->supportsSelection())
+            QTimer::singleShot(0, this, [this] { // after the label has set the selection it copied
+                if (m_text->hasSelectedText())
+                    QGuiApplication::clipboard()->setText(selectedText(), QClipboard::Selection);
+            });
+    }
     return QWidget::eventFilter(watched, event);
 }
 

@@ -25,6 +25,8 @@ public:
     int lessonIndex() const { return m_lesson; }
     int stepIndex() const { return m_step; }
     QLabel* textLabel() const { return m_text; }
+    // The text selected in the step, as the lesson wrote it (without the breaks added for wrapping).
+    QString selectedText() const;
     QPushButton* nextButton() const { return m_next; }
     QPushButton* backButton() const { return m_back; }
     QToolButton* pickerButton() const { return m_picker; }

@@ -30,6 +30,8 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QTabWidget>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QTest>
 #include <QScrollBar>
 #include <QTextDocument>
@@ -613,6 +615,33 @@ private slots:
                                        + QStringLiteral("/%1%2_%3.png").arg(classroom ? "classroom_" : "", lesson.id).arg(s + 1));
             }
         }
+    }
+
+    // Code copied from a lesson is the code as written: the breaks that let it wrap in a narrow
+    // panel (zero-width spaces after dots and brackets) stay out of the clipboard.
+    void copiedCodeIsTheCodeAsWritten()
+    {
+        LessonPlayer player;
+        Lesson lesson;
+        lesson.id = QStringLiteral("copy");
+        lesson.title = QStringLiteral("Copy");
+        LessonStep step;
+        step.text = QStringLiteral("Run <code>model.register_buffer('mean', torch.zeros(3))</code> here.");
+        lesson.steps = {step};
+        player.setLessons({lesson});
+        player.resize(240, 400);
+        player.show();
+        player.startLesson(0);
+        QLabel* text = player.textLabel();
+        QVERIFY(text->text().contains(QChar(0x200B))); // it may wrap after its dots and brackets
+        QTextDocument shown;
+        shown.setHtml(text->text());
+        text->setSelection(0, static_cast<int>(shown.toPlainText().size()));
+        QVERIFY(text->hasSelectedText());
+        QTest::keySequence(text, QKeySequence::Copy);
+        const QString copied = QGuiApplication::clipboard()->text();
+        QVERIFY2(copied.contains(QLatin1String("model.register_buffer('mean', torch.zeros(3))")), qPrintable(copied));
+        QVERIFY(!copied.contains(QChar(0x200B)));
     }
 
     void findTheBugPointsAtTheSeedBugs()
