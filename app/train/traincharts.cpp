@@ -5,6 +5,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QEvent>
 #include <QLegend>
 #include <QLineSeries>
 #include <QPen>
@@ -22,11 +23,6 @@ QChartView* makeView(QChart* chart, QWidget* parent)
 {
     chart->setMargins(QMargins(0, 0, 4, 0));
     chart->legend()->setAlignment(Qt::AlignRight);
-    QFont small = chart->legend()->font();
-    small.setPointSize(8);
-    chart->legend()->setFont(small);
-    small.setBold(true);
-    chart->setTitleFont(small);
     chart->setBackgroundRoundness(0);
     auto* view = new QChartView(chart, parent);
     view->setRenderHint(QPainter::Antialiasing);
@@ -37,9 +33,6 @@ QChartView* makeView(QChart* chart, QWidget* parent)
 QValueAxis* axis(QChart* chart, Qt::Alignment where)
 {
     auto* a = new QValueAxis(chart);
-    QFont f = a->labelsFont();
-    f.setPointSize(8);
-    a->setLabelsFont(f);
     // A short chart (a 1280x720 window) has room for few value labels: three, each whole
     // (Qt elides labels that get less height than their text to "...").
     a->setTruncateLabels(false);
@@ -94,7 +87,32 @@ TrainCharts::TrainCharts(TrainSession* session, QWidget* parent)
     layout->setSpacing(2);
     layout->addWidget(m_lossView, 3);
     layout->addWidget(m_accuracyView, 2);
+    applyFonts();
     refresh();
+}
+
+// The charts' text follows the panel's type, a little smaller: readable in the window and, in
+// classroom mode's large type, from the back of a room (Qt Charts keeps its own fonts otherwise).
+void TrainCharts::applyFonts()
+{
+    QFont small = font();
+    small.setPointSizeF(std::max(8.0, font().pointSizeF() * 0.85));
+    QFont title = small;
+    title.setBold(true);
+    for (QChartView* view : {m_lossView, m_accuracyView}) {
+        QChart* chart = view->chart();
+        chart->legend()->setFont(small);
+        chart->setTitleFont(title);
+        for (QAbstractAxis* a : chart->axes())
+            a->setLabelsFont(small);
+    }
+}
+
+void TrainCharts::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        applyFonts();
 }
 
 void TrainCharts::refresh()

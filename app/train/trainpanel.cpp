@@ -55,7 +55,6 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
     buttons->addWidget(m_save);
 
     m_progress->setTextVisible(true);
-    m_progress->setMaximumHeight(16);
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 

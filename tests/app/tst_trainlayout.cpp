@@ -2,18 +2,24 @@
 // tree shows every column whole beside the weight-change badges (name, badge, parameters, output
 // shape, mult-adds), and the Train panel gets the right column's height (its charts without
 // scrolling) while the Diagnostics panel under it has nothing to say.
+#include "app/classroom/classroommode.h"
 #include "app/document/document.h"
 #include "app/document/moduletreemodel.h"
+#include "app/train/traincharts.h"
 #include "app/train/traindocks.h"
 #include "app/train/trainpanel.h"
 #include "app/train/trainsession.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
+#include "app/ui/teachingtools.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
+#include <QChart>
+#include <QChartView>
 #include <QDockWidget>
 #include <QHeaderView>
+#include <QProgressBar>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -111,6 +117,33 @@ private slots:
                  qPrintable(QStringLiteral("the Train panel scrolls by %1 px").arg(scroll->verticalScrollBar()->maximum())));
         QVERIFY2(scroll->horizontalScrollBar()->maximum() == 0,
                  qPrintable(QStringLiteral("the Train panel scrolls sideways by %1 px").arg(scroll->horizontalScrollBar()->maximum())));
+        train->session()->stop(QString());
+    }
+
+    // Classroom mode's large type reaches the Train panel whole: the progress bar is as tall as
+    // its text, and the charts' titles, labels and legends grow with the panel's type.
+    void classroomTypeReachesTheTrainPanel()
+    {
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(1280, 720);
+        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.py")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* train = window.findChild<TrainDocks*>();
+        train->session()->setDataDirectory(kSamples);
+        QVERIFY(train->trainSteps(2, 120000));
+        auto* panel = window.findChild<TrainPanel*>();
+        QVERIFY(panel);
+        auto titleSize = [panel] { return panel->charts()->findChild<QChartView*>()->chart()->titleFont().pointSizeF(); };
+        const qreal windowTitle = titleSize();
+        window.findChild<TeachingTools*>()->classroom()->setActive(true);
+        for (int k = 0; k < 3; ++k)
+            QCoreApplication::processEvents();
+        auto* progress = panel->findChild<QProgressBar*>();
+        QVERIFY2(progress->height() >= progress->fontMetrics().height(),
+                 qPrintable(QStringLiteral("the progress bar is %1 px high for %2 px of text").arg(progress->height()).arg(progress->fontMetrics().height())));
+        QVERIFY2(titleSize() > windowTitle * 1.2, qPrintable(QStringLiteral("chart titles at %1 pt, %2 pt in the window").arg(titleSize()).arg(windowTitle)));
         train->session()->stop(QString());
     }
 };
