@@ -28,12 +28,16 @@ int convertWeights(int argc, char** argv)
 {
     std::vector<std::string> files;
     std::string key;
+    bool keyGiven = false;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--weights-key") {
             if (i + 1 >= argc)
                 return usage("--weights-key needs a value");
+            if (keyGiven)
+                return usage("--weights-key is given twice (" + key + ", " + argv[i + 1] + "): give it once");
             key = argv[++i];
+            keyGiven = true;
         } else if (a == "-h" || a == "--help") {
             std::cout << kConvertUsage;
             return 0;

@@ -793,6 +793,11 @@ void TestCli::convertWeightsNeedsAKnownFormat()
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains("the directory " + m_tmp.filePath("nonexist") + " does not exist"), qPrintable(r.err));
     const QString good = m_tmp.filePath("weights.pth");
+    const QString twice = m_tmp.filePath("twice.safetensors");
+    r = cli({"convert-weights", data("numeric/tiny_cnn.weights.safetensors"), twice, "--weights-key", "a", "--weights-key", "b"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.startsWith("modulelab-cli: --weights-key is given twice (a, b): give it once\n"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(twice));
     r = cli({"convert-weights", data("numeric/tiny_cnn.weights.safetensors"), good});
     QCOMPARE(r.code, 0);
     QVERIFY(QFile::exists(good));
