@@ -583,7 +583,7 @@ std::variant<JsonValue, ParseError> parseJson(std::string_view text, std::string
         Parser p(text);
         return p.parseDocument();
     } catch (const Failure& f) {
-        return ParseError{std::string(fileName), f.loc, f.message};
+        return ParseError{std::string(fileName), f.loc, JsonError::printable(f.message)};
     }
 }
 
@@ -800,5 +800,22 @@ void allowOnly(const JsonValue& object, std::initializer_list<std::string_view> 
 }
 
 } // namespace json
+
+std::string JsonError::printable(const std::string& message)
+{
+    std::string out;
+    out.reserve(message.size());
+    for (const char ch : message) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
 
 } // namespace ml

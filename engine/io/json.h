@@ -105,7 +105,10 @@ std::string jsonFloat(double v);
 // turn it into a ParseError with the file name.
 class JsonError : public std::runtime_error {
 public:
-    JsonError(SourceLoc loc, const std::string& message) : std::runtime_error(message), m_loc(loc) {}
+    // Control characters the message quotes from the file (a name with a NUL or an escape
+    // sequence) are written as \u001b: they neither cut the message short nor reach the terminal.
+    JsonError(SourceLoc loc, const std::string& message) : std::runtime_error(printable(message)), m_loc(loc) {}
+    static std::string printable(const std::string& message);
     SourceLoc loc() const { return m_loc; }
 
 private:

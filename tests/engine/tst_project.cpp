@@ -345,6 +345,14 @@ void TestProject::errors_data()
     row("three loop variables", wrap(net("[]", R"([{"for": ["a", "b", "c"], "in": "x", "body": [{"return": "x"}]}])")),
         "[\"a\"", "a for loop has one or two loop variables");
     row("json error", "{\"format\": \"modulelab-project\",\n \"version\": 1,}", "}", "trailing comma before '}'");
+    // A name quoted from the file keeps the whole message: a NUL does not cut it short and an
+    // escape sequence does not reach the terminal.
+    row("NUL in a class name", wrap(R"({"class": "N\u0000x", "children": [], "forward": {"params": ["x"], "body": []}})"),
+        "\"N\\u0000x\"", "class name \"N\\u0000x\" is not a valid Python identifier");
+    row("escape in a child name", wrap(net(R"([{"name": "a\u001b[31m", "layer": "ReLU"}])")), "\"a\\u001b",
+        "child name \"a\\u001b[31m\" is not a valid Python identifier");
+    row("escape in a duplicate key", R"({"format": "modulelab-project", "k\u001b": 1, "k\u001b": 2})", "\"k\\u001b\": 2",
+        "duplicate key \"k\\u001b\" (first at line 1, column 33)");
 }
 
 void TestProject::errors()
