@@ -113,6 +113,9 @@ Args parse(int argc, char** argv)
         if (std::find(withValue.begin(), withValue.end(), s) != withValue.end()) {
             if (i + 1 >= argc)
                 throw UsageError{s + " needs a value"};
+            // A second value would silently win over the first: say so instead.
+            if (a.values.count(s))
+                throw UsageError{s + " is given twice (" + a.values[s] + ", " + argv[i + 1] + "): give it once"};
             a.values[s] = argv[++i];
         } else if (std::find(flags.begin(), flags.end(), s) != flags.end()) {
             a.flags.push_back(s);

@@ -468,6 +468,10 @@ void TestCli::optionsAreCheckedBeforeAnythingIsWritten()
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.startsWith("modulelab-cli: --format is given twice (json, text): give it once\n"), qPrintable(r.err));
     QVERIFY(!QFile::exists(out));
+    r = cli({"train", data("numeric/tiny_cnn.py"), "--data-tensors", out, "--lr", "0.1", "--lr", "0.2", "--out", out});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.startsWith("modulelab-cli: --lr is given twice (0.1, 0.2): give it once\n"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(out));
     r = cli(tiny + QStringList{"--topk", "11"});
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.startsWith("modulelab-cli: --topk 11: the model gives 10 classes ([1, 10]); choose at most 10\n"),
