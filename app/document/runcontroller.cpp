@@ -50,7 +50,7 @@ void RunController::documentEdited()
 {
     ++m_edits;
     if (m_result || isRunning())
-        setStale(true);
+        setStale(true, QStringLiteral("the model was edited"));
     pause();
 }
 
@@ -269,8 +269,8 @@ void RunController::finishJob()
     if (cancelled) {
         emit message(QStringLiteral("Run cancelled after %1 of %2 module calls")
                          .arg(job->progress.callsDone.load()).arg(m_totalCalls));
-        if (m_result)
-            setStale(true);
+        if (m_result) // what is on show is the run before the cancelled one
+            setStale(true, QStringLiteral("they are of the run before the cancelled one"));
         emit runFinished();
         return;
     }
@@ -312,11 +312,12 @@ bool RunController::waitForFinished(int timeoutMs)
     return true;
 }
 
-void RunController::setStale(bool stale)
+void RunController::setStale(bool stale, const QString& why)
 {
     if (stale == m_stale)
-        return;
+        return; // the first reason stays: an edit, then a cancelled run, is still an edit
     m_stale = stale;
+    m_staleReason = stale ? why : QString();
     emit staleChanged(stale);
 }
 

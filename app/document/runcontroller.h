@@ -74,6 +74,8 @@ public:
     int callsDone() const;
     int totalCalls() const { return m_totalCalls; }
     bool isStale() const { return m_stale; }
+    // Why the results on show are stale: "the model was edited", "they are of the run before the cancelled one".
+    const QString& staleReason() const { return m_staleReason; }
     const ForwardRecording* result() const { return m_result.get(); }
     const RunInput* resultInput() const { return m_resultInput.get(); } // the picture of result()
     // A model that returns several tensors (a tuple): the one Predictions and the model's
@@ -117,7 +119,7 @@ private:
     void documentReplaced();
     void scheduleAutoRun();
     void finishJob();
-    void setStale(bool stale);
+    void setStale(bool stale, const QString& why = {});
     int countCalls() const;
 
     Document* m_document;
@@ -133,6 +135,7 @@ private:
     int m_totalCalls = 0;
     int m_edits = 0;
     bool m_stale = false;
+    QString m_staleReason;
     std::shared_ptr<const ForwardRecording> m_result;
     std::shared_ptr<const RunInput> m_resultInput;
     int64_t m_keepLimit = kDefaultKeepLimit;

@@ -275,6 +275,8 @@ void RunPanel::updateRunState()
     m_run->setEnabled(!running);
     m_cancel->setEnabled(running);
     m_stale->setVisible(m_controller->isStale());
+    if (m_controller->isStale())
+        m_stale->setText(QStringLiteral("Results are stale: %1. Run again.").arg(m_controller->staleReason()));
     if (running)
         m_status->setText(QStringLiteral("Running in the background…"));
     else if (const ForwardRecording* r = m_controller->result(); r && !r->cancelled && r->errors.empty()

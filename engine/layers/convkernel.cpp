@@ -1,5 +1,6 @@
 #include "engine/layers/convkernel.h"
 
+#include "engine/cancel.h"
 #include "engine/parallel.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -285,6 +286,76 @@ int64_t ConvKernel::packings() const
 
 void ConvKernel::forward(const ConvGeometry& g, const Tensor& weight, const float* bias, const float* in, float* out,
                          ConvEpilogue epilogue) const
+{
+    const std::atomic<bool>* cancel = currentCancelFlag();
+    const int64_t perImage = g.oc * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
+    if (!cancel || g.n * perImage <= kBandMultAdds) {
+        forwardWhole(g, weight, bias, in, out, epilogue);
+        return;
+    }
+    ConvGeometry one = g;
+    one.n = 1;
+    for (int64_t i = 0; i < g.n; ++i) {
+        if (cancelRequested(cancel))
+            return;
+        const float* x = in + i * g.c * g.h * g.w;
+        float* y = out + i * g.oc * g.oh * g.ow;
+        ConvEpilogue ep = epilogue;
+        if (ep.residual)
+            ep.residual += i * g.oc * g.oh * g.ow;
+        if (perImage <= kBandMultAdds || !forwardBands(one, weight, bias, x, y, ep, cancel))
+            forwardWhole(one, weight, bias, x, y, ep);
+    }
+}
+
+bool ConvKernel::forwardBands(const ConvGeometry& g, const Tensor& weight, const float* bias, const float* in, float* out,
+                              const ConvEpilogue& epilogue, const std::atomic<bool>* cancel) const
+{
+    const int64_t perRow = g.oc * g.ow * (g.c / g.groups) * g.kh * g.kw;
+    const int64_t rows = std::max<int64_t>(1, kBandMultAdds / std::max<int64_t>(perRow, 1));
+    // The input rows a band of output rows [r0, r1) reads, -padTop-based: [first, last].
+    auto reads = [&](int64_t r0, int64_t r1) {
+        return std::pair(r0 * g.sh - g.padTop, (r1 - 1) * g.sh - g.padTop + (g.kh - 1) * g.dh);
+    };
+    for (int64_t r0 = 0; r0 < g.oh; r0 += rows) {
+        const auto [first, last] = reads(r0, std::min(g.oh, r0 + rows));
+        if (std::max<int64_t>(first, 0) > std::min(g.h - 1, last))
+            return false;
+    }
+    Tensor bandIn, bandOut;
+    for (int64_t r0 = 0; r0 < g.oh; r0 += rows) {
+        if (cancelRequested(cancel))
+            return true;
+        const int64_t r1 = std::min(g.oh, r0 + rows);
+        const auto [first, last] = reads(r0, r1);
+        const int64_t lo = std::max<int64_t>(first, 0), hi = std::min(g.h - 1, last);
+        ConvGeometry b = g;
+        b.h = hi - lo + 1;
+        b.oh = r1 - r0;
+        b.padTop = lo - first;
+        b.padBottom = last - hi;
+        // The band's input and output as dense NCHW images of their own.
+        if (bandIn.numel() < g.c * b.h * g.w)
+            bandIn = Tensor(Shape{g.c * b.h * g.w});
+        if (bandOut.numel() < g.oc * b.oh * g.ow)
+            bandOut = Tensor(Shape{g.oc * b.oh * g.ow});
+        for (int64_t c = 0; c < g.c; ++c)
+            std::copy_n(in + (c * g.h + lo) * g.w, b.h * g.w, bandIn.data() + c * b.h * g.w);
+        ConvEpilogue ep = epilogue;
+        if (ep.residual) {
+            for (int64_t o = 0; o < g.oc; ++o)
+                std::copy_n(ep.residual + (o * g.oh + r0) * g.ow, b.oh * g.ow, bandOut.data() + o * b.oh * g.ow);
+            ep.residual = bandOut.data();
+        }
+        forwardWhole(b, weight, bias, bandIn.data(), bandOut.data(), ep);
+        for (int64_t o = 0; o < g.oc; ++o)
+            std::copy_n(bandOut.data() + o * b.oh * g.ow, b.oh * g.ow, out + (o * g.oh + r0) * g.ow);
+    }
+    return true;
+}
+
+void ConvKernel::forwardWhole(const ConvGeometry& g, const Tensor& weight, const float* bias, const float* in, float* out,
+                              ConvEpilogue epilogue) const
 {
     std::lock_guard lock(m_mutex);
     if (!m_impl)

@@ -8,6 +8,7 @@
 
 #include "engine/tensor.h"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -58,8 +59,13 @@ public:
 
     // out = epilogue(conv(in, weight) + bias). `bias` may be null. `in` and `out` are dense NCHW.
     // Thread-safe; uses up to threadCount() threads, one for small work (see singleThreaded).
+    // Where a user may cancel (a CancelScope with a flag is set on this thread), a convolution of
+    // more than kBandMultAdds is computed image by image and in bands of output rows, each a
+    // convolution of its own, and stops between them once the flag is set (the rest of `out` is
+    // left unwritten: the pass is abandoned).
     void forward(const ConvGeometry& g, const Tensor& weight, const float* bias, const float* in, float* out,
                  ConvEpilogue epilogue = {}) const;
+    static constexpr int64_t kBandMultAdds = 1'000'000'000; // a tenth of a second or so
 
     // The gradient with respect to the input: gradIn [n, c, h, w] from gradOut [n, oc, oh, ow]
     // (overwritten). This is also the forward pass of the transposed convolution whose weight is
@@ -81,6 +87,12 @@ public:
     struct Impl;
 
 private:
+    void forwardWhole(const ConvGeometry& g, const Tensor& weight, const float* bias, const float* in, float* out,
+                      ConvEpilogue epilogue) const;
+    // One image (g.n == 1) in bands of output rows; false when a band would lie in the padding alone.
+    bool forwardBands(const ConvGeometry& g, const Tensor& weight, const float* bias, const float* in, float* out,
+                      const ConvEpilogue& epilogue, const std::atomic<bool>* cancel) const;
+
     mutable std::mutex m_mutex;
     mutable std::unique_ptr<Impl> m_impl;
 };

@@ -11,7 +11,9 @@
 #include "engine/analysis/fusion.h"
 #include "engine/analysis/tensorops.h"
 #include "engine/layer.h"
+#include "engine/cancel.h"
 #include "engine/layers/conv.h"
+#include "engine/layers/convkernel.h"
 #include "engine/layers/linear.h"
 #include "engine/layers/norm.h"
 #include "engine/python/importer.h"
@@ -23,6 +25,8 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -924,6 +928,48 @@ private slots:
         a.join();
         b.join();
         QVERIFY(ok1 && ok2);
+    }
+
+    // Where a user may cancel, a large convolution runs in bands of output rows (and image by
+    // image): the same numbers as in one piece, with every epilogue and geometry, and nothing is
+    // computed once Cancel is set.
+    void largeConvolutionsStopOnCancel()
+    {
+        std::mt19937 rng(11);
+        for (const auto& [stride, pad, dil, residual] : {std::tuple{1, 1, 1, false}, std::tuple{2, 2, 2, true}, std::tuple{1, 0, 1, true}}) {
+            layers::ConvGeometry g;
+            g.n = residual && stride == 1 ? 2 : 1, g.c = 64, g.h = g.w = 256 * stride, g.oc = 64, g.kh = 3, g.kw = 3;
+            g.sh = g.sw = stride, g.dh = g.dw = dil, g.padTop = g.padBottom = g.padLeft = g.padRight = pad;
+            g.oh = (g.h + 2 * pad - dil * 2 - 1) / stride + 1;
+            g.ow = (g.w + 2 * pad - dil * 2 - 1) / stride + 1;
+            QVERIFY(g.oc * g.oh * g.ow * g.c * 9 > layers::ConvKernel::kBandMultAdds); // an image is cut into bands
+            Tensor x(Shape{g.n, g.c, g.h, g.w}), w(Shape{g.oc, g.c, 3, 3}), b(Shape{g.oc}), res(Shape{g.n, g.oc, g.oh, g.ow});
+            for (Tensor* t : {&x, &w, &b, &res})
+                fillRandom(*t, rng);
+            layers::ConvEpilogue ep;
+            ep.act.kind = layers::ConvActivation::Kind::Relu;
+            if (residual) {
+                ep.residual = res.data();
+                ep.after.kind = layers::ConvActivation::Kind::Relu;
+            }
+            layers::ConvKernel kernel;
+            Tensor whole(Shape{g.n, g.oc, g.oh, g.ow}), banded(whole.shape());
+            kernel.forward(g, w, b.data(), x.data(), whole.data(), ep);
+            std::atomic<bool> cancel{false};
+            {
+                const CancelScope scope(&cancel);
+                kernel.forward(g, w, b.data(), x.data(), banded.data(), ep);
+            }
+            QVERIFY2(maxAbsDiff(banded, whole) <= 1e-5, qPrintable(QString::number(maxAbsDiff(banded, whole))));
+            cancel = true;
+            Tensor stopped(whole.shape());
+            std::fill_n(stopped.data(), stopped.numel(), std::numeric_limits<float>::quiet_NaN());
+            {
+                const CancelScope scope(&cancel);
+                kernel.forward(g, w, b.data(), x.data(), stopped.data(), ep);
+            }
+            QVERIFY(std::all_of(stopped.data(), stopped.data() + stopped.numel(), [](float v) { return std::isnan(v); }));
+        }
     }
 
     void normAndPoolMatchTorch_data()
