@@ -2,6 +2,7 @@
 
 #include "engine/analysis/forwardop.h"
 #include "engine/analysis/opcall.h"
+#include "engine/analysis/runmemory.h"
 #include "engine/analysis/stridedwalk.h"
 #include "engine/analysis/tensorops.h"
 #include "engine/analysis/torchnames.h"
@@ -476,9 +477,7 @@ Value Interpreter::runOp(Spelling how, const std::string& name, Value x, Args ar
     OpCall call(*this, *op, how, std::move(x), std::move(args), std::move(kwargs), loc);
     Value out = op->handler(call);
     if (out.isTensor() && op->gradient.via != OpGradient::Via::SharedData && op->gradient.via != OpGradient::Via::Stops) { // new data
-        int64_t bytes = 0;
-        if (!checkedMul(out.shape.numel().value_or(INT64_MAX / 8), 4, bytes) || !checkedAdd(m_analysis.opOutputBytes, bytes, m_analysis.opOutputBytes))
-            m_analysis.opOutputBytes = INT64_MAX / 4;
+        addBytes(m_analysis.opOutputBytes, float32Bytes(out.shape));
     }
     return out;
 }

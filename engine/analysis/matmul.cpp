@@ -26,40 +26,14 @@ std::vector<int64_t> slice(const Shape& s, int from, int to)
     return {s.dims().begin() + from, s.dims().begin() + to};
 }
 
-int64_t product(const std::vector<int64_t>& v)
-{
-    int64_t r = 1;
-    for (int64_t d : v)
-        r *= d;
-    return r;
-}
+int64_t product(const std::vector<int64_t>& v) { return Shape(v).product(0, static_cast<int>(v.size())); }
 
-// Offsets of each element of the broadcast batch `out` in a batch `mine` of matrices of `size`
-// elements (mine aligned to out's last dims, dims of 1 repeating).
+// Offsets of each element of the broadcast batch `out` in a batch `mine` of matrices of `size`.
 std::vector<int64_t> batchOffsets(const std::vector<int64_t>& out, const std::vector<int64_t>& mine, int64_t size)
 {
-    const size_t rank = out.size(), lead = rank - mine.size();
-    std::vector<int64_t> stride(rank, 0);
-    int64_t s = size;
-    for (size_t k = rank; k-- > lead;) {
-        const int64_t d = mine[k - lead];
-        stride[k] = d == 1 ? 0 : s;
-        s *= d;
-    }
-    const int64_t total = product(out);
-    std::vector<int64_t> offsets(static_cast<size_t>(total), 0);
-    std::vector<int64_t> index(rank, 0);
-    for (int64_t e = 0; e < total; ++e) {
-        int64_t o = 0;
-        for (size_t k = 0; k < rank; ++k)
-            o += index[k] * stride[k];
-        offsets[static_cast<size_t>(e)] = o;
-        for (size_t k = rank; k-- > 0;) {
-            if (++index[k] < out[k])
-                break;
-            index[k] = 0;
-        }
-    }
+    std::vector<int64_t> offsets = broadcastIndex(Shape(out), Shape(mine));
+    for (int64_t& o : offsets)
+        o *= size;
     return offsets;
 }
 
@@ -113,18 +87,10 @@ std::optional<MatmulPlan> planMatmul(const Shape& a, const Shape& b, std::string
             return std::nullopt;
     }
     // Both have batch dims: they broadcast, then bmm multiplies.
-    std::vector<int64_t> batch;
-    const size_t rank = std::max(batchA.size(), batchB.size());
-    for (size_t k = 0; k < rank; ++k) {
-        const int64_t sa = k + batchA.size() >= rank ? batchA[k + batchA.size() - rank] : 1;
-        const int64_t sb = k + batchB.size() >= rank ? batchB[k + batchB.size() - rank] : 1;
-        if (sa != sb && sa != 1 && sb != 1) {
-            error = "The size of tensor a (" + std::to_string(sa) + ") must match the size of tensor b (" + std::to_string(sb)
-                + ") at non-singleton dimension " + std::to_string(k);
-            return std::nullopt;
-        }
-        batch.push_back(sa == 1 ? sb : sa);
-    }
+    const std::optional<Shape> broadcast = broadcastShapes(Shape(batchA), Shape(batchB), error);
+    if (!broadcast)
+        return std::nullopt;
+    const std::vector<int64_t>& batch = broadcast->dims();
     if (m1 != m2) {
         const int64_t count = product(batch);
         error = batch2Expected(count, m1, count, m2);

@@ -6,9 +6,7 @@
 
 namespace ml {
 
-namespace {
-
-int64_t bytesOf(const std::optional<Shape>& shape)
+int64_t float32Bytes(const std::optional<Shape>& shape)
 {
     if (!shape)
         return 0;
@@ -18,19 +16,17 @@ int64_t bytesOf(const std::optional<Shape>& shape)
     return b;
 }
 
-void add(int64_t& sum, int64_t b)
+void addBytes(int64_t& sum, int64_t bytes)
 {
-    if (!checkedAdd(sum, b, sum))
+    if (!checkedAdd(sum, bytes, sum))
         sum = INT64_MAX / 4;
 }
-
-} // namespace
 
 int64_t RunMemory::total() const
 {
     int64_t sum = weights;
-    add(sum, activations);
-    add(sum, kept);
+    addBytes(sum, activations);
+    addBytes(sum, kept);
     return sum;
 }
 
@@ -38,17 +34,17 @@ RunMemory runMemory(const Module& root, const Analysis& analysis, bool keepCalls
 {
     RunMemory m;
     m.weights = tensorBytes(root);
-    add(m.activations, analysis.opOutputBytes);
+    addBytes(m.activations, analysis.opOutputBytes);
     for (const auto& [module, info] : analysis.nodes) {
-        int64_t perCall = bytesOf(info.outputShape);
-        add(m.activations, perCall);
+        int64_t perCall = float32Bytes(info.outputShape);
+        addBytes(m.activations, perCall);
         if (!keepCalls)
             continue;
-        add(perCall, bytesOf(info.inputShape));
+        addBytes(perCall, float32Bytes(info.inputShape));
         int64_t calls = 0;
         if (!checkedMul(perCall, int64_t{info.calls}, calls))
             calls = INT64_MAX / 4;
-        add(m.kept, calls);
+        addBytes(m.kept, calls);
     }
     return m;
 }

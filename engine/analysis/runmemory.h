@@ -16,6 +16,11 @@ struct RunMemory {
     int64_t total() const;
 };
 
+// The bytes of a float32 tensor of `shape` (0 for none), saturating at a size no run can have.
+int64_t float32Bytes(const std::optional<Shape>& shape);
+// sum += bytes, saturating likewise.
+void addBytes(int64_t& sum, int64_t bytes);
+
 // `keepCalls`: the caller keeps every module call's input and output after the pass (the
 // application's Activations, Step and thumbnails do), so they are counted as well.
 RunMemory runMemory(const Module& root, const Analysis& analysis, bool keepCalls);

@@ -236,6 +236,51 @@ std::shared_ptr<Tensor> scalarOp(char op, const Value& t, float s, bool scalarFi
 
 } // namespace
 
+std::vector<int64_t> broadcastIndex(const Shape& out, const Shape& operand)
+{
+    const int rank = out.rank();
+    std::vector<int64_t> stride(static_cast<size_t>(rank), 0);
+    int64_t s = 1;
+    for (int k = rank; k-- > rank - operand.rank();) {
+        const int64_t d = operand[k - (rank - operand.rank())];
+        stride[static_cast<size_t>(k)] = d == 1 ? 0 : s;
+        s *= d;
+    }
+    const int64_t total = out.numel().value_or(0);
+    std::vector<int64_t> idx(static_cast<size_t>(total), 0);
+    std::vector<int64_t> at(static_cast<size_t>(rank), 0);
+    int64_t j = 0;
+    for (int64_t e = 0; e < total; ++e) {
+        idx[static_cast<size_t>(e)] = j;
+        // Odometer step: the last dim moves fastest; a dim that wraps takes back what it added.
+        for (int k = rank; k-- > 0;) {
+            j += stride[static_cast<size_t>(k)];
+            if (++at[static_cast<size_t>(k)] < out[k])
+                break;
+            j -= stride[static_cast<size_t>(k)] * out[k];
+            at[static_cast<size_t>(k)] = 0;
+        }
+    }
+    return idx;
+}
+
+std::optional<Shape> broadcastShapes(const Shape& a, const Shape& b, std::string& error)
+{
+    const int rank = std::max(a.rank(), b.rank());
+    std::vector<int64_t> out(static_cast<size_t>(rank));
+    for (int k = 0; k < rank; ++k) {
+        const int da = a.rank() - rank + k, db = b.rank() - rank + k;
+        const int64_t sa = da >= 0 ? a[da] : 1, sb = db >= 0 ? b[db] : 1;
+        if (sa != sb && sa != 1 && sb != 1) {
+            error = "The size of tensor a (" + std::to_string(sa) + ") must match the size of tensor b (" + std::to_string(sb)
+                + ") at non-singleton dimension " + std::to_string(k);
+            return std::nullopt;
+        }
+        out[static_cast<size_t>(k)] = sa == 1 ? sb : sa;
+    }
+    return Shape(std::move(out));
+}
+
 OpResult binaryOp(char op, const Value& a, const Value& b)
 {
     if (a.isTensor() && b.isNumber()) {
@@ -250,17 +295,11 @@ OpResult binaryOp(char op, const Value& a, const Value& b)
             v.data = scalarOp(op, b, static_cast<float>(a.number()), true);
         return {std::move(v), {}};
     }
-    // Broadcasting, aligned from the last dimension.
-    const int rank = std::max(a.shape.rank(), b.shape.rank());
-    std::vector<int64_t> out(static_cast<size_t>(rank));
-    for (int k = 0; k < rank; ++k) {
-        const int da = a.shape.rank() - rank + k, db = b.shape.rank() - rank + k;
-        const int64_t sa = da >= 0 ? a.shape[da] : 1, sb = db >= 0 ? b.shape[db] : 1;
-        if (sa != sb && sa != 1 && sb != 1)
-            return fail("The size of tensor a (" + std::to_string(sa) + ") must match the size of tensor b ("
-                        + std::to_string(sb) + ") at non-singleton dimension " + std::to_string(k));
-        out[static_cast<size_t>(k)] = sa == 1 ? sb : sa;
-    }
+    std::string error;
+    const std::optional<Shape> broadcast = broadcastShapes(a.shape, b.shape, error);
+    if (!broadcast)
+        return fail(error);
+    const std::vector<int64_t>& out = broadcast->dims();
     Value v = Value::ofTensor(Shape(out), nullptr);
     if (a.data && b.data) {
         auto t = std::make_shared<Tensor>(v.shape);

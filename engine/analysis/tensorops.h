@@ -20,6 +20,14 @@ struct OpResult {
 std::optional<int> wrapDim(int64_t dim, int rank);
 std::string dimOutOfRange(int64_t dim, int rank);
 
+// The shape two operands broadcast to (aligned from the last dimension, dims of 1 repeating), or
+// nullopt with PyTorch's message in `error`.
+std::optional<Shape> broadcastShapes(const Shape& a, const Shape& b, std::string& error);
+
+// For every element of `out` in row-major order, the row-major index of the element of `operand`
+// it reads when `operand` broadcasts to `out` (aligned to out's last dims, dims of 1 repeating).
+std::vector<int64_t> broadcastIndex(const Shape& out, const Shape& operand);
+
 OpResult reshapeOp(const Value& x, const std::vector<int64_t>& spec);
 OpResult flattenOp(const Value& x, int64_t startDim, int64_t endDim);
 OpResult binaryOp(char op, const Value& a, const Value& b); // '+', '-', '*', '/'

@@ -2,6 +2,7 @@
 
 #include "engine/analysis/analysis.h"
 #include "engine/analysis/stridedwalk.h"
+#include "engine/analysis/tensorops.h"
 #include "engine/layer.h"
 #include "engine/train/layerbackward.h"
 #include "engine/train/mathbackward.h"
@@ -129,31 +130,6 @@ std::vector<int64_t> stridesOf(const Shape& s)
     return st;
 }
 
-// For every element of a broadcast result, the index of the operand element it came from.
-std::vector<int64_t> broadcastIndex(const Shape& out, const Shape& operand)
-{
-    const int rank = out.rank();
-    const std::vector<int64_t> ost = stridesOf(out), ist = stridesOf(operand);
-    std::vector<int64_t> st(static_cast<size_t>(rank), 0);
-    for (int k = 0; k < rank; ++k) {
-        const int d = operand.rank() - rank + k;
-        if (d >= 0 && operand[d] != 1)
-            st[static_cast<size_t>(k)] = ist[static_cast<size_t>(d)];
-    }
-    const int64_t n = out.numel().value_or(0);
-    std::vector<int64_t> idx(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) {
-        int64_t rem = i, j = 0;
-        for (int k = 0; k < rank; ++k) {
-            const int64_t c = rem / ost[static_cast<size_t>(k)];
-            rem %= ost[static_cast<size_t>(k)];
-            j += c * st[static_cast<size_t>(k)];
-        }
-        idx[static_cast<size_t>(i)] = j;
-    }
-    return idx;
-}
-
 // The gradient of a strided copy (permute, indexing, chunk) added back where each element came
 // from: output dim k steps op.strides[k] input elements from input element op.base.
 void scatterBack(const RecordedOp& op, const Tensor& gOut, Tensor& acc)
@@ -170,7 +146,7 @@ void divideBack(const RecordedOp& op, const Tensor& gOut, Tensor* accA, Tensor* 
     const int64_t total = gOut.numel();
     const float* out = op.output.data->data();
     auto walk = [&](const Value& v) {
-        return v.isTensor() ? broadcastIndex(op.output.shape, v.shape) : std::vector<int64_t>(static_cast<size_t>(total), 0);
+        return v.isTensor() ? detail::broadcastIndex(op.output.shape, v.shape) : std::vector<int64_t>(static_cast<size_t>(total), 0);
     };
     const std::vector<int64_t> ia = walk(a), ib = walk(b);
     auto bAt = [&](int64_t k) { return b.isTensor() ? (*b.data)[ib[static_cast<size_t>(k)]] : static_cast<float>(b.number()); };
@@ -262,9 +238,9 @@ Tensor Tape::backward(const Tensor& gradOutput, ParamGrads& grads, bool inputGra
                         acc[k] += sign * gOut[k];
                     continue;
                 }
-                const std::vector<int64_t> mine = broadcastIndex(op.output.shape, v.shape);
+                const std::vector<int64_t> mine = detail::broadcastIndex(op.output.shape, v.shape);
                 if (op.kind == RecordedOp::Kind::Mul) {
-                    const std::vector<int64_t> theirs = broadcastIndex(op.output.shape, other.shape);
+                    const std::vector<int64_t> theirs = detail::broadcastIndex(op.output.shape, other.shape);
                     for (int64_t k = 0; k < total; ++k)
                         acc[mine[static_cast<size_t>(k)]] += gOut[k] * (*other.data)[theirs[static_cast<size_t>(k)]];
                 } else {

@@ -128,6 +128,31 @@ bool gradientAgrees(const Module& root, const Tensor& x, const QJsonArray& want,
     const Tensor gx = tape.backward(filled(y->shape(), 0.11, true), grads);
     return close(gx.data(), want, gx.numel(), expr + " gradient");
 }
+// "[2, 3]" from PyTorch's shape list, as Shape::toString() prints it.
+QString shapeText(const QJsonArray& dims)
+{
+    QStringList text;
+    for (const QJsonValue& d : dims)
+        text << QString::number(d.toInt());
+    return "[" + text.join(", ") + "]";
+}
+
+// One reference case whose expression returns a tensor, run forward on x.
+struct CaseRun {
+    std::string expr;
+    std::unique_ptr<Module> root;
+    ForwardResult run;
+    std::string error() const { return run.analysis.hasErrors() || !run.output ? expr + ": " + firstError(run.analysis) : std::string(); }
+};
+
+CaseRun runCase(const QJsonObject& c, const Tensor& x)
+{
+    CaseRun r;
+    r.expr = c.value("expr").toString().toStdString();
+    r.root = model(r.expr, true);
+    r.run = runForward(*r.root, x);
+    return r;
+}
 } // namespace
 
 class TestForwardOps : public QObject {
@@ -164,10 +189,7 @@ private slots:
         QVERIFY2(!a.hasErrors(), (expr + ": " + firstError(a)).c_str());
         if (tensorOut) {
             QVERIFY(a.outputShape);
-            QStringList want;
-            for (const QJsonValue& d : ref.value("shape").toArray())
-                want << QString::number(d.toInt());
-            QCOMPARE(QString::fromStdString(a.outputShape->toString()), "[" + want.join(", ") + "]");
+            QCOMPARE(QString::fromStdString(a.outputShape->toString()), shapeText(ref.value("shape").toArray()));
         }
 
         // Data: a run gives PyTorch's values, or says that it cannot.
@@ -203,20 +225,17 @@ private slots:
         QVERIFY(cases.size() >= 8);
         const Tensor x = filled(kInput, 0.37, false);
         for (const QJsonValue& v : cases) {
-            const QJsonObject c = v.toObject();
-            const std::string expr = c.value("expr").toString().toStdString();
-            const std::unique_ptr<Module> root = model(expr, true);
-            const ForwardResult run = runForward(*root, x);
-            QVERIFY2(!run.analysis.hasErrors() && run.output, (expr + ": " + firstError(run.analysis)).c_str());
-            const QJsonArray want = c.value("bits").toArray();
-            QCOMPARE(run.output->numel(), static_cast<int64_t>(want.size()));
+            const CaseRun c = runCase(v.toObject(), x);
+            QVERIFY2(c.error().empty(), c.error().c_str());
+            const QJsonArray want = v.toObject().value("bits").toArray();
+            QCOMPARE(c.run.output->numel(), static_cast<int64_t>(want.size()));
             for (int i = 0; i < want.size(); ++i) {
                 uint32_t got = 0;
-                std::memcpy(&got, run.output->data() + i, sizeof got);
+                std::memcpy(&got, c.run.output->data() + i, sizeof got);
                 if (got != static_cast<uint32_t>(want[i].toDouble()))
-                    QFAIL((expr + ": element " + std::to_string(i) + " differs from PyTorch's in its bits").c_str());
+                    QFAIL((c.expr + ": element " + std::to_string(i) + " differs from PyTorch's in its bits").c_str());
             }
-            QVERIFY(gradientAgrees(*root, x, c.value("grad").toArray(), expr));
+            QVERIFY(gradientAgrees(*c.root, x, v.toObject().value("grad").toArray(), c.expr));
         }
     }
 
@@ -229,17 +248,12 @@ private slots:
         QVERIFY(cases.size() >= 14);
         const Tensor x = filled(kInput, 0.37, false);
         for (const QJsonValue& v : cases) {
-            const QJsonObject c = v.toObject();
-            const std::string expr = c.value("expr").toString().toStdString();
-            const std::unique_ptr<Module> root = model(expr, true);
-            const ForwardResult run = runForward(*root, x);
-            QVERIFY2(!run.analysis.hasErrors() && run.output, (expr + ": " + firstError(run.analysis)).c_str());
-            QStringList want;
-            for (const QJsonValue& d : c.value("shape").toArray())
-                want << QString::number(d.toInt());
-            QCOMPARE(QString::fromStdString(run.output->shape().toString()), "[" + want.join(", ") + "]");
-            QVERIFY(close(run.output->data(), c.value("values").toArray(), run.output->numel(), expr + " values"));
-            QVERIFY(gradientAgrees(*root, x, c.value("grad").toArray(), expr));
+            const CaseRun c = runCase(v.toObject(), x);
+            QVERIFY2(c.error().empty(), c.error().c_str());
+            const QJsonObject ref = v.toObject();
+            QCOMPARE(QString::fromStdString(c.run.output->shape().toString()), shapeText(ref.value("shape").toArray()));
+            QVERIFY(close(c.run.output->data(), ref.value("values").toArray(), c.run.output->numel(), c.expr + " values"));
+            QVERIFY(gradientAgrees(*c.root, x, ref.value("grad").toArray(), c.expr));
         }
     }
 
