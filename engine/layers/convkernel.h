@@ -43,7 +43,9 @@ bool allFinite(const float* data, int64_t n);
 
 // Applied to the output in the same pass (no extra sweep over memory):
 // out = after(act(conv(in) + bias) + residual), residual (dense NCHW, the output's shape) when
-// not null; `residual` may be `out` itself.
+// not null; `residual` may be `out` itself. The fusion plans `act` or a residual, not both:
+// oneDNN's AVX2 kernels cannot apply an activation before the sum and would fall back to its
+// reference implementation, a hundred times slower.
 struct ConvEpilogue {
     ConvActivation act;
     const float* residual = nullptr;

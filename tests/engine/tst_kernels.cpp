@@ -931,8 +931,8 @@ private slots:
     }
 
     // Where a user may cancel, a large convolution runs in bands of output rows (and image by
-    // image): the same numbers as in one piece, with every epilogue and geometry, and nothing is
-    // computed once Cancel is set.
+    // image): the same numbers as in one piece, with each epilogue the fusion plans and every
+    // geometry, and nothing is computed once Cancel is set.
     void largeConvolutionsStopOnCancel()
     {
         std::mt19937 rng(11);
@@ -946,11 +946,14 @@ private slots:
             Tensor x(Shape{g.n, g.c, g.h, g.w}), w(Shape{g.oc, g.c, 3, 3}), b(Shape{g.oc}), res(Shape{g.n, g.oc, g.oh, g.ow});
             for (Tensor* t : {&x, &w, &b, &res})
                 fillRandom(*t, rng);
+            // The epilogues the fusion plans: an activation, or a residual sum and an activation
+            // after it (oneDNN's AVX2 kernels have no activation before a sum).
             layers::ConvEpilogue ep;
-            ep.act.kind = layers::ConvActivation::Kind::Relu;
             if (residual) {
                 ep.residual = res.data();
                 ep.after.kind = layers::ConvActivation::Kind::Relu;
+            } else {
+                ep.act.kind = layers::ConvActivation::Kind::Relu;
             }
             layers::ConvKernel kernel;
             Tensor whole(Shape{g.n, g.oc, g.oh, g.ow}), banded(whole.shape());
