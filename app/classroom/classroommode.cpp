@@ -159,10 +159,13 @@ void ClassroomMode::setActive(bool on, bool fullScreen)
                     w->hide();
                 }
         m_fontScale = kClassroomFontScale;
+        // The diagrams start fitted to their column (arrange() enlarges them with the type);
         // Zoom to Fit never draws the labels smaller than their own size (the model scrolls).
         for (const auto& d : m_diagrams)
-            if (d)
+            if (d) {
                 d->setMinFitZoom(1.0);
+                d->fitWidth();
+            }
         QApplication::setPalette(highContrastPalette());
         applyFont();
         if (auto* diagramDock = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock"))) {
@@ -302,12 +305,12 @@ void ClassroomMode::arrange()
                               Qt::Vertical);
     QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     // The diagram as wide as its column (no sideways scrolling, enlarged with the type), the
-    // selected box in view.
+    // selected box in view. A diagram the user has zoomed (Ctrl+=, Ctrl+-, Zoom to Fit) keeps
+    // that zoom: fitting it again would undo what the user asked for.
     for (const auto& d : m_diagrams) {
         if (!d)
             continue;
-        d->setMaxFitZoom(m_fontScale);
-        d->fitWidth();
+        d->setMaxFitZoom(m_fontScale); // fits the width again when it is fitting the width
         if (d->hasSelection())
             if (auto* box = d->boxForPath(d->selectedPath()))
                 showBox(d, box);
@@ -527,11 +530,13 @@ void ClassroomMode::zoomOut()
     scaleType(false);
 }
 
+// Back to the zoom the diagrams were first shown at: fitted to the width of their panel (in
+// classroom mode enlarged with the type), and the classroom type at its first size.
 void ClassroomMode::resetZoom()
 {
     for (const auto& d : m_diagrams)
         if (d)
-            d->zoomToFit();
+            d->fitWidth();
     if (m_active) {
         m_fontScale = kClassroomFontScale;
         applyFont();

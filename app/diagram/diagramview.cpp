@@ -509,14 +509,24 @@ void DiagramView::showDropMarker(const std::optional<FlowDrop>& drop)
     m_dropMarker->show();
 }
 
+// A drag comes in over the background or a box that takes nothing as often as over a flow
+// (from the palette, it crosses the margin beside the drawing first). The enter is accepted
+// whenever the data could be dropped on some flow of the model: a refused enter would bring no
+// move events, and the flow the user then moves to would never take the drop. Each move says
+// whether its point takes it.
 void DiagramView::dragEnterEvent(QDragEnterEvent* event)
 {
-    if (!m_dropHandler) {
+    bool somewhere = false;
+    if (m_dropHandler)
+        for (auto it = m_boxes.constBegin(); it != m_boxes.constEnd() && !somewhere; ++it)
+            somewhere = isFlowContainer(it.key()) && m_dropHandler(event->mimeData(), FlowDrop{it.key(), QString(), false}, false).isEmpty();
+    if (!somewhere) {
         event->ignore();
         return;
     }
-    event->acceptProposedAction();
     dragMoveEvent(event);
+    event->setDropAction(Qt::CopyAction);
+    event->accept();
 }
 
 void DiagramView::dragMoveEvent(QDragMoveEvent* event)

@@ -40,14 +40,14 @@ ForwardEditor::ForwardEditor(QWidget* parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    auto* inOrder = new QPushButton(QStringLiteral("Call the children in order"), this);
-    inOrder->setToolTip(QStringLiteral("forward() calls every child in the order they are stored, as nn.Sequential does"));
-    connect(inOrder, &QPushButton::clicked, this, &ForwardEditor::callChildrenInOrder);
+    m_inOrder = new QPushButton(QStringLiteral("Call the children in order"), this);
+    m_inOrder->setObjectName(QStringLiteral("callChildrenInOrder"));
+    connect(m_inOrder, &QPushButton::clicked, this, &ForwardEditor::callChildrenInOrder);
     m_offer->setWordWrap(true);
     m_offer->setStyleSheet(QStringLiteral("background: #fff4d6; border: 1px solid #e0b040; border-radius: 4px; padding: 4px;"));
     m_offer->hide();
     layout->addWidget(m_offer);
-    layout->addWidget(inOrder);
+    layout->addWidget(m_inOrder);
     // The steps first: the place modules are dropped on stays in view in a short panel.
     auto* stepsTitle = new QLabel(QStringLiteral("<b>Steps</b> (double-click to edit; drop layers or modules here to call them)"), this);
     stepsTitle->setWordWrap(true);
@@ -114,7 +114,7 @@ void ForwardEditor::setProgram(const ml::ForwardProgram& program)
 }
 
 // A forward() that uses none of the module's children (a new Module: "return x") while it has
-// some: offer to call them in order.
+// some: offer to call them in order. The button works only where it would change forward().
 void ForwardEditor::updateOffer()
 {
     const QStringList calls = m_childCalls ? m_childCalls() : QStringList();
@@ -125,6 +125,35 @@ void ForwardEditor::updateOffer()
     m_offer->setText(QStringLiteral("forward() calls none of the %1 %2 yet: drop them on the steps or the diagram, or:")
                          .arg(calls.size())
                          .arg(calls.size() == 1 ? QStringLiteral("child") : QStringLiteral("children")));
+    const QString var = m_program.params.empty() ? QStringLiteral("x") : QString::fromStdString(m_program.params[0]);
+    QString why;
+    if (calls.isEmpty())
+        why = QStringLiteral("This module has no children to call yet: drop layers into it first.");
+    else if (const auto program = childrenInOrder(); program && program->body == m_program.body)
+        why = QStringLiteral("forward() already calls every child in the order they are stored, then returns %1.").arg(var);
+    m_inOrder->setEnabled(why.isEmpty());
+    m_inOrder->setToolTip(why.isEmpty() ? QStringLiteral("forward() becomes: every child called in the order they are stored, "
+                                                         "as nn.Sequential does, then return %1 (the steps there now are replaced; "
+                                                         "Undo brings them back)")
+                                              .arg(var)
+                                        : why);
+}
+
+std::optional<ml::ForwardProgram> ForwardEditor::childrenInOrder() const
+{
+    const QStringList calls = m_childCalls ? m_childCalls() : QStringList();
+    if (calls.isEmpty())
+        return std::nullopt;
+    const QString var = m_program.params.empty() ? QStringLiteral("x") : QString::fromStdString(m_program.params[0]);
+    auto parsed = parseSteps(calls + QStringList{QStringLiteral("return ") + var});
+    if (std::holds_alternative<ml::ParseError>(parsed))
+        return std::nullopt;
+    return std::get<ml::ForwardProgram>(std::move(parsed));
+}
+
+bool ForwardEditor::canCallChildrenInOrder() const
+{
+    return m_inOrder->isEnabled();
 }
 
 bool ForwardEditor::isOfferingChildCalls() const
@@ -163,7 +192,7 @@ void ForwardEditor::parseNow()
     emit programEdited(std::get<ml::ForwardProgram>(parsed), true, QStringLiteral("Edit forward()"));
 }
 
-std::optional<ml::ForwardProgram> ForwardEditor::programFromSteps(const QStringList& steps, const QString& where)
+std::variant<ml::ForwardProgram, ml::ParseError> ForwardEditor::parseSteps(const QStringList& steps) const
 {
     QString params;
     for (const std::string& p : m_program.params)
@@ -173,16 +202,25 @@ std::optional<ml::ForwardProgram> ForwardEditor::programFromSteps(const QStringL
         for (const QString& line : step.split(QLatin1Char('\n')))
             source += QStringLiteral("    ") + line + QLatin1Char('\n');
     auto parsed = parseForwardText(source);
+    if (auto* program = std::get_if<ml::ForwardProgram>(&parsed)) {
+        // Only the body was edited: the helper methods, attributes and defaults stay.
+        ml::ForwardProgram edited = m_program;
+        edited.body = std::move(program->body);
+        return edited;
+    }
+    return parsed;
+}
+
+std::optional<ml::ForwardProgram> ForwardEditor::programFromSteps(const QStringList& steps, const QString& where)
+{
+    auto parsed = parseSteps(steps);
     if (auto* err = std::get_if<ml::ParseError>(&parsed)) {
         m_error->setText(QStringLiteral("%1: %2").arg(where, QString::fromStdString(err->message)));
         m_error->show();
         return std::nullopt;
     }
     m_error->hide();
-    // Only the body was edited: the helper methods, attributes and defaults stay.
-    ml::ForwardProgram program = m_program;
-    program.body = std::move(std::get<ml::ForwardProgram>(parsed).body);
-    return program;
+    return std::get<ml::ForwardProgram>(std::move(parsed));
 }
 
 void ForwardEditor::editStep(int row, const QString& text)
@@ -228,7 +266,8 @@ void ForwardEditor::callChildrenInOrder()
     }
     const QString var = m_program.params.empty() ? QStringLiteral("x") : QString::fromStdString(m_program.params[0]);
     const auto program = programFromSteps(calls + QStringList{QStringLiteral("return ") + var}, QStringLiteral("children in order"));
-    if (program)
+    // Already so: nothing to change, and no History entry that changes nothing.
+    if (program && program->body != m_program.body)
         emit programEdited(*program, false, QStringLiteral("Call the children in order"));
 }
 

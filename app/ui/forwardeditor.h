@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/diagnostic.h"
 #include "engine/program.h"
 
 #include <QStringList>
@@ -7,12 +8,14 @@
 
 #include <functional>
 #include <optional>
+#include <variant>
 
 class QLabel;
 class QMimeData;
 class QKeyEvent;
 class QListWidget;
 class QPlainTextEdit;
+class QPushButton;
 class QTimer;
 
 namespace ml::ui {
@@ -39,6 +42,10 @@ public:
     // calls none of the module's children. Set before setProgram().
     void setChildCalls(std::function<QStringList()> calls) { m_childCalls = std::move(calls); }
     bool isOfferingChildCalls() const; // the "forward() calls none of its children" hint shown
+    // "Call the children in order" enabled: the module has children and pressing it would change
+    // forward() (its tooltip says why not otherwise).
+    bool canCallChildrenInOrder() const;
+    QPushButton* callChildrenButton() const { return m_inOrder; }
 
 public slots:
     void addStep();
@@ -59,6 +66,8 @@ private:
     void editStep(int row, const QString& text);
     // Parses the steps (Python source each) as the whole forward; shows the error on failure.
     std::optional<ml::ForwardProgram> programFromSteps(const QStringList& steps, const QString& where);
+    std::variant<ml::ForwardProgram, ml::ParseError> parseSteps(const QStringList& steps) const; // shows nothing
+    std::optional<ml::ForwardProgram> childrenInOrder() const; // forward() calling each child, then return
     bool autoIndent(QKeyEvent* event); // Enter keeps the line's indentation, one more after ':'
     void updateOffer();
     DropHandler m_dropHandler;
@@ -70,6 +79,7 @@ private:
     QListWidget* m_steps;
     QTimer* m_parseTimer;
     QLabel* m_offer;
+    QPushButton* m_inOrder;
     bool m_updating = false;
 };
 

@@ -11,17 +11,24 @@
 #include <QWidget>
 
 #include <functional>
+#include <vector>
 
 namespace ml::ui::test {
 
 // Presses at `from` in `source`, starts a drag by moving past the drag distance and, inside
-// QDrag::exec's nested event loop, moves to `to` in `target` and releases there. `during` runs
-// while the drag hovers over the target. False when the drop did not happen within 5 seconds.
-inline bool realDrag(QWidget* source, QPoint from, QWidget* target, QPoint to, const std::function<void()>& during = {})
+// QDrag::exec's nested event loop, moves over the points `via` of `target`, then to `to` and
+// releases there. `during` runs while the drag hovers over `to`. False when the drop did not
+// happen within 5 seconds.
+inline bool realDrag(QWidget* source, QPoint from, QWidget* target, const std::vector<QPoint>& via, QPoint to,
+                     const std::function<void()>& during = {})
 {
     bool dropped = false;
     QTest::mousePress(source, Qt::LeftButton, {}, from);
     QTimer::singleShot(150, target, [&] {
+        for (const QPoint& p : via) {
+            QTest::mouseMove(target, p);
+            QTest::qWait(50);
+        }
         QTest::mouseMove(target, to - QPoint(0, 1));
         QTest::qWait(50);
         QTest::mouseMove(target, to);
@@ -37,6 +44,11 @@ inline bool realDrag(QWidget* source, QPoint from, QWidget* target, QPoint to, c
     const bool arrived = QTest::qWaitFor([&] { return dropped; }, 5000);
     QTest::qWait(50);
     return arrived;
+}
+
+inline bool realDrag(QWidget* source, QPoint from, QWidget* target, QPoint to, const std::function<void()>& during = {})
+{
+    return realDrag(source, from, target, {}, to, during);
 }
 
 // A point on an item view's row, near the start of its text, scrolled into view.

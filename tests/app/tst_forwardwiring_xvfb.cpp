@@ -1,7 +1,8 @@
 // Wiring forward() by real mouse drags under Xvfb (xcb): a palette entry dropped on a new
 // Module's flow in the diagram, tree rows dropped between the diagram's boxes and a diagram box
 // dropped on the forward steps each insert a call at that point, as one undoable step, while
-// the Properties panel keeps showing the forward the module is dropped on.
+// the Properties panel keeps showing the forward the module is dropped on. ctest runs it on a
+// 1280x1024 and on a 1920x1080 screen.
 #include "app/diagram/diagramitems.h"
 #include "app/diagram/diagramview.h"
 #include "app/document/document.h"
@@ -76,6 +77,12 @@ private:
         return test::realDrag(source, from, target, to, during);
     }
 
+    static bool realDrag(QWidget* source, QPoint from, QWidget* target, const std::vector<QPoint>& via, QPoint to,
+                         const std::function<void()>& during)
+    {
+        return test::realDrag(source, from, target, via, to, during);
+    }
+
     bool analysed() const
     {
         doc()->refreshNow(); // instead of waiting for the coalesced refresh
@@ -124,6 +131,26 @@ private slots:
         doc()->undoStack()->undo();
         QCOMPARE(repr(), before);
         QCOMPARE(steps(), QStringList{QStringLiteral("return x")});
+    }
+
+    // A drag comes into the diagram over its background (from the palette it crosses the margin
+    // beside the drawing) and then moves onto the flow: the flow still takes the drop.
+    void enteringOverTheBackground()
+    {
+        doc()->reset(createPaletteModule(QStringLiteral("Module")), ml::Shape{1, 1, 28, 28}, QString());
+        QVERIFY(analysed());
+        QVERIFY(m_window->selectPath(QString()));
+        const QPoint to = diagram()->flowPoint(QString(), QString(), false);
+        QVERIFY(diagram()->flowDropAt(to).has_value());
+        const QPoint margin(2, diagram()->viewport()->height() - 3); // beside and below the drawing
+        QVERIFY(!diagram()->flowDropAt(margin).has_value());
+        bool marked = false;
+        QVERIFY(realDrag(m_window->palette()->view()->viewport(), paletteRow(QStringLiteral("Flatten")), diagram()->viewport(),
+                         {margin}, to, [&] { marked = diagram()->isShowingDropMarker(); }));
+        QVERIFY2(marked, "the bar shows once the drag is over the flow");
+        QVERIFY(analysed());
+        QCOMPARE(steps(), (QStringList{QStringLiteral("x = self.flatten(x)"), QStringLiteral("return x")}));
+        QCOMPARE(doc()->undoStack()->count(), 1);
     }
 
     // Children that forward() does not call yet: Properties offers to call them in order; tree

@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QTextCursor>
 #include <QRegularExpression>
 #include <QSpinBox>
@@ -156,15 +157,55 @@ private slots:
         panel.setCurrent(doc.treeModel()->index(0, 0));
         ForwardEditor* fwd = panel.forwardEditor();
         QVERIFY(fwd);
-        fwd->callChildrenInOrder();
+        QVERIFY(fwd->isOfferingChildCalls());
+        QVERIFY(fwd->canCallChildrenInOrder());
+        QVERIFY(fwd->callChildrenButton()->toolTip().contains(QLatin1String("return x")));
+        QTest::mouseClick(fwd->callChildrenButton(), Qt::LeftButton);
         const auto* net = static_cast<const ml::CustomModule*>(doc.root());
-        QStringList steps;
-        for (const ml::Stmt& st : net->program().body)
-            steps << QString::fromStdString(ml::toSource(st));
-        QCOMPARE(steps.join(QLatin1Char('|')),
-                 QStringLiteral("x = self.features(x)|for m in self.head:\n    x = m(x)|return x"));
+        const auto steps = [net] {
+            QStringList out;
+            for (const ml::Stmt& st : net->program().body)
+                out << QString::fromStdString(ml::toSource(st));
+            return out.join(QLatin1Char('|'));
+        };
+        const QString inOrder = QStringLiteral("x = self.features(x)|for m in self.head:\n    x = m(x)|return x");
+        QCOMPARE(steps(), inOrder);
         QTRY_COMPARE(doc.analysis().outputShape, std::optional<ml::Shape>(ml::Shape({1, 10})));
         QVERIFY(!doc.analysis().hasErrors());
+        QCOMPARE(doc.undoStack()->count(), 1);
+
+        // forward() now calls the children in order: the button would change nothing, so it is
+        // disabled and says why; pressing it anyway adds no History entry.
+        QVERIFY(!fwd->isOfferingChildCalls());
+        QVERIFY(!fwd->canCallChildrenInOrder());
+        QVERIFY2(fwd->callChildrenButton()->toolTip().contains(QLatin1String("already calls every child")),
+                 qPrintable(fwd->callChildrenButton()->toolTip()));
+        fwd->callChildrenInOrder();
+        QCOMPARE(doc.undoStack()->count(), 1);
+        QCOMPARE(steps(), inOrder);
+
+        // Reordered by hand: the button puts the stored order back.
+        ml::ForwardProgram reordered = net->program();
+        std::swap(reordered.body[0], reordered.body[1]);
+        QVERIFY(ModuleEditor(&doc).setForward({}, reordered, false, QStringLiteral("Reorder forward steps")).isEmpty());
+        QTRY_VERIFY(fwd->canCallChildrenInOrder());
+        fwd->callChildrenInOrder();
+        QCOMPARE(steps(), inOrder);
+        QCOMPARE(doc.undoStack()->count(), 3);
+        doc.undoStack()->undo();
+        doc.undoStack()->undo();
+        doc.undoStack()->undo();
+        QTRY_VERIFY(fwd->isOfferingChildCalls());
+        QVERIFY(fwd->canCallChildrenInOrder());
+
+        // A new Module without children has nothing to call yet.
+        Document empty;
+        empty.reset(createPaletteModule(QStringLiteral("Module")), ml::Shape{1, 4}, QString());
+        PropertiesPanel emptyPanel(&empty);
+        emptyPanel.setCurrent(empty.treeModel()->index(0, 0));
+        QVERIFY(emptyPanel.forwardEditor());
+        QVERIFY(!emptyPanel.forwardEditor()->canCallChildrenInOrder());
+        QVERIFY(emptyPanel.forwardEditor()->callChildrenButton()->toolTip().contains(QLatin1String("no children")));
 
         QPlainTextEdit* code = fwd->codeEdit();
         code->setPlainText(QStringLiteral("def forward(self, x):"));
