@@ -249,12 +249,7 @@ void MainWindow::sizeDocks()
     const int w = width();
     const int h = height();
     m_tree->fitColumns(true);
-    // The left column wide enough for the panels in it (the run panel scrolls only downwards).
-    int left = std::clamp(w * 18 / 100, 240, 300);
-    for (QDockWidget* d : findChildren<QDockWidget*>())
-        if (dockWidgetArea(d) == Qt::LeftDockWidgetArea)
-            if (auto* scroll = qobject_cast<QScrollArea*>(d->widget()); scroll && scroll->widget())
-                left = std::max(left, std::min(scroll->widget()->minimumSizeHint().width() + 24, w / 4));
+    const int left = std::max(std::clamp(w * 18 / 100, 240, 300), leftColumnLeast());
     resizeDocks({palette}, {left}, Qt::Horizontal);
     if (QDockWidget* diagram = find("diagramDock")) {
         const int separators = 3 * style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent, nullptr, this) + 2;
@@ -276,6 +271,18 @@ void MainWindow::sizeDocks()
     resizeDocks({code}, {std::clamp(h * 24 / 100, 150, 260)}, Qt::Vertical);
     QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     fitDiagnostics(true);
+}
+
+// The left column wide enough for the panels in it (the run panel scrolls only downwards), a
+// quarter of the window at most.
+int MainWindow::leftColumnLeast() const
+{
+    int least = 240;
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        if (dockWidgetArea(d) == Qt::LeftDockWidgetArea)
+            if (auto* scroll = qobject_cast<QScrollArea*>(d->widget()); scroll && scroll->widget())
+                least = std::max(least, std::min(scroll->widget()->minimumSizeHint().width() + 24, width() / 4));
+    return least;
 }
 
 bool MainWindow::presenting() const
@@ -341,11 +348,12 @@ void MainWindow::fitTree()
         m_inputHiddenForRoom = true;
         settle();
     }
-    // What the right column cannot spare, the left one gives (down to the default layout's least).
+    // What the right column cannot spare, the left one gives (down to what its panels need whole).
     if (missing() > 0)
         for (QDockWidget* d : findChildren<QDockWidget*>())
-            if (d->isVisible() && !d->isFloating() && dockWidgetArea(d) == Qt::LeftDockWidgetArea && d->width() > 240) {
-                resizeDocks({d}, {std::max(240, d->width() - missing())}, Qt::Horizontal);
+            if (const int leftLeast = leftColumnLeast(); d->isVisible() && !d->isFloating() &&
+                                                         dockWidgetArea(d) == Qt::LeftDockWidgetArea && d->width() > leftLeast) {
+                resizeDocks({d}, {std::max(leftLeast, d->width() - missing())}, Qt::Horizontal);
                 settle();
                 break;
             }

@@ -59,6 +59,7 @@ private:
     void createDocks();
     void createMenus();
     void sizeDocks();
+    int leftColumnLeast() const;
     bool presenting() const; // classroom mode arranges the panels itself
     // The tree's columns whole at any window size: the right column gives or takes the
     // difference, the input shapes go when even that is not enough (and come back with room).
