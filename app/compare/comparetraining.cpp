@@ -72,7 +72,8 @@ CompareTraining::CompareTraining(QWidget* parent)
     QChart* loss = chartWithoutLegend(QStringLiteral("Loss per step (the same batches for both)"));
     m_x = addValueAxis(loss, Qt::AlignBottom, QStringLiteral("%d"));
     m_y = addValueAxis(loss, Qt::AlignLeft, QStringLiteral("%.2f"));
-    QChart* accuracy = chartWithoutLegend(QStringLiteral("Test accuracy per epoch (%)"));
+    // Short titles: the chart is the narrowest of the row (its axis counts the epochs).
+    QChart* accuracy = chartWithoutLegend(QStringLiteral("Test accuracy (%)"));
     m_epochAxis = addValueAxis(accuracy, Qt::AlignBottom, QStringLiteral("%d"));
     QValueAxis* percent = addValueAxis(accuracy, Qt::AlignLeft, QStringLiteral("%d"));
     percent->setRange(0, 100);
@@ -287,9 +288,10 @@ void CompareTraining::refresh()
     if (!m_sessions[0]->dataDescription().isEmpty() && reported)
         lines << QStringLiteral("Data: %1").arg(m_sessions[0]->dataDescription().toHtmlEscaped());
     m_x->setRange(0, last);
+    // Whole steps only: a short range gets one label a step (0 and 1, not 0 0 0 0 1).
+    m_x->setTickCount(static_cast<int>(std::min(last, 4.0)) + 1);
     m_y->setRange(0, top > 0.0 ? top * 1.05 : 1.0);
-    m_epochChart->setTitle(m_reconstruction ? QStringLiteral("Test loss per epoch (against the input)")
-                                                     : QStringLiteral("Test accuracy per epoch (%)"));
+    m_epochChart->setTitle(m_reconstruction ? QStringLiteral("Test loss (against the input)") : QStringLiteral("Test accuracy (%)"));
     m_epochValue->setLabelFormat(m_reconstruction ? QStringLiteral("%.3g") : QStringLiteral("%d"));
     m_epochValue->setRange(0, m_reconstruction ? (highest > 0.0 ? highest * 1.1 : 1.0) : 100.0);
     m_epochAxis->setRange(0, epochs);
