@@ -119,11 +119,13 @@ MainWindow::MainWindow(QWidget* parent)
         if (auto* d = findChild<QDockWidget*>(QLatin1String(name)))
             connect(d, &QDockWidget::visibilityChanged, this, [this](bool visible) {
                 if (visible)
-                    QTimer::singleShot(0, this, [this] { fitDiagnostics(true); });
+                    QTimer::singleShot(0, this, [this] { fitDiagnostics(false); });
             });
     // Back from classroom mode (once it has restored the layout) at whatever size the window has now.
     connect(tools->classroom(), &ClassroomMode::activeChanged, this, [this](bool on) {
-        if (!on)
+        if (on)
+            m_presentedAt = size();
+        else if (size() != m_presentedAt) // at the same size the layout comes back as it was
             QTimer::singleShot(0, this, [this] {
                 fitTree();
                 fitDiagnostics(true);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QSize>
 
 #include <functional>
 #include <vector>
@@ -107,7 +108,8 @@ private:
     bool m_fitTreePending = false;
     bool m_fitDiagnosticsPending = false;
     bool m_inputHiddenForRoom = false; // the input shapes column gave its room to the diagram
-    int m_diagnosticsSizedRows = -1;   // the messages the Diagnostics panel was last sized for
+    int m_diagnosticsSizedRows = -1;
+    QSize m_presentedAt; // the window's size when classroom mode began   // the messages the Diagnostics panel was last sized for
 };
 
 } // namespace ml::ui
