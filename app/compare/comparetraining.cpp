@@ -1,6 +1,7 @@
 #include "app/compare/comparetraining.h"
 
 #include "app/run/samplespanel.h"
+#include "app/train/chartparts.h"
 #include "app/train/trainsettingsform.h"
 #include "engine/module.h"
 #include "engine/train/curves.h"
@@ -32,53 +33,13 @@ QString sideName(size_t side)
     return side ? QStringLiteral("B") : QStringLiteral("A");
 }
 
-QChart* smallChart(const QString& title)
+// A chart without a legend: the status lines above name A and B in their colours.
+QChart* chartWithoutLegend(const QString& title)
 {
     auto* chart = new QChart;
     chart->setTitle(title);
-    QFont small = chart->titleFont();
-    small.setPointSize(8);
-    chart->legend()->setFont(small);
-    small.setBold(true);
-    chart->setTitleFont(small);
-    chart->setMargins(QMargins(0, 0, 4, 0));
-    chart->setBackgroundRoundness(0);
-    chart->legend()->hide(); // the status lines above name A and B in their colours
+    chart->legend()->hide();
     return chart;
-}
-
-QValueAxis* addAxis(QChart* chart, Qt::Alignment where, const QString& format)
-{
-    auto* a = new QValueAxis(chart);
-    a->setLabelFormat(format);
-    QFont f = a->labelsFont();
-    f.setPointSize(8);
-    a->setLabelsFont(f);
-    // A short chart (a 1280x720 window) has room for few value labels: three, each whole
-    // (Qt elides labels that get less height than their text to "...").
-    a->setTruncateLabels(false);
-    if (where & (Qt::AlignLeft | Qt::AlignRight))
-        a->setTickCount(3);
-    chart->addAxis(a, where);
-    return a;
-}
-
-QLineSeries* addSeries(QChart* chart, const QPen& pen, QValueAxis* x, QValueAxis* y)
-{
-    auto* s = new QLineSeries(chart);
-    s->setPen(pen);
-    chart->addSeries(s);
-    s->attachAxis(x);
-    s->attachAxis(y);
-    return s;
-}
-
-QChartView* chartView(QChart* chart, QWidget* parent)
-{
-    auto* view = new QChartView(chart, parent);
-    view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(120);
-    return view;
 }
 
 } // namespace
@@ -108,19 +69,20 @@ CompareTraining::CompareTraining(QWidget* parent)
     initial.epochs = 1;
     m_form->setSettings(initial);
 
-    QChart* loss = smallChart(QStringLiteral("Loss per step (the same batches for both)"));
-    m_x = addAxis(loss, Qt::AlignBottom, QStringLiteral("%d"));
-    m_y = addAxis(loss, Qt::AlignLeft, QStringLiteral("%.2f"));
-    QChart* accuracy = smallChart(QStringLiteral("Test accuracy per epoch (%)"));
-    m_epochAxis = addAxis(accuracy, Qt::AlignBottom, QStringLiteral("%d"));
-    QValueAxis* percent = addAxis(accuracy, Qt::AlignLeft, QStringLiteral("%d"));
+    QChart* loss = chartWithoutLegend(QStringLiteral("Loss per step (the same batches for both)"));
+    m_x = addValueAxis(loss, Qt::AlignBottom, QStringLiteral("%d"));
+    m_y = addValueAxis(loss, Qt::AlignLeft, QStringLiteral("%.2f"));
+    // Short titles: the chart is the narrowest of the row (its axis counts the epochs).
+    QChart* accuracy = chartWithoutLegend(QStringLiteral("Test accuracy (%)"));
+    m_epochAxis = addValueAxis(accuracy, Qt::AlignBottom, QStringLiteral("%d"));
+    QValueAxis* percent = addValueAxis(accuracy, Qt::AlignLeft, QStringLiteral("%d"));
     percent->setRange(0, 100);
     m_epochValue = percent;
     m_epochChart = accuracy;
     for (size_t side = 0; side < 2; ++side) {
-        m_raw[side] = addSeries(loss, QPen(kColors[side].lighter(170), 1.0), m_x, m_y);
-        m_smooth[side] = addSeries(loss, QPen(kColors[side], 2.0), m_x, m_y);
-        m_accuracy[side] = addSeries(accuracy, QPen(kColors[side], 2.0), m_epochAxis, percent);
+        m_raw[side] = addLineSeries(loss, QPen(kColors[side].lighter(170), 1.0), m_x, m_y);
+        m_smooth[side] = addLineSeries(loss, QPen(kColors[side], 2.0), m_x, m_y);
+        m_accuracy[side] = addLineSeries(accuracy, QPen(kColors[side], 2.0), m_epochAxis, percent);
         m_accuracy[side]->setPointsVisible(true);
     }
 
@@ -128,7 +90,8 @@ CompareTraining::CompareTraining(QWidget* parent)
     m_layers->setHorizontalHeaderLabels(
         {QStringLiteral("A: layer"), QStringLiteral("A: change"), QStringLiteral("B: layer"), QStringLiteral("B: change")});
     m_layers->verticalHeader()->hide();
-    m_layers->verticalHeader()->setDefaultSectionSize(m_layers->fontMetrics().height() + 6); // six layers fit
+    // Rows as high as their text, in the window's type and in classroom mode's.
+    m_layers->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_layers->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_layers->setWordWrap(false);
     m_layers->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -143,8 +106,10 @@ CompareTraining::CompareTraining(QWidget* parent)
     form->addWidget(m_start);
     form->addWidget(m_stop);
     auto* results = new QHBoxLayout;
-    results->addWidget(chartView(loss, this), 4);
-    results->addWidget(chartView(accuracy, this), 2);
+    m_lossView = makeChartView(loss, this, 120);
+    m_epochView = makeChartView(accuracy, this, 120);
+    results->addWidget(m_lossView, 4);
+    results->addWidget(m_epochView, 2);
     results->addWidget(m_layers, 5);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
@@ -323,9 +288,10 @@ void CompareTraining::refresh()
     if (!m_sessions[0]->dataDescription().isEmpty() && reported)
         lines << QStringLiteral("Data: %1").arg(m_sessions[0]->dataDescription().toHtmlEscaped());
     m_x->setRange(0, last);
+    // Whole steps only: a short range gets one label a step (0 and 1, not 0 0 0 0 1).
+    m_x->setTickCount(static_cast<int>(std::min(last, 4.0)) + 1);
     m_y->setRange(0, top > 0.0 ? top * 1.05 : 1.0);
-    m_epochChart->setTitle(m_reconstruction ? QStringLiteral("Test loss per epoch (against the input)")
-                                                     : QStringLiteral("Test accuracy per epoch (%)"));
+    m_epochChart->setTitle(m_reconstruction ? QStringLiteral("Test loss (against the input)") : QStringLiteral("Test accuracy (%)"));
     m_epochValue->setLabelFormat(m_reconstruction ? QStringLiteral("%.3g") : QStringLiteral("%d"));
     m_epochValue->setRange(0, m_reconstruction ? (highest > 0.0 ? highest * 1.1 : 1.0) : 100.0);
     m_epochAxis->setRange(0, epochs);

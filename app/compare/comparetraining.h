@@ -49,6 +49,8 @@ public:
     QLineSeries* accuracyCurve(int side) const { return m_accuracy[static_cast<size_t>(side)]; }
     QTableWidget* layerTable() const { return m_layers; }
     QLabel* statusLabel() const { return m_status; }
+    QChartView* lossView() const { return m_lossView; }
+    QChartView* epochView() const { return m_epochView; } // test accuracy or test loss per epoch
 
 private:
     void refresh();
@@ -72,6 +74,8 @@ private:
     QChart* m_epochChart = nullptr;
     QValueAxis* m_epochValue = nullptr; // test accuracy (%), or test loss for models trained against their input
     QTableWidget* m_layers;
+    QChartView* m_lossView = nullptr;
+    QChartView* m_epochView = nullptr;
     bool m_reconstruction = false; // both models trained against their input (autoencoders)
 };
 

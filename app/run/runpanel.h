@@ -32,6 +32,7 @@ public:
     QLabel* weightsLabel() const { return m_weights; }
     QLabel* stepLabel() const { return m_stepText; }
     QLabel* staleLabel() const { return m_stale; }
+    QLabel* statusLabel() const { return m_status; } // what the last run, load or save did
     QProgressBar* progress() const { return m_progress; }
     // A model that returns several tensors: which one Predictions and Activations show.
     QComboBox* outputChoice() const { return m_outputChoice; }

@@ -1,11 +1,11 @@
 #include "app/train/traincharts.h"
 
+#include "app/train/chartparts.h"
 #include "app/train/trainsession.h"
 #include "engine/train/curves.h"
 
 #include <QChart>
 #include <QChartView>
-#include <QEvent>
 #include <QLegend>
 #include <QLineSeries>
 #include <QPen>
@@ -17,102 +17,38 @@
 
 namespace ml::ui {
 
-namespace {
-
-QChartView* makeView(QChart* chart, QWidget* parent)
-{
-    chart->setMargins(QMargins(0, 0, 4, 0));
-    chart->legend()->setAlignment(Qt::AlignRight);
-    chart->setBackgroundRoundness(0);
-    auto* view = new QChartView(chart, parent);
-    view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(90);
-    return view;
-}
-
-QValueAxis* axis(QChart* chart, Qt::Alignment where)
-{
-    auto* a = new QValueAxis(chart);
-    // A short chart (a 1280x720 window) has room for few value labels: three, each whole
-    // (Qt elides labels that get less height than their text to "...").
-    a->setTruncateLabels(false);
-    if (where & (Qt::AlignLeft | Qt::AlignRight))
-        a->setTickCount(3);
-    chart->addAxis(a, where);
-    return a;
-}
-
-QLineSeries* series(QChart* chart, const QString& name, const QColor& color, qreal width, QValueAxis* x, QValueAxis* y)
-{
-    auto* s = new QLineSeries(chart);
-    s->setName(name);
-    s->setPen(QPen(color, width));
-    chart->addSeries(s);
-    s->attachAxis(x);
-    s->attachAxis(y);
-    return s;
-}
-
-} // namespace
-
 TrainCharts::TrainCharts(TrainSession* session, QWidget* parent)
     : QWidget(parent), m_session(session)
 {
     auto* loss = new QChart;
     loss->setTitle(QStringLiteral("Loss per step"));
-    m_lossX = axis(loss, Qt::AlignBottom);
-    m_lossY = axis(loss, Qt::AlignLeft);
-    m_lossX->setLabelFormat(QStringLiteral("%d"));
-    m_lossY->setLabelFormat(QStringLiteral("%.2f"));
-    m_raw = series(loss, QStringLiteral("raw"), QColor(150, 180, 230), 1.0, m_lossX, m_lossY);
-    m_smooth = series(loss, QStringLiteral("smoothed"), QColor(20, 70, 170), 2.0, m_lossX, m_lossY);
-    m_lossView = makeView(loss, this);
+    loss->legend()->setAlignment(Qt::AlignRight);
+    m_lossX = addValueAxis(loss, Qt::AlignBottom, QStringLiteral("%d"));
+    m_lossY = addValueAxis(loss, Qt::AlignLeft, QStringLiteral("%.2f"));
+    m_raw = addLineSeries(loss, QPen(QColor(150, 180, 230), 1.0), m_lossX, m_lossY, QStringLiteral("raw"));
+    m_smooth = addLineSeries(loss, QPen(QColor(20, 70, 170), 2.0), m_lossX, m_lossY, QStringLiteral("smoothed"));
+    m_lossView = makeChartView(loss, this, 90);
 
     auto* acc = new QChart;
     acc->setTitle(QStringLiteral("Accuracy (%) per epoch"));
-    m_accX = axis(acc, Qt::AlignBottom);
-    m_accY = axis(acc, Qt::AlignLeft);
-    m_accX->setLabelFormat(QStringLiteral("%d"));
+    acc->legend()->setAlignment(Qt::AlignRight);
+    m_accX = addValueAxis(acc, Qt::AlignBottom, QStringLiteral("%d"));
+    m_accY = addValueAxis(acc, Qt::AlignLeft);
     m_accX->setTickType(QValueAxis::TicksDynamic);
     m_accX->setTickAnchor(1);
     m_accY->setTickCount(3);
-    m_trainAcc = series(acc, QStringLiteral("train"), QColor(20, 70, 170), 2.0, m_accX, m_accY);
-    m_testAcc = series(acc, QStringLiteral("test"), QColor(200, 90, 20), 2.0, m_accX, m_accY);
+    m_trainAcc = addLineSeries(acc, QPen(QColor(20, 70, 170), 2.0), m_accX, m_accY, QStringLiteral("train"));
+    m_testAcc = addLineSeries(acc, QPen(QColor(200, 90, 20), 2.0), m_accX, m_accY, QStringLiteral("test"));
     for (QLineSeries* s : {m_trainAcc, m_testAcc})
         s->setPointsVisible(true);
-    m_accuracyView = makeView(acc, this);
+    m_accuracyView = makeChartView(acc, this, 90);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
     layout->addWidget(m_lossView, 3);
     layout->addWidget(m_accuracyView, 2);
-    applyFonts();
     refresh();
-}
-
-// The charts' text follows the panel's type, a little smaller: readable in the window and, in
-// classroom mode's large type, from the back of a room (Qt Charts keeps its own fonts otherwise).
-void TrainCharts::applyFonts()
-{
-    QFont small = font();
-    small.setPointSizeF(std::max(8.0, font().pointSizeF() * 0.85));
-    QFont title = small;
-    title.setBold(true);
-    for (QChartView* view : {m_lossView, m_accuracyView}) {
-        QChart* chart = view->chart();
-        chart->legend()->setFont(small);
-        chart->setTitleFont(title);
-        for (QAbstractAxis* a : chart->axes())
-            a->setLabelsFont(small);
-    }
-}
-
-void TrainCharts::changeEvent(QEvent* event)
-{
-    QWidget::changeEvent(event);
-    if (event->type() == QEvent::FontChange)
-        applyFonts();
 }
 
 void TrainCharts::refresh()

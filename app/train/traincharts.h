@@ -25,12 +25,7 @@ public:
     QLineSeries* trainAccuracy() const { return m_trainAcc; }
     QLineSeries* testAccuracy() const { return m_testAcc; }
 
-protected:
-    void changeEvent(QEvent* event) override;
-
 private:
-    void applyFonts();
-
     TrainSession* m_session;
     QChartView* m_lossView;
     QChartView* m_accuracyView;

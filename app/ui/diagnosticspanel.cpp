@@ -86,8 +86,11 @@ void DiagnosticsPanel::fitColumns()
     header->setSectionHidden(DiagnosticsModel::LocationColumn, (narrow && w < 48 * chars) || !located);
     // Short names and locations leave their room to the message.
     const auto* view = static_cast<const QAbstractItemView*>(m_view);
-    const int node = view->sizeHintForColumn(DiagnosticsModel::NodeColumn);
-    const int location = view->sizeHintForColumn(DiagnosticsModel::LocationColumn);
+    // As wide as their cells and their headers (in classroom mode's bold type "Location" is
+    // wider than "24:13").
+    const int node = std::max(view->sizeHintForColumn(DiagnosticsModel::NodeColumn), header->sectionSizeHint(DiagnosticsModel::NodeColumn));
+    const int location = std::max(view->sizeHintForColumn(DiagnosticsModel::LocationColumn),
+                                  header->sectionSizeHint(DiagnosticsModel::LocationColumn));
     header->resizeSection(DiagnosticsModel::NodeColumn, std::min(std::clamp(narrow ? w / 4 : w / 5, 100, 200), std::max(node, 60)));
     header->resizeSection(DiagnosticsModel::LocationColumn, std::min(std::clamp(w / 5, 80, 200), std::max(location, 60)));
 }

@@ -1,5 +1,6 @@
 #include "app/ui/mainwindow.h"
 
+#include "app/document/diagnosticsmodel.h"
 #include "app/document/document.h"
 #include "app/document/mimeformats.h"
 #include "app/document/modelfiles.h"
@@ -33,6 +34,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
+#include <QHeaderView>
 #include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -47,6 +49,7 @@
 #include <QShowEvent>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTableView>
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
@@ -104,8 +107,30 @@ MainWindow::MainWindow(QWidget* parent)
             diags->raise();
         }
 
-    installTeachingTools(this);
+    TeachingTools* tools = installTeachingTools(this);
     installTrainDocks(this);
+    // The Diagnostics panel grows when messages come and gives the room back when they go.
+    const auto diagnosticsChanged = [this] { later(m_fitDiagnosticsPending, [this] { fitDiagnostics(false); }); };
+    connect(m_diagnostics->model(), &QAbstractItemModel::rowsInserted, this, diagnosticsChanged);
+    connect(m_diagnostics->model(), &QAbstractItemModel::rowsRemoved, this, diagnosticsChanged);
+    connect(m_diagnostics->model(), &QAbstractItemModel::modelReset, this, diagnosticsChanged);
+    // The panel sharing its place (the predictions) gets its own height when its tab is chosen.
+    for (const char* name : {"diagnosticsDock", "predictionsDock"})
+        if (auto* d = findChild<QDockWidget*>(QLatin1String(name)))
+            connect(d, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+                if (visible)
+                    QTimer::singleShot(0, this, [this] { fitDiagnostics(false); });
+            });
+    // Back from classroom mode (once it has restored the layout) at whatever size the window has now.
+    connect(tools->classroom(), &ClassroomMode::activeChanged, this, [this](bool on) {
+        if (on)
+            m_presentedAt = size();
+        else if (size() != m_presentedAt) // at the same size the layout comes back as it was
+            QTimer::singleShot(0, this, [this] {
+                fitTree();
+                fitDiagnostics(true);
+            });
+    });
 
     connect(m_document, &Document::analysisUpdated, this, &MainWindow::updateStatus);
     connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
@@ -226,33 +251,191 @@ void MainWindow::sizeDocks()
     const int w = width();
     const int h = height();
     m_tree->fitColumns(true);
-    // The left column wide enough for the panels in it (the run panel scrolls only downwards).
-    int left = std::clamp(w * 18 / 100, 240, 300);
-    for (QDockWidget* d : findChildren<QDockWidget*>())
-        if (dockWidgetArea(d) == Qt::LeftDockWidgetArea)
-            if (auto* scroll = qobject_cast<QScrollArea*>(d->widget()); scroll && scroll->widget())
-                left = std::max(left, std::min(scroll->widget()->minimumSizeHint().width() + 24, w / 4));
+    const int left = std::max(std::clamp(w * 18 / 100, 240, 300), leftColumnLeast());
     resizeDocks({palette}, {left}, Qt::Horizontal);
     if (QDockWidget* diagram = find("diagramDock")) {
         const int separators = 3 * style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent, nullptr, this) + 2;
         // On a small screen (1280 pixels) the tree's columns would leave the diagram a strip:
         // the input shapes go (each is the output shape of the row before it, the diagram's
         // arrows and the Properties panel name them; the header's context menu brings them back).
-        if (w - left - m_tree->contentWidth() - separators < w * 36 / 100)
+        if (w - left - m_tree->contentWidth() - separators < w * 36 / 100) {
             m_tree->setColumnShown(ModuleTreeModel::InputColumn, false);
+            m_inputHiddenForRoom = true;
+        }
         // The tree as wide as its columns, the diagram the rest.
         const int rest = w - left - m_tree->contentWidth() - separators;
         resizeDocks({diagram}, {std::clamp(rest, w * 27 / 100, w * 62 / 100)}, Qt::Horizontal);
-        resizeDocks({diagram, diags}, {h * 68 / 100, h * 32 / 100}, Qt::Vertical);
+        // The diagram the column's height but for the diagnostics' rows.
+        if (diags)
+            resizeDocks({diagram, diags}, {h * 85 / 100, h * 15 / 100}, Qt::Vertical);
     }
     resizeDocks({palette, props}, {h * 50 / 100, h * 50 / 100}, Qt::Vertical);
     resizeDocks({code}, {std::clamp(h * 24 / 100, 150, 260)}, Qt::Vertical);
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    fitDiagnostics(true);
+}
+
+// The left column wide enough for the panels in it (the run panel scrolls only downwards), a
+// quarter of the window at most.
+int MainWindow::leftColumnLeast() const
+{
+    int least = 240;
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        if (dockWidgetArea(d) == Qt::LeftDockWidgetArea)
+            if (auto* scroll = qobject_cast<QScrollArea*>(d->widget()); scroll && scroll->widget())
+                least = std::max(least, std::min(scroll->widget()->minimumSizeHint().width() + 24, width() / 4));
+    return least;
+}
+
+bool MainWindow::presenting() const
+{
+    auto* tools = findChild<TeachingTools*>();
+    return tools && tools->classroom()->isActive();
+}
+
+void MainWindow::later(bool& pending, std::function<void()> what)
+{
+    if (std::exchange(pending, true))
+        return;
+    QTimer::singleShot(0, this, [this, &pending, what = std::move(what)] {
+        pending = false;
+        if (m_docksSized && !presenting())
+            what();
+    });
+}
+
+// The first visible panel of the right column other than `except` (the diagram when it is on show).
+static QDockWidget* rightColumnDock(QMainWindow* window, const QDockWidget* except)
+{
+    QDockWidget* found = nullptr;
+    for (QDockWidget* d : window->findChildren<QDockWidget*>())
+        if (d != except && d->isVisible() && !d->isFloating() && window->dockWidgetArea(d) == Qt::RightDockWidgetArea &&
+            (!found || d->objectName() == QLatin1String("diagramDock")))
+            found = d;
+    return found;
+}
+
+void MainWindow::fitTree()
+{
+    if (!m_docksSized || presenting())
+        return;
+    QDockWidget* right = rightColumnDock(this, nullptr);
+    if (!right)
+        return;
+    QHeaderView* header = m_tree->header();
+    const int w = width();
+    const int least = w * 27 / 100;
+    const int most = std::max(least, w * 62 / 100);
+    const auto settle = [] { QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest); };
+    settle();
+    m_tree->fitColumns(true);
+    // What the columns lack (more than zero) or leave empty (less than zero).
+    const auto missing = [this] { return m_tree->contentWidth() - m_tree->width(); };
+    // The input shapes come back when the diagram keeps over a third of the window beside them.
+    if (m_inputHiddenForRoom) {
+        constexpr int input = ModuleTreeModel::InputColumn;
+        const int inputWidth = std::max(static_cast<QAbstractItemView*>(m_tree)->sizeHintForColumn(input), header->sectionSizeHint(input)) + 6;
+        if (right->width() - missing() - inputWidth >= w * 36 / 100) {
+            m_inputHiddenForRoom = false;
+            m_tree->setColumnShown(input, true);
+            m_tree->fitColumns(true);
+        }
+    }
+    if (const int target = std::clamp(right->width() - missing(), least, most); target != right->width()) {
+        resizeDocks({right}, {target}, Qt::Horizontal);
+        settle();
+    }
+    if (missing() > 0 && !header->isSectionHidden(ModuleTreeModel::InputColumn)) {
+        m_tree->setColumnShown(ModuleTreeModel::InputColumn, false);
+        m_inputHiddenForRoom = true;
+        settle();
+    }
+    // What the right column cannot spare, the left one gives (down to what its panels need whole).
+    if (missing() > 0)
+        for (QDockWidget* d : findChildren<QDockWidget*>())
+            if (const int leftLeast = leftColumnLeast(); d->isVisible() && !d->isFloating() &&
+                                                         dockWidgetArea(d) == Qt::LeftDockWidgetArea && d->width() > leftLeast) {
+                resizeDocks({d}, {std::max(leftLeast, d->width() - missing())}, Qt::Horizontal);
+                settle();
+                break;
+            }
+}
+
+void MainWindow::fitDiagnostics(bool force)
+{
+    auto* diags = findChild<QDockWidget*>(QStringLiteral("diagnosticsDock"));
+    if (!m_docksSized || presenting() || !diags || diags->isFloating() || dockWidgetArea(diags) != Qt::RightDockWidgetArea)
+        return;
+    // The panel on show in the diagnostics' place: they, or a panel on a tab beside them.
+    QDockWidget* shown = diags->isVisible() ? diags : nullptr;
+    for (QDockWidget* d : tabifiedDockWidgets(diags))
+        if (!shown && d->isVisible())
+            shown = d;
+    if (!shown)
+        return;
+    // The panel above it in the column (the diagram, or the Train panel).
+    QDockWidget* above = nullptr;
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        if (d != shown && d->isVisible() && !d->isFloating() && dockWidgetArea(d) == Qt::RightDockWidgetArea &&
+            d->geometry().bottom() < shown->geometry().top() && (!above || d->geometry().bottom() > above->geometry().bottom()))
+            above = d;
+    if (!above)
+        return;
+    const int column = above->height() + shown->height();
+    const int chrome = shown->height() - shown->widget()->height();
+    const int rows = m_diagnostics->model()->rowCount();
+    int wanted = 0;
+    if (shown != diags) {
+        // Another panel (the predictions): a third of the column or what it asks for, never less
+        // than it has now.
+        wanted = std::clamp(shown->widget()->sizeHint().height() + chrome, column / 3, column * 3 / 5);
+        if (shown->height() >= wanted)
+            return;
+    } else if (rows == 0) {
+        // Nothing to say: the title and the column headers, the rest for the panel above.
+        wanted = diags->minimumSizeHint().height();
+        if (!force && m_diagnosticsSizedRows == 0)
+            return;
+    } else {
+        m_diagnostics->fitColumns();
+        m_diagnostics->view()->resizeRowsToContents();
+        const int least = diags->minimumSizeHint().height() + 3 * m_diagnostics->view()->fontMetrics().lineSpacing();
+        wanted = std::clamp(m_diagnostics->fittingHeight() + chrome, least, std::max(least, column / 3));
+        // New messages make it grow; it is not shrunk under the user's hands while it has some.
+        if (!force && m_diagnosticsSizedRows > 0 && diags->height() >= wanted)
+            return;
+    }
+    if (shown == diags)
+        m_diagnosticsSizedRows = rows;
+    // The sizes given include the tabs under the panels tabbed together: what they take is added.
+    int asked = wanted;
+    for (int pass = 0; pass < 2; ++pass) {
+        resizeDocks({above, shown}, {column - asked, asked}, Qt::Vertical);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        if (shown->height() >= wanted)
+            break;
+        asked += wanted - shown->height();
+    }
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event)
+{
+    QMainWindow::resizeEvent(event);
+    if (!m_docksSized)
+        return;
+    if (auto* tools = findChild<TeachingTools*>(); tools && tools->classroom()->isActive()) {
+        tools->classroom()->arrangeLater(); // the presentation arranges itself for the new size
+        return;
+    }
+    later(m_fitTreePending, [this] { fitTree(); });
 }
 
 void MainWindow::showEvent(QShowEvent* event)
 {
     QMainWindow::showEvent(event);
-    if (!m_docksSized && !m_layoutRestored) {
+    if (std::exchange(m_docksSized, true))
+        return;
+    if (!m_layoutRestored) {
         sizeDocks();
         // Again once the shown widgets are polished and laid out: the tree's columns measure
         // their contents in the style and fonts they are drawn with.
@@ -266,7 +449,6 @@ void MainWindow::showEvent(QShowEvent* event)
                 tools->fitLessonsLater();
         });
     }
-    m_docksSized = true;
 }
 
 void MainWindow::createMenus()

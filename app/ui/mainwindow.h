@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QSize>
 
+#include <functional>
 #include <vector>
 
 class QAction;
@@ -51,12 +53,22 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void showEvent(QShowEvent* event) override;
 
 private:
     void createDocks();
     void createMenus();
     void sizeDocks();
+    int leftColumnLeast() const;
+    bool presenting() const; // classroom mode arranges the panels itself
+    // The tree's columns whole at any window size: the right column gives or takes the
+    // difference, the input shapes go when even that is not enough (and come back with room).
+    void fitTree();
+    // The Diagnostics panel as high as its messages (a third of its column at most), only its
+    // header while it has none; `force` also when the number of messages has not changed.
+    void fitDiagnostics(bool force);
+    void later(bool& pending, std::function<void()> what); // once, after the events in the queue
     bool maybeSave();
     bool save();
     bool saveAs();
@@ -93,6 +105,11 @@ private:
     RunDocks* m_run = nullptr;
     bool m_layoutRestored = false;
     bool m_docksSized = false;
+    bool m_fitTreePending = false;
+    bool m_fitDiagnosticsPending = false;
+    bool m_inputHiddenForRoom = false; // the input shapes column gave its room to the diagram
+    int m_diagnosticsSizedRows = -1;
+    QSize m_presentedAt; // the window's size when classroom mode began   // the messages the Diagnostics panel was last sized for
 };
 
 } // namespace ml::ui

@@ -1,21 +1,26 @@
 // The main window's default layout at the sizes classrooms and desks have (1280x720,
 // 1920x1080): the tree shows every column whole without scrolling sideways, the diagram keeps a
 // readable width, no panel title is cut; the window's size and layout come back on the next start.
+#include "app/document/diagnosticsmodel.h"
 #include "app/document/moduletreemodel.h"
 #include "app/lessons/lessonplayer.h"
+#include "app/ui/diagnosticspanel.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
 #include "app/ui/teachingtools.h"
+#include "classroomwindow.h"
+#include "layoutchecks.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
-#include <QStandardPaths>
+#include <QTableView>
 #include <QTest>
 
 using namespace ml::ui;
@@ -23,13 +28,7 @@ using namespace ml::ui;
 class TestLayout : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QApplication::setOrganizationName(QStringLiteral("ModuleLabLayoutTest"));
-        QApplication::setApplicationName(QStringLiteral("ModuleLabLayoutTest"));
-        QSettings().clear();
-    }
+    void initTestCase() { ml::ui::testing::useOwnSettings(QStringLiteral("ModuleLabLayoutTest")); }
     void cleanupTestCase() { QSettings().clear(); }
 
     void defaultLayoutFits_data()
@@ -53,20 +52,7 @@ private slots:
         // Shapes arrive from the analysis after the window shows: wait for the columns to settle.
         ModuleTreePanel* tree = window.treePanel();
         QHeaderView* header = tree->header();
-        auto columnsFit = [&]() -> QString {
-            for (int c = 0; c < header->count(); ++c) {
-                if (header->isSectionHidden(c))
-                    continue;
-                const int needed = static_cast<QAbstractItemView*>(tree)->sizeHintForColumn(c);
-                if (header->sectionSize(c) < needed)
-                    return QStringLiteral("column %1 is %2 wide, its contents %3").arg(c).arg(header->sectionSize(c)).arg(needed);
-            }
-            if (header->length() > tree->viewport()->width())
-                return QStringLiteral("columns %1 in a view of %2").arg(header->length()).arg(tree->viewport()->width());
-            if (tree->horizontalScrollBar()->maximum() != 0)
-                return QStringLiteral("the tree scrolls sideways by %1").arg(tree->horizontalScrollBar()->maximum());
-            return {};
-        };
+        const auto columnsFit = [tree] { return ml::ui::testing::treeCut(tree); };
         QTRY_VERIFY_WITH_TIMEOUT(columnsFit().isEmpty(), 15000);
         // Only the input shapes may give way, and only on the small screen.
         for (int c = 0; c < header->count(); ++c)
@@ -85,6 +71,124 @@ private slots:
             QVERIFY2(d->fontMetrics().horizontalAdvance(d->windowTitle()) + 60 <= d->width(),
                      qPrintable(QStringLiteral("%1 is %2 wide").arg(d->windowTitle()).arg(d->width())));
         }
+    }
+
+    // Resized in either direction (1728x972 to 1600x1000 hid the parameters and mult-adds), and
+    // after classroom mode at another size: the tree shows its parameters and mult-adds, every
+    // shown column whole; the input shapes go only on the small screen and come back with room.
+    void treeStaysWholeWhenTheWindowResizes_data()
+    {
+        QTest::addColumn<QString>("file");
+        for (const char* file : {"fashion_cnn.mlab", "net_modulelist_fixed.py", "autoencoder.py"})
+            QTest::newRow(file) << QString::fromLatin1(file);
+    }
+    void treeStaysWholeWhenTheWindowResizes()
+    {
+        QFETCH(QString, file);
+        QSettings().clear();
+        MainWindow window;
+        QString why;
+        QVERIFY2(testing::presentAt(window, QSize(1728, 972), QStringLiteral(MODULELAB_EXAMPLES "/") + file, false, &why),
+                 qPrintable(why));
+        ModuleTreePanel* tree = window.treePanel();
+        QHeaderView* header = tree->header();
+        const auto whole = [&](const QSize& size) -> QString {
+            if (window.size() != size)
+                return QStringLiteral("the window is %1x%2").arg(window.width()).arg(window.height());
+            for (int c : {ModuleTreeModel::NameColumn, ModuleTreeModel::TypeColumn, ModuleTreeModel::OutputColumn,
+                          ModuleTreeModel::ParamsColumn, ModuleTreeModel::MultAddsColumn})
+                if (header->isSectionHidden(c))
+                    return QStringLiteral("column %1 is hidden").arg(c);
+            if (size.width() >= 1600 && header->isSectionHidden(ModuleTreeModel::InputColumn))
+                return QStringLiteral("the input shapes are hidden at %1 pixels").arg(size.width());
+            return testing::treeCut(tree);
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(whole(window.size()).isEmpty(), qPrintable(whole(window.size())), 15000);
+        for (const QSize size : {QSize(1600, 1000), QSize(1280, 720), QSize(1440, 900), QSize(1920, 1080), QSize(1600, 1000)}) {
+            window.resize(size);
+            QTRY_VERIFY2_WITH_TIMEOUT(whole(size).isEmpty(),
+                                      qPrintable(QStringLiteral("%1x%2: %3").arg(size.width()).arg(size.height()).arg(whole(size))),
+                                      5000);
+            testing::keepScreenshot(window, QStringLiteral("resized-") + QFileInfo(file).completeBaseName());
+        }
+        // Into classroom mode, resized there, and back.
+        ClassroomMode* classroom = testing::classroomOf(window);
+        classroom->setActive(true);
+        QTest::qWait(20);
+        window.resize(1280, 720);
+        QTest::qWait(20);
+        classroom->setActive(false);
+        QTRY_VERIFY2_WITH_TIMEOUT(whole(QSize(1280, 720)).isEmpty(), qPrintable(whole(QSize(1280, 720))), 5000);
+        window.resize(1920, 1080);
+        QTRY_VERIFY2_WITH_TIMEOUT(whole(QSize(1920, 1080)).isEmpty(), qPrintable(whole(QSize(1920, 1080))), 5000);
+        classroom->setActive(true);
+        QTest::qWait(20);
+        window.resize(1600, 1000);
+        QTest::qWait(20);
+        classroom->setActive(false);
+        QTRY_VERIFY2_WITH_TIMEOUT(whole(QSize(1600, 1000)).isEmpty(), qPrintable(whole(QSize(1600, 1000))), 5000);
+        testing::keepScreenshot(window, QStringLiteral("after-classroom-") + QFileInfo(file).completeBaseName());
+    }
+
+    // An empty Diagnostics panel keeps only its title and column headers, the diagram above it
+    // the rest of the column; messages that come get room enough to be read (every row whole,
+    // or a third of the column when there are many), and the room goes back when they go.
+    void diagnosticsTakeRoomOnlyWithMessages_data()
+    {
+        QTest::addColumn<QSize>("size");
+        for (const QSize size : {QSize(1280, 720), QSize(1920, 1080)})
+            QTest::addRow("%dx%d", size.width(), size.height()) << size;
+    }
+    void diagnosticsTakeRoomOnlyWithMessages()
+    {
+        QFETCH(QSize, size);
+        QSettings().clear();
+        MainWindow window;
+        QString why;
+        QVERIFY2(testing::presentAt(window, size, QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist_fixed.py"), false, &why),
+                 qPrintable(why));
+        auto* diagram = window.findChild<QDockWidget*>(QStringLiteral("diagramDock"));
+        auto* diags = window.findChild<QDockWidget*>(QStringLiteral("diagnosticsDock"));
+        DiagnosticsPanel* panel = window.diagnosticsPanel();
+        QCOMPARE(panel->model()->rowCount(), 0);
+        const auto emptyIsSmall = [&]() -> QString {
+            if (!diags->isVisible())
+                return QStringLiteral("the Diagnostics panel is not on show");
+            // Its title and column headers; nothing more.
+            if (diags->height() > diags->minimumSizeHint().height() + 4)
+                return QStringLiteral("the empty Diagnostics panel is %1 px high, its title and headers %2 px")
+                    .arg(diags->height())
+                    .arg(diags->minimumSizeHint().height());
+            if (diagram->height() < (diagram->height() + diags->height()) * 85 / 100)
+                return QStringLiteral("the diagram is %1 px of %2").arg(diagram->height()).arg(diagram->height() + diags->height());
+            return {};
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(emptyIsSmall().isEmpty(), qPrintable(emptyIsSmall()), 5000);
+        testing::keepScreenshot(window, QStringLiteral("diagnostics-none"));
+
+        // A model with messages: they are read whole.
+        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist.py")));
+        QVERIFY(panel->model()->rowCount() > 0);
+        const auto readable = [&]() -> QString {
+            const int column = diagram->height() + diags->height();
+            QTableView* view = panel->view();
+            const bool allRows = view->verticalScrollBar()->maximum() == 0;
+            if (!allRows && diags->height() < column * 30 / 100)
+                return QStringLiteral("%1 messages scroll in a panel %2 px high of %3").arg(panel->model()->rowCount()).arg(diags->height()).arg(column);
+            // The first message whole.
+            const QRect first = view->visualRect(panel->model()->index(0, DiagnosticsModel::MessageColumn));
+            if (first.top() < 0 || first.bottom() > view->viewport()->height())
+                return QStringLiteral("the first message is cut: rows %1 to %2 in %3 px").arg(first.top()).arg(first.bottom()).arg(view->viewport()->height());
+            if (diagram->height() < column / 2)
+                return QStringLiteral("the diagram is %1 px of %2").arg(diagram->height()).arg(column);
+            return {};
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(readable().isEmpty(), qPrintable(readable()), 5000);
+        testing::keepScreenshot(window, QStringLiteral("diagnostics-some"));
+
+        // Fixed: the room goes back to the diagram.
+        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist_fixed.py")));
+        QTRY_VERIFY2_WITH_TIMEOUT(emptyIsSmall().isEmpty(), qPrintable(emptyIsSmall()), 5000);
     }
 
     // The Lessons panel opens as a tab beside the palette: the window still fits a 1280x720

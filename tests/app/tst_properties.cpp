@@ -128,11 +128,11 @@ private slots:
         MainWindow window;
         window.setQuiet(true);
         window.resize(1280, 720);
-        QVERIFY(window.openFile(QStringLiteral(":/examples/net_modulelist_fixed.py")));
+        QVERIFY(window.openFile(QStringLiteral(":/examples/fashion_cnn.py")));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto* diagram = window.findChild<DiagramView*>();
-        QVERIFY(window.selectPath(QStringLiteral("module_list.9")));
+        QVERIFY(window.selectPath(QStringLiteral("head.4")));
         QScrollBar* bar = diagram->verticalScrollBar();
         QTRY_VERIFY(bar->value() > bar->minimum()); // the last layer, far down
         QVERIFY(window.openFile(QStringLiteral(":/examples/tiny_sequential.py")));

@@ -20,6 +20,7 @@
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
 #include "engine/analysis/analysis.h"
+#include "classroomwindow.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
@@ -390,6 +391,63 @@ private slots:
         ml::initWeights(*copy, controller()->seed());
         const ml::Tensor& w = copy->findPath("layers.0")->tensors()[0];
         QVERIFY(std::equal(w.data(), w.data() + w.numel(), first->tensors()[0].data()));
+    }
+
+    // After a cancelled run, and after opening another model, the Run panel says what is true
+    // (nothing of the run or the model before) and every line of it is whole.
+    void runPanelTellsTheTruthAfterCancelAndOpening()
+    {
+        m_window->resize(1280, 720);
+        docks()->raise();
+        RunPanel* panel = docks()->runPanel();
+        // Each label on show whole: one line as wide as its text, wrapped text as high as its lines.
+        const auto cut = [panel]() -> QString {
+            for (QLabel* label : panel->findChildren<QLabel*>()) {
+                if (!label->isVisible() || label->text().isEmpty())
+                    continue;
+                const int needed = label->wordWrap() ? label->heightForWidth(label->width()) : label->sizeHint().width();
+                if ((label->wordWrap() ? label->height() : label->width()) < needed)
+                    return QStringLiteral("'%1' is cut (%2 px of %3)")
+                        .arg(label->text())
+                        .arg(label->wordWrap() ? label->height() : label->width())
+                        .arg(needed);
+            }
+            return {};
+        };
+        // A completed run on a small input, then a cancelled one on a large input.
+        QString error;
+        QVERIFY2(m_window->document()->importPython(QString::fromLatin1(kHeavyModel), QStringLiteral("heavy.py"), &error),
+                 qPrintable(error));
+        QVERIFY(ModuleEditor(m_window->document()).setInputShape(ml::Shape({1, 1, 16, 16})).isEmpty());
+        useImage(kTestData + QStringLiteral("/images/sample_grey.bmp"));
+        runAndWait();
+        QCoreApplication::processEvents();
+        QCOMPARE(panel->statusLabel()->text(), QStringLiteral("%1 module calls recorded").arg(controller()->totalCalls()));
+        QVERIFY(ModuleEditor(m_window->document()).setInputShape(ml::Shape({1, 1, 256, 256})).isEmpty());
+        useImage(kTestData + QStringLiteral("/images/sample_rgb.png"));
+        controller()->run();
+        QTRY_VERIFY_WITH_TIMEOUT(controller()->callsDone() >= 1 || !controller()->isRunning(), 60000);
+        panel->cancelButton()->click();
+        QVERIFY(controller()->waitForFinished(60000));
+        QCoreApplication::processEvents();
+        QVERIFY2(panel->statusLabel()->text().startsWith(QLatin1String("Run cancelled after ")),
+                 qPrintable(panel->statusLabel()->text()));
+        // The results on show are the 16 x 16 run's: stale (the input shape was edited since).
+        QVERIFY2(panel->staleLabel()->isVisible() && panel->staleLabel()->text().startsWith(QLatin1String("Results are stale: ")),
+                 qPrintable(panel->staleLabel()->text()));
+        QVERIFY(panel->progress()->value() < panel->progress()->maximum());
+        QTRY_VERIFY2(cut().isEmpty(), qPrintable(cut()));
+        ml::ui::testing::keepScreenshot(*m_window, QStringLiteral("run-cancelled"));
+
+        // Another model: nothing of the heavy one's runs.
+        QVERIFY(m_window->openFile(QStringLiteral(":/examples/net_sequential_fixed.py")));
+        QCoreApplication::processEvents();
+        QVERIFY2(panel->statusLabel()->text().isEmpty(), qPrintable(panel->statusLabel()->text()));
+        QVERIFY(!panel->staleLabel()->isVisible());
+        QCOMPARE(panel->progress()->text(), QStringLiteral("not run yet"));
+        QVERIFY2(!panel->stepLabel()->text().contains(QLatin1String("recorded")), qPrintable(panel->stepLabel()->text()));
+        QTRY_VERIFY2(cut().isEmpty(), qPrintable(cut()));
+        ml::ui::testing::keepScreenshot(*m_window, QStringLiteral("run-other-model"));
     }
 
     // Conv2d(1, 64, 3) on a 4096 x 4096 picture: the convolution's output alone is 4.29 GB and

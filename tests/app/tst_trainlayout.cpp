@@ -3,6 +3,8 @@
 // shape, mult-adds), and the Train panel gets the right column's height (its charts without
 // scrolling) while the Diagnostics panel under it has nothing to say.
 #include "app/classroom/classroommode.h"
+#include "app/compare/comparetraining.h"
+#include "app/compare/compareview.h"
 #include "app/document/document.h"
 #include "app/document/moduletreemodel.h"
 #include "app/train/traincharts.h"
@@ -12,59 +14,36 @@
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
 #include "app/ui/teachingtools.h"
+#include "classroomwindow.h"
+#include "layoutchecks.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QLegend>
+#include <QValueAxis>
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QProgressBar>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QTest>
 
 using namespace ml::ui;
+using ml::ui::testing::treeCut;
 
 namespace {
 
 const QString kSamples = QStringLiteral(MODULELAB_EXAMPLES "/../samples/fashion-mnist");
-
-// What is cut in the tree: a column narrower than its header or a cell, or columns wider than the view.
-QString treeCut(ModuleTreePanel* tree)
-{
-    QHeaderView* header = tree->header();
-    for (int c = 0; c < header->count(); ++c) {
-        if (header->isSectionHidden(c))
-            continue;
-        const int needed = std::max(static_cast<QAbstractItemView*>(tree)->sizeHintForColumn(c), header->sectionSizeHint(c));
-        if (header->sectionSize(c) < needed)
-            return QStringLiteral("column '%1' is %2 wide, its contents %3")
-                .arg(tree->model()->headerData(c, Qt::Horizontal).toString())
-                .arg(header->sectionSize(c))
-                .arg(needed);
-    }
-    if (header->length() > tree->viewport()->width())
-        return QStringLiteral("columns %1 wide in a view of %2").arg(header->length()).arg(tree->viewport()->width());
-    if (tree->horizontalScrollBar()->maximum() != 0)
-        return QStringLiteral("the tree scrolls sideways by %1").arg(tree->horizontalScrollBar()->maximum());
-    return {};
-}
 
 } // namespace
 
 class TestTrainLayout : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QApplication::setOrganizationName(QStringLiteral("ModuleLabTrainLayoutTest"));
-        QApplication::setApplicationName(QStringLiteral("ModuleLabTrainLayoutTest"));
-        QSettings().clear();
-    }
+    void initTestCase() { ml::ui::testing::useOwnSettings(QStringLiteral("ModuleLabTrainLayoutTest")); }
     void cleanupTestCase() { QSettings().clear(); }
 
     void trainingKeepsTreeAndPanelWhole_data()
@@ -145,6 +124,63 @@ private slots:
                  qPrintable(QStringLiteral("the progress bar is %1 px high for %2 px of text").arg(progress->height()).arg(progress->fontMetrics().height())));
         QVERIFY2(titleSize() > windowTitle * 1.2, qPrintable(QStringLiteral("chart titles at %1 pt, %2 pt in the window").arg(titleSize()).arg(windowTitle)));
         train->session()->stop(QString());
+        window.findChild<TeachingTools*>()->classroom()->setActive(false); // the application's type as it was
+
+    }
+
+    // The compare view's training charts follow their panel's type as the Train panel's do: a
+    // larger font (classroom mode's) reaches their titles, axis labels and legends.
+    void compareChartsFollowThePanelType()
+    {
+        CompareTraining compare;
+        compare.resize(1280, 500);
+        compare.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&compare));
+        const auto sizes = [&compare] {
+            QList<qreal> out;
+            for (QChartView* view : {compare.lossView(), compare.epochView()}) {
+                out << view->chart()->titleFont().pointSizeF() << view->chart()->legend()->font().pointSizeF();
+                for (QAbstractAxis* a : view->chart()->axes())
+                    out << a->labelsFont().pointSizeF();
+            }
+            return out;
+        };
+        const QList<qreal> before = sizes();
+        QFont large = compare.font();
+        large.setPointSizeF(large.pointSizeF() * 2.5);
+        compare.setFont(large);
+        const QList<qreal> after = sizes();
+        QCOMPARE(after.size(), before.size());
+        for (qsizetype k = 0; k < after.size(); ++k)
+            QVERIFY2(after[k] > before[k] * 1.5, qPrintable(QStringLiteral("font %1: %2 pt, %3 pt before").arg(k).arg(after[k]).arg(before[k])));
+        // The same code as the Train panel's: the same sizes for the same type.
+        TrainSession session([] { return static_cast<ml::Module*>(nullptr); });
+        TrainCharts charts(&session);
+        charts.setFont(large);
+        QCOMPARE(compare.lossView()->chart()->titleFont().pointSizeF(),
+                 charts.findChild<QChartView*>()->chart()->titleFont().pointSizeF());
+
+        // Classroom mode, with the compare view opened from the window.
+        MainWindow window;
+        window.setQuiet(true);
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* tools = window.findChild<TeachingTools*>();
+        tools->showCompare(QStringLiteral(MODULELAB_EXAMPLES "/net_sequential_fixed.py"),
+                           QStringLiteral(MODULELAB_EXAMPLES "/net_modulelist_fixed.py"), QStringLiteral("Train"));
+        CompareTraining* training = tools->compareView()->training();
+        QVERIFY(training);
+        const qreal windowTitle = training->lossView()->chart()->titleFont().pointSizeF();
+        tools->classroom()->setActive(true);
+        QTRY_VERIFY2(training->lossView()->chart()->titleFont().pointSizeF() > windowTitle * 1.2,
+                     qPrintable(QStringLiteral("compare chart titles at %1 pt, %2 pt in the window")
+                                    .arg(training->lossView()->chart()->titleFont().pointSizeF())
+                                    .arg(windowTitle)));
+        ml::ui::testing::keepScreenshot(*training->window(), QStringLiteral("compare-train-classroom"));
+        tools->classroom()->setActive(false);
+        QTRY_COMPARE(training->lossView()->chart()->titleFont().pointSizeF(), windowTitle);
+        tools->compareView()->close();
     }
 };
 
