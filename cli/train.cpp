@@ -41,7 +41,7 @@ constexpr int kExitBadInput = 2;
 const char* kUsage = R"(usage:
   modulelab-cli grad MODEL [--weights W] [--seed S] --input-tensor X.safetensors[:KEY]
       --target T.safetensors[:KEY]|input --loss cross_entropy|nll|mse|bce_with_logits
-      [--mode train|eval] --output G.safetensors
+      [--mode train|eval] [--loss-output K|NAME] --output G.safetensors
         writes "loss", every parameter's gradient under its state_dict name and "input";
         --target input: against the input itself (a reconstruction)
   modulelab-cli train MODEL [--weights W] [--seed S]
@@ -49,10 +49,16 @@ const char* kUsage = R"(usage:
       [--epochs E | --steps K] [--batch B] [--no-shuffle] [--optimizer sgd|adam|adamw] [--lr LR]
       [--momentum M] [--dampening D] [--nesterov] [--weight-decay WD] [--betas B1,B2] [--eps EPS]
       [--amsgrad] [--schedule step,STEP_SIZE,GAMMA|cosine,T_MAX] [--loss ...]
-      [--label-smoothing S] [--target class|input] [--freeze PATH,...] [--threads T]
-      [--out OUT.safetensors] [--format text|json]
+      [--label-smoothing S] [--target class|input] [--loss-output K|NAME] [--freeze PATH,...]
+      [--threads T] [--out OUT.safetensors] [--format text|json]
         --target input trains against the input itself (an autoencoder: loss(model(x), x)),
         with --loss mse (its default) or bce_with_logits
+--loss-output: for a model whose forward returns several outputs (a tuple, namedtuple, list or
+  dict), the one the loss is computed on, as a training loop picks out[K] or out.NAME: its index
+  K (from 0; -1 is the last) or its name (a namedtuple field or dict key; K.J inside a nested
+  tuple). Only that output gets a gradient. Without it, a model with one tensor among its
+  outputs (the others None) uses that tensor and says so; one with several is refused with the
+  list. A model that returns one tensor uses it (GoogLeNet does in eval mode).
 common: --class NAME and --args A,B choose the root class of a .py file.
 )";
 
@@ -104,7 +110,8 @@ Args parse(int argc, char** argv)
     static const std::vector<std::string> withValue = {
         "--weights", "--seed", "--input-tensor", "--target", "--loss", "--mode", "--output", "--data", "--data-tensors",
         "--epochs", "--steps", "--batch", "--optimizer", "--lr", "--momentum", "--dampening", "--weight-decay", "--betas",
-        "--eps", "--schedule", "--label-smoothing", "--threads", "--out", "--format", "--class", "--model", "--args", "--freeze"};
+        "--eps", "--schedule", "--label-smoothing", "--threads", "--out", "--format", "--class", "--model", "--args", "--freeze",
+        "--loss-output"};
     static const std::vector<std::string> flags = {"--no-shuffle", "--nesterov", "--amsgrad"};
     Args a;
     a.command = argv[1];
@@ -198,9 +205,21 @@ LossOptions lossOf(const Args& a, const std::string& def)
         throw UsageError{"--loss must be cross_entropy, nll, mse or bce_with_logits, got '" + name + "'"};
     o.kind = *kind;
     o.labelSmoothing = real(a, "--label-smoothing", 0.0);
+    if (a.values.count("--loss-output") && a.get("--loss-output").empty())
+        throw UsageError{"--loss-output needs an output's index or name"};
+    o.output = a.get("--loss-output");
     if (o.labelSmoothing < 0.0 || o.labelSmoothing > 1.0)
         throw UsageError{"--label-smoothing must be from 0 to 1"};
     return o;
+}
+
+// A training error; for several outputs and none chosen, how to choose.
+void printTrainError(const Args& a, const std::string& error, bool needsOutputChoice)
+{
+    std::cerr << a.model << ": " << error;
+    if (needsOutputChoice)
+        std::cerr << " with --loss-output K or --loss-output NAME";
+    std::cerr << "\n";
 }
 
 void printDiagnostics(const std::vector<Diagnostic>& ds, const std::string& file)
@@ -288,9 +307,11 @@ int cmdGrad(const Args& a)
     Tape tape;
     const GradientResult r = computeGradients(*root, input, targets, loss, tape);
     if (!r.error.empty()) {
-        std::cerr << a.model << ": " << r.error << "\n";
+        printTrainError(a, r.error, r.needsOutputChoice);
         return kExitModelErrors;
     }
+    if (!r.note.empty())
+        std::cerr << a.model << ": note: " << r.note << "\n";
     SafeTensors out;
     out.tensors.push_back({"loss", Tensor::filled(Shape{}, static_cast<float>(r.loss)), DType::F32});
     std::set<const Tensor*> written; // named_parameters() names a shared module's parameters once
@@ -522,9 +543,11 @@ int cmdTrain(const Args& a)
             std::string error;
             const double l = trainer.step(x, t, error);
             if (!error.empty()) {
-                std::cerr << a.model << ": " << error << "\n";
+                printTrainError(a, error, trainer.lastNeedsOutputChoice());
                 return kExitModelErrors;
             }
+            if (step == 0 && !trainer.lastNote().empty())
+                std::cerr << a.model << ": note: " << trainer.lastNote() << "\n";
             ++step;
             lossSum += l * static_cast<double>(x.shape()[0]);
             seen += x.shape()[0];

@@ -142,6 +142,7 @@ void TrainPanel::modelChanged()
     if (m_session->isActive())
         return;
     m_form->setReconstructionAvailable(m_session->reconstructionAvailable());
+    m_form->setOutputChoices(m_session->outputChoices());
     showResultTab();
 }
 

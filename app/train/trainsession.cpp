@@ -288,6 +288,7 @@ bool TrainSession::start(const TrainSettings& settings)
     m_shared = std::make_shared<Shared>();
     m_shared->config.optimizer = opt;
     m_shared->config.loss.kind = settings.loss;
+    m_shared->config.loss.output = settings.output.toStdString();
     m_shared->config.target = settings.target;
     m_shared->config.batch = settings.batch;
     m_shared->config.epochs = settings.epochs;
@@ -324,6 +325,22 @@ bool TrainSession::reconstructionAvailable() const
 {
     const ml::Module* model = root();
     return model && ml::outputHasInputShape(*model, ml::Shape{2, 1, 28, 28});
+}
+
+std::vector<std::pair<QString, QString>> TrainSession::outputChoices() const
+{
+    std::vector<std::pair<QString, QString>> out;
+    const ml::Module* model = root();
+    if (!model)
+        return out;
+    const ml::Analysis an = ml::analyze(*model, ml::Shape{2, 1, 28, 28});
+    if (an.hasErrors() || an.outputs.size() < 2)
+        return out;
+    for (const ml::OutputShape& o : an.outputs) {
+        const QString name = QString::fromStdString(o.name.rfind("output.", 0) == 0 ? o.name.substr(7) : o.name);
+        out.emplace_back(name, name + QStringLiteral(" ") + QString::fromStdString(o.shape.toString()));
+    }
+    return out;
 }
 
 void TrainSession::setNormalisation(std::vector<double> mean, std::vector<double> std)

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 class QThread;
@@ -31,6 +32,7 @@ struct TrainSettings {
     quint64 seed = 0;
     ml::LossKind loss = ml::LossKind::CrossEntropy;
     ml::TargetKind target = ml::TargetKind::Classes; // Input: loss(model(x), x), an autoencoder
+    QString output; // of several outputs, the one the loss is computed on (LossOptions::output)
     bool fromScratch = true; // initialise every layer from the seed first (else: the current weights)
 };
 
@@ -96,6 +98,9 @@ public:
     // Whether the model's output has the shape of its input pictures, so that it can be trained
     // against them (the engine's analysis decides).
     bool reconstructionAvailable() const;
+    // The model's outputs in training mode when it returns several tensors (a tuple, namedtuple,
+    // list or dict): each as {name as LossOptions::output takes it, "name [shape]"}; empty for one.
+    std::vector<std::pair<QString, QString>> outputChoices() const;
     const TrainSettings& runSettings() const { return m_settings; } // of the latest start
     // The latest weight changes per module path (plain lists included), with the engine's reasons.
     const std::vector<ml::LayerChange>& changes() const { return m_changes; }

@@ -68,6 +68,18 @@ TrainSettingsForm::TrainSettingsForm(bool withLoss, int columns, QWidget* parent
         label->setBuddy(m_target);
         grid->addWidget(label, row, 0);
         grid->addWidget(m_target, row, 1, 1, columns * 2 - 1);
+        // Which of several outputs the loss is computed on: shown for such a model only.
+        m_output = new QComboBox(this);
+        m_output->setToolTip(QStringLiteral("The model's forward returns several tensors: in PyTorch the training loop "
+                                            "picks the one the loss is computed on (out.logits, out[1]); only that one "
+                                            "gets a gradient"));
+        auto* outputLabel = new QLabel(QStringLiteral("Output"), this);
+        outputLabel->setBuddy(m_output);
+        m_outputLabel = outputLabel;
+        grid->addWidget(outputLabel, row + 1, 0);
+        grid->addWidget(m_output, row + 1, 1, 1, columns * 2 - 1);
+        m_output->hide();
+        outputLabel->hide();
     }
     for (int c = 0; c < columns; ++c)
         grid->setColumnStretch(c * 2 + 1, 1);
@@ -92,6 +104,8 @@ TrainSettings TrainSettingsForm::settings() const
         s.loss = static_cast<ml::LossKind>(m_loss->currentData().toInt());
     if (m_target)
         s.target = static_cast<ml::TargetKind>(m_target->currentData().toInt());
+    if (m_output && m_output->count() > 0)
+        s.output = m_output->currentData().toString();
     return s;
 }
 
@@ -109,6 +123,22 @@ void TrainSettingsForm::setSettings(const TrainSettings& s)
         const QSignalBlocker blockTarget(m_target);
         m_target->setCurrentIndex(m_target->findData(int(s.target)));
     }
+    if (m_output && !s.output.isEmpty() && m_output->findData(s.output) >= 0)
+        m_output->setCurrentIndex(m_output->findData(s.output));
+}
+
+void TrainSettingsForm::setOutputChoices(const std::vector<std::pair<QString, QString>>& choices)
+{
+    if (!m_output)
+        return;
+    const QString current = m_output->currentData().toString();
+    m_output->clear();
+    for (const auto& [name, label] : choices)
+        m_output->addItem(label, name);
+    if (m_output->findData(current) >= 0)
+        m_output->setCurrentIndex(m_output->findData(current));
+    m_output->setVisible(!choices.empty());
+    m_outputLabel->setVisible(!choices.empty());
 }
 
 void TrainSettingsForm::setReconstructionAvailable(bool available)

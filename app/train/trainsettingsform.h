@@ -28,6 +28,10 @@ public:
     // (reconstruction)" is offered and chosen with MSELoss; otherwise class labels with
     // CrossEntropyLoss. Only with the loss field; the choice changes only when the answer does.
     void setReconstructionAvailable(bool available);
+    // The model's several outputs ({name, label}, TrainSession::outputChoices): an "Output" field
+    // to choose the one the loss is computed on, shown only when there are several.
+    void setOutputChoices(const std::vector<std::pair<QString, QString>>& choices);
+    QComboBox* outputBox() const { return m_output; }
     QComboBox* targetBox() const { return m_target; }
     QComboBox* lossBox() const { return m_loss; }
 
@@ -42,6 +46,8 @@ private:
     QSpinBox* m_seed;
     QComboBox* m_loss = nullptr;
     QComboBox* m_target = nullptr;
+    QComboBox* m_output = nullptr;
+    QWidget* m_outputLabel = nullptr;
     int m_reconstructionAvailable = -1; // unknown, no, yes
 };
 

@@ -56,12 +56,13 @@ std::vector<Shape> tensorShapes(const Value& v)
     return out;
 }
 
-void flattenInto(const Value& v, const std::string& name, int depth, std::vector<FlatOutput>& out, std::string& error)
+void flattenInto(const Value& v, const std::string& name, int depth, std::vector<FlatOutput>& out, std::string& error,
+                 int64_t position = -1)
 {
     if (!error.empty())
         return;
     if (v.isTensor() || (depth > 0 && v.kind == Value::Kind::None)) { // a None in a tuple: PyTorch's hooks say None
-        out.push_back({name, v});
+        out.push_back({name, v, position});
         return;
     }
     if (depth > 16) {
@@ -85,7 +86,8 @@ void flattenInto(const Value& v, const std::string& name, int depth, std::vector
                 key = v.dict->entries[k].first.s;
             else if (v.cls) // a namedtuple: its field names
                 key = v.cls->own("_fields")->items[k].s;
-            flattenInto(dict ? v.dict->entries[k].second : v.elements()[k], name + "." + key, depth + 1, out, error);
+            flattenInto(dict ? v.dict->entries[k].second : v.elements()[k], name + "." + key, depth + 1, out, error,
+                        depth == 0 ? static_cast<int64_t>(k) : position);
         }
         return;
     }

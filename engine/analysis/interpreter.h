@@ -24,6 +24,7 @@ struct ForwardAbort {};
 struct FlatOutput {
     std::string name;
     Value value;
+    int64_t position = -1; // the element of the returned tuple, list or dict it is in (-1: a tensor)
 };
 // The tensors of a forward's result in order: a tensor, or tuples, lists, namedtuples and dicts
 // with string keys of them, nested, where a None may stand for a tensor (its FlatOutput holds

@@ -16,6 +16,11 @@ struct LossOptions {
     Reduction reduction = Reduction::Mean;
     double labelSmoothing = 0.0; // CrossEntropyLoss
     int64_t ignoreIndex = -100;  // CrossEntropyLoss, NLLLoss
+    // Which of several outputs (forward returns a tuple, namedtuple, list or dict) the loss is
+    // computed on, as a training loop picks `out[K]` or `out.NAME`: an element's index K, or its
+    // name as `run --output` saves it without "output." (a namedtuple field or dict key, "K.J"
+    // inside a nested tuple). Empty: the only tensor among the outputs (the others None).
+    std::string output;
 };
 
 // "cross_entropy", "nll", "mse", "bce_with_logits"; nullopt for another name.

@@ -1,6 +1,7 @@
 #include "engine/train/tape.h"
 
 #include "engine/analysis/analysis.h"
+#include "engine/analysis/interpreter.h"
 #include "engine/analysis/stridedwalk.h"
 #include "engine/analysis/tensorops.h"
 #include "engine/layer.h"
@@ -38,9 +39,14 @@ void Tape::clear()
     m_output = Value::none();
     m_outputCopy.reset();
     m_error.clear();
+    m_outputName.clear();
+    m_note.clear();
+    m_needsChoice = false;
+    m_flatOutput.clear();
+    m_flatError.clear();
 }
 
-const Tensor* Tape::forward(const Module& root, const Tensor& input)
+const Tensor* Tape::forward(const Module& root, const Tensor& input, const std::string& output)
 {
     clear();
     m_input = std::make_shared<const Tensor>(input);
@@ -53,17 +59,137 @@ const Tensor* Tape::forward(const Module& root, const Tensor& input)
             }
     if (!m_error.empty())
         return nullptr;
-    if (!m_output.isTensor() || !m_output.data) {
-        // Several outputs (a tuple, namedtuple or dict of tensors) need a loss that combines them,
-        // which PyTorch leaves to the user's training loop.
-        m_error = m_output.isTensor() ? root.typeName() + ".forward() does not return a tensor"
-                                      : "not supported by ModuleLab yet: training a model whose forward returns a "
-                                            + typeNameOf(m_output) + " (several outputs need a loss written for them)";
+    if (!m_output.isTensor()) {
+        // Several outputs (a tuple, namedtuple, list or dict): the loss is computed on the one
+        // chosen, as the user's training loop picks it in PyTorch.
+        const std::vector<detail::FlatOutput>& flat = m_flatOutput;
+        if (!m_flatError.empty()) {
+            m_error = root.typeName() + ".forward() returns " + typeNameOf(m_output) + ", not a tensor: " + m_flatError;
+            return nullptr;
+        }
+        std::vector<OutputCandidate> candidates;
+        for (const detail::FlatOutput& o : flat)
+            candidates.push_back({o.name, o.position, o.value.isTensor() ? std::optional<Shape>(o.value.shape) : std::nullopt});
+        const OutputPick pick = pickOutput(candidates, output, root.typeName() + ".forward() returns " + typeNameOf(m_output));
+        if (!pick.error.empty()) {
+            m_error = pick.error;
+            m_needsChoice = pick.needsChoice;
+            return nullptr;
+        }
+        m_note = pick.note;
+        m_outputName = flat[static_cast<size_t>(pick.index)].name;
+        m_output = flat[static_cast<size_t>(pick.index)].value;
+    } else if (!output.empty()) {
+        m_note = root.typeName() + ".forward() returns one tensor here, " + m_output.shape.toString()
+            + ", and the loss is computed on it (choosing an output applies to several)";
+    }
+    if (!m_output.data) {
+        m_error = root.typeName() + ".forward() does not return a tensor";
         return nullptr;
     }
     // The output as its Value's shape says (a view may have reshaped the data).
     m_outputCopy = std::make_unique<Tensor>(Tensor::borrow(m_output.shape, m_output.data->data()));
     return m_outputCopy.get();
+}
+
+namespace {
+
+std::string shownName(const std::string& name)
+{
+    return name.rfind("output.", 0) == 0 ? name.substr(7) : name;
+}
+
+// "0 logits [2, 10]", "1 None", "1.0 [2, 5]": the element's index, its name when it has one,
+// its shape.
+std::string describeOutput(const OutputCandidate& o)
+{
+    const std::string name = shownName(o.name);
+    std::string s = o.position >= 0 && name != std::to_string(o.position) ? std::to_string(o.position) + " " + name : name;
+    return s + " " + (o.shape ? o.shape->toString() : std::string("None"));
+}
+
+std::string listOutputs(const std::vector<OutputCandidate>& outputs)
+{
+    std::string s;
+    for (const OutputCandidate& o : outputs)
+        s += (s.empty() ? "" : ", ") + describeOutput(o);
+    return s;
+}
+
+std::optional<int64_t> integerChoice(const std::string& s)
+{
+    if (s.empty() || s.size() > 9)
+        return std::nullopt;
+    size_t k = s[0] == '-' ? 1 : 0;
+    if (k == s.size())
+        return std::nullopt;
+    for (size_t i = k; i < s.size(); ++i)
+        if (s[i] < '0' || s[i] > '9')
+            return std::nullopt;
+    return std::stoll(s);
+}
+
+} // namespace
+
+OutputPick pickOutput(const std::vector<OutputCandidate>& outputs, const std::string& choice, const std::string& returned)
+{
+    OutputPick p;
+    int tensors = 0;
+    for (const OutputCandidate& o : outputs)
+        tensors += o.shape.has_value();
+    const std::string what = returned + " of " + std::to_string(outputs.size()) + (outputs.size() == 1 ? " output" : " outputs") + " ("
+        + listOutputs(outputs) + ")";
+    if (choice.empty()) {
+        if (tensors == 1) {
+            for (size_t k = 0; k < outputs.size(); ++k)
+                if (outputs[k].shape)
+                    p.index = static_cast<int>(k);
+            p.note = what + "; the loss is computed on its only tensor, " + shownName(outputs[static_cast<size_t>(p.index)].name);
+            return p;
+        }
+        p.needsChoice = true;
+        p.error = what + ": in PyTorch the training loop picks the output the loss is computed on; choose one by its index or name";
+        return p;
+    }
+    std::vector<size_t> matches;
+    const std::optional<int64_t> k = integerChoice(choice);
+    int64_t positions = 0;
+    bool known = true;
+    for (const OutputCandidate& o : outputs) {
+        positions = std::max(positions, o.position + 1);
+        known = known && o.position >= 0;
+    }
+    if (k && known) {
+        const int64_t at = *k < 0 ? *k + positions : *k;
+        if (at < 0 || at >= positions) {
+            p.error = "output " + choice + " is out of range: " + what;
+            return p;
+        }
+        for (size_t i = 0; i < outputs.size(); ++i)
+            if (outputs[i].position == at)
+                matches.push_back(i);
+    } else {
+        for (size_t i = 0; i < outputs.size(); ++i)
+            if (shownName(outputs[i].name) == choice)
+                matches.push_back(i);
+    }
+    if (matches.empty()) {
+        p.error = "no output named " + choice + ": " + what + "; choose one by its index or name";
+        return p;
+    }
+    if (matches.size() > 1) {
+        std::string names;
+        for (size_t i : matches)
+            names += (names.empty() ? "" : ", ") + shownName(outputs[i].name);
+        p.error = "output " + choice + " holds several tensors (" + names + "): choose one of them by its name";
+        return p;
+    }
+    if (!outputs[matches.front()].shape) {
+        p.error = "output " + choice + " is None, not a tensor: " + what;
+        return p;
+    }
+    p.index = static_cast<int>(matches.front());
+    return p;
 }
 
 void Tape::layerCall(const Layer& layer, bool inTree, const std::shared_ptr<const Tensor>& in, const Shape& inShape,
@@ -89,6 +215,13 @@ void Tape::layerCall(const Layer& layer, bool inTree, const std::shared_ptr<cons
     m_nodes.push_back(std::move(n));
 }
 
+void Tape::visitLayerCalls(const std::function<void(const Layer& layer, const Tensor& out)>& visit) const
+{
+    for (const Node& n : m_nodes)
+        if (n.layer && !n.owned && n.out)
+            visit(*n.layer, *n.out);
+}
+
 void Tape::op(RecordedOp op)
 {
     Node n;
@@ -104,6 +237,10 @@ void Tape::parameterRead(const Tensor& parameter, const std::shared_ptr<const Te
 void Tape::result(const Value& out)
 {
     m_output = out;
+    // Named while the forward's classes live (a namedtuple's fields).
+    m_flatOutput.clear();
+    if (!out.isTensor())
+        m_flatOutput = detail::flattenOutput(out, m_flatError);
 }
 
 const Tensor* Tape::gradOf(const Tensor* t) const

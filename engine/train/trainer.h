@@ -15,6 +15,9 @@ struct GradientResult {
     Tensor inputGrad;  // d(loss)/d(input)
     ParamGrads grads;  // every layer's parameters, plain-list layers included
     std::string error; // where forward or the loss fails
+    bool needsOutputChoice = false; // forward returned several tensors and LossOptions::output names none
+    std::string outputName; // of several outputs, the one the loss is computed on ("output.logits")
+    std::string note;       // it was chosen as the only tensor among them
 };
 
 // One forward (in the modules' own modes, recorded), the loss and backward: what
@@ -35,6 +38,8 @@ public:
     Optimizer& optimizer() { return m_optimizer; }
     const ParamGrads& lastGrads() const { return m_last.grads; }
     const Tensor& lastOutput() const { return m_last.output; } // the last step's model output
+    const std::string& lastNote() const { return m_last.note; }
+    bool lastNeedsOutputChoice() const { return m_last.needsOutputChoice; }
 
 private:
     Module& m_root;
@@ -42,6 +47,7 @@ private:
     Optimizer m_optimizer;
     Tape m_tape;
     GradientResult m_last;
+    std::string m_outputName; // of several outputs, the one the last step's loss was computed on
 };
 
 } // namespace ml

@@ -62,6 +62,26 @@ model = Mixed()
 # input: 1,1,28,28
 )";
 
+const char* kTwoHeads = R"(import collections
+import torch.nn as nn
+
+Outputs = collections.namedtuple("Outputs", ["logits", "aux"])
+
+class TwoHeads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Flatten(), nn.Linear(784, 16), nn.ReLU())
+        self.head = nn.Linear(16, 10)
+        self.aux = nn.Linear(16, 10)
+
+    def forward(self, x):
+        h = self.body(x)
+        return Outputs(self.head(h), self.aux(h))
+
+model = TwoHeads()
+# input: 1,1,28,28
+)";
+
 const QString kSamples = QStringLiteral(MODULELAB_EXAMPLES "/../samples/fashion-mnist");
 
 std::vector<float> weightsOf(const ml::Module* m)
@@ -360,6 +380,41 @@ private slots:
         QCOMPARE(compare.settings().loss, ml::LossKind::CrossEntropy); // the compare view has no loss field
         QCOMPARE(compare.settings().fromScratch, true);                 // both sides from the seed's weights
         panel->setSettings(settings(1));
+    }
+
+    // A model whose forward returns several tensors: the panel offers them and trains on the one
+    // chosen, as a PyTorch training loop picks it; the other head gets no gradient.
+    void severalOutputsOfferAChoice()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("two_heads.py"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(kTwoHeads) > 0);
+        f.close();
+        QVERIFY(m_window->openFile(path));
+        TrainSettingsForm* form = m_train->panel()->findChild<TrainSettingsForm*>();
+        QVERIFY(form && form->outputBox());
+        QVERIFY(form->outputBox()->isVisible());
+        QCOMPARE(form->outputBox()->count(), 2);
+        QCOMPARE(form->outputBox()->itemText(0), QStringLiteral("logits [2, 10]"));
+        QCOMPARE(form->outputBox()->itemText(1), QStringLiteral("aux [2, 10]"));
+        form->outputBox()->setCurrentIndex(1);
+        QCOMPARE(form->settings().output, QStringLiteral("aux"));
+        Document* doc = m_window->document();
+        TrainSettings s = settings(1);
+        s.output = form->settings().output;
+        auto fresh = doc->root()->clone();
+        ml::initWeights(*fresh, s.seed);
+        QVERIFY(session()->start(s));
+        QVERIFY(finish());
+        QCOMPARE(session()->epochs().size(), size_t(1));
+        QVERIFY(weightsOf(doc->moduleAtDotted(QStringLiteral("aux"))) != weightsOf(fresh->findPath("aux")));
+        QCOMPARE(weightsOf(doc->moduleAtDotted(QStringLiteral("head"))), weightsOf(fresh->findPath("head")));
+        if (const QByteArray shot = qgetenv("MODULELAB_TRAINPANEL_SCREENSHOT"); !shot.isEmpty())
+            m_window->grab().save(QString::fromLocal8Bit(shot));
+        // A model with one output has no such field.
+        QVERIFY(m_window->openFile(m_dir.filePath(QStringLiteral("mixed.py"))));
+        QVERIFY(!form->outputBox()->isVisible());
+        QCOMPARE(form->settings().output, QString());
     }
 
     void cleanupTestCase()

@@ -14,7 +14,8 @@
 // stays true). The models listed in corpus_grads_large.txt (over a second each) run when
 // MODULELAB_CORPUS_GRADS=large, the others otherwise (MODULELAB_CORPUS_GRADS=a,b runs the models a
 // and b). MODULELAB_CORPUS_GRADS_DUMP=DIR writes each model's gradients and buffers whole to
-// DIR/NAME.safetensors, to find where a difference starts.
+// DIR/NAME.safetensors, to find where a difference starts; MODULELAB_CORPUS_FORWARD_DUMP=DIR writes
+// every module's output of the training-mode forward pass to DIR/NAME.forward.safetensors.
 #include "engine/analysis/analysis.h"
 #include "engine/io/safetensors.h"
 #include "referencetensors.h"
@@ -34,6 +35,7 @@
 #include <QtTest/QTest>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -137,6 +139,7 @@ struct Outcome {
     std::string worstAt;
     double excess = 0.0;    // the largest distance over what the tensor is allowed
     bool sensitive = false; // agrees only by PyTorch float32's own distance
+    std::string kink;       // agrees with the reference with this ReLU decision reversed
 };
 
 Outcome says(std::string status)
@@ -156,6 +159,9 @@ Outcome runCase(const QJsonObject& c, const SafeTensors& ref)
     if (auto* e = std::get_if<ParseError>(&loaded))
         return says("cannot-train " + e->toString());
     Module& root = *std::get<LoadedModel>(loaded).root;
+    // As torch.manual_seed(0) before the script builds the model: layers of a plain Python list,
+    // which the state_dict does not hold, keep this initialisation on both sides.
+    initWeights(root, 0);
     SafeTensors weights;
     for (const StateEntry& e : stateDict(root))
         weights.tensors.push_back({e.key, e.spec.isInteger ? Tensor::zeros(e.spec.shape) : corpus::filledTensor(e.key, e.spec.shape),
@@ -173,28 +179,17 @@ Outcome runCase(const QJsonObject& c, const SafeTensors& ref)
         targets.classes = {1, 0};
     else
         targets.values = pattern("target", shapeOf(c["output"]), 1.0);
+    // A model that returns several outputs: the loss on the one the script chose (or on its only
+    // tensor).
+    LossOptions loss;
+    loss.kind = classes ? LossKind::CrossEntropy : LossKind::Mse;
+    loss.output = c["loss_output"].toString().toStdString();
     Tape tape;
-    const GradientResult r = computeGradients(root, pattern("input", shapeOf(c["input"]), 4.0), targets,
-                                              {classes ? LossKind::CrossEntropy : LossKind::Mse}, tape);
+    const GradientResult r = computeGradients(root, pattern("input", shapeOf(c["input"]), 4.0), targets, loss, tape);
     if (!r.error.empty())
         return says("cannot-train " + r.error);
     if (c.contains("pytorch_error"))
         return says("differs: PyTorch does not train it (" + c["pytorch_error"].toString().toStdString() + "), ModuleLab does");
-    Outcome o = says("pass");
-    auto take = [&](const Digest& d, const std::string& what, double pytorchFloat32) {
-        if (d.worst > o.worst) {
-            o.worst = d.worst;
-            o.worstAt = what + " " + d.where;
-        }
-        o.sensitive = o.sensitive || d.worst > kTolerance;
-        o.excess = std::max(o.excess, d.worst / std::max(kTolerance, kFloat32Factor * pytorchFloat32));
-    };
-    auto digestTake = [&](const Tensor& got, const Tensor& want, const std::string& what, double layerScale = 0.0) {
-        take(compareDigest(got, want, layerScale), what, want[3 + kDigestValues]);
-    };
-    const Tensor& wantLoss = get(ref, name + ".loss"); // float64's, PyTorch float32's distance from it
-    take({std::fabs(r.loss - wantLoss[0]) / std::max(1.0, std::fabs(double(wantLoss[0]))), ""}, "loss", wantLoss[1]);
-    digestTake(r.inputGrad, get(ref, name + ".grad.input"), "input gradient");
     // A parameter's values are compared at its layer's scale (the largest gradient magnitude among
     // the layer's parameters): a bias before a normalisation has gradient 0 in exact arithmetic,
     // and both sides hold rounding noise far below its weight's gradients.
@@ -202,21 +197,65 @@ Outcome runCase(const QJsonObject& c, const SafeTensors& ref)
     for (const StateEntry& e : stateDict(root))
         if (!e.spec.isBuffer)
             layerScale[e.module] = std::max(layerScale[e.module], double(get(ref, name + ".grad." + e.key)[2]));
-    std::set<const Tensor*> seen;
     int params = 0;
-    for (const StateEntry& e : stateDict(root)) {
-        const Tensor* t = &e.module->tensors()[static_cast<size_t>(e.specIndex)];
-        if (!seen.insert(t).second || e.spec.isInteger)
-            continue;
-        if (e.spec.isBuffer) {
-            if (const NamedTensor* want = ref.find(name + ".buffer." + e.key))
-                digestTake(*t, want->tensor, e.key);
-            continue;
+    // Against the float64 pass whose gradient digests are under `prefix` (NAME. for the reference,
+    // NAME.flipK. for the same pass with one ReLU decision reversed): every tensor is allowed what
+    // PyTorch float32's own distance from the reference allows. The loss and the buffers come
+    // from the forward pass, which a reversed decision leaves as it is.
+    auto compareWith = [&](const std::string& prefix) {
+        Outcome o = says("pass");
+        auto take = [&](const Digest& d, const std::string& what, double pytorchFloat32) {
+            if (d.worst > o.worst) {
+                o.worst = d.worst;
+                o.worstAt = what + " " + d.where;
+            }
+            o.sensitive = o.sensitive || d.worst > kTolerance;
+            o.excess = std::max(o.excess, d.worst / std::max(kTolerance, kFloat32Factor * pytorchFloat32));
+        };
+        auto digestTake = [&](const Tensor& got, const std::string& key, const std::string& what, double scale = 0.0) {
+            const Tensor& base = get(ref, name + "." + key);
+            take(compareDigest(got, key.rfind("grad.", 0) == 0 ? get(ref, prefix + key) : base, scale), what, base[3 + kDigestValues]);
+        };
+        const Tensor& wantLoss = get(ref, name + ".loss"); // float64's, PyTorch float32's distance from it
+        take({std::fabs(r.loss - wantLoss[0]) / std::max(1.0, std::fabs(double(wantLoss[0]))), ""}, "loss", wantLoss[1]);
+        digestTake(r.inputGrad, "grad.input", "input gradient");
+        std::set<const Tensor*> seen;
+        params = 0;
+        for (const StateEntry& e : stateDict(root)) {
+            const Tensor* t = &e.module->tensors()[static_cast<size_t>(e.specIndex)];
+            if (!seen.insert(t).second || e.spec.isInteger)
+                continue;
+            if (e.spec.isBuffer) {
+                if (ref.find(name + ".buffer." + e.key))
+                    digestTake(*t, "buffer." + e.key, e.key);
+                continue;
+            }
+            const auto it = r.grads.find(t);
+            digestTake(it == r.grads.end() ? Tensor::zeros(t->shape()) : it->second, "grad." + e.key, e.key + " gradient",
+                       layerScale[e.module]);
+            ++params;
         }
-        const auto it = r.grads.find(t);
-        digestTake(it == r.grads.end() ? Tensor::zeros(t->shape()) : it->second, get(ref, name + ".grad." + e.key), e.key + " gradient",
-                   layerScale[e.module]);
-        ++params;
+        return o;
+    };
+    Outcome o = compareWith(name + ".");
+    // An input within float32's rounding of a ReLU's kink may fall on either side in any float32
+    // computation (make_corpus_grads.py finds the nearest ones, within kFloat32Factor times PyTorch
+    // float32's largest error at that call): a model that differs from the reference may agree
+    // with the float64 pass that decides one of them the other way.
+    const QJsonArray flips = c["kink_flips"].toArray();
+    for (qsizetype v = 0; v < flips.size() && o.excess > 1.0; ++v) {
+        Outcome f = compareWith(name + ".flip" + std::to_string(v) + ".");
+        if (f.excess <= 1.0) {
+            const QJsonObject k = flips[v].toObject();
+            char what[320];
+            std::snprintf(what, sizeof what,
+                          "agrees with float64 whose activation call %d decides the other way at %lld elements of input %.3g, "
+                          "%.2f of PyTorch float32's own error there from the kink at %g",
+                          k["call"].toInt(), static_cast<long long>(k["indices"].toArray().size()), k["value"].toDouble(),
+                          std::fabs(k["value"].toDouble() - k["kink"].toDouble()) / k["float32_error"].toDouble(), k["kink"].toDouble());
+            f.kink = what;
+            o = f;
+        }
     }
     if (params == 0)
         return says("differs: no parameters");
@@ -236,6 +275,23 @@ Outcome runCase(const QJsonObject& c, const SafeTensors& ref)
             out.tensors.push_back({e.key, it == r.grads.end() ? Tensor::zeros(t->shape()) : it->second, DType::F32});
         }
         writeSafeTensors(dump.toStdString() + "/" + name + ".safetensors", out);
+    }
+    if (const QByteArray dump = qgetenv("MODULELAB_CORPUS_FORWARD_DUMP"); !dump.isEmpty()) {
+        // Every module's training-mode output of the same pass ("PATH#CALL"), from the same
+        // weights, to compare each module's rounding with PyTorch float32's.
+        if (!loadStateDict(root, weights).loaded)
+            return says("differs: weights do not load again");
+        seedDropout(0);
+        SafeTensors out;
+        std::map<std::string, int> calls;
+        Tape again;
+        if (!again.forward(root, pattern("input", shapeOf(c["input"]), 4.0), loss.output))
+            return says("differs: the forward pass fails again: " + again.error());
+        again.visitLayerCalls([&](const Layer& l, const Tensor& y) {
+            const std::string key = l.path() + "#" + std::to_string(calls[l.path()]++);
+            out.tensors.push_back({key, Tensor(y), DType::F32});
+        });
+        writeSafeTensors(dump.toStdString() + "/" + name + ".forward.safetensors", out);
     }
     if (o.excess > 1.0)
         o.status = "differs";
@@ -269,7 +325,7 @@ void TestCorpusGrads::everyCorpusModelTrainsAsPyTorch()
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QJsonArray cases = QJsonDocument::fromJson(f.readAll()).array();
     QVERIFY(cases.size() >= 50);
-    int agree = 0, sensitive = 0, cannot = 0, pytorchFails = 0, differs = 0, failed = 0;
+    int agree = 0, sensitive = 0, atKink = 0, cannot = 0, pytorchFails = 0, differs = 0, failed = 0;
     std::string skipped;
     double worst = 0.0, worstExcess = 0.0;
     std::string worstAt, worstExcessAt;
@@ -298,16 +354,18 @@ void TestCorpusGrads::everyCorpusModelTrainsAsPyTorch()
                                 && o.status.find(wanted.substr(wanted.find(' ') + 1)) != std::string::npos;
         const std::string measured = "worst " + std::to_string(o.worst) + " of the scale at " + o.worstAt + ", "
             + std::to_string(o.excess) + " of what it is allowed";
-        qInfo("%-20s %-9s %s %s (%lld ms)", name.c_str(), o.status != "pass" ? "" : o.sensitive ? "sensitive" : "agrees",
-              o.status == "pass" ? "" : o.status.c_str(), o.status == "pass" || o.status == "differs" ? measured.c_str() : "",
-              static_cast<long long>(timer.elapsed()));
+        qInfo("%-20s %-9s %s %s (%lld ms)", name.c_str(),
+              o.status != "pass" ? "" : !o.kink.empty() ? "kink" : o.sensitive ? "sensitive" : "agrees",
+              o.status == "pass" ? o.kink.c_str() : o.status.c_str(),
+              o.status == "differs" || !o.kink.empty() ? measured.c_str() : "", static_cast<long long>(timer.elapsed()));
         if (!ok)
             qWarning("%s: expected %s", name.c_str(), wanted.c_str());
         failed += !ok;
         if (!ok)
             continue;
         agree += o.status == "pass" && !o.sensitive;
-        sensitive += o.status == "pass" && o.sensitive;
+        sensitive += o.status == "pass" && o.sensitive && o.kink.empty();
+        atKink += o.status == "pass" && !o.kink.empty();
         differs += o.status == "differs";
         pytorchFails += o.status != "pass" && o.status != "differs" && wanted.rfind("pytorch-fails ", 0) == 0;
         cannot += o.status != "pass" && o.status != "differs" && wanted.rfind("pytorch-fails ", 0) != 0;
@@ -315,7 +373,7 @@ void TestCorpusGrads::everyCorpusModelTrainsAsPyTorch()
             worst = o.worst;
             worstAt = name + " " + o.worstAt;
         }
-        if (o.status == "pass" && o.sensitive && o.excess > worstExcess) {
+        if (o.status == "pass" && o.sensitive && o.kink.empty() && o.excess > worstExcess) {
             worstExcess = o.excess;
             worstExcessAt = name + " " + o.worstAt;
         }
@@ -323,9 +381,10 @@ void TestCorpusGrads::everyCorpusModelTrainsAsPyTorch()
     qInfo("%s: %s", !named.empty() ? "not named" : runLarge ? "run without MODULELAB_CORPUS_GRADS=large" : "run with MODULELAB_CORPUS_GRADS=large",
           skipped.c_str());
     qInfo("%d models agree with PyTorch's float64 gradients within %g of each tensor's scale (worst %.3g, %s); %d agree within %g "
-          "times PyTorch float32's own distance from float64 (rounding-sensitive; worst at %.2f of that, %s); %d differ (listed); "
+          "times PyTorch float32's own distance from float64 (rounding-sensitive; worst at %.2f of that, %s); %d agree so with the "
+          "float64 pass that decides one ReLU input within float32's rounding of its kink the other way; %d differ (listed); "
           "%d cannot train yet (listed); %d PyTorch cannot build or run (listed); %d wrong",
-          agree, kTolerance, worst, worstAt.c_str(), sensitive, kFloat32Factor, worstExcess, worstExcessAt.c_str(), differs, cannot,
+          agree, kTolerance, worst, worstAt.c_str(), sensitive, kFloat32Factor, worstExcess, worstExcessAt.c_str(), atKink, differs, cannot,
           pytorchFails, failed);
     QCOMPARE(failed, 0);
 }

@@ -51,6 +51,7 @@ private slots:
     void frozenModulesStayPut();
     void refusesWhatDoesNotFit();
     void badOptionsAreExplained();
+    void severalOutputsTrainOnTheChosenOne();
 
 private:
     QTemporaryDir m_tmp;
@@ -251,6 +252,98 @@ void TestTrainCli::badOptionsAreExplained()
     r = cli({"train", model, "--data-tensors", data, "--loss", "mse"});
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains("float targets"), qPrintable(r.err));
+}
+
+void TestTrainCli::severalOutputsTrainOnTheChosenOne()
+{
+    // References: tests/data/train/make_output_choice_reference.py.
+    const SafeTensors ref = readOk(kTrain + "output_choice.safetensors");
+    const SafeTensors data = readOk(kTrain + "optim_data.safetensors");
+    const Tensor& all = data.find("inputs")->tensor;
+    SafeTensors in, target;
+    in.tensors.push_back({"input", Tensor(Tensor::borrow(Shape{4, 1, 28, 28}, all.data())), DType::F32});
+    target.tensors.push_back({"target", ref.find("targets")->tensor, DType::I64});
+    const QString x = m_tmp.filePath("choice_x.safetensors"), t = m_tmp.filePath("choice_t.safetensors");
+    QVERIFY(!writeSafeTensors(x.toStdString(), in));
+    QVERIFY(!writeSafeTensors(t.toStdString(), target));
+    const QString twoHeads = kTrain + "models/two_heads.py", logitsNone = kTrain + "models/logits_none.py";
+    auto grad = [&](const QString& model, const QStringList& extra) {
+        return cli(QStringList{"grad", model, "--input-tensor", x, "--target", t, "--loss", "cross_entropy", "--output",
+                               m_tmp.filePath("choice_g.safetensors")}
+                   << extra);
+    };
+    auto matches = [&](const std::string& refCase) {
+        const SafeTensors got = readOk(m_tmp.filePath("choice_g.safetensors"));
+        for (const NamedTensor& g : got.tensors) {
+            const NamedTensor* want = ref.find(refCase + "." + g.name);
+            if (!want || !close(g.tensor, want->tensor, refCase + " " + g.name, 1e-5, 1e-7))
+                return false;
+        }
+        return got.tensors.size() == 2 + 6u - (refCase == "logits_none" ? 2u : 0u);
+    };
+    // The namedtuple's field by name, and the same model's other head by index: only the chosen
+    // head gets a gradient (PyTorch leaves the other's .grad None, written as zeros).
+    for (const auto& [choice, refCase] : std::vector<std::pair<QString, std::string>>{
+             {"logits", "two_heads_logits"}, {"1", "two_heads_aux"}, {"-1", "two_heads_aux"}, {"0", "two_heads_logits"}}) {
+        const Result r = grad(twoHeads, {"--loss-output", choice});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(matches(refCase), qPrintable(choice));
+        QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+    }
+    const SafeTensors aux = readOk(m_tmp.filePath("choice_g.safetensors"));
+    QCOMPARE(double(aux.find("aux.weight")->tensor[0]), 0.0); // the last run chose logits
+    // Without a choice: several tensors are refused with their list and how to choose.
+    const Result none = grad(twoHeads, {});
+    QCOMPARE(none.code, 1);
+    QVERIFY2(none.err.contains("TwoHeads.forward() returns Outputs of 2 outputs (0 logits [4, 10], 1 aux [4, 10])")
+                 && none.err.contains("the training loop picks the output the loss is computed on")
+                 && none.err.contains("with --loss-output K or --loss-output NAME"),
+             qPrintable(none.err));
+    // (logits, None): trained on its only tensor, said once.
+    const Result only = grad(logitsNone, {});
+    QVERIFY2(only.code == 0, qPrintable(only.err));
+    QVERIFY(matches("logits_none"));
+    QVERIFY2(only.err.contains("note: LogitsAndNone.forward() returns tuple of 2 outputs (0 [4, 10], 1 None); the loss is "
+                               "computed on its only tensor, 0"),
+             qPrintable(only.err));
+    // Choices that do not name a tensor.
+    const std::vector<std::pair<QStringList, QString>> bad = {
+        {{"--loss-output", "2"}, "output 2 is out of range: TwoHeads.forward() returns Outputs of 2 outputs"},
+        {{"--loss-output", "main"}, "no output named main: TwoHeads.forward() returns Outputs of 2 outputs"},
+        {{"--loss-output", ""}, "--loss-output needs an output's index or name"},
+    };
+    for (const auto& [args, message] : bad) {
+        const Result r = grad(twoHeads, args);
+        QVERIFY2(r.code != 0 && r.err.contains(message), qPrintable(r.err));
+    }
+    const Result isNone = grad(logitsNone, {"--loss-output", "1"});
+    QVERIFY2(isNone.code == 1 && isNone.err.contains("output 1 is None, not a tensor"), qPrintable(isNone.err));
+    // train: the note once, however many steps; the chosen head learns, the other stays put.
+    const QString out = m_tmp.filePath("choice_trained.safetensors");
+    const Result tr = cli({"train", logitsNone, "--data-tensors", kTrain + "optim_data.safetensors", "--batch", "2", "--steps", "4",
+                           "--optimizer", "adam"});
+    QVERIFY2(tr.code == 0, qPrintable(tr.err));
+    QCOMPARE(tr.err.count("the loss is computed on its only tensor"), 1);
+    const Result th = cli({"train", twoHeads, "--data-tensors", kTrain + "optim_data.safetensors", "--batch", "2", "--steps", "3",
+                           "--optimizer", "adam", "--loss-output", "aux", "--out", out});
+    QVERIFY2(th.code == 0, qPrintable(th.err));
+    const SafeTensors trained = readOk(out);
+    const Result init = cli({"train", twoHeads, "--data-tensors", kTrain + "optim_data.safetensors", "--batch", "2", "--steps", "1",
+                             "--optimizer", "sgd", "--lr", "0", "--loss-output", "aux", "--out", m_tmp.filePath("choice_init.safetensors")});
+    QVERIFY2(init.code == 0, qPrintable(init.err));
+    const SafeTensors initial = readOk(m_tmp.filePath("choice_init.safetensors"));
+    auto changed = [&](const std::string& key) {
+        const Tensor &a = trained.find(key)->tensor, &b = initial.find(key)->tensor;
+        for (int64_t i = 0; i < a.numel(); ++i)
+            if (a[i] != b[i])
+                return true;
+        return false;
+    };
+    QVERIFY(changed("aux.weight"));
+    QVERIFY(changed("body.1.weight"));
+    QVERIFY(!changed("head.weight")); // outside the loss: no gradient, and Adam skips a parameter without one
+    const Result refused = cli({"train", twoHeads, "--data-tensors", kTrain + "optim_data.safetensors", "--steps", "1"});
+    QVERIFY2(refused.code == 1 && refused.err.contains("with --loss-output K or --loss-output NAME"), qPrintable(refused.err));
 }
 
 QTEST_APPLESS_MAIN(TestTrainCli)
