@@ -20,7 +20,7 @@ struct LossOptions {
     // computed on, as a training loop picks `out[K]` or `out.NAME`: an element's index K, or its
     // name as `run --output` saves it without "output." (a namedtuple field or dict key, "K.J"
     // inside a nested tuple). Empty: the only tensor among the outputs (the others None).
-    std::string output;
+    std::string output{};
 };
 
 // "cross_entropy", "nll", "mse", "bce_with_logits"; nullopt for another name.
