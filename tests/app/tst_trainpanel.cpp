@@ -62,26 +62,6 @@ model = Mixed()
 # input: 1,1,28,28
 )";
 
-const char* kTwoHeads = R"(import collections
-import torch.nn as nn
-
-Outputs = collections.namedtuple("Outputs", ["logits", "aux"])
-
-class TwoHeads(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.body = nn.Sequential(nn.Flatten(), nn.Linear(784, 16), nn.ReLU())
-        self.head = nn.Linear(16, 10)
-        self.aux = nn.Linear(16, 10)
-
-    def forward(self, x):
-        h = self.body(x)
-        return Outputs(self.head(h), self.aux(h))
-
-model = TwoHeads()
-# input: 1,1,28,28
-)";
-
 const QString kSamples = QStringLiteral(MODULELAB_EXAMPLES "/../samples/fashion-mnist");
 
 std::vector<float> weightsOf(const ml::Module* m)
@@ -386,11 +366,8 @@ private slots:
     // chosen, as a PyTorch training loop picks it; the other head gets no gradient.
     void severalOutputsOfferAChoice()
     {
-        const QString path = m_dir.filePath(QStringLiteral("two_heads.py"));
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(kTwoHeads) > 0);
-        f.close();
-        QVERIFY(m_window->openFile(path));
+        // The model the command line's output-choice references are made with.
+        QVERIFY(m_window->openFile(QStringLiteral(MODULELAB_EXAMPLES "/../../tests/data/train/models/two_heads.py")));
         TrainSettingsForm* form = m_train->panel()->findChild<TrainSettingsForm*>();
         QVERIFY(form && form->outputBox());
         QVERIFY(form->outputBox()->isVisible());
