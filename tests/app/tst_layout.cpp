@@ -113,19 +113,18 @@ private slots:
         }
         // Into classroom mode, resized there, and back.
         ClassroomMode* classroom = testing::classroomOf(window);
-        classroom->setActive(true);
-        QTest::qWait(20);
-        window.resize(1280, 720);
-        QTest::qWait(20);
-        classroom->setActive(false);
+        const auto resizedInClassroom = [&](QSize size) {
+            classroom->setActive(true);
+            QTest::qWait(20);
+            window.resize(size);
+            QTest::qWait(20);
+            classroom->setActive(false);
+        };
+        resizedInClassroom(QSize(1280, 720));
         QTRY_VERIFY2_WITH_TIMEOUT(whole(QSize(1280, 720)).isEmpty(), qPrintable(whole(QSize(1280, 720))), 5000);
         window.resize(1920, 1080);
         QTRY_VERIFY2_WITH_TIMEOUT(whole(QSize(1920, 1080)).isEmpty(), qPrintable(whole(QSize(1920, 1080))), 5000);
-        classroom->setActive(true);
-        QTest::qWait(20);
-        window.resize(1600, 1000);
-        QTest::qWait(20);
-        classroom->setActive(false);
+        resizedInClassroom(QSize(1600, 1000));
         QTRY_VERIFY2_WITH_TIMEOUT(whole(QSize(1600, 1000)).isEmpty(), qPrintable(whole(QSize(1600, 1000))), 5000);
         testing::keepScreenshot(window, QStringLiteral("after-classroom-") + QFileInfo(file).completeBaseName());
     }
