@@ -19,6 +19,9 @@ namespace ml::ui {
 
 namespace {
 constexpr int64_t kShownPictures = 8; // test images shown with their reconstructions
+// A batch of the pictures training feeds (1 x 28 x 28), to ask the analysis what the model makes
+// of them before a run.
+const ml::Shape kProbeBatch{2, 1, 28, 28};
 }
 
 // What the worker and the window share. The worker touches the model and the run only while
@@ -324,7 +327,7 @@ bool TrainSession::start(const TrainSettings& settings)
 bool TrainSession::reconstructionAvailable() const
 {
     const ml::Module* model = root();
-    return model && ml::outputHasInputShape(*model, ml::Shape{2, 1, 28, 28});
+    return model && ml::outputHasInputShape(*model, kProbeBatch);
 }
 
 std::vector<std::pair<QString, QString>> TrainSession::outputChoices() const
@@ -333,7 +336,7 @@ std::vector<std::pair<QString, QString>> TrainSession::outputChoices() const
     const ml::Module* model = root();
     if (!model)
         return out;
-    const ml::Analysis an = ml::analyze(*model, ml::Shape{2, 1, 28, 28});
+    const ml::Analysis an = ml::analyze(*model, kProbeBatch);
     if (an.hasErrors() || an.outputs.size() < 2)
         return out;
     for (const ml::OutputShape& o : an.outputs) {
