@@ -304,6 +304,12 @@ void MainWindow::later(bool& pending, std::function<void()> what)
     });
 }
 
+// A panel the user sees: behind another panel's tab a panel stays visible, moved out of the window.
+static bool onShow(const QDockWidget* d)
+{
+    return d->isVisible() && d->geometry().right() >= 0 && d->geometry().bottom() >= 0;
+}
+
 // The first visible panel of the right column other than `except` (the diagram when it is on show).
 static QDockWidget* rightColumnDock(QMainWindow* window, const QDockWidget* except)
 {
@@ -367,16 +373,16 @@ void MainWindow::fitDiagnostics(bool force)
     if (!m_docksSized || presenting() || !diags || diags->isFloating() || dockWidgetArea(diags) != Qt::RightDockWidgetArea)
         return;
     // The panel on show in the diagnostics' place: they, or a panel on a tab beside them.
-    QDockWidget* shown = diags->isVisible() ? diags : nullptr;
+    QDockWidget* shown = onShow(diags) ? diags : nullptr;
     for (QDockWidget* d : tabifiedDockWidgets(diags))
-        if (!shown && d->isVisible())
+        if (!shown && onShow(d))
             shown = d;
     if (!shown)
         return;
     // The panel above it in the column (the diagram, or the Train panel).
     QDockWidget* above = nullptr;
     for (QDockWidget* d : findChildren<QDockWidget*>())
-        if (d != shown && d->isVisible() && !d->isFloating() && dockWidgetArea(d) == Qt::RightDockWidgetArea &&
+        if (d != shown && onShow(d) && !d->isFloating() && dockWidgetArea(d) == Qt::RightDockWidgetArea &&
             d->geometry().bottom() < shown->geometry().top() && (!above || d->geometry().bottom() > above->geometry().bottom()))
             above = d;
     if (!above)
