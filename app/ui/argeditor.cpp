@@ -10,6 +10,8 @@
 #include <QLineEdit>
 #include <QRegularExpression>
 #include <QSpinBox>
+#include <QStyle>
+#include <QStyleOption>
 #include <QVBoxLayout>
 
 #include <limits>
@@ -61,6 +63,19 @@ static QString tupleHint(const ml::ArgSpec& spec)
                                    : QString();
 }
 
+// Room for a usual value ("1024", "0.000010"), not for the whole range: int's ten digits and
+// ±1e9 with six decimals would make the field, and the narrow panel around it, wider than the
+// window's side column, which then cuts its right edge off.
+static void fitUsualValues(QAbstractSpinBox* spin, const QString& usual)
+{
+    QStyleOptionSpinBox opt;
+    opt.initFrom(spin);
+    opt.buttonSymbols = spin->buttonSymbols();
+    const QFontMetrics fm = spin->fontMetrics();
+    const QSize contents(fm.horizontalAdvance(usual) + 4, fm.height());
+    spin->setMinimumWidth(spin->style()->sizeFromContents(QStyle::CT_SpinBox, &opt, contents, spin).width());
+}
+
 static QString qs(std::string_view s)
 {
     return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
@@ -87,6 +102,7 @@ ArgEditor::ArgEditor(const ml::ArgSpec& spec, QWidget* parent)
         m_int = spin;
         m_int->setRange(std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
         m_int->setKeyboardTracking(false);
+        fitUsualValues(m_int, QStringLiteral("-00000000"));
         connect(m_int, &QSpinBox::valueChanged, this, [this, spin] { emitCurrent(spin->stepping()); });
         editor = m_int;
     } else if (a == ml::kAcceptFloat || a == (ml::kAcceptFloat | ml::kAcceptInt)) {
@@ -96,6 +112,7 @@ ArgEditor::ArgEditor(const ml::ArgSpec& spec, QWidget* parent)
         m_float->setRange(-1e9, 1e9);
         m_float->setSingleStep(0.1);
         m_float->setKeyboardTracking(false);
+        fitUsualValues(m_float, QStringLiteral("-000.000000"));
         connect(m_float, &QDoubleSpinBox::valueChanged, this, [this, spin] { emitCurrent(spin->stepping()); });
         editor = m_float;
     } else if (a == ml::kAcceptStr && !spec.choices.empty()) {

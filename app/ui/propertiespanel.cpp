@@ -121,6 +121,9 @@ void PropertiesPanel::rebuild()
     if (auto* layer = dynamic_cast<ml::Layer*>(m)) {
         auto* form = new QFormLayout;
         form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
+        // A field that does not fit beside its name (track_running_stats, a value with None
+        // beside it) goes under the name instead of past the panel's edge.
+        form->setRowWrapPolicy(QFormLayout::WrapLongRows);
         for (const ml::ArgSpec& spec : layer->schema().args) {
             auto* editor = new ArgEditor(spec, m_body);
             editor->setValue(layer->arg(spec.name));
