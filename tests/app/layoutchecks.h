@@ -67,6 +67,12 @@ inline QString treeCut(ModuleTreePanel* tree)
 // scroll area's viewport may be scrolled out of sight; only their own fit is checked there.
 namespace detail {
 
+inline QString plain(QString text)
+{
+    text.remove(QLatin1Char('&'));
+    return text;
+}
+
 inline QString describe(const QWidget* w, const QString& text = {})
 {
     QString name = QString::fromLatin1(w->metaObject()->className());
@@ -74,6 +80,12 @@ inline QString describe(const QWidget* w, const QString& text = {})
         name += QLatin1Char('#') + w->objectName();
     if (!text.isEmpty())
         name += QStringLiteral(" '%1'").arg(text.left(60));
+    if (const auto* tabs = qobject_cast<const QTabBar*>(w)) {
+        QStringList titles;
+        for (int i = 0; i < tabs->count(); ++i)
+            titles << plain(tabs->tabText(i));
+        name += QStringLiteral(" [%1]").arg(titles.join(QStringLiteral(" | ")));
+    }
     for (const QWidget* p = w->parentWidget(); p; p = p->parentWidget())
         if (!p->objectName().isEmpty() && !p->objectName().startsWith(QLatin1String("qt_"))) {
             name += QStringLiteral(" in %1").arg(p->objectName());
@@ -82,11 +94,6 @@ inline QString describe(const QWidget* w, const QString& text = {})
     return name;
 }
 
-inline QString plain(QString text)
-{
-    text.remove(QLatin1Char('&'));
-    return text;
-}
 
 // Whether some of the widget can be seen: a main window parks the docks behind a tab's others
 // and its unused tab bars outside itself, visible but out of sight.
@@ -109,8 +116,18 @@ inline QString cutByAncestor(QWidget* w, QWidget* root)
     QWidget* child = w;
     for (QWidget* p = w->parentWidget(); p; p = p->parentWidget()) {
         r.translate(child->pos());
-        if (auto* area = qobject_cast<QAbstractScrollArea*>(p->parentWidget()); area && area->viewport() == p)
+        if (auto* area = qobject_cast<QAbstractScrollArea*>(p->parentWidget()); area && area->viewport() == p) {
+            // Out of the viewport is out of sight only the way a scroll bar can bring it back.
+            const QRect view = p->rect();
+            const bool sideways = r.left() < view.left() || r.right() > view.right();
+            const bool upDown = r.top() < view.top() || r.bottom() > view.bottom();
+            if ((sideways && !area->horizontalScrollBar()->isVisible()) || (upDown && !area->verticalScrollBar()->isVisible()))
+                return QStringLiteral("%1 at %2,%3 %4x%5 is cut by the edge of %6 (%7x%8), which does not scroll that way")
+                    .arg(describe(w))
+                    .arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height())
+                    .arg(describe(area)).arg(view.width()).arg(view.height());
             return {};
+        }
         if (!p->rect().contains(r))
             return QStringLiteral("%1 at %2,%3 %4x%5 is cut by the edge of %6 (%7x%8)")
                 .arg(describe(w))
@@ -150,23 +167,27 @@ inline QString ownCut(QWidget* w)
     if (auto* button = qobject_cast<QPushButton*>(w)) {
         if (button->text().isEmpty())
             return {};
+        // The text, icon and menu arrow inside the room the style leaves within the frame.
         QStyleOptionButton opt;
         opt.initFrom(button);
-        opt.features = QStyleOptionButton::None;
-        if (button->isDefault() || button->autoDefault())
-            opt.features |= QStyleOptionButton::AutoDefaultButton;
+        opt.text = button->text();
+        opt.icon = button->icon();
+        opt.iconSize = button->iconSize();
         if (button->menu())
             opt.features |= QStyleOptionButton::HasMenu;
+        const QRect room = button->style()->subElementRect(QStyle::SE_PushButtonContents, &opt, button);
         const QFontMetrics fm = button->fontMetrics();
-        QSize contents(fm.horizontalAdvance(plain(button->text())), fm.height());
+        int needed = fm.horizontalAdvance(plain(button->text()));
         if (!button->icon().isNull())
-            contents += QSize(button->iconSize().width() + 4, 0);
+            needed += button->iconSize().width() + 4;
         if (button->menu())
-            contents += QSize(button->style()->pixelMetric(QStyle::PM_MenuButtonIndicator, &opt, button), 0);
-        // Measured without the text so that the style's least width for a labelled button
-        // does not count as room the text needs.
-        const QSize needed = button->style()->sizeFromContents(QStyle::CT_PushButton, &opt, contents, button);
-        return tooNarrow(button, button->text(), QSize(needed.width(), std::min(needed.height(), fm.height() + 2)));
+            needed += button->style()->pixelMetric(QStyle::PM_MenuButtonIndicator, &opt, button);
+        if (needed <= room.width() && fm.height() <= room.height())
+            return {};
+        return QStringLiteral("%1 leaves %2x%3 inside, its text needs %4x%5")
+            .arg(describe(button, button->text()))
+            .arg(room.width()).arg(room.height())
+            .arg(needed).arg(fm.height());
     }
     if (auto* button = qobject_cast<QAbstractButton*>(w)) { // tool buttons, check and radio boxes
         if (button->text().isEmpty() || (qobject_cast<QToolButton*>(w)
@@ -284,6 +305,8 @@ inline QStringList textCuts(QWidget* root)
             continue;
         if (w != root && !detail::inSight(w, root))
             continue;
+        if (auto* tabs = qobject_cast<QTabBar*>(w); tabs && tabs->count() == 0)
+            continue; // a main window's spare tab bar: nothing on it to cut
         if (QString cut = detail::ownCut(w); !cut.isEmpty())
             cuts << cut;
         else if (w != root)
