@@ -58,6 +58,10 @@ ForwardEditor::ForwardEditor(QWidget* parent)
     m_steps->viewport()->setAcceptDrops(true);
     m_steps->viewport()->installEventFilter(this);
     m_steps->setMinimumHeight(90);
+    // A long statement wraps in the narrow panel instead of running out of sight at the right.
+    m_steps->setWordWrap(true);
+    m_steps->setResizeMode(QListView::Adjust);
+    m_steps->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     layout->addWidget(m_steps, 1);
     auto* buttons = new QHBoxLayout;
     // Tool buttons: the four fit beside each other in a narrow side panel.
@@ -172,6 +176,7 @@ void ForwardEditor::fillSteps()
     m_steps->clear();
     for (const ml::Stmt& s : m_program.body) {
         auto* item = new QListWidgetItem(QString::fromStdString(ml::toSource(s)), m_steps);
+        item->setToolTip(item->text());
         item->setFlags(item->flags() | Qt::ItemIsEditable);
     }
     m_steps->setCurrentRow(std::min(row, m_steps->count() - 1));

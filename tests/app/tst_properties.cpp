@@ -218,6 +218,32 @@ private slots:
         QCOMPARE(code->toPlainText(), QStringLiteral("def forward(self, x):\n    for m in self.head:\n        x = m(x)\n        "));
     }
 
+    // A step longer than the narrow panel is wide wraps: all of it is in view, nothing scrolls
+    // sideways.
+    void longStepsWrap()
+    {
+        Document doc;
+        QString error;
+        QVERIFY(doc.load(QStringLiteral(MODULELAB_EXAMPLES "/autoencoder.py"), &error));
+        PropertiesPanel panel(&doc);
+        panel.resize(260, 700);
+        panel.setCurrent(doc.treeModel()->index(0, 0));
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QListWidget* steps = panel.forwardEditor()->stepList();
+        QListWidgetItem* longest = nullptr;
+        for (int i = 0; i < steps->count(); ++i)
+            if (!longest || steps->item(i)->text().size() > longest->text().size())
+                longest = steps->item(i);
+        QVERIFY(longest);
+        const QFontMetrics fm(steps->font());
+        QVERIFY2(fm.horizontalAdvance(longest->text()) > steps->viewport()->width(), "the step is longer than the list is wide");
+        QTRY_VERIFY(steps->visualItemRect(longest).height() >= 2 * fm.height()); // wrapped
+        QVERIFY(steps->visualItemRect(longest).width() <= steps->viewport()->width());
+        QCOMPARE(steps->horizontalScrollBar()->maximum(), 0);
+        QCOMPARE(longest->toolTip(), longest->text());
+    }
+
     void parseText()
     {
         ml::ArgValue v;
