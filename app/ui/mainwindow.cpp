@@ -79,6 +79,37 @@ static QDockWidget* dock(QMainWindow* window, const QString& title, const QStrin
     return d;
 }
 
+// Keeps a panel that scrolls only downwards (the run panel, the lessons) at least as wide as its
+// contents need, also when the type grows (classroom mode) and after the window shrinks (the
+// main window gives the side columns' width away down to their panels' minimum): nothing of it
+// is cut off at the right.
+class WholeWidth : public QObject {
+public:
+    explicit WholeWidth(QScrollArea* area)
+        : QObject(area)
+        , m_area(area)
+    {
+        area->widget()->installEventFilter(this);
+        fit();
+    }
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() == QEvent::LayoutRequest || event->type() == QEvent::FontChange || event->type() == QEvent::Resize)
+            fit();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    void fit()
+    {
+        const int width = m_area->widget()->minimumSizeHint().width() + m_area->style()->pixelMetric(QStyle::PM_ScrollBarExtent)
+            + 2 * m_area->frameWidth();
+        if (m_area->minimumWidth() != width)
+            m_area->setMinimumWidth(width);
+    }
+    QScrollArea* m_area;
+};
+
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
     , m_document(new Document(this))
@@ -109,6 +140,10 @@ MainWindow::MainWindow(QWidget* parent)
 
     TeachingTools* tools = installTeachingTools(this);
     installTrainDocks(this);
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        if (auto* scroll = qobject_cast<QScrollArea*>(d->widget());
+            scroll && scroll->widget() && scroll->horizontalScrollBarPolicy() == Qt::ScrollBarAlwaysOff)
+            new WholeWidth(scroll);
     // The Diagnostics panel grows when messages come and gives the room back when they go.
     const auto diagnosticsChanged = [this] { later(m_fitDiagnosticsPending, [this] { fitDiagnostics(false); }); };
     connect(m_diagnostics->model(), &QAbstractItemModel::rowsInserted, this, diagnosticsChanged);

@@ -20,7 +20,6 @@
 #include <QEvent>
 #include <QScrollArea>
 #include <QScrollBar>
-#include <QStyle>
 #include <QTabWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -33,39 +32,6 @@
 #include <algorithm>
 
 namespace ml::ui {
-
-namespace {
-
-// Keeps a scroll area that never scrolls sideways at least as wide as its widget needs, also
-// when the type grows (classroom mode), so nothing of the widget is cut off at the right.
-class FitWidgetWidth : public QObject {
-public:
-    explicit FitWidgetWidth(QScrollArea* area)
-        : QObject(area)
-        , m_area(area)
-    {
-        area->widget()->installEventFilter(this);
-        fit();
-    }
-    bool eventFilter(QObject* watched, QEvent* event) override
-    {
-        if (event->type() == QEvent::LayoutRequest || event->type() == QEvent::FontChange || event->type() == QEvent::Resize)
-            fit();
-        return QObject::eventFilter(watched, event);
-    }
-
-private:
-    void fit()
-    {
-        const int width = m_area->widget()->minimumSizeHint().width() + m_area->style()->pixelMetric(QStyle::PM_ScrollBarExtent)
-            + 2 * m_area->frameWidth();
-        if (m_area->minimumWidth() != width)
-            m_area->setMinimumWidth(width);
-    }
-    QScrollArea* m_area;
-};
-
-} // namespace
 
 namespace {
 
@@ -113,7 +79,6 @@ TeachingTools::TeachingTools(MainWindow* window)
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setWidget(m_player);
-    new FitWidgetWidth(scroll);
     m_lessonsDock->setWidget(scroll);
     window->addDockWidget(Qt::LeftDockWidgetArea, m_lessonsDock);
     // A tab beside the palette: a third panel in the left column would not fit 720 pixels.

@@ -4,6 +4,9 @@
 #include "app/document/diagnosticsmodel.h"
 #include "app/document/moduletreemodel.h"
 #include "app/lessons/lessonplayer.h"
+#include "app/document/runcontroller.h"
+#include "app/run/rundocks.h"
+#include "app/run/runpanel.h"
 #include "app/ui/diagnosticspanel.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/moduletreepanel.h"
@@ -228,6 +231,60 @@ private slots:
                          qPrintable(QStringLiteral("'%1' shows %2 of %3 px").arg(static_cast<QPushButton*>(w)->text())
                                         .arg(w->visibleRegion().boundingRect().height()).arg(w->height())));
         QCOMPARE(player->nextButton()->text(), QStringLiteral("Next lesson ▶"));
+    }
+
+    // The Run panel's buttons stay whole when the window shrinks to 1280x720 from a larger
+    // size, as they are in a window that starts there, whether the run panels were shown
+    // before or after: the panel scrolls only downwards. (The main window gave the left
+    // column's width away down to the panel's scroll area's own small minimum: Save, Cancel
+    // and Re-initialise were cut by up to 6 pixels.)
+    void runPanelWholeAfterShrinking_data()
+    {
+        QTest::addColumn<QSize>("from");
+        QTest::addColumn<bool>("shownFirst");
+        for (const QSize size : {QSize(1280, 720), QSize(1400, 900), QSize(1920, 1080)})
+            for (const bool shownFirst : {true, false})
+                QTest::addRow("%dx%d, run panels shown %s", size.width(), size.height(), shownFirst ? "first" : "after")
+                    << size << shownFirst;
+    }
+    void runPanelWholeAfterShrinking()
+    {
+        QFETCH(QSize, from);
+        QFETCH(bool, shownFirst);
+        QSettings().clear();
+        MainWindow window;
+        QString why;
+        QVERIFY2(testing::presentAt(window, from, QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab"), false, &why),
+                 qPrintable(why));
+        RunDocks* run = window.runDocks();
+        RunPanel* panel = run->runPanel();
+        auto* scroll = qobject_cast<QScrollArea*>(panel->parentWidget()->parentWidget());
+        QVERIFY(scroll);
+        // Every button's right edge inside the panel's visible width.
+        const auto cut = [&]() -> QString {
+            for (QPushButton* b : panel->findChildren<QPushButton*>()) {
+                if (!b->isVisibleTo(panel))
+                    continue;
+                const int right = b->mapTo(scroll->viewport(), QPoint(b->width(), 0)).x();
+                if (right > scroll->viewport()->width())
+                    return QStringLiteral("'%1' ends at %2 in a panel %3 wide").arg(b->text()).arg(right).arg(scroll->viewport()->width());
+            }
+            return {};
+        };
+        if (shownFirst) {
+            run->raise();
+            run->controller()->run();
+            QVERIFY(run->controller()->waitForFinished(60000));
+            QTRY_VERIFY2_WITH_TIMEOUT(cut().isEmpty(), qPrintable(cut()), 5000);
+        }
+        window.resize(1280, 720);
+        QTest::qWait(50);
+        if (!shownFirst)
+            run->raise();
+        QTest::qWait(200); // what the window does with the new size once it is idle
+        QCOMPARE(window.size(), QSize(1280, 720));
+        QVERIFY2(cut().isEmpty(), qPrintable(cut()));
+        testing::keepScreenshot(window, QStringLiteral("run-from-%1x%2").arg(from.width()).arg(from.height()));
     }
 
     // Size, panel layout and column widths are remembered between runs; classroom mode is not.
