@@ -8,6 +8,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -118,6 +119,55 @@ CompareTraining::CompareTraining(QWidget* parent)
     connect(m_start, &QPushButton::clicked, this, &CompareTraining::start);
     connect(m_stop, &QPushButton::clicked, this, &CompareTraining::stop);
     updateButtons();
+    fitToType();
+}
+
+QSize CompareTraining::minimumSizeHint() const
+{
+    QSize least = QWidget::minimumSizeHint();
+    // The layout counts the wrapping status lines at one width for all; they need their height
+    // at the width they have.
+    // Only on show: a hidden tab's width is stale.
+    if (!isVisible() || !m_status->isVisible())
+        return least;
+    const int wraps = m_status->heightForWidth(m_status->width()) - m_status->minimumSizeHint().height();
+    if (wraps > 0)
+        least.rheight() += wraps;
+    return least;
+}
+
+void CompareTraining::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange)
+        fitToType();
+}
+
+void CompareTraining::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    m_statusHeight = -1;
+    updateGeometry();
+}
+
+void CompareTraining::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    // Narrower, the status lines may wrap once more: the view around gives the room.
+    const int height = m_status->heightForWidth(std::max(m_status->width(), 1));
+    if (height != m_statusHeight) {
+        m_statusHeight = height;
+        updateGeometry();
+    }
+}
+
+void CompareTraining::fitToType()
+{
+    // A title, the plot and a row of axis labels: seven lines of the panel's type at least.
+    const int least = std::max(120, 7 * fontMetrics().height());
+    for (QChartView* view : {m_lossView, m_epochView})
+        view->setMinimumHeight(least);
+    updateGeometry();
 }
 
 CompareTraining::~CompareTraining()
@@ -266,8 +316,10 @@ void CompareTraining::refresh()
         m_raw[side]->replace(rp);
         m_smooth[side]->replace(sp);
         m_accuracy[side]->replace(ap);
-        last = std::max(last, static_cast<double>(session->stepsPerEpoch() * session->totalEpochs()));
-        epochs = std::max(epochs, session->totalEpochs());
+        if (session->isActive() || !raw.empty()) { // a side that did not train has no say in the axes
+            last = std::max(last, static_cast<double>(session->stepsPerEpoch() * session->totalEpochs()));
+            epochs = std::max(epochs, session->totalEpochs());
+        }
         QString line = QStringLiteral("<b style=\"color:%1\">■ %2</b> %3: ")
                            .arg(kColors[side].name(), sideName(side), m_labels[side].toHtmlEscaped());
         if (!session->epochs().empty() && m_reconstruction)
@@ -285,21 +337,27 @@ void CompareTraining::refresh()
         reported = reported || !raw.empty() || !m_messages[side].isEmpty();
         lines << line;
     }
-    if (!m_sessions[0]->dataDescription().isEmpty() && reported)
-        lines << QStringLiteral("Data: %1").arg(m_sessions[0]->dataDescription().toHtmlEscaped());
-    m_x->setRange(0, last);
-    // Whole steps only: a short range gets one label a step (0 and 1, not 0 0 0 0 1).
-    m_x->setTickCount(static_cast<int>(std::min(last, 4.0)) + 1);
-    m_y->setRange(0, top > 0.0 ? top * 1.05 : 1.0);
+    // The same data for both: from whichever side trained.
+    const QString data = !m_sessions[0]->dataDescription().isEmpty() ? m_sessions[0]->dataDescription() : m_sessions[1]->dataDescription();
+    if (!data.isEmpty() && reported)
+        lines << QStringLiteral("Data: %1").arg(data.toHtmlEscaped());
+    // Whole steps and epochs only: a short range gets one label a step (0 1 2 3, not 0 0 1 2 3).
+    setRoundTicks(m_x, 0, last, 5, true);
+    setRoundTicks(m_y, 0, top > 0.0 ? top * 1.05 : 1.0, 3, false);
     m_epochChart->setTitle(m_reconstruction ? QStringLiteral("Test loss (against the input)") : QStringLiteral("Test accuracy (%)"));
-    m_epochValue->setLabelFormat(m_reconstruction ? QStringLiteral("%.3g") : QStringLiteral("%d"));
-    m_epochValue->setRange(0, m_reconstruction ? (highest > 0.0 ? highest * 1.1 : 1.0) : 100.0);
-    m_epochAxis->setRange(0, epochs);
-    m_epochAxis->setTickCount(std::min(epochs, 10) + 1);
+    if (m_reconstruction)
+        setRoundTicks(m_epochValue, 0, highest > 0.0 ? highest * 1.1 : 1.0, 3, false);
+    else
+        setRoundTicks(m_epochValue, 0, 100.0, 3, true);
+    setRoundTicks(m_epochAxis, 0, epochs, 11, true);
     if (!reported)
         lines = {QStringLiteral("Train Both starts A and B from the same initial weights (the seed) on the same batches, "
                                 "so that what differs is how each model stores its layers.")};
     m_status->setText(lines.join(QStringLiteral("<br>")));
+    if (const int height = m_status->heightForWidth(std::max(m_status->width(), 1)); height != m_statusHeight) {
+        m_statusHeight = height;
+        updateGeometry();
+    }
 }
 
 // Row k shows each side's k-th layer with parameters, in the order the model creates them.

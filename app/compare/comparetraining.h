@@ -52,8 +52,18 @@ public:
     QChartView* lossView() const { return m_lossView; }
     QChartView* epochView() const { return m_epochView; } // test accuracy or test loss per epoch
 
+    // As high as the status lines are at the width they have (they wrap), above charts tall
+    // enough for their titles and labels in the panel's type.
+    QSize minimumSizeHint() const override;
+
+protected:
+    void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void showEvent(QShowEvent* event) override;
+
 private:
     void refresh();
+    void fitToType(); // the charts' least height follows the type (classroom mode's is larger)
     void fillLayers();
     void updateButtons();
 
@@ -77,6 +87,7 @@ private:
     QChartView* m_lossView = nullptr;
     QChartView* m_epochView = nullptr;
     bool m_reconstruction = false; // both models trained against their input (autoencoders)
+    int m_statusHeight = -1;       // the status lines' height at their width, when last asked
 };
 
 } // namespace ml::ui

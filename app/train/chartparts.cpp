@@ -9,6 +9,7 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 
 namespace ml::ui {
 
@@ -68,6 +69,38 @@ QValueAxis* addValueAxis(QChart* chart, Qt::Alignment where, const QString& labe
         a->setTickCount(3);
     chart->addAxis(a, where);
     return a;
+}
+
+void setRoundTicks(QValueAxis* axis, double lo, double hi, int most, bool whole, double anchor)
+{
+    if (!std::isfinite(lo) || !std::isfinite(hi) || hi <= lo)
+        hi = lo + 1.0;
+    const double span = hi - lo;
+    most = std::max(most, 2);
+    // The smallest round interval that puts no more than `most` ticks in the range.
+    double step = 1.0;
+    const double decade = std::pow(10.0, std::floor(std::log10(span / most)) - 1.0);
+    for (double scale = decade;; scale *= 10.0) {
+        bool found = false;
+        for (double m : {1.0, 2.0, 5.0}) {
+            const double candidate = m * scale;
+            if (whole && candidate < 1.0)
+                continue;
+            if (std::floor(span / candidate + 1e-9) + 1.0 <= most) {
+                step = candidate;
+                found = true;
+                break;
+            }
+        }
+        if (found)
+            break;
+    }
+    const int decimals = whole ? 0 : std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
+    axis->setRange(lo, hi);
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(anchor);
+    axis->setTickInterval(step);
+    axis->setLabelFormat(whole ? QStringLiteral("%d") : QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f"));
 }
 
 QLineSeries* addLineSeries(QChart* chart, const QPen& pen, QValueAxis* x, QValueAxis* y, const QString& name)

@@ -34,9 +34,6 @@ TrainCharts::TrainCharts(TrainSession* session, QWidget* parent)
     acc->legend()->setAlignment(Qt::AlignRight);
     m_accX = addValueAxis(acc, Qt::AlignBottom, QStringLiteral("%d"));
     m_accY = addValueAxis(acc, Qt::AlignLeft);
-    m_accX->setTickType(QValueAxis::TicksDynamic);
-    m_accX->setTickAnchor(1);
-    m_accY->setTickCount(3);
     m_trainAcc = addLineSeries(acc, QPen(QColor(20, 70, 170), 2.0), m_accX, m_accY, QStringLiteral("train"));
     m_testAcc = addLineSeries(acc, QPen(QColor(200, 90, 20), 2.0), m_accX, m_accY, QStringLiteral("test"));
     for (QLineSeries* s : {m_trainAcc, m_testAcc})
@@ -71,9 +68,8 @@ void TrainCharts::refresh()
     m_smooth->replace(smoothPoints);
     const qint64 perEpoch = std::max<qint64>(m_session->stepsPerEpoch(), 1);
     const double lastStep = steps.empty() ? 0.0 : static_cast<double>(steps.back().step);
-    m_lossX->setRange(0, std::max(lastStep, static_cast<double>(perEpoch * m_session->totalEpochs())));
-    m_lossY->setRange(0, top > 0.0 ? top * 1.05 : 1.0);
-    m_lossY->setTickCount(3);
+    setRoundTicks(m_lossX, 0, std::max(lastStep, static_cast<double>(perEpoch * m_session->totalEpochs())), 5, true);
+    setRoundTicks(m_lossY, 0, top > 0.0 ? top * 1.05 : 1.0, 3, false);
 
     // Against class labels: accuracy per epoch; against the input (no labels): the loss.
     const bool recon = m_session->runSettings().target == ml::TargetKind::Input;
@@ -88,11 +84,12 @@ void TrainCharts::refresh()
     }
     m_trainAcc->replace(train);
     m_testAcc->replace(test);
-    m_accY->setLabelFormat(recon ? QStringLiteral("%.3g") : QStringLiteral("%d"));
-    m_accY->setRange(0, recon ? (highest > 0.0 ? highest * 1.1 : 1.0) : 100.0);
+    if (recon)
+        setRoundTicks(m_accY, 0, highest > 0.0 ? highest * 1.1 : 1.0, 3, false);
+    else
+        setRoundTicks(m_accY, 0, 100.0, 3, true);
     const int epochs = std::max(1, m_session->totalEpochs());
-    m_accX->setRange(0.5, epochs + 0.5);
-    m_accX->setTickInterval(std::max(1, epochs / 8));
+    setRoundTicks(m_accX, 0.5, epochs + 0.5, 9, true, 1.0);
 }
 
 } // namespace ml::ui

@@ -24,6 +24,8 @@ public:
     QLineSeries* smoothedLoss() const { return m_smooth; }
     QLineSeries* trainAccuracy() const { return m_trainAcc; }
     QLineSeries* testAccuracy() const { return m_testAcc; }
+    QChartView* lossView() const { return m_lossView; }
+    QChartView* accuracyView() const { return m_accuracyView; } // the mean losses for a model trained against its input
 
 private:
     TrainSession* m_session;

@@ -3,6 +3,7 @@
 // layers change; Freeze is an undoable command; an edit stops training; Pause holds the steps;
 // checkpoints resume; the document (and so Run) follows the newest weights.
 #include "app/compare/comparetraining.h"
+#include "app/compare/compareview.h"
 #include "app/diagram/diagramitems.h"
 #include "app/diagram/diagramstyle.h"
 #include "app/diagram/diagramview.h"
@@ -21,7 +22,9 @@
 #include "engine/io/project.h"
 #include "engine/train/dataset.h"
 #include "engine/train/trainingrun.h"
+#include "chartlabels.h"
 
+#include <QChartView>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
@@ -30,12 +33,17 @@
 #include <QJsonObject>
 #include <QLineSeries>
 #include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtTest/QTest>
 
 using namespace ml::ui;
+using ml::ui::testing::AxisLabel;
+using ml::ui::testing::axisLabels;
+using ml::ui::testing::axisLabelsWrong;
 
 namespace {
 
@@ -392,6 +400,53 @@ private slots:
         QVERIFY(m_window->openFile(m_dir.filePath(QStringLiteral("mixed.py"))));
         QVERIFY(!form->outputBox()->isVisible());
         QCOMPARE(form->settings().output, QString());
+    }
+
+    // Early in a run (three steps) the loss chart's step axis reads 0 1 2 3, not 0 0 1 2 3: every
+    // axis of the Train panel's charts and of the compare view's has labels no two alike, each
+    // where its value is.
+    void axisLabelsAreDistinctAndTrue()
+    {
+        QVERIFY(session()->start(settings(1))); // 30 samples in batches of 10: three steps
+        QVERIFY(finish());
+        TrainCharts* charts = m_train->panel()->charts();
+        m_train->panel()->tabs()->setCurrentWidget(charts);
+        QCoreApplication::processEvents();
+        const auto check = [](QChartView* view) {
+            for (const Qt::Orientation o : {Qt::Horizontal, Qt::Vertical}) {
+                const QString wrong = axisLabelsWrong(view, o);
+                QVERIFY2(wrong.isEmpty(), qPrintable(view->chart()->title() + QStringLiteral(": ") + wrong));
+            }
+        };
+        check(charts->lossView());
+        check(charts->accuracyView());
+        QStringList steps;
+        for (const AxisLabel& l : axisLabels(charts->lossView(), Qt::Horizontal))
+            steps << l.text;
+        QCOMPARE(steps.join(QLatin1Char(' ')), QStringLiteral("0 1 2 3"));
+
+        // Both models side by side, five steps (30 samples in batches of 6).
+        CompareView view;
+        view.resize(1280, 720);
+        QString error;
+        QVERIFY2(view.loadSide(0, QStringLiteral(":/examples/net_sequential_fixed.py"), &error), qPrintable(error));
+        QVERIFY2(view.loadSide(1, QStringLiteral(":/examples/net_modulelist_fixed.py"), &error), qPrintable(error));
+        view.tabs()->setCurrentWidget(view.training());
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        TrainSettings s = settings(1);
+        s.batch = 6;
+        view.training()->setSettings(s);
+        view.training()->setDataDirectory(kSamples);
+        QVERIFY(view.training()->trainSteps(5, 120000));
+        QCoreApplication::processEvents();
+        check(view.training()->lossView());
+        check(view.training()->epochView());
+        steps.clear();
+        for (const AxisLabel& l : axisLabels(view.training()->lossView(), Qt::Horizontal))
+            steps << l.text;
+        QCOMPARE(steps.join(QLatin1Char(' ')), QStringLiteral("0 2 4"));
+        view.training()->stop();
     }
 
     void cleanupTestCase()
