@@ -26,6 +26,7 @@ public:
     TrainSession* session() const { return m_session; }
     TrainPanel* panel();  // made on first use
     QDockWidget* dock(); // in the window's layout once View → Train or a run shows it
+    void showDock();     // as View → Train does: beside the diagram, in front
     // Freezes (or unfreezes) the node at the dotted path through the undo stack; the message
     // says why not when it cannot be frozen.
     QString setFrozen(const QString& dottedPath, bool frozen);
@@ -33,7 +34,6 @@ public:
     bool trainSteps(int steps, int timeoutMs);
 
 private:
-    void showDock(); // beside the diagram, in front
     void giveRoom(); // the right column's height for the Train panel, the tree's columns whole
     void fitTree();
     void showTreeMenu(const QPoint& pos);

@@ -83,6 +83,11 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
     layout->addWidget(m_tabs, 1);
 
     setSettings(TrainSettings{});
+    // The Output field's shapes are those of a batch of the chosen size.
+    connect(m_form, &TrainSettingsForm::batchChanged, this, [this] {
+        if (!m_session->isActive())
+            showOutputChoices();
+    });
     connect(m_start, &QPushButton::clicked, this, [this] { m_session->start(settings()); });
     connect(m_pause, &QPushButton::clicked, this, [this] {
         if (m_session->state() == TrainSession::State::Paused)
@@ -142,8 +147,13 @@ void TrainPanel::modelChanged()
     if (m_session->isActive())
         return;
     m_form->setReconstructionAvailable(m_session->reconstructionAvailable());
-    m_form->setOutputChoices(m_session->outputChoices());
+    showOutputChoices();
     showResultTab();
+}
+
+void TrainPanel::showOutputChoices()
+{
+    m_form->setOutputChoices(m_session->outputChoices(m_form->settings().batch));
 }
 
 void TrainPanel::showReconstructions()

@@ -56,8 +56,9 @@ private:
     void updateButtons();
     void updateProgress();
     void fillLayers();
-    void showResultTab();
-    void showReconstructions(); // the session's newest pictures, with the step and the test loss // the confusion matrix, or the reconstructions when trained against the input
+    void showResultTab(); // the confusion matrix, or the reconstructions when trained against the input
+    void showOutputChoices(); // the model's outputs, shaped for the chosen batch
+    void showReconstructions(); // the session's newest pictures, with the step and the test loss
 
     TrainSession* m_session;
     TrainSettingsForm* m_form;

@@ -330,18 +330,25 @@ bool TrainSession::reconstructionAvailable() const
     return model && ml::outputHasInputShape(*model, kProbeBatch);
 }
 
-std::vector<std::pair<QString, QString>> TrainSession::outputChoices() const
+std::vector<std::pair<QString, QString>> TrainSession::outputChoices(int batch) const
 {
     std::vector<std::pair<QString, QString>> out;
     const ml::Module* model = root();
     if (!model)
         return out;
+    // Which outputs there are, from the probe batch; their shapes from the batch the user chose.
     const ml::Analysis an = ml::analyze(*model, kProbeBatch);
     if (an.hasErrors() || an.outputs.size() < 2)
         return out;
-    for (const ml::OutputShape& o : an.outputs) {
-        const QString name = QString::fromStdString(o.name.rfind("output.", 0) == 0 ? o.name.substr(7) : o.name);
-        out.emplace_back(name, name + QStringLiteral(" ") + QString::fromStdString(o.shape.toString()));
+    ml::Shape input = kProbeBatch;
+    input[0] = std::max(batch, 1);
+    const ml::Analysis chosen = ml::analyze(*model, input);
+    const bool shaped = !chosen.hasErrors() && chosen.outputs.size() == an.outputs.size();
+    for (size_t k = 0; k < an.outputs.size(); ++k) {
+        const std::string& n = an.outputs[k].name;
+        const QString name = QString::fromStdString(n.rfind("output.", 0) == 0 ? n.substr(7) : n);
+        out.emplace_back(name, shaped ? name + QStringLiteral(" ") + QString::fromStdString(chosen.outputs[k].shape.toString())
+                                      : name);
     }
     return out;
 }

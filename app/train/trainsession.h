@@ -99,8 +99,9 @@ public:
     // against them (the engine's analysis decides).
     bool reconstructionAvailable() const;
     // The model's outputs in training mode when it returns several tensors (a tuple, namedtuple,
-    // list or dict): each as {name as LossOptions::output takes it, "name [shape]"}; empty for one.
-    std::vector<std::pair<QString, QString>> outputChoices() const;
+    // list or dict): each as {name as LossOptions::output takes it, "name [shape]"} with the shape
+    // a batch of `batch` pictures gets (only the name where that batch fails); empty for one.
+    std::vector<std::pair<QString, QString>> outputChoices(int batch) const;
     const TrainSettings& runSettings() const { return m_settings; } // of the latest start
     // The latest weight changes per module path (plain lists included), with the engine's reasons.
     const std::vector<ml::LayerChange>& changes() const { return m_changes; }

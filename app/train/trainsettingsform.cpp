@@ -88,6 +88,7 @@ TrainSettingsForm::TrainSettingsForm(bool withLoss, int columns, QWidget* parent
     if (m_target)
         setReconstructionAvailable(false);
     connect(m_optimizer, &QComboBox::currentIndexChanged, this, &TrainSettingsForm::optimizerChanged);
+    connect(m_batch, &QSpinBox::valueChanged, this, &TrainSettingsForm::batchChanged);
     if (m_target)
         connect(m_target, &QComboBox::currentIndexChanged, this, &TrainSettingsForm::targetChanged);
 }

@@ -34,6 +34,10 @@ public:
     QComboBox* outputBox() const { return m_output; }
     QComboBox* targetBox() const { return m_target; }
     QComboBox* lossBox() const { return m_loss; }
+    QSpinBox* batchBox() const { return m_batch; }
+
+signals:
+    void batchChanged(int batch); // the output shapes the Output field shows depend on it
 
 private:
     void optimizerChanged();

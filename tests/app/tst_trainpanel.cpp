@@ -115,6 +115,21 @@ private slots:
         session()->setDataDirectory(kSamples); // no Fashion-MNIST download in a test
         m_window->resize(1280, 720);
         m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    }
+
+    // Every case starts alike, also run alone: the mixed model open, the Train panel shown (as
+    // View → Train shows it) with the default settings, nothing training.
+    void init()
+    {
+        if (session()->isActive()) {
+            session()->stop();
+            QVERIFY(finish());
+        }
+        QVERIFY(m_window->openFile(m_dir.filePath(QStringLiteral("mixed.py"))));
+        m_train->panel()->setSettings(TrainSettings{});
+        m_train->showDock();
+        QVERIFY(m_train->dock()->isVisible());
     }
 
     void trainsAndShowsWhatLearned()
@@ -380,12 +395,21 @@ private slots:
         QVERIFY(form && form->outputBox());
         QVERIFY(form->outputBox()->isVisible());
         QCOMPARE(form->outputBox()->count(), 2);
-        QCOMPARE(form->outputBox()->itemText(0), QStringLiteral("logits [2, 10]"));
-        QCOMPARE(form->outputBox()->itemText(1), QStringLiteral("aux [2, 10]"));
+        // The shapes a batch of the chosen size gets, following the Batch field.
+        QCOMPARE(form->settings().batch, 64);
+        QCOMPARE(form->outputBox()->itemText(0), QStringLiteral("logits [64, 10]"));
+        QCOMPARE(form->outputBox()->itemText(1), QStringLiteral("aux [64, 10]"));
         form->outputBox()->setCurrentIndex(1);
         QCOMPARE(form->settings().output, QStringLiteral("aux"));
+        TrainSettings s = settings(1); // batch 10
+        m_train->panel()->setSettings(s);
+        QCOMPARE(form->outputBox()->itemText(0), QStringLiteral("logits [10, 10]"));
+        QCOMPARE(form->outputBox()->itemText(1), QStringLiteral("aux [10, 10]"));
+        QCOMPARE(form->settings().output, QStringLiteral("aux")); // the choice stays
+        form->batchBox()->setValue(1);
+        QCOMPARE(form->outputBox()->itemText(1), QStringLiteral("aux [1, 10]"));
+        form->batchBox()->setValue(s.batch);
         Document* doc = m_window->document();
-        TrainSettings s = settings(1);
         s.output = form->settings().output;
         auto fresh = doc->root()->clone();
         ml::initWeights(*fresh, s.seed);
