@@ -14,7 +14,6 @@
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace ml::ui {
@@ -27,7 +26,7 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
     , m_start(new QPushButton(QStringLiteral("Start"), this))
     , m_pause(new QPushButton(QStringLiteral("Pause"), this))
     , m_stop(new QPushButton(QStringLiteral("Stop"), this))
-    , m_save(new QToolButton(this))
+    , m_save(new QPushButton(QStringLiteral("Save ▾"), this))
     , m_progress(new QProgressBar(this))
     , m_status(new QLabel(this))
     , m_tabs(new QTabWidget(this))
@@ -38,13 +37,13 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
 {
     m_scratch->setToolTip(QStringLiteral("Initialise every layer from the seed first, as a new model is; otherwise train "
                                          "on from the current weights"));
-    m_save->setText(QStringLiteral("Save"));
-    m_save->setPopupMode(QToolButton::InstantPopup);
-    auto* saveMenu = new QMenu(m_save);
-    saveMenu->addAction(QStringLiteral("Save Trained Weights…"), this, &TrainPanel::saveWeightsRequested);
-    saveMenu->addAction(QStringLiteral("Save Checkpoint…"), this, &TrainPanel::saveCheckpointRequested);
-    saveMenu->addAction(QStringLiteral("Resume from Checkpoint…"), this, &TrainPanel::resumeRequested);
-    m_save->setMenu(saveMenu);
+    // The menu's arrow is part of the text, spaced as text is: a style's menu indicator sits in
+    // the button's corner over the text (Fusion's, and a style sheet's padding in classroom mode).
+    m_saveMenu = new QMenu(m_save);
+    m_saveMenu->addAction(QStringLiteral("Save Trained Weights…"), this, &TrainPanel::saveWeightsRequested);
+    m_saveMenu->addAction(QStringLiteral("Save Checkpoint…"), this, &TrainPanel::saveCheckpointRequested);
+    m_saveMenu->addAction(QStringLiteral("Resume from Checkpoint…"), this, &TrainPanel::resumeRequested);
+    connect(m_save, &QPushButton::clicked, this, [this] { m_saveMenu->exec(m_save->mapToGlobal(QPoint(0, m_save->height()))); });
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_start);
@@ -122,6 +121,16 @@ TrainPanel::TrainPanel(TrainSession* session, QWidget* parent)
     updateButtons();
     updateProgress();
     m_status->setText(QStringLiteral("Trains the model on Fashion-MNIST with PyTorch's gradients and optimizer steps."));
+}
+
+int TrainPanel::heightForWidth(int width) const
+{
+    // The least height at this width (the status line wraps): the scroll area gives the charts
+    // the rest of the column, and the panel scrolls only when even this does not fit.
+    const QMargins margins = layout()->contentsMargins();
+    const int wraps = m_status->heightForWidth(std::max(width - margins.left() - margins.right(), 1))
+                      - m_status->minimumSizeHint().height();
+    return minimumSizeHint().height() + std::max(wraps, 0);
 }
 
 TrainSettings TrainPanel::settings() const

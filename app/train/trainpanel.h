@@ -6,11 +6,11 @@
 
 class QCheckBox;
 class QLabel;
+class QMenu;
 class QProgressBar;
 class QPushButton;
 class QTableWidget;
 class QTabWidget;
-class QToolButton;
 
 namespace ml::ui {
 
@@ -39,6 +39,10 @@ public:
     QPushButton* startButton() const { return m_start; }
     QPushButton* pauseButton() const { return m_pause; }
     QPushButton* stopButton() const { return m_stop; }
+    QPushButton* saveButton() const { return m_save; }
+    QMenu* saveMenu() const { return m_saveMenu; }
+
+    int heightForWidth(int width) const override;
     QTableWidget* layerTable() const { return m_layers; }
     ConfusionView* confusion() const { return m_confusion; }
     ReconstructionView* reconstructions() const { return m_recon; }
@@ -66,7 +70,8 @@ private:
     QPushButton* m_start;
     QPushButton* m_pause;
     QPushButton* m_stop;
-    QToolButton* m_save;
+    QPushButton* m_save; // opens m_saveMenu: weights, checkpoint, resume
+    QMenu* m_saveMenu;
     QProgressBar* m_progress;
     QLabel* m_status;
     QTabWidget* m_tabs;

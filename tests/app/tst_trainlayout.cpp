@@ -26,6 +26,9 @@
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QProgressBar>
+#include <QPushButton>
+#include <QMenu>
+#include <QScopeGuard>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -96,6 +99,64 @@ private slots:
                  qPrintable(QStringLiteral("the Train panel scrolls by %1 px").arg(scroll->verticalScrollBar()->maximum())));
         QVERIFY2(scroll->horizontalScrollBar()->maximum() == 0,
                  qPrintable(QStringLiteral("the Train panel scrolls sideways by %1 px").arg(scroll->horizontalScrollBar()->maximum())));
+        // Every field, button and the progress bar whole inside the panel's right edge.
+        const QString cut = ml::ui::testing::textCut(trainDock);
+        QVERIFY2(cut.isEmpty(), qPrintable(cut));
+        train->session()->stop(QString());
+    }
+
+    // The Save button's menu arrow is part of its text, spaced as text is (a style's menu
+    // indicator is drawn in the button's corner, over the text, and classroom mode's padding
+    // moves it further in); it opens the menu of what can be saved. Mid-run, in the window's type
+    // and in classroom mode's, the Train panel shows every control whole and fits its column
+    // without scrolling.
+    void saveButtonAndPanelWhole_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<bool>("classroom");
+        for (const QSize size : {QSize(1280, 720), QSize(1920, 1080)})
+            for (const bool classroom : {false, true})
+                QTest::addRow("%dx%d%s", size.width(), size.height(), classroom ? " classroom" : "") << size << classroom;
+    }
+    void saveButtonAndPanelWhole()
+    {
+        QFETCH(QSize, size);
+        QFETCH(bool, classroom);
+        MainWindow window;
+        QString why;
+        QVERIFY2(ml::ui::testing::presentAt(window, size, QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.py"), false, &why), qPrintable(why));
+        auto* train = window.findChild<TrainDocks*>();
+        train->session()->setDataDirectory(kSamples);
+        train->showDock();
+        QVERIFY(train->trainSteps(2, 120000));
+        // The application's type as it was for the next case, also when this one fails.
+        const auto restore = qScopeGuard([&window] { ml::ui::testing::classroomOf(window)->setActive(false); });
+        if (classroom) { // mid-run, as F11 switches it on
+            ml::ui::testing::classroomOf(window)->setActive(true);
+            train->showDock();
+        }
+        for (int k = 0; k < 3; ++k) {
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            QCoreApplication::processEvents();
+        }
+        TrainPanel* panel = train->panel();
+        QPushButton* save = panel->saveButton();
+        QVERIFY(save->isVisible());
+        QVERIFY(save->text().endsWith(QStringLiteral(" ▾")));
+        QVERIFY(!save->menu()); // no indicator of the style's in the corner
+        QStringList entries;
+        for (QAction* a : panel->saveMenu()->actions())
+            entries << a->text();
+        QCOMPARE(entries, QStringList({QStringLiteral("Save Trained Weights…"), QStringLiteral("Save Checkpoint…"),
+                                       QStringLiteral("Resume from Checkpoint…")}));
+        const QString cut = ml::ui::testing::textCut(train->dock());
+        QVERIFY2(cut.isEmpty(), qPrintable(cut));
+        auto* scroll = qobject_cast<QScrollArea*>(train->dock()->widget());
+        QVERIFY2(scroll->verticalScrollBar()->maximum() == 0 && scroll->horizontalScrollBar()->maximum() == 0,
+                 qPrintable(QStringLiteral("the Train panel scrolls by %1 px, sideways by %2 px")
+                                .arg(scroll->verticalScrollBar()->maximum())
+                                .arg(scroll->horizontalScrollBar()->maximum())));
+        ml::ui::testing::keepScreenshot(window, QStringLiteral("train-panel%1").arg(classroom ? QStringLiteral("-classroom") : QString()));
         train->session()->stop(QString());
     }
 
