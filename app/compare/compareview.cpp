@@ -10,6 +10,7 @@
 
 #include <QComboBox>
 #include <QDir>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -118,6 +119,8 @@ CompareView::CompareView(QWidget* parent)
         pl->setSpacing(2);
         auto* title = new QLabel(panel);
         title->setAlignment(Qt::AlignCenter);
+        // Long names and several outputs wrap rather than widen the window past the screen.
+        title->setWordWrap(true);
         auto* view = new DiagramView(panel);
         view->setObjectName(side == 0 ? QStringLiteral("diagramA") : QStringLiteral("diagramB"));
         pl->addWidget(title);
@@ -139,6 +142,9 @@ CompareView::CompareView(QWidget* parent)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setWordWrap(false);
+    // Columns as wide as their text also in another type (classroom mode's): the table scrolls
+    // sideways rather than cutting it.
+    m_table->installEventFilter(this);
     connect(m_table, &QTableWidget::currentCellChanged, this, [this](int row) {
         if (!m_syncing)
             selectRow(row);
@@ -389,7 +395,7 @@ void CompareView::fillTable()
             m_table->item(row, DiffCol)->setFont(f);
         }
     }
-    m_table->resizeColumnsToContents();
+    arrangeColumns();
 }
 
 void CompareView::fillTotals()
@@ -471,6 +477,31 @@ void CompareView::diagramActivated(int side, const QString& path)
             return;
         }
     }
+}
+
+bool CompareView::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_table && (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange
+                               || event->type() == QEvent::Resize))
+        QMetaObject::invokeMethod(this, &CompareView::arrangeColumns, Qt::QueuedConnection);
+    return QWidget::eventFilter(watched, event);
+}
+
+void CompareView::arrangeColumns()
+{
+    // Every column as wide as its text; where they are wider than the table (classroom mode's
+    // type), what differs comes right after the row number and the sides scroll beside it.
+    QHeaderView* header = m_table->horizontalHeader();
+    header->setStretchLastSection(false);
+    m_table->resizeColumnsToContents();
+    int total = 0;
+    for (int c = 0; c < ColumnCount; ++c)
+        total += header->sectionSize(c);
+    const bool fits = total <= m_table->viewport()->width();
+    const int visual = fits ? ColumnCount - 1 : IndexCol + 1;
+    if (header->visualIndex(DiffCol) != visual)
+        header->moveSection(header->visualIndex(DiffCol), visual);
+    header->setStretchLastSection(fits);
 }
 
 QString CompareView::exportView(const QString& path) { return exportWidget(this, path); }

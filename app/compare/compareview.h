@@ -64,6 +64,9 @@ public:
 signals:
     void compared();
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     struct Side {
         std::unique_ptr<ml::Module> root;
@@ -76,6 +79,7 @@ private:
     void pickerActivated(int side, int index);
     void recompute();
     void fillTable();
+    void arrangeColumns();
     void fillTotals();
     void fillOutputs();
     void diagramActivated(int side, const QString& path);

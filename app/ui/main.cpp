@@ -23,6 +23,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string_view>
 
 using namespace ml::ui;
@@ -54,34 +55,49 @@ int shoot(QWidget* window, const QString& out, const std::function<int()>& prepa
 }
 
 int compareModels(const QCommandLineParser& parser, const std::optional<QSize>& size, const QString& screenshot, int trainSteps,
-                  const QString& tab)
+                  const QString& tab, bool classroom)
 {
     const QStringList files = parser.positionalArguments();
     if (files.size() != 2)
         return fail(2, QStringLiteral("--compare wants two model files, A and B"));
-    CompareView view;
-    view.setWindowTitle(QStringLiteral("Compare Models — ModuleLab"));
+    // In classroom mode: the main window's compare window (File > Compare Models) in the
+    // presentation's type, the main window itself not shown.
+    std::unique_ptr<MainWindow> main;
+    std::unique_ptr<CompareView> own;
+    CompareView* view = nullptr;
+    if (classroom) {
+        main = std::make_unique<MainWindow>();
+        main->setQuiet(true);
+        view = main->findChild<TeachingTools*>()->compareView();
+    } else {
+        own = std::make_unique<CompareView>();
+        own->setWindowTitle(QStringLiteral("Compare Models — ModuleLab"));
+        view = own.get();
+    }
     for (int side = 0; side < 2; ++side) {
         QString error;
-        if (!view.loadSide(side, files[side], &error))
+        if (!view->loadSide(side, files[side], &error))
             return fail(2, error);
     }
-    view.resize(size.value_or(QSize(1280, 800)));
-    view.show();
+    QWidget* window = view->window();
+    window->resize(size.value_or(QSize(1280, 800)));
+    if (classroom)
+        main->findChild<TeachingTools*>()->classroom()->setActive(true);
+    window->show();
     if (trainSteps > 0)
-        view.tabs()->setCurrentWidget(view.training());
+        view->tabs()->setCurrentWidget(view->training());
     QString error;
-    if (!tab.isEmpty() && !showTabNamed(&view, tab, &error))
+    if (!tab.isEmpty() && !showTabNamed(view, tab, &error))
         return fail(2, error);
     if (screenshot.isEmpty()) {
         if (trainSteps > 0)
-            QTimer::singleShot(0, &view, [&] { view.training()->trainSteps(trainSteps, 3600000); });
+            QTimer::singleShot(0, view, [&] { view->training()->trainSteps(trainSteps, 3600000); });
         return QCoreApplication::exec();
     }
-    return shoot(&view, screenshot, [&] {
-        if (trainSteps > 0 && !view.training()->trainSteps(trainSteps, 600000))
+    return shoot(window, screenshot, [&] {
+        if (trainSteps > 0 && !view->training()->trainSteps(trainSteps, 600000))
             return fail(1, QStringLiteral("training did not reach step %1 on both sides").arg(trainSteps));
-        view.fitDiagrams();
+        view->fitDiagrams();
         return 0;
     });
 }
@@ -171,10 +187,10 @@ int main(int argc, char* argv[])
     if (!stepsOk || trainSteps < 0 || (parser.isSet(train) && trainSteps == 0))
         return fail(2, QStringLiteral("--train wants a number of steps from 1, got '%1'").arg(parser.value(train)));
     if (parser.isSet(compare)) {
-        for (const QCommandLineOption* o : {&select, &classroom, &run, &sample, &lesson, &lessonStep})
+        for (const QCommandLineOption* o : {&select, &run, &sample, &lesson, &lessonStep})
             if (parser.isSet(*o))
                 return fail(2, QStringLiteral("--%1 does not apply to --compare").arg(o->names().first()));
-        return compareModels(parser, windowSize, out, trainSteps, parser.value(tab));
+        return compareModels(parser, windowSize, out, trainSteps, parser.value(tab), parser.isSet(classroom));
     }
     if (parser.isSet(lessonStep) && !parser.isSet(lesson))
         return fail(2, QStringLiteral("--lesson-step wants a lesson: --lesson N"));

@@ -3,9 +3,18 @@
 #include "app/compare/compareview.h"
 #include "app/compare/concepttablewidget.h"
 #include "app/diagram/diagramitems.h"
+#include "app/compare/comparetraining.h"
 #include "app/diagram/diagramview.h"
+#include "app/ui/mainwindow.h"
+#include "app/ui/teachingtools.h"
+#include "app/classroom/classroommode.h"
+#include "classroomwindow.h"
+#include "layoutchecks.h"
 
 #include <QFile>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QScopeGuard>
 #include <QGraphicsScene>
 #include <QImage>
 #include <QProcess>
@@ -149,6 +158,96 @@ private slots:
         QVERIFY(view.totalsLabel()->text().contains(QStringLiteral("✔ Same output: [2, 1, 4, 4]")));
     }
 
+    // In the window's type and in classroom mode's, at a projector's 1280x720 and 1280x800 and at
+    // 1920x1080, every tab of the compare window shows its controls whole (the file choosers, the
+    // totals, the A and B titles, Export, the Train tab's status lines, also a long one), the
+    // aligned table's cells are as wide as their text, and what differs is in view (right after
+    // the row number where the sides do not fit beside each other).
+    void wholeAtProjectorSizes_data()
+    {
+        QTest::addColumn<QString>("a");
+        QTest::addColumn<QString>("b");
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<bool>("classroom");
+        QTest::addColumn<int>("steps");
+        const QString outputs = QStringLiteral(MODULELAB_EXAMPLES "/../../tests/data/outputs/");
+        const struct {
+            QString a, b;
+            int steps;
+        } pairs[] = {{QStringLiteral(MODULELAB_EXAMPLES "/net.py"), QStringLiteral(MODULELAB_EXAMPLES "/net_fixed.py"), 0},
+                     {QStringLiteral(MODULELAB_EXAMPLES "/net_sequential_viewbug.py"), QStringLiteral(MODULELAB_EXAMPLES "/net_plainlist_dropout.py"), 0},
+                     {outputs + QStringLiteral("two_heads.py"), outputs + QStringLiteral("one_head.py"), 0},
+                     // one side cannot train beside the other: its long reason wraps
+                     {QStringLiteral(MODULELAB_EXAMPLES "/autoencoder.py"), QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.py"), 1}};
+        for (const auto& p : pairs)
+            for (const QSize size : {QSize(1280, 720), QSize(1280, 800), QSize(1920, 1080)})
+                for (const bool classroom : {false, true})
+                    QTest::addRow("%s vs %s %dx%d%s%s", qPrintable(QFileInfo(p.a).fileName()), qPrintable(QFileInfo(p.b).fileName()),
+                                  size.width(), size.height(), classroom ? " classroom" : "", p.steps ? " trained" : "")
+                        << p.a << p.b << size << classroom << p.steps;
+    }
+    void wholeAtProjectorSizes()
+    {
+        QFETCH(QString, a);
+        QFETCH(QString, b);
+        QFETCH(QSize, size);
+        QFETCH(bool, classroom);
+        QFETCH(int, steps);
+        MainWindow main;
+        main.setQuiet(true);
+        auto* tools = main.findChild<TeachingTools*>();
+        CompareView* view = tools->compareView();
+        QString error;
+        QVERIFY2(view->loadSide(0, a, &error), qPrintable(error));
+        QVERIFY2(view->loadSide(1, b, &error), qPrintable(error));
+        QWidget* window = view->window();
+        window->resize(size);
+        // The application's type as it was for the next case, also when this one fails.
+        const auto restore = qScopeGuard([tools] { tools->classroom()->setActive(false); });
+        if (classroom)
+            tools->classroom()->setActive(true);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window));
+        if (steps > 0) {
+            view->tabs()->setCurrentWidget(view->training());
+            view->training()->setDataDirectory(QStringLiteral(MODULELAB_EXAMPLES "/../samples/fashion-mnist"));
+            QVERIFY(view->training()->trainSteps(steps, 120000));
+        }
+        const auto settle = [] {
+            for (int k = 0; k < 3; ++k) {
+                QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+                QCoreApplication::processEvents();
+            }
+        };
+        for (int tab = 0; tab < view->tabs()->count(); ++tab) {
+            view->tabs()->setCurrentIndex(tab);
+            settle();
+            QCOMPARE(window->size(), size);
+            const QString cut = ml::ui::testing::textCut(window);
+            QVERIFY2(cut.isEmpty(), qPrintable(QStringLiteral("tab %1: %2").arg(view->tabs()->tabText(tab), cut)));
+        }
+        view->tabs()->setCurrentWidget(view->table());
+        settle();
+        QTableWidget* table = view->table();
+        QHeaderView* header = table->horizontalHeader();
+        for (int c = 0; c < header->count(); ++c) {
+            const int needed = static_cast<QAbstractItemView*>(table)->sizeHintForColumn(c);
+            QVERIFY2(header->sectionSize(c) >= needed, qPrintable(QStringLiteral("column '%1' is %2 wide, its cells need %3")
+                                                                     .arg(table->horizontalHeaderItem(c)->text())
+                                                                     .arg(header->sectionSize(c))
+                                                                     .arg(needed)));
+        }
+        const int differences = header->count() - 1;
+        QCOMPARE(table->horizontalHeaderItem(differences)->text(), QStringLiteral("Differences"));
+        const int left = header->sectionViewportPosition(differences);
+        QVERIFY2(left >= 0 && left + std::min(header->sectionSize(differences), 100) <= table->viewport()->width(),
+                 qPrintable(QStringLiteral("Differences at %1 px of a %2 px table").arg(left).arg(table->viewport()->width())));
+        ml::ui::testing::keepScreenshot(*window, QStringLiteral("compare %1 vs %2%3")
+                                                      .arg(QFileInfo(a).baseName(), QFileInfo(b).baseName(),
+                                                           classroom ? QStringLiteral(" classroom") : QString()));
+        view->training()->stop();
+    }
+
     void missingFileIsReported()
     {
         CompareView view;
@@ -199,6 +298,16 @@ private slots:
         QCOMPARE(image.size(), QSize(1280, 720));
         if (const QByteArray keep = qgetenv("MODULELAB_SCREENSHOT_DIR"); !keep.isEmpty())
             QFile::copy(out, QString::fromLocal8Bit(keep) + QStringLiteral("/compare.png"));
+        // In classroom mode's type, as the main window's compare window shows it then.
+        const QString classroom = dir.filePath(QStringLiteral("classroom.png"));
+        QCOMPARE(QProcess::execute(QStringLiteral(MODULELAB_GUI),
+                                   {QStringLiteral("--compare"), QStringLiteral(MODULELAB_EXAMPLES "/net.py"),
+                                    QStringLiteral(MODULELAB_EXAMPLES "/net_fixed.py"), QStringLiteral("--classroom"),
+                                    QStringLiteral("--screenshot"), classroom, QStringLiteral("--size"), QStringLiteral("1280x720"),
+                                    QStringLiteral("-platform"), QStringLiteral("offscreen")}),
+                 0);
+        QCOMPARE(QImage(classroom).size(), QSize(1280, 720));
+        QVERIFY(QImage(classroom) != image);
         QCOMPARE(QProcess::execute(QStringLiteral(MODULELAB_GUI),
                                    {QStringLiteral("--compare"), QStringLiteral(MODULELAB_EXAMPLES "/net.py"),
                                     QStringLiteral("-platform"), QStringLiteral("offscreen")}),
