@@ -108,6 +108,10 @@ private slots:
             addScreens(file, [&](const QString& name, Screen s) {
                 QTest::newRow(qPrintable(name)) << QString::fromLatin1(file) << s.size << s.classroom << QSize();
             });
+        // A window made smaller after its panels were laid out.
+        for (const QSize from : {QSize(1400, 900), QSize(1920, 1080)})
+            QTest::addRow("fashion_cnn.mlab %dx%d to 1280x720", from.width(), from.height())
+                << QStringLiteral("fashion_cnn.mlab") << QSize(1280, 720) << false << from;
     }
     void run()
     {
