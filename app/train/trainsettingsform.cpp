@@ -55,34 +55,29 @@ TrainSettingsForm::TrainSettingsForm(bool withLoss, int columns, QWidget* parent
     grid->setContentsMargins(0, 0, 0, 0);
     grid->setHorizontalSpacing(6);
     grid->setVerticalSpacing(3);
-    columns = std::max(columns, 1);
-    for (int k = 0; k < static_cast<int>(fields.size()); ++k) {
-        auto* label = new QLabel(fields[static_cast<size_t>(k)].first, this);
-        label->setBuddy(fields[static_cast<size_t>(k)].second);
-        grid->addWidget(label, k / columns, (k % columns) * 2);
-        grid->addWidget(fields[static_cast<size_t>(k)].second, k / columns, (k % columns) * 2 + 1);
+    for (const auto& [text, field] : fields) {
+        auto* label = new QLabel(text, this);
+        label->setBuddy(field);
+        m_pairs.emplace_back(label, field);
     }
-    if (m_target) { // on a row of its own: its choices are long
-        const int row = (static_cast<int>(fields.size()) + columns - 1) / columns;
+    if (m_target) { // on rows of their own: their choices are long
         auto* label = new QLabel(QStringLiteral("Target"), this);
         label->setBuddy(m_target);
-        grid->addWidget(label, row, 0);
-        grid->addWidget(m_target, row, 1, 1, columns * 2 - 1);
+        m_wide.emplace_back(label, m_target);
         // Which of several outputs the loss is computed on: shown for such a model only.
         m_output = new QComboBox(this);
         m_output->setToolTip(QStringLiteral("The model's forward returns several tensors: in PyTorch the training loop "
                                             "picks the one the loss is computed on (out.logits, out[1]); only that one "
-                                            "gets a gradient"));
+                                            "gets a gradient. Each is shown with its shape for the chosen batch size."));
         auto* outputLabel = new QLabel(QStringLiteral("Output"), this);
         outputLabel->setBuddy(m_output);
         m_outputLabel = outputLabel;
-        grid->addWidget(outputLabel, row + 1, 0);
-        grid->addWidget(m_output, row + 1, 1, 1, columns * 2 - 1);
+        m_wide.emplace_back(outputLabel, m_output);
         m_output->hide();
         outputLabel->hide();
     }
-    for (int c = 0; c < columns; ++c)
-        grid->setColumnStretch(c * 2 + 1, 1);
+    m_maxColumns = std::max(columns, 1);
+    arrange(m_maxColumns);
 
     setSettings(TrainSettings{});
     if (m_target)
@@ -91,6 +86,67 @@ TrainSettingsForm::TrainSettingsForm(bool withLoss, int columns, QWidget* parent
     connect(m_batch, &QSpinBox::valueChanged, this, &TrainSettingsForm::batchChanged);
     if (m_target)
         connect(m_target, &QComboBox::currentIndexChanged, this, &TrainSettingsForm::targetChanged);
+}
+
+void TrainSettingsForm::arrange(int columns)
+{
+    auto* grid = static_cast<QGridLayout*>(layout());
+    for (const auto* list : {&m_pairs, &m_wide})
+        for (const auto& [label, field] : *list) {
+            grid->removeWidget(label);
+            grid->removeWidget(field);
+        }
+    for (int c = 0; c < 2 * m_maxColumns; ++c)
+        grid->setColumnStretch(c, 0);
+    for (int k = 0; k < static_cast<int>(m_pairs.size()); ++k) {
+        grid->addWidget(m_pairs[static_cast<size_t>(k)].first, k / columns, (k % columns) * 2);
+        grid->addWidget(m_pairs[static_cast<size_t>(k)].second, k / columns, (k % columns) * 2 + 1);
+    }
+    const int row = (static_cast<int>(m_pairs.size()) + columns - 1) / columns;
+    for (int k = 0; k < static_cast<int>(m_wide.size()); ++k) {
+        grid->addWidget(m_wide[static_cast<size_t>(k)].first, row + k, 0);
+        grid->addWidget(m_wide[static_cast<size_t>(k)].second, row + k, 1, 1, columns * 2 - 1);
+    }
+    for (int c = 0; c < columns; ++c)
+        grid->setColumnStretch(c * 2 + 1, 1);
+    m_columns = columns;
+    updateGeometry();
+}
+
+int TrainSettingsForm::widthFor(int columns) const
+{
+    std::vector<int> labels(static_cast<size_t>(columns), 0), fields(static_cast<size_t>(columns), 0);
+    for (size_t k = 0; k < m_pairs.size(); ++k) {
+        const size_t c = k % static_cast<size_t>(columns);
+        labels[c] = std::max(labels[c], m_pairs[k].first->minimumSizeHint().width());
+        fields[c] = std::max(fields[c], m_pairs[k].second->minimumSizeHint().width());
+    }
+    const int space = static_cast<QGridLayout*>(layout())->horizontalSpacing();
+    int width = space * (2 * columns - 1);
+    for (int c = 0; c < columns; ++c)
+        width += labels[static_cast<size_t>(c)] + fields[static_cast<size_t>(c)];
+    for (const auto& [label, field] : m_wide) // the label in the first column, the field across the rest
+        if (!field->isHidden())
+            width = std::max(width, std::max(labels[0], label->minimumSizeHint().width()) + space + field->minimumSizeHint().width());
+    return width;
+}
+
+QSize TrainSettingsForm::minimumSizeHint() const
+{
+    // As narrow as two fields a row make it: a narrower panel puts them on more rows.
+    QSize least = QWidget::minimumSizeHint();
+    least.setWidth(std::min(least.width(), widthFor(std::min(m_maxColumns, 2))));
+    return least;
+}
+
+void TrainSettingsForm::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    int fit = m_maxColumns;
+    while (fit > 2 && widthFor(fit) > width())
+        --fit;
+    if (fit != m_columns)
+        arrange(fit);
 }
 
 TrainSettings TrainSettingsForm::settings() const

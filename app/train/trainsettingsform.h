@@ -4,8 +4,12 @@
 
 #include <QWidget>
 
+#include <utility>
+#include <vector>
+
 class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
 class QSpinBox;
 
 namespace ml::ui {
@@ -35,11 +39,20 @@ public:
     QComboBox* targetBox() const { return m_target; }
     QComboBox* lossBox() const { return m_loss; }
     QSpinBox* batchBox() const { return m_batch; }
+    int columns() const { return m_columns; } // label-and-field pairs a row now
+
+    QSize minimumSizeHint() const override;
 
 signals:
     void batchChanged(int batch); // the output shapes the Output field shows depend on it
 
+protected:
+    // Fewer pairs a row (down to two) when the form is narrower than `columns` of them need.
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    void arrange(int columns);
+    int widthFor(int columns) const; // the least width of `columns` pairs a row
     void optimizerChanged();
     void targetChanged();
 
@@ -53,6 +66,10 @@ private:
     QComboBox* m_output = nullptr;
     QWidget* m_outputLabel = nullptr;
     int m_reconstructionAvailable = -1; // unknown, no, yes
+    std::vector<std::pair<QLabel*, QWidget*>> m_pairs; // label and field, in reading order
+    std::vector<std::pair<QLabel*, QWidget*>> m_wide;  // Target and Output: a row each, across
+    int m_maxColumns = 1;
+    int m_columns = 1;
 };
 
 } // namespace ml::ui

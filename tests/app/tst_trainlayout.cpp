@@ -24,6 +24,7 @@
 #include <QLegend>
 #include <QValueAxis>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QProgressBar>
 #include <QPushButton>
@@ -53,14 +54,19 @@ private slots:
     {
         QTest::addColumn<QSize>("size");
         QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("layer"); // the first with weights
+        // The autoencoder's ConvTranspose2d rows are wider.
+        const std::pair<const char*, const char*> files[] = {{"fashion_cnn.py", "features.0"}, {"autoencoder.py", "encoder.0"}};
         for (const QSize size : {QSize(1280, 720), QSize(1920, 1080)})
-            for (const char* file : {"fashion_cnn.py", "autoencoder.py"}) // the autoencoder's ConvTranspose2d rows are wider
-                QTest::addRow("%dx%d %s", size.width(), size.height(), file) << size << QString::fromLatin1(file);
+            for (const auto& [file, layer] : files)
+                QTest::addRow("%dx%d %s", size.width(), size.height(), qPrintable(QFileInfo(QString::fromLatin1(file)).fileName()))
+                    << size << QString::fromLatin1(file) << QString::fromLatin1(layer);
     }
     void trainingKeepsTreeAndPanelWhole()
     {
         QFETCH(QSize, size);
         QFETCH(QString, file);
+        QFETCH(QString, layer);
         MainWindow window;
         window.setQuiet(true);
         window.resize(size);
@@ -77,8 +83,7 @@ private slots:
 
         // Badges on the trained layers, and every column whole beside them.
         ModuleTreePanel* tree = window.treePanel();
-        const QString first = file.startsWith(QStringLiteral("auto")) ? QStringLiteral("encoder.0") : QStringLiteral("features.0");
-        const QModelIndex conv = window.document()->treeModel()->indexOf(window.document()->moduleAtDotted(first));
+        const QModelIndex conv = window.document()->treeModel()->indexOf(window.document()->moduleAtDotted(layer));
         QVERIFY(tree->itemDelegateForIndex(conv)->sizeHint(QStyleOptionViewItem(), conv).width() >
                 QFontMetrics(tree->font()).horizontalAdvance(QStringLiteral("0")) + 20);
         for (int c : {ModuleTreeModel::NameColumn, ModuleTreeModel::TypeColumn, ModuleTreeModel::OutputColumn,
@@ -110,21 +115,28 @@ private slots:
     // moves it further in); it opens the menu of what can be saved. Mid-run, in the window's type
     // and in classroom mode's, the Train panel shows every control whole and fits its column
     // without scrolling.
+    // The two-headed model's Train panel also has the Output field, in a narrower column (its
+    // tree shows the input shapes): the settings take more rows rather than scroll sideways.
     void saveButtonAndPanelWhole_data()
     {
+        QTest::addColumn<QString>("file");
         QTest::addColumn<QSize>("size");
         QTest::addColumn<bool>("classroom");
-        for (const QSize size : {QSize(1280, 720), QSize(1920, 1080)})
-            for (const bool classroom : {false, true})
-                QTest::addRow("%dx%d%s", size.width(), size.height(), classroom ? " classroom" : "") << size << classroom;
+        for (const char* file : {"fashion_cnn.py", "../../tests/data/train/models/two_heads.py"})
+            for (const QSize size : {QSize(1280, 720), QSize(1920, 1080)})
+                for (const bool classroom : {false, true})
+                    QTest::addRow("%s %dx%d%s", qPrintable(QFileInfo(QString::fromLatin1(file)).fileName()), size.width(), size.height(),
+                                  classroom ? " classroom" : "")
+                        << QString::fromLatin1(file) << size << classroom;
     }
     void saveButtonAndPanelWhole()
     {
+        QFETCH(QString, file);
         QFETCH(QSize, size);
         QFETCH(bool, classroom);
         MainWindow window;
         QString why;
-        QVERIFY2(ml::ui::testing::presentAt(window, size, QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.py"), false, &why), qPrintable(why));
+        QVERIFY2(ml::ui::testing::presentAt(window, size, QStringLiteral(MODULELAB_EXAMPLES "/") + file, false, &why), qPrintable(why));
         auto* train = window.findChild<TrainDocks*>();
         train->session()->setDataDirectory(kSamples);
         train->showDock();
@@ -156,7 +168,7 @@ private slots:
                  qPrintable(QStringLiteral("the Train panel scrolls by %1 px, sideways by %2 px")
                                 .arg(scroll->verticalScrollBar()->maximum())
                                 .arg(scroll->horizontalScrollBar()->maximum())));
-        ml::ui::testing::keepScreenshot(window, QStringLiteral("train-panel%1").arg(classroom ? QStringLiteral("-classroom") : QString()));
+        ml::ui::testing::keepScreenshot(window, QStringLiteral("train-panel-%1%2").arg(QFileInfo(file).baseName(), classroom ? QStringLiteral("-classroom") : QString()));
         train->session()->stop(QString());
     }
 
