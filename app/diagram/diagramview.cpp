@@ -277,7 +277,13 @@ void DiagramView::applyFitWidth()
     const QRectF r = m_scene->sceneRect();
     if (!m_fitWidth || r.isEmpty())
         return;
-    setZoom(std::min((viewport()->width() - 8) / r.width(), m_maxFitZoom));
+    // The width beside a vertical scroll bar, whether or not one shows: fitted to the width
+    // without it, a diagram just taller than the view would get the bar, be fitted smaller,
+    // lose it, be fitted larger, again and again.
+    const int bar = verticalScrollBar()->isVisibleTo(this) || verticalScrollBarPolicy() == Qt::ScrollBarAlwaysOff
+                        ? 0
+                        : verticalScrollBar()->sizeHint().width();
+    setZoom(std::min((viewport()->width() - bar - 8) / r.width(), m_maxFitZoom));
 }
 
 void DiagramView::setMinFitZoom(double factor)
