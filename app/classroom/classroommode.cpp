@@ -283,12 +283,21 @@ void ClassroomMode::arrange()
             treeWidth = std::max(treeWidth, tabs->sizeHint().width() + 8);
     // A panel on the left (the lessons) takes its width from the diagram, not from the tree.
     int left = 0;
+    QDockWidget* leftDock = nullptr;
     for (QDockWidget* d : m_window->findChildren<QDockWidget*>())
-        if (d->isVisible() && !d->isFloating() && m_window->dockWidgetArea(d) == Qt::LeftDockWidgetArea)
-            left = std::max(left, d->width());
-    if (auto* diagramDock = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagramDock && treeWidth > 0)
+        if (d->isVisible() && !d->isFloating() && m_window->dockWidgetArea(d) == Qt::LeftDockWidgetArea && d->width() > left) {
+            left = d->width();
+            leftDock = d;
+        }
+    if (auto* diagramDock = m_window->findChild<QDockWidget*>(QStringLiteral("diagramDock")); diagramDock && treeWidth > 0) {
         m_window->resizeDocks({diagramDock}, {std::clamp(w - left - treeWidth - 12, w * 30 / 100, w * 68 / 100)},
                               Qt::Horizontal);
+        // The left panel keeps the width it had (the lessons widen to show a step whole): the
+        // tree gives what the diagram took from it.
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        if (leftDock && leftDock->width() < left)
+            m_window->resizeDocks({leftDock}, {left}, Qt::Horizontal);
+    }
     // Diagnostics only when there is something to say (and the panel was open).
     if (auto* diags = m_window->findChild<QDockWidget*>(QStringLiteral("diagnosticsDock"))) {
         auto* view = diags->findChild<QAbstractItemView*>();

@@ -204,11 +204,11 @@ void LessonPlayer::updateControls()
     const LessonStep& s = lesson.steps[static_cast<size_t>(m_step)];
     m_title->setText(lesson.title);
     m_text->setText(breakableCode(s.text));
-    m_counter->setText(QStringLiteral("Lesson %1 of %2 · step %3 of %4")
-                           .arg(m_lesson + 1)
-                           .arg(m_lessons.size())
-                           .arg(m_step + 1)
-                           .arg(lesson.steps.size()));
+    // Two phrases, each kept on one line (no-break spaces): a narrow panel wraps between them,
+    // never inside one ("step 1 of" over "3").
+    const auto unbroken = [](QString phrase) { return phrase.replace(QLatin1Char(' '), QChar(0x00A0)); };
+    m_counter->setText(unbroken(QStringLiteral("Lesson %1 of %2 ·").arg(m_lesson + 1).arg(m_lessons.size())) + QLatin1Char(' ') +
+                       unbroken(QStringLiteral("step %1 of %2").arg(m_step + 1).arg(lesson.steps.size())));
     m_back->setEnabled(m_step > 0);
     // At a lesson's end the button leads on to the next lesson.
     const bool hasNextLesson = m_lesson + 1 < static_cast<int>(m_lessons.size());
@@ -227,10 +227,23 @@ int LessonPlayer::hiddenTextHeight() const
     return m_scroll->verticalScrollBar()->maximum();
 }
 
+int LessonPlayer::wantedHeight() const
+{
+    return height() - m_scroll->viewport()->height() + m_scroll->widget()->minimumSizeHint().height();
+}
+
 // The title and the step's whole text stay visible: the panel asks for the height the wrapped
-// text needs at its width.
+// text needs at its width. Measured at the width the text has beside a vertical scroll bar, so
+// that the height asked does not depend on the bar. (Measured at the width it has, a panel
+// between the two heights made the bar come because the text is taller beside it and go
+// because it is shorter without it, again and again, until the stack ran out.)
 void LessonPlayer::fitText()
 {
+    // The labels' width beside the bar, from the scroll area's: not from their own, which
+    // changes as the bar comes and goes.
+    const QMargins margins = m_scroll->widget()->layout()->contentsMargins();
+    const int beside = m_scroll->width() - 2 * m_scroll->frameWidth() - m_scroll->verticalScrollBar()->sizeHint().width() -
+                       margins.left() - margins.right();
     for (QLabel* label : {m_title, m_text}) {
         const int frame = label->height() - label->contentsRect().height();
         const int floor = label == m_text ? kMinTextHeight : 0;
@@ -238,7 +251,7 @@ void LessonPlayer::fitText()
         // narrower panel (or a longer step) would stay, the text floating in empty space.
         const int was = label->minimumHeight();
         label->setMinimumHeight(0);
-        const int height = std::max(floor, label->heightForWidth(label->contentsRect().width()) + frame);
+        const int height = std::max(floor, label->heightForWidth(std::max(1, beside)) + frame);
         label->setMinimumHeight(height == was ? was : height);
     }
 }

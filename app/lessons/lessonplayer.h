@@ -25,6 +25,7 @@ public:
     int lessonIndex() const { return m_lesson; }
     int stepIndex() const { return m_step; }
     QLabel* textLabel() const { return m_text; }
+    QLabel* counterLabel() const { return m_counter; }
     // The text selected in the step, as the lesson wrote it (without the breaks added for wrapping).
     QString selectedText() const;
     QPushButton* nextButton() const { return m_next; }
@@ -32,6 +33,10 @@ public:
     QToolButton* pickerButton() const { return m_picker; }
     // How much of the title and text is out of view (pixels; 0 when all of it shows).
     int hiddenTextHeight() const;
+    // The height that shows the title and the whole text at the player's width, with the
+    // counter and the buttons under them: more than the player has when text is out of view,
+    // less when there is empty room.
+    int wantedHeight() const;
 
 public slots:
     void startLesson(int index);

@@ -159,37 +159,59 @@ void TeachingTools::showLessons()
     fitLessonsLater();
 }
 
-// Once the panel has its width: the lesson's text and its Back and Next buttons without
-// scrolling, as far as the window's height allows (three quarters of the column); the
-// properties under it keep the rest.
+// Once the panel has its width: the lesson's title, text and its Back and Next buttons without
+// scrolling, and the properties under it the rest of the column.
 void TeachingTools::fitLessonsLater()
 {
     QTimer::singleShot(0, this, [this] { fitLessons(); });
 }
 
-// A step whose text does not show whole in the panel's height (classroom mode's large type,
-// where the column is the lessons' alone) widens the panel, up to 36% of the window: the
-// lesson's text without scrolling, as a class reads it.
+// The Lessons panel as high as the step needs (its title and whole text, the counter and the
+// buttons), the Properties panel under it the rest: a short step leaves no empty room above a
+// cramped forward editor. A step too long for 60% of the column scrolls its text and widens the
+// panel, up to 36% of the window (also in classroom mode's large type, where the column is the
+// lessons' alone).
 void TeachingTools::fitLessons()
 {
     if (!m_lessonsDock->isVisible() || m_lessonsDock->isFloating())
         return;
     auto* scroll = qobject_cast<QScrollArea*>(m_lessonsDock->widget());
-    const auto overflow = [this, scroll] {
-        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    // A new minimum height travels up through the text's view, the player, its scroll area
+    // and the dock, one layout request at a time.
+    const auto settle = [] {
+        for (int round = 0; round < 4; ++round)
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    };
+    const auto overflow = [this, scroll, &settle] {
+        settle();
         return (scroll ? scroll->verticalScrollBar()->maximum() : 0) + m_player->hiddenTextHeight();
     };
     auto* props = m_window->findChild<QDockWidget*>(QStringLiteral("propertiesDock"));
-    if (props && props->isVisible() && m_window->dockWidgetArea(props) == m_window->dockWidgetArea(m_lessonsDock)) {
-        if (const int more = overflow(); more > 0) {
-            const int column = m_lessonsDock->height() + props->height();
-            const int wanted = std::min(m_lessonsDock->height() + more + 8, column * 75 / 100);
-            m_window->resizeDocks({m_lessonsDock, props}, {wanted, column - wanted}, Qt::Vertical);
+    const bool sharing = scroll && props && props->isVisible() && !props->isFloating() &&
+                         m_window->dockWidgetArea(props) == m_window->dockWidgetArea(m_lessonsDock);
+    // False when the step needs more than 60% of the column.
+    const auto fitHeight = [&] {
+        settle();
+        const int column = m_lessonsDock->height() + props->height();
+        const int chrome = m_lessonsDock->height() - scroll->viewport()->height();
+        const int needed = chrome + std::max(m_player->wantedHeight(), m_player->minimumSizeHint().height());
+        const int wanted = std::min(needed, column * 60 / 100);
+        // The sizes given include the tabs under the panels tabbed together: what they take is added.
+        int asked = wanted;
+        for (int pass = 0; pass < 3 && (m_lessonsDock->height() < wanted || m_lessonsDock->height() > wanted + 2); ++pass) {
+            m_window->resizeDocks({m_lessonsDock, props}, {asked, column - asked}, Qt::Vertical);
+            settle();
+            asked += wanted - m_lessonsDock->height();
         }
+        return needed <= wanted;
+    };
+    if (!sharing || !fitHeight()) {
+        const int widest = m_window->width() * 36 / 100;
+        for (int tries = 0; tries < 12 && overflow() > 0 && m_lessonsDock->width() < widest; ++tries)
+            m_window->resizeDocks({m_lessonsDock}, {std::min(widest, m_lessonsDock->width() + 24)}, Qt::Horizontal);
+        if (sharing) // the wider text is shorter
+            fitHeight();
     }
-    const int widest = m_window->width() * 36 / 100;
-    for (int tries = 0; tries < 12 && overflow() > 0 && m_lessonsDock->width() < widest; ++tries)
-        m_window->resizeDocks({m_lessonsDock}, {std::min(widest, m_lessonsDock->width() + 24)}, Qt::Horizontal);
     // The diagram in classroom mode fits the width it has now.
     if (m_classroom->isActive())
         m_classroom->arrangeLater();

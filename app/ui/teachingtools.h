@@ -33,8 +33,8 @@ public:
     // Loads the given sides (empty: keep) and shows the window, on the tab titled `tab` if given.
     void showCompare(const QString& pathA, const QString& pathB, const QString& tab = {});
     void showConcepts();
-    // The Lessons panel as high as its step needs (up to three quarters of its column), and as
-    // wide (up to 36% of the window) when the height is not enough, soon.
+    // The Lessons panel as high as its step needs (up to 60% of its column, the properties under
+    // it the rest), and as wide (up to 36% of the window) when the height is not enough, soon.
     void fitLessonsLater();
     // The main diagram as PNG/SVG/PDF; the summary as .md or .csv. Error or empty.
     QString exportDiagram(const QString& path);

@@ -3,6 +3,7 @@
 // readable width, no panel title is cut; the window's size and layout come back on the next start.
 #include "app/document/diagnosticsmodel.h"
 #include "app/document/moduletreemodel.h"
+#include "app/lessons/lessonbook.h"
 #include "app/lessons/lessonplayer.h"
 #include "app/document/runcontroller.h"
 #include "app/run/rundocks.h"
@@ -24,6 +25,7 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QTableView>
+#include <QTextLayout>
 #include <QTest>
 
 using namespace ml::ui;
@@ -31,8 +33,20 @@ using namespace ml::ui;
 class TestLayout : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() { ml::ui::testing::useOwnSettings(QStringLiteral("ModuleLabLayoutTest")); }
+    void initTestCase()
+    {
+        ml::ui::testing::useOwnSettings(QStringLiteral("ModuleLabLayoutTest"));
+        m_font = QApplication::font();
+        m_styleSheet = qApp->styleSheet();
+    }
     void cleanupTestCase() { QSettings().clear(); }
+    // A window closed in classroom mode leaves its type to the application: each case starts
+    // with the application's own.
+    void cleanup()
+    {
+        QApplication::setFont(m_font);
+        qApp->setStyleSheet(m_styleSheet);
+    }
 
     void defaultLayoutFits_data()
     {
@@ -287,6 +301,78 @@ private slots:
         testing::keepScreenshot(window, QStringLiteral("run-from-%1x%2").arg(from.width()).arg(from.height()));
     }
 
+    // Every step of every lesson at 1280x720: its title and whole text in view without
+    // scrolling, its counter and Back and Next buttons whole; beside the editing panels, the
+    // Lessons panel no taller than that needs, the Properties panel under it the rest (lesson 6
+    // left it a strip whose Add/Remove/Up/Down row was the last thing in view); in classroom
+    // mode's large type, the counter wraps only between its phrases.
+    void everyLessonReadableAt1280x720_data()
+    {
+        QTest::addColumn<int>("lesson");
+        QTest::addColumn<bool>("classroom");
+        const int count = static_cast<int>(builtinLessons().size());
+        for (const bool classroom : {false, true})
+            for (int n = 0; n < count; ++n)
+                QTest::addRow("lesson %d%s", n + 1, classroom ? " classroom" : "") << n << classroom;
+    }
+    void everyLessonReadableAt1280x720()
+    {
+        QFETCH(int, lesson);
+        QFETCH(bool, classroom);
+        QSettings().clear();
+        MainWindow window;
+        QString why;
+        QVERIFY2(testing::presentAt(window, QSize(1280, 720), QString(), classroom, &why), qPrintable(why));
+        auto* tools = window.findChild<TeachingTools*>();
+        tools->showLessons();
+        LessonPlayer* player = tools->lessonPlayer();
+        QDockWidget* lessons = tools->lessonsDock();
+        auto* scroll = qobject_cast<QScrollArea*>(lessons->widget());
+        auto* props = window.findChild<QDockWidget*>(QStringLiteral("propertiesDock"));
+        QVERIFY(scroll);
+        QCOMPARE(props->isVisible(), !classroom);
+        const auto unreadable = [&]() -> QString {
+            if (window.size() != QSize(1280, 720))
+                return QStringLiteral("the window is %1x%2").arg(window.width()).arg(window.height());
+            if (const int hidden = scroll->verticalScrollBar()->maximum() + player->hiddenTextHeight(); hidden > 0)
+                return QStringLiteral("%1 px of the text are out of view").arg(hidden);
+            for (QPushButton* b : {player->backButton(), player->nextButton()})
+                if (b->visibleRegion().boundingRect() != b->rect())
+                    return QStringLiteral("'%1' shows %2 of %3 px").arg(b->text()).arg(b->visibleRegion().boundingRect().height()).arg(b->height());
+            if (!classroom) {
+                const int column = lessons->height() + props->height();
+                const int needed = lessons->height() - scroll->viewport()->height() + player->wantedHeight();
+                if (lessons->height() > needed + 4)
+                    return QStringLiteral("the Lessons panel is %1 px high, its step needs %2").arg(lessons->height()).arg(needed);
+                if (props->height() < column * 40 / 100)
+                    return QStringLiteral("the Properties panel is %1 px of %2").arg(props->height()).arg(column);
+            }
+            // The counter's lines end only where a phrase ends ("Lesson 10 of 15 ·" | "step 1 of 3").
+            QLabel* counter = player->counterLabel();
+            const QString text = counter->text();
+            const QStringList phrases{text.trimmed(), text.section(QChar(0x00B7), 0, 0).trimmed(), text.section(QChar(0x00B7), 1).trimmed()};
+            QTextLayout layout(text, counter->font());
+            layout.beginLayout();
+            for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
+                line.setLineWidth(counter->contentsRect().width());
+                QString piece = text.mid(line.textStart(), line.textLength()).trimmed();
+                if (piece.endsWith(QChar(0x00B7)))
+                    piece = piece.chopped(1).trimmed();
+                if (!phrases.contains(piece))
+                    return QStringLiteral("the counter '%1' breaks inside a phrase: '%2'").arg(text, piece);
+            }
+            layout.endLayout();
+            if (const QString cut = testing::textCut(lessons); !cut.isEmpty())
+                return cut;
+            return {};
+        };
+        player->startLesson(lesson);
+        for (int step = 0; step < static_cast<int>(player->lessons()[static_cast<size_t>(lesson)].steps.size()); ++step) {
+            player->goToStep(step);
+            QTRY_VERIFY2_WITH_TIMEOUT(unreadable().isEmpty(), qPrintable(QStringLiteral("step %1: %2").arg(step + 1).arg(unreadable())), 3000);
+        }
+    }
+
     // Size, panel layout and column widths are remembered between runs; classroom mode is not.
     void sizeAndLayoutRemembered()
     {
@@ -309,6 +395,10 @@ private slots:
         QVERIFY(second.findChild<QDockWidget*>(QStringLiteral("diagramDock"))->isVisible());
         second.setQuiet(true);
     }
+
+private:
+    QFont m_font;
+    QString m_styleSheet;
 };
 
 QTEST_MAIN(TestLayout)
