@@ -54,11 +54,13 @@ QVariant DiagnosticsModel::data(const QModelIndex& index, int role) const
     // A message taller than the panel starts where the severity and node do, all three in view.
     if (role == Qt::TextAlignmentRole)
         return QVariant::fromValue(Qt::Alignment(Qt::AlignLeft | Qt::AlignTop));
+    const QString fileName = QFileInfo(m_document->filePath()).fileName();
     if (role == Qt::ToolTipRole) // everything at once, for a panel too narrow for every column
         return QStringLiteral("%1 at %2%3: %4")
             .arg(data(index.siblingAtColumn(SeverityColumn), Qt::DisplayRole).toString(),
                  data(index.siblingAtColumn(NodeColumn), Qt::DisplayRole).toString(),
-                 d.loc.valid() ? QStringLiteral(" (%1)").arg(data(index.siblingAtColumn(LocationColumn), Qt::DisplayRole).toString())
+                 d.loc.valid() ? QStringLiteral(" (%1%2)").arg(fileName.isEmpty() ? QString() : fileName + QLatin1Char(':'),
+                                                               data(index.siblingAtColumn(LocationColumn), Qt::DisplayRole).toString())
                                : QString(),
                  QString::fromStdString(d.message));
     if (role != Qt::DisplayRole)
@@ -71,9 +73,9 @@ QVariant DiagnosticsModel::data(const QModelIndex& index, int role) const
     case LocationColumn: {
         if (!d.loc.valid())
             return QString();
-        const QString file = QFileInfo(m_document->filePath()).fileName();
-        return QStringLiteral("%1%2:%3").arg(file.isEmpty() ? QString() : file + QLatin1Char(':'))
-            .arg(d.loc.line).arg(d.loc.column);
+        // Line and column in the open model's file (the tooltip names the file): a long file
+        // name would leave the column "net_se…ug.py:27:13" in classroom mode's type.
+        return QStringLiteral("%1:%2").arg(d.loc.line).arg(d.loc.column);
     }
     case MessageColumn:
         return QString::fromStdString(d.message);

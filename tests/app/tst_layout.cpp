@@ -373,6 +373,32 @@ private slots:
         }
     }
 
+    // A diagnostic's location is whole in classroom mode's type at 1280x720, also for a model
+    // opened from a file with a long name (its column read "net_se…ug.py:27:13").
+    void diagnosticLocationWholeInClassroom()
+    {
+        QSettings().clear();
+        MainWindow window;
+        QString why;
+        QVERIFY2(testing::presentAt(window, QSize(1280, 720), QStringLiteral(MODULELAB_EXAMPLES "/net_sequential_viewbug.py"), true, &why),
+                 qPrintable(why));
+        QTableView* view = window.diagnosticsPanel()->view();
+        QVERIFY(view->model()->rowCount() > 0);
+        const auto cut = [&]() -> QString {
+            constexpr int column = DiagnosticsModel::LocationColumn;
+            if (view->horizontalHeader()->isSectionHidden(column))
+                return QStringLiteral("the location column is hidden");
+            for (int row = 0; row < view->model()->rowCount(); ++row) {
+                const QString text = view->model()->index(row, column).data().toString();
+                if (view->columnWidth(column) < view->fontMetrics().horizontalAdvance(text) + 8)
+                    return QStringLiteral("'%1' in a column %2 px wide").arg(text).arg(view->columnWidth(column));
+            }
+            return {};
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(cut().isEmpty(), qPrintable(cut()), 5000);
+        QVERIFY(view->model()->index(0, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("net_sequential_viewbug.py:")));
+    }
+
     // Size, panel layout and column widths are remembered between runs; classroom mode is not.
     void sizeAndLayoutRemembered()
     {
