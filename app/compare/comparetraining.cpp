@@ -116,7 +116,7 @@ CompareTraining::CompareTraining(QWidget* parent)
     layout->addLayout(form);
     layout->addWidget(m_status);
     layout->addLayout(results, 1);
-    connect(m_start, &QPushButton::clicked, this, &CompareTraining::start);
+    connect(m_start, &QPushButton::clicked, this, [this] { start(); });
     connect(m_stop, &QPushButton::clicked, this, &CompareTraining::stop);
     updateButtons();
     fitToType();
@@ -211,7 +211,7 @@ void CompareTraining::setSettings(const TrainSettings& s)
     m_form->setSettings(s);
 }
 
-bool CompareTraining::start()
+bool CompareTraining::start(int64_t pauseAfter)
 {
     TrainSettings settings = this->settings();
     // Two models whose outputs have their inputs' shape (autoencoders) train against their input
@@ -233,7 +233,7 @@ bool CompareTraining::start()
                                               "(an autoencoder) against its input beside a classifier; compare it with another "
                                               "autoencoder, or train it in the main window's Train panel (View → Train)");
         else if (!m_sessions[side]->isActive())
-            any = m_sessions[side]->start(settings) || any;
+            any = m_sessions[side]->start(settings, pauseAfter) || any;
     }
     refresh();
     return any;
@@ -241,30 +241,19 @@ bool CompareTraining::start()
 
 bool CompareTraining::trainSteps(int steps, int timeoutMs)
 {
-    if (!start())
+    if (!start(steps))
         return false;
-    const std::array<int, 2> versions = {m_sessions[0]->changesVersion(), m_sessions[1]->changesVersion()};
-    const auto reached = [steps](const TrainSession* s) {
-        return !s->isActive() || (!s->steps().empty() && s->steps().back().step >= steps);
-    };
+    // Each side pauses itself after the step; the window then has both sides' results.
     const bool done = m_sessions[0]->waitUntil(
         [&] {
-            for (TrainSession* s : m_sessions)
-                if (s->state() == TrainSession::State::Running && reached(s))
-                    s->pause();
-            return reached(m_sessions[0]) && reached(m_sessions[1]);
+            for (const TrainSession* s : m_sessions)
+                if (s->isActive() && !s->pausedWithResults())
+                    return false;
+            return true;
         },
         timeoutMs);
     for (TrainSession* s : m_sessions)
         s->pause();
-    m_sessions[0]->waitUntil(
-        [&] {
-            for (size_t side = 0; side < 2; ++side)
-                if (m_sessions[side]->isActive() && m_sessions[side]->changesVersion() == versions[side])
-                    return false;
-            return true;
-        },
-        10000);
     return done;
 }
 

@@ -39,7 +39,7 @@ public:
     void setDataDirectory(const QString& dir);
     TrainSettings settings() const; // the same for both sides; always from the seed's initial weights
     void setSettings(const TrainSettings& s);
-    bool start(); // false when neither side can train (the reasons are shown)
+    bool start(int64_t pauseAfter = 0); // false when neither side can train (the reasons are shown); pauseAfter as TrainSession::start
     // Starts both and pauses each after `steps` steps (or when it ends); false on a timeout.
     bool trainSteps(int steps, int timeoutMs);
     void stop();

@@ -156,24 +156,7 @@ void TrainDocks::giveRoom()
 
 void TrainDocks::fitTree()
 {
-    ModuleTreePanel* tree = m_window->treePanel();
-    tree->fitColumns(true);
-    if (!m_dock || !m_dock->isVisible())
-        return;
-    const int missing = tree->contentWidth() - tree->width();
-    const int least = std::max(m_panel->minimumSizeHint().width() + 24, m_window->width() * 30 / 100);
-    if (missing > 0 && m_dock->width() > least)
-        m_window->resizeDocks({m_dock}, {std::max(least, m_dock->width() - missing)}, Qt::Horizontal);
-    // What the Train panel cannot spare, the left column gives (down to the default layout's least).
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-    const int still = tree->contentWidth() - tree->width();
-    if (still <= 0)
-        return;
-    for (QDockWidget* d : m_window->findChildren<QDockWidget*>())
-        if (d->isVisible() && !d->isFloating() && m_window->dockWidgetArea(d) == Qt::LeftDockWidgetArea && d->width() > 240) {
-            m_window->resizeDocks({d}, {std::max(240, d->width() - still)}, Qt::Horizontal);
-            break;
-        }
+    m_window->fitTree(); // the Train panel, on show in the right column, gives what it can spare
 }
 
 void TrainDocks::showMessage(const QString& text)
@@ -309,15 +292,14 @@ void TrainDocks::chooseCheckpoint()
 
 bool TrainDocks::trainSteps(int steps, int timeoutMs)
 {
-    if (!m_session->start(panel()->settings()))
+    if (!m_session->start(panel()->settings(), steps))
         return false;
     showDock();
+    // The run pauses itself after the step; the window then has that step's results.
     const bool reached = m_session->waitUntil(
-        [this, steps] { return m_session->state() == TrainSession::State::Finished || (!m_session->steps().empty() && m_session->steps().back().step >= steps); },
-        timeoutMs);
-    const int version = m_session->changesVersion();
-    m_session->pause();
-    m_session->waitUntil([this, version] { return m_session->changesVersion() > version || !m_session->isActive(); }, 10000);
+        [this] { return m_session->state() == TrainSession::State::Finished || m_session->pausedWithResults(); }, timeoutMs);
+    if (!reached)
+        m_session->pause();
     return reached;
 }
 

@@ -30,6 +30,7 @@ struct TrainSession::Shared {
     std::mutex mutex;
     std::condition_variable wake;
     bool pause = false;
+    int64_t pauseAfter = 0; // the step the worker pauses itself after; 0: none
     bool stop = false;
     bool parked = false;
     bool wantWeights = false;
@@ -176,6 +177,10 @@ void TrainSession::Shared::work()
         if (!stepped)
             break;
         steps.push_back({run->stepCount(), run->lastLoss()});
+        if (pauseAfter > 0 && run->stepCount() >= pauseAfter) {
+            pause = true;
+            pauseAfter = 0;
+        }
         if (run->epochComplete()) {
             EpochPoint p{static_cast<int>(run->epoch()), run->epochTrainLoss(), run->epochTrainAccuracy(), 0.0, 0.0};
             if (run->hasTest()) {
@@ -234,7 +239,7 @@ TrainSession::~TrainSession()
     }
 }
 
-bool TrainSession::start(const TrainSettings& settings)
+bool TrainSession::start(const TrainSettings& settings, int64_t pauseAfter)
 {
     if (isActive() || m_thread)
         return false;
@@ -301,6 +306,7 @@ bool TrainSession::start(const TrainSettings& settings)
     m_shared->resumeFrom = m_resumeFrom.toStdString();
     m_shared->mean = m_mean;
     m_shared->std = m_std;
+    m_shared->pauseAfter = pauseAfter;
     // Every layer needs weights: from scratch, or when some layer has none yet.
     bool complete = true;
     for (const ml::NamedModule& nm : ml::namedModules(*model, true))
@@ -464,10 +470,12 @@ void TrainSession::poll()
         return;
     std::vector<StepPoint> steps;
     std::vector<EpochPoint> epochs;
-    bool changed = false, weights = false, finished = false;
+    bool changed = false, weights = false, finished = false, pausedThere = false;
     QString error, note;
     {
         std::lock_guard lock(m_shared->mutex);
+        pausedThere = m_shared->pause;
+        m_parked = m_shared->parked;
         steps.swap(m_shared->steps);
         epochs.swap(m_shared->epochs);
         m_stepsPerEpoch = m_shared->stepsPerEpoch;
@@ -499,6 +507,8 @@ void TrainSession::poll()
     }
     if (!note.isEmpty())
         emit message(QStringLiteral("Training %1").arg(note));
+    if (pausedThere && m_state == State::Running) // at the step start() was told to pause after
+        setState(State::Paused);
     if (!steps.empty()) {
         m_steps.insert(m_steps.end(), steps.begin(), steps.end());
         emit stepsAdded();

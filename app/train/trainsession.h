@@ -73,12 +73,15 @@ public:
     void setNormalisation(std::vector<double> mean, std::vector<double> std);
 
     // Checks the settings and the model, then starts; false (and message()) when it cannot.
-    bool start(const TrainSettings& settings);
+    // With pauseAfter, the run pauses itself right after that step.
+    bool start(const TrainSettings& settings, int64_t pauseAfter = 0);
     void pause();
     void resume();
     void stop(const QString& why = {});
     State state() const { return m_state; }
     bool isActive() const { return m_state == State::Running || m_state == State::Paused; }
+    // Paused, and the window has what the run published when it stopped to wait.
+    bool pausedWithResults() const { return m_state == State::Paused && m_parked; }
 
     // A checkpoint to resume from at the next start (weights, optimizer state, epoch).
     void setResumeCheckpoint(const QString& path) { m_resumeFrom = path; }
@@ -142,6 +145,7 @@ private:
     QThread* m_thread = nullptr;
     QTimer* m_timer;
     State m_state = State::Idle;
+    bool m_parked = false; // the worker waits while paused (as of the last poll)
     std::vector<StepPoint> m_steps;
     std::vector<EpochPoint> m_epochs;
     std::optional<ml::Evaluation> m_confusion;

@@ -1,6 +1,7 @@
 // The compare view: two models side by side, aligned rows with their differences, totals,
 // diagrams following the selected row, the concept tab, and its exports.
 #include "app/compare/compareview.h"
+#include "app/train/trainsession.h"
 #include "app/compare/concepttablewidget.h"
 #include "app/diagram/diagramitems.h"
 #include "app/compare/comparetraining.h"
@@ -212,6 +213,10 @@ private slots:
             view->tabs()->setCurrentWidget(view->training());
             view->training()->setDataDirectory(QStringLiteral(MODULELAB_EXAMPLES "/../samples/fashion-mnist"));
             QVERIFY(view->training()->trainSteps(steps, 120000));
+            // Both sides paused right after that step, not some steps later.
+            for (int side = 0; side < 2; ++side)
+                if (const TrainSession* session = view->training()->session(side); session->isActive())
+                    QCOMPARE(session->steps().back().step, steps);
         }
         const auto settle = [] {
             for (int k = 0; k < 3; ++k) {
