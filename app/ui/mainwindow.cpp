@@ -345,12 +345,12 @@ static bool onShow(const QDockWidget* d)
     return d->isVisible() && d->geometry().right() >= 0 && d->geometry().bottom() >= 0;
 }
 
-// The first visible panel of the right column other than `except` (the diagram when it is on show).
+// The first panel on show in the right column other than `except` (the diagram when it is on show).
 static QDockWidget* rightColumnDock(QMainWindow* window, const QDockWidget* except)
 {
     QDockWidget* found = nullptr;
     for (QDockWidget* d : window->findChildren<QDockWidget*>())
-        if (d != except && d->isVisible() && !d->isFloating() && window->dockWidgetArea(d) == Qt::RightDockWidgetArea &&
+        if (d != except && onShow(d) && !d->isFloating() && window->dockWidgetArea(d) == Qt::RightDockWidgetArea &&
             (!found || d->objectName() == QLatin1String("diagramDock")))
             found = d;
     return found;
@@ -358,7 +358,18 @@ static QDockWidget* rightColumnDock(QMainWindow* window, const QDockWidget* exce
 
 void MainWindow::fitTree()
 {
-    if (!m_docksSized || presenting())
+    if (presenting()) {
+        // Classroom mode places the panels; the columns follow their contents, and the panel on
+        // show beside the tree (the Train panel while training) gives what they lack.
+        m_tree->fitColumns(true);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        const int missing = m_tree->contentWidth() - m_tree->width();
+        if (QDockWidget* right = rightColumnDock(this, nullptr); right && missing > 0)
+            resizeDocks({right}, {std::max({right->minimumSizeHint().width(), width() * 30 / 100, right->width() - missing})},
+                        Qt::Horizontal);
+        return;
+    }
+    if (!m_docksSized)
         return;
     QDockWidget* right = rightColumnDock(this, nullptr);
     if (!right)

@@ -50,6 +50,10 @@ public:
     void setQuiet(bool quiet) { m_quiet = quiet; }
     bool selectPath(const QString& dottedPath); // false when the model has no such node
     void insertFromPalette(const QString& typeName);
+    // The tree's columns whole at any window size: the right column's panel on show gives or
+    // takes the difference, the input shapes go when even that is not enough (and come back
+    // with room), then the left column gives what its panels can spare.
+    void fitTree();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -62,9 +66,6 @@ private:
     void sizeDocks();
     int leftColumnLeast() const;
     bool presenting() const; // classroom mode arranges the panels itself
-    // The tree's columns whole at any window size: the right column gives or takes the
-    // difference, the input shapes go when even that is not enough (and come back with room).
-    void fitTree();
     // The Diagnostics panel as high as its messages (a third of its column at most), only its
     // header while it has none; `force` also when the number of messages has not changed.
     void fitDiagnostics(bool force);

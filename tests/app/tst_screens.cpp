@@ -8,11 +8,13 @@
 #include "app/run/rundocks.h"
 #include "app/document/runcontroller.h"
 #include "app/train/traindocks.h"
+#include "app/train/trainsession.h"
 #include "app/ui/mainwindow.h"
 #include "app/ui/teachingtools.h"
 #include "layoutchecks.h"
 
 #include <QApplication>
+#include <QFileInfo>
 #include <QSettings>
 #include <QTest>
 
@@ -45,16 +47,26 @@ void present(MainWindow& window, Screen screen)
 
 // The window's text whole once its panels have settled (shapes and sizes arrive after showing).
 // With MODULELAB_SCREENS=DIR, each screen is also saved there as a PNG to look at.
+// The main window's module tree shows its columns whole, without scrolling sideways, too.
+QString cutIn(QWidget* window)
+{
+    QString cut = ml::ui::testing::textCut(window);
+    if (auto* main = qobject_cast<MainWindow*>(window))
+        if (const QString tree = ml::ui::testing::treeCut(main->treePanel()); !tree.isEmpty())
+            cut += (cut.isEmpty() ? QString() : QStringLiteral("\n")) + QStringLiteral("module tree: ") + tree;
+    return cut;
+}
+
 void expectWhole(QWidget* window, const QString& suffix = {})
 {
-    (void)QTest::qWaitFor([window] { return ml::ui::testing::textCut(window).isEmpty(); }, 3000);
+    (void)QTest::qWaitFor([window] { return cutIn(window).isEmpty(); }, 3000);
     if (const QString dir = qEnvironmentVariable("MODULELAB_SCREENS"); !dir.isEmpty()) {
         QString name = QString::fromLatin1(QTest::currentTestFunction()) + QLatin1Char(' ')
                        + QString::fromLatin1(QTest::currentDataTag()) + suffix;
         name.replace(QLatin1Char(' '), QLatin1Char('_'));
         window->grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
     }
-    const QString cut = ml::ui::testing::textCut(window);
+    const QString cut = cutIn(window);
     QVERIFY2(cut.isEmpty(), qPrintable(cut));
 }
 
@@ -164,22 +176,32 @@ private slots:
 
     void train_data()
     {
+        QTest::addColumn<QString>("file");
         QTest::addColumn<QSize>("size");
         QTest::addColumn<bool>("classroom");
-        addScreens("fashion_cnn.mlab", [&](const QString& name, Screen s) { QTest::newRow(qPrintable(name)) << s.size << s.classroom; });
+        // The example CNN, and a model whose forward returns two outputs (the panel offers a choice).
+        for (const char* file : {"fashion_cnn.mlab", "../../tests/data/train/models/two_heads.py"})
+            addScreens(qPrintable(QFileInfo(QString::fromLatin1(file)).fileName()), [&](const QString& name, Screen s) {
+                QTest::newRow(qPrintable(name)) << QString::fromLatin1(file) << s.size << s.classroom;
+            });
     }
     void train()
     {
+        QFETCH(QString, file);
         QFETCH(QSize, size);
         QFETCH(bool, classroom);
         MainWindow window;
         window.setQuiet(true);
-        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/fashion_cnn.mlab")));
+        QVERIFY(window.openFile(QStringLiteral(MODULELAB_EXAMPLES "/") + file));
         present(window, {size, classroom});
         auto* train = window.findChild<TrainDocks*>();
         train->dock()->show();
         train->dock()->raise();
         QVERIFY(train->trainSteps(3, 120000));
+        // Paused right after the third step, the screen shows that step (a small model runs
+        // hundreds of steps while the window looks).
+        QCOMPARE(train->session()->state(), TrainSession::State::Paused);
+        QCOMPARE(train->session()->steps().back().step, 3);
         expectWhole(&window);
     }
 
