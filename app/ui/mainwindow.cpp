@@ -376,7 +376,13 @@ void MainWindow::fitTree()
         return;
     QHeaderView* header = m_tree->header();
     const int w = width();
-    const int least = w * 27 / 100;
+    // A panel of the column that scrolls only downwards (the Train panel) keeps its contents
+    // whole and its charts readable: 30% of the window at least.
+    int least = w * 27 / 100;
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        if (onShow(d) && !d->isFloating() && dockWidgetArea(d) == Qt::RightDockWidgetArea)
+            if (auto* scroll = qobject_cast<QScrollArea*>(d->widget()); scroll && scroll->widget())
+                least = std::max({least, scroll->widget()->minimumSizeHint().width() + 24, w * 30 / 100});
     const int most = std::max(least, w * 62 / 100);
     const auto settle = [] { QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest); };
     settle();
