@@ -104,8 +104,18 @@ void ClassroomMode::setDiagrams(const QList<DiagramView*>& diagrams)
 
 void ClassroomMode::addDiagram(DiagramView* diagram)
 {
-    if (diagram)
-        m_diagrams.append(diagram);
+    if (!diagram)
+        return;
+    m_diagrams.append(diagram);
+    // One made during the presentation (the compare window's) is presented as the others are,
+    // and gets back its own zoom when the presentation ends.
+    if (m_active) {
+        m_savedZooms.append({diagram, diagram->isFittingWidth(), diagram->zoom(), diagram->minFitZoom(),
+                             diagram->horizontalScrollBar()->value(), diagram->verticalScrollBar()->value()});
+        diagram->setMinFitZoom(1.0);
+        diagram->setMaxFitZoom(m_fontScale);
+        diagram->fitWidth();
+    }
 }
 
 void ClassroomMode::setActive(bool on, bool fullScreen)

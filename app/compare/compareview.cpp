@@ -337,6 +337,8 @@ void CompareView::fitDiagrams()
     // selected row's nodes.
     constexpr double kLegible = 0.7;
     for (DiagramView* d : m_diagrams) {
+        if (d->minFitZoom() >= 1.0 && d->isFittingWidth())
+            continue; // presented (classroom mode): as wide as its panel, its labels in the large type
         d->zoomToFit();
         for (int k = 0; k < 20 && d->zoom() < kLegible; ++k)
             d->zoomIn();

@@ -4,6 +4,7 @@
 // clipped, elided or cut by its panel's edge (ml::ui::testing::textCut).
 #include "app/classroom/classroommode.h"
 #include "app/compare/compareview.h"
+#include "app/diagram/diagramview.h"
 #include "app/lessons/lessonplayer.h"
 #include "app/run/rundocks.h"
 #include "app/document/runcontroller.h"
@@ -230,6 +231,12 @@ private slots:
         QWidget* compareWindow = tools->compareView()->window();
         compareWindow->resize(size);
         QVERIFY(QTest::qWaitForWindowExposed(compareWindow));
+        // Opened during a presentation, its diagrams are presented too: labels at least at
+        // their own size, the diagram as wide as its panel.
+        if (classroom)
+            for (int side = 0; side < 2; ++side)
+                QVERIFY2(tools->compareView()->diagram(side)->zoom() >= 1.0,
+                         qPrintable(QStringLiteral("side %1 drawn at %2").arg(side).arg(tools->compareView()->diagram(side)->zoom())));
         for (int tab = 0; tab < tools->compareView()->tabs()->count(); ++tab) {
             tools->compareView()->tabs()->setCurrentIndex(tab);
             expectWhole(compareWindow, QStringLiteral(" tab %1").arg(tab));
