@@ -228,9 +228,14 @@ private slots:
         QString last;
         QObject scope; // the connection ends with this test function
         connect(session(), &TrainSession::message, &scope, [&last](const QString& m) { last = m; });
-        QVERIFY(session()->start(settings(500)));
-        QVERIFY(session()->waitUntil([this] { return session()->steps().size() >= 2; }, 60000));
-        m_train->panel()->pauseButton()->click();
+        // The run pauses itself after step 2, and goes on long enough for the edit below (the
+        // mixed model takes well under a millisecond a step: 500 epochs of 3 batches could end
+        // before a click landed; of 30 batches of one picture they take seconds).
+        TrainSettings s = settings(500);
+        s.batch = 1;
+        QVERIFY(session()->start(s, 2));
+        QVERIFY(session()->waitUntil([this] { return session()->pausedWithResults(); }, 60000));
+        QCOMPARE(session()->steps().back().step, 2);
         QCOMPARE(session()->state(), TrainSession::State::Paused);
         QCOMPARE(m_train->panel()->pauseButton()->text(), QStringLiteral("Resume"));
         QTest::qWait(300);
@@ -238,7 +243,7 @@ private slots:
         QTest::qWait(300);
         QCOMPARE(session()->steps().size(), held);
         m_train->panel()->pauseButton()->click();
-        QCOMPARE(session()->state(), TrainSession::State::Running);
+        QVERIFY2(session()->state() == TrainSession::State::Running, qPrintable(last));
         QVERIFY(session()->waitUntil([this, held] { return session()->steps().size() > held + 2; }, 60000));
         // An edit while training stops it and says so.
         QCOMPARE(m_train->setFrozen(QStringLiteral("features"), true), QString());
