@@ -36,6 +36,18 @@ void addScreens(const char* what, const std::function<void(const QString&, Scree
                 Screen{size, classroom});
 }
 
+// Rows (file, size, classroom): each file, under resources/examples, on each screen.
+void addFileScreens(std::initializer_list<const char*> files)
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QSize>("size");
+    QTest::addColumn<bool>("classroom");
+    for (const char* file : files)
+        addScreens(qPrintable(QFileInfo(QString::fromLatin1(file)).fileName()), [&](const QString& name, Screen s) {
+            QTest::newRow(qPrintable(name)) << QString::fromLatin1(file) << s.size << s.classroom;
+        });
+}
+
 // Shown at its size; in classroom mode as F11 turns it on once the window has laid out.
 void present(MainWindow& window, Screen screen)
 {
@@ -93,11 +105,7 @@ private slots:
 
     void editor_data()
     {
-        QTest::addColumn<QString>("file");
-        QTest::addColumn<QSize>("size");
-        QTest::addColumn<bool>("classroom");
-        for (const char* file : {"net_modulelist_fixed.py", "fashion_cnn.mlab", "autoencoder.py", "net_residual.py", "net_sequential_viewbug.py"})
-            addScreens(file, [&](const QString& name, Screen s) { QTest::newRow(qPrintable(name)) << QString::fromLatin1(file) << s.size << s.classroom; });
+        addFileScreens({"net_modulelist_fixed.py", "fashion_cnn.mlab", "autoencoder.py", "net_residual.py", "net_sequential_viewbug.py"});
     }
     void editor()
     {
@@ -177,14 +185,8 @@ private slots:
 
     void train_data()
     {
-        QTest::addColumn<QString>("file");
-        QTest::addColumn<QSize>("size");
-        QTest::addColumn<bool>("classroom");
         // The example CNN, and a model whose forward returns two outputs (the panel offers a choice).
-        for (const char* file : {"fashion_cnn.mlab", "../../tests/data/train/models/two_heads.py"})
-            addScreens(qPrintable(QFileInfo(QString::fromLatin1(file)).fileName()), [&](const QString& name, Screen s) {
-                QTest::newRow(qPrintable(name)) << QString::fromLatin1(file) << s.size << s.classroom;
-            });
+        addFileScreens({"fashion_cnn.mlab", "../../tests/data/train/models/two_heads.py"});
     }
     void train()
     {
