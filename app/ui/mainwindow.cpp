@@ -310,6 +310,14 @@ void MainWindow::sizeDocks()
     fitDiagnostics(true);
 }
 
+// How wide a panel that scrolls (the run panel, the Train panel) must be to show its contents
+// whole, with room for the scroll bar; 0 for other panels.
+static int wholeWidth(const QDockWidget* d)
+{
+    auto* scroll = qobject_cast<QScrollArea*>(d->widget());
+    return scroll && scroll->widget() ? scroll->widget()->minimumSizeHint().width() + 24 : 0;
+}
+
 // The left column wide enough for the panels in it (the run panel scrolls only downwards), a
 // quarter of the window at most.
 int MainWindow::leftColumnLeast() const
@@ -317,8 +325,8 @@ int MainWindow::leftColumnLeast() const
     int least = 240;
     for (QDockWidget* d : findChildren<QDockWidget*>())
         if (dockWidgetArea(d) == Qt::LeftDockWidgetArea)
-            if (auto* scroll = qobject_cast<QScrollArea*>(d->widget()); scroll && scroll->widget())
-                least = std::max(least, std::min(scroll->widget()->minimumSizeHint().width() + 24, width() / 4));
+            if (const int whole = wholeWidth(d); whole > 0)
+                least = std::max(least, std::min(whole, width() / 4));
     return least;
 }
 
@@ -381,8 +389,8 @@ void MainWindow::fitTree()
     int least = w * 27 / 100;
     for (QDockWidget* d : findChildren<QDockWidget*>())
         if (onShow(d) && !d->isFloating() && dockWidgetArea(d) == Qt::RightDockWidgetArea)
-            if (auto* scroll = qobject_cast<QScrollArea*>(d->widget()); scroll && scroll->widget())
-                least = std::max({least, scroll->widget()->minimumSizeHint().width() + 24, w * 30 / 100});
+            if (const int whole = wholeWidth(d); whole > 0)
+                least = std::max({least, whole, w * 30 / 100});
     const int most = std::max(least, w * 62 / 100);
     const auto settle = [] { QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest); };
     settle();
